@@ -1,0 +1,72 @@
+// The machine's ceilings: peak FMA rate (fma_peak.c) and memory bandwidth (triad.c), both
+// compiled with gcc -O2 -march=native at bench time into bench/out/, then run at 1 and 2
+// threads. A Runner named "machine peak" whose metrics sit in the same table as the peers.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPeerScript } from '../harness/peers.js';
+import { benchDir, outDir } from '../harness/paths.js';
+import type { Metric, Result, RunOptions, Runner } from '../harness/runner.js';
+import { summarize } from '../harness/stats.js';
+
+interface FmaOutput {
+  avx512_gflops: number | null;
+  avx2_gflops: number;
+}
+interface TriadOutput { gbps: number[] }
+
+/** Compiles bench/peak/NAME.c to bench/out/NAME unless the binary is newer than the source. */
+export function compilePeak(name: string, cc = process.env.CC ?? 'gcc'): string {
+  const source = join(benchDir(), 'peak', `${name}.c`);
+  const binary = join(outDir(), name);
+  mkdirSync(outDir(), { recursive: true });
+  if (existsSync(binary) && statSync(binary).mtimeMs > statSync(source).mtimeMs) return binary;
+  execFileSync(cc, ['-O2', '-march=native', '-pthread', '-o', binary, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return binary;
+}
+
+const threadsLabel = (t: number) => `${t} thread${t === 1 ? '' : 's'}`;
+
+export const peakRunner: Runner = {
+  name: 'machine peak',
+  async run(opts: RunOptions): Promise<Result> {
+    const name = 'machine peak';
+    let fma: string, triad: string;
+    try {
+      fma = compilePeak('fma_peak');
+      triad = compilePeak('triad');
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
+      const reason = e.code === 'ENOENT' ? 'no C compiler (gcc) to build bench/peak/*.c' : `compiling bench/peak failed: ${String(e.stderr ?? e.message).trim().split('\n')[0]}`;
+      return { name, status: e.code === 'ENOENT' ? 'absent' : 'failed', reason, metrics: [] };
+    }
+    const repeats = opts.quick ? 3 : 7;
+    const metrics: Metric[] = [];
+    const raw: Record<string, unknown> = {};
+    for (const t of opts.threads ?? [1, 2]) {
+      const fmaRuns: FmaOutput[] = [];
+      for (let r = 0; r < repeats; r++) {
+        const out = await runPeerScript({ name: 'fma_peak', command: fma, args: [String(t), '0.3'], timeoutMs: opts.timeoutMs ?? 60_000 });
+        if (out.status !== 'ok') return { name, status: 'failed', reason: `fma_peak ${t}: ${out.reason}`, metrics };
+        fmaRuns.push(out.results as FmaOutput);
+      }
+      raw[`fma_t${t}`] = fmaRuns;
+      const avx512 = fmaRuns.map((x) => x.avx512_gflops).filter((x): x is number => x !== null);
+      if (avx512.length > 0) {
+        const s = summarize(avx512.map((x) => x / t));
+        metrics.push({ key: `peak.fma_avx512.t${t}`, label: `peak FMA AVX-512 GFLOP/s per core, ${threadsLabel(t)}`, value: s.median, unit: 'GFLOP/s', spread: s.spread });
+      }
+      const s2 = summarize(fmaRuns.map((x) => x.avx2_gflops / t));
+      metrics.push({ key: `peak.fma_avx2.t${t}`, label: `peak FMA AVX2 GFLOP/s per core, ${threadsLabel(t)}`, value: s2.median, unit: 'GFLOP/s', spread: s2.spread });
+
+      const tr = await runPeerScript({ name: 'triad', command: triad, args: [String(t), '256', String(opts.quick ? 4 : 10)], timeoutMs: opts.timeoutMs ?? 120_000 });
+      if (tr.status !== 'ok') return { name, status: 'failed', reason: `triad ${t}: ${tr.reason}`, metrics };
+      raw[`triad_t${t}`] = tr.results;
+      // The first pass also pays for page faults of a: dropped when there are others.
+      const passes = (tr.results as TriadOutput).gbps;
+      const bw = summarize(passes.length > 1 ? passes.slice(1) : passes);
+      metrics.push({ key: `peak.triad.t${t}`, label: `triad bandwidth GB/s, ${threadsLabel(t)}`, value: bw.median, unit: 'GB/s', spread: bw.spread });
+    }
+    return { name, status: 'ok', metrics, results: raw };
+  },
+};

@@ -1,0 +1,179 @@
+// Registration only: unpacks JS arguments (Float32Array storage is read and written in place,
+// zero-copy) and calls the kernel families. Argument order and meaning are documented in
+// src/backend/native/addon-types.ts, the only caller.
+#include <napi.h>
+#include <string>
+#include "conv.h"
+#include "cpu_features.h"
+#include "elementwise.h"
+#include "gemm.h"
+#include "optim.h"
+#include "reduce.h"
+#include "thread_pool.h"
+
+namespace {
+using namespace tessera;
+
+// The data pointer of a Float32Array (or Float64Array for `meta`), without copying.
+template <typename T>
+T* data(const Napi::CallbackInfo& info, size_t i, const char* fn, napi_typedarray_type want = napi_float32_array) {
+  napi_typedarray_type type;
+  size_t length;
+  void* ptr = nullptr;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(info.Env(), info[i], &type, &length, &ptr, &ab, &offset) != napi_ok || type != want) {
+    throw Napi::TypeError::New(info.Env(), std::string("tessera native ") + fn + ": argument " + std::to_string(i) +
+        (want == napi_float32_array ? " must be a Float32Array" : " must be a Float64Array"));
+  }
+  return static_cast<T*>(ptr);
+}
+
+template <typename T>
+T* dataOrNull(const Napi::CallbackInfo& info, size_t i, const char* fn) {
+  if (info[i].IsNull() || info[i].IsUndefined()) return nullptr;
+  return data<T>(info, i, fn);
+}
+
+inline double num(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
+inline long lng(const Napi::CallbackInfo& info, size_t i) { return static_cast<long>(info[i].As<Napi::Number>().Int64Value()); }
+inline bool flag(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Boolean>().Value(); }
+
+// unary(op, x, out, size, alpha, beta)
+void Unary(const Napi::CallbackInfo& info) {
+  unary(activeKernels(), static_cast<int>(lng(info, 0)), data<const float>(info, 1, "unary"),
+      data<float>(info, 2, "unary"), lng(info, 3), num(info, 4), num(info, 5));
+}
+
+// binary(op, a, b, out, meta: Float64Array [rank, outShape, aStrides, bStrides])
+void Binary(const Napi::CallbackInfo& info) {
+  if (!binary(activeKernels(), static_cast<int>(lng(info, 0)), data<const float>(info, 1, "binary"),
+          data<const float>(info, 2, "binary"), data<float>(info, 3, "binary"),
+          data<const double>(info, 4, "binary", napi_float64_array)))
+    throw Napi::RangeError::New(info.Env(), "tessera native binary: rank above 16");
+}
+
+// where(cond, a, b, out, meta [rank, outShape, condStrides, aStrides, bStrides])
+void Where(const Napi::CallbackInfo& info) {
+  if (!where(data<const float>(info, 0, "where"), data<const float>(info, 1, "where"), data<const float>(info, 2, "where"),
+          data<float>(info, 3, "where"), data<const double>(info, 4, "where", napi_float64_array)))
+    throw Napi::RangeError::New(info.Env(), "tessera native where: rank above 16");
+}
+
+// copy(src, dst, meta [rank, srcOffset, dstOffset, shape, srcStrides, dstStrides])
+void Copy(const Napi::CallbackInfo& info) {
+  if (!copy(data<const float>(info, 0, "copy"), data<float>(info, 1, "copy"),
+          data<const double>(info, 2, "copy", napi_float64_array)))
+    throw Napi::RangeError::New(info.Env(), "tessera native copy: rank above 16");
+}
+
+// reduce(op, x, out, outer, size, inner)
+void Reduce(const Napi::CallbackInfo& info) {
+  if (!reduce(activeKernels(), static_cast<int>(lng(info, 0)), data<const float>(info, 1, "reduce"),
+          data<float>(info, 2, "reduce"), lng(info, 3), lng(info, 4), lng(info, 5)))
+    throw Napi::RangeError::New(info.Env(), "tessera native reduce: unknown op code");
+}
+
+// softmax(x, out, outer, size, inner, log)
+void Softmax(const Napi::CallbackInfo& info) {
+  softmax(activeKernels(), data<const float>(info, 0, "softmax"), data<float>(info, 1, "softmax"), lng(info, 2),
+      lng(info, 3), lng(info, 4), flag(info, 5));
+}
+
+BatchedGemm gemmArgs(const Napi::CallbackInfo& info, const char* fn) {
+  // (a, b, out, batch, m, n, k, transA, transB, strideA, strideB, bias?, act?)
+  BatchedGemm g;
+  g.a = data<const float>(info, 0, fn);
+  g.b = data<const float>(info, 1, fn);
+  g.out = data<float>(info, 2, fn);
+  g.batch = lng(info, 3); g.m = lng(info, 4); g.n = lng(info, 5); g.k = lng(info, 6);
+  g.transA = flag(info, 7); g.transB = flag(info, 8);
+  g.strideA = lng(info, 9); g.strideB = lng(info, 10);
+  g.bias = info.Length() > 11 ? dataOrNull<const float>(info, 11, fn) : nullptr;
+  g.act = info.Length() > 12 ? static_cast<int>(lng(info, 12)) : ACT_NONE;
+  return g;
+}
+
+void Matmul(const Napi::CallbackInfo& info) { gemmBatched(activeKernels(), gemmArgs(info, "matmul")); }
+void MatmulNaive(const Napi::CallbackInfo& info) { gemmNaive(gemmArgs(info, "gemmNaive")); }
+
+ConvGeometry geometry(const Napi::CallbackInfo& info, size_t i, const char* fn) {
+  const double* m = data<const double>(info, i, fn, napi_float64_array);
+  return ConvGeometry{static_cast<long>(m[0]), static_cast<long>(m[1]), static_cast<long>(m[2]), static_cast<long>(m[3]),
+      static_cast<long>(m[4]), static_cast<long>(m[5]), static_cast<long>(m[6]), static_cast<long>(m[7]),
+      static_cast<long>(m[8]), static_cast<long>(m[9]), static_cast<long>(m[10]), static_cast<long>(m[11]),
+      static_cast<long>(m[12]), static_cast<long>(m[13])};
+}
+
+// im2col(x, cols, geometry [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]); col2im(cols, out, geometry)
+void Im2col(const Napi::CallbackInfo& info) {
+  im2col(data<const float>(info, 0, "im2col"), data<float>(info, 1, "im2col"), geometry(info, 2, "im2col"));
+}
+void Col2im(const Napi::CallbackInfo& info) {
+  col2im(data<const float>(info, 0, "col2im"), data<float>(info, 1, "col2im"), geometry(info, 2, "col2im"));
+}
+
+// sgd(param, grad, buf?, size, lr, momentum, dampening, weightDecay, sign, nesterov, firstStep)
+void Sgd(const Napi::CallbackInfo& info) {
+  float* buf = dataOrNull<float>(info, 2, "sgdStep");
+  SgdArgs a{num(info, 4), num(info, 5), num(info, 6), num(info, 7), num(info, 8), flag(info, 9), flag(info, 10), buf != nullptr};
+  sgdStep(activeKernels(), data<float>(info, 0, "sgdStep"), data<const float>(info, 1, "sgdStep"), buf, lng(info, 3), a);
+}
+
+// adam(param, grad, m, v, vMax?, size, lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt, decoupled)
+void Adam(const Napi::CallbackInfo& info) {
+  AdamArgs a{num(info, 6), num(info, 7), num(info, 8), num(info, 9), num(info, 10), num(info, 11), num(info, 12), flag(info, 13)};
+  adamStep(activeKernels(), data<float>(info, 0, "adamStep"), data<const float>(info, 1, "adamStep"),
+      data<float>(info, 2, "adamStep"), data<float>(info, 3, "adamStep"), dataOrNull<float>(info, 4, "adamStep"),
+      lng(info, 5), a);
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const IsaKernels* k = activeKernels();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("isa", k->name);
+  o.Set("available", availableIsas());
+  o.Set("threads", poolThreads());
+  o.Set("gemmTile", std::to_string(k->mr) + "x" + std::to_string(k->nr));
+#if defined(TESSERA_X64)
+  o.Set("arch", "x64");
+#else
+  o.Set("arch", "portable-only build");
+#endif
+  return o;
+}
+
+void SetIsa(const Napi::CallbackInfo& info) {
+  std::string err = setIsa(info[0].As<Napi::String>().Utf8Value());
+  if (!err.empty()) throw Napi::Error::New(info.Env(), err);
+}
+
+void SetThreads(const Napi::CallbackInfo& info) { setThreads(static_cast<int>(lng(info, 0))); }
+
+// A call that does nothing, to measure the JS → native crossing alone.
+void Noop(const Napi::CallbackInfo&) {}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("where", Napi::Function::New(env, Where));
+  exports.Set("copy", Napi::Function::New(env, Copy));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("matmul", Napi::Function::New(env, Matmul));
+  exports.Set("gemmNaive", Napi::Function::New(env, MatmulNaive));
+  exports.Set("im2col", Napi::Function::New(env, Im2col));
+  exports.Set("col2im", Napi::Function::New(env, Col2im));
+  exports.Set("sgd", Napi::Function::New(env, Sgd));
+  exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("noop", Napi::Function::New(env, Noop));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tessera, Init)

@@ -1,0 +1,124 @@
+// Elementwise drivers. Memory-bound loops only pay for a second thread on large arrays
+// (~64K elements: below that the wake-up and the split cost more than they save).
+#include "elementwise.h"
+#include <cstring>
+#include "strided.h"
+#include "thread_pool.h"
+
+namespace tessera {
+
+constexpr long kParallelGrain = 1L << 15;
+
+bool StridedSpace::init(int r, int ops, const double* shp, const double* const* str) {
+  if (r < 0 || r > kMaxRank || ops > kMaxOperands) return false;
+  operands = ops;
+  rank = 0;
+  total = 1;
+  for (int d = 0; d < r; d++) {
+    long size = static_cast<long>(shp[d]);
+    total *= size;
+    if (size == 1) continue;  // an axis of size 1 contributes no offset
+    bool merge = rank > 0;
+    for (int o = 0; o < ops && merge; o++)
+      merge = strides[o][rank - 1] == static_cast<long>(str[o][d]) * size;
+    if (merge) {
+      // The previous axis steps over this one exactly: fold them into one axis.
+      shape[rank - 1] *= size;
+      for (int o = 0; o < ops; o++) strides[o][rank - 1] = static_cast<long>(str[o][d]);
+    } else {
+      shape[rank] = size;
+      for (int o = 0; o < ops; o++) strides[o][rank] = static_cast<long>(str[o][d]);
+      rank++;
+    }
+  }
+  return true;
+}
+
+void unary(const IsaKernels* K, int op, const float* x, float* out, long n, double alpha, double beta) {
+  // Transcendental ops cost ~10-40 ns per element: they pay for threads at a smaller size.
+  const bool heavy = op == U_EXP || op == U_LOG || op == U_SIN || op == U_COS || op == U_ERF ||
+                     op == U_SIGMOID || op == U_TANH || op == U_SOFTPLUS || op == U_GELU ||
+                     op == U_SELU || op == U_ELU || op == U_POW_SCALAR;
+  const long grain = heavy ? kParallelGrain / 8 : kParallelGrain * 2;
+  parallelRange(n, grain, [&](long begin, long end) {
+    // Chunk edges land on 16 elements (one cache line) so threads never share a line.
+    begin = begin & ~15L;
+    if (end != n) end = end & ~15L;
+    if (begin < end) K->unary(op, x + begin, out + begin, end - begin, alpha, beta);
+  });
+}
+
+bool binary(const IsaKernels* K, int op, const float* a, const float* b, float* out, const double* meta) {
+  const int rank = static_cast<int>(meta[0]);
+  const double* shape = meta + 1;
+  // Output strides are the contiguous ones of outShape.
+  double outStrides[kMaxRank];
+  double acc = 1;
+  for (int d = rank - 1; d >= 0 && d < kMaxRank; d--) { outStrides[d] = acc; acc *= shape[d]; }
+  const double* strides[3] = {shape + rank, shape + 2 * rank, outStrides};
+  StridedSpace s;
+  if (!s.init(rank, 3, shape, strides)) return false;
+  if (s.total == 0) return true;
+  const long base[3] = {0, 0, 0};
+  const long lastA = s.rank ? s.strides[0][s.rank - 1] : 0, lastB = s.rank ? s.strides[1][s.rank - 1] : 0;
+  parallelRange(s.total, kParallelGrain * 2, [&](long begin, long end) {
+    s.forRuns(begin, end, base, [&](const long* off, long n) {
+      K->binaryRun(op, a + off[0], lastA, b + off[1], lastB, out + off[2], n);
+    });
+  });
+  return true;
+}
+
+bool where(const float* cond, const float* a, const float* b, float* out, const double* meta) {
+  const int rank = static_cast<int>(meta[0]);
+  const double* shape = meta + 1;
+  double outStrides[kMaxRank];
+  double acc = 1;
+  for (int d = rank - 1; d >= 0 && d < kMaxRank; d--) { outStrides[d] = acc; acc *= shape[d]; }
+  const double* strides[4] = {shape + rank, shape + 2 * rank, shape + 3 * rank, outStrides};
+  StridedSpace s;
+  if (!s.init(rank, 4, shape, strides)) return false;
+  if (s.total == 0) return true;
+  const long base[4] = {0, 0, 0, 0};
+  const int r = s.rank;
+  const long sc = r ? s.strides[0][r - 1] : 0, sa = r ? s.strides[1][r - 1] : 0, sb = r ? s.strides[2][r - 1] : 0;
+  parallelRange(s.total, kParallelGrain * 2, [&](long begin, long end) {
+    s.forRuns(begin, end, base, [&](const long* off, long n) {
+      const float* c = cond + off[0];
+      const float* x = a + off[1];
+      const float* y = b + off[2];
+      float* o = out + off[3];
+      if (sc == 1 && sa == 1 && sb == 1) {
+        for (long i = 0; i < n; i++) o[i] = c[i] != 0 ? x[i] : y[i];  // vectorizes as a blend
+      } else {
+        for (long i = 0; i < n; i++) o[i] = c[i * sc] != 0 ? x[i * sa] : y[i * sb];
+      }
+    });
+  });
+  return true;
+}
+
+bool copy(const float* src, float* dst, const double* meta) {
+  const int rank = static_cast<int>(meta[0]);
+  const long srcOffset = static_cast<long>(meta[1]), dstOffset = static_cast<long>(meta[2]);
+  const double* shape = meta + 3;
+  const double* strides[2] = {shape + rank, shape + 2 * rank};
+  StridedSpace s;
+  if (!s.init(rank, 2, shape, strides)) return false;
+  if (s.total == 0) return true;
+  const long base[2] = {srcOffset, dstOffset};
+  const int r = s.rank;
+  const long ss = r ? s.strides[0][r - 1] : 0, ds = r ? s.strides[1][r - 1] : 0;
+  parallelRange(s.total, kParallelGrain * 2, [&](long begin, long end) {
+    s.forRuns(begin, end, base, [&](const long* off, long n) {
+      const float* from = src + off[0];
+      float* to = dst + off[1];
+      if (ss == 1 && ds == 1) std::memmove(to, from, sizeof(float) * n);
+      else if (ds == 1) for (long i = 0; i < n; i++) to[i] = from[i * ss];
+      else for (long i = 0; i < n; i++) to[i * ds] = from[i * ss];
+    });
+  });
+  return true;
+}
+
+}  // namespace tessera

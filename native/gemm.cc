@@ -1,0 +1,189 @@
+// SGEMM driver (BLIS-style loop nest around a register-blocked micro-kernel):
+//
+//   for jc in n by NC:                 B block [KC, NC] packed into NR-wide panels (L3/L2)
+//     for pc in k by KC:
+//       pack B[pc:pc+KC, jc:jc+NC]
+//       for ic in m by MC:             A block [MC, KC] packed into MR-tall panels (L2)
+//         pack A[ic:ic+MC, pc:pc+KC]
+//         for jr in NC by NR:          one B micro-panel [KC, NR] stays in L1
+//           for ir in MC by MR:        micro-kernel: C[MR, NR] (+)= Apanel · Bpanel
+//
+// Transposes cost nothing extra: packing reads A and B through (row, column) strides.
+// The epilogue (bias + activation) runs on each C tile right after its last k block,
+// while the tile is still in L1. Threads split the output into independent blocks.
+#include "gemm.h"
+#include <cstdlib>
+#include <cstring>
+#include "thread_pool.h"
+
+namespace tessera {
+namespace {
+
+struct Blocking { long mc, kc, nc; };
+
+Blocking blockingFor(const IsaKernels* K) {
+  // KC·NR·4 bytes of B micro-panel (+ MR·KC·4 of A) fit the 48 KiB L1; MC·KC·4 fits L2.
+  if (K->mr == 14) return {14 * 12, 256, 4096};
+  if (K->mr == 6) return {6 * 24, 256, 4096};
+  return {4 * 32, 256, 2048};
+}
+
+/** Per-thread packing buffers, grown once and reused (no allocation on the hot path). */
+struct PackBuffers {
+  float* a = nullptr; long aCap = 0;
+  float* b = nullptr; long bCap = 0;
+  static float* grow(float* p, long& cap, long need) {
+    if (need <= cap) return p;
+    std::free(p);
+    long bytes = ((need * 4 + 63) / 64) * 64;
+    cap = need;
+    return static_cast<float*>(std::aligned_alloc(64, bytes));
+  }
+};
+thread_local PackBuffers tlsBuffers;
+
+// Packs `count` rows of a panel dimension p (A's rows or B's columns) × kc values of k into
+// panels of P: dst[panel][t][r] = src[(panel·P + r)·sp + t·sk], zero past `count`.
+void packPanels(const float* src, long sp, long sk, long count, long kc, int P, float* dst) {
+  for (long p0 = 0; p0 < count; p0 += P) {
+    long rows = count - p0 < P ? count - p0 : P;
+    const float* s = src + p0 * sp;
+    if (sp == 1 && rows == P) {
+      // The panel dimension is contiguous: each k step is one copy of P floats.
+      for (long t = 0; t < kc; t++) std::memcpy(dst + t * P, s + t * sk, sizeof(float) * P);
+    } else if (sk == 1) {
+      // k is contiguous: read each row sequentially, write with stride P.
+      for (long r = 0; r < rows; r++) {
+        const float* row = s + r * sp;
+        for (long t = 0; t < kc; t++) dst[t * P + r] = row[t];
+      }
+      for (long r = rows; r < P; r++) for (long t = 0; t < kc; t++) dst[t * P + r] = 0.0f;
+    } else {
+      for (long t = 0; t < kc; t++) {
+        long r = 0;
+        for (; r < rows; r++) dst[t * P + r] = s[r * sp + t * sk];
+        for (; r < P; r++) dst[t * P + r] = 0.0f;
+      }
+    }
+    dst += kc * P;
+  }
+}
+
+// C[m, n] (row stride ldc) = act(A[m, k]·B[k, n] + bias), one thread.
+void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView B, float* C, long ldc,
+    const float* bias, int act) {
+  const int MR = K->mr, NR = K->nr;
+  if (k == 0) {
+    for (long i = 0; i < m; i++) std::memset(C + i * ldc, 0, sizeof(float) * n);
+    if (bias != nullptr || act != ACT_NONE) K->epilogue(C, ldc, m, n, bias, act);
+    return;
+  }
+  const Blocking bl = blockingFor(K);
+  PackBuffers& buf = tlsBuffers;
+  const long ncMax = n < bl.nc ? n : bl.nc, kcMax = k < bl.kc ? k : bl.kc, mcMax = m < bl.mc ? m : bl.mc;
+  buf.b = PackBuffers::grow(buf.b, buf.bCap, kcMax * ((ncMax + NR - 1) / NR) * NR);
+  buf.a = PackBuffers::grow(buf.a, buf.aCap, kcMax * ((mcMax + MR - 1) / MR) * MR);
+  alignas(64) float edge[16 * 64];  // an MR × NR tile for partial tiles at the edges
+  for (long jc = 0; jc < n; jc += bl.nc) {
+    const long nc = n - jc < bl.nc ? n - jc : bl.nc;
+    for (long pc = 0; pc < k; pc += bl.kc) {
+      const long kc = k - pc < bl.kc ? k - pc : bl.kc;
+      const bool accumulate = pc > 0, last = pc + kc == k;
+      // B's panel dimension is its columns j (stride cs), k runs along its rows (stride rs).
+      packPanels(B.p + pc * B.rs + jc * B.cs, B.cs, B.rs, nc, kc, NR, buf.b);
+      for (long ic = 0; ic < m; ic += bl.mc) {
+        const long mc = m - ic < bl.mc ? m - ic : bl.mc;
+        packPanels(A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, mc, kc, MR, buf.a);
+        for (long jr = 0; jr < nc; jr += NR) {
+          const long cols = nc - jr < NR ? nc - jr : NR;
+          const float* pb = buf.b + (jr / NR) * kc * NR;
+          for (long ir = 0; ir < mc; ir += MR) {
+            const long rows = mc - ir < MR ? mc - ir : MR;
+            const float* pa = buf.a + (ir / MR) * kc * MR;
+            float* c = C + (ic + ir) * ldc + jc + jr;
+            if (rows == MR && cols == NR) {
+              K->gemmMicro(kc, pa, pb, c, ldc, accumulate);
+            } else {
+              if (accumulate)
+                for (long r = 0; r < rows; r++) std::memcpy(edge + r * NR, c + r * ldc, sizeof(float) * cols);
+              K->gemmMicro(kc, pa, pb, edge, NR, accumulate);
+              for (long r = 0; r < rows; r++) std::memcpy(c + r * ldc, edge + r * NR, sizeof(float) * cols);
+            }
+            if (last && (bias != nullptr || act != ACT_NONE))
+              K->epilogue(c, ldc, rows, cols, bias != nullptr ? bias + jc + jr : nullptr, act);
+          }
+        }
+      }
+    }
+  }
+}
+
+struct Job {
+  const IsaKernels* K;
+  const BatchedGemm* g;
+  long partsM, partsN;   // each batch item is split into partsM × partsN blocks
+};
+
+void runBlock(void* ctx, long task, int) {
+  const Job& job = *static_cast<const Job*>(ctx);
+  const BatchedGemm& g = *job.g;
+  const long parts = job.partsM * job.partsN;
+  const long bi = task / parts, pm = (task % parts) / job.partsN, pn = task % job.partsN;
+  const int MR = job.K->mr, NR = job.K->nr;
+  // Block edges are aligned to the micro-tile so no thread gets extra edge tiles.
+  const long mTiles = (g.m + MR - 1) / MR, nTiles = (g.n + NR - 1) / NR;
+  long m0 = mTiles * pm / job.partsM * MR, m1 = mTiles * (pm + 1) / job.partsM * MR;
+  long n0 = nTiles * pn / job.partsN * NR, n1 = nTiles * (pn + 1) / job.partsN * NR;
+  if (m1 > g.m) m1 = g.m;
+  if (n1 > g.n) n1 = g.n;
+  if (m0 >= m1 || n0 >= n1) return;
+  const float* a = g.a + bi * g.strideA;
+  const float* b = g.b + bi * g.strideB;
+  // A (i, t): [m,k] → (k, 1); stored [k,m] → (1, m). B (t, j): [k,n] → (n, 1); stored [n,k] → (1, k).
+  MatView A = g.transA ? MatView{a + m0, 1, g.m} : MatView{a + m0 * g.k, g.k, 1};
+  MatView B = g.transB ? MatView{b + n0 * g.k, 1, g.k} : MatView{b + n0, g.n, 1};
+  float* c = g.out + bi * g.m * g.n + m0 * g.n + n0;
+  gemmSingle(job.K, m1 - m0, n1 - n0, g.k, A, B, c, g.n, g.bias != nullptr ? g.bias + n0 : nullptr, g.act);
+}
+
+}  // namespace
+
+void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
+  if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
+  const int threads = poolThreads();
+  const double flops = 2.0 * g.batch * g.m * g.n * g.k;
+  Job job{K, &g, 1, 1};
+  // Below ~1 MFLOP (~10 µs on one core) waking a second thread costs more than it saves.
+  if (threads > 1 && flops >= 1.0e6 && g.batch < threads) {
+    const long mTiles = (g.m + K->mr - 1) / K->mr, nTiles = (g.n + K->nr - 1) / K->nr;
+    const long want = (threads + g.batch - 1) / g.batch;
+    // Split the dimension with more micro-tiles; the other operand is packed once per block.
+    if (nTiles >= mTiles && nTiles >= want) job.partsN = want;
+    else if (mTiles >= want) job.partsM = want;
+    else if (nTiles >= want) job.partsN = want;
+  }
+  const long tasks = g.batch * job.partsM * job.partsN;
+  if (threads > 1 && flops >= 1.0e6 && tasks > 1) parallelFor(tasks, runBlock, &job);
+  else for (long t = 0; t < tasks; t++) runBlock(&job, t, 0);
+}
+
+void gemmNaive(const BatchedGemm& g) {
+  for (long bi = 0; bi < g.batch; bi++) {
+    const float* a = g.a + bi * g.strideA;
+    const float* b = g.b + bi * g.strideB;
+    float* o = g.out + bi * g.m * g.n;
+    for (long i = 0; i < g.m; i++) {
+      for (long j = 0; j < g.n; j++) {
+        double s = 0;
+        for (long t = 0; t < g.k; t++) {
+          const float av = g.transA ? a[t * g.m + i] : a[i * g.k + t];
+          const float bv = g.transB ? b[j * g.k + t] : b[t * g.n + j];
+          s += static_cast<double>(av) * bv;
+        }
+        o[i * g.n + j] = static_cast<float>(s);
+      }
+    }
+  }
+}
+
+}  // namespace tessera

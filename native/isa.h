@@ -1,0 +1,53 @@
+// The per-ISA kernel table. Each instruction set (AVX-512, AVX2+FMA, portable) is compiled in
+// its own translation units with its own -m flags; the driver code (gemm.cc, elementwise.cc, ...)
+// is compiled for the baseline ISA and calls the fastest table the CPU supports, chosen at run
+// time by cpu_features.cc. Nothing compiled with AVX flags may be reached on a CPU without them,
+// so ISA translation units include no std templates (their weak copies could be merged with the
+// baseline ones by the linker) and keep everything else in anonymous namespaces.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace tessera {
+
+enum UnaryCode {
+  U_NEG, U_ABS, U_SIGN, U_EXP, U_LOG, U_SQRT, U_SQUARE, U_RECIPROCAL, U_SIN, U_COS, U_ERF,
+  U_RELU, U_STEP, U_SIGMOID, U_TANH, U_SOFTPLUS, U_GELU, U_SELU, U_LEAKY_RELU, U_ELU, U_AFFINE,
+  U_POW_SCALAR, U_CLAMP, U_COUNT
+};
+enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_GT, B_GE, B_LT, B_LE, B_EQ, B_COUNT };
+enum ActCode { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH };
+
+struct SgdArgs { double lr, momentum, dampening, weightDecay, sign; bool nesterov, firstStep, hasBuf; };
+struct AdamArgs { double lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt; bool decoupled; };
+
+struct IsaKernels {
+  const char* name;
+  // GEMM micro-kernel: C[mr, nr] (+)= packedA[kc, mr]ᵀ · packedB[kc, nr], C row stride ldc.
+  int mr, nr;
+  void (*gemmMicro)(long kc, const float* packedA, const float* packedB, float* c, long ldc, bool accumulate);
+  // out[i] = f(x[i]) for i < n; math in double so results round like the js backend's.
+  void (*unary)(int op, const float* x, float* out, long n, double alpha, double beta);
+  // out[i] = a[i·sa] (op) b[i·sb] for i < n (one run of a broadcasting binary op).
+  void (*binaryRun)(int op, const float* a, long sa, const float* b, long sb, float* out, long n);
+  // Matmul epilogue on a [rows, cols] tile of C with row stride ldc: c = act(c + bias).
+  void (*epilogue)(float* c, long ldc, long rows, long cols, const float* bias, int act);
+  // Softmax over a contiguous row of length n (inner == 1).
+  void (*softmaxRow)(const float* x, float* out, long n, bool log);
+  // Softmax over `size` rows of stride `inner`, for `cols` (<= inner) adjacent columns.
+  void (*softmaxCols)(const float* x, float* out, long size, long inner, long cols, bool log);
+  // sum of a contiguous run in double (the js backend sums inner == 1 rows in double too).
+  double (*sumRow)(const float* x, long n);
+  // acc[i] += x[i], i < n, in float (the js backend's inner > 1 order).
+  void (*addRow)(float* acc, const float* x, long n);
+  void (*sgd)(float* param, const float* grad, float* buf, long n, const SgdArgs& a);
+  void (*adam)(float* param, const float* grad, float* m, float* v, float* vMax, long n, const AdamArgs& a);
+};
+
+const IsaKernels* portableKernels();
+#if defined(TESSERA_X64)
+const IsaKernels* avx2Kernels();
+const IsaKernels* avx512Kernels();
+#endif
+
+}  // namespace tessera

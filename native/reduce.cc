@@ -1,0 +1,111 @@
+// Reduction drivers. Work is split over `outer` (independent output rows) when it is large
+// enough; the inner loops are the ISA's vector loops (sum, softmax) or plain loops over
+// `inner` that the compiler vectorizes (max/min/arg*, which keep the js backend's exact
+// first-extreme and NaN rules).
+#include "reduce.h"
+#include <cstring>
+#include "thread_pool.h"
+
+namespace tessera {
+namespace {
+
+constexpr long kGrain = 1L << 15;   // elements per thread, at least
+constexpr long kChunk = 256;        // columns of `inner` processed at once (stack arrays)
+
+// max/min with NaN propagation: any NaN in the column makes the result NaN.
+// x: [size, width] with row stride `inner` → out: [width]
+void extreme(const float* x, float* out, long size, long inner, long width, bool isMax) {
+  for (long c0 = 0; c0 < width; c0 += kChunk) {
+    const long w = width - c0 < kChunk ? width - c0 : kChunk;
+    float best[kChunk];
+    bool nan[kChunk];
+    for (long i = 0; i < w; i++) {
+      best[i] = size > 0 ? x[c0 + i] : (isMax ? -__builtin_inff() : __builtin_inff());
+      nan[i] = best[i] != best[i];
+    }
+    for (long r = 1; r < size; r++) {
+      const float* row = x + r * inner + c0;
+      if (isMax) for (long i = 0; i < w; i++) { float v = row[i]; best[i] = v > best[i] ? v : best[i]; nan[i] |= v != v; }
+      else for (long i = 0; i < w; i++) { float v = row[i]; best[i] = v < best[i] ? v : best[i]; nan[i] |= v != v; }
+    }
+    for (long i = 0; i < w; i++) out[c0 + i] = nan[i] ? __builtin_nanf("") : best[i];
+  }
+}
+
+// argmax/argmin: index of the first extreme element (strict comparison keeps the first).
+void argExtreme(const float* x, float* out, long size, long inner, long width, bool isMax) {
+  if (size == 0) { for (long i = 0; i < width; i++) out[i] = 0; return; }
+  for (long c0 = 0; c0 < width; c0 += kChunk) {
+    const long w = width - c0 < kChunk ? width - c0 : kChunk;
+    float best[kChunk];
+    float at[kChunk];
+    for (long i = 0; i < w; i++) { best[i] = x[c0 + i]; at[i] = 0; }
+    for (long r = 1; r < size; r++) {
+      const float* row = x + r * inner + c0;
+      const float fr = static_cast<float>(r);
+      if (isMax) {
+        for (long i = 0; i < w; i++) { bool better = row[i] > best[i]; best[i] = better ? row[i] : best[i]; at[i] = better ? fr : at[i]; }
+      } else {
+        for (long i = 0; i < w; i++) { bool better = row[i] < best[i]; best[i] = better ? row[i] : best[i]; at[i] = better ? fr : at[i]; }
+      }
+    }
+    for (long i = 0; i < w; i++) out[c0 + i] = at[i];
+  }
+}
+
+}  // namespace
+
+bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer, long size, long inner) {
+  if (op < R_SUM || op > R_ARGMIN) return false;
+  if (outer == 0 || inner == 0) return true;
+  const long perOuter = size * inner > 0 ? size * inner : 1;
+  // Threads over outer rows; with one outer row and a wide inner axis, over column blocks.
+  const bool byColumns = outer == 1 && inner >= 2 * kChunk;
+  const long units = byColumns ? (inner + kChunk - 1) / kChunk : outer;
+  const long unitWork = byColumns ? (size > 0 ? size : 1) * kChunk : perOuter;
+  parallelRange(units, (kGrain + unitWork - 1) / unitWork, [&](long begin, long end) {
+    for (long u = begin; u < end; u++) {
+      // One unit: outer row o, columns [c0, c0 + w) of inner; rows of x are `inner` apart.
+      const long o = byColumns ? 0 : u;
+      const long c0 = byColumns ? u * kChunk : 0;
+      const long w = byColumns ? (inner - c0 < kChunk ? inner - c0 : kChunk) : inner;
+      const float* xo = x + o * size * inner + c0;
+      float* oo = out + o * inner + c0;
+      switch (op) {
+        case R_SUM:
+          if (inner == 1) {
+            oo[0] = static_cast<float>(K->sumRow(xo, size));  // double accumulation, as js
+          } else {
+            std::memset(oo, 0, sizeof(float) * w);
+            for (long r = 0; r < size; r++) K->addRow(oo, xo + r * inner, w);
+          }
+          break;
+        case R_MAX: case R_MIN: extreme(xo, oo, size, inner, w, op == R_MAX); break;
+        default: argExtreme(xo, oo, size, inner, w, op == R_ARGMAX); break;
+      }
+    }
+  });
+  return true;
+}
+
+void softmax(const IsaKernels* K, const float* x, float* out, long outer, long size, long inner, bool log) {
+  if (outer == 0 || inner == 0 || size == 0) return;
+  const long perOuter = size * inner;
+  if (inner == 1) {
+    parallelRange(outer, (kGrain / 4 + size - 1) / size, [&](long begin, long end) {
+      for (long o = begin; o < end; o++) K->softmaxRow(x + o * size, out + o * size, size, log);
+    });
+    return;
+  }
+  // inner > 1: units are (outer row, block of 64 columns), each independent.
+  const long blocks = (inner + 63) / 64;
+  parallelRange(outer * blocks, (kGrain / 4 + size * 64 - 1) / (size * 64), [&](long begin, long end) {
+    for (long u = begin; u < end; u++) {
+      const long o = u / blocks, c0 = (u % blocks) * 64;
+      const long w = inner - c0 < 64 ? inner - c0 : 64;
+      K->softmaxCols(x + o * perOuter + c0, out + o * perOuter + c0, size, inner, w, log);
+    }
+  });
+}
+
+}  // namespace tessera

@@ -1,0 +1,14 @@
+// Reductions and softmax over the middle axis of a tensor viewed as [outer, size, inner].
+#pragma once
+#include "isa.h"
+
+namespace tessera {
+
+enum ReduceCode { R_SUM, R_MAX, R_MIN, R_ARGMAX, R_ARGMIN };
+
+// x: [outer, size, inner] → out: [outer, inner]
+bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer, long size, long inner);
+// x: [outer, size, inner] → out: same shape, (log-)softmax along size.
+void softmax(const IsaKernels* K, const float* x, float* out, long outer, long size, long inner, bool log);
+
+}  // namespace tessera

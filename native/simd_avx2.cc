@@ -1,0 +1,17 @@
+// The avx2 kernel table. AVX2 + FMA: each 8-lane double vector is two ymm registers.
+// This translation unit is compiled with its own -m flags (see binding.gyp).
+#include "isa.h"
+
+namespace tessera {
+namespace avx2 {
+void gemmMicro(long kc, const float* pa, const float* pb, float* c, long ldc, bool accumulate);
+namespace {
+constexpr const char* kIsaName = "avx2";
+constexpr int kMR = 6, kNR = 16;
+constexpr auto kGemmMicro = gemmMicro;
+#include "simd_kernels.inc"
+}  // namespace
+}  // namespace avx2
+
+const IsaKernels* avx2Kernels() { return &avx2::kTable; }
+}  // namespace tessera

@@ -1,0 +1,17 @@
+// The avx512 kernel table. AVX-512 (F, DQ, BW, VL): 8 doubles or 16 floats per zmm register.
+// This translation unit is compiled with its own -m flags (see binding.gyp).
+#include "isa.h"
+
+namespace tessera {
+namespace avx512 {
+void gemmMicro(long kc, const float* pa, const float* pb, float* c, long ldc, bool accumulate);
+namespace {
+constexpr const char* kIsaName = "avx512";
+constexpr int kMR = 14, kNR = 32;
+constexpr auto kGemmMicro = gemmMicro;
+#include "simd_kernels.inc"
+}  // namespace
+}  // namespace avx512
+
+const IsaKernels* avx512Kernels() { return &avx512::kTable; }
+}  // namespace tessera

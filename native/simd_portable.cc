@@ -1,0 +1,17 @@
+// The portable kernel table. Portable: SSE2 on any x86-64, NEON on arm64, via the same vector-extension code.
+// This translation unit is compiled with its own -m flags (see binding.gyp).
+#include "isa.h"
+
+namespace tessera {
+namespace portable {
+void gemmMicro(long kc, const float* pa, const float* pb, float* c, long ldc, bool accumulate);
+namespace {
+constexpr const char* kIsaName = "portable";
+constexpr int kMR = 4, kNR = 16;
+constexpr auto kGemmMicro = gemmMicro;
+#include "simd_kernels.inc"
+}  // namespace
+}  // namespace portable
+
+const IsaKernels* portableKernels() { return &portable::kTable; }
+}  // namespace tessera

@@ -1,0 +1,59 @@
+// binary: out[idx] = a[idx·a_strides] (op) b[idx·b_strides] for every index of shape.
+// a, b: broadcast to shape by their strides (0 on broadcast axes) → out: shape, contiguous.
+// Rank ≤ 8 (shape and strides are two vec4s each). OP numbering: BINARY_CODES in
+// src/backend/webgpu/kernels-elementwise.ts.
+
+struct Params {
+  shape: array<vec4<i32>, 2>,
+  a_strides: array<vec4<i32>, 2>,
+  b_strides: array<vec4<i32>, 2>,
+  size: u32,
+  rank: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> u: Params;
+
+const WG: u32 = {{WG}}u;
+const OP: u32 = {{OP}}u;
+
+#include "math.wgsl"
+
+fn apply(x: f32, y: f32) -> f32 {
+  switch (OP) {
+    case 0u: { return x + y; }                                  // add
+    case 1u: { return x - y; }                                  // sub
+    case 2u: { return x * y; }                                  // mul
+    case 3u: { return x / y; }                                  // div
+    case 4u: { return pow_js(x, y); }                           // pow
+    case 5u: { return select(y, x, x > y || x != x); }          // maximum (NaN propagates)
+    case 6u: { return select(y, x, x < y || x != x); }          // minimum
+    case 7u: { return select(0.0, 1.0, x > y); }                // gt
+    case 8u: { return select(0.0, 1.0, x >= y); }               // ge
+    case 9u: { return select(0.0, 1.0, x < y); }                // lt
+    case 10u: { return select(0.0, 1.0, x <= y); }              // le
+    case 11u: { return select(0.0, 1.0, x == y); }              // eq
+    default: { return x; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.y * nwg.x + wid.x) * WG + lid;
+  if (i >= u.size) { return; }
+  // Peel the row-major index of `shape` off i, last axis first.
+  var rest = i32(i);
+  var ai = 0;
+  var bi = 0;
+  for (var d = i32(u.rank) - 1; d >= 0; d--) {
+    let n = u.shape[d / 4][d % 4];
+    let c = rest % n;
+    rest = rest / n;
+    ai += c * u.a_strides[d / 4][d % 4];
+    bi += c * u.b_strides[d / 4][d % 4];
+  }
+  out[i] = apply(a[ai], b[bi]);
+}

@@ -1,0 +1,66 @@
+// Shared scalar helpers, pasted into other shaders by `#include "math.wgsl"`.
+// WGSL lacks erf, expm1 and log1p, and its tanh/pow are not safe at the edges, so these
+// mirror the formulas of the js backend (src/backend/js/elementwise.ts).
+
+fn f32_inf() -> f32 {
+  // A runtime bitcast: an infinite constant expression is a compile error in WGSL.
+  let bits = 0x7f800000u;
+  return bitcast<f32>(bits);
+}
+
+fn f32_nan() -> f32 {
+  let bits = 0x7fc00000u;
+  return bitcast<f32>(bits);
+}
+
+// e^x − 1 without cancellation near 0 (Kahan: (u − 1)·x / log u with u = e^x).
+fn expm1_f32(x: f32) -> f32 {
+  if (abs(x) > 0.5) { return exp(x) - 1.0; }
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  return (u - 1.0) * x / log(u);
+}
+
+// log(1 + x) without cancellation near 0 (Kahan: log(u)·x / (u − 1) with u = 1 + x).
+fn log1p_f32(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (abs(x) > 0.5) { return log(u); }
+  if (u == 1.0) { return x; }
+  return log(u) * x / (u - 1.0);
+}
+
+// erf from the complementary error function of Numerical Recipes (fractional error < 1.2e-7).
+fn erf_f32(x: f32) -> f32 {
+  let z = abs(x);
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let erfc = t * exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+    t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(erfc - 1.0, 1.0 - erfc, x >= 0.0);
+}
+
+// Stable on both sides: never exp of a large positive number.
+fn sigmoid_f32(x: f32) -> f32 {
+  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+
+// tanh(x) = sign(x) · (1 − e^-2|x|) / (1 + e^-2|x|), with expm1 so small |x| keeps its digits.
+fn tanh_f32(x: f32) -> f32 {
+  let e = expm1_f32(-2.0 * abs(x));
+  return sign(x) * (-e / (2.0 + e));
+}
+
+// Math.pow's rules where WGSL's pow is undefined (x ≤ 0): integer exponents of negative
+// bases keep their sign, fractional ones give NaN.
+fn pow_js(x: f32, y: f32) -> f32 {
+  if (y == 0.0) { return 1.0; }
+  if (y == 1.0) { return x; }
+  if (y == 2.0) { return x * x; }
+  if (x == 0.0) { return select(f32_inf(), 0.0, y > 0.0); }
+  let r = exp2(y * log2(abs(x)));
+  if (x > 0.0) { return r; }
+  if (y != floor(y)) { return f32_nan(); }
+  return select(r, -r, abs(y) % 2.0 == 1.0);
+}

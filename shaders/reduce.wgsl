@@ -1,0 +1,100 @@
+// reduce: x viewed as [outer, size, inner] → out [outer, inner], over the middle axis.
+// OP: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin (arg ops write the index as a float; the
+// first extreme element wins, as in the js backend).
+//
+// Two entry points:
+//   reduce_tree   one workgroup per output: each thread folds a strided slice of the row,
+//                 then a shared-memory tree halves WG partials to one (WG a power of two).
+//   reduce_serial one thread per output, a plain loop: for short rows or many outputs.
+// Output o (of outer·inner) is row (o / inner, ·, o % inner); the grid is 2-D when the
+// output count overflows one dimension.
+
+struct Params {
+  outer: u32,
+  size: u32,
+  inner: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> u: Params;
+
+const WG: u32 = {{WG}}u;
+const OP: u32 = {{OP}}u;
+const IS_ARG: bool = OP >= 3u;
+
+// A partial result: the value and, for arg ops, the index it came from.
+struct Acc {
+  v: f32,
+  i: u32,
+}
+
+// Folds `b` into `a`. Ties go to the lower index, so partials may be combined in any order.
+fn combine(a: Acc, b: Acc) -> Acc {
+  switch (OP) {
+    case 0u: { return Acc(a.v + b.v, 0u); }
+    case 1u: { if (a.v != a.v) { return a; } if (b.v > a.v || b.v != b.v) { return b; } return a; }
+    case 2u: { if (a.v != a.v) { return a; } if (b.v < a.v || b.v != b.v) { return b; } return a; }
+    case 3u: { if (b.v > a.v || (b.v == a.v && b.i < a.i)) { return b; } return a; }
+    default: { if (b.v < a.v || (b.v == a.v && b.i < a.i)) { return b; } return a; }
+  }
+}
+
+fn element(base: u32, r: u32) -> Acc {
+  return Acc(x[base + r * u.inner], r);
+}
+
+// Start value: 0 for sum; otherwise the row's first element (always present: size ≥ 1),
+// which every reduction but sum may see twice without changing its result.
+fn start(base: u32) -> Acc {
+  if (OP == 0u) { return Acc(0.0, 0u); }
+  return element(base, 0u);
+}
+
+fn row_base(o: u32) -> u32 {
+  return (o / u.inner) * u.size * u.inner + o % u.inner;
+}
+
+fn write(o: u32, acc: Acc) {
+  if (IS_ARG) { out[o] = f32(acc.i); } else { out[o] = acc.v; }
+}
+
+var<workgroup> partial_v: array<f32, WG>;
+var<workgroup> partial_i: array<u32, WG>;
+
+@compute @workgroup_size(WG)
+fn reduce_tree(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+               @builtin(local_invocation_index) lid: u32) {
+  let o = wid.y * nwg.x + wid.x;
+  // Every thread of the workgroup takes the same branch (o is per workgroup): barriers stay uniform.
+  let valid = o < u.outer * u.inner;
+  var acc = Acc(0.0, 0u);
+  if (valid) {
+    let base = row_base(o);
+    acc = start(base);
+    for (var r = lid; r < u.size; r += WG) { acc = combine(acc, element(base, r)); }
+  }
+  partial_v[lid] = acc.v;
+  partial_i[lid] = acc.i;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      let merged = combine(Acc(partial_v[lid], partial_i[lid]), Acc(partial_v[lid + s], partial_i[lid + s]));
+      partial_v[lid] = merged.v;
+      partial_i[lid] = merged.i;
+    }
+    workgroupBarrier();
+  }
+  if (valid && lid == 0u) { write(o, Acc(partial_v[0], partial_i[0])); }
+}
+
+@compute @workgroup_size(WG)
+fn reduce_serial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                 @builtin(local_invocation_index) lid: u32) {
+  let o = (wid.y * nwg.x + wid.x) * WG + lid;
+  if (o >= u.outer * u.inner) { return; }
+  let base = row_base(o);
+  var acc = start(base);
+  for (var r = 0u; r < u.size; r++) { acc = combine(acc, element(base, r)); }
+  write(o, acc);
+}

@@ -1,0 +1,168 @@
+// Reverse-mode autodiff: a topological sort of the graph behind a tensor, then one sweep in
+// reverse applying each op's backward rule and adding gradients into the op's inputs.
+import type { Tensor } from './tensor.js';
+import { shapeStr, sameShape } from './shape.js';
+import { onesLike } from './ops/creation.js';
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs fn without recording a graph (inference, optimizer updates, metrics). */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Runs fn with the graph recorded even inside noGrad (used by createGraph backward). */
+export function enableGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** One backward rule applied, as reported to a trace callback. */
+export interface BackwardStep {
+  /** Position in the backward sweep, from 0. */
+  index: number;
+  op: string;
+  outputShape: readonly number[];
+  gradShape: readonly number[];
+  inputShapes: (readonly number[])[];
+  /** Shapes of the gradients sent to each input (null: that input needs none). */
+  inputGradShapes: ((readonly number[]) | null)[];
+  saved: string[];
+  output: Tensor;
+}
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run again through it (default false: nodes are dropped). */
+  retainGraph?: boolean;
+  /** Record the backward computation itself, for gradients of gradients. */
+  createGraph?: boolean;
+  /** Called after each backward rule: how a student watches the chain rule run. */
+  trace?: (step: BackwardStep) => void;
+}
+
+/**
+ * Tensors reachable from root through nodes, inputs before outputs (iterative DFS: deep
+ * graphs, like a long training unroll, must not overflow the call stack).
+ */
+export function topoSort(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, next] = top;
+    const inputs = t.node?.inputs ?? [];
+    if (next < inputs.length) {
+      top[1]++;
+      const child = inputs[next];
+      if (!visited.has(child) && child.requiresGrad) {
+        visited.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new Error(`backward: the tensor of shape ${shapeStr(root.shape)} does not require grad (no input of the graph behind it has requiresGrad)`);
+  }
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new Error(`backward: the tensor has shape ${shapeStr(root.shape)}; backward() without a gradient needs a one-element (scalar) tensor: pass the gradient dL/dout explicitly`);
+    }
+  } else if (!sameShape(grad.shape, root.shape)) {
+    throw new Error(`backward: gradient of shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`);
+  }
+  const order = topoSort(root);
+  // Gradients computed with createGraph are part of a new graph: nothing may be freed, and
+  // (as in PyTorch) the forward graph is retained too.
+  const keepAll = options.createGraph === true;
+  const retainGraph = options.retainGraph ?? keepAll;
+  const release = (t: Tensor) => { if (!keepAll) t.dispose(); };
+  const run = () => {
+    const seed = grad ?? onesLike(root);
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    const owned = new Set<Tensor>(grad ? [] : [seed]);
+    let index = 0;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t);
+      const node = t.node;
+      if (node === null) {
+        // A leaf: accumulate into .grad, which outlives any tidy scope.
+        if (t.grad === null) {
+          t.grad = owned.has(g) ? g : g.clone();
+        } else {
+          const sum = t.grad.add(g);
+          release(t.grad);
+          t.grad = sum;
+          if (owned.has(g)) release(g);
+        }
+        t.grad.keep();
+        owned.delete(g);
+        continue;
+      }
+      const inputGrads = node.backward(g);
+      if (inputGrads.length !== node.inputs.length) {
+        throw new Error(`backward: the rule of '${node.op}' returned ${inputGrads.length} gradients for ${node.inputs.length} inputs`);
+      }
+      for (let k = 0; k < node.inputs.length; k++) {
+        const input = node.inputs[k];
+        const gi = inputGrads[k];
+        if (gi === null || !input.requiresGrad) continue;
+        if (!sameShape(gi.shape, input.shape)) {
+          throw new Error(`backward: the rule of '${node.op}' produced a gradient of shape ${shapeStr(gi.shape)} for input ${k} of shape ${shapeStr(input.shape)}`);
+        }
+        const previous = grads.get(input);
+        if (previous === undefined) {
+          grads.set(input, gi);
+          if (gi !== g) owned.add(gi);
+        } else {
+          const sum = previous.add(gi);
+          if (owned.has(previous)) { release(previous); owned.delete(previous); }
+          if (owned.has(gi) && gi !== g) { release(gi); owned.delete(gi); }
+          grads.set(input, sum);
+          owned.add(sum);
+        }
+      }
+      options.trace?.({
+        index: index++,
+        op: node.op,
+        outputShape: t.shape,
+        gradShape: g.shape,
+        inputShapes: node.inputs.map((x) => x.shape),
+        inputGradShapes: inputGrads.map((x) => (x ? x.shape : null)),
+        saved: node.saved ?? [],
+        output: t,
+      });
+      // The gradient of t has been handed on: free it unless an input holds it as its own.
+      if (owned.has(g) && ![...grads.values()].includes(g)) { release(g); owned.delete(g); }
+      if (!retainGraph) t.node = null;
+    }
+  };
+  if (options.createGraph) enableGrad(run);
+  else noGrad(run);
+}

@@ -1,0 +1,217 @@
+// The kernel interface every backend implements, and the registry that picks one.
+//
+// Ops (src/ops/) validate arguments, compute output shapes, allocate the output through
+// the backend and call ONE of the kernels below. Gradients are written in terms of ops, so a
+// backend that implements these kernels gets autodiff for free. Keep this list small: a new
+// kernel is justified only by a measurement (the fused matmul epilogue, softmax, the
+// optimizer updates) or by something that cannot be composed (im2col).
+//
+// Conventions shared by all kernels:
+// - Storage is backend-specific and opaque to ops. `js` and `native` use a Float32Array
+//   (Float64Array for float64 tensors on `js`); `webgpu` uses a pooled GPUBuffer.
+// - Every tensor's storage is contiguous, row-major. Views do not exist: reshape shares
+//   storage, everything else (transpose, slice, expand) is a `copy` with strides.
+// - `out` is always allocated by the caller and fully overwritten unless a kernel says it
+//   accumulates. Strides are in elements, and a stride of 0 means broadcast.
+
+export type DType = 'float32' | 'float64';
+export type BackendName = 'js' | 'native' | 'webgpu';
+export type TypedArray = Float32Array | Float64Array;
+
+/** y = f(x), elementwise. `alpha` and `beta` are the op's scalar parameters where it has them. */
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'sqrt' | 'square' | 'reciprocal'
+  | 'sin' | 'cos' | 'erf'
+  | 'relu' | 'step'          // step(x) = x > 0 ? 1 : 0 (relu's derivative)
+  | 'sigmoid' | 'tanh' | 'softplus' | 'gelu' | 'selu'
+  | 'leakyRelu'              // x > 0 ? x : alpha * x
+  | 'elu'                    // x > 0 ? x : alpha * (exp(x) - 1)
+  | 'affine'                 // alpha * x + beta
+  | 'powScalar'              // x ** alpha
+  | 'clamp';                 // min(max(x, alpha), beta)
+
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'square', 'reciprocal', 'sin', 'cos', 'erf',
+  'relu', 'step', 'sigmoid', 'tanh', 'softplus', 'gelu', 'selu', 'leakyRelu', 'elu', 'affine',
+  'powScalar', 'clamp',
+];
+
+/** out = a (op) b with NumPy broadcasting. Comparisons produce 1 or 0. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'gt' | 'ge' | 'lt' | 'le' | 'eq';
+
+export const BINARY_OPS: readonly BinaryOp[] = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq',
+];
+
+/** Reductions over the middle axis of a tensor viewed as [outer, size, inner]. */
+export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+
+/** Activations a matmul can apply in its epilogue: out = act(A·B + bias). */
+export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
+
+export interface UnaryParams {
+  alpha?: number;
+  beta?: number;
+}
+
+export interface MatmulParams {
+  /** Number of matrix products; out has shape [batch, m, n]. */
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  /** A is stored [k, m] (so A·B uses Aᵀ of the storage); otherwise [m, k]. */
+  transA: boolean;
+  /** B is stored [n, k]; otherwise [k, n]. */
+  transB: boolean;
+  /** Elements between consecutive batch items of A and B; 0 broadcasts one matrix. */
+  strideA: number;
+  strideB: number;
+  /** Optional bias of length n added to every row, then the activation. */
+  bias?: unknown;
+  activation?: Activation;
+}
+
+/** Geometry of a 2-D convolution, shared by im2col and col2im. */
+export interface Conv2dGeometry {
+  n: number; c: number; h: number; w: number;     // input [n, c, h, w]
+  kh: number; kw: number;                          // kernel
+  sh: number; sw: number;                          // stride
+  ph: number; pw: number;                          // zero padding
+  dh: number; dw: number;                          // dilation
+  oh: number; ow: number;                          // output spatial size
+}
+
+export interface SgdParams {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  /** First step: the momentum buffer is initialised to the gradient (PyTorch's rule). */
+  firstStep: boolean;
+  maximize?: boolean;
+}
+
+export interface AdamParams {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: decay the weights directly (p -= lr·wd·p) instead of adding wd·p to the gradient. */
+  decoupled: boolean;
+  /** 1-based step count, for bias correction. */
+  step: number;
+  amsgrad?: boolean;
+}
+
+/**
+ * A backend: memory plus a small set of kernels. `S` is its storage handle.
+ * Sizes are element counts. All kernels may run asynchronously (webgpu enqueues); only
+ * `read` / `readSync` observe results.
+ */
+export interface Backend<S = unknown> {
+  readonly name: BackendName;
+  /** Which dtypes this backend stores. `js` takes float64 too (for gradcheck). */
+  supportsDType(dtype: DType): boolean;
+
+  // ---- memory --------------------------------------------------------------------------
+  alloc(dtype: DType, size: number): S;
+  /** Copies host data into new storage. */
+  upload(data: TypedArray): S;
+  /** Host copy (or the array itself on CPU backends, which callers must not mutate). */
+  readSync(s: S, dtype: DType, size: number): TypedArray | null;
+  read(s: S, dtype: DType, size: number): Promise<TypedArray>;
+  free(s: S): void;
+
+  // ---- kernels -------------------------------------------------------------------------
+  /** out[i] = value */
+  fill(out: S, size: number, value: number): void;
+  /** out[i] = f(x[i]) */
+  unary(op: UnaryOp, x: S, out: S, size: number, params: UnaryParams): void;
+  /**
+   * out[idx] = a[idx·aStrides] (op) b[idx·bStrides] for every index of outShape.
+   * aStrides/bStrides have outShape's rank, with 0 on broadcast axes.
+   */
+  binary(op: BinaryOp, a: S, aStrides: readonly number[], b: S, bStrides: readonly number[],
+    out: S, outShape: readonly number[]): void;
+  /** out = cond != 0 ? a : b, with broadcasting as in `binary`. */
+  where(cond: S, condStrides: readonly number[], a: S, aStrides: readonly number[],
+    b: S, bStrides: readonly number[], out: S, outShape: readonly number[]): void;
+  /**
+   * x viewed as [outer, size, inner] → out [outer, inner]. argmax/argmin write indices
+   * (as float values) of the first extreme element.
+   */
+  reduce(op: ReduceOp, x: S, out: S, outer: number, size: number, inner: number): void;
+  /**
+   * Strided copy: for every index of `shape`,
+   * dst[dstOffset + idx·dstStrides] = src[srcOffset + idx·srcStrides].
+   * Covers transpose/permute, slice, pad (slice's backward), concat and expand.
+   */
+  copy(src: S, srcOffset: number, srcStrides: readonly number[],
+    dst: S, dstOffset: number, dstStrides: readonly number[], shape: readonly number[]): void;
+  /** out = act(A·B + bias), see MatmulParams. out is contiguous [batch, m, n]. */
+  matmul(a: S, b: S, out: S, p: MatmulParams): void;
+  /** Stable (log-)softmax over the middle axis of [outer, size, inner]. */
+  softmax(x: S, out: S, outer: number, size: number, inner: number, log: boolean): void;
+  /** x [n, c, h, w] → cols [n, c·kh·kw, oh·ow]. */
+  im2col(x: S, cols: S, g: Conv2dGeometry): void;
+  /** cols [n, c·kh·kw, oh·ow] → out [n, c, h, w], summing overlapping patches (overwrites out). */
+  col2im(cols: S, out: S, g: Conv2dGeometry): void;
+  /** In-place SGD update of param (and its momentum buffer, when momentum > 0). */
+  sgdStep(param: S, grad: S, momentumBuf: S | null, size: number, p: SgdParams): void;
+  /** In-place Adam/AdamW update of param, m and v (and vMax when amsgrad). */
+  adamStep(param: S, grad: S, m: S, v: S, vMax: S | null, size: number, p: AdamParams): void;
+
+  /** Waits until all enqueued work is done (webgpu); a no-op on CPU backends. */
+  sync?(): Promise<void>;
+  /** Human-readable description: ISA path, thread count, adapter. */
+  describe(): Record<string, unknown>;
+}
+
+// ---- registry --------------------------------------------------------------------------
+
+const registry = new Map<BackendName, Backend>();
+let current: Backend | null = null;
+let defaultChooser: (() => Backend) | null = null;
+
+export function registerBackend(backend: Backend): void {
+  registry.set(backend.name, backend);
+}
+
+/** Called once by index.ts: decides the default backend lazily (native if it loaded). */
+export function setDefaultBackendChooser(choose: () => Backend): void {
+  defaultChooser = choose;
+}
+
+export function getBackend(name?: BackendName): Backend {
+  if (name !== undefined) {
+    const b = registry.get(name);
+    if (!b) {
+      throw new Error(`getBackend: backend '${name}' is not available (registered: ${[...registry.keys()].join(', ') || 'none'})`);
+    }
+    return b;
+  }
+  if (current === null) {
+    if (defaultChooser === null) throw new Error('getBackend: no backend registered');
+    current = defaultChooser();
+  }
+  return current;
+}
+
+/** Makes `name` the backend new tensors are created on. */
+export function setBackend(name: BackendName): Backend {
+  current = getBackend(name);
+  return current;
+}
+
+export function registeredBackends(): BackendName[] {
+  return [...registry.keys()];
+}
+
+export function hasBackend(name: BackendName): boolean {
+  return registry.has(name);
+}

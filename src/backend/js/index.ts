@@ -1,0 +1,35 @@
+// The `js` backend: plain TypeScript kernels over Float32Array (and Float64Array, for
+// float64 gradient checks). Always available; the reference every other backend is tested against.
+import type { Backend, DType, TypedArray } from '../backend.js';
+import { binary, copy, unary, where } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { reduce, softmax } from './reduce.js';
+import { col2im, im2col } from './conv.js';
+import { adamStep, sgdStep } from './optim.js';
+
+export function allocTyped(dtype: DType, size: number): TypedArray {
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+export const jsBackend: Backend<TypedArray> = {
+  name: 'js',
+  supportsDType: () => true,
+  alloc: allocTyped,
+  upload: (data) => data.slice(),
+  readSync: (s) => s,
+  read: async (s) => s,
+  free: () => { /* garbage-collected */ },
+  fill: (out, size, value) => { out.fill(value, 0, size); },
+  unary,
+  binary,
+  where,
+  reduce,
+  copy,
+  matmul: (a, b, out, p) => matmul(a, b, out, p),
+  softmax,
+  im2col,
+  col2im,
+  sgdStep,
+  adamStep,
+  describe: () => ({ backend: 'js', kernels: 'TypeScript, cache-blocked matmul', dtypes: ['float32', 'float64'] }),
+};

@@ -1,0 +1,70 @@
+// Finding and loading the compiled addon (build/Release/tessera.node), and its raw signature.
+// The loader walks up from this file to the package root (the folder holding package.json),
+// because this module runs both from src/ (vitest) and from dist/src/ (after tsc).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type F32 = Float32Array;
+
+/** The functions native/addon.cc registers (argument order as there). */
+export interface NativeAddon {
+  unary(op: number, x: F32, out: F32, size: number, alpha: number, beta: number): void;
+  /** meta: [rank, outShape, aStrides, bStrides] */
+  binary(op: number, a: F32, b: F32, out: F32, meta: Float64Array): void;
+  /** meta: [rank, outShape, condStrides, aStrides, bStrides] */
+  where(cond: F32, a: F32, b: F32, out: F32, meta: Float64Array): void;
+  /** meta: [rank, srcOffset, dstOffset, shape, srcStrides, dstStrides] */
+  copy(src: F32, dst: F32, meta: Float64Array): void;
+  reduce(op: number, x: F32, out: F32, outer: number, size: number, inner: number): void;
+  softmax(x: F32, out: F32, outer: number, size: number, inner: number, log: boolean): void;
+  matmul(a: F32, b: F32, out: F32, batch: number, m: number, n: number, k: number, transA: boolean,
+    transB: boolean, strideA: number, strideB: number, bias: F32 | null, act: number): void;
+  gemmNaive(a: F32, b: F32, out: F32, batch: number, m: number, n: number, k: number, transA: boolean,
+    transB: boolean, strideA: number, strideB: number): void;
+  /** geometry: [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow] */
+  im2col(x: F32, cols: F32, geometry: Float64Array): void;
+  col2im(cols: F32, out: F32, geometry: Float64Array): void;
+  sgd(param: F32, grad: F32, buf: F32 | null, size: number, lr: number, momentum: number, dampening: number,
+    weightDecay: number, sign: number, nesterov: boolean, firstStep: boolean): void;
+  adam(param: F32, grad: F32, m: F32, v: F32, vMax: F32 | null, size: number, lr: number, beta1: number,
+    beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: boolean): void;
+  info(): { isa: string; available: string; threads: number; gemmTile: string; arch: string };
+  setIsa(name: string): void;
+  setThreads(n: number): void;
+  noop(): void;
+}
+
+/** The folder holding package.json, walking up from this module's file. */
+export function packageRoot(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Loads the addon, or says why it could not. */
+export function loadAddon(): { addon: NativeAddon | null; reason: string } {
+  const root = packageRoot();
+  if (root === null) return { addon: null, reason: 'native backend: no package root (package.json + binding.gyp) above src/backend/native/addon.ts' };
+  const file = join(root, 'build', 'Release', 'tessera.node');
+  if (!existsSync(file)) {
+    // The install script records why the build did not happen (scripts/build-native.mjs).
+    let why = 'it was never built';
+    const status = join(root, 'build', 'native-status.json');
+    if (existsSync(status)) {
+      try { why = String((JSON.parse(readFileSync(status, 'utf8')) as { reason?: unknown }).reason ?? why); } catch { /* keep default */ }
+    }
+    return { addon: null, reason: `native backend: ${file} is missing (${why}); run \`npx node-gyp rebuild\` in ${root}` };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    return { addon, reason: 'loaded' };
+  } catch (err) {
+    return { addon: null, reason: `native backend: loading ${file} failed: ${(err as Error).message}` };
+  }
+}

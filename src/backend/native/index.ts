@@ -1,0 +1,232 @@
+// The `native` backend: C++ SIMD kernels (native/) over the same Float32Array storage as `js`,
+// read and written in place by the addon (zero-copy). Float32 only.
+//
+// Arguments cross into C++ as plain numbers and typed arrays: shapes and strides go through one
+// reused Float64Array, because reading JS arrays or option objects element by element from
+// C++ costs more than the kernel on a small tensor.
+import type {
+  AdamParams, Backend, BinaryOp, Conv2dGeometry, DType, MatmulParams, ReduceOp, SgdParams, TypedArray, UnaryOp,
+} from '../backend.js';
+import { BINARY_OPS, UNARY_OPS } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { loadAddon, type NativeAddon } from './addon.js';
+
+type F32 = Float32Array;
+
+// Codes must follow the enums of native/isa.h and native/reduce.h (same order as the lists).
+const UNARY_CODE = new Map<UnaryOp, number>(UNARY_OPS.map((op, i) => [op, i]));
+const BINARY_CODE = new Map<BinaryOp, number>(BINARY_OPS.map((op, i) => [op, i]));
+const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
+const ACT_CODE = { none: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
+const MAX_RANK = 16;
+
+export type NativeIsa = 'portable' | 'avx2' | 'avx512';
+export interface NativeInfo { isa: string; available: string[]; threads: number; gemmTile: string; arch: string }
+
+let loaded: { addon: NativeAddon | null; reason: string } | null = null;
+let backend: Backend<F32> | null = null;
+
+function addonOrThrow(fn: string): NativeAddon {
+  const { addon, reason } = loadNativeBackendAddon();
+  if (addon === null) throw new Error(`${fn}: the native backend is not available (${reason})`);
+  return addon;
+}
+
+function loadNativeBackendAddon(): { addon: NativeAddon | null; reason: string } {
+  loaded ??= loadAddon();
+  return loaded;
+}
+
+function need(op: string, what: string, have: number, want: number): void {
+  if (have < want) {
+    throw new RangeError(`native backend ${op}: ${what} has ${have} elements, the shapes need ${want} (src/backend/native/index.ts)`);
+  }
+}
+
+/** The last element a strided operand touches, +1 (0 for an empty shape). */
+function extent(shape: readonly number[], strides: readonly number[], offset = 0): number {
+  let hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 0) return 0;
+    hi += (shape[d] - 1) * Math.max(strides[d], 0);
+  }
+  return hi + 1;
+}
+
+function product(shape: readonly number[]): number {
+  let p = 1;
+  for (const s of shape) p *= s;
+  return p;
+}
+
+function makeBackend(addon: NativeAddon): Backend<F32> {
+  const meta = new Float64Array(2 + 5 * MAX_RANK + 4);
+  const geometry = new Float64Array(14);
+  const writeGeometry = (g: Conv2dGeometry): Float64Array => {
+    geometry[0] = g.n; geometry[1] = g.c; geometry[2] = g.h; geometry[3] = g.w; geometry[4] = g.kh; geometry[5] = g.kw;
+    geometry[6] = g.sh; geometry[7] = g.sw; geometry[8] = g.ph; geometry[9] = g.pw; geometry[10] = g.dh;
+    geometry[11] = g.dw; geometry[12] = g.oh; geometry[13] = g.ow;
+    return geometry;
+  };
+  const js = jsBackend as unknown as Backend<F32>;
+
+  return {
+    name: 'native',
+    supportsDType: (dtype: DType) => dtype === 'float32',
+    alloc(dtype, size) {
+      if (dtype !== 'float32') throw new Error(`native backend alloc: dtype '${dtype}' is not supported (float32 only); use the js backend for float64`);
+      return new Float32Array(size);
+    },
+    upload: (data: TypedArray) => (data instanceof Float32Array ? data.slice() : Float32Array.from(data)),
+    readSync: (s) => s,
+    read: async (s) => s,
+    free: () => { /* garbage-collected */ },
+    fill: (out, size, value) => { out.fill(value, 0, size); },
+
+    unary(op, x, out, size, params) {
+      const code = UNARY_CODE.get(op);
+      if (code === undefined) throw new Error(`native backend unary: unknown op '${String(op)}'`);
+      need('unary', 'x', x.length, size);
+      need('unary', 'out', out.length, size);
+      addon.unary(code, x, out, size, params.alpha ?? 0, params.beta ?? 0);
+    },
+
+    binary(op, a, aStrides, b, bStrides, out, outShape) {
+      const code = BINARY_CODE.get(op);
+      if (code === undefined) throw new Error(`native backend binary: unknown op '${String(op)}'`);
+      const rank = outShape.length;
+      if (rank > MAX_RANK) { js.binary(op, a, aStrides, b, bStrides, out, outShape); return; }
+      need(`binary(${op})`, 'a', a.length, extent(outShape, aStrides));
+      need(`binary(${op})`, 'b', b.length, extent(outShape, bStrides));
+      need(`binary(${op})`, 'out', out.length, product(outShape));
+      meta[0] = rank;
+      for (let d = 0; d < rank; d++) {
+        meta[1 + d] = outShape[d]; meta[1 + rank + d] = aStrides[d]; meta[1 + 2 * rank + d] = bStrides[d];
+      }
+      addon.binary(code, a, b, out, meta);
+    },
+
+    where(cond, cs, a, as, b, bs, out, outShape) {
+      const rank = outShape.length;
+      if (rank > MAX_RANK) { js.where(cond, cs, a, as, b, bs, out, outShape); return; }
+      need('where', 'cond', cond.length, extent(outShape, cs));
+      need('where', 'a', a.length, extent(outShape, as));
+      need('where', 'b', b.length, extent(outShape, bs));
+      need('where', 'out', out.length, product(outShape));
+      meta[0] = rank;
+      for (let d = 0; d < rank; d++) {
+        meta[1 + d] = outShape[d]; meta[1 + rank + d] = cs[d]; meta[1 + 2 * rank + d] = as[d]; meta[1 + 3 * rank + d] = bs[d];
+      }
+      addon.where(cond, a, b, out, meta);
+    },
+
+    copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape) {
+      const rank = shape.length;
+      if (rank > MAX_RANK) { js.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape); return; }
+      need('copy', 'src', src.length, extent(shape, srcStrides, srcOffset));
+      need('copy', 'dst', dst.length, extent(shape, dstStrides, dstOffset));
+      meta[0] = rank; meta[1] = srcOffset; meta[2] = dstOffset;
+      for (let d = 0; d < rank; d++) {
+        meta[3 + d] = shape[d]; meta[3 + rank + d] = srcStrides[d]; meta[3 + 2 * rank + d] = dstStrides[d];
+      }
+      addon.copy(src, dst, meta);
+    },
+
+    reduce(op, x, out, outer, size, inner) {
+      const code = REDUCE_CODE[op];
+      if (code === undefined) throw new Error(`native backend reduce: unknown op '${String(op)}'`);
+      need(`reduce(${op})`, 'x', x.length, outer * size * inner);
+      need(`reduce(${op})`, 'out', out.length, outer * inner);
+      addon.reduce(code, x, out, outer, size, inner);
+    },
+
+    matmul(a, b, out, p: MatmulParams) {
+      const { batch, m, n, k, transA, transB, strideA, strideB } = p;
+      const bias = (p.bias ?? null) as F32 | null;
+      const act = ACT_CODE[p.activation ?? 'none'];
+      if (act === undefined) throw new Error(`native backend matmul: unknown activation '${String(p.activation)}'`);
+      if (batch > 0 && m > 0 && n > 0) {
+        need('matmul', 'A', a.length, (batch - 1) * strideA + m * k);
+        need('matmul', 'B', b.length, (batch - 1) * strideB + k * n);
+        need('matmul', 'out', out.length, batch * m * n);
+        if (bias !== null) need('matmul', 'bias', bias.length, n);
+      }
+      addon.matmul(a, b, out, batch, m, n, k, transA, transB, strideA, strideB, bias, act);
+    },
+
+    softmax(x, out, outer, size, inner, log) {
+      need('softmax', 'x', x.length, outer * size * inner);
+      need('softmax', 'out', out.length, outer * size * inner);
+      addon.softmax(x, out, outer, size, inner, log);
+    },
+
+    im2col(x, cols, g) {
+      need('im2col', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('im2col', 'cols', cols.length, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+      addon.im2col(x, cols, writeGeometry(g));
+    },
+
+    col2im(cols, out, g) {
+      need('col2im', 'cols', cols.length, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+      need('col2im', 'out', out.length, g.n * g.c * g.h * g.w);
+      addon.col2im(cols, out, writeGeometry(g));
+    },
+
+    sgdStep(param, grad, buf, size, p: SgdParams) {
+      need('sgdStep', 'param', param.length, size);
+      need('sgdStep', 'grad', grad.length, size);
+      if (buf !== null) need('sgdStep', 'momentum buffer', buf.length, size);
+      addon.sgd(param, grad, buf, size, p.lr, p.momentum, p.dampening, p.weightDecay, p.maximize ? -1 : 1,
+        p.nesterov, p.firstStep);
+    },
+
+    adamStep(param, grad, m, v, vMax, size, p: AdamParams) {
+      need('adamStep', 'param', param.length, size);
+      need('adamStep', 'grad', grad.length, size);
+      need('adamStep', 'm', m.length, size);
+      need('adamStep', 'v', v.length, size);
+      if (vMax !== null) need('adamStep', 'vMax', vMax.length, size);
+      // The bias corrections are computed here, as the js backend does, so both use the same doubles.
+      const bc1 = 1 - Math.pow(p.beta1, p.step);
+      const bc2 = 1 - Math.pow(p.beta2, p.step);
+      addon.adam(param, grad, m, v, vMax, size, p.lr, p.beta1, p.beta2, p.eps, p.weightDecay,
+        p.lr / bc1, Math.sqrt(bc2), p.decoupled);
+    },
+
+    describe: () => ({ backend: 'native', ...nativeInfo() }),
+  };
+}
+
+/**
+ * Loads the addon and builds the backend; on failure `backend` is null and `reason` says why
+ * (missing build, failed build recorded at install, or a load error), so the engine can fall
+ * back to `js` with one clear warning.
+ */
+export function loadNativeBackend(): { backend: Backend<Float32Array> | null; reason: string } {
+  const { addon, reason } = loadNativeBackendAddon();
+  if (addon === null) return { backend: null, reason };
+  backend ??= makeBackend(addon);
+  return { backend, reason };
+}
+
+/** The active ISA, the ISAs this CPU can run, the thread count and the GEMM micro-tile. */
+export function nativeInfo(): NativeInfo {
+  const i = addonOrThrow('nativeInfo').info();
+  return { isa: i.isa, available: i.available.split(','), threads: i.threads, gemmTile: i.gemmTile, arch: i.arch };
+}
+
+/** Forces the kernel path (tests run each ISA in turn). TESSERA_ISA sets it at load time. */
+export function setNativeIsa(isa: NativeIsa): void {
+  addonOrThrow('setNativeIsa').setIsa(isa);
+}
+
+/** Resizes the native thread pool (TESSERA_THREADS sets it at load time). */
+export function setNativeThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNativeThreads: expected an integer >= 1, got ${n}`);
+  addonOrThrow('setNativeThreads').setThreads(n);
+}
+
+/** The raw addon, for benchmarks (gemmNaive, noop); null when it is not built. */
+export function nativeAddon(): NativeAddon | null {
+  return loadNativeBackendAddon().addon;
+}

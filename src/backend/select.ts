@@ -1,0 +1,82 @@
+// Which backend runs the kernels: `native` when the addon loaded, else `js`; `webgpu` on request
+// (its device set-up is asynchronous). TESSERA_BACKEND=js|native|webgpu overrides the default.
+import { getBackend, hasBackend, registerBackend, setBackend, setDefaultBackendChooser, type Backend, type BackendName } from './backend.js';
+import { jsBackend } from './js/index.js';
+
+registerBackend(jsBackend);
+
+let nativeReason: string | null = null;
+
+// The loader is imported dynamically so that a broken or missing native module (a partial
+// install) costs the native backend, never the whole engine.
+type NativeLoader = typeof import('./native/index.js').loadNativeBackend;
+let loadNativeBackend: NativeLoader | null = null;
+try {
+  ({ loadNativeBackend } = await import('./native/index.js'));
+} catch (e) {
+  nativeReason = `the native loader module failed to load: ${(e as Error).message}`;
+}
+
+/** Loads the addon once; returns whether `native` is available. */
+function ensureNative(): boolean {
+  if (hasBackend('native')) return true;
+  if (nativeReason !== null || loadNativeBackend === null) return false;
+  const { backend, reason } = loadNativeBackend();
+  if (backend) {
+    registerBackend(backend);
+    return true;
+  }
+  nativeReason = reason;
+  return false;
+}
+
+let warned = false;
+
+setDefaultBackendChooser(() => {
+  const requested = process.env.TESSERA_BACKEND as BackendName | undefined;
+  if (requested === 'webgpu') {
+    throw new Error("TESSERA_BACKEND=webgpu: the webgpu device is set up asynchronously; call 'await useBackend(\"webgpu\")' (the tessera CLI does) before creating tensors");
+  }
+  if (requested !== undefined && requested !== 'js' && requested !== 'native') {
+    throw new Error(`TESSERA_BACKEND='${requested}' is not a backend (expected js, native or webgpu)`);
+  }
+  if (requested === 'js') return jsBackend;
+  if (ensureNative()) return getBackend('native');
+  if (requested === 'native' || !warned) {
+    warned = true;
+    process.emitWarning(`the native backend is unavailable (${nativeReason}); using the js backend`, { code: 'TESSERA_NO_NATIVE' });
+  }
+  return jsBackend;
+});
+
+/**
+ * Makes `name` the current backend, setting it up first where needed (webgpu asks for an
+ * adapter and a device). Throws a clear error when it cannot be had.
+ */
+export async function useBackend(name: BackendName): Promise<Backend> {
+  if (name === 'native' && !ensureNative()) {
+    throw new Error(`useBackend: the native backend is unavailable: ${nativeReason}`);
+  }
+  if (name === 'webgpu' && !hasBackend('webgpu')) {
+    const { initWebGPU } = await import('./webgpu/index.js');
+    registerBackend(await initWebGPU());
+  }
+  return setBackend(name);
+}
+
+/** Sets up the default backend, honouring TESSERA_BACKEND (including webgpu). */
+export async function initDefaultBackend(): Promise<Backend> {
+  const requested = process.env.TESSERA_BACKEND as BackendName | undefined;
+  if (requested) return useBackend(requested);
+  return getBackend();
+}
+
+/** What can run here: each backend and why one is missing. */
+export function availableBackends(): { name: BackendName; available: boolean; reason?: string }[] {
+  const native = ensureNative();
+  return [
+    { name: 'js', available: true },
+    { name: 'native', available: native, reason: native ? undefined : nativeReason ?? undefined },
+    { name: 'webgpu', available: hasBackend('webgpu'), reason: hasBackend('webgpu') ? undefined : "not set up: call useBackend('webgpu')" },
+  ];
+}

@@ -1,0 +1,34 @@
+// im2col / col2im of the webgpu backend. Shaders: im2col.wgsl (a thread per column
+// element), col2im.wgsl (a thread per image pixel, gathering: no atomics needed).
+import type { Conv2dGeometry } from '../backend.js';
+import type { GpuRuntime, GpuStorage } from './runtime.js';
+import { UniformBuilder } from './uniforms.js';
+
+function geometryUniform(g: Conv2dGeometry, total: number): Uint8Array {
+  const u = new UniformBuilder();
+  for (const key of ['n', 'c', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'oh', 'ow'] as const) {
+    const v = g[key];
+    if (!Number.isInteger(v) || v < 0) throw new Error(`webgpu conv: geometry ${key} = ${v} is not a non-negative integer`);
+    if ((key === 'sh' || key === 'sw') && v === 0) throw new Error(`webgpu conv: stride ${key} must be at least 1`);
+    u.u32(v);
+  }
+  return u.u32(total).finish();
+}
+
+// x [n, c, h, w] → cols [n, c·kh·kw, oh·ow]
+export function im2col(rt: GpuRuntime, x: GpuStorage, cols: GpuStorage, g: Conv2dGeometry): void {
+  const total = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
+  if (total === 0) return;
+  const wg = rt.config.wg;
+  rt.run({ shader: 'im2col', entry: 'main', defines: { WG: wg }, bindings: ['read', 'write'] },
+    [x, cols], geometryUniform(g, total), rt.grid(total, wg));
+}
+
+// cols [n, c·kh·kw, oh·ow] → out [n, c, h, w] (overwritten)
+export function col2im(rt: GpuRuntime, cols: GpuStorage, out: GpuStorage, g: Conv2dGeometry): void {
+  const total = g.n * g.c * g.h * g.w;
+  if (total === 0) return;
+  const wg = rt.config.wg;
+  rt.run({ shader: 'col2im', entry: 'main', defines: { WG: wg }, bindings: ['read', 'write'] },
+    [cols, out], geometryUniform(g, total), rt.grid(total, wg));
+}

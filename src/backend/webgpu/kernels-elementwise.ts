@@ -1,0 +1,99 @@
+// Elementwise kernels of the webgpu backend: fill, unary, binary, where, strided copy.
+// Shaders: fill.wgsl, unary.wgsl, binary.wgsl, where.wgsl, copy.wgsl.
+import type { BinaryOp, UnaryOp, UnaryParams } from '../backend.js';
+import type { GpuRuntime, GpuStorage } from './runtime.js';
+import { UniformBuilder } from './uniforms.js';
+
+/** The OP numbers of unary.wgsl's switch. */
+export const UNARY_CODES: Record<UnaryOp, number> = {
+  neg: 0, abs: 1, sign: 2, exp: 3, log: 4, sqrt: 5, square: 6, reciprocal: 7, sin: 8, cos: 9, erf: 10,
+  relu: 11, step: 12, sigmoid: 13, tanh: 14, softplus: 15, gelu: 16, selu: 17, leakyRelu: 18, elu: 19,
+  affine: 20, powScalar: 21, clamp: 22,
+};
+
+/** The OP numbers of binary.wgsl's switch. */
+export const BINARY_CODES: Record<BinaryOp, number> = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, gt: 7, ge: 8, lt: 9, le: 10, eq: 11,
+};
+
+/** Shapes and strides travel as two vec4<i32> each. */
+export const MAX_RANK = 8;
+
+function checkRank(op: string, shape: readonly number[], strides: readonly (readonly number[])[]): number {
+  if (shape.length > MAX_RANK) {
+    throw new Error(`webgpu ${op}: rank ${shape.length} (shape [${shape.join(', ')}]) exceeds the shaders' maximum of ${MAX_RANK}`);
+  }
+  for (const s of strides) {
+    if (s.length !== shape.length) {
+      throw new Error(`webgpu ${op}: strides [${s.join(', ')}] do not match the rank of shape [${shape.join(', ')}]`);
+    }
+  }
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/** True when strides are row-major contiguous for shape (axes of extent 1 may have any stride). */
+function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
+export function fill(rt: GpuRuntime, out: GpuStorage, size: number, value: number): void {
+  if (size === 0) return;
+  const wg = rt.config.wg;
+  const u = new UniformBuilder().u32(size).f32(value).finish();
+  rt.run({ shader: 'fill', entry: 'main', defines: { WG: wg }, bindings: ['write'] }, [out], u, rt.grid(size, wg));
+}
+
+export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuStorage, out: GpuStorage, size: number, p: UnaryParams): void {
+  const code = UNARY_CODES[op];
+  if (code === undefined) throw new Error(`webgpu unary: unknown op '${String(op)}' (expected one of ${Object.keys(UNARY_CODES).join(', ')})`);
+  if (size === 0) return;
+  const wg = rt.config.wg;
+  const u = new UniformBuilder().u32(size).f32(p.alpha ?? 0).f32(p.beta ?? 0).finish();
+  rt.run({ shader: 'unary', entry: 'main', defines: { WG: wg, OP: code }, bindings: ['read', 'write'] },
+    [x, out], u, rt.grid(size, wg));
+}
+
+export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuStorage, aStrides: readonly number[], b: GpuStorage,
+  bStrides: readonly number[], out: GpuStorage, outShape: readonly number[]): void {
+  const code = BINARY_CODES[op];
+  if (code === undefined) throw new Error(`webgpu binary: unknown op '${String(op)}'`);
+  const size = checkRank(`binary ${op}`, outShape, [aStrides, bStrides]);
+  if (size === 0) return;
+  const wg = rt.config.wg;
+  const u = new UniformBuilder().i32x4(outShape, 2, 1).i32x4(aStrides, 2).i32x4(bStrides, 2)
+    .u32(size).u32(outShape.length).finish();
+  rt.run({ shader: 'binary', entry: 'main', defines: { WG: wg, OP: code }, bindings: ['read', 'read', 'write'] },
+    [a, b, out], u, rt.grid(size, wg));
+}
+
+export function where(rt: GpuRuntime, cond: GpuStorage, cs: readonly number[], a: GpuStorage, as: readonly number[],
+  b: GpuStorage, bs: readonly number[], out: GpuStorage, outShape: readonly number[]): void {
+  const size = checkRank('where', outShape, [cs, as, bs]);
+  if (size === 0) return;
+  const wg = rt.config.wg;
+  const u = new UniformBuilder().i32x4(outShape, 2, 1).i32x4(cs, 2).i32x4(as, 2).i32x4(bs, 2)
+    .u32(size).u32(outShape.length).finish();
+  rt.run({ shader: 'where', entry: 'main', defines: { WG: wg }, bindings: ['read', 'read', 'read', 'write'] },
+    [cond, a, b, out], u, rt.grid(size, wg));
+}
+
+export function copy(rt: GpuRuntime, src: GpuStorage, srcOffset: number, srcStrides: readonly number[], dst: GpuStorage,
+  dstOffset: number, dstStrides: readonly number[], shape: readonly number[]): void {
+  const size = checkRank('copy', shape, [srcStrides, dstStrides]);
+  if (size === 0) return;
+  if (src !== dst && isContiguous(shape, srcStrides) && isContiguous(shape, dstStrides)) {
+    // A plain block move: the copy engine, no shader.
+    rt.dispatcher.copy(src.buffer, srcOffset * 4, dst.buffer, dstOffset * 4, size * 4);
+    return;
+  }
+  const wg = rt.config.wg;
+  const u = new UniformBuilder().i32x4(shape, 2, 1).i32x4(srcStrides, 2).i32x4(dstStrides, 2)
+    .u32(size).u32(shape.length).i32(srcOffset).i32(dstOffset).finish();
+  rt.run({ shader: 'copy', entry: 'main', defines: { WG: wg }, bindings: ['read', 'write'] },
+    [src, dst], u, rt.grid(size, wg));
+}

@@ -1,0 +1,148 @@
+/// <reference types="@webgpu/types" />
+// What every webgpu kernel needs: the device, the batching dispatcher, the buffer pool,
+// sizes derived from the device limits, and the storage handle the backend hands out.
+import { BufferUsage, MAP_MODE_READ, checkDevice, type DeviceContext } from './device.js';
+import { BufferPool } from './buffer-pool.js';
+import { Dispatcher, type KernelSpec } from './dispatcher.js';
+
+/** A tensor's storage on the webgpu backend: a pooled GPUBuffer. */
+export class GpuStorage {
+  constructor(public buffer: GPUBuffer, public readonly size: number) {}
+  freed = false;
+}
+
+/** Sizes chosen from the adapter's limits, not from any one GPU. */
+export interface KernelConfig {
+  /** Threads per workgroup of the 1-D kernels, and of the tree reductions (a power of two). */
+  wg: number;
+  maxGroupsPerDim: number;
+  maxBindingBytes: number;
+}
+
+export function kernelConfig(limits: GPUSupportedLimits): KernelConfig {
+  const wg = Math.min(256, 2 ** Math.floor(Math.log2(limits.maxComputeInvocationsPerWorkgroup)), limits.maxComputeWorkgroupSizeX);
+  return {
+    wg,
+    maxGroupsPerDim: limits.maxComputeWorkgroupsPerDimension,
+    maxBindingBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize),
+  };
+}
+
+export class GpuRuntime {
+  readonly pool: BufferPool;
+  private readonly staging: BufferPool;
+  readonly dispatcher: Dispatcher;
+  readonly config: KernelConfig;
+  /** Bound where a kernel is specialised not to use a binding (no bias, no momentum buffer). */
+  readonly placeholder: GPUBuffer;
+  readbacks = 0;
+
+  constructor(readonly ctx: DeviceContext, maxDispatches: number) {
+    this.dispatcher = new Dispatcher(ctx, maxDispatches);
+    // A buffer the pool gives up may still be named by the unsubmitted batch: destroy it after.
+    const retire = (buffer: GPUBuffer) => this.dispatcher.onSubmit(() => buffer.destroy());
+    this.pool = new BufferPool(ctx, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST, 'storage',
+      undefined, retire);
+    this.staging = new BufferPool(ctx, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging', 64 * 1024 * 1024, retire);
+    this.config = kernelConfig(ctx.device.limits);
+    this.placeholder = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder' });
+  }
+
+  /** Workgroups for `threads` threads of `wg` each: [x, y, 1], 2-D once x would overflow. */
+  grid(threads: number, wg: number): [number, number, number] {
+    const groups = Math.ceil(threads / wg);
+    if (groups <= this.config.maxGroupsPerDim) return [groups, 1, 1];
+    const x = this.config.maxGroupsPerDim;
+    const y = Math.ceil(groups / x);
+    if (y > this.config.maxGroupsPerDim) throw new Error(`webgpu backend: ${threads} threads exceed the dispatch limit`);
+    return [x, y, 1];
+  }
+
+  /**
+   * Dispatches `spec` on storages. A buffer written by the kernel may not be bound twice in
+   * one dispatch (WebGPU forbids writable aliasing), so an output that is also an input is
+   * computed into a temporary copy and copied back.
+   */
+  run(spec: KernelSpec, storages: readonly (GpuStorage | null)[], uniform: Uint8Array, groups: readonly [number, number, number]): void {
+    const buffers = storages.map((s, i) => {
+      if (s === null) return this.placeholder;
+      if (s.freed) throw new Error(`webgpu ${spec.shader}: binding ${i} uses storage that was already freed`);
+      return s.buffer;
+    });
+    const copyBack: [GPUBuffer, GPUBuffer][] = [];
+    spec.bindings.forEach((kind, i) => {
+      if (kind !== 'write' || storages[i] === null) return;
+      const original = buffers[i];
+      if (!buffers.some((b, j) => j !== i && b === original)) return;
+      const temp = this.pool.acquire(original.size);
+      this.dispatcher.copy(original, 0, temp, 0, original.size);
+      buffers[i] = temp;
+      copyBack.push([temp, original]);
+    });
+    this.dispatcher.dispatch(spec, buffers, uniform, groups);
+    for (const [temp, original] of copyBack) {
+      this.dispatcher.copy(temp, 0, original, 0, original.size);
+      this.dispatcher.onSubmit(() => this.pool.release(temp));
+    }
+  }
+
+  alloc(size: number): GpuStorage {
+    const bytes = Math.max(4, size * 4);
+    if (!Number.isInteger(size) || size < 0) throw new Error(`webgpu alloc: size ${size} is not a non-negative integer`);
+    if (bytes > this.config.maxBindingBytes) {
+      throw new Error(`webgpu alloc: ${size} float32 elements (${bytes} bytes) exceed this device's largest storage binding ` +
+        `(${this.config.maxBindingBytes} bytes); split the tensor or use the js/native backend`);
+    }
+    checkDevice(this.ctx, 'alloc');
+    return new GpuStorage(this.pool.acquire(bytes), size);
+  }
+
+  upload(data: Float32Array): GpuStorage {
+    const s = this.alloc(data.length);
+    // writeBuffer runs at queue time, before any dispatch still waiting in the open batch:
+    // submit those first, in case one of them reads this (recycled) buffer's old contents.
+    this.dispatcher.flush();
+    if (data.length > 0) this.ctx.device.queue.writeBuffer(s.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return s;
+  }
+
+  free(s: GpuStorage): void {
+    if (s.freed) return;
+    s.freed = true;
+    this.pool.release(s.buffer);
+  }
+
+  /** Copies `size` floats back to the host: one staging copy, one map. Counted in `readbacks`. */
+  async read(s: GpuStorage, size: number): Promise<Float32Array> {
+    if (s.freed) throw new Error('webgpu read: storage was already freed');
+    if (size > s.size) throw new Error(`webgpu read: asked for ${size} elements of a ${s.size}-element storage`);
+    checkDevice(this.ctx, 'read');
+    const out = new Float32Array(size);
+    if (size === 0) return out;
+    const bytes = size * 4;
+    const staging = this.staging.acquire(bytes);
+    this.dispatcher.copy(s.buffer, 0, staging, 0, bytes);
+    this.dispatcher.flush();
+    this.readbacks++;
+    try {
+      await staging.mapAsync(MAP_MODE_READ, 0, bytes);
+    } catch (e) {
+      checkDevice(this.ctx, 'read');
+      throw new Error(`webgpu read: mapping the result failed: ${(e as Error).message}`);
+    }
+    out.set(new Float32Array(staging.getMappedRange(0, bytes)));
+    staging.unmap();
+    this.staging.release(staging);
+    checkDevice(this.ctx, 'read');
+    return out;
+  }
+
+  destroy(): void {
+    this.dispatcher.flush();
+    this.pool.trim();
+    this.staging.trim();
+    this.dispatcher.flush();
+    this.dispatcher.destroy();
+    this.placeholder.destroy();
+  }
+}

@@ -1,0 +1,60 @@
+// WGSL sources: read once from the package's shaders/ folder, specialised by a tiny template.
+//
+// A placeholder is `{{NAME}}` (upper-case). Each is replaced by the value given for it, and a
+// placeholder left without a value is an error: a shader never compiles with a hole in it.
+// A line `#include "math.wgsl"` is replaced by that file (shared helper functions).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cache: Map<string, string> | null = null;
+let shaderDir: string | null = null;
+
+/** The package's shaders/ folder: the nearest ancestor of this file that has one (works from src/ and dist/src/). */
+export function findShaderDir(): string {
+  if (shaderDir) return shaderDir;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, 'shaders');
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) { shaderDir = candidate; return candidate; }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(`webgpu backend: cannot find the shaders/ folder above ${fileURLToPath(import.meta.url)} ` +
+    '(it ships in the package next to package.json)');
+}
+
+/** Reads every .wgsl file of shaders/ (once). */
+export function loadShaders(): Map<string, string> {
+  if (cache) return cache;
+  const dir = findShaderDir();
+  const sources = new Map<string, string>();
+  for (const file of readdirSync(dir)) {
+    if (file.endsWith('.wgsl')) sources.set(file.slice(0, -5), readFileSync(join(dir, file), 'utf8'));
+  }
+  cache = sources;
+  return sources;
+}
+
+/** The shader `name` (file name without .wgsl) with every `{{KEY}}` replaced by defines[KEY]. */
+export function renderShader(name: string, defines: Record<string, string | number | boolean>): string {
+  const source = loadShaders().get(name);
+  if (source === undefined) throw new Error(`webgpu backend: no shader '${name}.wgsl' in ${findShaderDir()}`);
+  // Includes expand recursively, each library once (math.wgsl reached twice is pasted once).
+  const seen = new Set<string>();
+  const expand = (text: string, depth: number): string => text.replace(/^#include "([a-z0-9_]+)\.wgsl"$/gm, (_, lib: string) => {
+    const libText = loadShaders().get(lib);
+    if (libText === undefined) throw new Error(`webgpu backend: ${name}.wgsl includes a missing ${lib}.wgsl`);
+    if (depth > 4) throw new Error(`webgpu backend: ${name}.wgsl: includes nest too deep at ${lib}.wgsl`);
+    if (seen.has(lib)) return '';
+    seen.add(lib);
+    return expand(libText, depth + 1);
+  });
+  const included = expand(source, 0);
+  return included.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, key: string) => {
+    const v = defines[key];
+    if (v === undefined) throw new Error(`webgpu backend: shader '${name}.wgsl' needs a value for {{${key}}}`);
+    return String(v);
+  });
+}

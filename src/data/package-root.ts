@@ -1,0 +1,26 @@
+// Where tessera's own files are (the bundled data/ folder), from any working directory: walk up
+// from this module's file to the first folder holding package.json. That is the checkout both
+// when vitest runs src/data/*.ts and when node runs the compiled dist/src/data/*.js.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let cached: string | null = null;
+
+export function packageRoot(): string {
+  if (cached !== null) return cached;
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  let dir = start;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return (cached = dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`packageRoot: no package.json in '${start}' or any folder above it`);
+    dir = parent;
+  }
+}
+
+/** The bundled data folder, `<package root>/data`. */
+export function bundledDataDir(): string {
+  return path.join(packageRoot(), 'data');
+}

@@ -1,0 +1,221 @@
+// Elementwise ops: each is its forward kernel call and, beside it, its derivative in ops.
+import type { BinaryOp, UnaryOp, UnaryParams } from '../backend/backend.js';
+import type { Tensor } from '../tensor.js';
+import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
+import { checkSame, checkTensor, empty, record } from './op.js';
+import { full } from './creation.js';
+import { sumTo } from './reduce.js';
+
+/** Runs a unary kernel: out has x's shape. */
+export function unaryKernel(op: UnaryOp, x: Tensor, params: UnaryParams = {}): Tensor {
+  checkTensor(op, x);
+  const out = empty(x.shape, x.dtype, x.backend);
+  x.backend.unary(op, x.storage(op), out.storage(op), x.size, params);
+  return out;
+}
+
+/** Runs a broadcasting binary kernel. */
+export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  const { backend, dtype } = checkSame(op, [a, b]);
+  const outShape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
+  const out = empty(outShape, dtype, backend);
+  backend.binary(op, a.storage(op), broadcastStrides(a.shape, outShape), b.storage(op),
+    broadcastStrides(b.shape, outShape), out.storage(op), outShape);
+  return out;
+}
+
+/** A scalar as a one-element tensor beside `like` (same backend and dtype). */
+function scalarLike(like: Tensor, value: number): Tensor {
+  return full([], value, { dtype: like.dtype, backend: like.backend });
+}
+
+function asTensor(like: Tensor, x: Tensor | number): Tensor {
+  return typeof x === 'number' ? scalarLike(like, x) : x;
+}
+
+// ---- arithmetic ------------------------------------------------------------------------
+
+/** y = α·x + β, the op behind every tensor-with-number arithmetic. */
+export function affine(x: Tensor, alpha: number, beta: number): Tensor {
+  const y = unaryKernel('affine', x, { alpha, beta });
+  return record(y, 'affine', [x], (g) => [alpha === 1 ? g : affine(g, alpha, 0)], { attrs: { alpha, beta } });
+}
+
+export function add(a: Tensor, b: Tensor | number): Tensor {
+  if (typeof b === 'number') return affine(checkTensor('add', a), 1, b);
+  const y = binaryKernel('add', a, b);
+  // d(a+b)/da = 1, d(a+b)/db = 1; broadcast axes are summed back to each input's shape.
+  return record(y, 'add', [a, b], (g) => [sumTo(g, a.shape), sumTo(g, b.shape)]);
+}
+
+export function sub(a: Tensor, b: Tensor | number): Tensor {
+  if (typeof b === 'number') return affine(checkTensor('sub', a), 1, -b);
+  const y = binaryKernel('sub', a, b);
+  return record(y, 'sub', [a, b], (g) => [sumTo(g, a.shape), b.requiresGrad ? sumTo(neg(g), b.shape) : null]);
+}
+
+export function mul(a: Tensor, b: Tensor | number): Tensor {
+  if (typeof b === 'number') return affine(checkTensor('mul', a), b, 0);
+  const y = binaryKernel('mul', a, b);
+  // d(a·b)/da = b, d(a·b)/db = a
+  return record(y, 'mul', [a, b], (g) => [
+    a.requiresGrad ? sumTo(mul(g, b), a.shape) : null,
+    b.requiresGrad ? sumTo(mul(g, a), b.shape) : null,
+  ], { saved: ['a', 'b'] });
+}
+
+export function div(a: Tensor, b: Tensor | number): Tensor {
+  if (typeof b === 'number') return affine(checkTensor('div', a), 1 / b, 0);
+  const y = binaryKernel('div', a, b);
+  // d(a/b)/da = 1/b, d(a/b)/db = −a/b² = −y/b
+  return record(y, 'div', [a, b], (g) => [
+    a.requiresGrad ? sumTo(div(g, b), a.shape) : null,
+    b.requiresGrad ? sumTo(neg(div(mul(g, y), b)), b.shape) : null,
+  ], { saved: ['b', 'y'] });
+}
+
+/** a − b with a number on the left: rsub(2, x) = 2 − x. */
+export function rsub(a: number, b: Tensor): Tensor {
+  return affine(checkTensor('rsub', b), -1, a);
+}
+
+export function pow(a: Tensor, exponent: Tensor | number): Tensor {
+  checkTensor('pow', a);
+  if (typeof exponent === 'number') {
+    const p = exponent;
+    const y = unaryKernel('powScalar', a, { alpha: p });
+    // d(xᵖ)/dx = p·xᵖ⁻¹
+    return record(y, 'powScalar', [a], (g) => [p === 2 ? mul(g, mul(a, 2)) : mul(g, mul(pow(a, p - 1), p))],
+      { saved: ['x'], attrs: { exponent: p } });
+  }
+  const y = binaryKernel('pow', a, exponent);
+  // d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a
+  return record(y, 'pow', [a, exponent], (g) => [
+    a.requiresGrad ? sumTo(mul(g, mul(exponent, pow(a, sub(exponent, 1)))), a.shape) : null,
+    exponent.requiresGrad ? sumTo(mul(g, mul(y, log(a))), exponent.shape) : null,
+  ], { saved: ['a', 'b', 'y'] });
+}
+
+export function maximum(a: Tensor, b: Tensor | number): Tensor {
+  const bt = asTensor(checkTensor('maximum', a), b);
+  const y = binaryKernel('maximum', a, bt);
+  // The gradient goes to the larger input; a tie splits it evenly (as PyTorch does).
+  return record(y, 'maximum', [a, bt], (g) => {
+    const share = add(binaryKernel('gt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
+    return [
+      a.requiresGrad ? sumTo(mul(g, share), a.shape) : null,
+      bt.requiresGrad ? sumTo(mul(g, rsub(1, share)), bt.shape) : null,
+    ];
+  }, { saved: ['a', 'b'] });
+}
+
+export function minimum(a: Tensor, b: Tensor | number): Tensor {
+  const bt = asTensor(checkTensor('minimum', a), b);
+  const y = binaryKernel('minimum', a, bt);
+  return record(y, 'minimum', [a, bt], (g) => {
+    const share = add(binaryKernel('lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
+    return [
+      a.requiresGrad ? sumTo(mul(g, share), a.shape) : null,
+      bt.requiresGrad ? sumTo(mul(g, rsub(1, share)), bt.shape) : null,
+    ];
+  }, { saved: ['a', 'b'] });
+}
+
+// ---- comparisons (not differentiable: they return 0/1 masks) -------------------------------
+
+function compare(op: 'gt' | 'ge' | 'lt' | 'le' | 'eq', a: Tensor, b: Tensor | number): Tensor {
+  return binaryKernel(op, checkTensor(op, a), asTensor(a, b));
+}
+export const gt = (a: Tensor, b: Tensor | number): Tensor => compare('gt', a, b);
+export const ge = (a: Tensor, b: Tensor | number): Tensor => compare('ge', a, b);
+export const lt = (a: Tensor, b: Tensor | number): Tensor => compare('lt', a, b);
+export const le = (a: Tensor, b: Tensor | number): Tensor => compare('le', a, b);
+export const eq = (a: Tensor, b: Tensor | number): Tensor => compare('eq', a, b);
+
+/** cond ≠ 0 ? a : b, with broadcasting. The gradient flows to the chosen side. */
+export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  checkTensor('where', cond, 'cond');
+  const at = asTensor(cond, a);
+  const bt = asTensor(cond, b);
+  const { backend, dtype } = checkSame('where', [cond, at, bt]);
+  const outShape = broadcastShapes('where', cond.shape, at.shape, bt.shape);
+  const out = empty(outShape, dtype, backend);
+  backend.where(cond.storage('where'), broadcastStrides(cond.shape, outShape), at.storage('where'),
+    broadcastStrides(at.shape, outShape), bt.storage('where'), broadcastStrides(bt.shape, outShape),
+    out.storage('where'), outShape);
+  return record(out, 'where', [cond, at, bt], (g) => {
+    const zero = scalarLike(g, 0);
+    return [
+      null,
+      at.requiresGrad ? sumTo(where(cond, g, zero), at.shape) : null,
+      bt.requiresGrad ? sumTo(where(cond, zero, g), bt.shape) : null,
+    ];
+  }, { saved: ['cond'] });
+}
+
+// ---- unary math ----------------------------------------------------------------------------
+
+export function neg(x: Tensor): Tensor {
+  const y = unaryKernel('neg', x);
+  return record(y, 'neg', [x], (g) => [neg(g)]);
+}
+
+export function abs(x: Tensor): Tensor {
+  const y = unaryKernel('abs', x);
+  // d|x|/dx = sign(x) (0 at 0, as PyTorch)
+  return record(y, 'abs', [x], (g) => [mul(g, sign(x))], { saved: ['x'] });
+}
+
+export function sign(x: Tensor): Tensor {
+  return unaryKernel('sign', x);
+}
+
+export function exp(x: Tensor): Tensor {
+  const y = unaryKernel('exp', x);
+  return record(y, 'exp', [x], (g) => [mul(g, y)], { saved: ['y'] });
+}
+
+export function log(x: Tensor): Tensor {
+  const y = unaryKernel('log', x);
+  return record(y, 'log', [x], (g) => [div(g, x)], { saved: ['x'] });
+}
+
+export function sqrt(x: Tensor): Tensor {
+  const y = unaryKernel('sqrt', x);
+  // d√x/dx = 1 / (2√x)
+  return record(y, 'sqrt', [x], (g) => [div(g, mul(y, 2))], { saved: ['y'] });
+}
+
+export function square(x: Tensor): Tensor {
+  const y = unaryKernel('square', x);
+  return record(y, 'square', [x], (g) => [mul(g, mul(x, 2))], { saved: ['x'] });
+}
+
+export function reciprocal(x: Tensor): Tensor {
+  const y = unaryKernel('reciprocal', x);
+  // d(1/x)/dx = −1/x² = −y²
+  return record(y, 'reciprocal', [x], (g) => [neg(mul(g, square(y)))], { saved: ['y'] });
+}
+
+export function sin(x: Tensor): Tensor {
+  const y = unaryKernel('sin', x);
+  return record(y, 'sin', [x], (g) => [mul(g, cos(x))], { saved: ['x'] });
+}
+
+export function cos(x: Tensor): Tensor {
+  const y = unaryKernel('cos', x);
+  return record(y, 'cos', [x], (g) => [neg(mul(g, sin(x)))], { saved: ['x'] });
+}
+
+export function erf(x: Tensor): Tensor {
+  const y = unaryKernel('erf', x);
+  // d erf(x)/dx = 2/√π · e^(−x²)
+  return record(y, 'erf', [x], (g) => [mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI)))], { saved: ['x'] });
+}
+
+/** min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi. */
+export function clamp(x: Tensor, lo: number, hi: number): Tensor {
+  if (!(lo <= hi)) throw new Error(`clamp: min ${lo} must not exceed max ${hi}`);
+  const y = unaryKernel('clamp', x, { alpha: lo, beta: hi });
+  return record(y, 'clamp', [x], (g) => [mul(g, mul(ge(x, lo), le(x, hi)))], { saved: ['x'], attrs: { lo, hi } });
+}

@@ -1,0 +1,102 @@
+// Matrix products: `matmul` (NumPy semantics: vectors, batches, broadcast batch dims), the
+// transpose-flagged core `matmulT` whose backward is two more matmulT calls, and `linear`,
+// the dense layer's fused x·Wᵀ + b with an activation in the kernel's epilogue.
+import type { Activation } from '../backend/backend.js';
+import type { Tensor } from '../tensor.js';
+import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
+import { checkSame, checkTensor, empty, record } from './op.js';
+import { expand, reshape } from './shape-ops.js';
+import { sum, sumTo } from './reduce.js';
+import { mul, rsub, square, unaryKernel } from './elementwise.js';
+
+/**
+ * op(a)·op(b) over the last two axes, where op(a) = aᵀ when transA. Leading (batch) axes
+ * broadcast. a: [..., m, k] (or [..., k, m]), b: [..., k, n] (or [..., n, k]) → [..., m, n].
+ */
+export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  const { backend, dtype } = checkSame('matmul', [a, b]);
+  if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: expected tensors of rank ≥ 2, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  const [ar, ac] = a.shape.slice(-2), [br, bc] = b.shape.slice(-2);
+  const m = transA ? ac : ar, k = transA ? ar : ac;
+  const kb = transB ? bc : br, n = transB ? br : bc;
+  if (k !== kb) {
+    throw new Error(`matmul: inner dimensions differ: ${shapeStr(a.shape)}${transA ? 'ᵀ' : ''} · ${shapeStr(b.shape)}${transB ? 'ᵀ' : ''} (${k} vs ${kb})`);
+  }
+  const aBatch = a.shape.slice(0, -2), bBatch = b.shape.slice(0, -2);
+  const batchShape = broadcastShapes('matmul', aBatch, bBatch);
+  const batch = sizeOf(batchShape);
+  // A batch that is a single matrix is read with stride 0; a partial broadcast is expanded.
+  const prep = (x: Tensor, xb: readonly number[]): { t: Tensor; stride: number } => {
+    if (sizeOf(xb) === 1) return { t: x, stride: 0 };
+    if (sameShape(xb, batchShape) || (xb.length < batchShape.length && sameShape([...new Array(batchShape.length - xb.length).fill(1), ...xb], batchShape))) {
+      return { t: x, stride: x.shape[x.rank - 2] * x.shape[x.rank - 1] };
+    }
+    const t = expand(x, [...batchShape, ...x.shape.slice(-2)]);
+    return { t, stride: x.shape[x.rank - 2] * x.shape[x.rank - 1] };
+  };
+  const pa = prep(a, aBatch), pb = prep(b, bBatch);
+  const out = empty([...batchShape, m, n], dtype, backend);
+  backend.matmul(pa.t.storage('matmul'), pb.t.storage('matmul'), out.storage('matmul'),
+    { batch, m, n, k, transA, transB, strideA: pa.stride, strideB: pb.stride });
+  // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G; stored transposes swap the roles.
+  return record(out, 'matmul', [a, b], (g) => [
+    a.requiresGrad ? sumTo(transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB), a.shape) : null,
+    b.requiresGrad ? sumTo(transB ? matmulT(g, a, true, transA) : matmulT(a, g, !transA, false), b.shape) : null,
+  ], { saved: ['a', 'b'], attrs: { transA, transB, m, n, k, batch } });
+}
+
+/** NumPy's matmul: 1-D operands are promoted to matrices and the added axis removed. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor('matmul', a);
+  checkTensor('matmul', b, 'other');
+  if (a.rank === 0 || b.rank === 0) throw new Error(`matmul: scalars are not allowed (shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)}); use mul`);
+  const a2 = a.rank === 1 ? reshape(a, [1, a.shape[0]]) : a;
+  const b2 = b.rank === 1 ? reshape(b, [b.shape[0], 1]) : b;
+  let y = matmulT(a2, b2, false, false);
+  if (a.rank === 1) y = reshape(y, [...y.shape.slice(0, -2), y.shape[y.rank - 1]]);
+  if (b.rank === 1) y = reshape(y, y.shape.slice(0, -1));
+  return y;
+}
+
+/** The derivative of an epilogue activation, from its output y. */
+function activationGrad(act: Activation, y: Tensor): Tensor | null {
+  switch (act) {
+    case 'none': return null;
+    case 'relu': return unaryKernel('step', y);                // y > 0 exactly where x > 0
+    case 'sigmoid': return mul(y, rsub(1, y));                 // σ(1 − σ)
+    case 'tanh': return rsub(1, square(y));                    // 1 − tanh²
+  }
+}
+
+/**
+ * act(x·Wᵀ + b) in one kernel call: x [..., in], weight [out, in] (PyTorch's layout), bias [out].
+ * Backward: gz = g ⊙ act'(z); dx = gz·W, dW = gzᵀ·x, db = Σ gz over rows.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: Activation = 'none'): Tensor {
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  const { backend, dtype } = checkSame('linear', inputs);
+  if (weight.rank !== 2) throw new Error(`linear: weight must be [out, in], got ${shapeStr(weight.shape)}`);
+  const [outF, inF] = weight.shape;
+  if (x.rank < 1 || x.shape[x.rank - 1] !== inF) {
+    throw new Error(`linear: input ${shapeStr(x.shape)} does not end in ${inF} features (weight ${shapeStr(weight.shape)})`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== outF)) {
+    throw new Error(`linear: bias must be [${outF}], got ${shapeStr(bias.shape)}`);
+  }
+  const rows = x.size / inF;
+  const out = empty([...x.shape.slice(0, -1), outF], dtype, backend);
+  backend.matmul(x.storage('linear'), weight.storage('linear'), out.storage('linear'), {
+    batch: 1, m: rows, n: outF, k: inF, transA: false, transB: true, strideA: 0, strideB: 0,
+    bias: bias ? bias.storage('linear') : undefined, activation,
+  });
+  return record(out, 'linear', inputs, (g) => {
+    const d = activationGrad(activation, out);
+    const gz2 = reshape(d ? mul(g, d) : g, [rows, outF]);
+    const x2 = reshape(x, [rows, inF]);
+    return [
+      x.requiresGrad ? reshape(matmulT(gz2, weight, false, false), x.shape) : null,
+      weight.requiresGrad ? matmulT(gz2, x2, true, false) : null,
+      ...(bias ? [bias.requiresGrad ? sum(gz2, 0) : null] : []),
+    ];
+  }, { saved: ['x', 'weight', activation === 'none' ? '' : 'y'].filter(Boolean), attrs: { activation, rows, in: inF, out: outF } });
+}

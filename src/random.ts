@@ -1,0 +1,116 @@
+// Seeded random numbers: every random thing in tessera (initialisers, dropout masks, shuffling,
+// noise, VAE sampling) draws from a Generator, so a run with the same seed repeats exactly.
+
+/**
+ * xoshiro128** (Blackman & Vigna): 128-bit state, 32-bit outputs, fast in JS integer math.
+ * The state is seeded through splitmix32 so that nearby seeds give unrelated streams.
+ */
+export class Generator {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  /** A second normal from the last Box–Muller pair, or NaN when none is cached. */
+  private spareNormal = NaN;
+
+  constructor(seed = 0) {
+    this.seed(seed);
+  }
+
+  seed(seed: number): this {
+    let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+    const next = () => {
+      // splitmix32
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.spareNormal = NaN;
+    return this;
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
+    const t = (this.s1 << 9) >>> 0;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 = (this.s2 ^ t) >>> 0;
+    this.s3 = rotl(this.s3, 11);
+    this.s0 >>>= 0; this.s1 >>>= 0;
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 32 bits of resolution. */
+  uniform(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Standard normal by Box–Muller (both values of a pair are used). */
+  normal(): number {
+    if (!Number.isNaN(this.spareNormal)) {
+      const v = this.spareNormal;
+      this.spareNormal = NaN;
+      return v;
+    }
+    let u1 = this.uniform();
+    while (u1 <= 0) u1 = this.uniform();
+    const u2 = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    this.spareNormal = r * Math.sin(2 * Math.PI * u2);
+    return r * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  fillUniform(out: Float32Array | Float64Array, low = 0, high = 1): void {
+    const span = high - low;
+    for (let i = 0; i < out.length; i++) out[i] = low + span * this.uniform();
+  }
+
+  fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): void {
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
+  }
+
+  /** A permutation of 0..n-1 (Fisher–Yates). */
+  permutation(n: number): Uint32Array {
+    const p = new Uint32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i]; p[i] = p[j]; p[j] = t;
+    }
+    return p;
+  }
+
+  /** The full state, so a run can be checkpointed and resumed exactly. */
+  getState(): number[] {
+    return [this.s0, this.s1, this.s2, this.s3, this.spareNormal];
+  }
+
+  setState(state: readonly number[]): void {
+    if (state.length !== 5) throw new Error(`Generator.setState: expected 5 numbers, got ${state.length}`);
+    [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
+    this.spareNormal = state[4];
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** The generator used when a caller passes none. `manualSeed` resets it. */
+export const defaultGenerator = new Generator(0);
+
+export function manualSeed(seed: number): void {
+  defaultGenerator.seed(seed);
+}

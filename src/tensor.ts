@@ -1,0 +1,252 @@
+// Tensor: a shape, a dtype, storage on one backend, and (when it was made by a differentiable
+// op) the graph node that says how to send a gradient back to its inputs.
+import type { Backend, DType, TypedArray } from './backend/backend.js';
+import { shapeStr, sizeOf, type Shape } from './shape.js';
+import * as ops from './ops/index.js';
+import { backward as runBackward, type BackwardOptions } from './autograd.js';
+import { trackTensor, untrackTensor } from './memory.js';
+
+/** How a tensor was made: the op, its inputs, and the rule that maps dL/dout to dL/dinputs. */
+export interface GraphNode {
+  op: string;
+  inputs: Tensor[];
+  /** Given dL/dout, returns dL/dinput for each input (null where an input needs none). */
+  backward: (grad: Tensor) => (Tensor | null)[];
+  /** What the backward rule keeps from the forward pass, for `explain` (names only). */
+  saved?: string[];
+  /** Op attributes (axes, strides, …) for `explain`. */
+  attrs?: Record<string, unknown>;
+}
+
+/**
+ * Storage shared by tensors that alias it (reshape). Freed when the last one is disposed.
+ * @internal
+ */
+export class StorageRef {
+  refs = 1;
+  constructor(readonly backend: Backend, public storage: unknown, readonly size: number, readonly dtype: DType) {}
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+  release(): void {
+    if (--this.refs === 0) {
+      this.backend.free(this.storage);
+      this.storage = null;
+    }
+  }
+}
+
+let nextId = 1;
+
+export class Tensor {
+  readonly id: number;
+  readonly shape: Shape;
+  readonly size: number;
+  /** @internal */ ref: StorageRef;
+  requiresGrad = false;
+  grad: Tensor | null = null;
+  /** @internal The op that made this tensor; null for leaves and for tensors made without grad. */
+  node: GraphNode | null = null;
+  /** A name for `explain` and error messages (parameters get theirs from their module). */
+  name: string | undefined;
+  private disposed = false;
+  /** Set by `keep()`: a `tidy` scope will not dispose this tensor. */
+  kept = false;
+
+  /** @internal Use the creation functions (`tensor`, `zeros`, `randn`, …) instead. */
+  constructor(ref: StorageRef, shape: Shape) {
+    this.id = nextId++;
+    this.ref = ref;
+    this.shape = Object.freeze([...shape]);
+    this.size = ref.size;
+    trackTensor(this);
+  }
+
+  get dtype(): DType { return this.ref.dtype; }
+  get backend(): Backend { return this.ref.backend; }
+  get rank(): number { return this.shape.length; }
+  get isLeaf(): boolean { return this.node === null; }
+  get isDisposed(): boolean { return this.disposed; }
+
+  /** The backend storage; throws if the tensor was disposed. @internal */
+  storage(op: string): unknown {
+    if (this.disposed) {
+      throw new Error(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} of shape ${shapeStr(this.shape)} was disposed and cannot be used`);
+    }
+    return this.ref.storage;
+  }
+
+  /** Frees the storage now (it is shared with reshaped aliases until they are disposed too). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    untrackTensor(this);
+    this.ref.release();
+    this.node = null;
+  }
+
+  /** Keeps this tensor alive past the `tidy` scope it was made in. */
+  keep(): this {
+    this.kept = true;
+    return this;
+  }
+
+  // ---- reading data --------------------------------------------------------------------
+
+  /** A copy of the data, synchronously; only on backends whose memory the CPU can read. */
+  dataSync(): TypedArray {
+    const data = this.backend.readSync(this.storage('dataSync'), this.dtype, this.size);
+    if (data === null) {
+      throw new Error(`dataSync: the '${this.backend.name}' backend cannot be read synchronously; use 'await tensor.data()'`);
+    }
+    return data.slice(0, this.size);
+  }
+
+  /** A copy of the data; works on every backend. */
+  async data(): Promise<TypedArray> {
+    const data = await this.backend.read(this.storage('data'), this.dtype, this.size);
+    return data.length === this.size && data !== this.ref.storage ? data : data.slice(0, this.size);
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new Error(`item: expected a tensor with one element, got shape ${shapeStr(this.shape)}`);
+    const data = this.backend.readSync(this.storage('item'), this.dtype, this.size);
+    if (data === null) throw new Error(`item: the '${this.backend.name}' backend cannot be read synchronously; use 'await tensor.itemAsync()'`);
+    return data[0];
+  }
+
+  async itemAsync(): Promise<number> {
+    if (this.size !== 1) throw new Error(`itemAsync: expected a tensor with one element, got shape ${shapeStr(this.shape)}`);
+    return (await this.data())[0];
+  }
+
+  /** Nested arrays, like PyTorch's tolist(). */
+  toArray(): unknown {
+    const data = this.dataSync();
+    return nest(data, this.shape, 0, 0);
+  }
+
+  toString(): string {
+    const head = `Tensor(shape=${shapeStr(this.shape)}, dtype=${this.dtype}, backend=${this.backend.name}` +
+      `${this.requiresGrad ? ', requiresGrad' : ''}${this.node ? `, op=${this.node.op}` : ''})`;
+    if (this.disposed) return `${head} <disposed>`;
+    const data = this.backend.readSync(this.ref.storage, this.dtype, this.size);
+    if (data === null) return `${head} <on device: await data()>`;
+    return `${head}\n${formatData(data, this.shape)}`;
+  }
+
+  // ---- autograd ------------------------------------------------------------------------
+
+  /** dL/d(every leaf that requires grad) accumulated into `.grad`. */
+  backward(grad?: Tensor, options?: BackwardOptions): void {
+    runBackward(this, grad, options);
+  }
+
+  /** The same data, cut from the graph. */
+  detach(): Tensor {
+    const t = new Tensor(this.ref.retain(), this.shape);
+    this.storage('detach');
+    return t;
+  }
+
+  /** Marks a leaf as needing gradients (in place, like PyTorch's requires_grad_). */
+  requiresGrad_(value = true): this {
+    if (!this.isLeaf && !value) throw new Error('requiresGrad_: only leaves can stop requiring grad; use detach()');
+    this.requiresGrad = value;
+    return this;
+  }
+
+  zeroGrad(): void {
+    this.grad?.dispose();
+    this.grad = null;
+  }
+
+  // ---- ops as methods (each defined once in src/ops/) ------------------------------------
+  add(other: Tensor | number): Tensor { return ops.add(this, other); }
+  sub(other: Tensor | number): Tensor { return ops.sub(this, other); }
+  mul(other: Tensor | number): Tensor { return ops.mul(this, other); }
+  div(other: Tensor | number): Tensor { return ops.div(this, other); }
+  pow(exponent: Tensor | number): Tensor { return ops.pow(this, exponent); }
+  maximum(other: Tensor | number): Tensor { return ops.maximum(this, other); }
+  minimum(other: Tensor | number): Tensor { return ops.minimum(this, other); }
+  gt(other: Tensor | number): Tensor { return ops.gt(this, other); }
+  ge(other: Tensor | number): Tensor { return ops.ge(this, other); }
+  lt(other: Tensor | number): Tensor { return ops.lt(this, other); }
+  le(other: Tensor | number): Tensor { return ops.le(this, other); }
+  eq(other: Tensor | number): Tensor { return ops.eq(this, other); }
+  neg(): Tensor { return ops.neg(this); }
+  abs(): Tensor { return ops.abs(this); }
+  sign(): Tensor { return ops.sign(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  square(): Tensor { return ops.square(this); }
+  reciprocal(): Tensor { return ops.reciprocal(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
+  relu(): Tensor { return ops.relu(this); }
+  leakyRelu(slope = 0.01): Tensor { return ops.leakyRelu(this, slope); }
+  elu(alpha = 1): Tensor { return ops.elu(this, alpha); }
+  selu(): Tensor { return ops.selu(this); }
+  gelu(): Tensor { return ops.gelu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  softplus(): Tensor { return ops.softplus(this); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  sum(axes?: number | number[], keepDims = false): Tensor { return ops.sum(this, axes, keepDims); }
+  mean(axes?: number | number[], keepDims = false): Tensor { return ops.mean(this, axes, keepDims); }
+  max(axes?: number | number[], keepDims = false): Tensor { return ops.max(this, axes, keepDims); }
+  min(axes?: number | number[], keepDims = false): Tensor { return ops.min(this, axes, keepDims); }
+  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
+  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
+  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  flatten(startAxis = 0, endAxis = -1): Tensor { return ops.flatten(this, startAxis, endAxis); }
+  squeeze(axes?: number | number[]): Tensor { return ops.squeeze(this, axes); }
+  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
+  permute(perm: readonly number[]): Tensor { return ops.permute(this, perm); }
+  transpose(axis0 = -2, axis1 = -1): Tensor { return ops.transpose(this, axis0, axis1); }
+  get T(): Tensor { return ops.transpose(this, -2, -1); }
+  expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
+  slice(starts: readonly number[], ends?: readonly (number | undefined)[]): Tensor { return ops.slice(this, starts, ends); }
+  clone(): Tensor { return ops.clone(this); }
+  /** Copies to another backend (or dtype); differentiable. */
+  to(target: Backend | DType | { backend?: Backend; dtype?: DType }): Tensor { return ops.to(this, target); }
+}
+
+function nest(data: TypedArray, shape: Shape, axis: number, offset: number): unknown {
+  if (shape.length === 0) return data[0];
+  const n = shape[axis];
+  if (axis === shape.length - 1) return Array.from(data.subarray(offset, offset + n));
+  const step = sizeOf(shape.slice(axis + 1));
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) out.push(nest(data, shape, axis + 1, offset + i * step));
+  return out;
+}
+
+function formatNumber(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return v.toFixed(0);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(4) : v.toFixed(4);
+}
+
+/** PyTorch-like text: nested brackets, long axes elided with '...'. */
+function formatData(data: TypedArray, shape: Shape): string {
+  if (shape.length === 0) return formatNumber(data[0]);
+  const edge = 3;
+  const rec = (axis: number, offset: number, indent: string): string => {
+    const n = shape[axis];
+    const step = sizeOf(shape.slice(axis + 1));
+    const idx = n > 2 * edge + 1 ? [...Array(edge).keys(), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)] : [...Array(n).keys()];
+    if (axis === shape.length - 1) {
+      return `[${idx.map((i) => (i < 0 ? '...' : formatNumber(data[offset + i]))).join(', ')}]`;
+    }
+    const parts = idx.map((i) => (i < 0 ? '...' : rec(axis + 1, offset + i * step, indent + ' ')));
+    return `[${parts.join(`,\n${indent} `)}]`;
+  };
+  return rec(0, 0, '');
+}

@@ -1,0 +1,53 @@
+// The machine line from fixed /proc/cpuinfo and /etc/os-release text.
+import { describe, expect, it } from 'vitest';
+import { busyCores, machineInfo, machineLine, parseCpuinfo, parseOsRelease, parseProcStat } from '../../bench/harness/machine.js';
+
+const cpuinfo = [
+  'processor\t: 0', 'vendor_id\t: AuthenticAMD', 'model name\t: AMD EPYC',
+  'flags\t\t: fpu sse sse2 ssse3 fma sse4_1 sse4_2 avx f16c avx2 avx512f avx512dq avx512bw avx512vl avx512_bf16', '',
+  'processor\t: 1', 'vendor_id\t: AuthenticAMD', 'model name\t: AMD EPYC',
+  'flags\t\t: fpu sse sse2 ssse3 fma sse4_1 sse4_2 avx f16c avx2 avx512f avx512dq avx512bw avx512vl avx512_bf16', '',
+].join('\n');
+
+const osRelease = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
+
+describe('bench/harness/machine', () => {
+  it('reads model, processor count and SIMD flags from /proc/cpuinfo text', () => {
+    const cpu = parseCpuinfo(cpuinfo);
+    expect(cpu.cpuModel).toBe('AMD EPYC');
+    expect(cpu.cores).toBe(2);
+    expect(cpu.isa).toEqual(['sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_bf16']);
+  });
+
+  it('reads "Debian 12" from /etc/os-release text', () => {
+    expect(parseOsRelease(osRelease)).toBe('Debian 12');
+  });
+
+  it('writes the machine line in the project\'s form', () => {
+    const line = machineLine({ ...parseCpuinfo(cpuinfo), memoryGiB: 24, os: parseOsRelease(osRelease), node: '20.20.2' });
+    expect(line).toBe('2-core AMD EPYC (AVX-512), 24 GiB, Debian 12, Node 20.20.2');
+    expect(machineLine({ cpuModel: 'X', cores: 4, isa: ['avx', 'avx2'], memoryGiB: 8, os: 'Y 1', node: '20.0.0' }))
+      .toBe('4-core X (AVX2), 8 GiB, Y 1, Node 20.0.0');
+  });
+
+  it('describes the running machine with this Node\'s version', () => {
+    const info = machineInfo();
+    expect(info.cores).toBeGreaterThan(0);
+    expect(info.node).toBe(process.versions.node);
+  });
+
+  it('sums busy and total jiffies from /proc/stat (idle and iowait are not busy)', () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    const stat = 'cpu  100 5 50 1000 20 1 2 3 40 0\ncpu0 50 2 25 500 10 0 1 1 20 0\n';
+    // total = 100+5+50+1000+20+1+2+3 = 1181; busy = 1181 - (1000+20) = 161
+    expect(parseProcStat(stat)).toEqual({ busy: 161, total: 1181 });
+    expect(() => parseProcStat('intr 1 2 3')).toThrow(/parseProcStat: expected a first line "cpu/);
+  });
+
+  it('measures busy cores between 0 and the core count', async () => {
+    const busy = await busyCores(50);
+    expect(busy).not.toBeNull();
+    expect(busy!).toBeGreaterThanOrEqual(0);
+    expect(busy!).toBeLessThanOrEqual(machineInfo().cores + 1e-9);
+  });
+});

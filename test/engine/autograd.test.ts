@@ -1,0 +1,140 @@
+// The autodiff engine itself: accumulation, noGrad, detach, higher-order use, tracing, explain.
+import { describe, expect, it } from 'vitest';
+import {
+  tensor, randn, setBackend, noGrad, tidy, explain, formatExplain, toDot, Generator, type BackwardStep, type Tensor,
+} from '../../src/index.js';
+
+setBackend('js');
+
+describe('backward', () => {
+  it('computes a hand-derived gradient through shared subexpressions', () => {
+    // f(a, b) = (a·b + a)² ; df/da = 2(ab + a)(b + 1), df/db = 2(ab + a)a
+    const a = tensor(3, undefined, { requiresGrad: true });
+    const b = tensor(-2, undefined, { requiresGrad: true });
+    const f = a.mul(b).add(a).square();
+    f.backward();
+    expect(f.item()).toBe(9);
+    expect(a.grad!.item()).toBe(2 * (-6 + 3) * (-2 + 1));
+    expect(b.grad!.item()).toBe(2 * (-6 + 3) * 3);
+  });
+
+  it('accumulates into .grad across calls until zeroGrad', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    x.mul(2).sum().backward();
+    x.mul(3).sum().backward();
+    expect(Array.from(x.grad!.dataSync())).toEqual([5, 5, 5]);
+    x.zeroGrad();
+    expect(x.grad).toBeNull();
+  });
+
+  it('unbroadcasts gradients to each input shape', () => {
+    const a = tensor([[1, 2, 3], [4, 5, 6]], undefined, { requiresGrad: true });
+    const b = tensor([10, 20, 30], undefined, { requiresGrad: true });
+    a.mul(b).sum().backward();
+    expect(b.grad!.shape).toEqual([3]);
+    expect(Array.from(b.grad!.dataSync())).toEqual([5, 7, 9]);
+    expect(Array.from(a.grad!.dataSync())).toEqual([10, 20, 30, 10, 20, 30]);
+  });
+
+  it('noGrad records nothing and detach cuts the graph', () => {
+    const x = tensor([1, 2], undefined, { requiresGrad: true });
+    const y = noGrad(() => x.mul(2));
+    expect(y.requiresGrad).toBe(false);
+    expect(y.node).toBeNull();
+    const z = x.detach().mul(x);   // d/dx (c·x) with c = x held constant → c
+    z.sum().backward();
+    expect(Array.from(x.grad!.dataSync())).toEqual([1, 2]);
+  });
+
+  it('takes an explicit gradient for non-scalar outputs', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    x.square().backward(tensor([1, 0, -1]));
+    expect(Array.from(x.grad!.dataSync())).toEqual([2, 0, -6]);
+  });
+
+  it('differentiates through reparameterisation and a Gaussian KL term (a VAE\'s loss)', () => {
+    // z = μ + exp(logv/2)·ε ; L = Σ z² + KL, KL = −½ Σ (1 + logv − μ² − exp(logv))
+    const mu = tensor([0.5, -1], undefined, { requiresGrad: true });
+    const logv = tensor([0.2, -0.4], undefined, { requiresGrad: true });
+    const eps = tensor([0.3, -0.7]);
+    const z = mu.add(logv.mul(0.5).exp().mul(eps));
+    const kl = logv.add(1).sub(mu.square()).sub(logv.exp()).sum().mul(-0.5);
+    z.square().sum().add(kl).backward();
+    const m = [0.5, -1], lv = [0.2, -0.4], e = [0.3, -0.7];
+    for (let i = 0; i < 2; i++) {
+      const s = Math.exp(lv[i] / 2), zi = m[i] + s * e[i];
+      expect(mu.grad!.dataSync()[i]).toBeCloseTo(2 * zi + m[i], 5);
+      expect(logv.grad!.dataSync()[i]).toBeCloseTo(2 * zi * e[i] * s / 2 - 0.5 * (1 - Math.exp(lv[i])), 5);
+    }
+  });
+
+  it('createGraph gives gradients of gradients', () => {
+    const x = tensor(1.5, undefined, { requiresGrad: true });
+    const y = x.pow(3);                 // y' = 3x², y'' = 6x
+    y.backward(undefined, { createGraph: true });
+    const g = x.grad!;
+    expect(g.item()).toBeCloseTo(3 * 1.5 ** 2, 5);
+    x.grad = null;
+    g.backward();
+    expect(x.grad!.item()).toBeCloseTo(6 * 1.5, 5);
+  });
+
+  it('handles deep graphs without overflowing the stack', () => {
+    const x = tensor(1, undefined, { requiresGrad: true });
+    let y: Tensor = x;
+    for (let i = 0; i < 20000; i++) y = y.mul(1.0001);
+    y.backward();
+    expect(x.grad!.item()).toBeCloseTo(Math.pow(1.0001, 20000), 2);
+  });
+
+  it('traces each backward rule with its gradient shapes', () => {
+    const x = randn([4, 3], { requiresGrad: true, generator: new Generator(1) });
+    const w = randn([3, 2], { requiresGrad: true, generator: new Generator(2) });
+    const steps: BackwardStep[] = [];
+    x.matmul(w).relu().sum().backward(undefined, { trace: (s) => steps.push(s) });
+    expect(steps.map((s) => s.op)).toEqual(['sum', 'relu', 'matmul']);
+    expect(steps[2].gradShape).toEqual([4, 2]);
+    expect(steps[2].inputGradShapes).toEqual([[4, 3], [3, 2]]);
+    expect(steps[2].saved).toEqual(['a', 'b']);
+  });
+});
+
+describe('explain', () => {
+  it('lists the graph in execution order and emits DOT', () => {
+    const x = tensor([[1, 2]], undefined, { requiresGrad: true });
+    x.name = 'x';
+    const w = tensor([[1], [2]], undefined, { requiresGrad: true });
+    const loss = x.matmul(w).sigmoid().mean();
+    const ops = explain(loss);
+    expect(ops.map((o) => o.op)).toEqual(['input', 'input', 'matmul', 'sigmoid', 'sum', 'affine']);
+    expect(ops[2].shape).toEqual([1, 1]);
+    expect(ops[2].inputShapes).toEqual([[1, 2], [2, 1]]);
+    const text = formatExplain(ops);
+    expect(text).toContain("input 'x' [1, 2]");
+    expect(text).toMatch(/matmul\(#\d+\[1, 2\], #\d+\[2, 1\]\) → \[1, 1\]/);
+    const dot = toDot(ops);
+    expect(dot.startsWith('digraph')).toBe(true);
+    expect(dot.match(/->/g)!.length).toBe(5);
+    // Every edge names nodes that were declared.
+    const declared = new Set([...dot.matchAll(/^\s+(t\d+) \[/gm)].map((m) => m[1]));
+    for (const [, from, to] of dot.matchAll(/(t\d+) -> (t\d+)/g)) { expect(declared.has(from)).toBe(true); expect(declared.has(to)).toBe(true); }
+  });
+});
+
+describe('memory', () => {
+  it('tidy disposes intermediates and keeps results and gradients', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    let inner: Tensor | null = null;
+    const out = tidy(() => {
+      inner = x.mul(2);
+      const loss = inner.sum();
+      loss.backward();
+      return loss;
+    });
+    expect(inner!.isDisposed).toBe(true);
+    expect(out.isDisposed).toBe(false);
+    expect(out.item()).toBe(12);
+    expect(Array.from(x.grad!.dataSync())).toEqual([2, 2, 2]);
+    expect(() => inner!.add(1)).toThrow(/disposed/);
+  });
+});
