@@ -8,6 +8,8 @@ struct Params {
   size: u32,
   beta1: f32,
   beta2: f32,
+  one_minus_beta1: f32,   // 1 − β1 and 1 − β2 from float64: 1 − f32(0.999) is off by 1e-5 relative
+  one_minus_beta2: f32,
   eps: f32,
   weight_decay: f32,
   decay_factor: f32,    // 1 − lr·wd (AdamW) or 1
@@ -34,8 +36,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   var p = param[i];
   var g = grad[i];
   if (u.decoupled != 0u) { p = p * u.decay_factor; } else { g = g + u.weight_decay * p; }
-  let mi = u.beta1 * m[i] + (1.0 - u.beta1) * g;
-  let vi = u.beta2 * v[i] + (1.0 - u.beta2) * g * g;
+  let mi = u.beta1 * m[i] + u.one_minus_beta1 * g;
+  let vi = u.beta2 * v[i] + u.one_minus_beta2 * g * g;
   m[i] = mi;
   v[i] = vi;
   var v_hat = vi;

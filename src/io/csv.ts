@@ -36,11 +36,14 @@ function parseNumber(text: string): number | null {
 }
 
 /**
- * Read a numeric CSV. `source` is a path when it names an existing file and holds no newline;
- * otherwise it is taken as the CSV text itself.
+ * Read a numeric CSV. `source` is the CSV text itself when it holds a newline, otherwise a path
+ * (so a mistyped path is an error, never an empty table).
  */
 export function readCsv(source: string, options: CsvOptions = {}): CsvTable {
-  const isPath = !source.includes('\n') && fs.existsSync(source);
+  const isPath = !source.includes('\n');
+  if (isPath && !fs.existsSync(source)) {
+    throw new Error(`readCsv: no such file '${source}' (CSV text must contain a newline to be read as content)`);
+  }
   const name = options.name ?? (isPath ? source : '<csv text>');
   const text = isPath ? fs.readFileSync(source, 'utf8') : source;
   const delimiter = options.delimiter ?? ',';

@@ -220,3 +220,16 @@ export async function toAsync(x: Tensor, target: { backend?: Backend; dtype?: DT
   const converted = dtype === 'float64' ? Float64Array.from(host) : Float32Array.from(host);
   return new Tensor(new StorageRef(backend, backend.upload(converted), x.size, dtype), x.shape);
 }
+
+/**
+ * Overwrites target's data with value's, in place (optimizers, running statistics, loading
+ * weights). Not recorded in the graph: use it under noGrad on leaves.
+ */
+export function assign(target: Tensor, value: Tensor): Tensor {
+  checkSame('assign', [target, value]);
+  if (!sameShape(target.shape, value.shape)) {
+    throw new Error(`assign: value of shape ${shapeStr(value.shape)} does not match target ${shapeStr(target.shape)}`);
+  }
+  if (target.size > 0) target.backend.copy(value.storage('assign'), 0, [1], target.storage('assign'), 0, [1], [target.size]);
+  return target;
+}

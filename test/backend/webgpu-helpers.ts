@@ -33,7 +33,7 @@ export function randomF32(gen: Generator, n: number, low = -1, high = 1): Float3
 }
 
 export async function readAll(backend: WebGPUBackend, s: GpuStorage): Promise<Float32Array> {
-  return backend.read(s, 'float32', s.size);
+  return (await backend.read(s, 'float32', s.size)) as Float32Array;
 }
 
 export function contiguousStrides(shape: readonly number[]): number[] {

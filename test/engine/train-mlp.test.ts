@@ -1,6 +1,6 @@
 // End to end: a two-layer MLP learns a nonlinear function by plain gradient descent.
 import { describe, expect, it } from 'vitest';
-import { tensor, randn, setBackend, Generator, noGrad, tidy, type Tensor } from '../../src/index.js';
+import { tensor, randn, setBackend, Generator, noGrad, tidy, assign, type Tensor } from '../../src/index.js';
 
 setBackend('js');
 
@@ -30,8 +30,7 @@ describe('a two-layer MLP', () => {
         loss.backward();
         noGrad(() => {
           for (const p of params) {
-            const updated = p.sub(p.grad!.mul(0.1));
-            p.backend.copy(updated.storage('sgd'), 0, [1], p.storage('sgd'), 0, [1], [p.size]);
+            assign(p, p.sub(p.grad!.mul(0.1)));   // p ← p − η·∇p
             p.zeroGrad();
           }
         });

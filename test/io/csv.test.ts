@@ -32,6 +32,10 @@ describe('readCsv', () => {
     expect(() => readCsv('a,b\n1,2\n', { header: false, name: 'h.csv' })).toThrow(/'h\.csv' line 1, column 1: 'a' is not a number/);
   });
 
+  it('a string without a newline is a path, and a missing one is an error', () => {
+    expect(() => readCsv('no-such-file.csv')).toThrow(/readCsv: no such file 'no-such-file\.csv'/);
+  });
+
   it('names line and column of a bad value and of a ragged row', () => {
     expect(() => readCsv('a,b\n1,2\n3,x7\n', { name: 'bad.csv' })).toThrow(/'bad\.csv' line 3, column 2 \('b'\): 'x7' is not a number/);
     expect(() => readCsv('1,2,3\n4,5\n', { name: 'ragged.csv' })).toThrow(/'ragged\.csv' line 2 has 2 fields, expected 3 like the first row/);

@@ -47,9 +47,8 @@ export function packageRoot(): string | null {
   }
 }
 
-/** Loads the addon, or says why it could not. */
-export function loadAddon(): { addon: NativeAddon | null; reason: string } {
-  const root = packageRoot();
+/** Loads the addon (from `root`, by default this package's), or says why it could not. */
+export function loadAddon(root: string | null = packageRoot()): { addon: NativeAddon | null; reason: string } {
   if (root === null) return { addon: null, reason: 'native backend: no package root (package.json + binding.gyp) above src/backend/native/addon.ts' };
   const file = join(root, 'build', 'Release', 'tessera.node');
   if (!existsSync(file)) {

@@ -25,7 +25,7 @@ export function adamStep(rt: GpuRuntime, param: GpuStorage, grad: GpuStorage, m:
   const bc1 = 1 - Math.pow(p.beta1, p.step);
   const bc2 = 1 - Math.pow(p.beta2, p.step);
   const wg = rt.config.wg;
-  const u = new UniformBuilder().u32(size).f32(p.beta1).f32(p.beta2).f32(p.eps).f32(p.weightDecay)
+  const u = new UniformBuilder().u32(size).f32(p.beta1).f32(p.beta2).f32(1 - p.beta1).f32(1 - p.beta2).f32(p.eps).f32(p.weightDecay)
     .f32(p.decoupled ? 1 - p.lr * p.weightDecay : 1).f32(p.lr / bc1).f32(Math.sqrt(bc2)).u32(p.decoupled ? 1 : 0).finish();
   rt.run({ shader: 'adam', entry: 'main', defines: { WG: wg, AMSGRAD: amsgrad }, bindings: ['write', 'read', 'write', 'write', 'write'] },
     [param, grad, m, v, amsgrad ? vMax : null], u, rt.grid(size, wg));

@@ -1,0 +1,8 @@
+// Data sets and loading: re-exports only.
+export { InMemoryDataset, featureSize, type Dataset } from './dataset.js';
+export { FASHION_MNIST_CLASSES, fashionMnistDir, loadFashionMnist, type FashionMnist, type FashionMnistOptions } from './fashion-mnist.js';
+export { IdxFileDataset, type IdxFileDatasetOptions } from './idx-file-dataset.js';
+export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } from './loader.js';
+export { applyNoise, type NoiseSpec } from './noise.js';
+export { NpyFileDataset, type FileDatasetOptions } from './npy-file-dataset.js';
+export { bundledDataDir, packageRoot } from './package-root.js';

@@ -1,0 +1,108 @@
+// Native im2col / col2im and the fused optimizer steps against the js backend, on every ISA
+// path: strides, padding, dilation, 1×1 kernels; SGD (momentum, dampening, Nesterov, weight
+// decay, maximize) and Adam/AdamW (amsgrad) over several steps, sizes off the vector width.
+import { describe, it } from 'vitest';
+import type { AdamParams, Conv2dGeometry, SgdParams } from '../../src/backend/backend.js';
+import { Generator, expectClose, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
+
+const native = nativeOrThrow();
+
+function geometry(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number,
+  ph: number, pw: number, dh: number, dw: number): Conv2dGeometry {
+  const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  return { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
+}
+
+const GEOMETRIES: Conv2dGeometry[] = [
+  geometry(2, 3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1),
+  geometry(1, 1, 5, 5, 1, 1, 1, 1, 0, 0, 1, 1),
+  geometry(2, 2, 8, 7, 3, 2, 2, 3, 1, 2, 1, 1),
+  geometry(1, 4, 9, 9, 3, 3, 1, 2, 2, 0, 2, 2),
+  geometry(3, 2, 4, 4, 5, 5, 1, 1, 2, 2, 1, 1),   // kernel wider than the image
+  geometry(16, 8, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1), // big enough for 2 threads
+];
+
+describe.each(isasHere())('native conv and optimizers on %s', (isa) => {
+  it('im2col and col2im over strides, padding and dilation', () => {
+    const gen = new Generator(41);
+    for (const threads of [1, 2]) {
+      useIsa(isa, threads);
+      for (const g of GEOMETRIES) {
+        const label = JSON.stringify(g);
+        const x = uniform(gen, g.n * g.c * g.h * g.w);
+        const colsSize = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
+        const got = new Float32Array(colsSize).fill(12345), want = new Float32Array(colsSize);
+        native.im2col(x, got, g);
+        js.im2col(x, want, g);
+        expectClose(got, want, 0, 0, `im2col ${label}`);  // a pure gather: exact
+        const cols = uniform(gen, colsSize);
+        const back = new Float32Array(x.length).fill(12345), backJs = new Float32Array(x.length);
+        native.col2im(cols, back, g);
+        js.col2im(cols, backJs, g);
+        // Both add the patches of a channel in the same order in float32: equal.
+        expectClose(back, backJs, 0, 0, `col2im ${label}`);
+      }
+    }
+    useIsa(isa, 1);
+  });
+
+  it('SGD in every configuration over three steps', () => {
+    const gen = new Generator(42);
+    const configs: Omit<SgdParams, 'firstStep'>[] = [
+      { lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 },
+      { lr: 0.05, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0 },
+      { lr: 0.05, momentum: 0.9, dampening: 0.1, nesterov: false, weightDecay: 1e-2 },
+      { lr: 0.01, momentum: 0.8, dampening: 0, nesterov: true, weightDecay: 5e-4 },
+      { lr: 0.01, momentum: 0.5, dampening: 0, nesterov: false, weightDecay: 0, maximize: true },
+    ];
+    for (const threads of [1, 2]) {
+      useIsa(isa, threads);
+      for (const cfg of configs) for (const n of [1, 7, 37, 70_001]) {
+        const p0 = uniform(gen, n), buf0 = new Float32Array(n);
+        const pN = p0.slice(), pJ = p0.slice(), bN = buf0.slice(), bJ = buf0.slice();
+        for (let step = 0; step < 3; step++) {
+          const grad = uniform(gen, n);
+          const p = { ...cfg, firstStep: step === 0 };
+          native.sgdStep(pN, grad, cfg.momentum ? bN : null, n, p);
+          js.sgdStep(pJ, grad, cfg.momentum ? bJ : null, n, p);
+        }
+        // The same double arithmetic, stored to float32 at the same points: bit-equal.
+        expectClose(pN, pJ, 0, 0, `sgd ${JSON.stringify(cfg)} n=${n} param`);
+        expectClose(bN, bJ, 0, 0, `sgd ${JSON.stringify(cfg)} n=${n} buffer`);
+      }
+    }
+    useIsa(isa, 1);
+  });
+
+  it('Adam, AdamW and amsgrad over four steps', () => {
+    const gen = new Generator(43);
+    const configs: Omit<AdamParams, 'step'>[] = [
+      { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
+      { lr: 1e-2, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2, decoupled: false },
+      { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2, decoupled: true },
+      { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: true },
+      { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: true, amsgrad: true },
+    ];
+    for (const threads of [1, 2]) {
+      useIsa(isa, threads);
+      for (const cfg of configs) for (const n of [1, 9, 37, 70_001]) {
+        const p0 = uniform(gen, n);
+        const state = () => ({ p: p0.slice(), m: new Float32Array(n), v: new Float32Array(n), vMax: new Float32Array(n) });
+        const N = state(), J = state();
+        for (let step = 1; step <= 4; step++) {
+          const grad = uniform(gen, n, -2, 2);
+          const p = { ...cfg, step };
+          native.adamStep(N.p, grad, N.m, N.v, cfg.amsgrad ? N.vMax : null, n, p);
+          js.adamStep(J.p, grad, J.m, J.v, cfg.amsgrad ? J.vMax : null, n, p);
+        }
+        const label = `adam ${JSON.stringify(cfg)} n=${n}`;
+        expectClose(N.p, J.p, 0, 0, `${label} param`);
+        expectClose(N.m, J.m, 0, 0, `${label} m`);
+        expectClose(N.v, J.v, 0, 0, `${label} v`);
+        expectClose(N.vMax, J.vMax, 0, 0, `${label} vMax`);
+      }
+    }
+    useIsa(isa, 1);
+  });
+});

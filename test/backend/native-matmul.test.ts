@@ -1,0 +1,134 @@
+// Native matmul against an exact float64 product and against the js backend's kernel, on every
+// ISA path of this CPU: odd sizes, sizes below a SIMD vector, size 1, tile and block edges, all
+// four transpose combinations, batch strides with broadcasting, bias + every activation, and
+// threads > 1 against one thread.
+import { describe, it } from 'vitest';
+import type { Activation, MatmulParams } from '../../src/backend/backend.js';
+import { Generator, U, expectWithin, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
+
+const native = nativeOrThrow();
+
+interface Case { batch: number; m: number; n: number; k: number; strideA?: 'full' | 0; strideB?: 'full' | 0 }
+
+/** Exact A·B in float64, and Σ|a|·|b| per output (the scale of float32 accumulation error). */
+function exactProduct(a: Float32Array, b: Float32Array, p: MatmulParams): { exact: Float64Array; absSum: Float64Array } {
+  const { batch, m, n, k, transA, transB, strideA, strideB } = p;
+  const exact = new Float64Array(batch * m * n), absSum = new Float64Array(batch * m * n);
+  for (let bi = 0; bi < batch; bi++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0, sa = 0;
+        for (let t = 0; t < k; t++) {
+          const av = transA ? a[bi * strideA + t * m + i] : a[bi * strideA + i * k + t];
+          const bv = transB ? b[bi * strideB + j * k + t] : b[bi * strideB + t * n + j];
+          s += av * bv;
+          sa += Math.abs(av * bv);
+        }
+        exact[(bi * m + i) * n + j] = s;
+        absSum[(bi * m + i) * n + j] = sa;
+      }
+    }
+  }
+  return { exact, absSum };
+}
+
+function applyAct(v: number, act: Activation): number {
+  switch (act) {
+    case 'none': return v;
+    case 'relu': return v > 0 ? v : 0;
+    case 'sigmoid': return 1 / (1 + Math.exp(-v));
+    case 'tanh': return Math.tanh(v);
+  }
+}
+
+function check(gen: Generator, c: Case, transA: boolean, transB: boolean, bias: boolean, act: Activation): void {
+  const { batch, m, n, k } = c;
+  const strideA = c.strideA === 0 ? 0 : m * k, strideB = c.strideB === 0 ? 0 : k * n;
+  const a = uniform(gen, Math.max(1, (batch - 1) * strideA + m * k));
+  const b = uniform(gen, Math.max(1, (batch - 1) * strideB + k * n));
+  const biasArr = bias ? uniform(gen, n) : undefined;
+  const p: MatmulParams = { batch, m, n, k, transA, transB, strideA, strideB, bias: biasArr, activation: act };
+  const got = new Float32Array(batch * m * n).fill(NaN);  // every output must be written
+  native.matmul(a, b, got, p);
+  const viaJs = new Float32Array(batch * m * n);
+  js.matmul(a, b, viaJs, p);
+  const { exact, absSum } = exactProduct(a, b, p);
+  const want = new Float64Array(exact.length), tol = new Float64Array(exact.length);
+  for (let i = 0; i < exact.length; i++) {
+    const pre = exact[i] + (biasArr ? biasArr[i % n] : 0);
+    // float32 accumulation of k products: error ~ √k·u·Σ|a||b| (random-walk growth), with a
+    // margin of 8; then one rounding for the bias add and ≤ 2 ulp for the activation.
+    // The activations are 1-Lipschitz, so the pre-activation error carries over unchanged.
+    const accTol = 8 * Math.sqrt(k) * U * absSum[i] + 2 * U * Math.abs(pre);
+    want[i] = applyAct(pre, act);
+    tol[i] = accTol + 4 * U * Math.abs(want[i]) + 1e-30;
+  }
+  const label = `matmul b${batch} ${m}x${n}x${k} tA=${transA} tB=${transB} sA=${strideA} sB=${strideB} bias=${bias} ${act}`;
+  expectWithin(got, want, tol, `${label} vs exact`);
+  // And against the js backend: both within tol of the exact value, so within 2·tol of each other.
+  expectWithin(got, viaJs, tol.map((t) => 2 * t), `${label} vs js`);
+}
+
+const SHAPES: Case[] = [
+  { batch: 1, m: 1, n: 1, k: 1 },
+  { batch: 1, m: 1, n: 5, k: 3 },
+  { batch: 1, m: 7, n: 1, k: 9 },
+  { batch: 1, m: 3, n: 4, k: 1 },
+  { batch: 1, m: 13, n: 31, k: 17 },       // below one micro-tile
+  { batch: 1, m: 14, n: 32, k: 64 },       // exactly one AVX-512 tile
+  { batch: 1, m: 15, n: 33, k: 257 },      // tile edges + a second k block (KC = 256)
+  { batch: 1, m: 29, n: 67, k: 300 },
+  { batch: 1, m: 200, n: 70, k: 530 },     // more than one MC block
+  { batch: 1, m: 3, n: 4200, k: 5 },       // more than one NC block
+  { batch: 1, m: 4, n: 6, k: 0 },          // empty sum: zeros, then bias and activation
+];
+
+describe.each(isasHere())('native matmul on %s', (isa) => {
+  it('every transpose combination on odd, tiny and block-edge shapes', () => {
+    useIsa(isa);
+    const gen = new Generator(11);
+    for (const c of SHAPES) for (const tA of [false, true]) for (const tB of [false, true]) check(gen, c, tA, tB, false, 'none');
+  });
+
+  it('batched with strides, and stride 0 broadcasting either operand', () => {
+    useIsa(isa);
+    const gen = new Generator(12);
+    for (const c of [
+      { batch: 3, m: 9, n: 17, k: 11 },
+      { batch: 4, m: 5, n: 40, k: 33, strideA: 0 as const },
+      { batch: 2, m: 30, n: 7, k: 19, strideB: 0 as const },
+      { batch: 5, m: 1, n: 1, k: 3, strideA: 0 as const, strideB: 0 as const },
+    ]) for (const tA of [false, true]) for (const tB of [false, true]) check(gen, c, tA, tB, false, 'none');
+  });
+
+  it('fused bias + each activation', () => {
+    useIsa(isa);
+    const gen = new Generator(13);
+    for (const act of ['none', 'relu', 'sigmoid', 'tanh'] as const) {
+      for (const c of [{ batch: 1, m: 17, n: 35, k: 40 }, { batch: 2, m: 3, n: 5, k: 7 }, { batch: 1, m: 4, n: 6, k: 0 }]) {
+        check(gen, c, false, true, true, act);
+        check(gen, c, true, false, true, act);
+        check(gen, c, false, false, false, act);
+      }
+    }
+  });
+
+  it('large products with 2 threads equal one thread', () => {
+    const gen = new Generator(14);
+    for (const c of [{ batch: 1, m: 300, n: 517, k: 700 }, { batch: 1, m: 700, n: 40, k: 300 }, { batch: 3, m: 64, n: 200, k: 100 }]) {
+      for (const [tA, tB] of [[false, false], [true, false], [false, true]] as const) {
+        const a = uniform(gen, c.batch * c.m * c.k), b = uniform(gen, c.batch * c.k * c.n), bias = uniform(gen, c.n);
+        const p: MatmulParams = { ...c, transA: tA, transB: tB, strideA: c.m * c.k, strideB: c.k * c.n, bias, activation: 'tanh' };
+        const one = new Float32Array(c.batch * c.m * c.n), two = new Float32Array(c.batch * c.m * c.n);
+        useIsa(isa, 1);
+        native.matmul(a, b, one, p);
+        useIsa(isa, 2);
+        native.matmul(a, b, two, p);
+        useIsa(isa, 1);
+        // Blocks are split on micro-tile edges and the k order per output is unchanged, so the
+        // two runs do the same arithmetic; allow one float32 rounding anyway.
+        expectWithin(two, one, Float64Array.from(one, (v) => 2 * U * Math.abs(v)), `threads ${JSON.stringify(c)}`);
+      }
+    }
+  });
+});

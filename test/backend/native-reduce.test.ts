@@ -1,0 +1,83 @@
+// Native reductions and softmax against the js backend on every ISA path, over each axis
+// layout of [outer, size, inner] (inner 1, inner > 1, outer 1, size 1, wide inner for the
+// column-split threads), with NaN propagation and first-index ties for argmax/argmin.
+import { describe, it } from 'vitest';
+import type { ReduceOp } from '../../src/backend/backend.js';
+import { Generator, U, expectClose, expectWithin, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
+
+const native = nativeOrThrow();
+
+const LAYOUTS: [number, number, number][] = [
+  [1, 1, 1], [1, 7, 1], [5, 1, 3], [4, 13, 1], [3, 17, 5], [1, 1000, 1], [2, 9, 600], [1, 40, 1500],
+  [6, 33, 16], [700, 50, 1], [1, 100_003, 1], [40, 300, 9], [3, 0, 4],
+];
+
+function data(gen: Generator, n: number): Float32Array {
+  const x = uniform(gen, Math.max(n, 1), -5, 5);
+  // Repeated values: argmax/argmin must return the first extreme index, as js.
+  for (let i = 0; i < x.length; i += 7) x[i] = Math.round(x[i]);
+  return x;
+}
+
+describe.each(isasHere())('native reduce and softmax on %s', (isa) => {
+  it('sum, max, min, argmax, argmin over every axis layout, 1 and 2 threads', () => {
+    const gen = new Generator(31);
+    for (const threads of [1, 2]) {
+      useIsa(isa, threads);
+      for (const [outer, size, inner] of LAYOUTS) {
+        const x = data(gen, outer * size * inner);
+        for (const op of ['sum', 'max', 'min', 'argmax', 'argmin'] as ReduceOp[]) {
+          const got = new Float32Array(outer * inner).fill(12345), want = new Float32Array(outer * inner);
+          native.reduce(op, x, got, outer, size, inner);
+          js.reduce(op, x, want, outer, size, inner);
+          const label = `${op} [${outer},${size},${inner}] threads=${threads}`;
+          if (op !== 'sum') { expectClose(got, want, 0, 0, label); continue; }
+          // inner == 1: both sum in double, then round once (≤ 1 ulp of the result each, plus
+          // double rounding, negligible). inner > 1: both add float32 rows in the same order.
+          const tol = new Float64Array(want.length);
+          for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+            let abs = 0;
+            for (let r = 0; r < size; r++) abs += Math.abs(x[(o * size + r) * inner + i]);
+            tol[o * inner + i] = inner === 1 ? 2 * U * Math.abs(want[o * inner + i]) + 1e-12 * abs : 0;
+          }
+          expectWithin(got, want, tol, label);
+        }
+      }
+    }
+    useIsa(isa, 1);
+  });
+
+  it('max/min propagate NaN and argmax keeps the first index', () => {
+    useIsa(isa);
+    const x = new Float32Array([1, 5, 5, NaN, 2, 5, 0, 5, 5, 5, 1, 5]);
+    for (const [outer, size, inner] of [[1, 12, 1], [3, 4, 1], [1, 4, 3], [2, 3, 2]] as [number, number, number][]) {
+      for (const op of ['max', 'min', 'argmax', 'argmin'] as ReduceOp[]) {
+        const got = new Float32Array(outer * inner), want = new Float32Array(outer * inner);
+        native.reduce(op, x, got, outer, size, inner);
+        js.reduce(op, x, want, outer, size, inner);
+        expectClose(got, want, 0, 0, `${op} [${outer},${size},${inner}]`);
+      }
+    }
+  });
+
+  it('softmax and log-softmax over every axis layout, with large logits', () => {
+    const gen = new Generator(32);
+    for (const threads of [1, 2]) {
+      useIsa(isa, threads);
+      for (const [outer, size, inner] of LAYOUTS) {
+        const n = outer * size * inner;
+        const x = uniform(gen, Math.max(n, 1), -8, 8);
+        if (n > 2) { x[0] = 300; x[1] = -300; }  // softmax must subtract the max first
+        for (const log of [false, true]) {
+          const got = new Float32Array(n).fill(12345), want = new Float32Array(n);
+          native.softmax(x, got, outer, size, inner, log);
+          js.softmax(x, want, outer, size, inner, log);
+          // Both compute in double and round once: ≤ 1 ulp each way. log-softmax x − lse can
+          // cancel; its double error (1e-15·|lse|) stays far below 1e-9 absolute.
+          expectClose(got, want, 2 * U, log ? 1e-9 : 1e-30, `${log ? 'log' : ''}softmax [${outer},${size},${inner}] threads=${threads}`);
+        }
+      }
+    }
+    useIsa(isa, 1);
+  });
+});
