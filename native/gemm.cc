@@ -153,8 +153,8 @@ void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
   const int threads = poolThreads();
   const double flops = 2.0 * g.batch * g.m * g.n * g.k;
   Job job{K, &g, 1, 1};
-  // Below ~1 MFLOP (~10 µs on one core) waking a second thread costs more than it saves.
-  if (threads > 1 && flops >= 1.0e6 && g.batch < threads) {
+  // Below ~4 MFLOP (~20 µs on one core) waking a second thread costs more than it saves.
+  if (threads > 1 && flops >= 4.0e6 && g.batch < threads) {
     const long mTiles = (g.m + K->mr - 1) / K->mr, nTiles = (g.n + K->nr - 1) / K->nr;
     const long want = (threads + g.batch - 1) / g.batch;
     // Split the dimension with more micro-tiles; the other operand is packed once per block.
@@ -163,7 +163,7 @@ void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
     else if (nTiles >= want) job.partsN = want;
   }
   const long tasks = g.batch * job.partsM * job.partsN;
-  if (threads > 1 && flops >= 1.0e6 && tasks > 1) parallelFor(tasks, runBlock, &job);
+  if (threads > 1 && flops >= 4.0e6 && tasks > 1) parallelFor(tasks, runBlock, &job);
   else for (long t = 0; t < tasks; t++) runBlock(&job, t, 0);
 }
 

@@ -1,10 +1,17 @@
-// Persistent thread pool: workers spin briefly after a job (the next kernel call usually comes
-// within microseconds, and a condition-variable wake-up costs ~10-50 µs), then sleep, so an idle
-// engine burns no CPU. Tasks are claimed from an atomic counter: uneven tasks balance themselves.
+// Persistent thread pool. The calling thread runs tasks too, and tasks are claimed one by one
+// from a shared counter, so a worker that is slow to wake (asleep, or preempted on a busy
+// machine) costs nothing: the caller simply claims the remaining tasks itself and only ever
+// waits for tasks a worker has actually started.
+//
+// The claim word packs (generation, task count, next task) in 64 bits, so a worker that wakes
+// late cannot claim a task of a newer job with an older job's count: its compare-and-swap fails
+// once the generation moved on. Workers spin briefly after a job (the next kernel call usually
+// comes within microseconds; a condition-variable wake-up costs ~10-50 µs), then sleep.
 #include "thread_pool.h"
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -13,60 +20,69 @@
 namespace tessera {
 namespace {
 
-constexpr auto kSpin = std::chrono::microseconds(200);
+constexpr auto kSpin = std::chrono::microseconds(100);
+constexpr int kIdxBits = 20, kCountBits = 20;
+constexpr uint64_t kIdxMask = (1ull << kIdxBits) - 1, kCountMask = (1ull << kCountBits) - 1;
+
+inline uint64_t pack(uint64_t gen, uint64_t count, uint64_t idx) {
+  return (gen << (kIdxBits + kCountBits)) | (count << kIdxBits) | idx;
+}
+inline uint64_t genOf(uint64_t w) { return w >> (kIdxBits + kCountBits); }
+inline uint64_t countOf(uint64_t w) { return (w >> kIdxBits) & kCountMask; }
+inline uint64_t idxOf(uint64_t w) { return w & kIdxMask; }
 
 struct Pool {
   std::vector<std::thread> workers;
   std::mutex mutex;
   std::condition_variable wake;
-  std::atomic<unsigned long> generation{0};
-  std::atomic<long> next{0};
+  std::atomic<uint64_t> claim{0};
   std::atomic<long> done{0};
-  std::atomic<int> active{0};   // workers still inside the current job
-  long tasks = 0;
+  std::atomic<bool> stopping{false};
   TaskFn fn = nullptr;
   void* ctx = nullptr;
-  std::atomic<bool> stopping{false};
+  uint64_t generation = 0;  // written by the calling thread only
   int threads = 1;
 
-  void runTasks(int worker) {
+  /** Claims and runs tasks of generation `gen` until none is left. */
+  void runTasks(uint64_t gen, int worker) {
+    uint64_t w = claim.load(std::memory_order_acquire);
     for (;;) {
-      long t = next.fetch_add(1, std::memory_order_relaxed);
-      if (t >= tasks) return;
-      fn(ctx, t, worker);
+      if (genOf(w) != gen || idxOf(w) >= countOf(w)) return;
+      if (!claim.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      // The task is ours and its job is still running: fn and ctx are that job's.
+      fn(ctx, static_cast<long>(idxOf(w)), worker);
       done.fetch_add(1, std::memory_order_release);
+      w = claim.load(std::memory_order_acquire);
     }
   }
 
   void workerLoop(int worker) {
-    unsigned long seen = 0;
+    uint64_t seen = genOf(claim.load(std::memory_order_acquire));
     for (;;) {
-      // Spin for a while, then sleep on the condition variable.
       auto until = std::chrono::steady_clock::now() + kSpin;
-      while (generation.load(std::memory_order_acquire) == seen && !stopping) {
+      while (genOf(claim.load(std::memory_order_acquire)) == seen && !stopping.load(std::memory_order_relaxed)) {
         if (std::chrono::steady_clock::now() > until) {
           std::unique_lock<std::mutex> lock(mutex);
-          wake.wait(lock, [&] { return generation.load() != seen || stopping.load(); });
+          wake.wait(lock, [&] { return genOf(claim.load()) != seen || stopping.load(); });
           break;
         }
       }
-      if (stopping) return;
-      seen = generation.load(std::memory_order_acquire);
-      runTasks(worker);
-      active.fetch_sub(1, std::memory_order_release);
+      if (stopping.load()) return;
+      seen = genOf(claim.load(std::memory_order_acquire));
+      runTasks(seen, worker);
     }
   }
 
   void start(int n) {
     threads = n < 1 ? 1 : n;
-    stopping = false;
+    stopping.store(false);
     for (int w = 1; w < threads; w++) workers.emplace_back([this, w] { workerLoop(w); });
   }
 
   void stop() {
     {
       std::lock_guard<std::mutex> lock(mutex);
-      stopping = true;
+      stopping.store(true);
     }
     wake.notify_all();
     for (auto& t : workers) t.join();
@@ -74,25 +90,23 @@ struct Pool {
   }
 
   void run(long n, TaskFn f, void* c) {
-    if (threads <= 1 || n <= 1) {
+    if (threads <= 1 || n <= 1 || static_cast<uint64_t>(n) > kCountMask) {
       for (long t = 0; t < n; t++) f(c, t, 0);
       return;
     }
-    tasks = n; fn = f; ctx = c;
-    next.store(0, std::memory_order_relaxed);
+    fn = f;
+    ctx = c;
     done.store(0, std::memory_order_relaxed);
-    active.store(threads - 1, std::memory_order_relaxed);
+    generation = (generation + 1) & ((1ull << (64 - kIdxBits - kCountBits)) - 1);
     {
+      // Published under the mutex so a worker about to sleep cannot miss it.
       std::lock_guard<std::mutex> lock(mutex);
-      generation.fetch_add(1, std::memory_order_release);
+      claim.store(pack(generation, static_cast<uint64_t>(n), 0), std::memory_order_release);
     }
     wake.notify_all();
-    runTasks(0);
-    // Wait until every task finished and every worker left the job (so the next job's
-    // counters are not reset under a worker still reading them).
-    while (done.load(std::memory_order_acquire) < n || active.load(std::memory_order_acquire) > 0) {
-      std::this_thread::yield();
-    }
+    runTasks(generation, 0);
+    // Only tasks a worker has claimed and not finished are left: wait for those.
+    while (done.load(std::memory_order_acquire) < n) std::this_thread::yield();
   }
 };
 

@@ -4,6 +4,7 @@
 //   await runBenchmarks({ runners: [...tesseraRunners, ...defaultPeerRunners(), peakRunner] });
 // Run directly (after tsc) it benchmarks the peers alone:
 //   node dist/bench/harness/run-all.js [--quick] [--only torch,numpy] [--epochs 5] [--threads 1,2]
+//                                      [--wait-quiet SECONDS]   (wait for other work to stop first)
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { peakRunner } from '../peak/peak.js';
@@ -11,7 +12,7 @@ import { busyCores, machineInfo, machineLine, type MachineInfo } from './machine
 import { outDir } from './paths.js';
 import { defaultPeerRunners } from './peer-runners.js';
 import type { Result, RunOptions, Runner } from './runner.js';
-import { renderTable, writeJson } from './table.js';
+import { BUSY_WARNING_CORES, renderTable, writeJson } from './table.js';
 
 export interface BenchmarkReport {
   machine: MachineInfo;
@@ -32,6 +33,15 @@ export async function runOne(runner: Runner, opts: RunOptions): Promise<Result> 
   }
 }
 
+/** Samples busy cores every 0.5 s until below BUSY_WARNING_CORES or `seconds` have passed; the last sample. */
+export async function waitForQuiet(seconds: number): Promise<number | null> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const busy = await busyCores(500);
+    if (busy === null || busy < BUSY_WARNING_CORES || Date.now() >= deadline) return busy;
+  }
+}
+
 export async function runBenchmarks(args: {
   runners: Runner[];
   opts?: RunOptions;
@@ -39,6 +49,8 @@ export async function runBenchmarks(args: {
   outFile?: string | null;
   /** Sample /proc/stat for 0.5 s before each runner to record competing load; default true. */
   measureBusy?: boolean;
+  /** Wait up to this long before each runner for the cores to fall quiet (< BUSY_WARNING_CORES busy). */
+  waitQuietSeconds?: number;
   /** Called before and after each runner (the CLI's progress line). */
   onProgress?: (event: { runner: string; done: boolean; result?: Result }) => void;
 }): Promise<BenchmarkReport> {
@@ -47,7 +59,7 @@ export async function runBenchmarks(args: {
   const results: Result[] = [];
   for (const runner of args.runners) {
     args.onProgress?.({ runner: runner.name, done: false });
-    const busy = args.measureBusy === false ? null : await busyCores(500);
+    const busy = args.measureBusy === false ? null : await waitForQuiet(args.waitQuietSeconds ?? 0);
     const result = await runOne(runner, opts);
     if (busy !== null) result.busyCoresBefore = busy;
     results.push(result);
@@ -63,8 +75,9 @@ export async function runBenchmarks(args: {
   return report;
 }
 
-function parseCli(argv: string[]): { opts: RunOptions; only?: Set<string> } {
+function parseCli(argv: string[]): { opts: RunOptions; only?: Set<string>; waitQuietSeconds: number } {
   const opts: RunOptions = {};
+  let waitQuietSeconds = 0;
   let only: Set<string> | undefined;
   const ints = (s: string | undefined, flag: string) => {
     const xs = (s ?? '').split(',').map((x) => Number.parseInt(x, 10));
@@ -77,18 +90,20 @@ function parseCli(argv: string[]): { opts: RunOptions; only?: Set<string> } {
     else if (a === '--only') only = new Set((argv[++i] ?? '').split(','));
     else if (a === '--epochs') opts.epochs = ints(argv[++i], a)[0];
     else if (a === '--threads') opts.threads = ints(argv[++i], a);
+    else if (a === '--wait-quiet') waitQuietSeconds = ints(argv[++i], a)[0];
     else if (a === '--seed') opts.seed = Number.parseInt(argv[++i] ?? '0', 10);
-    else throw new Error(`bench/harness/run-all.ts: unknown option '${a}' (expected --quick, --only, --epochs, --threads, --seed)`);
+    else throw new Error(`bench/harness/run-all.ts: unknown option '${a}' (expected --quick, --only, --epochs, --threads, --wait-quiet, --seed)`);
   }
-  return { opts, only };
+  return { opts, only, waitQuietSeconds };
 }
 
 async function main(): Promise<void> {
-  const { opts, only } = parseCli(process.argv.slice(2));
+  const { opts, only, waitQuietSeconds } = parseCli(process.argv.slice(2));
   const runners = [...defaultPeerRunners(), peakRunner].filter((r) => !only || only.has(r.name));
   const report = await runBenchmarks({
     runners,
     opts,
+    waitQuietSeconds,
     onProgress: (e) => process.stderr.write(e.done ? `  ${e.runner}: ${e.result?.status}${e.result?.reason ? ` (${e.result.reason})` : ''}\n` : `running ${e.runner} ...\n`),
   });
   process.stdout.write(report.markdown);

@@ -27,6 +27,9 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads and the BLAS pool")
+    p.add_argument("--blas-threads", type=int, default=None,
+                   help="OpenBLAS pool size (default: --threads); torch's OpenMP pool and OpenBLAS's "
+                        "own pthreads both spin, so 2 + 2 threads on 2 cores can oversubscribe")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--data", default=None, help="folder with the four Fashion-MNIST IDX .gz files")
@@ -61,7 +64,8 @@ def main():
     import_seconds = time.perf_counter() - t_import
 
     threadpoolctl, blas = blas_libraries()
-    limiter = threadpoolctl.threadpool_limits(limits=args.threads, user_api="blas") if threadpoolctl else None
+    blas_threads = args.blas_threads or args.threads
+    limiter = threadpoolctl.threadpool_limits(limits=blas_threads, user_api="blas") if threadpoolctl else None
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
@@ -111,6 +115,7 @@ def main():
         "torch_version": torch.__version__,
         "threads": args.threads,
         "torch_threads": torch.get_num_threads(),
+        "blas_threads": blas_threads if threadpoolctl else None,
         "blas": blas,
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         "epochs": args.epochs,

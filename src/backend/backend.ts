@@ -175,11 +175,26 @@ export interface Backend<S = unknown> {
 // ---- registry --------------------------------------------------------------------------
 
 const registry = new Map<BackendName, Backend>();
+const lazyLoaders = new Map<BackendName, { load: () => Backend | null; whyNot: () => string }>();
 let current: Backend | null = null;
 let defaultChooser: (() => Backend) | null = null;
 
 export function registerBackend(backend: Backend): void {
   registry.set(backend.name, backend);
+}
+
+/** A backend that is set up synchronously on first use (native: loading the addon). */
+export function registerLazyBackend(name: BackendName, load: () => Backend | null, whyNot: () => string): void {
+  lazyLoaders.set(name, { load, whyNot });
+}
+
+function lookup(name: BackendName): Backend | undefined {
+  let b = registry.get(name);
+  if (!b) {
+    const loaded = lazyLoaders.get(name)?.load();
+    if (loaded) { registry.set(name, loaded); b = loaded; }
+  }
+  return b;
 }
 
 /** Called once by index.ts: decides the default backend lazily (native if it loaded). */
@@ -189,9 +204,10 @@ export function setDefaultBackendChooser(choose: () => Backend): void {
 
 export function getBackend(name?: BackendName): Backend {
   if (name !== undefined) {
-    const b = registry.get(name);
+    const b = lookup(name);
     if (!b) {
-      throw new Error(`getBackend: backend '${name}' is not available (registered: ${[...registry.keys()].join(', ') || 'none'})`);
+      const why = lazyLoaders.get(name)?.whyNot();
+      throw new Error(`getBackend: backend '${name}' is not available${why ? `: ${why}` : ''} (available: ${[...registry.keys()].join(', ') || 'none'})`);
     }
     return b;
   }
@@ -213,5 +229,5 @@ export function registeredBackends(): BackendName[] {
 }
 
 export function hasBackend(name: BackendName): boolean {
-  return registry.has(name);
+  return lookup(name) !== undefined;
 }

@@ -1,6 +1,6 @@
 // Which backend runs the kernels: `native` when the addon loaded, else `js`; `webgpu` on request
 // (its device set-up is asynchronous). TESSERA_BACKEND=js|native|webgpu overrides the default.
-import { getBackend, hasBackend, registerBackend, setBackend, setDefaultBackendChooser, type Backend, type BackendName } from './backend.js';
+import { getBackend, hasBackend, registerBackend, registerLazyBackend, setBackend, setDefaultBackendChooser, type Backend, type BackendName } from './backend.js';
 import { jsBackend } from './js/index.js';
 
 registerBackend(jsBackend);
@@ -17,17 +17,17 @@ try {
   nativeReason = `the native loader module failed to load: ${(e as Error).message}`;
 }
 
-/** Loads the addon once; returns whether `native` is available. */
-function ensureNative(): boolean {
-  if (hasBackend('native')) return true;
-  if (nativeReason !== null || loadNativeBackend === null) return false;
+/** Loads the addon once (on first use of `native`); null with the reason kept when it cannot. */
+function loadNative(): Backend | null {
+  if (nativeReason !== null || loadNativeBackend === null) return null;
   const { backend, reason } = loadNativeBackend();
-  if (backend) {
-    registerBackend(backend);
-    return true;
-  }
-  nativeReason = reason;
-  return false;
+  if (!backend) nativeReason = reason;
+  return backend;
+}
+registerLazyBackend('native', loadNative, () => nativeReason ?? 'not loaded');
+
+function ensureNative(): boolean {
+  return hasBackend('native');
 }
 
 let warned = false;

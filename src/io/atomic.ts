@@ -39,4 +39,18 @@ export function writeFileAtomic(filePath: string, data: Uint8Array | string): vo
     const msg = err instanceof Error ? err.message : String(err);
     throw new Error(`writeFileAtomic: could not write '${filePath}': ${msg}`, { cause: err });
   }
+  syncFolder(path.dirname(filePath));
+}
+
+/** Make the rename itself durable (fsync the folder). Best effort: some file systems refuse. */
+function syncFolder(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // The file is already complete and in place; only durability across a power cut is at stake.
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
 }

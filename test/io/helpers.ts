@@ -4,9 +4,20 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
+const made: string[] = [];
+// Registered while the importing test file is collected, so it runs after that file's tests.
+afterAll(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A new empty folder under the system temp dir, removed after the test file's tests. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `tessera-${prefix}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `tessera-${prefix}-`));
+  made.push(d);
+  return d;
 }
 
 /** CRC-32/ISO-HDLC bit by bit: reflected poly 0xEDB88320, init and xorout 0xFFFFFFFF. */
@@ -19,4 +30,4 @@ export function crc32Bitwise(bytes: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-export const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
+export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');

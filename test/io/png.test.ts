@@ -113,6 +113,13 @@ function testImage(width: number, height: number, channels: 1 | 2 | 3 | 4): Imag
   return { width, height, channels, data };
 }
 
+/** Random pixels from a few levels: Paeth's ties (pa = pb, pb = pc) are frequent, so its tie rule is exercised. */
+function fewLevels(channels: 1 | 2 | 3 | 4): Image {
+  let s = 99 + channels;
+  const data = Uint8Array.from({ length: 23 * 9 * channels }, () => { s = (s * 1103515245 + 12345) >>> 0; return [0, 1, 2, 3, 250][(s >>> 16) % 5]; });
+  return { width: 23, height: 9, channels, data };
+}
+
 describe('PNG', () => {
   it('the table CRC-32 matches a bitwise one and the standard check value', () => {
     const check = new TextEncoder().encode('123456789');
@@ -133,12 +140,13 @@ describe('PNG', () => {
       expect(Buffer.from(image.data).equals(Buffer.from(img.data))).toBe(true);
       // The heuristic picks different filters for gradient rows and noisy rows.
       expect(new Set(filters).size).toBeGreaterThan(1);
+      const few = fewLevels(channels);
+      expect(Buffer.from(referenceDecode(encodePng(few)).image.data).equals(Buffer.from(few.data))).toBe(true);
     }
   });
 
   it('decodePng reads hand-built PNGs using each of the 5 filter types, for all 4 colour types', () => {
-    for (const channels of [1, 2, 3, 4] as const) {
-      const img = testImage(19, 10, channels);
+    for (const channels of [1, 2, 3, 4] as const) for (const img of [testImage(19, 10, channels), fewLevels(channels)]) {
       for (const filters of [[0], [1], [2], [3], [4], [0, 1, 2, 3, 4]]) {
         const png = referenceEncode(img, filters, [{ type: 'tEXt', data: new TextEncoder().encode('Comment\0hi') }]);
         const got = decodePng(png, 'hand.png');

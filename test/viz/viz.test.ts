@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePng, writePng, type Image } from '../../src/io/png.js';
@@ -9,6 +8,7 @@ import { glyph, hasGlyph, textWidth } from '../../src/viz/font.js';
 import { imageComparison, imageGrid } from '../../src/viz/image-grid.js';
 import { lineChart } from '../../src/viz/line-chart.js';
 import { scatterPlot } from '../../src/viz/scatter-plot.js';
+import { tempDir } from '../io/helpers.js';
 import { formatTick, logTicks, niceTicks } from '../../src/viz/ticks.js';
 
 const px = (img: Image, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * img.channels, (y * img.width + x + 1) * img.channels));
@@ -86,7 +86,7 @@ describe('imageGrid', () => {
     expect(px(img, 0, 0)).toEqual([128, 128, 128]); // padding
     expect(px(img, img.width - 2, img.height - 2)).toEqual([128, 128, 128]); // the empty 6th cell
     // The picture survives PNG encoding.
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-viz-')), 'grid.png');
+    const file = path.join(tempDir('viz'), 'grid.png');
     writePng(file, img);
     expect(Buffer.from(decodePng(fs.readFileSync(file)).data).equals(Buffer.from(img.data))).toBe(true);
   });

@@ -6,9 +6,10 @@ import { matmul } from './matmul.js';
 import { reduce, softmax } from './reduce.js';
 import { col2im, im2col } from './conv.js';
 import { adamStep, sgdStep } from './optim.js';
+import { hostPool } from './host-pool.js';
 
 export function allocTyped(dtype: DType, size: number): TypedArray {
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  return hostPool.alloc(dtype, size);
 }
 
 export const jsBackend: Backend<TypedArray> = {
@@ -18,7 +19,8 @@ export const jsBackend: Backend<TypedArray> = {
   upload: (data) => data.slice(),
   readSync: (s) => s,
   read: async (s) => s,
-  free: () => { /* garbage-collected */ },
+  // Arrays of disposed tensors go back to the pool; the rest are left to the garbage collector.
+  free: (s) => hostPool.release(s),
   fill: (out, size, value) => { out.fill(value, 0, size); },
   unary,
   binary,
@@ -31,5 +33,5 @@ export const jsBackend: Backend<TypedArray> = {
   col2im,
   sgdStep,
   adamStep,
-  describe: () => ({ backend: 'js', kernels: 'TypeScript, cache-blocked matmul', dtypes: ['float32', 'float64'] }),
+  describe: () => ({ backend: 'js', kernels: 'TypeScript, cache-blocked matmul', dtypes: ['float32', 'float64'], hostPool: hostPool.stats() }),
 };

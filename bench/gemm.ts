@@ -1,0 +1,196 @@
+// SGEMM benchmark of the native backend, side by side with NumPy/OpenBLAS in the same run.
+//
+//   npx tsc -p tsconfig.build.json && node dist/bench/gemm.js [--quick] [--isa all|avx512|avx2|portable]
+//
+// Square sizes 128..2048 and W1's products (batch 256 through 784→64→32→64→784: forward
+// X·Wᵀ and backward dX = dY·W, dW = dYᵀ·X per layer, with the transposes as flags), one thread
+// and all threads; the JS → native per-call overhead on tiny tensors. Every shape is checked
+// against the naive kernel (whole, or on sampled entries for big sizes) before it is timed.
+// Prints a markdown table and writes bench/out/gemm.json.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { machineLine } from './harness/machine.js';
+import { outDir, peersDir } from './harness/paths.js';
+import { runPython } from './harness/python.js';
+import { summarize, type Summary } from './harness/stats.js';
+import type { Backend } from '../src/backend/backend.js';
+import { loadNativeBackend, nativeAddon, nativeInfo, setNativeIsa, setNativeThreads, type NativeIsa } from '../src/backend/native/index.js';
+import { Generator } from '../src/random.js';
+
+interface Shape { name: string; m: number; n: number; k: number; transA: boolean; transB: boolean; training: boolean }
+
+const W1_LAYERS: [number, number][] = [[784, 64], [64, 32], [32, 64], [64, 784]];
+
+/** The same products, names and layouts as bench/peers/numpy_gemm.py. */
+function w1Shapes(batch: number): Shape[] {
+  const out: Shape[] = [];
+  W1_LAYERS.forEach(([fanIn, fanOut], i) => {
+    const tag = `L${i + 1} ${fanIn}->${fanOut}`;
+    // Y[B,out] = X[B,in]·Wᵀ, W stored [out,in]
+    out.push({ name: `${tag} fwd X*W^T`, m: batch, n: fanOut, k: fanIn, transA: false, transB: true, training: true });
+    // dX[B,in] = dY[B,out]·W[out,in] (not needed for the first layer)
+    out.push({ name: `${tag} bwd dX=dY*W`, m: batch, n: fanIn, k: fanOut, transA: false, transB: false, training: i !== 0 });
+    // dW[out,in] = dYᵀ·X, dY stored [B,out]
+    out.push({ name: `${tag} bwd dW=dY^T*X`, m: fanOut, n: fanIn, k: batch, transA: true, transB: false, training: true });
+  });
+  return out;
+}
+
+function random(gen: Generator, n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = gen.uniform();
+  return a;
+}
+
+/** Checks the fast kernel against the naive one: whole for small products, else 256 sampled entries. */
+function verify(native: Backend<Float32Array>, s: Shape, a: Float32Array, b: Float32Array, gen: Generator): void {
+  const p = { batch: 1, m: s.m, n: s.n, k: s.k, transA: s.transA, transB: s.transB, strideA: 0, strideB: 0 };
+  const fast = new Float32Array(s.m * s.n);
+  native.matmul(a, b, fast, p);
+  const entries: [number, number][] = [];
+  const want = new Float64Array(s.m * s.n);
+  if (s.m * s.n * s.k <= 1 << 24) {
+    const naive = new Float32Array(s.m * s.n);
+    nativeAddon()!.gemmNaive(a, b, naive, 1, s.m, s.n, s.k, s.transA, s.transB, 0, 0);
+    want.set(naive);
+    for (let i = 0; i < s.m; i++) for (let j = 0; j < s.n; j++) entries.push([i, j]);
+  } else {
+    for (let e = 0; e < 256; e++) {
+      const i = Math.floor(gen.uniform() * s.m), j = Math.floor(gen.uniform() * s.n);
+      let sum = 0;
+      for (let t = 0; t < s.k; t++) {
+        sum += (s.transA ? a[t * s.m + i] : a[i * s.k + t]) * (s.transB ? b[j * s.k + t] : b[t * s.n + j]);
+      }
+      want[i * s.n + j] = sum;
+      entries.push([i, j]);
+    }
+  }
+  // Inputs are in [0, 1): Σ|a||b| = Σab, and float32 accumulation stays within √k·8u of it.
+  const relTol = 8 * Math.sqrt(s.k) * 2 ** -24;
+  for (const [i, j] of entries) {
+    const w = want[i * s.n + j], g = fast[i * s.n + j];
+    if (!(Math.abs(g - w) <= relTol * Math.abs(w) + 1e-6)) {
+      throw new Error(`bench/gemm.ts: ${s.name} ${s.m}x${s.n}x${s.k} wrong at (${i}, ${j}): ${g} vs naive ${w}`);
+    }
+  }
+}
+
+/** GFLOP/s samples: each sample runs enough products to last at least minMs. */
+function time(native: Backend<Float32Array>, s: Shape, a: Float32Array, b: Float32Array, repeats: number, minMs: number): Summary {
+  const p = { batch: 1, m: s.m, n: s.n, k: s.k, transA: s.transA, transB: s.transB, strideA: 0, strideB: 0 };
+  const out = new Float32Array(s.m * s.n);
+  const flops = 2 * s.m * s.n * s.k;
+  native.matmul(a, b, out, p);
+  let inner = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let r = 0; r < inner; r++) native.matmul(a, b, out, p);
+    const dt = performance.now() - t0;
+    if (dt >= minMs || inner >= 1 << 20) break;
+    inner *= dt <= 0 ? 2 : Math.max(2, Math.min(16, Math.ceil(minMs / dt)));
+  }
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) native.matmul(a, b, out, p);
+    samples.push((flops * inner) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  return summarize(samples);
+}
+
+/** Microseconds per call on tiny tensors, through the backend object (validation included). */
+function overhead(native: Backend<Float32Array>): Record<string, number> {
+  const x = new Float32Array([0.5, -1, 2, 3]), y = new Float32Array(4), z = new Float32Array(4);
+  const calls: Record<string, () => void> = {
+    'noop (the bare N-API crossing)': () => nativeAddon()!.noop(),
+    'unary exp [4]': () => native.unary('exp', x, y, 4, {}),
+    'binary add [4]+[4]': () => native.binary('add', x, [1], y, [1], z, [4]),
+    'matmul 2x2·2x2': () => native.matmul(x, y, z, { batch: 1, m: 2, n: 2, k: 2, transA: false, transB: false, strideA: 0, strideB: 0 }),
+    'reduce sum [4]': () => native.reduce('sum', x, z, 1, 4, 1),
+  };
+  const res: Record<string, number> = {};
+  for (const [name, f] of Object.entries(calls)) {
+    for (let i = 0; i < 20_000; i++) f();
+    const samples: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const n = 200_000;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) f();
+      samples.push(((performance.now() - t0) * 1000) / n);
+    }
+    res[name] = summarize(samples).median;
+  }
+  return res;
+}
+
+interface NumpyRow { name: string; m: number; n: number; k: number; gflops: Summary }
+interface NumpyOut { blas: unknown; results: { threads: number; rows: NumpyRow[] }[] }
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const isaArg = args.includes('--isa') ? args[args.indexOf('--isa') + 1] : undefined;
+  const { backend: native, reason } = loadNativeBackend();
+  if (native === null) throw new Error(`bench/gemm.ts: ${reason}`);
+  const info = nativeInfo();
+  const allThreads = info.threads;
+  const isas = (isaArg === 'all' ? info.available : [isaArg ?? info.isa]) as NativeIsa[];
+  const sizes = quick ? [256, 1024] : [128, 256, 512, 1024, 2048];
+  const repeats = quick ? 3 : 7, minMs = quick ? 20 : 50;
+  const threadCounts = allThreads > 1 ? [1, allThreads] : [1];
+
+  // NumPy first, while the machine is otherwise idle, then our runs.
+  const numpy = await runPython('numpy', join(peersDir(), 'numpy_gemm.py'),
+    ['--threads', threadCounts.join(','), '--sizes', sizes.join(','), '--repeats', String(repeats), '--min-ms', String(minMs)],
+    { unsetEnv: ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] });
+  const numpyOut = numpy.status === 'ok' ? (numpy.results as NumpyOut) : null;
+  const numpyRate = (name: string, threads: number): number | undefined =>
+    numpyOut?.results.find((r) => r.threads === threads)?.rows.find((r) => r.name === name)?.gflops.median;
+
+  const gen = new Generator(7);
+  const shapes: Shape[] = [
+    ...sizes.map((s) => ({ name: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false, training: true })),
+    ...w1Shapes(256),
+  ];
+  const rows: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+  lines.push(`machine: ${machineLine()}`);
+  lines.push(`native: ${JSON.stringify(info)}`);
+  lines.push(`numpy: ${numpy.status}${numpy.reason ? ` (${numpy.reason})` : ''}${numpyOut ? ` ${JSON.stringify(numpyOut.blas)}` : ''}`);
+  lines.push('');
+  lines.push('| shape | m×n×k | isa | threads | tessera GFLOP/s (median, spread) | numpy GFLOP/s | ratio |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const isa of isas) {
+    setNativeIsa(isa);
+    for (const s of shapes) {
+      const a = random(gen, s.m * s.k), b = random(gen, s.k * s.n);
+      setNativeThreads(1);
+      verify(native, s, a, b, gen);
+      for (const t of threadCounts) {
+        setNativeThreads(t);
+        const g = time(native, s, a, b, repeats, minMs);
+        const np = numpyRate(s.name, t);
+        rows.push({ name: s.name, m: s.m, n: s.n, k: s.k, isa, threads: t, gflops: g, numpy: np ?? null, training: s.training });
+        lines.push(`| ${s.name}${s.training ? '' : ' (unused)'} | ${s.m}×${s.n}×${s.k} | ${isa} | ${t} | ${g.median.toFixed(1)} (${(100 * g.spread).toFixed(0)}%) | ${np?.toFixed(1) ?? '–'} | ${np ? (g.median / np).toFixed(2) : '–'} |`);
+      }
+    }
+  }
+  setNativeIsa(info.isa as NativeIsa);
+  setNativeThreads(allThreads);
+  const perCall = overhead(native);
+  lines.push('');
+  lines.push('| per-call overhead, tiny tensors | µs/call |');
+  lines.push('|---|---|');
+  for (const [name, us] of Object.entries(perCall)) lines.push(`| ${name} | ${us.toFixed(3)} |`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  mkdirSync(outDir(), { recursive: true });
+  const file = join(outDir(), 'gemm.json');
+  writeFileSync(`${file}.tmp`, JSON.stringify({ machine: machineLine(), native: info, numpy: numpyOut ?? { status: numpy.status, reason: numpy.reason }, rows, perCallMicroseconds: perCall }, null, 2));
+  renameSync(`${file}.tmp`, file);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+// Reconstruction metrics on host arrays (float64 accumulation): mean squared error and PSNR.
+//
+// PSNR = 10·log10(peak² / MSE) in decibels, peak = 1 for images scaled to [0, 1]. We report it
+// two ways, as papers do: from the mean MSE over the whole set, and as the mean of per-image PSNRs
+// (which weighs a badly reconstructed image more).
+
+function checkPair(op: string, a: ArrayLike<number>, b: ArrayLike<number>): void {
+  if (a.length !== b.length) throw new Error(`${op}: the arrays differ in length (${a.length} vs ${b.length})`);
+  if (a.length === 0) throw new Error(`${op}: the arrays are empty`);
+}
+
+/** mean((a − b)²) over every element. */
+export function meanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  checkPair('meanSquaredError', a, b);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) { const t = a[i] - b[i]; s += t * t; }
+  return s / a.length;
+}
+
+/** 10·log10(peak² / mse); Infinity for a perfect reconstruction. */
+export function psnr(mse: number, peak = 1): number {
+  if (!(mse >= 0)) throw new Error(`psnr: mse must be a non-negative number, got ${mse}`);
+  if (!(peak > 0)) throw new Error(`psnr: peak must be positive, got ${peak}`);
+  return mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse);
+}
+
+/** The mean over images (rows of `rowSize` values) of each image's PSNR. */
+export function meanImagePsnr(a: ArrayLike<number>, b: ArrayLike<number>, rowSize: number, peak = 1): number {
+  checkPair('meanImagePsnr', a, b);
+  if (!Number.isInteger(rowSize) || rowSize < 1 || a.length % rowSize !== 0) {
+    throw new Error(`meanImagePsnr: ${a.length} values do not split into images of ${rowSize}`);
+  }
+  const rows = a.length / rowSize;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = r * rowSize; i < (r + 1) * rowSize; i++) { const t = a[i] - b[i]; s += t * t; }
+    // A perfect image would make the mean infinite; cap it at the float32 resolution instead.
+    total += psnr(Math.max(s / rowSize, 1e-12), peak);
+  }
+  return total / rows;
+}
+
+/** Fraction of positions where the two label arrays agree. */
+export function accuracy(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
+  checkPair('accuracy', predicted, truth);
+  let hits = 0;
+  for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) hits++;
+  return hits / truth.length;
+}

@@ -1,0 +1,80 @@
+// Watching the kernels: wraps every kernel method of a Backend object so that each call is
+// reported (which kernel, its cost, the storage it wrote, how long it took), then restores the
+// originals. Tensors hold their backend by reference, so wrapping the object in place sees every
+// call made for existing tensors too (model parameters, optimizer state).
+import type { Backend } from '../backend/backend.js';
+import { kernelCost, kernelDetail } from './kernel-cost.js';
+
+export const KERNEL_METHODS = [
+  'fill', 'unary', 'binary', 'where', 'reduce', 'copy', 'matmul', 'softmax', 'im2col', 'col2im', 'sgdStep', 'adamStep',
+] as const;
+export type KernelMethod = (typeof KERNEL_METHODS)[number];
+
+/** Which argument is the storage a kernel writes (optimizer steps update their first argument). */
+const OUT_ARG: Record<KernelMethod, number> = {
+  fill: 0, unary: 2, binary: 5, where: 6, reduce: 2, copy: 3, matmul: 2, softmax: 1, im2col: 1, col2im: 1, sgdStep: 0, adamStep: 0,
+};
+
+export interface KernelCall {
+  kernel: KernelMethod;
+  /** 'matmul m×n×k 256×64×784 Bᵀ +bias relu', 'unary step', … */
+  detail: string;
+  flops: number;
+  bytes: number;
+  /** Wall time of the call (on webgpu: the time to encode and submit, not to execute). */
+  ms: number;
+  /** The storage the kernel wrote. */
+  out: unknown;
+  /** Every argument, for attribution (storages compared by identity). */
+  args: readonly unknown[];
+}
+
+/**
+ * Wraps the kernels of `backend`; `onCall` hears each one. Returns the function that puts the
+ * original methods back. Calls made from inside a wrapped kernel are not reported twice.
+ */
+export function instrumentBackend(backend: Backend, onCall: (call: KernelCall) => void): () => void {
+  const target = backend as unknown as Record<string, unknown>;
+  if (target.__tesseraInstrumented) {
+    throw new Error(`instrumentBackend: the '${backend.name}' backend is already instrumented (src/inspect/kernel-recorder.ts); restore it first`);
+  }
+  const saved: { name: KernelMethod; own: boolean; fn: unknown }[] = [];
+  let depth = 0;
+  for (const name of KERNEL_METHODS) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    saved.push({ name, own: Object.prototype.hasOwnProperty.call(target, name), fn: original });
+    target[name] = function instrumented(this: unknown, ...args: unknown[]): unknown {
+      if (depth > 0) return (original as (...a: unknown[]) => unknown).apply(backend, args);
+      depth++;
+      const start = performance.now();
+      try {
+        return (original as (...a: unknown[]) => unknown).apply(backend, args);
+      } finally {
+        const ms = performance.now() - start;
+        depth--;
+        const cost = kernelCost(name, args);
+        onCall({ kernel: name, detail: kernelDetail(name, args), flops: cost.flops, bytes: cost.bytes, ms, out: args[OUT_ARG[name]], args });
+      }
+    };
+  }
+  target.__tesseraInstrumented = true;
+  return () => {
+    for (const s of saved) {
+      if (s.own) target[s.name] = s.fn;
+      else delete target[s.name];
+    }
+    delete target.__tesseraInstrumented;
+  };
+}
+
+/** Runs fn with every kernel call of `backend` collected, and restores the backend after. */
+export function recordKernels<T>(backend: Backend, fn: () => T): { result: T; calls: KernelCall[] } {
+  const calls: KernelCall[] = [];
+  const restore = instrumentBackend(backend, (c) => calls.push(c));
+  try {
+    return { result: fn(), calls };
+  } finally {
+    restore();
+  }
+}

@@ -1,0 +1,62 @@
+// Sequential: modules applied in order, named '0', '1', … as in PyTorch. A Linear directly
+// followed by ReLU, Sigmoid or Tanh runs as one fused op (the activation in the matmul's
+// epilogue); the modules and their state-dict names stay as they are.
+import type { Activation } from '../backend/backend.js';
+import type { Tensor } from '../tensor.js';
+import { Module } from './module.js';
+import { Linear } from './linear.js';
+import { ReLU, Sigmoid, Tanh } from './activations.js';
+
+function fusable(m: Module | undefined): Activation | null {
+  if (m instanceof ReLU) return 'relu';
+  if (m instanceof Sigmoid) return 'sigmoid';
+  if (m instanceof Tanh) return 'tanh';
+  return null;
+}
+
+export class Sequential extends Module {
+  readonly layers: Module[];
+  /** Fuse Linear + activation pairs (default true; turn off to compare). */
+  fuse = true;
+
+  constructor(...modules: Module[]) {
+    super();
+    this.layers = [];
+    for (const m of modules) this.append(m);
+  }
+
+  append(m: Module): this {
+    this.registerModule(String(this.layers.length), m);
+    this.layers.push(m);
+    return this;
+  }
+
+  get length(): number {
+    return this.layers.length;
+  }
+
+  at(i: number): Module {
+    const m = this.layers[i < 0 ? this.layers.length + i : i];
+    if (!m) throw new Error(`Sequential.at: index ${i} is out of range for ${this.layers.length} modules`);
+    return m;
+  }
+
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (let i = 0; i < this.layers.length; i++) {
+      const m = this.layers[i];
+      const act = this.fuse && m instanceof Linear && m.activation === 'none' ? fusable(this.layers[i + 1]) : null;
+      if (act) {
+        y = (m as Linear).forwardWith(y, act);
+        i++;
+      } else {
+        y = m.call(y);
+      }
+    }
+    return y;
+  }
+
+  override describe(): string {
+    return `Sequential(${this.layers.map((m) => m.describe()).join(', ')})`;
+  }
+}

@@ -1,0 +1,77 @@
+// Adam and AdamW: torch.optim.Adam / AdamW's rule, run by the backend's fused kernel.
+//   g ← ∇p (+ wd·p for Adam; AdamW instead decays p ← p·(1 − lr·wd))
+//   m ← β₁·m + (1 − β₁)·g          v ← β₂·v + (1 − β₂)·g²        (v̂ ← max(v̂, v) with amsgrad)
+//   p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+import type { Tensor } from '../tensor.js';
+import { zerosLike } from '../ops/creation.js';
+import { Optimizer, checkRange, hyper, type ParamGroup, type ParamState } from './optimizer.js';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+}
+
+export class Adam extends Optimizer {
+  protected readonly stateNames = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] as const;
+  /** AdamW's decoupled weight decay. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Tensor[] | ParamGroup[], options: AdamOptions = {}, defaultWeightDecay = 0) {
+    super(params, {
+      lr: options.lr ?? 1e-3,
+      betas: options.betas ?? [0.9, 0.999],
+      eps: options.eps ?? 1e-8,
+      weightDecay: options.weightDecay ?? defaultWeightDecay,
+      amsgrad: options.amsgrad ?? false,
+    });
+  }
+
+  protected validateGroup(g: ParamGroup): void {
+    const op = this.name;
+    checkRange(op, 'lr', g.lr, 0);
+    checkRange(op, 'eps', g.eps, 0);
+    checkRange(op, 'weightDecay', g.weightDecay, 0);
+    const b = g.betas as unknown;
+    if (!Array.isArray(b) || b.length !== 2) throw new Error(`${op}: betas must be [β₁, β₂], got ${JSON.stringify(b)}`);
+    checkRange(op, 'betas[0]', b[0], 0, 1);
+    checkRange(op, 'betas[1]', b[1], 0, 1);
+  }
+
+  protected initState(p: Tensor, g: ParamGroup): Record<string, Tensor> {
+    const s: Record<string, Tensor> = { exp_avg: zerosLike(p), exp_avg_sq: zerosLike(p) };
+    if (g.amsgrad) s.max_exp_avg_sq = zerosLike(p);
+    return s;
+  }
+
+  protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup): void {
+    const op = `${this.name}.step`;
+    const [beta1, beta2] = g.betas as [number, number];
+    const { exp_avg: m, exp_avg_sq: v } = state.tensors;
+    let vMax = state.tensors.max_exp_avg_sq ?? null;
+    if (g.amsgrad && vMax === null) vMax = state.tensors.max_exp_avg_sq = zerosLike(p).keep();
+    state.step++;
+    p.backend.adamStep(p.storage(op), grad.storage(op), m.storage(op), v.storage(op),
+      g.amsgrad && vMax ? vMax.storage(op) : null, p.size, {
+        lr: g.lr,
+        beta1,
+        beta2,
+        eps: hyper(g, 'eps'),
+        weightDecay: hyper(g, 'weightDecay'),
+        decoupled: this.decoupled,
+        step: state.step,
+        amsgrad: Boolean(g.amsgrad),
+      });
+  }
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter); PyTorch's default weightDecay 1e-2. */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+
+  constructor(params: Tensor[] | ParamGroup[], options: AdamOptions = {}) {
+    super(params, options, 1e-2);
+  }
+}

@@ -1,0 +1,11 @@
+import { randn, Generator, setBackend } from '../../src/index.js';
+import { traceStep } from '../../src/inspect/step-trace.js';
+import { TinyMlp, plainSgd, mse } from '../../test/inspect/fixtures.js';
+setBackend('js');
+const m = new TinyMlp([8, 4, 8]);
+const x = randn([5, 8], { generator: new Generator(3) }).sigmoid();
+const s = await traceStep(m, mse, x, x, plainSgd(m.params.map(([, t]) => t), 0.1));
+for (const f of s.forward) console.log(f.id, f.op, f.part, f.name, f.shape, f.cost.calls.map(c => c.detail), f.cost.flops);
+for (const b of s.backward) console.log(b.index, b.op, b.forwardId, b.gradShape, b.inputs, b.cost.calls.map(c => c.detail));
+for (const u of s.updates) console.log(u.name, u.shape, u.cost.calls.map(c => c.detail));
+console.log(s.unattributed.forward.calls.length, s.unattributed.backward.calls.map(c=>c.detail), s.loss, s.phaseMs);
