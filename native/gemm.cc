@@ -42,33 +42,6 @@ struct PackBuffers {
 };
 thread_local PackBuffers tlsBuffers;
 
-// Packs `count` rows of a panel dimension p (A's rows or B's columns) × kc values of k into
-// panels of P: dst[panel][t][r] = src[(panel·P + r)·sp + t·sk], zero past `count`.
-void packPanels(const float* src, long sp, long sk, long count, long kc, int P, float* dst) {
-  for (long p0 = 0; p0 < count; p0 += P) {
-    long rows = count - p0 < P ? count - p0 : P;
-    const float* s = src + p0 * sp;
-    if (sp == 1 && rows == P) {
-      // The panel dimension is contiguous: each k step is one copy of P floats.
-      for (long t = 0; t < kc; t++) std::memcpy(dst + t * P, s + t * sk, sizeof(float) * P);
-    } else if (sk == 1) {
-      // k is contiguous: read each row sequentially, write with stride P.
-      for (long r = 0; r < rows; r++) {
-        const float* row = s + r * sp;
-        for (long t = 0; t < kc; t++) dst[t * P + r] = row[t];
-      }
-      for (long r = rows; r < P; r++) for (long t = 0; t < kc; t++) dst[t * P + r] = 0.0f;
-    } else {
-      for (long t = 0; t < kc; t++) {
-        long r = 0;
-        for (; r < rows; r++) dst[t * P + r] = s[r * sp + t * sk];
-        for (; r < P; r++) dst[t * P + r] = 0.0f;
-      }
-    }
-    dst += kc * P;
-  }
-}
-
 // C[m, n] (row stride ldc) = act(A[m, k]·B[k, n] + bias), one thread.
 void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView B, float* C, long ldc,
     const float* bias, int act) {
@@ -84,31 +57,42 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
   buf.b = PackBuffers::grow(buf.b, buf.bCap, kcMax * ((ncMax + NR - 1) / NR) * NR);
   buf.a = PackBuffers::grow(buf.a, buf.aCap, kcMax * ((mcMax + MR - 1) / MR) * MR);
   alignas(64) float edge[16 * 64];  // an MR × NR tile for partial tiles at the edges
+  // With few column panels A is used only a few times per packing: read it in place instead
+  // (full MR-row panels; the partial last panel is still packed). Not when A's rows are a
+  // multiple of 4 KiB apart: MR rows would then share one L1 set and evict each other.
+  const bool rowMajorA = A.cs == 1, transposedA = A.rs == 1 && A.cs != 1;
+  const bool directA = (n + NR - 1) / NR <= 4 && (transposedA || (rowMajorA && (A.rs * 4) % 4096 != 0));
   for (long jc = 0; jc < n; jc += bl.nc) {
     const long nc = n - jc < bl.nc ? n - jc : bl.nc;
     for (long pc = 0; pc < k; pc += bl.kc) {
       const long kc = k - pc < bl.kc ? k - pc : bl.kc;
       const bool accumulate = pc > 0, last = pc + kc == k;
       // B's panel dimension is its columns j (stride cs), k runs along its rows (stride rs).
-      packPanels(B.p + pc * B.rs + jc * B.cs, B.cs, B.rs, nc, kc, NR, buf.b);
+      K->packB(B.p + pc * B.rs + jc * B.cs, B.cs, B.rs, nc, kc, buf.b);
       for (long ic = 0; ic < m; ic += bl.mc) {
         const long mc = m - ic < bl.mc ? m - ic : bl.mc;
-        packPanels(A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, mc, kc, MR, buf.a);
+        const long fullRows = directA ? mc / MR * MR : 0;
+        // Packed: every panel; direct: only the partial panel after the full ones.
+        K->packA(A.p + (ic + fullRows) * A.rs + pc * A.cs, A.rs, A.cs, mc - fullRows, kc, buf.a);
         for (long jr = 0; jr < nc; jr += NR) {
           const long cols = nc - jr < NR ? nc - jr : NR;
           const float* pb = buf.b + (jr / NR) * kc * NR;
           for (long ir = 0; ir < mc; ir += MR) {
             const long rows = mc - ir < MR ? mc - ir : MR;
-            const float* pa = buf.a + (ir / MR) * kc * MR;
             float* c = C + (ic + ir) * ldc + jc + jr;
-            if (rows == MR && cols == NR) {
-              K->gemmMicro(kc, pa, pb, c, ldc, accumulate);
-            } else {
-              if (accumulate)
-                for (long r = 0; r < rows; r++) std::memcpy(edge + r * NR, c + r * ldc, sizeof(float) * cols);
-              K->gemmMicro(kc, pa, pb, edge, NR, accumulate);
-              for (long r = 0; r < rows; r++) std::memcpy(c + r * ldc, edge + r * NR, sizeof(float) * cols);
+            float* dst = c;
+            long ldd = ldc;
+            if (rows != MR || cols != NR) {
+              // A partial tile: computed whole into `edge`, then the valid part copied.
+              dst = edge;
+              ldd = NR;
+              if (accumulate) for (long r = 0; r < rows; r++) std::memcpy(edge + r * NR, c + r * ldc, sizeof(float) * cols);
             }
+            const float* a0 = A.p + (ic + ir) * A.rs + pc * A.cs;
+            if (ir < fullRows && rowMajorA) K->gemmMicroRows(kc, a0, A.rs, pb, dst, ldd, accumulate);
+            else if (ir < fullRows) K->gemmMicro(kc, a0, A.cs, pb, dst, ldd, accumulate);
+            else K->gemmMicro(kc, buf.a + ((ir - fullRows) / MR) * kc * MR, MR, pb, dst, ldd, accumulate);
+            if (dst == edge) for (long r = 0; r < rows; r++) std::memcpy(c + r * ldc, edge + r * NR, sizeof(float) * cols);
             if (last && (bias != nullptr || act != ACT_NONE))
               K->epilogue(c, ldc, rows, cols, bias != nullptr ? bias + jc + jr : nullptr, act);
           }

@@ -1,6 +1,7 @@
 // AVX2+FMA GEMM micro-kernel: 6 × 16 (12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of
 // 16 registers), the classic Haswell-era shape.
 #include <immintrin.h>
+#include "gemm_avx_transpose.h"
 #include "isa.h"
 
 namespace tessera {
@@ -14,20 +15,31 @@ namespace avx2 {
 #define SET1 _mm256_set1_ps
 #define SETZERO _mm256_setzero_ps
 #define FMADD _mm256_fmadd_ps
+#define TRANSPOSE8 transpose8x8
 #define ADD _mm256_add_ps
 #include "gemm_kernel.inc"
 #undef VEC
 #undef W
-#undef MR
-#undef NR
 #undef LOADU
 #undef STOREU
 #undef SET1
 #undef SETZERO
 #undef FMADD
 #undef ADD
-void gemmMicro(long kc, const float* pa, const float* pb, float* c, long ldc, bool accumulate) {
-  microKernelEntry(kc, pa, pb, c, ldc, accumulate);
+#undef TRANSPOSE8
+void gemmMicro(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate) {
+  microKernel<false>(kc, pa, step, pb, c, ldc, accumulate);
 }
+void gemmMicroRows(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate) {
+  microKernel<true>(kc, pa, step, pb, c, ldc, accumulate);
+}
+void packA(const float* src, long sp, long sk, long count, long kc, float* dst) {
+  packPanelsT<MR>(src, sp, sk, count, kc, dst);
+}
+void packB(const float* src, long sp, long sk, long count, long kc, float* dst) {
+  packPanelsT<NR>(src, sp, sk, count, kc, dst);
+}
+#undef MR
+#undef NR
 }  // namespace avx2
 }  // namespace tessera

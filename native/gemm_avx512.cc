@@ -2,6 +2,7 @@
 // 32 registers). 14 rows give 28 independent FMA chains, enough to cover a 4-cycle FMA latency
 // on two FMA pipes; A's broadcasts come straight from memory ({1to16}).
 #include <immintrin.h>
+#include "gemm_avx_transpose.h"
 #include "isa.h"
 
 namespace tessera {
@@ -15,20 +16,31 @@ namespace avx512 {
 #define SET1 _mm512_set1_ps
 #define SETZERO _mm512_setzero_ps
 #define FMADD _mm512_fmadd_ps
+#define TRANSPOSE8 transpose8x8
 #define ADD _mm512_add_ps
 #include "gemm_kernel.inc"
 #undef VEC
 #undef W
-#undef MR
-#undef NR
 #undef LOADU
 #undef STOREU
 #undef SET1
 #undef SETZERO
 #undef FMADD
 #undef ADD
-void gemmMicro(long kc, const float* pa, const float* pb, float* c, long ldc, bool accumulate) {
-  microKernelEntry(kc, pa, pb, c, ldc, accumulate);
+#undef TRANSPOSE8
+void gemmMicro(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate) {
+  microKernel<false>(kc, pa, step, pb, c, ldc, accumulate);
 }
+void gemmMicroRows(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate) {
+  microKernel<true>(kc, pa, step, pb, c, ldc, accumulate);
+}
+void packA(const float* src, long sp, long sk, long count, long kc, float* dst) {
+  packPanelsT<MR>(src, sp, sk, count, kc, dst);
+}
+void packB(const float* src, long sp, long sk, long count, long kc, float* dst) {
+  packPanelsT<NR>(src, sp, sk, count, kc, dst);
+}
+#undef MR
+#undef NR
 }  // namespace avx512
 }  // namespace tessera

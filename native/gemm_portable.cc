@@ -25,16 +25,26 @@ static inline v4sf add(v4sf a, v4sf b) { return a + b; }
 #include "gemm_kernel.inc"
 #undef VEC
 #undef W
-#undef MR
-#undef NR
 #undef LOADU
 #undef STOREU
 #undef SET1
 #undef SETZERO
 #undef FMADD
 #undef ADD
-void gemmMicro(long kc, const float* pa, const float* pb, float* c, long ldc, bool accumulate) {
-  microKernelEntry(kc, pa, pb, c, ldc, accumulate);
+#undef TRANSPOSE8
+void gemmMicro(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate) {
+  microKernel<false>(kc, pa, step, pb, c, ldc, accumulate);
 }
+void gemmMicroRows(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate) {
+  microKernel<true>(kc, pa, step, pb, c, ldc, accumulate);
+}
+void packA(const float* src, long sp, long sk, long count, long kc, float* dst) {
+  packPanelsT<MR>(src, sp, sk, count, kc, dst);
+}
+void packB(const float* src, long sp, long sk, long count, long kc, float* dst) {
+  packPanelsT<NR>(src, sp, sk, count, kc, dst);
+}
+#undef MR
+#undef NR
 }  // namespace portable
 }  // namespace tessera

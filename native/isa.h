@@ -23,9 +23,15 @@ struct AdamArgs { double lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt; 
 
 struct IsaKernels {
   const char* name;
-  // GEMM micro-kernel: C[mr, nr] (+)= packedA[kc, mr]ᵀ · packedB[kc, nr], C row stride ldc.
+  // GEMM micro-kernel: C[mr, nr] (+)= A[mr, kc] · packedB[kc, nr], C row stride ldc, with
+  // A(r, t) = a[t·step + r] (a packed panel, or a transposed A) for gemmMicro and
+  // A(r, t) = a[r·step + t] (a row-major A read in place) for gemmMicroRows.
   int mr, nr;
-  void (*gemmMicro)(long kc, const float* packedA, const float* packedB, float* c, long ldc, bool accumulate);
+  void (*gemmMicro)(long kc, const float* a, long step, const float* packedB, float* c, long ldc, bool accumulate);
+  void (*gemmMicroRows)(long kc, const float* a, long step, const float* packedB, float* c, long ldc, bool accumulate);
+  // Panel packing (mr-tall for A, nr-wide for B): dst[panel][t][r] = src[(panel·P + r)·sp + t·sk].
+  void (*packA)(const float* src, long sp, long sk, long count, long kc, float* dst);
+  void (*packB)(const float* src, long sp, long sk, long count, long kc, float* dst);
   // out[i] = f(x[i]) for i < n; math in double so results round like the js backend's.
   void (*unary)(int op, const float* x, float* out, long n, double alpha, double beta);
   // out[i] = a[i·sa] (op) b[i·sb] for i < n (one run of a broadcasting binary op).

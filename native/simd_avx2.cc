@@ -4,11 +4,13 @@
 
 namespace tessera {
 namespace avx2 {
-void gemmMicro(long kc, const float* pa, const float* pb, float* c, long ldc, bool accumulate);
+void gemmMicro(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate);
+void gemmMicroRows(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate);
+void packA(const float* src, long sp, long sk, long count, long kc, float* dst);
+void packB(const float* src, long sp, long sk, long count, long kc, float* dst);
 namespace {
 constexpr const char* kIsaName = "avx2";
 constexpr int kMR = 6, kNR = 16;
-constexpr auto kGemmMicro = gemmMicro;
 #include "simd_kernels.inc"
 }  // namespace
 }  // namespace avx2

@@ -97,10 +97,11 @@ export class Generator {
     return [this.s0, this.s1, this.s2, this.s3, this.spareNormal];
   }
 
-  setState(state: readonly number[]): void {
+  /** Accepts the state back, also after a JSON round trip (which turns NaN into null). */
+  setState(state: readonly (number | null)[]): void {
     if (state.length !== 5) throw new Error(`Generator.setState: expected 5 numbers, got ${state.length}`);
-    [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
-    this.spareNormal = state[4];
+    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((v) => Number(v) >>> 0);
+    this.spareNormal = state[4] === null ? NaN : Number(state[4]);
   }
 }
 

@@ -79,10 +79,10 @@ describe.skipIf(shouldSkip(setup))('webgpu matmul vs js', () => {
 
   it('other tile configurations (fewer invocations, shallow and deep k tiles)', async () => {
     const configs: TileConfig[] = [
-      { wgX: 16, wgY: 8, tm: 8, tn: 4, tk: 16 },
-      { wgX: 8, wgY: 8, tm: 8, tn: 8, tk: 8 },
-      { wgX: 16, wgY: 16, tm: 4, tn: 4, tk: 32 },
-      { wgX: 16, wgY: 16, tm: 2, tn: 2, tk: 4 },
+      { wgX: 16, wgY: 8, tk: 16 },
+      { wgX: 8, wgY: 8, tk: 8 },
+      { wgX: 16, wgY: 16, tk: 32 },
+      { wgX: 4, wgY: 2, tk: 4 },
     ];
     for (const tile of configs) {
       await check({ batch: 2, m: 67, n: 45, k: 39, transA: true, transB: false, strideA: 67 * 39, strideB: 39 * 45, activation: 'relu' }, 'tiled', tile, true);
@@ -92,12 +92,12 @@ describe.skipIf(shouldSkip(setup))('webgpu matmul vs js', () => {
 
   it('tile sizes follow the device limits', () => {
     const base = { maxComputeWorkgroupSizeY: 1024, maxComputeWorkgroupStorageSize: 32768 } as GPUSupportedLimits;
-    // 256 threads → 16×16 threads of 4×4 outputs; storage for TK = 32 at 16 KiB of tiles.
-    expect(tileConfigFor({ ...base, maxComputeInvocationsPerWorkgroup: 256 })).toEqual({ wgX: 16, wgY: 16, tm: 4, tn: 4, tk: 32 });
-    // 128 threads → 16×8 threads, 8 rows each: still a 64×64 block.
-    expect(tileConfigFor({ ...base, maxComputeInvocationsPerWorkgroup: 128 })).toEqual({ wgX: 16, wgY: 8, tm: 8, tn: 4, tk: 32 });
-    // 16 KiB of workgroup storage: 4·TK·(64+64) ≤ 16384 → TK = 32; 8 KiB → 16.
-    expect(tileConfigFor({ ...base, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 8192 }).tk).toBe(16);
+    // 256 threads → 16×16 threads of 8×8 outputs (a 128×128 block); TK = 32 needs 4·32·256 = 32 KiB.
+    expect(tileConfigFor({ ...base, maxComputeInvocationsPerWorkgroup: 256 })).toEqual({ wgX: 16, wgY: 16, tk: 32 });
+    // 128 threads → 16×8; the tiles are 4·TK·(128 + 64) bytes: TK = 32 is 24 KiB.
+    expect(tileConfigFor({ ...base, maxComputeInvocationsPerWorkgroup: 128 })).toEqual({ wgX: 16, wgY: 8, tk: 32 });
+    // WebGPU's default 16 KiB of workgroup storage: TK = 16 for 16×16 threads.
+    expect(tileConfigFor({ ...base, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384 }).tk).toBe(16);
   });
 
   it('rejects operands too small for the parameters, naming the op and sizes', () => {

@@ -8,29 +8,30 @@ import { UniformBuilder } from './uniforms.js';
 
 const ACT_CODES: Record<Activation, number> = { none: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
-/** Work split of matmul_tiled.wgsl: WG_X × WG_Y threads, each TM × TN outputs, TK of k per tile. */
+/** Work split of matmul_tiled.wgsl: WG_X × WG_Y threads of 8×8 outputs each, TK of k per tile. */
 export interface TileConfig {
   wgX: number;
   wgY: number;
-  tm: number;
-  tn: number;
   tk: number;
 }
 
+/** Outputs per thread along each axis (fixed by the shader's four mat4x4 accumulators). */
+export const THREAD_BLOCK = 8;
+
 /**
- * Tiles from the device limits: 256 threads of 4×4 outputs (a 64×64 block) where the device
- * allows 256 invocations, fewer threads with more outputs each where it does not; the
- * deepest TK whose two tiles fit the workgroup storage.
+ * Tiles from the device limits: 16×16 threads (a 128×128 block) where the device allows
+ * 256 invocations, 16×8 or 8×8 where it allows fewer; then the deepest TK (32, 16, 8, 4)
+ * whose two tiles, 4·TK·(BM + BN) bytes, fit the workgroup storage.
  */
 export function tileConfigFor(limits: GPUSupportedLimits): TileConfig {
   const threads = limits.maxComputeInvocationsPerWorkgroup;
-  let wgX = 16, wgY = 16, tm = 4, tn = 4;
-  if (threads < 256 || limits.maxComputeWorkgroupSizeY < 16) { wgY = 8; tm = 8; }
-  if (threads < 128) { wgX = 8; tn = 8; }
-  const tileFloats = wgY * tm + wgX * tn;   // one k-slice of A's tile plus B's
+  let wgX = 16, wgY = 16;
+  if (threads < 256 || limits.maxComputeWorkgroupSizeY < 16) wgY = 8;
+  if (threads < 128) wgX = 8;
+  const sliceBytes = 4 * THREAD_BLOCK * (wgX + wgY);   // one k-slice of A's tile plus B's
   let tk = 32;
-  while (tk > 4 && tk * tileFloats * 4 > limits.maxComputeWorkgroupStorageSize) tk /= 2;
-  return { wgX, wgY, tm, tn, tk };
+  while (tk > 4 && tk * sliceBytes > limits.maxComputeWorkgroupStorageSize) tk /= 2;
+  return { wgX, wgY, tk };
 }
 
 export type MatmulVariant = 'tiled' | 'naive';
@@ -64,9 +65,9 @@ export function matmul(rt: GpuRuntime, a: GpuStorage, b: GpuStorage, out: GpuSto
   } else {
     spec = {
       shader: 'matmul_tiled', entry: 'main',
-      defines: { ...common, WG_X: tile.wgX, WG_Y: tile.wgY, TM: tile.tm, TN: tile.tn, TK: tile.tk },
+      defines: { ...common, WG_X: tile.wgX, WG_Y: tile.wgY, TK: tile.tk },
     };
-    blockM = tile.wgY * tile.tm; blockN = tile.wgX * tile.tn;
+    blockM = tile.wgY * THREAD_BLOCK; blockN = tile.wgX * THREAD_BLOCK;
   }
   const groupsX = Math.ceil(n / blockN);
   const groupsY = Math.ceil(m / blockM);

@@ -1,0 +1,37 @@
+// Which backend a command runs on: --backend, else native when the addon loaded, else js.
+// --threads sizes the native thread pool.
+import { availableBackends, getBackend, useBackend, type Backend, type BackendName } from '../index.js';
+import { setNativeThreads } from '../backend/native/index.js';
+import { CliError } from './command.js';
+import type { OptionSpec } from './options.js';
+
+export const BACKEND_OPTIONS: OptionSpec[] = [
+  { name: 'backend', kind: 'choice', choices: ['js', 'native', 'webgpu'], help: 'where the kernels run (default: native if its addon loaded, else js)' },
+  { name: 'threads', kind: 'int', min: 1, help: 'native backend threads (default: all cores, or TESSERA_THREADS)' },
+];
+
+/** Sets up and selects the backend asked for; throws a CliError saying why one is unavailable. */
+export async function chooseBackend(command: string, requested: BackendName | undefined, threads: number | undefined): Promise<Backend> {
+  let name = requested;
+  if (name === undefined) name = availableBackends().find((b) => b.name === 'native')?.available ? 'native' : 'js';
+  let backend: Backend;
+  try {
+    backend = await useBackend(name);
+  } catch (e) {
+    throw new CliError(`tessera ${command}: --backend ${name} is unavailable: ${(e as Error).message}`);
+  }
+  if (threads !== undefined) {
+    if (name !== 'native') throw new CliError(`tessera ${command}: --threads applies to the native backend only (this run uses '${name}')`);
+    setNativeThreads(threads);
+  }
+  return backend ?? getBackend();
+}
+
+/** One line naming the backend and how it runs (ISA, threads, adapter). */
+export function describeBackend(backend: Backend): string {
+  const d = backend.describe();
+  const parts = Object.entries(d)
+    .filter(([k, v]) => k !== 'backend' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
+    .map(([k, v]) => `${k} ${v}`);
+  return `${backend.name}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}

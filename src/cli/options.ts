@@ -1,0 +1,193 @@
+// Command-line options: one table per command says each option's name, kind, accepted values,
+// default and help line. parseArgs (node:util) splits the arguments; this file turns the strings
+// into typed values, merges a --config JSON file under them, and words every mistake as
+// "tessera <command>: --option …: what was expected", raised as a UsageError (exit code 2).
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+
+/** A mistake in how tessera was called: the message is for the user; the exit code is 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+export type OptionValue = string | number | boolean;
+
+export interface OptionSpec {
+  name: string;
+  kind: 'string' | 'int' | 'number' | 'choice' | 'flag';
+  help: string;
+  choices?: readonly string[];
+  default?: OptionValue;
+  /** Inclusive lower bound (int/number). */
+  min?: number;
+  /** Numbers must be > 0 when set and min is not given. */
+  positive?: boolean;
+  max?: number;
+  /** Value placeholder in --help (default from kind). */
+  placeholder?: string;
+  /** Not accepted in a --config file (e.g. --config itself, --help). */
+  noConfig?: boolean;
+  /** Accepts a comma-separated list (sweep). */
+  list?: boolean;
+}
+
+export type Values = Record<string, OptionValue | OptionValue[] | undefined>;
+
+export interface ParsedArgs {
+  values: Values;
+  positionals: string[];
+  help: boolean;
+}
+
+function describeAccepted(spec: OptionSpec): string {
+  switch (spec.kind) {
+    case 'choice': return `one of ${(spec.choices ?? []).join(', ')}`;
+    case 'int': return spec.min !== undefined ? `an integer >= ${spec.min}` : 'an integer';
+    case 'number': {
+      if (spec.min !== undefined && spec.max !== undefined) return `a number in [${spec.min}, ${spec.max}]`;
+      if (spec.min !== undefined) return `a number >= ${spec.min}`;
+      return spec.positive ? 'a positive number' : 'a number';
+    }
+    case 'flag': return 'true or false';
+    default: return 'a value';
+  }
+}
+
+/** Converts one raw value (from the command line or a config file) to the option's type. */
+export function convertValue(command: string, spec: OptionSpec, raw: unknown, where = ''): OptionValue {
+  const fail = (): never => {
+    throw new UsageError(`tessera ${command}: --${spec.name}${where} expects ${describeAccepted(spec)}, got ${JSON.stringify(raw)}`);
+  };
+  switch (spec.kind) {
+    case 'flag':
+      if (typeof raw === 'boolean') return raw;
+      if (raw === 'true') return true;
+      if (raw === 'false') return false;
+      return fail();
+    case 'string':
+      if (typeof raw !== 'string' || raw === '') return fail();
+      return raw;
+    case 'choice':
+      if (typeof raw !== 'string' || !(spec.choices ?? []).includes(raw)) return fail();
+      return raw;
+    case 'int':
+    case 'number': {
+      const v = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(v)) return fail();
+      if (spec.kind === 'int' && !Number.isInteger(v)) return fail();
+      if (spec.min !== undefined && v < spec.min) return fail();
+      if (spec.max !== undefined && v > spec.max) return fail();
+      if (spec.min === undefined && spec.positive && !(v > 0)) return fail();
+      return v;
+    }
+  }
+}
+
+function convert(command: string, spec: OptionSpec, raw: unknown, where = ''): OptionValue | OptionValue[] {
+  if (spec.list && typeof raw === 'string' && raw.includes(',')) {
+    return raw.split(',').map((part) => convertValue(command, spec, part.trim(), where));
+  }
+  if (spec.list && Array.isArray(raw)) return raw.map((part) => convertValue(command, spec, part, where));
+  return convertValue(command, spec, raw, where);
+}
+
+/** Rewords parseArgs's errors so they name the command and the option. */
+function rewordParseError(command: string, specs: readonly OptionSpec[], err: Error & { code?: string }): UsageError {
+  const option = /'(-[^' ]*)/.exec(err.message)?.[1] ?? '';
+  const accepted = specs.map((s) => `--${s.name}`).join(', ');
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`tessera ${command}: unknown option '${option}' (accepted: ${accepted}, --help)`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const spec = specs.find((s) => `--${s.name}` === option);
+      if (spec?.kind === 'flag') return new UsageError(`tessera ${command}: ${option} is a switch and takes no value`);
+      return new UsageError(`tessera ${command}: ${option} needs a value${spec ? ` (${describeAccepted(spec)})` : ''}; write ${option}=<value> for a value that starts with '-'`);
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`tessera ${command}: unexpected argument '${/'([^']*)'/.exec(err.message)?.[1] ?? ''}' (see 'tessera ${command} --help')`);
+    default:
+      return new UsageError(`tessera ${command}: ${err.message}`);
+  }
+}
+
+/** Reads a --config JSON file: an object whose keys are option names. */
+export function readConfigFile(command: string, specs: readonly OptionSpec[], file: string): Values {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`tessera ${command}: cannot read the config file '${file}': ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`tessera ${command}: the config file '${file}' is not valid JSON: ${(e as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new UsageError(`tessera ${command}: the config file '${file}' must hold a JSON object of options, e.g. {"epochs": 5}`);
+  }
+  const allowed = specs.filter((s) => !s.noConfig);
+  const out: Values = {};
+  for (const [key, raw] of Object.entries(json as Record<string, unknown>)) {
+    const spec = allowed.find((s) => s.name === key);
+    if (!spec) {
+      throw new UsageError(`tessera ${command}: unknown key '${key}' in the config file '${file}' (accepted: ${allowed.map((s) => s.name).join(', ')})`);
+    }
+    if (raw === null) continue;
+    out[key] = convert(command, spec, raw, ` (in '${file}')`);
+  }
+  return out;
+}
+
+/**
+ * Parses argv for `command`: defaults, then the --config file (when a spec named 'config'
+ * exists and the option is given), then the command line, which wins.
+ */
+export function parseCommand(command: string, specs: readonly OptionSpec[], argv: string[],
+  positionals: { min: number; max: number; names: string } = { min: 0, max: 0, names: '' }): ParsedArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const s of specs) options[s.name] = { type: s.kind === 'flag' ? 'boolean' : 'string' };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals.max > 0 } as Parameters<typeof parseArgs>[0]);
+  } catch (e) {
+    throw rewordParseError(command, specs, e as Error & { code?: string });
+  }
+  const raw = parsed.values as Record<string, string | boolean | undefined>;
+  if (raw.help) return { values: {}, positionals: parsed.positionals, help: true };
+  if (parsed.positionals.length < positionals.min) {
+    throw new UsageError(`tessera ${command}: missing ${positionals.names} (see 'tessera ${command} --help')`);
+  }
+  if (parsed.positionals.length > positionals.max) {
+    throw new UsageError(`tessera ${command}: unexpected argument '${parsed.positionals[positionals.max]}' (see 'tessera ${command} --help')`);
+  }
+  const values: Values = {};
+  for (const s of specs) if (s.default !== undefined) values[s.name] = s.default;
+  if (typeof raw.config === 'string' && specs.some((s) => s.name === 'config')) {
+    Object.assign(values, readConfigFile(command, specs, raw.config));
+  }
+  for (const s of specs) {
+    const v = raw[s.name];
+    if (v !== undefined) values[s.name] = convert(command, s, v);
+  }
+  return { values, positionals: parsed.positionals, help: false };
+}
+
+/** The --help text of a command. */
+export function formatHelp(command: string, usage: string, summary: string, specs: readonly OptionSpec[], notes = ''): string {
+  const lines = [`Usage: tessera ${command} ${usage}`.trimEnd(), '', summary, '', 'Options:'];
+  const left = specs.map((s) => {
+    const ph = s.kind === 'flag' ? '' : ` <${s.placeholder ?? (s.kind === 'choice' ? (s.choices ?? []).join('|') : s.kind === 'string' ? 'value' : s.kind === 'int' ? 'n' : 'x')}>`;
+    return `  --${s.name}${ph}`;
+  });
+  const width = Math.min(40, Math.max(...left.map((l) => l.length), 10)) + 2;
+  specs.forEach((s, i) => {
+    const def = s.default !== undefined && s.kind !== 'flag' ? ` (default ${s.default})` : '';
+    const l = left[i];
+    lines.push(l.length >= width ? `${l}\n${' '.repeat(width)}${s.help}${def}` : `${l.padEnd(width)}${s.help}${def}`);
+  });
+  lines.push(`  ${'-h, --help'.padEnd(width - 2)}show this help`);
+  if (notes) lines.push('', notes.trimEnd());
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,125 @@
+// Variational autoencoder (Kingma & Welling 2014). The encoder outputs [n, 2·latent]: μ in the
+// first half, log σ² in the second. In training, z = μ + σ·ε with ε ~ N(0, I) drawn from a
+// seeded Generator (the reparameterisation trick: the randomness is an input, so gradients
+// reach μ and σ); in eval mode z = μ. The forward pass adds β·KL(q(z|x) ‖ N(0, I)) via addLoss,
+// the KL summed over the latent axis and averaged over the batch, so it pairs with a
+// reconstruction loss of the same scale: `vae.reconstructionLoss` (BCE or squared error summed
+// over the features, averaged over the batch).
+import type { Tensor } from '../tensor.js';
+import { noGrad } from '../autograd.js';
+import { randn } from '../ops/creation.js';
+import { add, exp, mul } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { slice } from '../ops/shape-ops.js';
+import { shapeStr } from '../shape.js';
+import type { Module } from '../nn/module.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import { gaussianKl } from '../losses/kl-divergence.js';
+import { bceLoss } from '../losses/binary-cross-entropy.js';
+import { mseLoss } from '../losses/regression.js';
+import { Autoencoder } from './autoencoder.js';
+import { mlp } from './dense-autoencoder.js';
+import type { ActivationName } from '../nn/activations.js';
+
+export interface VaeOptions {
+  latent: number;
+  /** Weight of the KL term (β-VAE, Higgins et al. 2017); default 1. */
+  beta?: number;
+  /** The reconstruction term of `reconstructionLoss` (default 'bce'). */
+  reconstruction?: 'bce' | 'mse';
+  generator?: Generator;
+}
+
+export class VAE extends Autoencoder {
+  readonly latent: number;
+  beta: number;
+  readonly reconstruction: 'bce' | 'mse';
+  readonly generator: Generator;
+
+  constructor(encoder: Module, decoder: Module, options: VaeOptions) {
+    super(encoder, decoder);
+    if (!Number.isInteger(options.latent) || options.latent < 1) throw new Error(`VAE: latent must be a positive integer, got ${options.latent}`);
+    this.latent = options.latent;
+    this.beta = options.beta ?? 1;
+    if (!(this.beta >= 0)) throw new Error(`VAE: beta must be ≥ 0, got ${this.beta}`);
+    this.reconstruction = options.reconstruction ?? 'bce';
+    this.generator = options.generator ?? defaultGenerator;
+  }
+
+  /** μ and log σ² of q(z | x). */
+  encodeDistribution(x: Tensor): { mu: Tensor; logvar: Tensor } {
+    const h = this.encoder.call(x);
+    const l = this.latent;
+    if (h.rank !== 2 || h.shape[1] !== 2 * l) {
+      throw new Error(`VAE: the encoder must output [n, ${2 * l}] (μ and log σ² for latent ${l}), got ${shapeStr(h.shape)}`);
+    }
+    return { mu: slice(h, [0, 0], [h.shape[0], l]), logvar: slice(h, [0, l], [h.shape[0], 2 * l]) };
+  }
+
+  /** The mean code μ (deterministic), e.g. for plotting the latent space. */
+  override encode(x: Tensor): Tensor {
+    return this.encodeDistribution(x).mu;
+  }
+
+  /** z = μ + e^(½ log σ²)·ε. */
+  reparameterize(mu: Tensor, logvar: Tensor): Tensor {
+    const eps = randn(mu.shape, { generator: this.generator, backend: mu.backend, dtype: mu.dtype });
+    return add(mu, mul(exp(mul(logvar, 0.5)), eps));
+  }
+
+  override forward(x: Tensor): Tensor {
+    const { mu, logvar } = this.encodeDistribution(x);
+    const z = this.training ? this.reparameterize(mu, logvar) : mu;
+    this.clearLosses();
+    if (this.beta > 0) this.addLoss(mul(gaussianKl(mu, logvar, { reduction: 'mean' }), this.beta));
+    return this.decode(z);
+  }
+
+  /** Reconstruction loss per example: summed over features, averaged over the batch. */
+  readonly reconstructionLoss = (pred: Tensor, target: Tensor): Tensor => {
+    const n = pred.rank === 0 ? 1 : pred.shape[0];
+    const total = this.reconstruction === 'bce' ? bceLoss(pred, target, { reduction: 'sum' }) : mseLoss(pred, target, { reduction: 'sum' });
+    return mul(total, 1 / n);
+  };
+
+  /** Decodes n draws of z ~ N(0, I) (in eval mode, without a graph). */
+  sample(n: number, generator: Generator = this.generator): Tensor {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`VAE.sample: n must be a positive integer, got ${n}`);
+    const like = this.parameters()[0];
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      return noGrad(() => this.decode(randn([n, this.latent], { generator, backend: like?.backend, dtype: like?.dtype })));
+    } finally {
+      this.train(wasTraining);
+    }
+  }
+}
+
+export interface DenseVaeOptions {
+  inputDim?: number;
+  hidden?: number[];
+  latent?: number;
+  activation?: ActivationName;
+  output?: ActivationName;
+  beta?: number;
+  reconstruction?: 'bce' | 'mse';
+  generator?: Generator;
+}
+
+/** A dense VAE: encoder inputDim → hidden → 2·latent, decoder latent → hidden → inputDim (sigmoid). */
+export function denseVae(options: DenseVaeOptions = {}): VAE {
+  const inputDim = options.inputDim ?? 784;
+  const hidden = options.hidden ?? [256];
+  const latent = options.latent ?? 2;
+  const generator = options.generator ?? defaultGenerator;
+  const activation = options.activation ?? 'relu';
+  const encoder = mlp([inputDim, ...hidden, 2 * latent], { activation, last: 'none', generator });
+  const decoder = mlp([latent, ...[...hidden].reverse(), inputDim], { activation, last: options.output ?? 'sigmoid', generator });
+  return new VAE(encoder, decoder, { latent, beta: options.beta, reconstruction: options.reconstruction, generator });
+}
+
+/** Σ over every element, for summaries (kept here so tests of the VAE can use it). */
+export function total(t: Tensor): Tensor {
+  return sum(t);
+}
