@@ -82,8 +82,8 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
             float* c = C + (ic + ir) * ldc + jc + jr;
             float* dst = c;
             long ldd = ldc;
-            if (rows != MR || cols != NR) {
-              // A partial tile: computed whole into `edge`, then the valid part copied.
+            if (cols != NR) {
+              // A tile cut by the right edge: computed NR wide into `edge`, the valid part copied.
               dst = edge;
               ldd = NR;
               if (accumulate) for (long r = 0; r < rows; r++) std::memcpy(edge + r * NR, c + r * ldc, sizeof(float) * cols);
@@ -91,7 +91,8 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
             const float* a0 = A.p + (ic + ir) * A.rs + pc * A.cs;
             if (ir < fullRows && rowMajorA) K->gemmMicroRows(kc, a0, A.rs, pb, dst, ldd, accumulate);
             else if (ir < fullRows) K->gemmMicro(kc, a0, A.cs, pb, dst, ldd, accumulate);
-            else K->gemmMicro(kc, buf.a + ((ir - fullRows) / MR) * kc * MR, MR, pb, dst, ldd, accumulate);
+            else if (rows == MR) K->gemmMicro(kc, buf.a + ((ir - fullRows) / MR) * kc * MR, MR, pb, dst, ldd, accumulate);
+            else K->gemmMicroEdge(static_cast<int>(rows), kc, buf.a + ((ir - fullRows) / MR) * kc * MR, pb, dst, ldd, accumulate);
             if (dst == edge) for (long r = 0; r < rows; r++) std::memcpy(c + r * ldc, edge + r * NR, sizeof(float) * cols);
             if (last && (bias != nullptr || act != ACT_NONE))
               K->epilogue(c, ldc, rows, cols, bias != nullptr ? bias + jc + jr : nullptr, act);

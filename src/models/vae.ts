@@ -9,7 +9,6 @@ import type { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd.js';
 import { randn } from '../ops/creation.js';
 import { add, exp, mul } from '../ops/elementwise.js';
-import { sum } from '../ops/reduce.js';
 import { slice } from '../ops/shape-ops.js';
 import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
@@ -119,7 +118,3 @@ export function denseVae(options: DenseVaeOptions = {}): VAE {
   return new VAE(encoder, decoder, { latent, beta: options.beta, reconstruction: options.reconstruction, generator });
 }
 
-/** Σ over every element, for summaries (kept here so tests of the VAE can use it). */
-export function total(t: Tensor): Tensor {
-  return sum(t);
-}

@@ -16,6 +16,13 @@ export const BINARY_CODES: Record<BinaryOp, number> = {
   add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, gt: 7, ge: 8, lt: 9, le: 10, eq: 11,
 };
 
+function contiguous(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) { s[d] = acc; acc *= shape[d]; }
+  return s;
+}
+
 /** Shapes and strides travel as two vec4<i32> each. */
 export const MAX_RANK = 8;
 
@@ -29,6 +36,28 @@ function checkRank(op: string, shape: readonly number[], strides: readonly (read
     }
   }
   return shape.reduce((p, d) => p * d, 1);
+}
+
+/**
+ * Merges axes the shaders need not tell apart: size-1 axes go, and axis d joins axis d+1
+ * when every operand steps over it as one run (stride[d] = stride[d+1]·shape[d+1]).
+ * Same-shape contiguous operands become rank 1, so the shader's index loop runs once.
+ */
+export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, o) => outStrides[o][last] === s[d] * shape[d])) {
+      outShape[last] *= shape[d];
+      strides.forEach((s, o) => { outStrides[o][last] = s[d]; });
+    } else {
+      outShape.push(shape[d]);
+      strides.forEach((s, o) => outStrides[o].push(s[d]));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
 }
 
 /** True when strides are row-major contiguous for shape (axes of extent 1 may have any stride). */
@@ -65,8 +94,9 @@ export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuStorage, aStrides: re
   const size = checkRank(`binary ${op}`, outShape, [aStrides, bStrides]);
   if (size === 0) return;
   const wg = rt.config.wg;
-  const u = new UniformBuilder().i32x4(outShape, 2, 1).i32x4(aStrides, 2).i32x4(bStrides, 2)
-    .u32(size).u32(outShape.length).finish();
+  const c = coalesce(outShape, [aStrides, bStrides, contiguous(outShape)]);
+  const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2)
+    .u32(size).u32(c.shape.length).finish();
   rt.run({ shader: 'binary', entry: 'main', defines: { WG: wg, OP: code }, bindings: ['read', 'read', 'write'] },
     [a, b, out], u, rt.grid(size, wg));
 }
@@ -76,8 +106,9 @@ export function where(rt: GpuRuntime, cond: GpuStorage, cs: readonly number[], a
   const size = checkRank('where', outShape, [cs, as, bs]);
   if (size === 0) return;
   const wg = rt.config.wg;
-  const u = new UniformBuilder().i32x4(outShape, 2, 1).i32x4(cs, 2).i32x4(as, 2).i32x4(bs, 2)
-    .u32(size).u32(outShape.length).finish();
+  const c = coalesce(outShape, [cs, as, bs, contiguous(outShape)]);
+  const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2).i32x4(c.strides[2], 2)
+    .u32(size).u32(c.shape.length).finish();
   rt.run({ shader: 'where', entry: 'main', defines: { WG: wg }, bindings: ['read', 'read', 'read', 'write'] },
     [cond, a, b, out], u, rt.grid(size, wg));
 }
@@ -92,8 +123,9 @@ export function copy(rt: GpuRuntime, src: GpuStorage, srcOffset: number, srcStri
     return;
   }
   const wg = rt.config.wg;
-  const u = new UniformBuilder().i32x4(shape, 2, 1).i32x4(srcStrides, 2).i32x4(dstStrides, 2)
-    .u32(size).u32(shape.length).i32(srcOffset).i32(dstOffset).finish();
+  const c = coalesce(shape, [srcStrides, dstStrides]);
+  const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2)
+    .u32(size).u32(c.shape.length).i32(srcOffset).i32(dstOffset).finish();
   rt.run({ shader: 'copy', entry: 'main', defines: { WG: wg }, bindings: ['read', 'write'] },
     [src, dst], u, rt.grid(size, wg));
 }

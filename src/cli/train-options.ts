@@ -1,0 +1,115 @@
+// The options of `tessera train` (also the keys of a --config file and of a run's config.json),
+// and their resolution into a typed TrainConfig. `tessera sweep` takes the same options with
+// comma-separated lists.
+import type { OptionSpec, Values } from './options.js';
+import { UsageError } from './options.js';
+import { BACKEND_OPTIONS } from './backend-choice.js';
+
+export const MODEL_NAMES = ['dense', 'conv', 'denoising', 'sparse', 'vae'] as const;
+export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
+export const SCHEDULE_NAMES = ['none', 'step', 'exponential', 'cosine', 'plateau', 'warmup'] as const;
+export const ACTIVATION_CHOICES = ['relu', 'leaky-relu', 'elu', 'selu', 'gelu', 'sigmoid', 'tanh', 'softplus'] as const;
+
+export type ModelName = (typeof MODEL_NAMES)[number];
+export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
+export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+export type ActivationChoice = (typeof ACTIVATION_CHOICES)[number];
+
+/** Default epochs: the dense model takes ~1-2 s per epoch on native, so the default run is well under a minute. */
+export const DEFAULT_EPOCHS = 5;
+
+/** Options that describe the model and its training (what a sweep can vary, what config.json stores). */
+export const MODEL_TRAINING_OPTIONS: OptionSpec[] = [
+  { name: 'model', kind: 'choice', choices: MODEL_NAMES, default: 'dense', help: 'which autoencoder', list: true },
+  { name: 'latent', kind: 'int', min: 1, default: 32, help: 'size of the code', list: true },
+  { name: 'hidden', kind: 'string', default: '64', placeholder: 'n[,n…]', help: 'hidden layer sizes of the dense encoder (the decoder mirrors them); conv: channels' },
+  { name: 'epochs', kind: 'int', min: 1, default: DEFAULT_EPOCHS, help: 'passes over the training set', list: true },
+  { name: 'batch-size', kind: 'int', min: 1, default: 256, help: 'examples per step', list: true },
+  { name: 'lr', kind: 'number', positive: true, default: 1e-3, help: 'learning rate', list: true },
+  { name: 'schedule', kind: 'choice', choices: SCHEDULE_NAMES, default: 'none', help: 'learning-rate schedule (per epoch; warmup: linear over the first epoch)', list: true },
+  { name: 'optimizer', kind: 'choice', choices: OPTIMIZER_CHOICES, default: 'adam', help: 'update rule (momentum/nesterov: SGD with momentum 0.9)', list: true },
+  { name: 'activation', kind: 'choice', choices: ACTIVATION_CHOICES, default: 'relu', help: 'hidden-layer activation', list: true },
+  { name: 'l1', kind: 'number', min: 0, default: 0, help: 'L1 weight penalty (sparse: L1 activity penalty on the code, default 1e-4)', list: true },
+  { name: 'l2', kind: 'number', min: 0, default: 0, help: 'L2 weight penalty', list: true },
+  { name: 'dropout', kind: 'number', min: 0, max: 0.99, default: 0, help: 'dropout probability after hidden layers', list: true },
+  { name: 'batch-norm', kind: 'flag', default: false, help: 'batch normalisation after hidden layers' },
+  { name: 'noise', kind: 'number', min: 0, help: 'std of the Gaussian input noise (denoising; default 0.3 there, 0 elsewhere)', list: true },
+  { name: 'beta', kind: 'number', min: 0, default: 1, help: 'weight of the KL term (vae)', list: true },
+  { name: 'seed', kind: 'int', min: 0, default: 0, help: 'seed of every random draw (init, shuffling, noise)', list: true },
+  { name: 'limit', kind: 'int', min: 1, help: 'use only the first N training images (and N/6 test images): for quick tests' },
+];
+
+export const RUN_OPTIONS: OptionSpec[] = [
+  ...BACKEND_OPTIONS,
+  { name: 'out', kind: 'string', placeholder: 'dir', help: 'run folder (default runs/<timestamp>-<model>)', noConfig: true },
+  { name: 'config', kind: 'string', placeholder: 'file.json', help: 'JSON file of options (same keys); the command line overrides it', noConfig: true },
+  { name: 'quiet', kind: 'flag', help: 'no progress output', noConfig: true },
+];
+
+export interface TrainConfig {
+  model: ModelName;
+  latent: number;
+  hidden: number[];
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  schedule: ScheduleName;
+  optimizer: OptimizerChoice;
+  activation: ActivationChoice;
+  l1: number;
+  l2: number;
+  dropout: number;
+  batchNorm: boolean;
+  noise: number;
+  beta: number;
+  seed: number;
+  limit?: number;
+}
+
+export function parseHidden(command: string, raw: string): number[] {
+  const parts = raw.split(',').map((s) => s.trim());
+  const sizes = parts.map(Number);
+  if (parts.length === 0 || sizes.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 1)) {
+    throw new UsageError(`tessera ${command}: --hidden expects positive integers separated by commas (e.g. 256,64), got '${raw}'`);
+  }
+  return sizes;
+}
+
+/** A TrainConfig from parsed option values (single values: a sweep resolves one variant at a time). */
+export function resolveTrainConfig(command: string, v: Values): TrainConfig {
+  const one = <T>(name: string): T => {
+    const x = v[name];
+    if (Array.isArray(x)) throw new UsageError(`tessera ${command}: --${name} takes one value here; lists are for 'tessera sweep'`);
+    return x as T;
+  };
+  const model = one<ModelName>('model');
+  const noise = one<number | undefined>('noise') ?? (model === 'denoising' ? 0.3 : 0);
+  return {
+    model,
+    latent: one<number>('latent'),
+    hidden: parseHidden(command, one<string>('hidden')),
+    epochs: one<number>('epochs'),
+    batchSize: one<number>('batch-size'),
+    lr: one<number>('lr'),
+    schedule: one<ScheduleName>('schedule'),
+    optimizer: one<OptimizerChoice>('optimizer'),
+    activation: one<ActivationChoice>('activation'),
+    l1: one<number>('l1'),
+    l2: one<number>('l2'),
+    dropout: one<number>('dropout'),
+    batchNorm: one<boolean>('batch-norm') === true,
+    noise,
+    beta: one<number>('beta'),
+    seed: one<number>('seed'),
+    limit: one<number | undefined>('limit'),
+  };
+}
+
+/** The config as option-name keys: written to a run's config.json, readable with --config. */
+export function configToJson(c: TrainConfig): Record<string, unknown> {
+  return {
+    model: c.model, latent: c.latent, hidden: c.hidden.join(','), epochs: c.epochs, 'batch-size': c.batchSize, lr: c.lr,
+    schedule: c.schedule, optimizer: c.optimizer, activation: c.activation, l1: c.l1, l2: c.l2, dropout: c.dropout,
+    'batch-norm': c.batchNorm, noise: c.noise, beta: c.beta, seed: c.seed, ...(c.limit !== undefined ? { limit: c.limit } : {}),
+  };
+}
