@@ -21,7 +21,15 @@ namespace {
 
 struct Blocking { long mc, kc, nc; };
 
-Blocking blockingFor(const IsaKernels* K) {
+Blocking tuned(Blocking b) {
+  if (const char* e = std::getenv("TG_MC")) b.mc = std::atol(e);
+  if (const char* e = std::getenv("TG_KC")) b.kc = std::atol(e);
+  if (const char* e = std::getenv("TG_NC")) b.nc = std::atol(e);
+  return b;
+}
+Blocking blockingFor0(const IsaKernels* K);
+Blocking blockingFor(const IsaKernels* K) { static Blocking b = tuned(blockingFor0(K)); return b; }
+Blocking blockingFor0(const IsaKernels* K) {
   // KC·NR·4 bytes of B micro-panel (+ MR·KC·4 of A) fit the 48 KiB L1; MC·KC·4 fits L2.
   if (K->mr == 14) return {14 * 12, 256, 4096};
   if (K->mr == 6) return {6 * 24, 256, 4096};

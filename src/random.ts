@@ -27,7 +27,7 @@ export class Generator {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
+    this.s0 = next() | 0; this.s1 = next() | 0; this.s2 = next() | 0; this.s3 = next() | 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
     this.spareNormal = NaN;
     return this;
@@ -35,21 +35,20 @@ export class Generator {
 
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
-    this.s0 >>>= 0; this.s1 >>>= 0;
-    return result;
+    // State words are kept as int32 (`| 0`): V8 then keeps them in registers as small integers
+    // instead of boxing doubles, which made this several times faster than `>>> 0` everywhere.
+    const s0 = this.s0, s1 = this.s1, s2 = this.s2 ^ s0, s3 = this.s3 ^ s1;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    this.s2 = s2 ^ (s1 << 9);
+    this.s1 = s1 ^ s2;
+    this.s0 = s0 ^ s3;
+    this.s3 = rotl(s3, 11);
+    return result >>> 0;
   }
 
   /** Uniform in [0, 1) with 32 bits of resolution. */
   uniform(): number {
-    return this.nextUint32() / 4294967296;
+    return this.nextUint32() * 2.3283064365386963e-10;
   }
 
   /** Standard normal by Box–Muller (both values of a pair are used). */
@@ -94,19 +93,19 @@ export class Generator {
 
   /** The full state, so a run can be checkpointed and resumed exactly. */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3, this.spareNormal];
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.spareNormal];
   }
 
   /** Accepts the state back, also after a JSON round trip (which turns NaN into null). */
   setState(state: readonly (number | null)[]): void {
     if (state.length !== 5) throw new Error(`Generator.setState: expected 5 numbers, got ${state.length}`);
-    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((v) => Number(v) >>> 0);
+    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((v) => Number(v) | 0);
     this.spareNormal = state[4] === null ? NaN : Number(state[4]);
   }
 }
 
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }
 
 /** The generator used when a caller passes none. `manualSeed` resets it. */

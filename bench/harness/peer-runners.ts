@@ -128,7 +128,7 @@ export function baselineRunner(which: 'node' | 'python'): Runner {
 export function defaultPeerRunners(env: NodeJS.ProcessEnv = process.env): Runner[] {
   const runners: Runner[] = [torchRunner()];
   if (env.OPENBLAS_CORETYPE) runners.push(torchRunner(`torch (OPENBLAS_CORETYPE=${env.OPENBLAS_CORETYPE})`, true));
-  runners.push(numpyRunner, tfjsRunner('cpu', 10), tfjsRunner('wasm', 40), baselineRunner('node'), baselineRunner('python'));
+  runners.push(numpyRunner, tfjsRunner('cpu', 30), tfjsRunner('wasm', 100), baselineRunner('node'), baselineRunner('python'));
   return runners;
 }
 

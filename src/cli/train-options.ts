@@ -15,6 +15,8 @@ export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 export type ActivationChoice = (typeof ACTIVATION_CHOICES)[number];
 
+export const DEFAULT_HIDDEN: Record<ModelName, string> = { dense: '64', denoising: '64', sparse: '64', vae: '256', conv: '16,8' };
+
 /** Default epochs: the dense model takes ~1-2 s per epoch on native, so the default run is well under a minute. */
 export const DEFAULT_EPOCHS = 5;
 
@@ -22,7 +24,7 @@ export const DEFAULT_EPOCHS = 5;
 export const MODEL_TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'model', kind: 'choice', choices: MODEL_NAMES, default: 'dense', help: 'which autoencoder', list: true },
   { name: 'latent', kind: 'int', min: 1, default: 32, help: 'size of the code', list: true },
-  { name: 'hidden', kind: 'string', default: '64', placeholder: 'n[,n…]', help: 'hidden layer sizes of the dense encoder (the decoder mirrors them); conv: channels' },
+  { name: 'hidden', kind: 'string', placeholder: 'n[,n…]', help: 'hidden sizes of the encoder, mirrored by the decoder (default 64; vae 256; conv: channels 16,8)' },
   { name: 'epochs', kind: 'int', min: 1, default: DEFAULT_EPOCHS, help: 'passes over the training set', list: true },
   { name: 'batch-size', kind: 'int', min: 1, default: 256, help: 'examples per step', list: true },
   { name: 'lr', kind: 'number', positive: true, default: 1e-3, help: 'learning rate', list: true },
@@ -87,7 +89,7 @@ export function resolveTrainConfig(command: string, v: Values): TrainConfig {
   return {
     model,
     latent: one<number>('latent'),
-    hidden: parseHidden(command, one<string>('hidden')),
+    hidden: parseHidden(command, one<string | undefined>('hidden') ?? DEFAULT_HIDDEN[model]),
     epochs: one<number>('epochs'),
     batchSize: one<number>('batch-size'),
     lr: one<number>('lr'),

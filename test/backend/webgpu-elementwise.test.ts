@@ -142,10 +142,32 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     expect(Array.from(await readAll(gpu(), gm))).toEqual(Array.from(expected));
   });
 
-  it('copy rejects a rank above 8, naming the op and shape', () => {
-    const s = gpu().alloc('float32', 1);
-    const shape = new Array(9).fill(1);
-    expect(() => gpu().copy(s, 0, shape, s, 0, shape, shape)).toThrow(/copy: rank 9/);
+  it('copy merges axes; a rank above 8 that cannot merge is rejected, naming the op and shape', async () => {
+    // Rank 9, all axes of size 2, reversed order (a full permutation): nothing merges.
+    const shape = new Array(9).fill(2);
+    const contiguous = contiguousStrides(shape);
+    const reversed = [...contiguous].reverse();
+    const s = gpu().alloc('float32', 512), d = gpu().alloc('float32', 512);
+    expect(() => gpu().copy(s, 0, reversed, d, 0, contiguous, shape)).toThrow(/webgpu copy: rank 9 after merging/);
+    // Rank 10 but contiguous on both sides: merges to rank 1 and runs.
+    const shape10 = [2, 1, 3, 2, 1, 2, 2, 1, 3, 2];
+    const x = randomF32(gen, 288);
+    const gx = gpu().upload(x), gy = gpu().alloc('float32', 288);
+    const st = contiguousStrides(shape10);
+    gpu().copy(gx, 0, st, gy, 0, st.map((v) => v), shape10);
+    expect(Array.from(await readAll(gpu(), gy))).toEqual(Array.from(x));
+  });
+
+  it('binary over a rank-10 broadcast that merges below 8', async () => {
+    const outShape = [2, 3, 1, 2, 2, 1, 2, 3, 2, 2];
+    const size = outShape.reduce((p, d) => p * d, 1);
+    const a = randomF32(gen, size), b = randomF32(gen, 2);
+    const as = contiguousStrides(outShape), bs = broadcastStrides([2], outShape);
+    const expected = new Float32Array(size);
+    jsBackend.binary('sub', a, as, b, bs, expected, outShape);
+    const out = gpu().alloc('float32', size);
+    gpu().binary('sub', gpu().upload(a), as, gpu().upload(b), bs, out, outShape);
+    expect(Array.from(await readAll(gpu(), out))).toEqual(Array.from(expected));
   });
 
   const reduceOps: ReduceOp[] = ['sum', 'max', 'min', 'argmax', 'argmin'];

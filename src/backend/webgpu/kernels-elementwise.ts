@@ -27,9 +27,6 @@ function contiguous(shape: readonly number[]): number[] {
 export const MAX_RANK = 8;
 
 function checkRank(op: string, shape: readonly number[], strides: readonly (readonly number[])[]): number {
-  if (shape.length > MAX_RANK) {
-    throw new Error(`webgpu ${op}: rank ${shape.length} (shape [${shape.join(', ')}]) exceeds the shaders' maximum of ${MAX_RANK}`);
-  }
   for (const s of strides) {
     if (s.length !== shape.length) {
       throw new Error(`webgpu ${op}: strides [${s.join(', ')}] do not match the rank of shape [${shape.join(', ')}]`);
@@ -58,6 +55,15 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
     }
   }
   return { shape: outShape, strides: outStrides };
+}
+
+/** coalesce(), then the shaders' rank limit (checked after merging: a rank-9 view may fit). */
+function packed(op: string, shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const c = coalesce(shape, strides);
+  if (c.shape.length > MAX_RANK) {
+    throw new Error(`webgpu ${op}: rank ${c.shape.length} after merging axes (shape [${shape.join(', ')}]) exceeds the shaders' maximum of ${MAX_RANK}`);
+  }
+  return c;
 }
 
 /** True when strides are row-major contiguous for shape (axes of extent 1 may have any stride). */
@@ -94,7 +100,7 @@ export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuStorage, aStrides: re
   const size = checkRank(`binary ${op}`, outShape, [aStrides, bStrides]);
   if (size === 0) return;
   const wg = rt.config.wg;
-  const c = coalesce(outShape, [aStrides, bStrides, contiguous(outShape)]);
+  const c = packed(`binary ${op}`, outShape, [aStrides, bStrides, contiguous(outShape)]);
   const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2)
     .u32(size).u32(c.shape.length).finish();
   rt.run({ shader: 'binary', entry: 'main', defines: { WG: wg, OP: code }, bindings: ['read', 'read', 'write'] },
@@ -106,7 +112,7 @@ export function where(rt: GpuRuntime, cond: GpuStorage, cs: readonly number[], a
   const size = checkRank('where', outShape, [cs, as, bs]);
   if (size === 0) return;
   const wg = rt.config.wg;
-  const c = coalesce(outShape, [cs, as, bs, contiguous(outShape)]);
+  const c = packed('where', outShape, [cs, as, bs, contiguous(outShape)]);
   const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2).i32x4(c.strides[2], 2)
     .u32(size).u32(c.shape.length).finish();
   rt.run({ shader: 'where', entry: 'main', defines: { WG: wg }, bindings: ['read', 'read', 'read', 'write'] },
@@ -123,7 +129,7 @@ export function copy(rt: GpuRuntime, src: GpuStorage, srcOffset: number, srcStri
     return;
   }
   const wg = rt.config.wg;
-  const c = coalesce(shape, [srcStrides, dstStrides]);
+  const c = packed('copy', shape, [srcStrides, dstStrides]);
   const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2)
     .u32(size).u32(c.shape.length).i32(srcOffset).i32(dstOffset).finish();
   rt.run({ shader: 'copy', entry: 'main', defines: { WG: wg }, bindings: ['read', 'write'] },

@@ -1,0 +1,82 @@
+// What the commands that read a run share: load its config and weights into a fresh model, load
+// the data it was trained on, and push rows through the model in batches (eval mode, no graph).
+import * as path from 'node:path';
+import { Generator, fromTyped, noGrad, tidy, type Tensor } from '../index.js';
+import type { Autoencoder } from '../models/autoencoder.js';
+import { loadFashionMnist, type FashionMnist } from '../data/fashion-mnist.js';
+import { buildModel, featureShapeOf } from './build-model.js';
+import { RUN_FILES, loadWeightsInto, readRunConfig } from './run-folder.js';
+import type { TrainConfig } from './train-options.js';
+import { CliError } from './command.js';
+
+export interface LoadedRun {
+  dir: string;
+  config: TrainConfig;
+  model: Autoencoder;
+}
+
+/** Builds the run's model and loads model.safetensors into it; eval mode. */
+export function loadRun(command: string, dir: string): LoadedRun {
+  const config = readRunConfig(command, dir);
+  const model = buildModel(config, new Generator(config.seed));
+  loadWeightsInto(command, path.join(dir, RUN_FILES.weights), model);
+  model.eval();
+  return { dir, config, model };
+}
+
+export interface Data {
+  train: FashionMnist;
+  test: FashionMnist;
+}
+
+/** Test rows kept with --limit N: a sixth of N (the 60,000/10,000 ratio), at least 100. */
+export function testLimitFor(limit: number | undefined): number | undefined {
+  return limit === undefined ? undefined : Math.max(100, Math.ceil(limit / 6));
+}
+
+export function loadData(command: string, limit: number | undefined, split: 'both' | 'test' = 'both'): Data {
+  try {
+    const test = loadFashionMnist({ split: 'test', limit: testLimitFor(limit) });
+    const train = split === 'both' ? loadFashionMnist({ split: 'train', limit }) : test;
+    return { train, test };
+  } catch (e) {
+    throw new CliError(`tessera ${command}: cannot load Fashion-MNIST: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Applies fn to the rows of `data` (n × rowSize) in batches of `batchSize`, inputs shaped
+ * [b, ...featureShape], and concatenates the outputs' rows on the host.
+ */
+export async function mapBatches(data: Float32Array, n: number, featureShape: number[], batchSize: number,
+  fn: (x: Tensor) => Tensor): Promise<{ values: Float32Array; width: number }> {
+  const rowSize = featureShape.reduce((a, b) => a * b, 1);
+  let out: Float32Array | null = null;
+  let width = 0;
+  for (let r0 = 0; r0 < n; r0 += batchSize) {
+    const r1 = Math.min(n, r0 + batchSize);
+    const y = noGrad(() => tidy(() => fn(fromTyped(data.subarray(r0 * rowSize, r1 * rowSize), [r1 - r0, ...featureShape]))));
+    const host = await y.data();
+    y.dispose();
+    if (out === null) {
+      width = host.length / (r1 - r0);
+      out = new Float32Array(n * width);
+    }
+    out.set(host, r0 * width);
+  }
+  return { values: out ?? new Float32Array(0), width };
+}
+
+export async function reconstructRows(run: LoadedRun, data: Float32Array, n: number, batchSize = 500): Promise<Float32Array> {
+  run.model.eval();
+  return (await mapBatches(data, n, featureShapeOf(run.config), batchSize, (x) => run.model.forward(x))).values;
+}
+
+/** Codes [n, width] (a VAE's are the means μ). */
+export async function encodeRows(run: LoadedRun, data: Float32Array, n: number, batchSize = 500): Promise<{ values: Float32Array; width: number }> {
+  run.model.eval();
+  return mapBatches(data, n, featureShapeOf(run.config), batchSize, (x) => {
+    const z = run.model.encode(x);
+    return z.rank === 2 ? z : z.reshape([z.shape[0], z.size / z.shape[0]]);
+  });
+}

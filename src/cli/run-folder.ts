@@ -1,0 +1,100 @@
+// A run folder holds everything one training run produced:
+//   config.json              the options (same keys as the command line; usable with --config)
+//   model.safetensors        the final weights (PyTorch names, e.g. encoder.0.weight)
+//   checkpoint.safetensors   weights + optimizer state ('model.*', 'optimizer.*') of the last finished step
+//   checkpoint.json          epoch, random-generator states, optimizer/scheduler metadata, history
+//   metrics.json             per-epoch history and the test metrics
+//   reconstructions.png, loss.png, latent.png, and for a VAE samples.png and latent-walk.png
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fromTyped, type Tensor } from '../index.js';
+import type { Module } from '../nn/module.js';
+import { readSafetensors, writeSafetensors, type SafetensorsInput } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { CliError } from './command.js';
+import { readConfigFile, type OptionSpec } from './options.js';
+import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from './train-options.js';
+
+export const RUN_FILES = {
+  config: 'config.json',
+  weights: 'model.safetensors',
+  checkpoint: 'checkpoint.safetensors',
+  checkpointState: 'checkpoint.json',
+  metrics: 'metrics.json',
+  reconstructions: 'reconstructions.png',
+  loss: 'loss.png',
+  latent: 'latent.png',
+  samples: 'samples.png',
+  walk: 'latent-walk.png',
+} as const;
+
+/** runs/<UTC timestamp>-<model>, with -2, -3, … when that exists. */
+export function newRunDir(base: string, model: string): string {
+  const stamp = new Date().toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-');
+  let dir = path.join(base, `${stamp}-${model}`);
+  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(base, `${stamp}-${model}-${i}`);
+  return dir;
+}
+
+export function writeJson(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
+}
+
+/** Checks that `dir` is a run folder (has config.json) and returns its resolved config. */
+export function readRunConfig(command: string, dir: string): TrainConfig {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new CliError(`tessera ${command}: the run folder '${dir}' does not exist`);
+  }
+  const file = path.join(dir, RUN_FILES.config);
+  if (!fs.existsSync(file)) {
+    throw new CliError(`tessera ${command}: '${dir}' is not a run folder: it has no ${RUN_FILES.config} (make one with 'tessera train --out ${dir}')`);
+  }
+  const specs: OptionSpec[] = MODEL_TRAINING_OPTIONS;
+  const values: Record<string, unknown> = {};
+  for (const s of specs) if (s.default !== undefined) values[s.name] = s.default;
+  try {
+    Object.assign(values, readConfigFile(command, specs, file));
+    return resolveTrainConfig(command, values as never);
+  } catch (e) {
+    throw new CliError(`tessera ${command}: ${file} is not a valid run config: ${(e as Error).message}`);
+  }
+}
+
+/** Host copies of tensors under names, for safetensors. */
+export async function tensorsToHost(named: Record<string, Tensor>, prefix = ''): Promise<Record<string, SafetensorsInput>> {
+  const out: Record<string, SafetensorsInput> = {};
+  for (const [name, t] of Object.entries(named)) {
+    out[prefix + name] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(await t.data()) };
+  }
+  return out;
+}
+
+export async function saveWeights(file: string, model: Module, metadata: Record<string, string> = {}): Promise<void> {
+  writeSafetensors(file, await tensorsToHost(model.stateDict()), metadata);
+}
+
+/** Reads a safetensors file into tensors on the current backend; errors name the file. */
+export function readTensors(command: string, file: string): Map<string, Tensor> {
+  if (!fs.existsSync(file)) throw new CliError(`tessera ${command}: '${file}' is missing`);
+  let parsed;
+  try {
+    parsed = readSafetensors(file);
+  } catch (e) {
+    throw new CliError(`tessera ${command}: cannot read the weights in '${file}': ${(e as Error).message}`);
+  }
+  const out = new Map<string, Tensor>();
+  for (const [name, t] of parsed.tensors) out.set(name, fromTyped(Float32Array.from(t.data), t.shape));
+  return out;
+}
+
+/** Loads `prefix`-named tensors of a file into a model (all-or-nothing: loadStateDict validates first). */
+export function loadWeightsInto(command: string, file: string, model: Module, tensors?: Map<string, Tensor>, prefix = ''): void {
+  const all = tensors ?? readTensors(command, file);
+  const state: Record<string, Tensor> = {};
+  for (const [name, t] of all) if (name.startsWith(prefix)) state[name.slice(prefix.length)] = t;
+  try {
+    model.loadStateDict(state);
+  } catch (e) {
+    throw new CliError(`tessera ${command}: the weights in '${file}' do not fit the model of this run: ${(e as Error).message}`);
+  }
+}
