@@ -38,13 +38,15 @@
           "target_name": "tessera_avx2",
           "type": "static_library",
           "sources": ["native/gemm_avx2.cc", "native/simd_avx2.cc"],
-          "cflags_cc": ["-mavx2", "-mfma", "-fPIC"]
+          "cflags_cc": ["-mavx2", "-mfma", "-fPIC"],
+          "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-mavx2", "-mfma"]}
         },
         {
           "target_name": "tessera_avx512",
           "type": "static_library",
           "sources": ["native/gemm_avx512.cc", "native/simd_avx512.cc"],
-          "cflags_cc": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma", "-fPIC"]
+          "cflags_cc": ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma", "-fPIC"],
+          "xcode_settings": {"OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17", "-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma"]}
         }
       ]
     }]

@@ -9,7 +9,7 @@
 // Prints a markdown table and writes bench/out/gemm.json.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { machineLine } from './harness/machine.js';
+import { busyCores, machineLine } from './harness/machine.js';
 import { outDir, peersDir } from './harness/paths.js';
 import { runPython } from './harness/python.js';
 import { summarize, type Summary } from './harness/stats.js';
@@ -156,6 +156,8 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   lines.push(`machine: ${machineLine()}`);
   lines.push(`native: ${JSON.stringify(info)}`);
+  const busy = await busyCores(500);
+  lines.push(`busy cores before our runs (other processes): ${busy === null ? 'unknown' : busy.toFixed(2)}`);
   lines.push(`numpy: ${numpy.status}${numpy.reason ? ` (${numpy.reason})` : ''}${numpyOut ? ` ${JSON.stringify(numpyOut.blas)}` : ''}`);
   lines.push('');
   lines.push('| shape | m×n×k | isa | threads | tessera GFLOP/s (median, spread) | numpy GFLOP/s | ratio |');
@@ -175,6 +177,21 @@ async function main(): Promise<void> {
       }
     }
   }
+  // Every ISA path at one size, one thread: what each code path is worth on this CPU.
+  const cmpSize = quick ? 512 : 1024;
+  const cmp: Shape = { name: `square ${cmpSize}`, m: cmpSize, n: cmpSize, k: cmpSize, transA: false, transB: false, training: true };
+  const ca = random(gen, cmpSize * cmpSize), cb = random(gen, cmpSize * cmpSize);
+  lines.push('');
+  lines.push(`| every ISA path, ${cmpSize}³, 1 thread | GFLOP/s (median, spread) |`);
+  lines.push('|---|---|');
+  setNativeThreads(1);
+  const perIsa: Record<string, Summary> = {};
+  for (const isa of info.available as NativeIsa[]) {
+    setNativeIsa(isa);
+    verify(native, cmp, ca, cb, gen);
+    perIsa[isa] = time(native, cmp, ca, cb, repeats, minMs);
+    lines.push(`| ${isa} | ${perIsa[isa].median.toFixed(1)} (${(100 * perIsa[isa].spread).toFixed(0)}%) |`);
+  }
   setNativeIsa(info.isa as NativeIsa);
   setNativeThreads(allThreads);
   const perCall = overhead(native);
@@ -186,7 +203,7 @@ async function main(): Promise<void> {
 
   mkdirSync(outDir(), { recursive: true });
   const file = join(outDir(), 'gemm.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify({ machine: machineLine(), native: info, numpy: numpyOut ?? { status: numpy.status, reason: numpy.reason }, rows, perCallMicroseconds: perCall }, null, 2));
+  writeFileSync(`${file}.tmp`, JSON.stringify({ machine: machineLine(), native: info, numpy: numpyOut ?? { status: numpy.status, reason: numpy.reason }, rows, perIsa, busyCores: busy, perCallMicroseconds: perCall }, null, 2));
   renameSync(`${file}.tmp`, file);
 }
 

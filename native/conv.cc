@@ -82,20 +82,4 @@ void col2im(const float* cols, float* out, const ConvGeometry& g) {
   });
 }
 
-// The reference, index by index, as the js backend writes it.
-void im2colNaive(const float* x, float* cols, const ConvGeometry& g) {
-  const long ohw = g.oh * g.ow;
-  for (long b = 0; b < g.n; b++)
-    for (long ch = 0; ch < g.c; ch++)
-      for (long ki = 0; ki < g.kh; ki++)
-        for (long kj = 0; kj < g.kw; kj++)
-          for (long oy = 0; oy < g.oh; oy++)
-            for (long ox = 0; ox < g.ow; ox++) {
-              const long iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
-              const long row = ((b * g.c + ch) * g.kh * g.kw + ki * g.kw + kj) * ohw;
-              cols[row + oy * g.ow + ox] =
-                  iy >= 0 && iy < g.h && ix >= 0 && ix < g.w ? x[((b * g.c + ch) * g.h + iy) * g.w + ix] : 0;
-            }
-}
-
 }  // namespace tessera

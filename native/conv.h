@@ -9,6 +9,5 @@ struct ConvGeometry { long n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow; }
 void im2col(const float* x, float* cols, const ConvGeometry& g);
 // cols [n, c·kh·kw, oh·ow] → out [n, c, h, w], overlapping patches summed (out overwritten).
 void col2im(const float* cols, float* out, const ConvGeometry& g);
-void im2colNaive(const float* x, float* cols, const ConvGeometry& g);
 
 }  // namespace tessera

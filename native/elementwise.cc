@@ -98,6 +98,25 @@ bool where(const float* cond, const float* a, const float* b, float* out, const 
   return true;
 }
 
+namespace {
+
+// dst(i, j) = src(i, j) over an [rows, cols] block, in 32 × 32 tiles so that a transpose
+// (src contiguous along i, dst along j) reads and writes whole cache lines from L1 instead of
+// touching a new line, and often a new page, for every element.
+void copyTiled(const float* src, long ssi, long ssj, float* dst, long dsi, long dsj, long rows, long cols) {
+  constexpr long T = 32;
+  for (long i0 = 0; i0 < rows; i0 += T) {
+    const long i1 = i0 + T < rows ? i0 + T : rows;
+    for (long j0 = 0; j0 < cols; j0 += T) {
+      const long j1 = j0 + T < cols ? j0 + T : cols;
+      for (long j = j0; j < j1; j++)
+        for (long i = i0; i < i1; i++) dst[i * dsi + j * dsj] = src[i * ssi + j * ssj];
+    }
+  }
+}
+
+}  // namespace
+
 bool copy(const float* src, float* dst, const double* meta) {
   const int rank = static_cast<int>(meta[0]);
   const long srcOffset = static_cast<long>(meta[1]), dstOffset = static_cast<long>(meta[2]);
@@ -106,9 +125,30 @@ bool copy(const float* src, float* dst, const double* meta) {
   StridedSpace s;
   if (!s.init(rank, 2, shape, strides)) return false;
   if (s.total == 0) return true;
-  const long base[2] = {srcOffset, dstOffset};
   const int r = s.rank;
   const long ss = r ? s.strides[0][r - 1] : 0, ds = r ? s.strides[1][r - 1] : 0;
+  if (r >= 2 && ss != 1 && s.strides[0][r - 2] == 1 && s.shape[r - 1] >= 8 && s.shape[r - 2] >= 8) {
+    // A transpose of the last two axes: tiles, one [rows, cols] block per outer index.
+    const long rows = s.shape[r - 2], cols = s.shape[r - 1], outer = s.total / (rows * cols);
+    const long ssi = s.strides[0][r - 2], dsi = s.strides[1][r - 2];
+    parallelRange(outer * ((rows + 31) / 32), (kParallelGrain * 2 + 32 * cols - 1) / (32 * cols), [&](long begin, long end) {
+      const long bands = (rows + 31) / 32;
+      for (long u = begin; u < end; u++) {
+        // Offsets of outer index o (odometer over the axes before the last two).
+        long o = u / bands, so = srcOffset, dof = dstOffset;
+        for (int d = r - 3; d >= 0; d--) {
+          const long idx = o % s.shape[d];
+          o /= s.shape[d];
+          so += idx * s.strides[0][d];
+          dof += idx * s.strides[1][d];
+        }
+        const long i0 = (u % bands) * 32, n = rows - i0 < 32 ? rows - i0 : 32;
+        copyTiled(src + so + i0 * ssi, ssi, ss, dst + dof + i0 * dsi, dsi, ds, n, cols);
+      }
+    });
+    return true;
+  }
+  const long base[2] = {srcOffset, dstOffset};
   parallelRange(s.total, kParallelGrain * 2, [&](long begin, long end) {
     s.forRuns(begin, end, base, [&](const long* off, long n) {
       const float* from = src + off[0];

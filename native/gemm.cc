@@ -21,18 +21,10 @@ namespace {
 
 struct Blocking { long mc, kc, nc; };
 
-Blocking tuned(Blocking b) {
-  if (const char* e = std::getenv("TG_MC")) b.mc = std::atol(e);
-  if (const char* e = std::getenv("TG_KC")) b.kc = std::atol(e);
-  if (const char* e = std::getenv("TG_NC")) b.nc = std::atol(e);
-  return b;
-}
-Blocking blockingFor0(const IsaKernels* K);
-Blocking blockingFor(const IsaKernels* K) { static Blocking b = tuned(blockingFor0(K)); return b; }
-Blocking blockingFor0(const IsaKernels* K) {
+Blocking blockingFor(const IsaKernels* K) {
   // KC·NR·4 bytes of B micro-panel (+ MR·KC·4 of A) fit the 48 KiB L1; MC·KC·4 fits L2.
-  if (K->mr == 14) return {14 * 12, 256, 4096};
-  if (K->mr == 6) return {6 * 24, 256, 4096};
+  if (K->mr == 14) return {14 * 12, 256, 1024};
+  if (K->mr == 6) return {6 * 24, 256, 1024};
   return {4 * 32, 256, 2048};
 }
 
@@ -70,13 +62,17 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
   // multiple of 4 KiB apart: MR rows would then share one L1 set and evict each other.
   const bool rowMajorA = A.cs == 1, transposedA = A.rs == 1 && A.cs != 1;
   const bool directA = (n + NR - 1) / NR <= 4 && (transposedA || (rowMajorA && (A.rs * 4) % 4096 != 0));
+  // Likewise B, when few row panels use each packed B panel (row-major B, full NR-wide panels).
+  const bool directB = B.cs == 1 && (m + MR - 1) / MR <= 4 && (B.rs * 4) % 4096 != 0;
   for (long jc = 0; jc < n; jc += bl.nc) {
     const long nc = n - jc < bl.nc ? n - jc : bl.nc;
     for (long pc = 0; pc < k; pc += bl.kc) {
       const long kc = k - pc < bl.kc ? k - pc : bl.kc;
       const bool accumulate = pc > 0, last = pc + kc == k;
       // B's panel dimension is its columns j (stride cs), k runs along its rows (stride rs).
-      K->packB(B.p + pc * B.rs + jc * B.cs, B.cs, B.rs, nc, kc, buf.b);
+      // Direct: only the partial panel after the full ones is packed.
+      const long fullCols = directB ? nc / NR * NR : 0;
+      K->packB(B.p + pc * B.rs + (jc + fullCols) * B.cs, B.cs, B.rs, nc - fullCols, kc, buf.b);
       for (long ic = 0; ic < m; ic += bl.mc) {
         const long mc = m - ic < bl.mc ? m - ic : bl.mc;
         const long fullRows = directA ? mc / MR * MR : 0;
@@ -84,7 +80,9 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
         K->packA(A.p + (ic + fullRows) * A.rs + pc * A.cs, A.rs, A.cs, mc - fullRows, kc, buf.a);
         for (long jr = 0; jr < nc; jr += NR) {
           const long cols = nc - jr < NR ? nc - jr : NR;
-          const float* pb = buf.b + (jr / NR) * kc * NR;
+          const bool inPlaceB = jr < fullCols;
+          const float* pb = inPlaceB ? B.p + pc * B.rs + jc + jr : buf.b + ((jr - fullCols) / NR) * kc * NR;
+          const long bStep = inPlaceB ? B.rs : NR;
           for (long ir = 0; ir < mc; ir += MR) {
             const long rows = mc - ir < MR ? mc - ir : MR;
             float* c = C + (ic + ir) * ldc + jc + jr;
@@ -97,10 +95,10 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
               if (accumulate) for (long r = 0; r < rows; r++) std::memcpy(edge + r * NR, c + r * ldc, sizeof(float) * cols);
             }
             const float* a0 = A.p + (ic + ir) * A.rs + pc * A.cs;
-            if (ir < fullRows && rowMajorA) K->gemmMicroRows(kc, a0, A.rs, pb, dst, ldd, accumulate);
-            else if (ir < fullRows) K->gemmMicro(kc, a0, A.cs, pb, dst, ldd, accumulate);
-            else if (rows == MR) K->gemmMicro(kc, buf.a + ((ir - fullRows) / MR) * kc * MR, MR, pb, dst, ldd, accumulate);
-            else K->gemmMicroEdge(static_cast<int>(rows), kc, buf.a + ((ir - fullRows) / MR) * kc * MR, pb, dst, ldd, accumulate);
+            if (ir < fullRows && rowMajorA) K->gemmMicroRows(kc, a0, A.rs, pb, bStep, dst, ldd, accumulate);
+            else if (ir < fullRows) K->gemmMicro(kc, a0, A.cs, pb, bStep, dst, ldd, accumulate);
+            else if (rows == MR) K->gemmMicro(kc, buf.a + ((ir - fullRows) / MR) * kc * MR, MR, pb, bStep, dst, ldd, accumulate);
+            else K->gemmMicroEdge(static_cast<int>(rows), kc, buf.a + ((ir - fullRows) / MR) * kc * MR, pb, bStep, dst, ldd, accumulate);
             if (dst == edge) for (long r = 0; r < rows; r++) std::memcpy(c + r * ldc, edge + r * NR, sizeof(float) * cols);
             if (last && (bias != nullptr || act != ACT_NONE))
               K->epilogue(c, ldc, rows, cols, bias != nullptr ? bias + jc + jr : nullptr, act);

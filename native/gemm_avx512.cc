@@ -28,14 +28,14 @@ namespace avx512 {
 #undef FMADD
 #undef ADD
 #undef TRANSPOSE8
-void gemmMicro(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate) {
-  microKernel<false>(kc, pa, step, pb, c, ldc, accumulate);
+void gemmMicro(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate) {
+  microKernel<false>(kc, pa, step, pb, bStep, c, ldc, accumulate);
 }
-void gemmMicroRows(long kc, const float* pa, long step, const float* pb, float* c, long ldc, bool accumulate) {
-  microKernel<true>(kc, pa, step, pb, c, ldc, accumulate);
+void gemmMicroRows(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate) {
+  microKernel<true>(kc, pa, step, pb, bStep, c, ldc, accumulate);
 }
-void gemmMicroEdge(int rows, long kc, const float* pa, const float* pb, float* c, long ldc, bool accumulate) {
-  microKernelRows(rows, kc, pa, pb, c, ldc, accumulate);
+void gemmMicroEdge(int rows, long kc, const float* pa, const float* pb, long bStep, float* c, long ldc, bool accumulate) {
+  microKernelRows(rows, kc, pa, pb, bStep, c, ldc, accumulate);
 }
 void packA(const float* src, long sp, long sk, long count, long kc, float* dst) {
   packPanelsT<MR>(src, sp, sk, count, kc, dst);

@@ -23,14 +23,15 @@ struct AdamArgs { double lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt; 
 
 struct IsaKernels {
   const char* name;
-  // GEMM micro-kernel: C[mr, nr] (+)= A[mr, kc] · packedB[kc, nr], C row stride ldc, with
-  // A(r, t) = a[t·step + r] (a packed panel, or a transposed A) for gemmMicro and
-  // A(r, t) = a[r·step + t] (a row-major A read in place) for gemmMicroRows.
+  // GEMM micro-kernel: C[mr, nr] (+)= A[mr, kc] · B[kc, nr], C row stride ldc, with
+  // A(r, t) = a[t·step + r] (a packed panel, or a transposed A) for gemmMicro,
+  // A(r, t) = a[r·step + t] (a row-major A read in place) for gemmMicroRows, and
+  // B(t, j) = b[t·bStep + j] (a packed panel with bStep = nr, or a row-major B in place).
   int mr, nr;
-  void (*gemmMicro)(long kc, const float* a, long step, const float* packedB, float* c, long ldc, bool accumulate);
-  void (*gemmMicroRows)(long kc, const float* a, long step, const float* packedB, float* c, long ldc, bool accumulate);
+  void (*gemmMicro)(long kc, const float* a, long step, const float* b, long bStep, float* c, long ldc, bool accumulate);
+  void (*gemmMicroRows)(long kc, const float* a, long step, const float* b, long bStep, float* c, long ldc, bool accumulate);
   // The bottom edge: rows (< mr) rows of C from an mr-tall packed A panel.
-  void (*gemmMicroEdge)(int rows, long kc, const float* packedA, const float* packedB, float* c, long ldc, bool accumulate);
+  void (*gemmMicroEdge)(int rows, long kc, const float* packedA, const float* b, long bStep, float* c, long ldc, bool accumulate);
   // Panel packing (mr-tall for A, nr-wide for B): dst[panel][t][r] = src[(panel·P + r)·sp + t·sk].
   void (*packA)(const float* src, long sp, long sk, long count, long kc, float* dst);
   void (*packB)(const float* src, long sp, long sk, long count, long kc, float* dst);

@@ -2,6 +2,8 @@
 // a, b: broadcast to shape by their strides (0 on broadcast axes) → out: shape, contiguous.
 // Rank ≤ 8 (shape and strides are two vec4s each). OP numbering: BINARY_CODES in
 // src/backend/webgpu/kernels-elementwise.ts.
+// main_vec4: the flat case (same-shape contiguous operands, or a scalar one: A_SCALAR /
+// B_SCALAR), four elements per thread through vec4 views of the same buffers.
 
 struct Params {
   shape: array<vec4<i32>, 2>,
@@ -15,9 +17,14 @@ struct Params {
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> u: Params;
+@group(0) @binding(0) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out4: array<vec4<f32>>;
 
 const WG: u32 = {{WG}}u;
 const OP: u32 = {{OP}}u;
+const A_SCALAR: bool = {{A_SCALAR}};
+const B_SCALAR: bool = {{B_SCALAR}};
 
 #include "math.wgsl"
 
@@ -56,4 +63,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     bi += c * u.b_strides[d / 4][d % 4];
   }
   out[i] = apply(a[ai], b[bi]);
+}
+
+@compute @workgroup_size(WG)
+fn main_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+             @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.y * nwg.x + wid.x) * WG + lid;
+  if (i * 4u >= u.size) { return; }
+  var x = a4[i];
+  if (A_SCALAR) { x = vec4<f32>(a4[0].x); }
+  var y = b4[i];
+  if (B_SCALAR) { y = vec4<f32>(b4[0].x); }
+  out4[i] = vec4<f32>(apply(x.x, y.x), apply(x.y, y.y), apply(x.z, y.z), apply(x.w, y.w));
 }

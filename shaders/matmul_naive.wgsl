@@ -1,11 +1,12 @@
 // matmul_naive: one thread per output element, a plain dot product over k from global memory.
 // The reference the tiled kernel is tested against and the benchmark's baseline.
-// Grid: x over columns (N), y over rows (M), z over batch items; 16×16 threads.
+// Grid: x over columns (N), y over rows (M), z over batch items; WG_X × WG_Y threads
+// (16 × 16 where the device allows 256 invocations).
 
 #include "matmul_common.wgsl"
 
-const WG_X: u32 = 16u;
-const WG_Y: u32 = 16u;
+const WG_X: u32 = {{WG_X}}u;
+const WG_Y: u32 = {{WG_Y}}u;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {

@@ -3,33 +3,45 @@
 // first extreme element wins, as in the js backend).
 //
 // Two entry points:
-//   reduce_tree   one workgroup per output: each thread folds a strided slice of the row,
-//                 then a shared-memory tree halves WG partials to one (WG a power of two).
+//   reduce_tree   one workgroup per (output, chunk of the row): each thread folds a strided
+//                 slice, then a shared-memory tree halves WG partials to one (WG a power of 2).
 //   reduce_serial one thread per output, a plain loop: for short rows or many outputs.
-// Output o (of outer·inner) is row (o / inner, ·, o % inner); the grid is 2-D when the
-// output count overflows one dimension.
+// Output o (of outer·inner) is row (o / inner, ·, o % inner). The grid is 2-D when the
+// workgroup count overflows one dimension.
+//
+// Long rows with few outputs take two passes (src/backend/webgpu/kernels-reduce.ts): pass 1
+// splits each row into `chunks` pieces of `chunk` elements and writes one partial per piece
+// (value, and index into out_idx when PAIRS_OUT); pass 2 reduces the partials, reading the
+// indices back from x_idx (PAIRS_IN) so argmax/argmin still report positions in the row.
 
 struct Params {
   outer: u32,
   size: u32,
   inner: u32,
+  chunk: u32,    // elements per piece of a row (size when single-pass)
+  chunks: u32,   // pieces per row (1 when single-pass)
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<uniform> u: Params;
+@group(0) @binding(1) var<storage, read> x_idx: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out_idx: array<f32>;
+@group(0) @binding(4) var<uniform> u: Params;
 
 const WG: u32 = {{WG}}u;
 const OP: u32 = {{OP}}u;
 const IS_ARG: bool = OP >= 3u;
+const PAIRS_IN: bool = {{PAIRS_IN}};
+const PAIRS_OUT: bool = {{PAIRS_OUT}};
 
-// A partial result: the value and, for arg ops, the index it came from.
+// A partial result: the value and, for arg ops, the row index it came from.
 struct Acc {
   v: f32,
   i: u32,
 }
 
-// Folds `b` into `a`. Ties go to the lower index, so partials may be combined in any order.
+// Folds `b` into `a`. Ties go to the lower index, so partials may be combined in any order;
+// a NaN wins max/min (it propagates, as in NumPy and PyTorch).
 fn combine(a: Acc, b: Acc) -> Acc {
   switch (OP) {
     case 0u: { return Acc(a.v + b.v, 0u); }
@@ -41,22 +53,32 @@ fn combine(a: Acc, b: Acc) -> Acc {
 }
 
 fn element(base: u32, r: u32) -> Acc {
-  return Acc(x[base + r * u.inner], r);
+  let at = base + r * u.inner;
+  if (PAIRS_IN) { return Acc(x[at], u32(x_idx[at])); }
+  return Acc(x[at], r);
 }
 
-// Start value: 0 for sum; otherwise the row's first element (always present: size ≥ 1),
-// which every reduction but sum may see twice without changing its result.
-fn start(base: u32) -> Acc {
+// Start value: 0 for sum; otherwise the piece's first element (always present), which
+// every reduction but sum may see twice without changing its result.
+fn start(base: u32, first: u32) -> Acc {
   if (OP == 0u) { return Acc(0.0, 0u); }
-  return element(base, 0u);
+  return element(base, first);
 }
 
 fn row_base(o: u32) -> u32 {
   return (o / u.inner) * u.size * u.inner + o % u.inner;
 }
 
-fn write(o: u32, acc: Acc) {
-  if (IS_ARG) { out[o] = f32(acc.i); } else { out[o] = acc.v; }
+// slot = o·chunks + piece
+fn write(slot: u32, acc: Acc) {
+  if (PAIRS_OUT) {
+    out[slot] = acc.v;
+    out_idx[slot] = f32(acc.i);
+  } else if (IS_ARG) {
+    out[slot] = f32(acc.i);
+  } else {
+    out[slot] = acc.v;
+  }
 }
 
 var<workgroup> partial_v: array<f32, WG>;
@@ -65,14 +87,17 @@ var<workgroup> partial_i: array<u32, WG>;
 @compute @workgroup_size(WG)
 fn reduce_tree(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                @builtin(local_invocation_index) lid: u32) {
-  let o = wid.y * nwg.x + wid.x;
-  // Every thread of the workgroup takes the same branch (o is per workgroup): barriers stay uniform.
-  let valid = o < u.outer * u.inner;
+  let slot = wid.y * nwg.x + wid.x;
+  // slot is per workgroup, so every thread takes the same branch: barriers stay uniform.
+  let valid = slot < u.outer * u.inner * u.chunks;
   var acc = Acc(0.0, 0u);
   if (valid) {
+    let o = slot / u.chunks;
+    let first = (slot % u.chunks) * u.chunk;
+    let last = min(u.size, first + u.chunk);
     let base = row_base(o);
-    acc = start(base);
-    for (var r = lid; r < u.size; r += WG) { acc = combine(acc, element(base, r)); }
+    acc = start(base, first);
+    for (var r = first + lid; r < last; r += WG) { acc = combine(acc, element(base, r)); }
   }
   partial_v[lid] = acc.v;
   partial_i[lid] = acc.i;
@@ -85,7 +110,7 @@ fn reduce_tree(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
     }
     workgroupBarrier();
   }
-  if (valid && lid == 0u) { write(o, Acc(partial_v[0], partial_i[0])); }
+  if (valid && lid == 0u) { write(slot, Acc(partial_v[0], partial_i[0])); }
 }
 
 @compute @workgroup_size(WG)
@@ -94,7 +119,7 @@ fn reduce_serial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg
   let o = (wid.y * nwg.x + wid.x) * WG + lid;
   if (o >= u.outer * u.inner) { return; }
   let base = row_base(o);
-  var acc = start(base);
+  var acc = start(base, 0u);
   for (var r = 0u; r < u.size; r++) { acc = combine(acc, element(base, r)); }
   write(o, acc);
 }

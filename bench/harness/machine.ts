@@ -81,3 +81,42 @@ export async function busyCores(ms = 500): Promise<number | null> {
   const total = b.total - a.total;
   return total > 0 ? ((b.busy - a.busy) / total) * os.cpus().length : 0;
 }
+
+/** CPU time counters at one instant, all in clock ticks (USER_HZ), for othersBusyCores(). */
+export interface CpuSnapshot {
+  /** Busy and total ticks of the whole machine (/proc/stat). */
+  busy: number;
+  total: number;
+  /** This process's own and its reaped children's user + system ticks (/proc/self/stat). */
+  ownAndChildren: number;
+}
+
+/** utime + stime + cutime + cstime (fields 14-17) from the text of /proc/<pid>/stat. */
+export function parsePidStatTicks(text: string): number {
+  // The command name (field 2) is in parentheses and may hold spaces: split after it.
+  const rest = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  // rest[0] is field 3 (state), so field k is rest[k - 3].
+  const f = (k: number) => Number(rest[k - 3]);
+  const ticks = f(14) + f(15) + f(16) + f(17);
+  if (!Number.isFinite(ticks)) throw new Error(`bench/harness/machine.ts parsePidStatTicks: expected numeric fields 14-17 in /proc/<pid>/stat, got "${text.slice(0, 80)}"`);
+  return ticks;
+}
+
+export function cpuSnapshot(): CpuSnapshot | null {
+  if (!existsSync('/proc/stat') || !existsSync('/proc/self/stat')) return null;
+  const m = parseProcStat(readFileSync('/proc/stat', 'utf8'));
+  return { ...m, ownAndChildren: parsePidStatTicks(readFileSync('/proc/self/stat', 'utf8')) };
+}
+
+/**
+ * Cores kept busy by OTHER processes between two snapshots: the machine's busy ticks minus
+ * ours and our finished children's, over the elapsed ticks of one core. A benchmark taken
+ * while this is well above 0 shared its cores and reads slow. Children still running at
+ * `after` are not yet counted as ours, so take `after` once they have exited.
+ */
+export function othersBusyCores(before: CpuSnapshot, after: CpuSnapshot, cores = os.cpus().length): number {
+  const total = after.total - before.total;
+  if (total <= 0) return 0;
+  const others = (after.busy - before.busy) - (after.ownAndChildren - before.ownAndChildren);
+  return Math.max(0, (others / total) * cores);
+}

@@ -24,13 +24,20 @@ interface GemmOutput {
   results: { threads: number; w1_gemm_seconds_per_epoch: number; rows: { name: string; gflops: Summary }[] }[];
 }
 
-const notOk = (name: string, r: PeerResult): Result => ({ name, status: r.status, reason: r.reason, metrics: [], results: r.stderrTail });
+const notOk = (name: string, r: PeerResult): Result =>
+  ({ name, status: r.status, reason: r.reason, metrics: [], results: r.stderrTail, otherBusyCores: r.otherBusyCores });
+
+/** The most cores other processes kept busy during any of these subprocesses. */
+function maxLoad(runs: (PeerResult | undefined)[]): number | undefined {
+  const xs = runs.map((r) => r?.otherBusyCores).filter((x): x is number => x !== undefined);
+  return xs.length ? Math.max(...xs) : undefined;
+}
 
 /** Runs startup_footprint.mjs for some cases; each case's metrics, or its failure. */
-async function startupMetrics(only: string, opts: RunOptions): Promise<{ metrics: Metric[]; problem?: string; raw?: unknown }> {
+async function startupMetrics(only: string, opts: RunOptions): Promise<{ metrics: Metric[]; problem?: string; raw?: unknown; run?: PeerResult }> {
   const script = join(peersDir(), 'startup_footprint.mjs');
   const r = await runPeerScript({ name: 'startup', command: process.execPath, args: [script, '--only', only, '--repeats', opts.quick ? '3' : '7'], script, timeoutMs: 300_000 });
-  if (r.status !== 'ok') return { metrics: [], problem: `startup: ${r.reason}` };
+  if (r.status !== 'ok') return { metrics: [], problem: `startup: ${r.reason}`, run: r };
   const cases = (r.results as { results: StartupCase[] }).results;
   const metrics: Metric[] = [];
   const problems: string[] = [];
@@ -38,7 +45,7 @@ async function startupMetrics(only: string, opts: RunOptions): Promise<{ metrics
     if (c.status === 'ok' && c.seconds && c.peak_rss_mib) metrics.push(startupSeconds(c.seconds, c.name), startupRss(c.peak_rss_mib, c.name));
     else problems.push(`${c.name}: ${c.reason}`);
   }
-  return { metrics, problem: problems.length ? problems.join('; ') : undefined, raw: r.results };
+  return { metrics, problem: problems.length ? problems.join('; ') : undefined, raw: r.results, run: r };
 }
 
 /** PyTorch eager W1, once per thread count. inheritBlasEnv keeps OPENBLAS_CORETYPE etc. */
@@ -50,11 +57,13 @@ export function torchRunner(name = 'torch', inheritBlasEnv = false): Runner {
       const epochs = opts.epochs ?? 5;
       const metrics: Metric[] = [];
       const raw: unknown[] = [];
+      const runs: PeerResult[] = [];
       for (const [i, t] of (opts.threads ?? [1, 2]).entries()) {
         const r = await runPython(name, script, ['--epochs', String(epochs), '--threads', String(t), '--seed', String(opts.seed ?? 0)], {
           unsetEnv: inheritBlasEnv ? [] : OPENBLAS_PINS, timeoutMs: opts.timeoutMs ?? 900_000,
         });
         if (r.status !== 'ok') return notOk(name, r);
+        runs.push(r);
         const out = r.results as W1Output;
         raw.push(out);
         metrics.push(w1SecondsPerEpoch(t, out.seconds_per_epoch), w1SamplesPerSecond(t, out.samples_per_second));
@@ -63,8 +72,11 @@ export function torchRunner(name = 'torch', inheritBlasEnv = false): Runner {
           metrics.push(w1TestMse(epochs, mse[mse.length - 1], `${t} thread run`), w1PeakRss(out.peak_rss_mib));
         }
       }
-      const startup = inheritBlasEnv ? { metrics: [] } : await startupMetrics('torch-import', opts);
-      return { name, status: 'ok', reason: startup.problem, metrics: [...metrics, ...startup.metrics], results: { w1: raw, startup: startup.raw } };
+      const startup: Awaited<ReturnType<typeof startupMetrics>> = inheritBlasEnv ? { metrics: [] } : await startupMetrics('torch-import', opts);
+      return {
+        name, status: 'ok', reason: startup.problem, metrics: [...metrics, ...startup.metrics],
+        results: { w1: raw, startup: startup.raw }, otherBusyCores: maxLoad([...runs, startup.run]),
+      };
     },
   };
 }
@@ -84,7 +96,7 @@ export const numpyRunner: Runner = {
       for (const row of block.rows) metrics.push(sgemmGflops(row.name, block.threads, row.gflops));
       metrics.push(w1GemmSecondsPerEpoch(block.threads, block.w1_gemm_seconds_per_epoch));
     }
-    return { name: 'numpy', status: 'ok', metrics, results: out };
+    return { name: 'numpy', status: 'ok', metrics, results: out, otherBusyCores: r.otherBusyCores };
   },
 };
 
@@ -106,7 +118,10 @@ export function tfjsRunner(backend: 'cpu' | 'wasm', defaultSteps: number): Runne
       if (!out.extrapolated && typeof out.test_mse === 'number') metrics.push(w1TestMse(opts.epochs ?? 5, out.test_mse));
       metrics.push(w1PeakRss(out.peak_rss_mib, note ? `after ${steps} steps` : undefined));
       const startup = await startupMetrics('tfjs-require', opts);
-      return { name, status: 'ok', reason: startup.problem, metrics: [...metrics, ...startup.metrics], results: { w1: out, startup: startup.raw } };
+      return {
+        name, status: 'ok', reason: startup.problem, metrics: [...metrics, ...startup.metrics],
+        results: { w1: out, startup: startup.raw }, otherBusyCores: maxLoad([r, startup.run]),
+      };
     },
   };
 }
@@ -119,7 +134,7 @@ export function baselineRunner(which: 'node' | 'python'): Runner {
     async run(opts) {
       const s = await startupMetrics(which, opts);
       if (s.metrics.length === 0) return { name, status: 'absent', reason: s.problem ?? 'no measurement', metrics: [] };
-      return { name, status: 'ok', metrics: s.metrics, results: s.raw };
+      return { name, status: 'ok', metrics: s.metrics, results: s.raw, otherBusyCores: maxLoad([s.run]) };
     },
   };
 }

@@ -6,6 +6,7 @@
 //   ok      the parsed JSON is in `results`.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpuSnapshot, othersBusyCores } from './machine.js';
 import type { Status } from './runner.js';
 
 /** Exit code by which a peer script says its library is not installed. */
@@ -37,6 +38,8 @@ export interface PeerResult {
   seconds: number;
   /** The last lines of stderr, for the report. */
   stderrTail: string;
+  /** Cores kept busy by other processes while it ran (machine.ts othersBusyCores), on Linux. */
+  otherBusyCores?: number;
 }
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
@@ -68,9 +71,13 @@ export function parseLastJsonLine(stdout: string): { value?: unknown; error?: st
 
 export function runPeerScript(cmd: PeerCommand): Promise<PeerResult> {
   const started = performance.now();
+  const before = cpuSnapshot();
   const elapsed = () => (performance.now() - started) / 1000;
-  const done = (status: Status, fields: Partial<PeerResult> = {}): PeerResult =>
-    ({ name: cmd.name, status, seconds: elapsed(), stderrTail: '', ...fields });
+  const done = (status: Status, fields: Partial<PeerResult> = {}): PeerResult => {
+    const after = before && cpuSnapshot();
+    const load = before && after ? { otherBusyCores: othersBusyCores(before, after) } : {};
+    return { name: cmd.name, status, seconds: elapsed(), stderrTail: '', ...load, ...fields };
+  };
 
   if (cmd.script !== undefined && !existsSync(cmd.script)) {
     return Promise.resolve(done('absent', { reason: `script not found: ${cmd.script}` }));

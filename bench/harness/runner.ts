@@ -28,6 +28,8 @@ export interface Result {
   results?: unknown;
   /** Cores busy with other work just before the run (bench/harness/machine.ts busyCores). */
   busyCoresBefore?: number;
+  /** The most cores other processes kept busy during any of its subprocesses (peers.ts). */
+  otherBusyCores?: number;
 }
 
 export interface RunOptions {

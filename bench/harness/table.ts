@@ -74,10 +74,15 @@ export function renderTable(results: readonly Result[], opts: TableOptions = {})
     notes.forEach((n, i) => lines.push(`[${i + 1}] ${n}`));
   }
   // Other work on the cores makes every figure of that column slower than the machine allows.
-  const disturbed = results.filter((r) => (r.busyCoresBefore ?? 0) >= BUSY_WARNING_CORES);
+  const disturbed = results.filter((r) => Math.max(r.busyCoresBefore ?? 0, r.otherBusyCores ?? 0) >= BUSY_WARNING_CORES);
   if (disturbed.length > 0) {
-    lines.push('', 'Competing load:');
-    for (const r of disturbed) lines.push(`- ${r.name}: ${r.busyCoresBefore!.toFixed(2)} cores busy with other work just before it ran`);
+    lines.push('', 'Competing load (other processes on the same cores):');
+    for (const r of disturbed) {
+      const parts: string[] = [];
+      if (r.busyCoresBefore !== undefined) parts.push(`${r.busyCoresBefore.toFixed(2)} cores busy just before it ran`);
+      if (r.otherBusyCores !== undefined) parts.push(`up to ${r.otherBusyCores.toFixed(2)} cores during it`);
+      lines.push(`- ${r.name}: ${parts.join(', ')}`);
+    }
   }
   const missing = results.filter((r) => r.status !== 'ok');
   if (missing.length > 0) {

@@ -43,12 +43,14 @@ export const peakRunner: Runner = {
     const repeats = opts.quick ? 3 : 7;
     const metrics: Metric[] = [];
     const raw: Record<string, unknown> = {};
+    let load = 0; // the most cores other processes kept busy during any run
     for (const t of opts.threads ?? [1, 2]) {
       const fmaRuns: FmaOutput[] = [];
       for (let r = 0; r < repeats; r++) {
         const out = await runPeerScript({ name: 'fma_peak', command: fma, args: [String(t), '0.3'], timeoutMs: opts.timeoutMs ?? 60_000 });
         if (out.status !== 'ok') return { name, status: 'failed', reason: `fma_peak ${t}: ${out.reason}`, metrics };
         fmaRuns.push(out.results as FmaOutput);
+        load = Math.max(load, out.otherBusyCores ?? 0);
       }
       raw[`fma_t${t}`] = fmaRuns;
       const avx512 = fmaRuns.map((x) => x.avx512_gflops).filter((x): x is number => x !== null);
@@ -62,11 +64,12 @@ export const peakRunner: Runner = {
       const tr = await runPeerScript({ name: 'triad', command: triad, args: [String(t), '256', String(opts.quick ? 4 : 10)], timeoutMs: opts.timeoutMs ?? 120_000 });
       if (tr.status !== 'ok') return { name, status: 'failed', reason: `triad ${t}: ${tr.reason}`, metrics };
       raw[`triad_t${t}`] = tr.results;
+      load = Math.max(load, tr.otherBusyCores ?? 0);
       // The first pass also pays for page faults of a: dropped when there are others.
       const passes = (tr.results as TriadOutput).gbps;
       const bw = summarize(passes.length > 1 ? passes.slice(1) : passes);
       metrics.push({ key: `peak.triad.t${t}`, label: `triad bandwidth GB/s, ${threadsLabel(t)}`, value: bw.median, unit: 'GB/s', spread: bw.spread });
     }
-    return { name, status: 'ok', metrics, results: raw };
+    return { name, status: 'ok', metrics, results: raw, otherBusyCores: load };
   },
 };

@@ -202,6 +202,8 @@ async function main() {
     data_dir: data.dir,
     import_seconds: importSeconds,
     extrapolated,
+    // In extrapolated mode seconds_per_epoch.median holds mean step x steps per epoch.
+    estimator: extrapolated ? 'mean step x steps per epoch' : 'median of whole epochs',
     note: extrapolated
       ? `extrapolated: mean of ${opts.steps} timed steps (after ${opts.warmup} warm-up) x ${stepsPerEpoch} steps/epoch`
       : `${opts.epochs} whole epoch(s) timed`,

@@ -5,7 +5,7 @@ import { Generator, fromTyped, noGrad, tidy, type Tensor } from '../index.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { loadFashionMnist, type FashionMnist } from '../data/fashion-mnist.js';
 import { buildModel, featureShapeOf } from './build-model.js';
-import { RUN_FILES, loadWeightsInto, readRunConfig } from './run-folder.js';
+import { RUN_FILES, loadWeights, readRunConfig } from './run-folder.js';
 import type { TrainConfig } from './train-options.js';
 import { CliError } from './command.js';
 
@@ -19,7 +19,7 @@ export interface LoadedRun {
 export function loadRun(command: string, dir: string): LoadedRun {
   const config = readRunConfig(command, dir);
   const model = buildModel(config, new Generator(config.seed));
-  loadWeightsInto(command, path.join(dir, RUN_FILES.weights), model);
+  loadWeights(command, path.join(dir, RUN_FILES.weights), model);
   model.eval();
   return { dir, config, model };
 }

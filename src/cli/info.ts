@@ -33,7 +33,7 @@ async function probe(skipWebgpu: boolean): Promise<BackendReport[]> {
 
 function formatDetails(d: Record<string, unknown>): string {
   return Object.entries(d)
-    .filter(([k]) => k !== 'backend')
+    .filter(([k, v]) => k !== 'backend' && (typeof v !== 'object' || v === null || Array.isArray(v)))
     .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
     .join(', ');
 }

@@ -37,6 +37,8 @@ export interface ParsedArgs {
   values: Values;
   positionals: string[];
   help: boolean;
+  /** Options given on the command line (not from defaults or a config file). */
+  given: Set<string>;
 }
 
 function describeAccepted(spec: OptionSpec): string {
@@ -56,7 +58,8 @@ function describeAccepted(spec: OptionSpec): string {
 /** Converts one raw value (from the command line or a config file) to the option's type. */
 export function convertValue(command: string, spec: OptionSpec, raw: unknown, where = ''): OptionValue {
   const fail = (): never => {
-    throw new UsageError(`tessera ${command}: --${spec.name}${where} expects ${describeAccepted(spec)}, got ${JSON.stringify(raw)}`);
+    const hint = typeof raw === 'string' && raw.includes(',') && spec.kind !== 'string' ? " (lists of values are for 'tessera sweep')" : '';
+    throw new UsageError(`tessera ${command}: --${spec.name}${where} expects ${describeAccepted(spec)}, got ${JSON.stringify(raw)}${hint}`);
   };
   switch (spec.kind) {
     case 'flag':
@@ -155,7 +158,7 @@ export function parseCommand(command: string, specs: readonly OptionSpec[], argv
     throw rewordParseError(command, specs, e as Error & { code?: string });
   }
   const raw = parsed.values as Record<string, string | boolean | undefined>;
-  if (raw.help) return { values: {}, positionals: parsed.positionals, help: true };
+  if (raw.help) return { values: {}, positionals: parsed.positionals, help: true, given: new Set() };
   if (parsed.positionals.length < positionals.min) {
     throw new UsageError(`tessera ${command}: missing ${positionals.names} (see 'tessera ${command} --help')`);
   }
@@ -167,11 +170,12 @@ export function parseCommand(command: string, specs: readonly OptionSpec[], argv
   if (typeof raw.config === 'string' && specs.some((s) => s.name === 'config')) {
     Object.assign(values, readConfigFile(command, specs, raw.config));
   }
+  const given = new Set<string>();
   for (const s of specs) {
     const v = raw[s.name];
-    if (v !== undefined) values[s.name] = convert(command, s, v);
+    if (v !== undefined) { values[s.name] = convert(command, s, v); given.add(s.name); }
   }
-  return { values, positionals: parsed.positionals, help: false };
+  return { values, positionals: parsed.positionals, help: false, given };
 }
 
 /** The --help text of a command. */

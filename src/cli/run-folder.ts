@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fromTyped, type Tensor } from '../index.js';
 import type { Module } from '../nn/module.js';
-import { readSafetensors, writeSafetensors, type SafetensorsInput } from '../io/safetensors.js';
+import { readSafetensors, type SafetensorsInput } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { loadModule, saveModule } from '../io/checkpoint.js';
 import { CliError } from './command.js';
 import { readConfigFile, type OptionSpec } from './options.js';
 import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from './train-options.js';
@@ -69,8 +70,19 @@ export async function tensorsToHost(named: Record<string, Tensor>, prefix = ''):
   return out;
 }
 
+/** Writes a run's final weights (src/io/checkpoint.ts: PyTorch names, atomic). */
 export async function saveWeights(file: string, model: Module, metadata: Record<string, string> = {}): Promise<void> {
-  writeSafetensors(file, await tensorsToHost(model.stateDict()), metadata);
+  await saveModule(file, model, metadata);
+}
+
+/** Loads a run's final weights; the model is unchanged when the file is missing, corrupt or mismatched. */
+export function loadWeights(command: string, file: string, model: Module): void {
+  if (!fs.existsSync(file)) throw new CliError(`tessera ${command}: '${file}' is missing (the run did not finish saving its weights)`);
+  try {
+    loadModule(file, model);
+  } catch (e) {
+    throw new CliError(`tessera ${command}: ${(e as Error).message}`);
+  }
 }
 
 /** Reads a safetensors file into tensors on the current backend; errors name the file. */

@@ -11,7 +11,7 @@ import { accuracy } from './metrics.js';
 export interface KnnOptions {
   /** Neighbours that vote (default 5). */
   k?: number;
-  /** Queries per distance matmul (default 512: 512 × 60,000 floats = 123 MB). */
+  /** Queries per distance matmul (default 256: 256 × 60,000 floats = 61 MB). */
   batchRows?: number;
 }
 
@@ -29,7 +29,7 @@ function checkRows(op: string, train: Tensor, trainLabels: ArrayLike<number>, qu
 export async function knnPredict(train: Tensor, trainLabels: ArrayLike<number>, query: Tensor, options: KnnOptions = {}): Promise<Int32Array> {
   checkRows('knnPredict', train, trainLabels, query);
   const k = options.k ?? 5;
-  const batch = options.batchRows ?? 512;
+  const batch = options.batchRows ?? 256;
   const n = train.shape[0], m = query.shape[0], d = train.shape[1];
   if (!Number.isInteger(k) || k < 1 || k > n) throw new Error(`knnPredict: k must be an integer in [1, ${n}] (training rows), got ${k}`);
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`knnPredict: batchRows must be a positive integer, got ${batch}`);
@@ -48,8 +48,7 @@ export async function knnPredict(train: Tensor, trainLabels: ArrayLike<number>, 
   for (let q0 = 0; q0 < m; q0 += batch) {
     const q1 = Math.min(m, q0 + batch);
     const dotsT = tidy(() => matmulT(q0 === 0 && q1 === m ? query : slice(query, [q0, 0], [q1, d]), train, false, true));
-    const dots = await dotsT.data();
-    dotsT.dispose();
+    const dots = await hostView(dotsT);
     for (let r = 0; r < q1 - q0; r++) {
       let filled = 0;
       const row = r * n;
@@ -73,8 +72,15 @@ export async function knnPredict(train: Tensor, trainLabels: ArrayLike<number>, 
       }
       out[q0 + r] = best;
     }
+    dotsT.dispose();
   }
   return out;
+}
+
+/** The values of t: its own storage on CPU backends (no 100 MB copy per batch), else a download. */
+async function hostView(t: Tensor): Promise<ArrayLike<number>> {
+  const direct = t.backend.readSync(t.storage('knnPredict'), t.dtype, t.size);
+  return direct ?? t.data();
 }
 
 /** Fraction of queries whose kNN label matches their true label. */

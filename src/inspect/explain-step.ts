@@ -18,6 +18,11 @@ export interface StepExplanation extends TracedStep {
   optimizer: OptimizerDescription | null;
   parameters: { name: string; shape: readonly number[]; size: number }[];
   totals: { forward: PhaseTotals; backward: PhaseTotals; optimizer: PhaseTotals };
+  /**
+   * Tensor id → its number in this step (1, 2, … in execution order), so the text and the
+   * pictures do not depend on how many tensors the process made before.
+   */
+  localIds: Record<number, number>;
 }
 
 function sumCosts(costs: OpCost[]): PhaseTotals {
@@ -33,7 +38,11 @@ export async function explainStep(model: StepModel, lossFn: StepLoss, x: Tensor,
   options: { modelName?: string } = {}): Promise<StepExplanation> {
   const traced = await traceStep(model, lossFn, x, y, optimizer);
   const parameters = model.namedParameters().map(([name, t]) => ({ name, shape: t.shape, size: t.size }));
+  const localIds: Record<number, number> = {};
+  let next = 1;
+  for (const f of traced.forward) localIds[f.id] = next++;
   return {
+    localIds,
     ...traced,
     model: options.modelName ?? ((model as object).constructor?.name || 'model'),
     optimizer: optimizer ? describeOptimizer(optimizer) : null,
@@ -46,19 +55,26 @@ export async function explainStep(model: StepModel, lossFn: StepLoss, x: Tensor,
   };
 }
 
-/** How a tensor is called in the explanation: its parameter name, x, y, or #id. */
-export function tensorLabel(e: TracedStep, id: number): string {
+/** A tensor's number in the step (#1, #2, … in execution order); other tensors keep their id. */
+export function tensorNumber(e: StepExplanation, id: number): string {
+  return `#${e.localIds[id] ?? `id${id}`}`;
+}
+
+/** How a tensor is called in the explanation: its parameter name, x, y, or its number. */
+export function tensorLabel(e: StepExplanation, id: number): string {
   if (id === e.inputId) return 'x';
   if (id === e.targetId) return 'y';
   const f = e.forward.find((o) => o.id === id);
-  return f?.name ?? `#${id}`;
+  return f?.name ?? tensorNumber(e, id);
 }
+
+const num = (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)).toString() : String(v));
 
 /** The op's attributes worth reading (the rest are in the DOT and the JSON). */
 export function attrText(op: string, attrs: Record<string, unknown>): string {
   const parts: string[] = [];
   if (typeof attrs.activation === 'string' && attrs.activation !== 'none') parts.push(attrs.activation);
-  if (op === 'affine') parts.push(`${attrs.alpha}·x + ${attrs.beta}`);
+  if (op === 'affine') parts.push(`${num(attrs.alpha)}·x + ${num(attrs.beta)}`);
   if (Array.isArray(attrs.axes)) parts.push(`axes [${attrs.axes.join(', ')}]`);
   if (Array.isArray(attrs.perm)) parts.push(`perm [${attrs.perm.join(', ')}]`);
   if (attrs.transA === true || attrs.transB === true) parts.push(`${attrs.transA ? 'Aᵀ' : 'A'}·${attrs.transB ? 'Bᵀ' : 'B'}`);
@@ -83,7 +99,7 @@ export function formatStep(e: StepExplanation): string {
   const fwd = e.forward.filter((f) => f.op !== 'input');
   out.push(table(['step', 'tensor', 'op', 'inputs', 'output', 'FLOPs', 'bytes', 'kernels'], fwd.map((f, i) => [
     String(i + 1),
-    `#${f.id}${f.part === 'loss' ? ' (loss)' : ''}`,
+    `${tensorNumber(e, f.id)}${f.part === 'loss' ? ' (loss)' : ''}`,
     `${f.op}${attrText(f.op, f.attrs) ? ` (${attrText(f.op, f.attrs)})` : ''}`,
     f.inputs.map((id, k) => `${tensorLabel(e, id)} ${shapeText(f.inputShapes[k])}`).join(', '),
     shapeText(f.shape),
@@ -92,13 +108,13 @@ export function formatStep(e: StepExplanation): string {
     kernelList(f.cost),
   ]), [true, false, false, false, false, true, true, false]));
   out.push('');
-  const lossOps = fwd.filter((f) => f.part === 'loss').map((f) => `#${f.id} ${f.op}`);
-  out.push(`Loss: ${e.loss.toPrecision(6)} = the last tensor #${e.lossId}, computed from the prediction #${e.outputId} and y by ${lossOps.join(' → ')}`);
+  const lossOps = fwd.filter((f) => f.part === 'loss').map((f) => `${tensorNumber(e, f.id)} ${f.op}`);
+  out.push(`Loss: ${e.loss.toPrecision(6)} = the last tensor ${tensorNumber(e, e.lossId)}, computed from the prediction ${tensorNumber(e, e.outputId)} and y by ${lossOps.join(' → ')}`);
   out.push('');
   out.push('Backward, in reverse order: each rule maps dL/d(output) to dL/d(each input), using what its op saved');
   out.push(table(['rule', 'of', 'dL/d output', 'gradients sent to inputs', 'saved', 'FLOPs', 'bytes', 'kernels'], e.backward.map((b) => [
     String(b.index + 1),
-    `${b.op} #${b.forwardId}`,
+    `${b.op} ${tensorNumber(e, b.forwardId)}`,
     shapeText(b.gradShape),
     b.inputs.map((inp) => `${tensorLabel(e, inp.id)} ${shapeText(inp.gradShape)}`).join(', '),
     b.saved.length ? b.saved.join(', ') : '—',

@@ -17,7 +17,7 @@ const OUT_ARG: Record<KernelMethod, number> = {
 
 export interface KernelCall {
   kernel: KernelMethod;
-  /** 'matmul m×n×k 256×64×784 Bᵀ +bias relu', 'unary step', … */
+  /** 'matmul m×n×k 256×64×784 Bᵀ +bias relu', 'unary step', … (set by fillCost) */
   detail: string;
   flops: number;
   bytes: number;
@@ -53,8 +53,8 @@ export function instrumentBackend(backend: Backend, onCall: (call: KernelCall) =
       } finally {
         const ms = performance.now() - start;
         depth--;
-        const cost = kernelCost(name, args);
-        onCall({ kernel: name, detail: kernelDetail(name, args), flops: cost.flops, bytes: cost.bytes, ms, out: args[OUT_ARG[name]], args });
+        // Cost and description are filled in later (fillCost), outside the timed step.
+        onCall({ kernel: name, detail: '', flops: 0, bytes: 0, ms, out: args[OUT_ARG[name]], args });
       }
     };
   }
@@ -68,13 +68,24 @@ export function instrumentBackend(backend: Backend, onCall: (call: KernelCall) =
   };
 }
 
+/** Computes a recorded call's FLOPs, bytes and description from its arguments. */
+export function fillCost(call: KernelCall): KernelCall {
+  const cost = kernelCost(call.kernel, call.args);
+  call.flops = cost.flops;
+  call.bytes = cost.bytes;
+  call.detail = kernelDetail(call.kernel, call.args);
+  return call;
+}
+
 /** Runs fn with every kernel call of `backend` collected, and restores the backend after. */
 export function recordKernels<T>(backend: Backend, fn: () => T): { result: T; calls: KernelCall[] } {
   const calls: KernelCall[] = [];
   const restore = instrumentBackend(backend, (c) => calls.push(c));
   try {
-    return { result: fn(), calls };
+    const result = fn();
+    return { result, calls };
   } finally {
     restore();
+    calls.forEach(fillCost);
   }
 }

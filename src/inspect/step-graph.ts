@@ -2,7 +2,7 @@
 // and beside them the backward rules, each fed by the rule of its op's output and feeding the
 // rules of its inputs (or a parameter's .grad). One node/edge model serves DOT and SVG.
 import { si } from './format-number.js';
-import { attrText, tensorLabel, type StepExplanation } from './explain-step.js';
+import { attrText, tensorLabel, tensorNumber, type StepExplanation } from './explain-step.js';
 
 export type GraphNodeKind = 'input' | 'param' | 'op' | 'loss' | 'rule';
 export type GraphEdgeKind = 'data' | 'grad' | 'saved';
@@ -30,12 +30,13 @@ export function buildStepGraph(e: StepExplanation, options: { backward?: boolean
   const nodes: StepGraphNode[] = [];
   const edges: StepGraphEdge[] = [];
   const declared = new Set<string>();
-  const forwardKey = (id: number) => `t${id}`;
+  // Keys from the step's own numbering, so the DOT is the same in every process.
+  const forwardKey = (id: number) => (id === e.inputId ? 'x' : id === e.targetId ? 'y' : `t${e.localIds[id] ?? `_${id}`}`);
   const declareLeaf = (id: number, shapeOf: readonly number[]) => {
     const key = forwardKey(id);
     if (declared.has(key)) return;
     declared.add(key);
-    const label = id === e.inputId ? 'x (batch)' : id === e.targetId ? 'y (target)' : `constant #${id}`;
+    const label = id === e.inputId ? 'x (batch)' : id === e.targetId ? 'y (target)' : `constant ${tensorNumber(e, id)}`;
     nodes.push({ key, kind: 'input', lines: [label, shape(shapeOf)] });
   };
   for (const f of e.forward) {
@@ -51,7 +52,7 @@ export function buildStepGraph(e: StepExplanation, options: { backward?: boolean
     nodes.push({
       key,
       kind: f.part === 'loss' ? 'loss' : 'op',
-      lines: [`#${f.id} ${f.op}${attrs ? ` (${attrs})` : ''}`, shape(f.shape), `${si(f.cost.flops)}FLOP`],
+      lines: [`${tensorNumber(e, f.id)} ${f.op}${attrs ? ` (${attrs})` : ''}`, shape(f.shape), `${si(f.cost.flops)}FLOP`],
     });
     for (const id of f.inputs) edges.push({ from: forwardKey(id), to: key, kind: 'data' });
   }
@@ -59,7 +60,7 @@ export function buildStepGraph(e: StepExplanation, options: { backward?: boolean
     const ruleKey = new Map<number, string>(e.backward.map((b) => [b.forwardId, `r${b.index}`]));
     for (const b of e.backward) {
       const key = `r${b.index}`;
-      nodes.push({ key, kind: 'rule', lines: [`∂ ${b.op} #${b.forwardId}`, `dL/dout ${shape(b.gradShape)}`, `${si(b.cost.flops)}FLOP`] });
+      nodes.push({ key, kind: 'rule', lines: [`∂ ${b.op} ${tensorNumber(e, b.forwardId)}`, `dL/dout ${shape(b.gradShape)}`, `${si(b.cost.flops)}FLOP`] });
       edges.push({ from: forwardKey(b.forwardId), to: key, kind: 'saved' });
       for (const inp of b.inputs) {
         if (inp.gradShape === null) continue;

@@ -9,7 +9,7 @@ import { topoSort, type BackwardStep } from '../autograd.js';
 import { explain, type ExplainedOp } from '../explain.js';
 import { tidy } from '../memory.js';
 import { add } from '../ops/elementwise.js';
-import { instrumentBackend, type KernelCall } from './kernel-recorder.js';
+import { fillCost, instrumentBackend, type KernelCall } from './kernel-recorder.js';
 
 /** What explain/profile need of a model: a Module satisfies it. */
 export interface StepModel {
@@ -158,12 +158,13 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
   } finally {
     restore();
   }
-  const t0 = performance.now();
+  const syncStart = performance.now();
   const loss = await lossTensor.itemAsync();
   await backend.sync?.();
-  phaseMs.sync = performance.now() - t0;
+  phaseMs.sync = performance.now() - syncStart;
   const lossId = lossTensor.id;
   lossTensor.dispose();
+  for (const calls of [forwardCalls, ...backwardSegments, optimizerCalls]) calls.forEach(fillCost);
 
   // ---- attribution --------------------------------------------------------------------
   // Forward: a kernel belongs to the graph tensor whose storage it wrote (the earliest one:

@@ -21,14 +21,16 @@ function xmlEscape(s: string): string {
 
 interface Placed { key: string; x: number; y: number; w: number; h: number; layer: number }
 
-/** Positions of every node (top-left corner and size), by layer. */
+/**
+ * Positions of every node (top-left corner and size), by layer. Forward nodes are layered by
+ * their data edges (top to bottom); each backward rule sits on its forward op's layer, in a
+ * column to the right, so gradients flow back up beside the ops that produced them.
+ */
 export function layoutGraph(g: StepGraph): { placed: Map<string, Placed>; width: number; height: number } {
   const kind = new Map(g.nodes.map((n) => [n.key, n.kind]));
-  // Edges into a source (a rule's gradient landing in a parameter) point back up: they are drawn
-  // but do not constrain the layers, which keeps the layering acyclic.
-  const forwardEdges = g.edges.filter((e) => kind.get(e.to) !== 'param' && kind.get(e.to) !== 'input');
+  const dataEdges = g.edges.filter((e) => e.kind === 'data');
   const preds = new Map<string, string[]>(g.nodes.map((n) => [n.key, []]));
-  for (const e of forwardEdges) preds.get(e.to)?.push(e.from);
+  for (const e of dataEdges) preds.get(e.to)?.push(e.from);
   const layer = new Map<string, number>();
   const depth = (key: string, seen: Set<string>): number => {
     const known = layer.get(key);
@@ -41,49 +43,57 @@ export function layoutGraph(g: StepGraph): { placed: Map<string, Placed>; width:
     layer.set(key, d);
     return d;
   };
-  for (const n of g.nodes) depth(n.key, new Set());
+  const forwardNodes = g.nodes.filter((n) => n.kind !== 'rule');
+  for (const n of forwardNodes) depth(n.key, new Set());
   // Sources sit just above their first consumer rather than all at the top.
-  for (const n of g.nodes) {
+  for (const n of forwardNodes) {
     if ((preds.get(n.key) ?? []).length > 0) continue;
-    const consumers = forwardEdges.filter((e) => e.from === n.key).map((e) => layer.get(e.to)!);
+    const consumers = dataEdges.filter((e) => e.from === n.key).map((e) => layer.get(e.to)!);
     if (consumers.length > 0) layer.set(n.key, Math.max(0, Math.min(...consumers) - 1));
   }
+  for (const e of g.edges) if (e.kind === 'saved' && kind.get(e.to) === 'rule') layer.set(e.to, layer.get(e.from) ?? 0);
+  for (const n of g.nodes) if (!layer.has(n.key)) layer.set(n.key, 0);
   const layers: string[][] = [];
   for (const n of g.nodes) (layers[layer.get(n.key)!] ??= []).push(n.key);
   const size = new Map(g.nodes.map((n) => [n.key, {
     w: Math.ceil(Math.max(...n.lines.map((l) => l.length)) * CHAR_W + 2 * PAD),
     h: n.lines.length * BOX_H_LINE + 2 * PAD,
   }]));
+  // Column widths: the forward part of each layer is centred in the widest forward row; rules
+  // start in one column to its right.
+  const rowWidth = (keys: string[]) => keys.reduce((a, k) => a + size.get(k)!.w + NODE_GAP, 0) - (keys.length ? NODE_GAP : 0);
+  const forwardOf = (keys: string[]) => keys.filter((k) => kind.get(k) !== 'rule');
+  const rulesOf = (keys: string[]) => keys.filter((k) => kind.get(k) === 'rule');
+  const forwardWidth = Math.max(0, ...layers.map((keys) => rowWidth(forwardOf(keys ?? []))));
+  const ruleColumn = MARGIN + forwardWidth + 3 * NODE_GAP;
   const placed = new Map<string, Placed>();
+  const centre = new Map<string, number>();
   let y = MARGIN;
-  let width = 0;
-  const order = new Map<string, number>();
+  let width = MARGIN + forwardWidth + MARGIN;
   for (let li = 0; li < layers.length; li++) {
     const keys = layers[li] ?? [];
     // Barycentre of the predecessors' x centres; nodes without placed predecessors keep their order.
     const score = (k: string, i: number) => {
-      const xs = (preds.get(k) ?? []).map((p) => order.get(p)).filter((v): v is number => v !== undefined);
+      const xs = (preds.get(k) ?? []).map((p) => centre.get(p)).filter((v): v is number => v !== undefined);
       return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : i * 1e-3 - 1;
     };
-    const sorted = keys.map((k, i) => ({ k, s: score(k, i) })).sort((a, b) => a.s - b.s).map((o) => o.k);
-    let x = MARGIN;
-    const h = Math.max(0, ...sorted.map((k) => size.get(k)!.h));
-    for (const k of sorted) {
+    const fwd = forwardOf(keys).map((k, i) => ({ k, s: score(k, i) })).sort((a, b) => a.s - b.s).map((o) => o.k);
+    const h = Math.max(0, ...keys.map((k) => size.get(k)!.h));
+    let x = MARGIN + (forwardWidth - rowWidth(fwd)) / 2;
+    for (const k of fwd) {
       const s = size.get(k)!;
       placed.set(k, { key: k, x, y, w: s.w, h: s.h, layer: li });
-      order.set(k, x + s.w / 2);
+      centre.set(k, x + s.w / 2);
       x += s.w + NODE_GAP;
     }
-    width = Math.max(width, x - NODE_GAP + MARGIN);
+    x = ruleColumn;
+    for (const k of rulesOf(keys)) {
+      const s = size.get(k)!;
+      placed.set(k, { key: k, x, y, w: s.w, h: s.h, layer: li });
+      x += s.w + NODE_GAP;
+      width = Math.max(width, x - NODE_GAP + MARGIN);
+    }
     y += h + LAYER_GAP;
-  }
-  // Centre every layer in the widest one.
-  for (const keys of layers) {
-    if (!keys) continue;
-    const row = keys.map((k) => placed.get(k)!);
-    const right = Math.max(...row.map((p) => p.x + p.w));
-    const shift = (width - MARGIN - right) / 2;
-    for (const p of row) p.x += shift;
   }
   return { placed, width: Math.max(width, 2 * MARGIN), height: y - LAYER_GAP + MARGIN };
 }
@@ -103,17 +113,20 @@ export function graphToSvg(g: StepGraph, title = 'training step'): string {
   for (const e of g.edges) {
     const a = placed.get(e.from), b = placed.get(e.to);
     if (!a || !b) continue;
-    const x1 = a.x + a.w / 2;
     let path: string;
-    if (b.layer > a.layer) {
-      const y1 = a.y + a.h, x2 = b.x + b.w / 2, y2 = b.y;
+    const f = (v: number) => v.toFixed(1);
+    if (b.layer !== a.layer) {
+      // Down (forward) from bottom to top, or up (backward) from top to bottom.
+      const down = b.layer > a.layer;
+      const x1 = a.x + a.w / 2, y1 = down ? a.y + a.h : a.y;
+      const x2 = b.x + b.w / 2, y2 = down ? b.y : b.y + b.h;
       const my = (y1 + y2) / 2;
-      path = `M${x1.toFixed(1)},${y1} C${x1.toFixed(1)},${my} ${x2.toFixed(1)},${my} ${x2.toFixed(1)},${y2}`;
+      path = `M${f(x1)},${y1} C${f(x1)},${my} ${f(x2)},${my} ${f(x2)},${y2}`;
     } else {
-      // Back edge (a gradient landing in a parameter): out of the side, up, into the side.
-      const x2 = b.x + b.w, y2 = b.y + b.h / 2, xs = a.x + a.w, ys = a.y + a.h / 2;
-      const bulge = Math.max(xs, x2) + 40;
-      path = `M${xs.toFixed(1)},${ys} C${bulge.toFixed(1)},${ys} ${bulge.toFixed(1)},${y2} ${x2.toFixed(1)},${y2}`;
+      // Same layer: side to side (an op and its rule).
+      const right = b.x > a.x;
+      const x1 = right ? a.x + a.w : a.x, x2 = right ? b.x : b.x + b.w;
+      path = `M${f(x1)},${a.y + a.h / 2} L${f(x2)},${b.y + b.h / 2}`;
     }
     const dash = e.kind === 'saved' ? ' stroke-dasharray="2,3"' : '';
     const marker = e.kind === 'saved' ? '' : ` marker-end="url(#arrow-${e.kind})"`;

@@ -10,10 +10,12 @@ import { abs, add, clamp, log, maximum, mul, neg, rsub, sub } from '../ops/eleme
 import { relu, sigmoid, softplus } from '../ops/activation.js';
 import { checkPair, reduce, type LossOptions } from './reduction.js';
 
-/** log(p) clamped below at −100; p is clamped first so that log never sees 0. */
+/**
+ * log(p) clamped below at −100. p is first raised to 2⁻¹⁴⁹ (the smallest float32, log ≈ −103.3)
+ * so that log never sees 0: the value is exactly −100 there and the gradient is 0, not NaN.
+ */
 function clampedLog(p: Tensor): Tensor {
-  // e^−100 ≈ 3.7e−44 is representable in float32 (as a subnormal) and float64.
-  return maximum(log(clamp(p, Math.exp(-100), Infinity)), -100);
+  return maximum(log(clamp(p, 2 ** -149, 1)), -100);
 }
 
 export function bceLoss(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {

@@ -4,6 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { bucketSize } from '../../src/backend/webgpu/buffer-pool.js';
 import { webgpuInfo, webgpuStats } from '../../src/backend/webgpu/index.js';
+import { createDeviceContext } from '../../src/backend/webgpu/device.js';
+import { GpuRuntime } from '../../src/backend/webgpu/runtime.js';
+import { unary } from '../../src/backend/webgpu/kernels-elementwise.js';
+import { jsBackend } from '../../src/backend/js/index.js';
 import { Generator } from '../../src/random.js';
 import { randomF32, readAll, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
 
@@ -130,6 +134,45 @@ describe.skipIf(shouldSkip(setup))('webgpu memory and stats', () => {
     expect(() => g.alloc('float64', 4)).toThrow(/float64 is not supported/);
     expect(() => g.alloc('float32', 2 ** 31)).toThrow(/exceed this device's largest storage binding/);
     expect(g.supportsDType('float64')).toBe(false);
+  });
+
+  it('dispatches 2-D grids when one dimension would overflow (limit forced down to 5)', async () => {
+    const g = gpu();
+    const config = g.runtime.config as { maxGroupsPerDim: number };
+    const saved = config.maxGroupsPerDim;
+    config.maxGroupsPerDim = 5;
+    try {
+      const n = 4500;   // 18 workgroups of 256 → a 5 × 4 grid: two groups idle, one partly
+      const x = randomF32(gen, n);
+      const gx = g.upload(x), out = g.alloc('float32', n);
+      g.unary('softplus', gx, out, n, {});
+      const expected = new Float32Array(n);
+      jsBackend.unary('softplus', x, expected, n, {});
+      const got = await readAll(g, out);
+      for (let i = 0; i < n; i++) expect(Math.abs(got[i] - expected[i])).toBeLessThan(1e-5);
+      // A workgroup per output (tree reduction): 9 outputs on a 5 × 2 grid.
+      const rows = g.alloc('float32', 9);
+      g.reduce('max', gx, rows, 9, 500, 1);
+      const expectedRows = new Float32Array(9);
+      jsBackend.reduce('max', x, expectedRows, 9, 500, 1);
+      expect(Array.from(await readAll(g, rows))).toEqual(Array.from(expectedRows));
+    } finally {
+      config.maxGroupsPerDim = saved;
+    }
+  });
+
+  it('a lost device gives a clear error instead of a hang', async () => {
+    // A second device of its own, so the shared backend stays usable.
+    const ctx = await createDeviceContext();
+    const rt = new GpuRuntime(ctx, 16);
+    const x = rt.upload(randomF32(gen, 16));
+    const y = rt.alloc(16);
+    ctx.device.destroy();
+    await ctx.device.lost;
+    await new Promise((r) => setTimeout(r, 0));   // let the lost handler run
+    expect(() => unary(rt, 'exp', x, y, 16, {})).toThrow(/device was lost/);
+    expect(() => rt.alloc(4)).toThrow(/device was lost/);
+    await expect(rt.read(y, 16)).rejects.toThrow(/device was lost/);
   });
 
   it('webgpuStats mirrors the backend stats', () => {

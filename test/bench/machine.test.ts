@@ -1,6 +1,8 @@
 // The machine line from fixed /proc/cpuinfo and /etc/os-release text.
 import { describe, expect, it } from 'vitest';
-import { busyCores, machineInfo, machineLine, parseCpuinfo, parseOsRelease, parseProcStat } from '../../bench/harness/machine.js';
+import {
+  busyCores, machineInfo, machineLine, othersBusyCores, parseCpuinfo, parseOsRelease, parsePidStatTicks, parseProcStat,
+} from '../../bench/harness/machine.js';
 
 const cpuinfo = [
   'processor\t: 0', 'vendor_id\t: AuthenticAMD', 'model name\t: AMD EPYC',
@@ -49,5 +51,20 @@ describe('bench/harness/machine', () => {
     expect(busy).not.toBeNull();
     expect(busy!).toBeGreaterThanOrEqual(0);
     expect(busy!).toBeLessThanOrEqual(machineInfo().cores + 1e-9);
+  });
+
+  it('sums utime, stime, cutime and cstime from /proc/<pid>/stat, even with spaces in the name', () => {
+    // fields: 1 pid, 2 (comm), 3 state, 4..13 ten numbers, 14 utime, 15 stime, 16 cutime, 17 cstime, 18...
+    const stat = '4242 (node bench x) S 1 2 3 4 5 6 7 8 9 10 120 30 400 50 20 0 1\n';
+    expect(parsePidStatTicks(stat)).toBe(120 + 30 + 400 + 50);
+  });
+
+  it('counts as other work the busy ticks that are neither ours nor our children\'s', () => {
+    const before = { busy: 1000, total: 5000, ownAndChildren: 300 };
+    // 400 total ticks on 2 cores = 200 ticks of wall per core; 300 busy, 100 of them ours:
+    // others used 200 ticks = 1 core for the whole interval.
+    const after = { busy: 1300, total: 5400, ownAndChildren: 400 };
+    expect(othersBusyCores(before, after, 2)).toBe(1);
+    expect(othersBusyCores(before, { busy: 1100, total: 5400, ownAndChildren: 420 }, 2)).toBe(0); // clamped
   });
 });

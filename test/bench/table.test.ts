@@ -64,7 +64,7 @@ describe('bench/harness/table renderTable', () => {
       { name: 'torch', status: 'ok', busyCoresBefore: 0.9, metrics: [{ key: 'k', label: 'x', value: 1, unit: '' }] },
       { name: 'numpy', status: 'ok', busyCoresBefore: 0.1, metrics: [{ key: 'k', label: 'x', value: 2, unit: '' }] },
     ]);
-    expect(md2).toContain('Competing load:\n- torch: 0.90 cores busy with other work just before it ran\n');
+    expect(md2).toContain('Competing load (other processes on the same cores):\n- torch: 0.90 cores busy just before it ran\n');
     expect(md2).not.toContain('- numpy: 0.10');
   });
 

@@ -115,7 +115,7 @@ export async function createDeviceContext(options: WebGPUOptions = {}): Promise<
   if (!adapter || !gpu) {
     throw new Error(`initWebGPU: no WebGPU adapter found (tried: ${tried.join('; ')}). On a machine without a GPU ` +
       'install Mesa\'s EGL/OpenGL drivers (Debian: apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri libegl-dev) ' +
-      'and make sure EGL_PLATFORM=surfaceless is set before the process starts');
+      `and make sure EGL_PLATFORM=surfaceless is set before the process starts (it is '${process.env.EGL_PLATFORM ?? ''}')`);
   }
   const limits = limitsRecord(adapter.limits);
   // Ask for everything the adapter offers: tile and workgroup sizes are chosen from these.

@@ -89,8 +89,10 @@ export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuStorage, out: GpuStorag
   if (size === 0) return;
   const wg = rt.config.wg;
   const u = new UniformBuilder().u32(size).f32(p.alpha ?? 0).f32(p.beta ?? 0).finish();
-  rt.run({ shader: 'unary', entry: 'main', defines: { WG: wg, OP: code }, bindings: ['read', 'write'] },
-    [x, out], u, rt.grid(size, wg));
+  // Four per thread when out is exactly this tensor (the last vec4 may touch its padding).
+  const vec4 = size === out.size;
+  rt.run({ shader: 'unary', entry: vec4 ? 'main_vec4' : 'main', defines: { WG: wg, OP: code }, bindings: ['read', 'write'] },
+    [x, out], u, rt.grid(vec4 ? Math.ceil(size / 4) : size, wg));
 }
 
 export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuStorage, aStrides: readonly number[], b: GpuStorage,
@@ -103,8 +105,13 @@ export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuStorage, aStrides: re
   const c = packed(`binary ${op}`, outShape, [aStrides, bStrides, contiguous(outShape)]);
   const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2)
     .u32(size).u32(c.shape.length).finish();
-  rt.run({ shader: 'binary', entry: 'main', defines: { WG: wg, OP: code }, bindings: ['read', 'read', 'write'] },
-    [a, b, out], u, rt.grid(size, wg));
+  // Flat: after merging, one axis (or none) that each operand walks with stride 1 or 0.
+  const sa = c.shape.length === 0 ? 0 : c.strides[0][0], sb = c.shape.length === 0 ? 0 : c.strides[1][0];
+  const vec4 = c.shape.length <= 1 && (sa === 0 || sa === 1) && (sb === 0 || sb === 1) && size === out.size;
+  rt.run({
+    shader: 'binary', entry: vec4 ? 'main_vec4' : 'main',
+    defines: { WG: wg, OP: code, A_SCALAR: vec4 && sa === 0, B_SCALAR: vec4 && sb === 0 }, bindings: ['read', 'read', 'write'],
+  }, [a, b, out], u, rt.grid(vec4 ? Math.ceil(size / 4) : size, wg));
 }
 
 export function where(rt: GpuRuntime, cond: GpuStorage, cs: readonly number[], a: GpuStorage, as: readonly number[],

@@ -60,8 +60,9 @@ export function matmul(rt: GpuRuntime, a: GpuStorage, b: GpuStorage, out: GpuSto
   const common = { TRANS_A: p.transA, TRANS_B: p.transB, HAS_BIAS: bias !== null, ACT: ACT_CODES[act] };
   let spec, blockM, blockN;
   if (variant === 'naive') {
-    spec = { shader: 'matmul_naive', entry: 'main', defines: common };
-    blockM = 16; blockN = 16;
+    blockN = 16;
+    blockM = Math.min(16, Math.floor(rt.config.wg / 16));
+    spec = { shader: 'matmul_naive', entry: 'main', defines: { ...common, WG_X: blockN, WG_Y: blockM } };
   } else {
     spec = {
       shader: 'matmul_tiled', entry: 'main',

@@ -33,11 +33,21 @@ export class GpuRuntime {
   private readonly staging: BufferPool;
   readonly dispatcher: Dispatcher;
   readonly config: KernelConfig;
-  /** Bound where a kernel is specialised not to use a binding (no bias, no momentum buffer). */
+  /**
+   * Bound where a kernel is specialised not to use a binding (no bias, no momentum buffer):
+   * one for read slots and one for write slots, so two unused slots never alias a writable one.
+   */
   readonly placeholder: GPUBuffer;
+  readonly placeholderWrite: GPUBuffer;
   readbacks = 0;
 
   constructor(readonly ctx: DeviceContext, maxDispatches: number) {
+    // adam.wgsl binds five storage buffers (param, grad, m, v, vMax), the most of any kernel.
+    const storageBindings = ctx.device.limits.maxStorageBuffersPerShaderStage;
+    if (storageBindings < 5) {
+      throw new Error(`initWebGPU: the adapter allows ${storageBindings} storage buffers per shader stage; ` +
+        'the kernels need 5 (adam.wgsl): use the js or native backend on this device');
+    }
     this.dispatcher = new Dispatcher(ctx, maxDispatches);
     // A buffer the pool gives up may still be named by the unsubmitted batch: destroy it after.
     const retire = (buffer: GPUBuffer) => this.dispatcher.onSubmit(() => buffer.destroy());
@@ -45,7 +55,8 @@ export class GpuRuntime {
       undefined, retire);
     this.staging = new BufferPool(ctx, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging', 64 * 1024 * 1024, retire);
     this.config = kernelConfig(ctx.device.limits);
-    this.placeholder = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder' });
+    this.placeholder = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder (read)' });
+    this.placeholderWrite = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder (write)' });
   }
 
   /** Workgroups for `threads` threads of `wg` each: [x, y, 1], 2-D once x would overflow. */
@@ -65,13 +76,13 @@ export class GpuRuntime {
    */
   run(spec: KernelSpec, storages: readonly (GpuStorage | null)[], uniform: Uint8Array, groups: readonly [number, number, number]): void {
     const buffers = storages.map((s, i) => {
-      if (s === null) return this.placeholder;
+      if (s === null) return spec.bindings[i] === 'write' ? this.placeholderWrite : this.placeholder;
       if (s.freed) throw new Error(`webgpu ${spec.shader}: binding ${i} uses storage that was already freed`);
       return s.buffer;
     });
     const copyBack: [GPUBuffer, GPUBuffer][] = [];
     spec.bindings.forEach((kind, i) => {
-      if (kind !== 'write' || storages[i] === null) return;
+      if (kind !== 'write' || storages[i] === null) return;   // placeholders are never aliased
       const original = buffers[i];
       if (!buffers.some((b, j) => j !== i && b === original)) return;
       const temp = this.pool.acquire(original.size);
@@ -104,6 +115,19 @@ export class GpuRuntime {
     this.dispatcher.flush();
     if (data.length > 0) this.ctx.device.queue.writeBuffer(s.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     return s;
+  }
+
+  /** A temporary for a multi-pass kernel; give it back with releaseScratch once encoded. */
+  scratch(size: number): GpuStorage {
+    return this.alloc(size);
+  }
+
+  /**
+   * Returns a temporary to the pool. Safe right after encoding: a later kernel of the same
+   * batch that reuses the buffer runs after the ones that read it (commands are ordered).
+   */
+  releaseScratch(s: GpuStorage): void {
+    this.free(s);
   }
 
   free(s: GpuStorage): void {
@@ -144,5 +168,6 @@ export class GpuRuntime {
     this.dispatcher.flush();
     this.dispatcher.destroy();
     this.placeholder.destroy();
+    this.placeholderWrite.destroy();
   }
 }

@@ -1,0 +1,88 @@
+// The numbers a run is judged by, shared by `train` (written to metrics.json) and `eval`:
+// test loss (the training objective on the test set), reconstruction MSE and PSNR, and the
+// baselines: PCA with as many components as the code has values, and kNN accuracy of codes.
+import { fromTyped, noGrad, tidy, add } from '../index.js';
+import { fitPca } from '../models/pca.js';
+import { knnAccuracy } from '../eval/knn.js';
+import { meanImagePsnr, meanSquaredError, psnr } from '../eval/metrics.js';
+import { featureShapeOf, trainingLoss } from './build-model.js';
+import { encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
+
+export interface ReconstructionMetrics {
+  testLoss: number;
+  testMse: number;
+  psnr: number;
+  meanImagePsnr: number;
+}
+
+/** The training objective averaged over the test set (eval mode: no dropout, no noise, VAE z = μ). */
+export async function testLoss(run: LoadedRun, data: Float32Array, n: number, batchSize = 500): Promise<number> {
+  const { model } = run;
+  model.eval();
+  const loss = trainingLoss(model);
+  const shape = featureShapeOf(run.config);
+  const rowSize = 784;
+  let total = 0;
+  for (let r0 = 0; r0 < n; r0 += batchSize) {
+    const r1 = Math.min(n, r0 + batchSize);
+    const value = noGrad(() => tidy(() => {
+      const x = fromTyped(data.subarray(r0 * rowSize, r1 * rowSize), [r1 - r0, ...shape]);
+      let l = loss(model.forward(x), x);
+      for (const term of model.takeLosses()) l = add(l, term);
+      return l;
+    }));
+    total += (await value.data())[0] * (r1 - r0);
+    value.dispose();
+  }
+  return total / n;
+}
+
+export async function reconstructionMetrics(run: LoadedRun, data: Data): Promise<ReconstructionMetrics> {
+  const { test } = data;
+  const recon = await reconstructRows(run, test.images, test.n);
+  const mse = meanSquaredError(recon, test.images);
+  return { testLoss: await testLoss(run, test.images, test.n), testMse: mse, psnr: psnr(mse), meanImagePsnr: meanImagePsnr(recon, test.images, 784) };
+}
+
+export interface BaselineMetrics {
+  components: number;
+  pcaTestMse: number;
+  pcaPsnr: number;
+  pcaExplainedVariance: number;
+  knn: { k: number; queries: number; trainRows: number; rawPixels: number; pcaCodes: number; autoencoderCodes: number };
+  seconds: { pca: number; knn: number };
+}
+
+/** PCA with `components` axes fitted on the training images, and kNN accuracies of three representations. */
+export async function baselineMetrics(run: LoadedRun, data: Data, options: { k: number; knnQueries?: number }): Promise<BaselineMetrics> {
+  const { train, test } = data;
+  const t0 = performance.now();
+  const trainCodes = await encodeRows(run, train.images, train.n);
+  const testCodes = await encodeRows(run, test.images, test.n);
+  const components = Math.min(trainCodes.width, 784);
+  const xTrain = fromTyped(train.images, [train.n, 784]);
+  const xTest = fromTyped(test.images, [test.n, 784]);
+  const pca = await fitPca(xTrain, components);
+  const pcaRecon = pca.reconstruct(xTest);
+  const pcaMse = meanSquaredError(await pcaRecon.data(), test.images);
+  pcaRecon.dispose();
+  const pcaTrain = pca.transform(xTrain), pcaTest = pca.transform(xTest);
+  const t1 = performance.now();
+  const q = Math.min(test.n, options.knnQueries ?? test.n);
+  const queries = (x: Float32Array, width: number) => fromTyped(x.subarray(0, q * width), [q, width]);
+  const testLabels = test.labels.subarray(0, q);
+  const knnOpts = { k: options.k };
+  const rawAcc = await knnAccuracy(xTrain, train.labels, queries(test.images, 784), testLabels, knnOpts);
+  const pcaAcc = await knnAccuracy(pcaTrain, train.labels, queries(await pcaTest.data() as Float32Array, components), testLabels, knnOpts);
+  const aeAcc = await knnAccuracy(fromTyped(trainCodes.values, [train.n, trainCodes.width]), train.labels,
+    queries(testCodes.values, testCodes.width), testLabels, knnOpts);
+  const t2 = performance.now();
+  for (const t of [xTrain, xTest, pcaTrain, pcaTest]) t.dispose();
+  const explained = pca.explainedVarianceRatio();
+  pca.dispose();
+  return {
+    components, pcaTestMse: pcaMse, pcaPsnr: psnr(pcaMse), pcaExplainedVariance: explained,
+    knn: { k: options.k, queries: q, trainRows: train.n, rawPixels: rawAcc, pcaCodes: pcaAcc, autoencoderCodes: aeAcc },
+    seconds: { pca: (t1 - t0) / 1000, knn: (t2 - t1) / 1000 },
+  };
+}

@@ -1,0 +1,167 @@
+// Gradient check of a whole model: dL/dθ from backward() against central finite differences
+// (L(θ + ε) − L(θ − ε)) / 2ε on a seeded random subset of every parameter tensor, with the
+// worst relative error per tensor. In float64 on the js backend by default: the parameters,
+// buffers and batch are copied to float64 storage for the check and put back afterwards, so
+// the comparison measures the backward rules rather than float32 rounding.
+//
+// Randomness inside the forward pass (dropout masks, the VAE's ε, denoising noise) would make
+// L(θ + ε) and L(θ − ε) differ by more than the step: every Generator the model's modules hold
+// (and the default one) is reset to the same state before each evaluation, so all of them see
+// the same draws.
+import type { Backend, DType } from '../backend/backend.js';
+import { getBackend } from '../backend/backend.js';
+import { noGrad } from '../autograd.js';
+import { StorageRef, type Tensor } from '../tensor.js';
+import { fromTyped } from '../ops/creation.js';
+import { add } from '../ops/elementwise.js';
+import { withDefaultDType } from '../ops/op.js';
+import { Generator, defaultGenerator } from '../random.js';
+import { tidy } from '../memory.js';
+import type { StepLoss, StepModel } from './step-trace.js';
+
+export interface CheckableModel extends StepModel {
+  namedBuffers?(): [string, Tensor][];
+  namedModules?(): [string, object][];
+}
+
+export interface ModelGradcheckOptions {
+  /** float64 (on js, default) or float32 (on the model's backend, with a larger step). */
+  dtype?: DType;
+  /** Elements checked per parameter tensor (default 12; all when the tensor is smaller). */
+  perTensor?: number;
+  /** Finite-difference step (default 1e-5 in float64, 1e-2 in float32). */
+  eps?: number;
+  /** A tensor passes when its worst relative error is at most this (default 5e-3 / 5e-2: a wrong rule errs by O(1)). */
+  tolerance?: number;
+  seed?: number;
+}
+
+export interface ParamCheck {
+  name: string;
+  shape: readonly number[];
+  checked: number;
+  /** max over checked elements of |a − n| / max(|a|, |n|, floor); floor = 1e-3·max|a| of the tensor. */
+  maxRelError: number;
+  maxAbsError: number;
+  worstElement: number;
+  /** Elements that failed at ε but agreed at ε/10 or ε/100 (the first step crossed a kink). */
+  rechecked: number;
+  ok: boolean;
+}
+
+export interface ModelGradcheckReport {
+  ok: boolean;
+  dtype: DType;
+  eps: number;
+  tolerance: number;
+  loss: number;
+  params: ParamCheck[];
+}
+
+function generatorsOf(model: CheckableModel): Generator[] {
+  const found = new Set<Generator>([defaultGenerator]);
+  const modules = model.namedModules ? model.namedModules().map(([, m]) => m) : [model];
+  for (const m of modules) for (const v of Object.values(m)) if (v instanceof Generator) found.add(v);
+  return [...found];
+}
+
+/** Checks every parameter of `model` on the batch (x, y); the model is unchanged afterwards. */
+export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tensor, y: Tensor, options: ModelGradcheckOptions = {}): ModelGradcheckReport {
+  const dtype = options.dtype ?? 'float64';
+  const backend: Backend = dtype === 'float64' ? getBackend('js') : x.backend;
+  const eps = options.eps ?? (dtype === 'float64' ? 1e-5 : 1e-2);
+  const tolerance = options.tolerance ?? (dtype === 'float64' ? 5e-3 : 5e-2);
+  const perTensor = options.perTensor ?? 12;
+  const pick = new Generator(options.seed ?? 1234);
+  const params = model.namedParameters();
+  const buffers = model.namedBuffers?.() ?? [];
+  const host = (t: Tensor) => (dtype === 'float64' ? Float64Array.from(t.dataSync()) : Float32Array.from(t.dataSync()));
+
+  // Swap every parameter's and buffer's storage for a host copy in the checking dtype.
+  const originals = [...params, ...buffers].map(([, t]) => ({ t, ref: t.ref, grad: t.grad }));
+  const hosts = params.map(([, t]) => host(t));
+  const generators = generatorsOf(model);
+  const states = generators.map((g) => g.getState());
+  const resetRandomness = () => generators.forEach((g, i) => g.setState(states[i]));
+  try {
+    if (backend.name === 'webgpu') {
+      throw new Error("gradcheckModel: cannot perturb parameters in GPU memory; check in float64 on js (the default) or in float32 on js/native (src/inspect/model-gradcheck.ts)");
+    }
+    // js keeps the array as the storage; native's storage is a Float32Array too (written in place).
+    params.forEach(([, t], i) => { t.ref = new StorageRef(backend, backend.name === 'js' ? hosts[i] : backend.upload(hosts[i]), t.size, dtype); t.grad = null; });
+    for (const [, t] of buffers) t.ref = new StorageRef(backend, backend.upload(host(t)), t.size, dtype);
+    const xs = fromTyped(host(x), x.shape, { backend });
+    const ys = fromTyped(host(y), y.shape, { backend });
+    model.train?.(true);
+
+    const lossOf = (): Tensor => {
+      resetRandomness();
+      let loss = lossFn(model.forward(xs), ys);
+      for (const term of model.takeLosses?.() ?? []) loss = add(loss, term);
+      return loss;
+    };
+    return withDefaultDType(dtype, () => {
+      // On js the host arrays are the storage itself, so perturbing them perturbs the model.
+      const evaluate = (): number => noGrad(() => tidy(() => lossOf().dataSync()[0]));
+      const loss = tidy(() => {
+        const l = lossOf();
+        l.backward();
+        return l.dataSync()[0];
+      });
+      const report: ParamCheck[] = params.map(([name, t], i) => {
+        const analytic = t.grad ? t.grad.dataSync() : new Float64Array(t.size);
+        const values = hosts[i];
+        const storage = t.ref.storage as Float32Array | Float64Array;
+        const indices = t.size <= perTensor ? Array.from({ length: t.size }, (_, k) => k) : Array.from(pick.permutation(t.size).subarray(0, perTensor));
+        let scale = 0;
+        for (let k = 0; k < analytic.length; k++) scale = Math.max(scale, Math.abs(analytic[k]));
+        const floor = Math.max(1e-3 * scale, 1e-12);
+        let maxRel = 0, maxAbs = 0, worst = -1, rechecked = 0;
+        for (const k of indices) {
+          const orig = values[k];
+          const set = (v: number) => {
+            values[k] = v;
+            if (storage !== values) storage[k] = v;   // backends that copied on upload
+          };
+          // A step across a kink (ReLU at 0, a max-pool tie) measures the average of two slopes:
+          // an element that fails is measured again with ε/10 and ε/100, and its best agreement
+          // counts. A wrong backward rule disagrees at every step size.
+          let best = Infinity, bestAbs = Infinity;
+          for (let tryEps = eps, attempt = 0; attempt < 3; attempt++, tryEps /= 10) {
+            set(orig + tryEps);
+            const plus = evaluate();
+            set(orig - tryEps);
+            const minus = evaluate();
+            set(orig);
+            const numeric = (plus - minus) / (2 * tryEps);
+            const abs = Math.abs(analytic[k] - numeric);
+            const rel = abs / Math.max(Math.abs(analytic[k]), Math.abs(numeric), floor);
+            if (rel < best || Number.isNaN(rel)) { best = Number.isNaN(rel) ? Infinity : rel; bestAbs = abs; }
+            if (best <= tolerance) { if (attempt > 0) rechecked++; break; }
+          }
+          if (best > maxRel || worst < 0) { maxRel = best; worst = k; }
+          maxAbs = Math.max(maxAbs, bestAbs);
+        }
+        return { name, shape: t.shape, checked: indices.length, rechecked, maxRelError: maxRel, maxAbsError: maxAbs, worstElement: worst, ok: maxRel <= tolerance };
+      });
+      return { ok: report.every((r) => r.ok), dtype, eps, tolerance, loss, params: report };
+    });
+  } finally {
+    for (const o of originals) {
+      if (o.t.grad && o.t.grad !== o.grad) o.t.grad.dispose();
+      o.t.ref = o.ref;
+      o.t.grad = o.grad;
+    }
+    resetRandomness();
+  }
+}
+
+/** One line per parameter tensor. */
+export function formatModelGradcheck(r: ModelGradcheckReport): string {
+  const width = Math.max(...r.params.map((p) => p.name.length), 9);
+  const lines = r.params.map((p) => `${p.name.padEnd(width)}  [${p.shape.join(', ')}]`.padEnd(width + 18) +
+    `  ${p.ok ? 'ok    ' : 'FAILED'}  worst rel error ${p.maxRelError.toExponential(2)} (abs ${p.maxAbsError.toExponential(2)}) over ${p.checked} elements${p.rechecked ? ` (${p.rechecked} near a kink, rechecked with a smaller ε)` : ''}`);
+  lines.push(`${r.ok ? 'PASSED' : 'FAILED'}: ${r.params.filter((p) => p.ok).length}/${r.params.length} parameter tensors within ${r.tolerance} ` +
+    `(central differences, ε = ${r.eps}, ${r.dtype}; loss ${r.loss.toPrecision(6)})`);
+  return lines.join('\n');
+}

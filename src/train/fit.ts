@@ -1,0 +1,257 @@
+// fit(): Keras's training loop over PyTorch-style pieces. For each epoch: shuffle (seeded),
+// then for each batch
+//   zeroGrad → forward → loss (+ added terms + penalties) → backward → clip → optimizer.step()
+// inside one tidy scope (everything the step allocates is freed at its end), reading the loss
+// once per step (every `lossReadEvery` steps on webgpu). Then validation in eval mode under
+// noGrad, the schedule, callbacks and the progress line.
+import type { Tensor } from '../tensor.js';
+import type { Backend } from '../backend/backend.js';
+import type { Module } from '../nn/module.js';
+import { getBackend } from '../backend/backend.js';
+import { fromTyped } from '../ops/creation.js';
+import { tidy } from '../memory.js';
+import { Optimizer } from '../optim/optimizer.js';
+import type { Scheduler } from '../optim/schedules.js';
+import { clipGradNormTensor, clipGradValue } from '../optim/clip.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import type { Dataset } from '../data/dataset.js';
+import { DataLoader } from '../data/loader.js';
+import { applyNoise, validateNoise, type NoiseSpec } from '../data/noise.js';
+import { BatchBuilder, checkRows, identityOrder, toDataset } from './data-source.js';
+import { LossMeter, canReadSync } from './loss-meter.js';
+import { makeObjective, objective, type LossFn, type Objective } from './loss.js';
+import { evaluateLoss } from './evaluate.js';
+import { emptyHistory, type History } from './history.js';
+import type { BatchLogs, Callback, CallbackResult, EpochLogs, TrainContext } from './callbacks.js';
+import { createProgressReporter, type ProgressMode, type ProgressReporter, type ProgressStream } from './progress.js';
+
+export type { LossFn } from './loss.js';
+export type { NoiseSpec } from '../data/noise.js';
+
+export interface FitOptions {
+  optimizer: Optimizer;
+  loss: LossFn | string;
+  epochs: number;
+  /** Rows per step (default 32, Keras's); ignored when x is a DataLoader (it has its own). */
+  batchSize?: number;
+  /** Reshuffle the rows every epoch (default true). */
+  shuffle?: boolean;
+  /** Source of the shuffle order and the input noise (default: the global generator). */
+  generator?: Generator;
+  /** [x, y]; y null means y = x (autoencoders). Evaluated after every epoch. */
+  validationData?: [Tensor | Dataset, Tensor | Dataset | null];
+  callbacks?: Callback[];
+  /** Default 'none': fit prints nothing unless asked (the CLI passes 'auto'). */
+  progress?: ProgressMode | ProgressReporter;
+  /** Where the progress reporter writes (default process.stderr). */
+  progressStream?: ProgressStream;
+  scheduler?: Scheduler;
+  /** Step the schedule after every epoch (default) or after every batch. */
+  schedulerInterval?: 'epoch' | 'batch';
+  clipNorm?: number;
+  clipValue?: number;
+  /** Weight penalties added to the loss: l1·Σ|w| + l2·Σw² over weights of rank ≥ 2. */
+  l1?: number;
+  l2?: number;
+  /** Denoising: noise on the input batch only; the target stays clean. */
+  inputNoise?: NoiseSpec;
+  /** Resume: the first epoch to run (epochs already done); `epochs` is the final epoch count. */
+  initialEpoch?: number;
+  /** Stops training after the current step (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
+  /** On backends that cannot be read synchronously (webgpu): read the loss every N steps (default 50). */
+  lossReadEvery?: number;
+}
+
+/** How often (ms) the loop yields to the event loop, so that signals and timers get through. */
+const YIELD_EVERY_MS = 50;
+
+function positiveInt(op: string, key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new Error(`${op}: ${key} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+function modelBackend(model: Module): Backend {
+  const p = model.parameters()[0];
+  return p ? p.backend : getBackend();
+}
+
+async function call(result: CallbackResult): Promise<boolean> {
+  const r = result instanceof Promise ? await result : result;
+  return r === 'stop';
+}
+
+/** One batch source per epoch: either our own shuffled rows or a DataLoader. */
+interface EpochBatches {
+  steps: number;
+  samples: number;
+  /** Yields [input rows, target rows or null (target = input), row count]. */
+  batches(): Iterable<[Float32Array, Float32Array | null, number]>;
+  xShape: number[];
+  yShape: number[];
+}
+
+async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null,
+  o: FitOptions, generator: Generator): Promise<EpochBatches> {
+  if (x instanceof DataLoader) {
+    if (y !== null) throw new Error(`${op}: with a DataLoader, y must be null (the loader supplies targets: its 'target' or noise options)`);
+    if (o.inputNoise) throw new Error(`${op}: with a DataLoader, give the noise to the loader (DataLoaderOptions.noise), not to fit`);
+    const loader = x;
+    const targetShape = loader.target ? loader.target.featureShape : loader.dataset.featureShape;
+    return {
+      steps: loader.length,
+      samples: loader.dropLast ? loader.length * loader.batchSize : loader.dataset.length,
+      xShape: loader.dataset.featureShape,
+      yShape: targetShape,
+      *batches() {
+        for (const b of loader) yield [b.x, b.y, b.size];
+      },
+    };
+  }
+  const xs = await toDataset(op, 'x', x);
+  const ys = y === null ? null : await toDataset(op, 'y', y);
+  checkRows(op, xs, ys);
+  const batchSize = positiveInt(op, 'batchSize', o.batchSize ?? 32);
+  const n = xs.length;
+  const xb = new BatchBuilder(xs, batchSize);
+  const yb = ys ? new BatchBuilder(ys, batchSize) : null;
+  // a denoising run without y needs the clean rows as the target: a second buffer
+  const clean = o.inputNoise && !ys ? new BatchBuilder(xs, batchSize) : null;
+  const shuffle = o.shuffle ?? true;
+  const noise = o.inputNoise;
+  if (noise) validateNoise(noise);
+  return {
+    steps: Math.ceil(n / batchSize),
+    samples: n,
+    xShape: xs.featureShape,
+    yShape: (ys ?? xs).featureShape,
+    *batches() {
+      const order = shuffle ? generator.permutation(n) : identityOrder(n);
+      for (let start = 0; start < n; start += batchSize) {
+        const idx = order.subarray(start, Math.min(n, start + batchSize));
+        const xRows = xb.rows(idx);
+        let yRows = yb ? yb.rows(idx) : null;
+        if (noise) {
+          if (clean) { yRows = clean.view(idx.length); yRows.set(xRows); }
+          applyNoise(xRows, noise, generator);
+        }
+        yield [xRows, yRows, idx.length];
+      }
+    },
+  };
+}
+
+/** One training step; returns the batch loss (detached, owned by the caller). */
+function trainStep(model: Module, params: Tensor[], obj: Objective, o: FitOptions, backend: Backend,
+  xRows: Float32Array, yRows: Float32Array | null, n: number, xShape: number[], yShape: number[]): Tensor {
+  for (const p of params) p.zeroGrad();
+  return tidy(() => {
+    const xb = fromRows(xRows, n, xShape, backend);
+    const yb = yRows === null ? xb : fromRows(yRows, n, yShape, backend);
+    const loss = objective(model, model.forward(xb), yb, obj);
+    loss.backward();
+    if (o.clipNorm !== undefined) clipGradNormTensor(params, o.clipNorm);
+    if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
+    o.optimizer.step();
+    return loss.detach();
+  });
+}
+
+function fromRows(rows: Float32Array, n: number, featureShape: number[], backend: Backend): Tensor {
+  return fromTyped(rows, [n, ...featureShape], { backend });
+}
+
+/**
+ * Trains `model` on x → y (y null: an autoencoder's x → x). Returns the per-epoch history.
+ * x may be a Tensor [N, …], a Dataset, or a DataLoader (which then owns batching and noise).
+ */
+export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null, options: FitOptions): Promise<History> {
+  const op = 'fit';
+  const o = options;
+  if (!o || !(o.optimizer instanceof Optimizer)) throw new Error(`${op}: options.optimizer must be an Optimizer (SGD, Adam, …)`);
+  const epochs = positiveInt(op, 'epochs', o.epochs);
+  const initialEpoch = o.initialEpoch ?? 0;
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) {
+    throw new Error(`${op}: initialEpoch must be an integer in [0, epochs = ${epochs}], got ${initialEpoch}`);
+  }
+  if (o.clipNorm !== undefined && !(o.clipNorm > 0)) throw new Error(`${op}: clipNorm must be > 0, got ${o.clipNorm}`);
+  if (o.clipValue !== undefined && !(o.clipValue > 0)) throw new Error(`${op}: clipValue must be > 0, got ${o.clipValue}`);
+  const lossReadEvery = positiveInt(op, 'lossReadEvery', o.lossReadEvery ?? 50);
+  const obj = makeObjective(op, model, o.loss, o.l1, o.l2);
+  const generator = o.generator ?? defaultGenerator;
+  const data = await makeBatches(op, x, y, o, generator);
+  const backend = modelBackend(model);
+  const params = model.parameters();
+  const syncRead = params.length === 0 || canReadSync(params[0]);
+  const history = emptyHistory();
+  const callbacks = o.callbacks ?? [];
+  const reporter = createProgressReporter(o.progress ?? 'none', o.progressStream ?? process.stderr);
+  const ctx: TrainContext = { model, optimizer: o.optimizer, scheduler: o.scheduler, history, epochs, stepsPerEpoch: data.steps, stopTraining: false };
+  const wasTraining = model.training;
+  const validation = o.validationData;
+  if (validation !== undefined && (!Array.isArray(validation) || validation.length !== 2)) {
+    throw new Error(`${op}: validationData must be [x, y] (y null for an autoencoder)`);
+  }
+
+  let stop: History['stopReason'] = null;
+  for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
+  reporter?.trainBegin({ epochs, initialEpoch, stepsPerEpoch: data.steps, samplesPerEpoch: data.samples });
+  let lastYield = performance.now();
+  try {
+    for (let epoch = initialEpoch; epoch < epochs && stop === null; epoch++) {
+      if (o.signal?.aborted) { stop = 'abort'; break; }
+      for (const cb of callbacks) if (await call(cb.onEpochBegin?.(epoch, ctx))) ctx.stopTraining = true;
+      if (ctx.stopTraining) { stop = 'callback'; break; }
+      model.train();
+      const lr = o.optimizer.paramGroups[0].lr;
+      const meter = new LossMeter(syncRead);
+      const t0 = performance.now();
+      let step = 0;
+      try {
+        for (const [xRows, yRows, n] of data.batches()) {
+          const loss = trainStep(model, params, obj, o, backend, xRows, yRows, n, data.xShape, data.yShape);
+          step++;
+          if (o.scheduler && o.schedulerInterval === 'batch') o.scheduler.step(syncRead ? loss.item() : undefined);
+          meter.add(loss, n);
+          if (!syncRead && step % lossReadEvery === 0) await meter.read();
+          const logs: BatchLogs = { loss: meter.last, size: n };
+          for (const cb of callbacks) if (cb.onBatchEnd && await call(cb.onBatchEnd(step - 1, logs, ctx))) ctx.stopTraining = true;
+          reporter?.batchEnd({ epoch, step, samplesDone: meter.samples, seconds: (performance.now() - t0) / 1000, loss: meter.last });
+          const now = performance.now();
+          if (now - lastYield > YIELD_EVERY_MS) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+          }
+          if (o.signal?.aborted) { stop = 'abort'; break; }
+          if (ctx.stopTraining) break;
+        }
+        if (stop === 'abort') break;
+        const trainLoss = await meter.read();
+        const trainSeconds = (performance.now() - t0) / 1000;
+        const logs: EpochLogs = { loss: trainLoss, lr, seconds: 0, samplesPerSecond: meter.samples / trainSeconds };
+        if (validation) {
+          logs.valLoss = await evaluateLoss(op, model, validation[0], validation[1], obj, o.batchSize ?? 32);
+        }
+        logs.seconds = (performance.now() - t0) / 1000;
+        history.epoch.push(epoch);
+        history.loss.push(logs.loss);
+        if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+        history.seconds.push(logs.seconds);
+        history.lr.push(lr);
+        history.samplesPerSecond.push(logs.samplesPerSecond);
+        if (o.scheduler && o.schedulerInterval !== 'batch') o.scheduler.step(logs.valLoss ?? logs.loss);
+        reporter?.epochEnd({ epoch, ...logs });
+        for (const cb of callbacks) if (await call(cb.onEpochEnd?.(epoch, logs, ctx))) ctx.stopTraining = true;
+        if (ctx.stopTraining) stop = 'callback';
+      } finally {
+        meter.dispose();
+      }
+    }
+  } finally {
+    model.train(wasTraining);
+    reporter?.trainEnd();
+  }
+  history.stopReason = stop;
+  for (const cb of callbacks) await cb.onTrainEnd?.(history, ctx);
+  return history;
+}

@@ -1,0 +1,123 @@
+// Resuming training exactly. A run's future depends on the model's weights, the optimizer's
+// state (moments, step counts, lr), the schedule's counters and the random generators (the
+// next shuffle and noise draws). Captured at the end of epoch k and restored into fresh
+// objects, `fit(..., { initialEpoch: k })` continues exactly as the uninterrupted run would.
+//
+// On disk it is one safetensors file: 'model.<name>' tensors (PyTorch names), 'optimizer.param{i}.<state>'
+// tensors, and the rest as JSON in the metadata key 'tessera.training'.
+import type { Module } from '../nn/module.js';
+import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
+import type { Scheduler, SchedulerState } from '../optim/schedules.js';
+import type { Generator } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { fromTyped } from '../ops/creation.js';
+import { readSafetensors, writeSafetensors, type SafetensorsInput } from '../io/safetensors.js';
+import type { Callback, EpochLogs, TrainContext } from './callbacks.js';
+
+export interface TrainingState {
+  /** Epochs completed: the `initialEpoch` of the resumed fit. */
+  epoch: number;
+  optimizer: OptimizerStateDict;
+  scheduler: SchedulerState | null;
+  /** Generator states (JSON: NaN is stored as null). */
+  generators: (number | null)[][];
+}
+
+export interface TrainingParts {
+  optimizer: Optimizer;
+  scheduler?: Scheduler;
+  /** fit's generator first, then any the model draws from (dropout, noise, sampling). */
+  generators?: Generator[];
+}
+
+export function captureTrainingState(epoch: number, parts: TrainingParts): TrainingState {
+  return {
+    epoch,
+    optimizer: parts.optimizer.stateDict(),
+    scheduler: parts.scheduler?.stateDict() ?? null,
+    generators: (parts.generators ?? []).map((g) => g.getState().map((v) => (Number.isNaN(v) ? null : v))),
+  };
+}
+
+/** Puts the state into fresh (or the same) objects; returns the epoch to pass as initialEpoch. */
+export function restoreTrainingState(state: TrainingState, parts: TrainingParts): number {
+  const op = 'restoreTrainingState';
+  const gens = parts.generators ?? [];
+  if (!Number.isInteger(state.epoch) || state.epoch < 0) throw new Error(`${op}: epoch must be a non-negative integer, got ${String(state.epoch)}`);
+  if (gens.length !== state.generators.length) {
+    throw new Error(`${op}: the state holds ${state.generators.length} generator states, ${gens.length} generators were given`);
+  }
+  if ((state.scheduler === null) !== (parts.scheduler === undefined)) {
+    throw new Error(`${op}: the state ${state.scheduler ? 'has' : 'has no'} schedule, but ${parts.scheduler ? 'one' : 'none'} was given`);
+  }
+  parts.optimizer.loadStateDict(state.optimizer);
+  if (parts.scheduler && state.scheduler) parts.scheduler.loadStateDict(state.scheduler);
+  gens.forEach((g, i) => g.setState(state.generators[i].map((v) => (v === null ? NaN : v))));
+  return state.epoch;
+}
+
+const META_KEY = 'tessera.training';
+
+async function host(t: Tensor): Promise<SafetensorsInput> {
+  const data = await t.data();
+  return t.dtype === 'float64'
+    ? { dtype: 'F64', shape: [...t.shape], data: data instanceof Float64Array ? data : Float64Array.from(data) }
+    : { dtype: 'F32', shape: [...t.shape], data: data instanceof Float32Array ? data : Float32Array.from(data) };
+}
+
+/** Writes the model and the training state to one safetensors file, atomically. */
+export async function saveTrainingCheckpoint(filePath: string, model: Module, state: TrainingState): Promise<void> {
+  const tensors: Record<string, SafetensorsInput> = {};
+  for (const [name, t] of Object.entries(model.stateDict())) tensors[`model.${name}`] = await host(t);
+  for (const [name, t] of Object.entries(state.optimizer.state)) {
+    tensors[`optimizer.${name}`] = await host(t);
+    t.dispose();                                   // stateDict() made these copies for us
+  }
+  const meta = { epoch: state.epoch, optimizer: state.optimizer.meta, scheduler: state.scheduler, generators: state.generators };
+  writeSafetensors(filePath, tensors, { writer: 'tessera', [META_KEY]: JSON.stringify(meta) });
+}
+
+/**
+ * Loads a file from saveTrainingCheckpoint into the model, optimizer, schedule and generators;
+ * returns the epoch to resume at. The file is read and parsed before anything is changed.
+ */
+export function loadTrainingCheckpoint(filePath: string, model: Module, parts: TrainingParts): number {
+  const op = 'loadTrainingCheckpoint';
+  const file = readSafetensors(filePath);
+  const raw = file.metadata[META_KEY];
+  if (raw === undefined) throw new Error(`${op}: '${filePath}' has no '${META_KEY}' metadata (it is not a training checkpoint; use loadModule for model files)`);
+  let meta: { epoch: number; optimizer: Record<string, unknown>; scheduler: SchedulerState | null; generators: (number | null)[][] };
+  try {
+    meta = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`${op}: '${filePath}': the '${META_KEY}' metadata is not valid JSON: ${(err as Error).message}`);
+  }
+  const modelState: Record<string, Tensor> = {};
+  const optimState: Record<string, Tensor> = {};
+  for (const [name, t] of file.tensors) {
+    const target = name.startsWith('model.') ? modelState : name.startsWith('optimizer.') ? optimState : null;
+    if (target === null) throw new Error(`${op}: '${filePath}': unexpected tensor '${name}' (expected 'model.*' or 'optimizer.*')`);
+    target[name.slice(name.indexOf('.') + 1)] = fromTyped(t.data, t.shape, { backend: 'js' });
+  }
+  const state: TrainingState = { epoch: meta.epoch, optimizer: { state: optimState, meta: meta.optimizer }, scheduler: meta.scheduler, generators: meta.generators };
+  try {
+    // the model's load validates every name and shape first; then the optimizer's does the same
+    model.loadStateDict(modelState);
+    return restoreTrainingState(state, parts);
+  } finally {
+    for (const t of [...Object.values(modelState), ...Object.values(optimState)]) t.dispose();
+  }
+}
+
+/** A callback that writes a training checkpoint after every `every`-th epoch (default 1). */
+export function trainingCheckpoint(options: { path: string; generators?: Generator[]; every?: number }): Callback {
+  const every = options.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new Error(`trainingCheckpoint: every must be a positive integer, got ${every}`);
+  return {
+    async onEpochEnd(epoch: number, _logs: EpochLogs, ctx: TrainContext): Promise<void> {
+      if ((epoch + 1) % every !== 0) return;
+      const state = captureTrainingState(epoch + 1, { optimizer: ctx.optimizer, scheduler: ctx.scheduler, generators: options.generators });
+      await saveTrainingCheckpoint(options.path.replaceAll('{epoch}', String(epoch + 1)), ctx.model, state);
+    },
+  };
+}

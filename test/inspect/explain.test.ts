@@ -1,0 +1,141 @@
+// explainStep: every op of one training step with its shapes, the backward rules, the update,
+// and the DOT / SVG pictures of it.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Generator, noGrad, rand, setBackend } from '../../src/index.js';
+import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
+import { convAutoencoder } from '../../src/models/conv-autoencoder.js';
+import { mseLoss } from '../../src/losses/regression.js';
+import { Adam } from '../../src/optim/index.js';
+import { explainStep, formatStep } from '../../src/inspect/explain-step.js';
+import { buildStepGraph, stepToDot } from '../../src/inspect/step-graph.js';
+import { graphToSvg } from '../../src/inspect/svg-graph.js';
+import { parseDot } from './dot-syntax.js';
+
+setBackend('js');
+
+const hasDot = (() => { try { execFileSync('dot', ['-V'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+
+async function smallStep() {
+  const model = denseAutoencoder({ inputDim: 20, hidden: [8], latent: 4, generator: new Generator(3) });
+  const x = rand([5, 20], { generator: new Generator(4) });
+  // The loss the step must report, computed on the host in float64 from a plain forward pass.
+  const pred = noGrad(() => model.forward(x)).dataSync();
+  const xs = x.dataSync();
+  let sq = 0;
+  for (let i = 0; i < xs.length; i++) sq += (pred[i] - xs[i]) ** 2;
+  const before = new Map(model.namedParameters().map(([n, p]) => [n, Float64Array.from(p.dataSync())]));
+  const optimizer = new Adam(model.parameters(), { lr: 0.01 });
+  const e = await explainStep(model, (p, t) => mseLoss(p, t), x, x, optimizer);
+  return { model, x, e, expectedLoss: sq / xs.length, before };
+}
+
+describe('explainStep', () => {
+  it('names every forward op with its shapes, in execution order, and the loss', async () => {
+    const { e, expectedLoss } = await smallStep();
+    expect(e.loss).toBeCloseTo(expectedLoss, 6);
+    const model = e.forward.filter((f) => f.part === 'model');
+    // 20 → 8 → 4 → 8 → 20, each a fused linear: relu, relu, relu, sigmoid.
+    expect(model.map((f) => f.op)).toEqual(['linear', 'linear', 'linear', 'linear']);
+    expect(model.map((f) => f.shape)).toEqual([[5, 8], [5, 4], [5, 8], [5, 20]]);
+    expect(model.map((f) => f.attrs.activation)).toEqual(['relu', 'relu', 'relu', 'sigmoid']);
+    expect(model[0].inputShapes).toEqual([[5, 20], [8, 20], [8]]);
+    expect(model[0].inputs[0]).toBe(e.inputId);
+    const params = e.forward.filter((f) => f.part === 'param').map((f) => f.name);
+    expect(params).toEqual(['encoder.0.weight', 'encoder.0.bias', 'encoder.2.weight', 'encoder.2.bias',
+      'decoder.0.weight', 'decoder.0.bias', 'decoder.2.weight', 'decoder.2.bias']);
+    // Each op's inputs were made before it (execution order), and the loss comes last.
+    const position = new Map(e.forward.map((f, i) => [f.id, i]));
+    for (const f of e.forward) for (const id of f.inputs) if (position.has(id)) expect(position.get(id)!).toBeLessThan(position.get(f.id)!);
+    expect(e.forward[e.forward.length - 1].id).toBe(e.lossId);
+    expect(e.forward[e.forward.length - 1].shape).toEqual([]);
+    // Cost model: a fused linear is one matmul (2·N·in·out) plus its bias and activation.
+    model.forEach((f, i) => {
+      const [n, inF, outF] = [5, f.inputShapes[1][1], f.inputShapes[1][0]];
+      expect(f.cost.calls.map((c) => c.kernel)).toEqual(['matmul']);
+      expect(f.cost.flops).toBeGreaterThanOrEqual(2 * n * inF * outF + n * outF);
+      expect(f.cost.flops).toBeLessThanOrEqual(2 * n * inF * outF + 4 * n * outF);
+      expect(f.cost.bytes).toBe(4 * (n * inF + inF * outF + n * outF + outF));
+      void i;
+    });
+  });
+
+  it('lists one backward rule per op, in reverse, with the gradient shapes and saved tensors', async () => {
+    const { e } = await smallStep();
+    const ops = e.forward.filter((f) => f.op !== 'input');
+    expect(e.backward.map((b) => b.forwardId)).toEqual(ops.map((f) => f.id).reverse());
+    for (const b of e.backward) {
+      const f = ops.find((o) => o.id === b.forwardId)!;
+      expect(b.op).toBe(f.op);
+      expect(b.gradShape).toEqual(f.shape);
+      b.inputs.forEach((inp, k) => {
+        expect(inp.shape).toEqual(f.inputShapes[k]);
+        // Every input gets a gradient of its own shape, except the data, which needs none.
+        expect(inp.gradShape).toEqual(inp.id === e.inputId ? null : f.inputShapes[k]);
+      });
+    }
+    const linears = e.backward.filter((b) => b.op === 'linear');
+    expect(linears).toHaveLength(4);
+    for (const b of linears) expect(b.saved).toEqual(expect.arrayContaining(['x', 'weight']));
+    // dW = gᵀ·x and (except for the first layer) dx = g·W: one or two matmuls of the forward's size.
+    for (const b of linears) {
+      const [outF, inF] = b.inputs[1].shape;
+      const matmuls = b.cost.calls.filter((c) => c.kernel === 'matmul').length;
+      expect(matmuls).toBe(b.inputs[0].id === e.inputId ? 1 : 2);
+      expect(b.cost.flops).toBeGreaterThanOrEqual(matmuls * 2 * 5 * inF * outF);
+    }
+  });
+
+  it("reports the optimizer's update per parameter, and the step applies it", async () => {
+    const { model, e, before } = await smallStep();
+    expect(e.optimizer?.name).toBe('Adam');
+    expect(e.updates.map((u) => u.name)).toEqual(model.namedParameters().map(([n]) => n));
+    for (const u of e.updates) expect(u.cost.calls.some((c) => c.kernel === 'adamStep')).toBe(true);
+    // Adam's first step: m̂ = g, v̂ = g², so p ← p − lr·g / (|g| + ε).
+    for (const [name, p] of model.namedParameters()) {
+      const g = p.grad!.dataSync(), now = p.dataSync(), was = before.get(name)!;
+      for (let i = 0; i < now.length; i++) expect(now[i]).toBeCloseTo(was[i] - 0.01 * g[i] / (Math.abs(g[i]) + 1e-8), 5);
+    }
+    const text = formatStep(e);
+    for (const [name, p] of model.namedParameters()) expect(text).toContain(`${name} [${p.shape.join(', ')}]`);
+    expect(text).toContain('adamStep');
+    expect(text).toContain(e.loss.toPrecision(6));
+  });
+
+  it('draws the step as DOT that parses and SVG with one box per node', async () => {
+    const { e } = await smallStep();
+    const graph = buildStepGraph(e);
+    const dot = stepToDot(graph);
+    const parsed = parseDot(dot);
+    // Forward tensors (leaves and ops), the batch, and one node per backward rule.
+    expect(parsed.nodes.size).toBe(e.forward.length + 1 + e.backward.length);
+    for (const [from, to] of parsed.edges) { expect(parsed.nodes.has(from)).toBe(true); expect(parsed.nodes.has(to)).toBe(true); }
+    if (hasDot) expect(() => execFileSync('dot', ['-Tsvg'], { input: dot, stdio: ['pipe', 'pipe', 'pipe'] })).not.toThrow();
+    const svg = graphToSvg(graph);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<g id="/g)?.length).toBe(graph.nodes.length);
+    expect(svg.match(/<path /g)?.length).toBe(graph.edges.length + 3);   // + the three arrow heads
+    // Balanced tags (a well-formedness check of the XML structure).
+    const stack: string[] = [];
+    for (const m of svg.matchAll(/<(\/?)([a-z]+)[^>]*?(\/?)>/g)) {
+      if (m[3] === '/') continue;
+      if (m[1] === '/') expect(stack.pop()).toBe(m[2]);
+      else stack.push(m[2]);
+    }
+    expect(stack).toEqual([]);
+  });
+
+  it('explains a convolution as im2col and a matmul', async () => {
+    const model = convAutoencoder({ channels: [4, 2], generator: new Generator(5) });
+    const x = rand([2, 1, 28, 28], { generator: new Generator(6) });
+    const e = await explainStep(model, (p, t) => mseLoss(p, t), x, x);
+    const cols = e.forward.find((f) => f.op === 'im2col')!;
+    // 3×3 kernel, padding 1 on 28×28: columns of 1·9 values at 28·28 positions per image.
+    expect(cols.shape).toEqual([2, 9, 784]);
+    const conv = e.forward.find((f) => f.op === 'matmul' && f.inputs.includes(cols.id))!;
+    expect(conv.shape).toEqual([2, 4, 784]);
+    expect(conv.cost.flops).toBe(2 * 2 * 4 * 784 * 9);
+    expect(e.optimizer).toBeNull();
+    expect(e.updates).toEqual([]);
+  });
+});
