@@ -100,11 +100,12 @@ bool where(const float* cond, const float* a, const float* b, float* out, const 
 
 namespace {
 
-// dst(i, j) = src(i, j) over an [rows, cols] block, in 32 × 32 tiles so that a transpose
+// dst(i, j) = src(i, j) over an [rows, cols] block, in 8 × 8 tiles so that a transpose
 // (src contiguous along i, dst along j) reads and writes whole cache lines from L1 instead of
-// touching a new line, and often a new page, for every element.
+// touching a new line, and often a new page, for every element. 8, not more: with rows 4 KiB
+// apart all of a tile's lines on one side fall in the same L1 set (12 ways).
 void copyTiled(const float* src, long ssi, long ssj, float* dst, long dsi, long dsj, long rows, long cols) {
-  constexpr long T = 32;
+  constexpr long T = 8;
   for (long i0 = 0; i0 < rows; i0 += T) {
     const long i1 = i0 + T < rows ? i0 + T : rows;
     for (long j0 = 0; j0 < cols; j0 += T) {

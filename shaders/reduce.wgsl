@@ -2,17 +2,18 @@
 // OP: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin (arg ops write the index as a float; the
 // first extreme element wins, as in the js backend).
 //
-// Two entry points:
-//   reduce_tree   one workgroup per (output, chunk of the row): each thread folds a strided
-//                 slice, then a shared-memory tree halves WG partials to one (WG a power of 2).
-//   reduce_serial one thread per output, a plain loop: for short rows or many outputs.
+// A row may be cut into `chunks` pieces of `chunk` elements; slot s = o·chunks + piece is
+// one piece of output o's row, and each entry point writes one result per slot.
+//   reduce_tree   one workgroup per slot: each thread folds a strided slice, then a
+//                 shared-memory tree halves WG partials to one (WG a power of 2).
+//   reduce_serial one thread per slot, a plain loop: for short rows or many outputs.
 // Output o (of outer·inner) is row (o / inner, ·, o % inner). The grid is 2-D when the
 // workgroup count overflows one dimension.
 //
 // Long rows with few outputs take two passes (src/backend/webgpu/kernels-reduce.ts): pass 1
-// splits each row into `chunks` pieces of `chunk` elements and writes one partial per piece
-// (value, and index into out_idx when PAIRS_OUT); pass 2 reduces the partials, reading the
-// indices back from x_idx (PAIRS_IN) so argmax/argmin still report positions in the row.
+// writes one partial per piece (its value, and its index into out_idx when PAIRS_OUT); pass 2
+// reduces the partials, reading the indices back from x_idx (PAIRS_IN) so argmax/argmin
+// still report positions in the row. Single-pass: chunks = 1, chunk = size.
 
 struct Params {
   outer: u32,
@@ -116,10 +117,12 @@ fn reduce_tree(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: 
 @compute @workgroup_size(WG)
 fn reduce_serial(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                  @builtin(local_invocation_index) lid: u32) {
-  let o = (wid.y * nwg.x + wid.x) * WG + lid;
-  if (o >= u.outer * u.inner) { return; }
-  let base = row_base(o);
-  var acc = start(base, 0u);
-  for (var r = 0u; r < u.size; r++) { acc = combine(acc, element(base, r)); }
-  write(o, acc);
+  let slot = (wid.y * nwg.x + wid.x) * WG + lid;
+  if (slot >= u.outer * u.inner * u.chunks) { return; }
+  let first = (slot % u.chunks) * u.chunk;
+  let last = min(u.size, first + u.chunk);
+  let base = row_base(slot / u.chunks);
+  var acc = start(base, first);
+  for (var r = first; r < last; r++) { acc = combine(acc, element(base, r)); }
+  write(slot, acc);
 }

@@ -15,6 +15,7 @@ const options: OptionSpec[] = [
   { name: 'k', kind: 'int', min: 1, default: 5, help: 'neighbours in the kNN vote' },
   { name: 'knn-test', kind: 'int', min: 1, help: 'classify only the first N test images with kNN (default all)' },
   { name: 'limit', kind: 'int', min: 1, help: 'use only the first N training images (PCA fit, kNN references) and N/6 test images' },
+  { name: 'probe-epochs', kind: 'int', min: 0, default: 10, help: 'epochs of the linear probes (softmax regression on each representation); 0 skips them' },
   { name: 'json', kind: 'flag', help: 'print the results as JSON' },
 ];
 
@@ -24,7 +25,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'test loss, PSNR, and comparisons with PCA and kNN on raw pixels',
   usage: '<run> [options]',
-  description: 'Evaluates a run folder on the Fashion-MNIST test set: the test loss and PSNR of the\nautoencoder, PCA with the same number of components (fitted on the training set) and its\ntest reconstruction error, and 5-NN accuracy of the autoencoder codes, the PCA codes and raw\npixels. Writes eval.json into the run folder.',
+  description: 'Evaluates a run folder on the Fashion-MNIST test set: the test loss and PSNR of the\nautoencoder, PCA with the same number of components (fitted on the training set) and its\ntest reconstruction error, and 5-NN accuracy of the autoencoder codes, the PCA codes and raw\npixels; and a linear probe (softmax regression) on each. Writes eval.json into the run folder.',
   options,
   positionals: { min: 1, max: 1, names: 'the run folder' },
   async run(args, io) {
@@ -34,7 +35,7 @@ export const evalCommand: Command = {
     const data = loadData('eval', (v.limit as number | undefined) ?? run.config.limit);
     const t0 = performance.now();
     const recon = await reconstructionMetrics(run, data);
-    const base = await baselineMetrics(run, data, { k: v.k as number, knnQueries: v['knn-test'] as number | undefined });
+    const base = await baselineMetrics(run, data, { k: v.k as number, knnQueries: v['knn-test'] as number | undefined, probeEpochs: v['probe-epochs'] as number });
     const result = {
       run: run.dir, model: run.config.model, latent: run.config.latent, backend: describeBackend(backend),
       trainImages: data.train.n, testImages: data.test.n, ...recon, ...base, seconds: { ...base.seconds, total: (performance.now() - t0) / 1000 },
@@ -45,6 +46,7 @@ export const evalCommand: Command = {
       return 0;
     }
     const c = base.components;
+    const probe = base.linearProbe;
     io.stdout.write([
       `run ${run.dir}: ${run.config.model} autoencoder, code of ${c} values; backend ${result.backend}`,
       `train images ${data.train.n}, test images ${data.test.n}`,
@@ -58,6 +60,13 @@ export const evalCommand: Command = {
       `    ${'raw pixels (784)'.padEnd(24)}${pct(base.knn.rawPixels)}`,
       `    ${`PCA codes (${c})`.padEnd(24)}${pct(base.knn.pcaCodes)}`,
       `    ${`autoencoder codes (${c})`.padEnd(24)}${pct(base.knn.autoencoderCodes)}`,
+      ...(probe ? [
+        '',
+        `  linear probe (softmax regression, ${probe.epochs} epochs of Adam on standardised features), test accuracy`,
+        `    ${'raw pixels (784)'.padEnd(24)}${pct(probe.rawPixels)}`,
+        `    ${`PCA codes (${c})`.padEnd(24)}${pct(probe.pcaCodes)}`,
+        `    ${`autoencoder codes (${c})`.padEnd(24)}${pct(probe.autoencoderCodes)}`,
+      ] : []),
       '',
       `(${result.seconds.total.toFixed(1)} s; written to ${path.join(run.dir, 'eval.json')})`,
       '',

@@ -4,6 +4,7 @@
 import { fromTyped, noGrad, tidy, add } from '../index.js';
 import { fitPca } from '../models/pca.js';
 import { knnAccuracy } from '../eval/knn.js';
+import { linearProbeAccuracy } from '../eval/linear-probe.js';
 import { meanImagePsnr, meanSquaredError, psnr } from '../eval/metrics.js';
 import { featureShapeOf, trainingLoss } from './build-model.js';
 import { encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
@@ -50,11 +51,13 @@ export interface BaselineMetrics {
   pcaPsnr: number;
   pcaExplainedVariance: number;
   knn: { k: number; queries: number; trainRows: number; rawPixels: number; pcaCodes: number; autoencoderCodes: number };
-  seconds: { pca: number; knn: number };
+  /** Softmax-regression test accuracy on each representation (null with probeEpochs 0). */
+  linearProbe: { epochs: number; rawPixels: number; pcaCodes: number; autoencoderCodes: number } | null;
+  seconds: { pca: number; knn: number; linearProbe: number };
 }
 
 /** PCA with `components` axes fitted on the training images, and kNN accuracies of three representations. */
-export async function baselineMetrics(run: LoadedRun, data: Data, options: { k: number; knnQueries?: number }): Promise<BaselineMetrics> {
+export async function baselineMetrics(run: LoadedRun, data: Data, options: { k: number; knnQueries?: number; probeEpochs?: number }): Promise<BaselineMetrics> {
   const { train, test } = data;
   const t0 = performance.now();
   const trainCodes = await encodeRows(run, train.images, train.n);
@@ -77,12 +80,25 @@ export async function baselineMetrics(run: LoadedRun, data: Data, options: { k: 
   const aeAcc = await knnAccuracy(fromTyped(trainCodes.values, [train.n, trainCodes.width]), train.labels,
     queries(testCodes.values, testCodes.width), testLabels, knnOpts);
   const t2 = performance.now();
+  const probeEpochs = options.probeEpochs ?? 10;
+  let linearProbe: BaselineMetrics['linearProbe'] = null;
+  if (probeEpochs > 0) {
+    const probe = (tr: Float32Array, te: Float32Array, d: number) => linearProbeAccuracy(tr, train.labels, te, test.labels, d, { epochs: probeEpochs });
+    linearProbe = {
+      epochs: probeEpochs,
+      rawPixels: await probe(train.images, test.images, 784),
+      pcaCodes: await probe(Float32Array.from(await pcaTrain.data()), Float32Array.from(await pcaTest.data()), components),
+      autoencoderCodes: await probe(trainCodes.values, testCodes.values, trainCodes.width),
+    };
+  }
+  const t3 = performance.now();
   for (const t of [xTrain, xTest, pcaTrain, pcaTest]) t.dispose();
   const explained = pca.explainedVarianceRatio();
   pca.dispose();
   return {
     components, pcaTestMse: pcaMse, pcaPsnr: psnr(pcaMse), pcaExplainedVariance: explained,
     knn: { k: options.k, queries: q, trainRows: train.n, rawPixels: rawAcc, pcaCodes: pcaAcc, autoencoderCodes: aeAcc },
-    seconds: { pca: (t1 - t0) / 1000, knn: (t2 - t1) / 1000 },
+    linearProbe,
+    seconds: { pca: (t1 - t0) / 1000, knn: (t2 - t1) / 1000, linearProbe: (t3 - t2) / 1000 },
   };
 }

@@ -14,7 +14,7 @@ export interface LoadModuleOptions {
   strict?: boolean;
 }
 
-function toInput(name: string, t: Tensor, data: Float32Array | Float64Array): SafetensorsInput {
+function toInput(t: Tensor, data: Float32Array | Float64Array): SafetensorsInput {
   if (t.dtype === 'float64') return { dtype: 'F64', shape: [...t.shape], data: data instanceof Float64Array ? data : Float64Array.from(data) };
   return { dtype: 'F32', shape: [...t.shape], data: data instanceof Float32Array ? data : Float32Array.from(data) };
 }
@@ -22,14 +22,14 @@ function toInput(name: string, t: Tensor, data: Float32Array | Float64Array): Sa
 /** Writes every parameter and buffer of `module` to `filePath` (read back with `await data()`, so any backend works). */
 export async function saveModule(filePath: string, module: Module, metadata: Record<string, string> = {}): Promise<void> {
   const tensors: Record<string, SafetensorsInput> = {};
-  for (const [name, t] of Object.entries(module.stateDict())) tensors[name] = toInput(name, t, await t.data());
+  for (const [name, t] of Object.entries(module.stateDict())) tensors[name] = toInput(t, await t.data());
   writeSafetensors(filePath, tensors, { format: 'pt', writer: 'tessera', ...metadata });
 }
 
 /** `saveModule` for backends the CPU reads directly (js, native). */
 export function saveModuleSync(filePath: string, module: Module, metadata: Record<string, string> = {}): void {
   const tensors: Record<string, SafetensorsInput> = {};
-  for (const [name, t] of Object.entries(module.stateDict())) tensors[name] = toInput(name, t, t.dataSync());
+  for (const [name, t] of Object.entries(module.stateDict())) tensors[name] = toInput(t, t.dataSync());
   writeSafetensors(filePath, tensors, { format: 'pt', writer: 'tessera', ...metadata });
 }
 

@@ -4,13 +4,13 @@
 //                           "__metadata__": { "<key>": "<string value>" } }
 //             padded with spaces so that 8 + N is a multiple of 8
 //   the rest  the data section: every tensor's raw little-endian bytes, offsets relative to its start.
-// We write F32 and F64; we read F32, F64, and F16/BF16 (widened to float32).
+// We write F32 and F64; we read F32, F64, F16/BF16 (widened to float32) and I64/I32 (as float32).
 
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
 
 export type SafetensorsWriteDtype = 'F32' | 'F64';
-export type SafetensorsReadDtype = 'F32' | 'F64' | 'F16' | 'BF16';
+export type SafetensorsReadDtype = 'F32' | 'F64' | 'F16' | 'BF16' | 'I64' | 'I32';
 
 export interface SafetensorsInput {
   dtype: SafetensorsWriteDtype;
@@ -209,8 +209,15 @@ export function parseSafetensors(buf: Uint8Array, fileName = '<buffer>'): Safete
         for (let i = 0; i < count; i++) u[i] = dv.getUint16(2 * i, true) << 16;
       }
       data = f;
+    } else if (e.dtype === 'I64' || e.dtype === 'I32') {
+      // Integer buffers (PyTorch's BatchNorm num_batches_tracked is int64) load as float32 values.
+      const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const f = new Float32Array(count);
+      if (e.dtype === 'I32') for (let i = 0; i < count; i++) f[i] = dv.getInt32(4 * i, true);
+      else for (let i = 0; i < count; i++) f[i] = Number(dv.getBigInt64(8 * i, true));
+      data = f;
     } else {
-      return fail(`tensor '${e.name}' has dtype ${e.dtype}, which tessera does not load; supported: F32, F64, F16, BF16`);
+      return fail(`tensor '${e.name}' has dtype ${e.dtype}, which tessera does not load; supported: F32, F64, F16, BF16, I64, I32`);
     }
     tensors.set(e.name, { dtype: e.dtype as SafetensorsReadDtype, shape: e.shape, data });
   }

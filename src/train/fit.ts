@@ -84,6 +84,7 @@ async function call(result: CallbackResult): Promise<boolean> {
 /** One batch source per epoch: either our own shuffled rows or a DataLoader. */
 interface EpochBatches {
   steps: number;
+  batchSize: number;
   samples: number;
   /** Yields [input rows, target rows or null (target = input), row count]. */
   batches(): Iterable<[Float32Array, Float32Array | null, number]>;
@@ -100,6 +101,7 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
     const targetShape = loader.target ? loader.target.featureShape : loader.dataset.featureShape;
     return {
       steps: loader.length,
+      batchSize: loader.batchSize,
       samples: loader.dropLast ? loader.length * loader.batchSize : loader.dataset.length,
       xShape: loader.dataset.featureShape,
       yShape: targetShape,
@@ -122,6 +124,7 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
   if (noise) validateNoise(noise);
   return {
     steps: Math.ceil(n / batchSize),
+    batchSize,
     samples: n,
     xShape: xs.featureShape,
     yShape: (ys ?? xs).featureShape,
@@ -230,7 +233,7 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
         const trainSeconds = (performance.now() - t0) / 1000;
         const logs: EpochLogs = { loss: trainLoss, lr, seconds: 0, samplesPerSecond: meter.samples / trainSeconds };
         if (validation) {
-          logs.valLoss = await evaluateLoss(op, model, validation[0], validation[1], obj, o.batchSize ?? 32);
+          logs.valLoss = await evaluateLoss(op, model, validation[0], validation[1], obj, data.batchSize);
         }
         logs.seconds = (performance.now() - t0) / 1000;
         history.epoch.push(epoch);

@@ -156,6 +156,10 @@ describe.each(isasHere())('native elementwise on %s', (isa) => {
       // expand a [1,7] row to [5,7]
       { name: 'expand', src: 7, srcOffset: 0, srcStrides: [0, 1], dst: 35, dstOffset: 0, dstStrides: [7, 1], shape: [5, 7] },
       { name: 'strided both', src: 200, srcOffset: 3, srcStrides: [40, 3], dst: 200, dstOffset: 1, dstStrides: [2, 20], shape: [4, 9] },
+      // [3, 17, 20] → permute(0, 2, 1), from an offset: the tiled transpose, per batch item
+      { name: 'batched transpose', src: 1025, srcOffset: 5, srcStrides: [340, 1, 20], dst: 1020, dstOffset: 0, dstStrides: [340, 17, 1], shape: [3, 20, 17] },
+      // a transpose written into the middle of a wider, padded destination
+      { name: 'transpose into padding', src: 120, srcOffset: 0, srcStrides: [1, 12], dst: 168, dstOffset: 13, dstStrides: [12, 1], shape: [12, 10] },
       { name: 'rank 0', src: 5, srcOffset: 4, srcStrides: [], dst: 3, dstOffset: 2, dstStrides: [], shape: [] },
       { name: 'big transpose (threads)', src: 300 * 400, srcOffset: 0, srcStrides: [1, 300], dst: 300 * 400, dstOffset: 0, dstStrides: [400, 1], shape: [300, 400] },
       { name: 'big contiguous (threads)', src: 200_000, srcOffset: 0, srcStrides: [1], dst: 200_000, dstOffset: 0, dstStrides: [1], shape: [200_000] },

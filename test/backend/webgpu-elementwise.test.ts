@@ -181,11 +181,26 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
 
   const reduceOps: ReduceOp[] = ['sum', 'max', 'min', 'argmax', 'argmin'];
   // [outer, size, inner]: serial (short rows or many outputs), tree (long rows), and two-pass
-  // (few outputs, rows of 8192+ elements: chunk partials, then a second reduction).
+  // (few outputs, long rows: 8192+ elements on the CPU plan, 32768+ on the GPU plan).
   const reduceShapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [2, 1000, 3], [1, 4097, 1], [9000, 70, 1], [4, 300, 1],
-    [1, 7, 1], [1, 20000, 1], [3, 9000, 2]];
+    [1, 7, 1], [1, 20000, 1], [3, 9000, 2], [1, 40000, 1], [2, 33000, 2]];
+  /** Runs fn under the GPU policy and under the CPU-rasteriser policy (src/backend/webgpu/kernels-reduce.ts). */
+  async function underBothPolicies(fn: () => Promise<void>): Promise<void> {
+    const config = gpu().runtime.config as { cpu: boolean; serialMinOutputs: number };
+    const saved = { ...config };
+    try {
+      for (const cpu of [false, true]) {
+        config.cpu = cpu;
+        config.serialMinOutputs = cpu ? 64 : 8192;
+        await fn();
+      }
+    } finally {
+      Object.assign(config, saved);
+    }
+  }
+
   for (const op of reduceOps) {
-    it(`reduce ${op}`, async () => {
+    it(`reduce ${op} (GPU and CPU plans: tree, serial, two-pass)`, () => underBothPolicies(async () => {
       for (const [outer, size, inner] of reduceShapes) {
         const n = outer * size * inner;
         // Rounded values make ties, to check that the first extreme index wins.
@@ -197,11 +212,11 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
         expectClose(await readAll(gpu(), out), expected, 1e-5, op === 'sum' ? 1e-5 * Math.sqrt(size) : 0, `reduce ${op} [${outer},${size},${inner}]`);
         gpu().free(gx); gpu().free(out);
       }
-    });
+    }));
   }
 
   for (const log of [false, true]) {
-    it(`${log ? 'log-' : ''}softmax, stable for large inputs`, async () => {
+    it(`${log ? 'log-' : ''}softmax, stable for large inputs`, () => underBothPolicies(async () => {
       for (const [outer, size, inner] of [[1, 1, 1], [3, 10, 1], [2, 300, 3], [5, 1000, 1], [9000, 70, 1]] as [number, number, number][]) {
         const x = randomF32(gen, outer * size * inner, -10, 10);
         x[0] = 500;   // would overflow exp without the max shift
@@ -212,7 +227,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
         expectClose(await readAll(gpu(), out), expected, 1e-5, 1e-6, `softmax [${outer},${size},${inner}]`);
         gpu().free(gx); gpu().free(out);
       }
-    });
+    }));
   }
 
   it('im2col and col2im: stride, padding, dilation, odd sizes', async () => {

@@ -57,3 +57,31 @@ describe('knn', () => {
     await expect(knnPredict(a, [0, 1, 2], a, { k: 4 })).rejects.toThrow(/k must be an integer in \[1, 3\]/);
   });
 });
+
+describe('linearProbeAccuracy', () => {
+  test('separates linearly separable classes and not XOR-labelled ones', async () => {
+    const { linearProbeAccuracy } = await import('../../src/eval/linear-probe.js');
+    const gen = new Generator(7);
+    const make = (n: number, label: (a: number, b: number) => number) => {
+      const x = new Float32Array(n * 2), y = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const a = gen.uniform() * 2 - 1, b = gen.uniform() * 2 - 1;
+        x[2 * i] = a; x[2 * i + 1] = b; y[i] = label(a, b);
+      }
+      return { x, y };
+    };
+    // Three classes split by lines through the plane, with a margin: a linear model gets them all.
+    const lin = (a: number, b: number) => (a + b > 0.1 ? 2 : a - b > 0.1 ? 1 : 0);
+    const keep = (a: number, b: number) => Math.abs(a + b - 0.1) > 0.05 && Math.abs(a - b - 0.1) > 0.05;
+    const filter = (s: { x: Float32Array; y: Int32Array }) => {
+      const idx = [...s.y.keys()].filter((i) => keep(s.x[2 * i], s.x[2 * i + 1]));
+      return { x: Float32Array.from(idx.flatMap((i) => [s.x[2 * i], s.x[2 * i + 1]])), y: Int32Array.from(idx.map((i) => s.y[i])) };
+    };
+    const tr = filter(make(3000, lin)), te = filter(make(500, lin));
+    expect(await linearProbeAccuracy(tr.x, tr.y, te.x, te.y, 2, { epochs: 30, lr: 0.05 })).toBeGreaterThan(0.97);
+    // XOR: no line does better than about half.
+    const xor = (a: number, b: number) => (a * b > 0 ? 1 : 0);
+    const tx = make(2000, xor), ex = make(1000, xor);
+    expect(await linearProbeAccuracy(tx.x, tx.y, ex.x, ex.y, 2, { epochs: 10 })).toBeLessThan(0.65);
+  });
+});

@@ -129,12 +129,14 @@ describe('explainStep', () => {
     const model = convAutoencoder({ channels: [4, 2], generator: new Generator(5) });
     const x = rand([2, 1, 28, 28], { generator: new Generator(6) });
     const e = await explainStep(model, (p, t) => mseLoss(p, t), x, x);
-    const cols = e.forward.find((f) => f.op === 'im2col')!;
-    // 3×3 kernel, padding 1 on 28×28: columns of 1·9 values at 28·28 positions per image.
-    expect(cols.shape).toEqual([2, 9, 784]);
-    const conv = e.forward.find((f) => f.op === 'matmul' && f.inputs.includes(cols.id))!;
+    // 3×3 kernel, padding 1 on 28×28: columns of 1·9 values at 28·28 positions per image. The
+    // data needs no gradient, so its im2col has no graph node: the kernel is charged to the matmul.
+    const conv = e.forward.find((f) => f.op === 'matmul' && f.inputShapes.some((s) => s.join() === '2,9,784'))!;
     expect(conv.shape).toEqual([2, 4, 784]);
+    expect(conv.cost.calls.map((c) => c.kernel)).toEqual(['im2col', 'matmul']);
     expect(conv.cost.flops).toBe(2 * 2 * 4 * 784 * 9);
+    // Max-pooling 2×2 of [2, 4, 28, 28]: 8 one-channel images, windows of 4 at 14·14 positions.
+    expect(e.forward.find((f) => f.op === 'im2col')!.shape).toEqual([8, 4, 196]);
     expect(e.optimizer).toBeNull();
     expect(e.updates).toEqual([]);
   });

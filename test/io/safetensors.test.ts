@@ -99,11 +99,25 @@ describe('parseSafetensors', () => {
     expect(bad({ t: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } })).toThrow(/the tensors cover 4 bytes but the data section is 8 bytes/);
     expect(bad({ t: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, u: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } })).toThrow(/overlaps the tensor before it/);
     expect(bad({ t: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } })).toThrow(/end before begin/);
-    expect(bad({ t: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } })).toThrow(/tensor 't' has dtype I64, which tessera does not load; supported: F32, F64, F16, BF16/);
+    expect(bad({ t: { dtype: 'U64', shape: [1], data_offsets: [0, 8] } })).toThrow(/tensor 't' has dtype U64, which tessera does not load; supported: F32, F64, F16, BF16, I64, I32/);
     expect(bad({ t: { dtype: 'Q4', shape: [2], data_offsets: [0, 8] } })).toThrow(/tensor 't' has unknown dtype "Q4"/);
     expect(bad({ t: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } })).toThrow(/tensor 't' has a bad shape \[-2\]/);
     expect(bad({ ...ok, __metadata__: { epochs: 3 } })).toThrow(/metadata 'epochs' must be a string/);
     expect(bad([1, 2])).toThrow(/header does not start with '\{'/);
+  });
+});
+
+describe('integer tensors', () => {
+  it('loads I64 and I32 (PyTorch\'s num_batches_tracked) as float32 values', () => {
+    const bytes = new Uint8Array(16);
+    const dv = new DataView(bytes.buffer);
+    dv.setBigInt64(0, 937n, true);
+    dv.setInt32(8, -5, true);
+    dv.setInt32(12, 70000, true);
+    const file = assemble({ n: { dtype: 'I64', shape: [], data_offsets: [0, 8] }, m: { dtype: 'I32', shape: [2], data_offsets: [8, 16] } }, bytes);
+    const { tensors } = parseSafetensors(file, 'int.st');
+    expect(Array.from(tensors.get('n')!.data)).toEqual([937]);
+    expect(Array.from(tensors.get('m')!.data)).toEqual([-5, 70000]);
   });
 });
 

@@ -1,7 +1,7 @@
 // fit(): batching, shuffling, validation, losses, callbacks, stopping, noise, DataLoader input.
 import { describe, expect, it } from 'vitest';
 import { setBackend, Generator, tensor, noGrad, type Tensor } from '../../src/index.js';
-import { SGD, Adam, StepLR } from '../../src/optim/index.js';
+import { SGD, Adam, StepLR, LinearWarmup } from '../../src/optim/index.js';
 import { mseLoss } from '../../src/losses/index.js';
 import { InMemoryDataset } from '../../src/data/dataset.js';
 import { DataLoader } from '../../src/data/loader.js';
@@ -145,6 +145,19 @@ describe('fit', () => {
     expect(steps).toBe(6);
     expect(h.epoch).toEqual([0]);                  // the interrupted epoch is not recorded
     expect(h.stopReason).toBe('abort');
+  });
+
+  it('steps a schedule per batch when asked (linear warm-up), per epoch by default', async () => {
+    const { x, y } = regression(32, 22);
+    const model = mlp(23);
+    const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+    const scheduler = new LinearWarmup(optimizer, { warmupSteps: 4, startFactor: 0.5 });
+    const h = await fit(model, x, y, { optimizer, scheduler, schedulerInterval: 'batch', loss: 'mse', epochs: 3, batchSize: 16 });
+    // 2 steps per epoch: t = 0, 2, 4 at the epoch starts → 0.1·(0.5 + 0.5·t/4), then η
+    h.lr.forEach((v, i) => expect(v).toBeCloseTo([0.05, 0.075, 0.1][i], 12));
+    const opt2 = new SGD(model.parameters(), { lr: 0.1 });
+    const h2 = await fit(model, x, y, { optimizer: opt2, scheduler: new StepLR(opt2, { stepSize: 1, gamma: 0.5 }), loss: 'mse', epochs: 3, batchSize: 16 });
+    expect(h2.lr).toEqual([0.1, 0.05, 0.025]);
   });
 
   it('rejects bad arguments with clear errors', async () => {

@@ -11,26 +11,24 @@ const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax:
 /** What a reduction over zero elements gives (the js backend's results). */
 const EMPTY_RESULT: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity, argmax: NaN, argmin: NaN };
 
-/**
- * A workgroup per output (tree) pays off for long rows and few outputs; a thread per output
- * (serial) for short rows, or when there are enough outputs to keep the device busy anyway.
- */
-export function useTree(size: number, outputs: number): boolean {
-  return size >= 64 && outputs < 8192;
+/** Tree (a workgroup per row) for long rows and few outputs; else serial (a thread per row). */
+export function useTree(rt: GpuRuntime, size: number, outputs: number): boolean {
+  return size >= 64 && outputs < rt.config.serialMinOutputs;
 }
 
-/** Elements per workgroup in the first pass of a two-pass reduction. */
-const CHUNK_PER_THREAD = 16;
-
 /**
- * Pieces per row for a two-pass reduction: rows long enough that one workgroup each would
- * leave the device idle (fewer than 64 workgroups in all) are cut into chunks of
- * 16·WG elements; 1 means one pass.
+ * How a reduction runs: `chunks` pieces per row in pass 1 (1 = single pass), `chunk`
+ * elements each, pass 1 by tree or serial. Rows long enough that one workgroup each would
+ * leave the device idle (fewer than 64 outputs, rows of 2 pieces or more) take two passes.
+ * A piece is a workgroup's (64 elements per thread) on a GPU, one thread's 4096 elements on
+ * a CPU rasteriser, where barriers cost more than they save.
  */
-export function chunksFor(size: number, outputs: number, wg: number): number {
-  const chunk = CHUNK_PER_THREAD * wg;
-  if (outputs >= 64 || size < 2 * chunk) return 1;
-  return Math.ceil(size / chunk);
+export function reducePlan(rt: GpuRuntime, size: number, outputs: number): { chunks: number; chunk: number; tree: boolean } {
+  const tree = useTree(rt, size, outputs);
+  const pieceTree = !rt.config.cpu;
+  const piece = pieceTree ? 64 * rt.config.wg : 4096;
+  if (outputs >= 64 || size < 2 * piece) return { chunks: 1, chunk: size, tree };
+  return { chunks: Math.ceil(size / piece), chunk: piece, tree: pieceTree };
 }
 
 function reduceSpec(rt: GpuRuntime, op: number, tree: boolean, pairsIn: boolean, pairsOut: boolean): KernelSpec {
@@ -50,24 +48,24 @@ export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuStorage, out: GpuStor
   if (outputs === 0) return;
   if (size === 0) { fill(rt, out, outputs, EMPTY_RESULT[op]); return; }
   const wg = rt.config.wg;
-  const chunks = chunksFor(size, outputs, wg);
-  if (chunks === 1) {
-    const tree = useTree(size, outputs);
+  const plan = reducePlan(rt, size, outputs);
+  const grid = (tree: boolean, slots: number) => (tree ? rt.grid(slots, 1) : rt.grid(slots, wg));
+  if (plan.chunks === 1) {
     const u = new UniformBuilder().u32(outer).u32(size).u32(inner).u32(size).u32(1).finish();
-    rt.run(reduceSpec(rt, code, tree, false, false), [x, null, out, null], u, tree ? rt.grid(outputs, 1) : rt.grid(outputs, wg));
+    rt.run(reduceSpec(rt, code, plan.tree, false, false), [x, null, out, null], u, grid(plan.tree, outputs));
     return;
   }
   // Pass 1: partials [outputs, chunks] (values, and indices for arg ops).
   const isArg = op === 'argmax' || op === 'argmin';
-  const partials = rt.scratch(outputs * chunks);
-  const indices = isArg ? rt.scratch(outputs * chunks) : null;
-  const chunk = CHUNK_PER_THREAD * wg;
-  const u1 = new UniformBuilder().u32(outer).u32(size).u32(inner).u32(chunk).u32(chunks).finish();
-  rt.run(reduceSpec(rt, code, true, false, isArg), [x, null, partials, indices], u1, rt.grid(outputs * chunks, 1));
+  const slots = outputs * plan.chunks;
+  const partials = rt.scratch(slots);
+  const indices = isArg ? rt.scratch(slots) : null;
+  const u1 = new UniformBuilder().u32(outer).u32(size).u32(inner).u32(plan.chunk).u32(plan.chunks).finish();
+  rt.run(reduceSpec(rt, code, plan.tree, false, isArg), [x, null, partials, indices], u1, grid(plan.tree, slots));
   // Pass 2: the partials viewed as [outputs, chunks, 1].
-  const tree = useTree(chunks, outputs);
-  const u2 = new UniformBuilder().u32(outputs).u32(chunks).u32(1).u32(chunks).u32(1).finish();
-  rt.run(reduceSpec(rt, code, tree, isArg, false), [partials, indices, out, null], u2, tree ? rt.grid(outputs, 1) : rt.grid(outputs, wg));
+  const tree2 = useTree(rt, plan.chunks, outputs);
+  const u2 = new UniformBuilder().u32(outputs).u32(plan.chunks).u32(1).u32(plan.chunks).u32(1).finish();
+  rt.run(reduceSpec(rt, code, tree2, isArg, false), [partials, indices, out, null], u2, grid(tree2, outputs));
   rt.releaseScratch(partials);
   if (indices) rt.releaseScratch(indices);
 }
@@ -75,7 +73,7 @@ export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuStorage, out: GpuStor
 function launchSoftmax(rt: GpuRuntime, x: GpuStorage, out: GpuStorage, outer: number, size: number, inner: number, log: boolean): void {
   const wg = rt.config.wg;
   const outputs = outer * inner;
-  const tree = useTree(size, outputs);
+  const tree = useTree(rt, size, outputs);
   const u = new UniformBuilder().u32(outer).u32(size).u32(inner).finish();
   rt.run({ shader: 'softmax', entry: `softmax_${tree ? 'tree' : 'serial'}`, defines: { WG: wg, LOG: log }, bindings: ['read', 'write'] },
     [x, out], u, tree ? rt.grid(outputs, 1) : rt.grid(outputs, wg));

@@ -17,14 +17,24 @@ export interface KernelConfig {
   wg: number;
   maxGroupsPerDim: number;
   maxBindingBytes: number;
+  /**
+   * Outputs from which a reduction (or softmax) runs a thread per row instead of a workgroup
+   * per row: once there are enough rows to keep the device busy. A CPU rasteriser has a few
+   * SIMD lanes per core and pays for every barrier, so there it is low.
+   */
+  serialMinOutputs: number;
+  /** The adapter is a CPU rasteriser (llvmpipe, lavapipe, SwiftShader). */
+  cpu: boolean;
 }
 
-export function kernelConfig(limits: GPUSupportedLimits): KernelConfig {
+export function kernelConfig(limits: GPUSupportedLimits, cpu: boolean): KernelConfig {
   const wg = Math.min(256, 2 ** Math.floor(Math.log2(limits.maxComputeInvocationsPerWorkgroup)), limits.maxComputeWorkgroupSizeX);
   return {
     wg,
     maxGroupsPerDim: limits.maxComputeWorkgroupsPerDimension,
     maxBindingBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize),
+    serialMinOutputs: cpu ? 64 : 8192,
+    cpu,
   };
 }
 
@@ -54,7 +64,7 @@ export class GpuRuntime {
     this.pool = new BufferPool(ctx, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST, 'storage',
       undefined, retire);
     this.staging = new BufferPool(ctx, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging', 64 * 1024 * 1024, retire);
-    this.config = kernelConfig(ctx.device.limits);
+    this.config = kernelConfig(ctx.device.limits, ctx.info.cpu);
     this.placeholder = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder (read)' });
     this.placeholderWrite = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder (write)' });
   }
