@@ -34,3 +34,5 @@ export type { VaeOptions, DenseVaeOptions } from './models/vae.js';
 export { corrupt } from './models/corrupt.js';
 export { saveModule, saveModuleSync, loadModule } from './io/checkpoint.js';
 export type { LoadModuleOptions } from './io/checkpoint.js';
+export * from './optim/index.js';
+export * from './train/index.js';
