@@ -1,5 +1,6 @@
 // The avx2 kernel table. AVX2 + FMA: each 8-lane double vector is two ymm registers.
 // This translation unit is compiled with its own -m flags (see binding.gyp).
+#include <immintrin.h>
 #include "isa.h"
 
 namespace tessera {

@@ -1,5 +1,6 @@
 // The avx512 kernel table. AVX-512 (F, DQ, BW, VL): 8 doubles or 16 floats per zmm register.
 // This translation unit is compiled with its own -m flags (see binding.gyp).
+#include <immintrin.h>
 #include "isa.h"
 
 namespace tessera {

@@ -40,8 +40,9 @@ struct Pool {
   std::atomic<bool> stopping{false};
   TaskFn fn = nullptr;
   void* ctx = nullptr;
-  uint64_t generation = 0;  // written by the calling thread only
+  uint64_t generation = 0;  // written by the thread that holds `running`
   int threads = 1;
+  std::mutex running;       // one job at a time (JS worker_threads may call in concurrently)
 
   /** Claims and runs tasks of generation `gen` until none is left. */
   void runTasks(uint64_t gen, int worker) {
@@ -90,7 +91,9 @@ struct Pool {
   }
 
   void run(long n, TaskFn f, void* c) {
-    if (threads <= 1 || n <= 1 || static_cast<uint64_t>(n) > kCountMask) {
+    std::unique_lock<std::mutex> own(running, std::try_to_lock);
+    // Busy with another caller's job (or nothing to share): run the tasks here, serially.
+    if (!own.owns_lock() || threads <= 1 || n <= 1 || static_cast<uint64_t>(n) > kCountMask) {
       for (long t = 0; t < n; t++) f(c, t, 0);
       return;
     }
@@ -135,6 +138,7 @@ int poolThreads() { return pool()->threads; }
 void setThreads(int n) {
   Pool* p = pool();
   if (n < 1) n = 1;
+  std::lock_guard<std::mutex> own(p->running);  // never under a running job
   if (n == p->threads) return;
   p->stop();
   p->start(n);

@@ -23,6 +23,7 @@ struct Params {
 
 const WG: u32 = {{WG}}u;
 const OP: u32 = {{OP}}u;
+const RUN: u32 = {{RUN}}u;
 const A_SCALAR: bool = {{A_SCALAR}};
 const B_SCALAR: bool = {{B_SCALAR}};
 
@@ -46,23 +47,47 @@ fn apply(x: f32, y: f32) -> f32 {
   }
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-        @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.y * nwg.x + wid.x) * WG + lid;
-  if (i >= u.size) { return; }
-  // Peel the row-major index of `shape` off i, last axis first.
+// Where index i of shape sits in a and b, and i's coordinate on the last axis.
+struct Pos {
+  a: i32,
+  b: i32,
+  last: i32,
+}
+
+// Peels the row-major index of `shape` off i, last axis first (integer divisions: slow on
+// CPUs, so each thread does this once per row it touches, not once per element).
+fn locate(i: u32) -> Pos {
   var rest = i32(i);
-  var ai = 0;
-  var bi = 0;
+  var p = Pos(0, 0, 0);
   for (var d = i32(u.rank) - 1; d >= 0; d--) {
     let n = u.shape[d / 4][d % 4];
     let c = rest % n;
     rest = rest / n;
-    ai += c * u.a_strides[d / 4][d % 4];
-    bi += c * u.b_strides[d / 4][d % 4];
+    if (d == i32(u.rank) - 1) { p.last = c; }
+    p.a += c * u.a_strides[d / 4][d % 4];
+    p.b += c * u.b_strides[d / 4][d % 4];
   }
-  out[i] = apply(a[ai], b[bi]);
+  return p;
+}
+
+// RUN consecutive outputs per thread (1 on GPUs, where neighbours should touch neighbours;
+// more on CPU rasterisers): locate the first, then step along the last axis.
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let first = ((wid.y * nwg.x + wid.x) * WG + lid) * RUN;
+  if (first >= u.size) { return; }
+  let d = max(i32(u.rank) - 1, 0);
+  let n_last = u.shape[d / 4][d % 4];   // 1 for rank 0: the shape is padded with ones
+  let step_a = u.a_strides[d / 4][d % 4];
+  let step_b = u.b_strides[d / 4][d % 4];
+  var p = locate(first);
+  let end = min(u.size, first + RUN);
+  for (var i = first; i < end; i++) {
+    out[i] = apply(a[p.a], b[p.b]);
+    p.last += 1;
+    if (p.last == n_last) { p = locate(i + 1u); } else { p.a += step_a; p.b += step_b; }
+  }
 }
 
 @compute @workgroup_size(WG)

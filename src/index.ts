@@ -36,3 +36,4 @@ export { saveModule, saveModuleSync, loadModule } from './io/checkpoint.js';
 export type { LoadModuleOptions } from './io/checkpoint.js';
 export * from './optim/index.js';
 export * from './train/index.js';
+export * from './inspect/index.js';

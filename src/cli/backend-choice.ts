@@ -11,9 +11,14 @@ export const BACKEND_OPTIONS: OptionSpec[] = [
 ];
 
 /** Sets up and selects the backend asked for; throws a CliError saying why one is unavailable. */
-export async function chooseBackend(command: string, requested: BackendName | undefined, threads: number | undefined): Promise<Backend> {
+export async function chooseBackend(command: string, requested: BackendName | undefined, threads: number | undefined,
+  warn?: (message: string) => void): Promise<Backend> {
   let name = requested;
-  if (name === undefined) name = availableBackends().find((b) => b.name === 'native')?.available ? 'native' : 'js';
+  if (name === undefined) {
+    const native = availableBackends().find((b) => b.name === 'native');
+    name = native?.available ? 'native' : 'js';
+    if (!native?.available) warn?.(`tessera ${command}: the native backend is unavailable (${native?.reason}); using the slower js backend\n`);
+  }
   let backend: Backend;
   try {
     backend = await useBackend(name);

@@ -24,7 +24,7 @@ export const encodeCommand: Command = {
   positionals: { min: 1, max: 1, names: 'the run folder' },
   async run(args, io) {
     const v = args.values;
-    await chooseBackend('encode', v.backend as BackendName | undefined, v.threads as number | undefined);
+    await chooseBackend('encode', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
     const run = loadRun('encode', args.positionals[0]);
     const data = loadData('encode', undefined, v.split === 'train' ? 'both' : 'test');
     const set = v.split === 'train' ? data.train : data.test;

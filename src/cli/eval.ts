@@ -30,7 +30,7 @@ export const evalCommand: Command = {
   positionals: { min: 1, max: 1, names: 'the run folder' },
   async run(args, io) {
     const v = args.values;
-    const backend = await chooseBackend('eval', v.backend as BackendName | undefined, v.threads as number | undefined);
+    const backend = await chooseBackend('eval', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
     const run = loadRun('eval', args.positionals[0]);
     const data = loadData('eval', (v.limit as number | undefined) ?? run.config.limit);
     const t0 = performance.now();

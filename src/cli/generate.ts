@@ -26,7 +26,7 @@ export const generateCommand: Command = {
   positionals: { min: 1, max: 1, names: 'the run folder' },
   async run(args, io) {
     const v = args.values;
-    await chooseBackend('generate', v.backend as BackendName | undefined, v.threads as number | undefined);
+    await chooseBackend('generate', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
     const run = loadRun('generate', args.positionals[0]);
     if (!(run.model instanceof VAE)) {
       throw new CliError(`tessera generate: '${run.dir}' holds a ${run.config.model} autoencoder; sampling needs a VAE (train one with 'tessera train --model vae')`);

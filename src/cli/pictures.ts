@@ -2,7 +2,7 @@
 // projected on their first two principal components, coloured by class), and for a VAE a grid
 // of samples and a walk across the first two latent axes.
 import * as path from 'node:path';
-import { fromTyped, linspace, noGrad, tidy } from '../index.js';
+import { fromTyped, noGrad, tidy } from '../index.js';
 import { writePng } from '../io/png.js';
 import { imageComparison, imageGrid } from '../viz/image-grid.js';
 import { lineChart } from '../viz/line-chart.js';
@@ -59,7 +59,7 @@ export async function writeLatentWalk(file: string, vae: VAE, steps = 12): Promi
   const wasTraining = vae.training;
   vae.eval();
   const images = noGrad(() => tidy(() => {
-    const axis = linspace(-2.5, 2.5, steps).dataSync();
+    const axis = Array.from({ length: steps }, (_, i) => -2.5 + (5 * i) / (steps - 1));
     const codes = new Float32Array(steps * steps * l);
     for (let r = 0; r < steps; r++) {
       for (let c = 0; c < steps; c++) {

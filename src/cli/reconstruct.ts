@@ -24,7 +24,7 @@ export const reconstructCommand: Command = {
   positionals: { min: 1, max: 1, names: 'the run folder' },
   async run(args, io) {
     const v = args.values;
-    await chooseBackend('reconstruct', v.backend as BackendName | undefined, v.threads as number | undefined);
+    await chooseBackend('reconstruct', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
     const run = loadRun('reconstruct', args.positionals[0]);
     const { test } = loadData('reconstruct', undefined, 'test');
     const offset = Math.min(v.offset as number, test.n - 1);

@@ -92,7 +92,7 @@ export const sweepCommand: Command = {
       throw new UsageError(`tessera sweep: ${variants.length} combinations exceed --max-variants ${v['max-variants']}; list fewer values or raise --max-variants`);
     }
     const configs = variants.map((variant) => resolveTrainConfig('sweep', { ...v, ...variant.values }));
-    const backend = await chooseBackend('sweep', v.backend as BackendName | undefined, v.threads as number | undefined);
+    const backend = await chooseBackend('sweep', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
     const limits = new Set(configs.map((c) => c.limit));
     const data = loadData('sweep', [...limits][0]);
     const dir = typeof v.out === 'string' ? v.out : path.join('runs', `${new Date().toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-')}-sweep`);

@@ -184,7 +184,9 @@ export async function runSession(s: Session, o: RunOptions): Promise<RunResult> 
     const h = await fit(s.model, x, null, {
       optimizer: s.optimizer, loss: trainingLoss(s.model), epochs: s.config.epochs, batchSize: s.config.batchSize,
       shuffle: true, generator: s.shuffleGenerator, validationData: [xTest, null], callbacks: [checkpointer],
-      progress: o.progress, progressStream: o.progressStream, scheduler: s.scheduler, l1: weightL1(s.config), l2: s.config.l2,
+      progress: o.progress, progressStream: o.progressStream, scheduler: s.scheduler,
+      // Warmup counts steps (its length is one epoch of them); the other schedules count epochs.
+      schedulerInterval: s.config.schedule === 'warmup' ? 'batch' : 'epoch', l1: weightL1(s.config), l2: s.config.l2,
       initialEpoch: s.startEpoch, signal: o.signal,
     });
     interrupted = h.stopReason === 'abort';

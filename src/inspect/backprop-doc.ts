@@ -68,7 +68,7 @@ async function generate(): Promise<Record<string, string>> {
   blocks.step = fence(formatStep(e));
 
   // ---- gradients and the update, per parameter ---------------------------------------------
-  blocks.gradients = table(['parameter', 'shape', '‖θ‖', '‖dL/dθ‖', 'zero entries of dL/dθ', '‖Δθ‖ (Adam)', '‖Δθ‖ / ‖θ‖'],
+  blocks.gradients = fence(table(['parameter', 'shape', '‖θ‖', '‖dL/dθ‖', 'zero entries of dL/dθ', '‖Δθ‖ (Adam)', '‖Δθ‖ / ‖θ‖'],
     model.namedParameters().map(([name, p]) => {
       const g = p.grad!.dataSync();
       const was = before.get(name)!, now = p.dataSync();
@@ -76,7 +76,7 @@ async function generate(): Promise<Record<string, string>> {
       let zeros = 0;
       for (let k = 0; k < g.length; k++) if (g[k] === 0) zeros++;
       return [name, `[${p.shape.join(', ')}]`, fmt(norm(was)), fmt(norm(g)), `${(100 * zeros / g.length).toFixed(1)}%`, fmt(norm(delta)), fmt(norm(delta) / norm(was))];
-    }), [false, false, true, true, true, true, true]).split('\n').map((l) => `    ${l}`).join('\n');
+    }), [false, false, true, true, true, true, true]));
 
   // ---- the chain rule on one output pixel, by hand and by the engine -------------------------
   const manual = manualAutoencoder(getBackend('js'), init);
@@ -121,8 +121,7 @@ async function generate(): Promise<Record<string, string>> {
     const hand = trainStep(byHand, rows(s), BATCH, 1e-3);
     lines.push([String(s + 1), fmt(auto, 7), fmt(hand, 7), fmt(Math.abs(auto - hand) / auto, 2)]);
   }
-  blocks.losses = table(['step', 'autodiff (fit\'s path)', 'by hand (manual-backprop.ts)', 'relative difference'], lines, [true, true, true, true])
-    .split('\n').map((l) => `    ${l}`).join('\n');
+  blocks.losses = fence(table(['step', 'autodiff (fit\'s path)', 'by hand (manual-backprop.ts)', 'relative difference'], lines, [true, true, true, true]));
 
   // ---- PCA on the same images ------------------------------------------------------------------
   const pca = await fitPca(x, 32);

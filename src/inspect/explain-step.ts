@@ -65,7 +65,8 @@ export function tensorLabel(e: StepExplanation, id: number): string {
   if (id === e.inputId) return 'x';
   if (id === e.targetId) return 'y';
   const f = e.forward.find((o) => o.id === id);
-  return f?.name ?? tensorNumber(e, id);
+  if (f === undefined) return '(no grad)';   // made without a graph node: a constant, ε, a mask
+  return f.name ?? tensorNumber(e, id);
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(4)).toString() : String(v));
@@ -109,7 +110,8 @@ export function formatStep(e: StepExplanation): string {
   ]), [true, false, false, false, false, true, true, false]));
   out.push('');
   const lossOps = fwd.filter((f) => f.part === 'loss').map((f) => `${tensorNumber(e, f.id)} ${f.op}`);
-  out.push(`Loss: ${e.loss.toPrecision(6)} = the last tensor ${tensorNumber(e, e.lossId)}, computed from the prediction ${tensorNumber(e, e.outputId)} and y by ${lossOps.join(' → ')}`);
+  const chain = lossOps.length <= 6 ? lossOps.join(' → ') : `${lossOps.length} ops (${lossOps[0]} … ${lossOps[lossOps.length - 1]})`;
+  out.push(`Loss: ${e.loss.toPrecision(6)} = the last tensor ${tensorNumber(e, e.lossId)}, computed from the prediction ${tensorNumber(e, e.outputId)} and y by ${chain}`);
   out.push('');
   out.push('Backward, in reverse order: each rule maps dL/d(output) to dL/d(each input), using what its op saved');
   out.push(table(['rule', 'of', 'dL/d output', 'gradients sent to inputs', 'saved', 'FLOPs', 'bytes', 'kernels'], e.backward.map((b) => [

@@ -23,9 +23,9 @@ export interface KernelCall {
   bytes: number;
   /** Wall time of the call (on webgpu: the time to encode and submit, not to execute). */
   ms: number;
-  /** The storage the kernel wrote. */
+  /** The storage the kernel wrote (cleared once traceStep has attributed the call). */
   out: unknown;
-  /** Every argument, for attribution (storages compared by identity). */
+  /** Every argument, for attribution (storages compared by identity; cleared likewise). */
   args: readonly unknown[];
 }
 

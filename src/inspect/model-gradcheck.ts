@@ -25,7 +25,11 @@ export interface CheckableModel extends StepModel {
 }
 
 export interface ModelGradcheckOptions {
-  /** float64 (on js, default) or float32 (on the model's backend, with a larger step). */
+  /**
+   * float64 (on js, default) or float32 (on the model's js/native backend, ε = 1e-2). float32 is
+   * only meaningful for losses whose per-element gradients stand well above float32 rounding of
+   * the loss (sums, small models): for the autoencoders' mean losses it cannot resolve them.
+   */
   dtype?: DType;
   /** Elements checked per parameter tensor (default 12; all when the tensor is smaller). */
   perTensor?: number;
@@ -78,6 +82,7 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
   const host = (t: Tensor) => (dtype === 'float64' ? Float64Array.from(t.dataSync()) : Float32Array.from(t.dataSync()));
 
   // Swap every parameter's and buffer's storage for a host copy in the checking dtype.
+  const wasTraining = model.training;
   const originals = [...params, ...buffers].map(([, t]) => ({ t, ref: t.ref, grad: t.grad }));
   const hosts = params.map(([, t]) => host(t));
   const generators = generatorsOf(model);
@@ -92,7 +97,7 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
     for (const [, t] of buffers) t.ref = new StorageRef(backend, backend.upload(host(t)), t.size, dtype);
     const xs = fromTyped(host(x), x.shape, { backend });
     const ys = fromTyped(host(y), y.shape, { backend });
-    model.train?.(true);
+    model.train?.(true);   // the training step's function (dropout on, batch statistics)
 
     const lossOf = (): Tensor => {
       resetRandomness();
@@ -147,6 +152,7 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
       return { ok: report.every((r) => r.ok), dtype, eps, tolerance, loss, params: report };
     });
   } finally {
+    if (wasTraining === false) model.train?.(false);
     for (const o of originals) {
       if (o.t.grad && o.t.grad !== o.grad) o.t.grad.dispose();
       o.t.ref = o.ref;

@@ -169,7 +169,8 @@ export function formatProfile(p: StepProfile): string {
     `median of ${p.steps} steps after ${p.warmup} warm-up: ${p.stepMs.toFixed(3)} ms` +
     (p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : ''));
   out.push(`Kernels ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}%), outside kernels ${p.overheadMs.toFixed(3)} ms, ` +
-    `reading back ${p.syncMs.toFixed(3)} ms. Peak: ${p.peak.gflopsPerCore.toFixed(0)} GFLOP/s per core, ${p.peak.gbps.toFixed(1)} GB/s, ${p.peak.source}`);
+    `reading back ${p.syncMs.toFixed(3)} ms. ` + (p.backend === 'webgpu' ? 'Peak: not known for the GPU (no fraction of peak on webgpu).'
+      : `Peak: ${p.peak.gflopsPerCore.toFixed(0)} GFLOP/s per core × ${p.threads}, ${p.peak.gbps.toFixed(1)} GB/s, ${p.peak.source}`));
   out.push('');
   out.push(table(['op', 'calls', 'kernels', 'total ms', 'share', 'FLOPs', 'bytes', 'GFLOP/s', 'GB/s', 'of peak'], p.rows.map((r) => [
     r.op, String(r.calls), String(r.kernels), r.ms.toFixed(3), `${(100 * r.share).toFixed(1)}%`,

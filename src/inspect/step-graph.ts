@@ -36,8 +36,9 @@ export function buildStepGraph(e: StepExplanation, options: { backward?: boolean
     const key = forwardKey(id);
     if (declared.has(key)) return;
     declared.add(key);
-    const label = id === e.inputId ? 'x (batch)' : id === e.targetId ? 'y (target)' : `constant ${tensorNumber(e, id)}`;
-    nodes.push({ key, kind: 'input', lines: [label, shape(shapeOf)] });
+    // Anything else was computed without a graph node (from data that needs no gradient).
+    const lines = id === e.inputId ? ['x (batch)'] : id === e.targetId ? ['y (target)'] : ['no grad', '(made from data)'];
+    nodes.push({ key, kind: 'input', lines: [...lines, shape(shapeOf)] });
   };
   for (const f of e.forward) {
     const key = forwardKey(f.id);

@@ -13,6 +13,7 @@ import { fillCost, instrumentBackend, type KernelCall } from './kernel-recorder.
 
 /** What explain/profile need of a model: a Module satisfies it. */
 export interface StepModel {
+  training?: boolean;
   forward(x: Tensor): Tensor;
   namedParameters(): [string, Tensor][];
   /** Terms added during forward with addLoss (VAE's KL, sparsity penalties). */
@@ -105,6 +106,7 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
   for (const [, p] of named) {
     if (p.backend !== backend) throw new Error(`traceStep: parameter '${paramNames.get(p.id)}' is on the '${p.backend.name}' backend but the batch is on '${backend.name}' (src/inspect/step-trace.ts)`);
   }
+  const wasTraining = model.training;
   model.train?.(true);
   if (optimizer) optimizer.zeroGrad();
   else for (const [, p] of named) p.zeroGrad();
@@ -157,6 +159,7 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
     }
   } finally {
     restore();
+    if (wasTraining === false) model.train?.(false);
   }
   const syncStart = performance.now();
   const loss = await lossTensor.itemAsync();
@@ -226,6 +229,9 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
   const updates: UpdateEntry[] = named.filter(([, t]) => updateCalls.has(t.id))
     .map(([name, t]) => ({ name, id: t.id, shape: t.shape, cost: costOf(updateCalls.get(t.id)!) }));
 
+  // Let go of the storages the calls point at: a kept record must not keep a step's memory alive
+  // (the profiler holds several; the allocator would then never reuse warm pages).
+  for (const calls of [forwardCalls, ...backwardSegments, optimizerCalls]) for (const c of calls) { c.args = []; c.out = null; }
   return {
     backend: backend.name,
     loss,

@@ -6,6 +6,7 @@ import { BINARY_OPS, UNARY_OPS, type ReduceOp, type UnaryOp } from '../../src/ba
 import { jsBackend } from '../../src/backend/js/index.js';
 import { Generator } from '../../src/random.js';
 import { expectClose } from '../helpers.js';
+import { devicePolicy } from '../../src/backend/webgpu/runtime.js';
 import { broadcastStrides, contiguousStrides, randomF32, readAll, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
 
 const setup = await setupWebGPU();
@@ -16,6 +17,20 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     return setup.backend;
   };
   const gen = new Generator(1234);
+
+  /** Runs fn under the GPU and the CPU-rasteriser work split (devicePolicy in runtime.ts). */
+  async function underBothPolicies(fn: () => Promise<void>): Promise<void> {
+    const config = gpu().runtime.config;
+    const saved = { ...config };
+    try {
+      for (const cpu of [false, true]) {
+        Object.assign(config, devicePolicy(cpu));
+        await fn();
+      }
+    } finally {
+      Object.assign(config, saved);
+    }
+  }
 
   it('has an adapter', () => {
     expect(gpu().name).toBe('webgpu');
@@ -82,7 +97,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     [[300], [1]], [[2, 1, 3, 1, 2, 1], [1, 2, 1, 3, 1, 5]], [[], [4, 3]],
   ];
   for (const op of BINARY_OPS) {
-    it(`binary ${op} with broadcasting`, async () => {
+    it(`binary ${op} with broadcasting`, () => underBothPolicies(async () => {
       for (const [sa, sb] of shapes) {
         const rank = Math.max(sa.length, sb.length);
         const pad = (s: number[]) => [...new Array(rank - s.length).fill(1), ...s];
@@ -102,7 +117,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
         expectClose(await readAll(gpu(), out), expected, 1e-5, 1e-6, `binary ${op} [${sa}]·[${sb}]`);
         gpu().free(ga); gpu().free(gb); gpu().free(out);
       }
-    });
+    }));
   }
 
   it('binary with the same storage on both sides (x·x)', async () => {
@@ -113,7 +128,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     expectClose(await readAll(gpu(), out), x.map((v) => v * v), 1e-6, 0, 'x·x');
   });
 
-  it('where with broadcasting', async () => {
+  it('where with broadcasting', () => underBothPolicies(async () => {
     const outShape = [4, 3, 5];
     const cond = Float32Array.from(randomF32(gen, 15), (v) => (v > 0 ? 1 : 0));
     const a = randomF32(gen, 4 * 3 * 5), b = randomF32(gen, 4);
@@ -123,9 +138,9 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     const out = gpu().alloc('float32', 60);
     gpu().where(gpu().upload(cond), cs, gpu().upload(a), as, gpu().upload(b), bs, out, outShape);
     expect(Array.from(await readAll(gpu(), out))).toEqual(Array.from(expected));
-  });
+  }));
 
-  it('copy: transpose, slice with offsets, expand, contiguous block, in-place alias', async () => {
+  it('copy: transpose, slice with offsets, expand, contiguous block, in-place alias', () => underBothPolicies(async () => {
     const src = randomF32(gen, 2 * 3 * 4 * 5);
     const gsrc = gpu().upload(src);
     const cases: { so: number; ss: number[]; doff: number; ds: number[]; shape: number[]; dstSize: number }[] = [
@@ -149,7 +164,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     const gm = gpu().upload(m);
     gpu().copy(gm, 0, [5, 1], gm, 10, [5, 1], [2, 5]);
     expect(Array.from(await readAll(gpu(), gm))).toEqual(Array.from(expected));
-  });
+  }));
 
   it('copy merges axes; a rank above 8 that cannot merge is rejected, naming the op and shape', async () => {
     // Rank 9, all axes of size 2, reversed order (a full permutation): nothing merges.
@@ -184,21 +199,6 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
   // (few outputs, long rows: 8192+ elements on the CPU plan, 32768+ on the GPU plan).
   const reduceShapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [2, 1000, 3], [1, 4097, 1], [9000, 70, 1], [4, 300, 1],
     [1, 7, 1], [1, 20000, 1], [3, 9000, 2], [1, 40000, 1], [2, 33000, 2]];
-  /** Runs fn under the GPU policy and under the CPU-rasteriser policy (src/backend/webgpu/kernels-reduce.ts). */
-  async function underBothPolicies(fn: () => Promise<void>): Promise<void> {
-    const config = gpu().runtime.config as { cpu: boolean; serialMinOutputs: number };
-    const saved = { ...config };
-    try {
-      for (const cpu of [false, true]) {
-        config.cpu = cpu;
-        config.serialMinOutputs = cpu ? 64 : 8192;
-        await fn();
-      }
-    } finally {
-      Object.assign(config, saved);
-    }
-  }
-
   for (const op of reduceOps) {
     it(`reduce ${op} (GPU and CPU plans: tree, serial, two-pass)`, () => underBothPolicies(async () => {
       for (const [outer, size, inner] of reduceShapes) {

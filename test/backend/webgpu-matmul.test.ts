@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Activation, MatmulParams } from '../../src/backend/backend.js';
 import { matmulNaive, applyEpilogue } from '../../src/backend/js/matmul.js';
-import { matmul, tileConfigFor, type TileConfig } from '../../src/backend/webgpu/kernels-matmul.js';
+import { matmul, tileConfigFor, tileConfigForShape, type TileConfig } from '../../src/backend/webgpu/kernels-matmul.js';
 import { Generator } from '../../src/random.js';
 import { expectClose } from '../helpers.js';
 import { randomF32, readAll, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
@@ -26,7 +26,7 @@ describe.skipIf(shouldSkip(setup))('webgpu matmul vs js', () => {
   };
   const gen = new Generator(99);
 
-  async function check(p: MatmulParams, variant: 'tiled' | 'naive', tile?: TileConfig, withBias = false): Promise<void> {
+  async function check(p: MatmulParams, variant: 'tiled' | 'naive' | 'auto', tile?: TileConfig, withBias = false): Promise<void> {
     const aSize = (p.batch - 1) * p.strideA + p.m * p.k;
     const bSize = (p.batch - 1) * p.strideB + p.k * p.n;
     const a = randomF32(gen, Math.max(aSize, p.m * p.k)), b = randomF32(gen, Math.max(bSize, p.k * p.n));
@@ -41,8 +41,10 @@ describe.skipIf(shouldSkip(setup))('webgpu matmul vs js', () => {
     for (const s of [ga, gb, out, gbias]) if (s) g.free(s);
   }
 
-  const sizes: [number, number, number][] = [[1, 1, 1], [1, 5, 1], [7, 1, 9], [13, 17, 19], [64, 64, 64], [65, 33, 70], [3, 100, 2], [130, 7, 66]];
-  for (const variant of ['tiled', 'naive'] as const) {
+  // 'auto' picks the naive kernel for m or n below 4 and fits the tile to the shape otherwise.
+  const sizes: [number, number, number][] = [[1, 1, 1], [1, 5, 1], [7, 1, 9], [13, 17, 19], [64, 64, 64], [65, 33, 70], [3, 100, 2],
+    [130, 7, 66], [1, 300, 20], [16, 200, 9], [200, 9, 40]];
+  for (const variant of ['tiled', 'naive', 'auto'] as const) {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
         it(`${variant} transA=${transA} transB=${transB}, odd sizes`, async () => {
@@ -88,6 +90,21 @@ describe.skipIf(shouldSkip(setup))('webgpu matmul vs js', () => {
       await check({ batch: 2, m: 67, n: 45, k: 39, transA: true, transB: false, strideA: 67 * 39, strideB: 39 * 45, activation: 'relu' }, 'tiled', tile, true);
       await check({ batch: 1, m: 130, n: 129, k: 70, transA: false, transB: true, strideA: 0, strideB: 0 }, 'tiled', tile);
     }
+  });
+
+  it('tiles fit thin shapes: half-empty sides shrink, the freed threads widen the other side', () => {
+    const limits = { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupSizeY: 256,
+      maxComputeWorkgroupStorageSize: 32768 } as GPUSupportedLimits;
+    expect(tileConfigForShape(limits, 1024, 1024, 1024)).toEqual({ wgX: 16, wgY: 16, tk: 32 });
+    // m = 16: two thread rows (a 16-row block); n = 784 takes up to 64 thread columns (512 ≤ 784);
+    // k = 9 needs TK 16, and 4·16·8·(64 + 2) bytes exceed 32 KiB, so TK = 8.
+    expect(tileConfigForShape(limits, 16, 784, 9)).toEqual({ wgX: 64, wgY: 2, tk: 8 });
+    expect(tileConfigForShape(limits, 784, 16, 200)).toEqual({ wgX: 2, wgY: 64, tk: 8 });
+    // 256×64 fits one 8×32-thread workgroup; asking for 4 workgroups halves the 256-row side twice.
+    expect(tileConfigForShape(limits, 256, 64, 784)).toEqual({ wgX: 8, wgY: 32, tk: 16 });
+    expect(tileConfigForShape(limits, 256, 64, 784, 1, 4)).toEqual({ wgX: 8, wgY: 8, tk: 32 });
+    // A batch supplies the workgroups just as well.
+    expect(tileConfigForShape(limits, 256, 64, 784, 4, 4)).toEqual({ wgX: 8, wgY: 32, tk: 16 });
   });
 
   it('tile sizes follow the device limits', () => {

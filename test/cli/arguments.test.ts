@@ -21,7 +21,7 @@ describe('help', () => {
 
   test('train --help states the default epochs and model', async () => {
     const r = await cli(['train', '--help']);
-    expect(r.stdout).toMatch(/--epochs <n>\s+passes over the training set \(default 5\)/);
+    expect(r.stdout).toMatch(/--epochs <n>\s+passes over the training set \(default 20\)/);
     expect(r.stdout).toContain('784→64→32→64→784');
   });
 });

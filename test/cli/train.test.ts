@@ -189,6 +189,8 @@ describe('commands that read a run', () => {
     for (const k of ['rawPixels', 'pcaCodes', 'autoencoderCodes']) {
       expect(result.knn[k]).toBeGreaterThan(0.2);             // chance is 0.1
       expect(result.knn[k]).toBeLessThanOrEqual(1);
+      expect(result.linearProbe[k]).toBeGreaterThan(0.2);
+      expect(result.linearProbe[k]).toBeLessThanOrEqual(1);
     }
   });
 });

@@ -1,8 +1,15 @@
 // explainStep: every op of one training step with its shapes, the backward rules, the update,
 // and the DOT / SVG pictures of it.
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Generator, noGrad, rand, setBackend } from '../../src/index.js';
+import { Generator, fromTyped, noGrad, rand, setBackend } from '../../src/index.js';
+import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
+import { saveModule } from '../../src/io/checkpoint.js';
+import { buildModel } from '../../src/cli/build-model.js';
+import { MODEL_TRAINING_OPTIONS, configToJson, resolveTrainConfig } from '../../src/cli/train-options.js';
 import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
 import { convAutoencoder } from '../../src/models/conv-autoencoder.js';
 import { mseLoss } from '../../src/losses/regression.js';
@@ -11,6 +18,10 @@ import { explainStep, formatStep } from '../../src/inspect/explain-step.js';
 import { buildStepGraph, stepToDot } from '../../src/inspect/step-graph.js';
 import { graphToSvg } from '../../src/inspect/svg-graph.js';
 import { parseDot } from './dot-syntax.js';
+import type { Command } from '../../src/cli/command.js';
+import { parseCommand } from '../../src/cli/options.js';
+import { explainCommand } from '../../src/cli/explain.js';
+import { profileCommand } from '../../src/cli/profile.js';
 
 setBackend('js');
 
@@ -139,5 +150,55 @@ describe('explainStep', () => {
     expect(e.forward.find((f) => f.op === 'im2col')!.shape).toEqual([8, 4, 196]);
     expect(e.optimizer).toBeNull();
     expect(e.updates).toEqual([]);
+  });
+});
+
+describe('tessera explain / profile (in-process)', () => {
+  const run = async (command: Command, argv: string[]) => {
+    let out = '', err = '';
+    const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } } };
+    const code = await command.run(parseCommand(command.name, command.options, argv, command.positionals), io);
+    return { code, out, err };
+  };
+
+  it('explain writes text and DOT for the seed model', async () => {
+    const text = await run(explainCommand, ['--backend', 'js', '--batch-size', '4']);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('encoder.0.weight [64, 784]');
+    expect(text.out).toContain('matmul m×n×k 4×64×784');
+    const dot = await run(explainCommand, ['--backend', 'js', '--batch-size', '4', '--format', 'dot']);
+    const parsed = parseDot(dot.out);
+    expect(parsed.nodes.has('x')).toBe(true);
+    expect(parsed.edges.length).toBeGreaterThan(20);
+  });
+
+  it('explain --run uses the run folder\'s model and weights', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-explain-'));
+    try {
+      const values: Record<string, unknown> = {};
+      for (const o of MODEL_TRAINING_OPTIONS) if (o.default !== undefined) values[o.name] = o.default;
+      const config = resolveTrainConfig('test', { ...values, latent: 8 } as never);
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(configToJson(config)));
+      // Weights from another seed than the config's, so a fresh build would differ.
+      const model = buildModel(config, new Generator(123));
+      await saveModule(path.join(dir, 'model.safetensors'), model);
+      const x = fromTyped(loadFashionMnist({ split: 'test', limit: 4 }).images, [4, 784]);
+      const expected = noGrad(() => mseLoss(model.forward(x), x).item());
+      const r = await run(explainCommand, ['--run', dir, '--backend', 'js', '--batch-size', '4', '--format', 'json']);
+      expect(r.code).toBe(0);
+      const e = JSON.parse(r.out) as { loss: number; parameters: { name: string; shape: number[] }[] };
+      expect(e.loss).toBeCloseTo(expected, 6);
+      expect(e.parameters.find((p) => p.name === 'encoder.2.weight')!.shape).toEqual([8, 64]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('profile prints a JSON profile whose rows add up to the step', async () => {
+    const r = await run(profileCommand, ['--backend', 'js', '--batch-size', '16', '--warmup', '0', '--steps', '1', '--json']);
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.out) as { stepMs: number; rows: { ms: number }[]; batchSize: number };
+    expect(p.batchSize).toBe(16);
+    expect(p.rows.reduce((a, x) => a + x.ms, 0)).toBeCloseTo(p.stepMs, 6);
   });
 });

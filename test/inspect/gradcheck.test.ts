@@ -84,5 +84,10 @@ describe('gradcheckModel', () => {
     expect(await gradcheckCommand.run(args, io)).toBe(0);
     expect(out).toContain('encoder.0.weight');
     expect(out).toMatch(/PASSED: 8\/8/);
+    // An impossible tolerance makes it fail, and the exit code says so.
+    out = '';
+    const strict = parseCommand('gradcheck', gradcheckCommand.options, ['--per-tensor', '2', '--tolerance', '1e-15'], gradcheckCommand.positionals);
+    expect(await gradcheckCommand.run(strict, io)).toBe(1);
+    expect(out).toMatch(/FAILED: \d\/8/);
   });
 });

@@ -43,12 +43,18 @@ function need(op: string, what: string, have: number, want: number): void {
   }
 }
 
-/** The last element a strided operand touches, +1 (0 for an empty shape). */
+/** Negative strides (never produced by ops today) go to the js kernel, whose bounds are JS's. */
+function anyNegative(...strides: (readonly number[])[]): boolean {
+  for (const s of strides) for (const v of s) if (v < 0) return true;
+  return false;
+}
+
+/** The last element a strided operand touches, +1 (0 for an empty shape), for strides ≥ 0. */
 function extent(shape: readonly number[], strides: readonly number[], offset = 0): number {
   let hi = offset;
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 0) return 0;
-    hi += (shape[d] - 1) * Math.max(strides[d], 0);
+    hi += (shape[d] - 1) * strides[d];
   }
   return hi + 1;
 }
@@ -95,7 +101,7 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       const code = BINARY_CODE.get(op);
       if (code === undefined) throw new Error(`native backend binary: unknown op '${String(op)}'`);
       const rank = outShape.length;
-      if (rank > MAX_RANK) { js.binary(op, a, aStrides, b, bStrides, out, outShape); return; }
+      if (rank > MAX_RANK || anyNegative(aStrides, bStrides)) { js.binary(op, a, aStrides, b, bStrides, out, outShape); return; }
       need(`binary(${op})`, 'a', a.length, extent(outShape, aStrides));
       need(`binary(${op})`, 'b', b.length, extent(outShape, bStrides));
       need(`binary(${op})`, 'out', out.length, product(outShape));
@@ -108,7 +114,7 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
 
     where(cond, cs, a, as, b, bs, out, outShape) {
       const rank = outShape.length;
-      if (rank > MAX_RANK) { js.where(cond, cs, a, as, b, bs, out, outShape); return; }
+      if (rank > MAX_RANK || anyNegative(cs, as, bs)) { js.where(cond, cs, a, as, b, bs, out, outShape); return; }
       need('where', 'cond', cond.length, extent(outShape, cs));
       need('where', 'a', a.length, extent(outShape, as));
       need('where', 'b', b.length, extent(outShape, bs));
@@ -122,7 +128,10 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
 
     copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape) {
       const rank = shape.length;
-      if (rank > MAX_RANK) { js.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape); return; }
+      if (rank > MAX_RANK || anyNegative(srcStrides, dstStrides)) {
+        js.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
+        return;
+      }
       need('copy', 'src', src.length, extent(shape, srcStrides, srcOffset));
       need('copy', 'dst', dst.length, extent(shape, dstStrides, dstOffset));
       meta[0] = rank; meta[1] = srcOffset; meta[2] = dstOffset;

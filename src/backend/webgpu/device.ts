@@ -1,4 +1,6 @@
 /// <reference types="@webgpu/types" />
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 // Finding a WebGPU device through the optional `webgpu` npm package (Dawn's dawn.node).
 //
 // Order: the platform's default adapter (Vulkan / Metal / D3D12) in core mode first; then
@@ -69,6 +71,25 @@ async function loadModule(): Promise<WebGPUModule> {
   }
 }
 
+/**
+ * On Linux, Dawn's default (core) backend is Vulkan. Without the Vulkan loader the attempt
+ * cannot succeed and only prints a warning, so it is skipped when libvulkan.so.1 is neither
+ * in LD_LIBRARY_PATH nor in the dynamic linker's cache. Elsewhere, or when the cache cannot
+ * be read, the default backend is tried.
+ */
+export function vulkanLoaderMayExist(): boolean {
+  if (process.platform !== 'linux') return true;
+  const name = 'libvulkan.so.1';
+  for (const dir of (process.env.LD_LIBRARY_PATH ?? '').split(':')) {
+    if (dir && existsSync(join(dir, name))) return true;
+  }
+  try {
+    return readFileSync('/etc/ld.so.cache').includes(name);
+  } catch {
+    return true;
+  }
+}
+
 function limitsRecord(limits: GPUSupportedLimits): Record<string, number> {
   const out: Record<string, number> = {};
   // GPUSupportedLimits exposes its limits as prototype getters, so for-in (not Object.keys).
@@ -100,10 +121,12 @@ export async function createDeviceContext(options: WebGPUOptions = {}): Promise<
   let adapter: GPUAdapter | null = null;
   let featureLevel: WebGPUInfo['featureLevel'] = 'core';
   let backend: WebGPUInfo['backend'] = 'default';
-  if (!options.preferOpenGL) {
+  if (!options.preferOpenGL && vulkanLoaderMayExist()) {
     gpu = mod.create(flags);
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     tried.push('default backend, core');
+  } else if (!options.preferOpenGL) {
+    tried.push('default backend skipped: no Vulkan loader (libvulkan.so.1)');
   }
   if (!adapter) {
     gpu = mod.create(['backend=opengl', ...flags]);

@@ -79,7 +79,7 @@ function makeBackend(rt: GpuRuntime, info: WebGPUInfo): WebGPUBackend {
     adamStep: (param, grad, m, v, vMax, size, p) => adamStep(rt, param, grad, m, v, vMax, size, p),
     sync: () => rt.dispatcher.sync(),
     describe: () => ({
-      backend: 'webgpu', adapter: info.description || info.device, vendor: info.vendor, architecture: info.architecture,
+      backend: 'webgpu', adapter: info.description || info.device, device: info.device, vendor: info.vendor, architecture: info.architecture,
       featureLevel: info.featureLevel, dawnBackend: info.backend, cpu: info.cpu,
       matmulTile: tileConfigFor(rt.ctx.device.limits), workgroupSize: rt.config.wg, dtypes: ['float32'],
     }),

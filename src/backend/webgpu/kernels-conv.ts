@@ -1,5 +1,6 @@
-// im2col / col2im of the webgpu backend. Shaders: im2col.wgsl (a thread per column
-// element), col2im.wgsl (a thread per image pixel, gathering: no atomics needed).
+// im2col / col2im of the webgpu backend. Shaders: im2col.wgsl (a thread per output row of
+// cols), col2im.wgsl (a thread per image row, each pixel gathering: no atomics needed).
+// The strides are compiled into the shaders: a few pipelines (strides 1 and 2, mostly).
 import type { Conv2dGeometry } from '../backend.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
 import { UniformBuilder } from './uniforms.js';
@@ -17,18 +18,18 @@ function geometryUniform(g: Conv2dGeometry, total: number): Uint8Array {
 
 // x [n, c, h, w] → cols [n, c·kh·kw, oh·ow]
 export function im2col(rt: GpuRuntime, x: GpuStorage, cols: GpuStorage, g: Conv2dGeometry): void {
-  const total = g.n * g.c * g.kh * g.kw * g.oh * g.ow;
-  if (total === 0) return;
+  if (g.n * g.c * g.kh * g.kw * g.oh * g.ow === 0) return;
+  const threads = g.n * g.c * g.kh * g.kw * g.oh;
   const wg = rt.config.wg;
-  rt.run({ shader: 'im2col', entry: 'main', defines: { WG: wg }, bindings: ['read', 'write'] },
-    [x, cols], geometryUniform(g, total), rt.grid(total, wg));
+  rt.run({ shader: 'im2col', entry: 'main', defines: { WG: wg, SH: g.sh, SW: g.sw }, bindings: ['read', 'write'] },
+    [x, cols], geometryUniform(g, threads), rt.grid(threads, wg));
 }
 
 // cols [n, c·kh·kw, oh·ow] → out [n, c, h, w] (overwritten)
 export function col2im(rt: GpuRuntime, cols: GpuStorage, out: GpuStorage, g: Conv2dGeometry): void {
-  const total = g.n * g.c * g.h * g.w;
-  if (total === 0) return;
+  if (g.n * g.c * g.h * g.w === 0) return;
+  const threads = g.n * g.c * g.h;
   const wg = rt.config.wg;
-  rt.run({ shader: 'col2im', entry: 'main', defines: { WG: wg }, bindings: ['read', 'write'] },
-    [cols, out], geometryUniform(g, total), rt.grid(total, wg));
+  rt.run({ shader: 'col2im', entry: 'main', defines: { WG: wg, SH: g.sh, SW: g.sw }, bindings: ['read', 'write'] },
+    [cols, out], geometryUniform(g, threads), rt.grid(threads, wg));
 }

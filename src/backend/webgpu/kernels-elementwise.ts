@@ -108,10 +108,11 @@ export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuStorage, aStrides: re
   // Flat: after merging, one axis (or none) that each operand walks with stride 1 or 0.
   const sa = c.shape.length === 0 ? 0 : c.strides[0][0], sb = c.shape.length === 0 ? 0 : c.strides[1][0];
   const vec4 = c.shape.length <= 1 && (sa === 0 || sa === 1) && (sb === 0 || sb === 1) && size === out.size;
+  const run = rt.config.stridedRun;
   rt.run({
     shader: 'binary', entry: vec4 ? 'main_vec4' : 'main',
-    defines: { WG: wg, OP: code, A_SCALAR: vec4 && sa === 0, B_SCALAR: vec4 && sb === 0 }, bindings: ['read', 'read', 'write'],
-  }, [a, b, out], u, rt.grid(vec4 ? Math.ceil(size / 4) : size, wg));
+    defines: { WG: wg, OP: code, RUN: run, A_SCALAR: vec4 && sa === 0, B_SCALAR: vec4 && sb === 0 }, bindings: ['read', 'read', 'write'],
+  }, [a, b, out], u, rt.grid(Math.ceil(size / (vec4 ? 4 : run)), wg));
 }
 
 export function where(rt: GpuRuntime, cond: GpuStorage, cs: readonly number[], a: GpuStorage, as: readonly number[],
@@ -122,8 +123,9 @@ export function where(rt: GpuRuntime, cond: GpuStorage, cs: readonly number[], a
   const c = packed('where', outShape, [cs, as, bs, contiguous(outShape)]);
   const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2).i32x4(c.strides[2], 2)
     .u32(size).u32(c.shape.length).finish();
-  rt.run({ shader: 'where', entry: 'main', defines: { WG: wg }, bindings: ['read', 'read', 'read', 'write'] },
-    [cond, a, b, out], u, rt.grid(size, wg));
+  const run = rt.config.stridedRun;
+  rt.run({ shader: 'where', entry: 'main', defines: { WG: wg, RUN: run }, bindings: ['read', 'read', 'read', 'write'] },
+    [cond, a, b, out], u, rt.grid(Math.ceil(size / run), wg));
 }
 
 export function copy(rt: GpuRuntime, src: GpuStorage, srcOffset: number, srcStrides: readonly number[], dst: GpuStorage,
@@ -139,6 +141,7 @@ export function copy(rt: GpuRuntime, src: GpuStorage, srcOffset: number, srcStri
   const c = packed('copy', shape, [srcStrides, dstStrides]);
   const u = new UniformBuilder().i32x4(c.shape, 2, 1).i32x4(c.strides[0], 2).i32x4(c.strides[1], 2)
     .u32(size).u32(c.shape.length).i32(srcOffset).i32(dstOffset).finish();
-  rt.run({ shader: 'copy', entry: 'main', defines: { WG: wg }, bindings: ['read', 'write'] },
-    [src, dst], u, rt.grid(size, wg));
+  const run = rt.config.stridedRun;
+  rt.run({ shader: 'copy', entry: 'main', defines: { WG: wg, RUN: run }, bindings: ['read', 'write'] },
+    [src, dst], u, rt.grid(Math.ceil(size / run), wg));
 }

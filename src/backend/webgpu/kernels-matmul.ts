@@ -34,7 +34,43 @@ export function tileConfigFor(limits: GPUSupportedLimits): TileConfig {
   return { wgX, wgY, tk };
 }
 
-export type MatmulVariant = 'tiled' | 'naive';
+/**
+ * The device's tile fitted to one problem, so thin products do not pay for a 128×128 block:
+ * halve a side while its block would be more than half empty (BM/2 ≥ m), give the freed
+ * threads to the other side while its block still fits inside the matrix; then, while the
+ * product would run on fewer than `minGroups` workgroups (idle cores or SMs), halve the
+ * larger block side (down to 32 threads). TK goes no deeper than k needs, then shrinks until
+ * the tiles fit the workgroup storage. Sides stay powers of two: a handful of pipelines.
+ */
+export function tileConfigForShape(limits: GPUSupportedLimits, m: number, n: number, k: number,
+  batch = 1, minGroups = 1): TileConfig {
+  const base = tileConfigFor(limits);
+  const maxThreads = base.wgX * base.wgY;
+  let { wgX, wgY } = base;
+  while (wgY > 1 && (THREAD_BLOCK * wgY) / 2 >= m) wgY /= 2;
+  while (wgX > 1 && (THREAD_BLOCK * wgX) / 2 >= n) wgX /= 2;
+  while (wgX * wgY < maxThreads && wgX * 2 <= limits.maxComputeWorkgroupSizeX && THREAD_BLOCK * wgX * 2 <= n) wgX *= 2;
+  while (wgX * wgY < maxThreads && wgY * 2 <= limits.maxComputeWorkgroupSizeY && THREAD_BLOCK * wgY * 2 <= m) wgY *= 2;
+  const groups = () => Math.ceil(m / (THREAD_BLOCK * wgY)) * Math.ceil(n / (THREAD_BLOCK * wgX)) * batch;
+  while (groups() < minGroups && wgX * wgY > 32) {
+    if (wgX >= wgY) wgX /= 2; else wgY /= 2;
+  }
+  let tk = base.tk;
+  while (tk > 4 && tk / 2 >= k) tk /= 2;
+  while (tk > 4 && 4 * tk * THREAD_BLOCK * (wgX + wgY) > limits.maxComputeWorkgroupStorageSize) tk /= 2;
+  return { wgX, wgY, tk };
+}
+
+/** 'auto' takes the tiled kernel except for products a thread's 8×8 block would mostly waste. */
+export type MatmulVariant = 'auto' | 'tiled' | 'naive';
+
+/**
+ * Matrix-vector-like products (m or n below 4) go to the naive kernel: with one useful row
+ * in a tiled block, every B element is staged through workgroup memory to be used once.
+ */
+export function chooseVariant(m: number, n: number): 'tiled' | 'naive' {
+  return m < 4 || n < 4 ? 'naive' : 'tiled';
+}
 
 function checkParams(p: MatmulParams, a: GpuStorage, b: GpuStorage, out: GpuStorage): void {
   const { batch, m, n, k, strideA, strideB } = p;
@@ -49,7 +85,8 @@ function checkParams(p: MatmulParams, a: GpuStorage, b: GpuStorage, out: GpuStor
 
 // A: [batch, m, k] (or [batch, k, m] if transA), B: [batch, k, n] (or [batch, n, k]) → out: [batch, m, n]
 export function matmul(rt: GpuRuntime, a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams,
-  variant: MatmulVariant = 'tiled', tile: TileConfig = tileConfigFor(rt.ctx.device.limits)): void {
+  variant: MatmulVariant = 'auto',
+  tile: TileConfig = tileConfigForShape(rt.ctx.device.limits, p.m, p.n, p.k, p.batch, rt.config.matmulMinGroups)): void {
   checkParams(p, a, b, out);
   const { batch, m, n, k } = p;
   if (batch * m * n === 0) return;
@@ -59,9 +96,10 @@ export function matmul(rt: GpuRuntime, a: GpuStorage, b: GpuStorage, out: GpuSto
   if (ACT_CODES[act] === undefined) throw new Error(`webgpu matmul: unknown activation '${String(act)}'`);
   const common = { TRANS_A: p.transA, TRANS_B: p.transB, HAS_BIAS: bias !== null, ACT: ACT_CODES[act] };
   let spec, blockM, blockN;
-  if (variant === 'naive') {
-    blockN = 16;
-    blockM = Math.min(16, Math.floor(rt.config.wg / 16));
+  if ((variant === 'auto' ? chooseVariant(m, n) : variant) === 'naive') {
+    // A 16-row block would idle most threads on a one-row product: fit the rows to m.
+    blockM = Math.min(16, 2 ** Math.ceil(Math.log2(Math.max(1, m))), Math.floor(rt.config.wg / 16));
+    blockN = Math.floor(rt.config.wg / blockM);
     spec = { shader: 'matmul_naive', entry: 'main', defines: { ...common, WG_X: blockN, WG_Y: blockM } };
   } else {
     spec = {

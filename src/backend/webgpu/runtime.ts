@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 // What every webgpu kernel needs: the device, the batching dispatcher, the buffer pool,
 // sizes derived from the device limits, and the storage handle the backend hands out.
+import os from 'node:os';
 import { BufferUsage, MAP_MODE_READ, checkDevice, type DeviceContext } from './device.js';
 import { BufferPool } from './buffer-pool.js';
 import { Dispatcher, type KernelSpec } from './dispatcher.js';
@@ -23,8 +24,22 @@ export interface KernelConfig {
    * SIMD lanes per core and pays for every barrier, so there it is low.
    */
   serialMinOutputs: number;
+  /**
+   * Consecutive elements per thread in the strided kernels (binary, where, copy): 1 on a GPU,
+   * where neighbouring threads should touch neighbouring addresses; 16 on a CPU rasteriser,
+   * where the integer divisions that locate an element are the cost to spread.
+   */
+  stridedRun: number;
+  /** Workgroups a matmul should have at least (smaller tiles otherwise): enough for every core or SM. */
+  matmulMinGroups: number;
   /** The adapter is a CPU rasteriser (llvmpipe, lavapipe, SwiftShader). */
   cpu: boolean;
+}
+
+/** The work-split choices that differ between GPUs and CPU rasterisers. */
+export function devicePolicy(cpu: boolean): Pick<KernelConfig, 'serialMinOutputs' | 'stridedRun' | 'matmulMinGroups' | 'cpu'> {
+  // A CPU rasteriser runs a workgroup per core at a time, on this machine's cores: two each.
+  return { serialMinOutputs: cpu ? 64 : 8192, stridedRun: cpu ? 16 : 1, matmulMinGroups: cpu ? 2 * os.cpus().length : 64, cpu };
 }
 
 export function kernelConfig(limits: GPUSupportedLimits, cpu: boolean): KernelConfig {
@@ -33,8 +48,7 @@ export function kernelConfig(limits: GPUSupportedLimits, cpu: boolean): KernelCo
     wg,
     maxGroupsPerDim: limits.maxComputeWorkgroupsPerDimension,
     maxBindingBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize),
-    serialMinOutputs: cpu ? 64 : 8192,
-    cpu,
+    ...devicePolicy(cpu),
   };
 }
 
