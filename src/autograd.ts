@@ -67,6 +67,9 @@ export function topoSort(root: Tensor): Tensor[] {
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
     const [t, next] = top;
+    if (t.isDisposed) {
+      throw new Error(`backward: tensor #${t.id} of shape ${shapeStr(t.shape)} in the graph was disposed (by tidy or dispose) before backward ran; call backward inside the tidy that made the graph`);
+    }
     const inputs = t.node?.inputs ?? [];
     if (next < inputs.length) {
       top[1]++;

@@ -21,7 +21,7 @@ import { lineChart } from '../viz/line-chart.js';
 const options: OptionSpec[] = [
   ...MODEL_TRAINING_OPTIONS,
   ...RUN_OPTIONS.map((o) => (o.name === 'out' ? { ...o, help: 'report folder (default runs/<timestamp>-sweep)' } : o)),
-  { name: 'target', kind: 'number', positive: true, placeholder: 'loss', help: 'test loss for the "epochs to reach" column (default: the worst final test loss, which every variant reaches)' },
+  { name: 'target', kind: 'number', positive: true, placeholder: 'loss', help: 'test loss for the "epochs to reach" column (default: the median of the final test losses)' },
   { name: 'max-variants', kind: 'int', min: 1, default: 64, help: 'refuse sweeps with more combinations than this' },
 ];
 
@@ -55,6 +55,11 @@ export interface VariantResult {
   secondsPerEpoch: number;
   parameters: number;
   history: { loss: number[]; valLoss: number[]; seconds: number[]; lr: number[] };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function firstEpochBelow(curve: number[], target: number): number | null {
@@ -93,8 +98,7 @@ export const sweepCommand: Command = {
     }
     const configs = variants.map((variant) => resolveTrainConfig('sweep', { ...v, ...variant.values }));
     const backend = await chooseBackend('sweep', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
-    const limits = new Set(configs.map((c) => c.limit));
-    const data = loadData('sweep', [...limits][0]);
+    const data = loadData('sweep', configs[0].limit);   // --limit is not a list: the same for every variant
     const dir = typeof v.out === 'string' ? v.out : path.join('runs', `${new Date().toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-')}-sweep`);
     fs.mkdirSync(dir, { recursive: true });
     const quiet = v.quiet === true;
@@ -119,7 +123,7 @@ export const sweepCommand: Command = {
       io.stderr.write('tessera sweep: interrupted before any variant finished; no report written\n');
       return 130;
     }
-    const target = (v.target as number | undefined) ?? Math.max(...results.map((r) => r.testLoss));
+    const target = (v.target as number | undefined) ?? median(results.map((r) => r.testLoss));
     for (const r of results) r.epochsToTarget = firstEpochBelow(r.history.valLoss, target);
     const machine = `${os.cpus().length}-core ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}, Node ${process.version}`;
     const header = [
@@ -132,6 +136,8 @@ export const sweepCommand: Command = {
     writePng(path.join(dir, 'curves.png'), lineChart({
       series: results.map((r) => ({ name: r.name, values: r.history.valLoss, x: r.history.valLoss.map((_, e) => e + 1) })),
       title: 'test loss per epoch', xLabel: 'epoch', yLabel: 'test loss', logY: true,
+      // Leave the plot ~600 px beside a legend of 12 px characters.
+      width: Math.max(900, 640 + 12 * Math.max(...results.map((r) => r.name.length))), height: 560,
     }));
     writeJson(path.join(dir, 'sweep.json'), { machine, backend: describeBackend(backend), target, variants: results, interrupted });
     say(`\n${markdownReport(results, target, []).split('\n').filter((l) => l.startsWith('|')).join('\n')}`);

@@ -137,4 +137,10 @@ describe('memory', () => {
     expect(Array.from(x.grad!.dataSync())).toEqual([2, 2, 2]);
     expect(() => inner!.add(1)).toThrow(/disposed/);
   });
+
+  it('backward through a graph whose intermediates tidy disposed is an error, not a silent no-op', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    const loss = tidy(() => x.mul(2).sum());
+    expect(() => loss.backward()).toThrow(/was disposed \(by tidy or dispose\) before backward ran/);
+  });
 });
