@@ -62,8 +62,10 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
   // multiple of 4 KiB apart: MR rows would then share one L1 set and evict each other.
   const bool rowMajorA = A.cs == 1, transposedA = A.rs == 1 && A.cs != 1;
   const bool directA = (n + NR - 1) / NR <= 4 && (transposedA || (rowMajorA && (A.rs * 4) % 4096 != 0));
-  // Likewise B, when few row panels use each packed B panel (row-major B, full NR-wide panels).
-  const bool directB = B.cs == 1 && (m + MR - 1) / MR <= 4 && (B.rs * 4) % 4096 != 0;
+  // Likewise a row-major B (full NR-wide panels) when A has at most one MC block: a packed B
+  // would serve a single pass over A, while read in place its micro-panel still stays in L1
+  // across the MR-row panels. Measured: 64×784×256 (W1's dW) 213 → 254 GFLOP/s.
+  const bool directB = B.cs == 1 && m <= bl.mc && (B.rs * 4) % 4096 != 0;
   for (long jc = 0; jc < n; jc += bl.nc) {
     const long nc = n - jc < bl.nc ? n - jc : bl.nc;
     for (long pc = 0; pc < k; pc += bl.kc) {

@@ -1,9 +1,10 @@
 // Which backend a command runs on: --backend, else native when the addon loaded, else js.
 // --threads sizes the native thread pool.
+import * as os from 'node:os';
 import { availableBackends, getBackend, useBackend, type Backend, type BackendName } from '../index.js';
 import { setNativeThreads } from '../backend/native/index.js';
 import { CliError } from './command.js';
-import type { OptionSpec } from './options.js';
+import { UsageError, type OptionSpec } from './options.js';
 
 export const BACKEND_OPTIONS: OptionSpec[] = [
   { name: 'backend', kind: 'choice', choices: ['js', 'native', 'webgpu'], help: 'where the kernels run (default: native if its addon loaded, else js)' },
@@ -19,16 +20,16 @@ export async function chooseBackend(command: string, requested: BackendName | un
     name = native?.available ? 'native' : 'js';
     if (!native?.available) warn?.(`tessera ${command}: the native backend is unavailable (${native?.reason}); using the slower js backend\n`);
   }
+  if (threads !== undefined && name !== 'native') {
+    throw new UsageError(`tessera ${command}: --threads applies to the native backend only (this run uses '${name}')`);
+  }
   let backend: Backend;
   try {
     backend = await useBackend(name);
   } catch (e) {
     throw new CliError(`tessera ${command}: --backend ${name} is unavailable: ${(e as Error).message}`);
   }
-  if (threads !== undefined) {
-    if (name !== 'native') throw new CliError(`tessera ${command}: --threads applies to the native backend only (this run uses '${name}')`);
-    setNativeThreads(threads);
-  }
+  if (threads !== undefined) setNativeThreads(threads);
   return backend ?? getBackend();
 }
 
@@ -39,4 +40,10 @@ export function describeBackend(backend: Backend): string {
     .filter(([k, v]) => k !== 'backend' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
     .map(([k, v]) => `${k} ${v}`);
   return `${backend.name}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/** e.g. '2-core AMD EPYC, 24 GiB, linux, Node v20.20.2': where a number was measured. */
+export function machineLine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length}-core ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}, Node ${process.version}`;
 }

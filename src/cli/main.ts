@@ -14,11 +14,15 @@ import { encodeCommand } from './encode.js';
 import { reconstructCommand } from './reconstruct.js';
 import { generateCommand } from './generate.js';
 import { sweepCommand } from './sweep.js';
+import { explainCommand } from './explain.js';
+import { profileCommand } from './profile.js';
+import { gradcheckCommand } from './gradcheck.js';
 import { infoCommand } from './info.js';
 import { benchCommand } from './bench.js';
 
 export const COMMANDS: readonly Command[] = [
-  trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand, infoCommand, benchCommand,
+  trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand,
+  explainCommand, profileCommand, gradcheckCommand, infoCommand, benchCommand,
 ];
 
 function topHelp(): string {

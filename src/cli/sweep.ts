@@ -4,12 +4,11 @@
 // loss, time per epoch and parameter count), curves.png (the test-loss curves overlaid) and
 // sweep.json (everything, including each variant's per-epoch history).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendName } from '../index.js';
 import type { Command } from './command.js';
 import { UsageError, type OptionSpec, type OptionValue, type Values } from './options.js';
-import { chooseBackend, describeBackend } from './backend-choice.js';
+import { chooseBackend, describeBackend, machineLine } from './backend-choice.js';
 import { MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig } from './train-options.js';
 import { loadData } from './inference.js';
 import { newSession, runSession } from './training-session.js';
@@ -125,7 +124,7 @@ export const sweepCommand: Command = {
     }
     const target = (v.target as number | undefined) ?? median(results.map((r) => r.testLoss));
     for (const r of results) r.epochsToTarget = firstEpochBelow(r.history.valLoss, target);
-    const machine = `${os.cpus().length}-core ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}, Node ${process.version}`;
+    const machine = machineLine();
     const header = [
       `Varied: ${MODEL_TRAINING_OPTIONS.filter((o) => Array.isArray(v[o.name])).map((o) => `--${o.name} ${(v[o.name] as OptionValue[]).join(',')}`).join(' ') || 'nothing (one variant)'}.`,
       `Machine: ${machine}; backend ${describeBackend(backend)}.`,

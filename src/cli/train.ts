@@ -3,17 +3,16 @@
 // options it trains the seed's dense autoencoder 784→64→32→64→784 (ReLU, sigmoid output, MSE,
 // Adam lr 1e-3, batch 256, shuffled) for 5 epochs on the fastest backend available.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendName } from '../index.js';
 import type { Command, CliIO } from './command.js';
 import { CliError } from './command.js';
 import { UsageError, type OptionSpec } from './options.js';
-import { chooseBackend, describeBackend } from './backend-choice.js';
+import { chooseBackend, describeBackend, machineLine } from './backend-choice.js';
 import { DEFAULT_EPOCHS, MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig, type TrainConfig } from './train-options.js';
 import { RUN_FILES, newRunDir, readRunConfig, saveWeights, writeJson } from './run-folder.js';
 import { loadData, encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
-import { newSession, restoreCheckpoint, runSession, type Session } from './training-session.js';
+import { newSession, restoreSession, runSession, type Session } from './training-session.js';
 import { reconstructionMetrics } from './run-metrics.js';
 import { picturePaths, writeLatentMap, writeLatentWalk, writeLossCurves, writeReconstructions, writeVaeSamples } from './pictures.js';
 import { VAE } from '../models/vae.js';
@@ -114,17 +113,17 @@ export const trainCommand: Command = {
     const v = args.values;
     const backend = await chooseBackend('train', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
     const data = loadData('train', config.limit);
+    const quiet = v.quiet === true;
     const session = newSession(config, data.train.n);
     if (resume) {
-      const state = restoreCheckpoint('train', dir, session);
-      if (state.partialEpoch) io.stderr.write(`tessera train: the checkpoint was saved inside epoch ${state.epoch + 1}; that epoch restarts from its first step\n`);
+      const state = restoreSession('train', dir, session);
+      if (state.partial && !quiet) io.stdout.write(`continuing epoch ${state.epoch + 1} after step ${state.loader.nextBatch} of ${Math.ceil(data.train.n / config.batchSize)}\n`);
       if (session.startEpoch >= config.epochs) {
         throw new CliError(`tessera train: the run in '${dir}' already finished ${session.startEpoch} epochs; pass --epochs N with N > ${session.startEpoch} to train further`);
       }
     }
     fs.mkdirSync(dir, { recursive: true });
     writeJson(path.join(dir, RUN_FILES.config), configToJson(config));
-    const quiet = v.quiet === true;
     const say = (line: string) => { if (!quiet) io.stdout.write(`${line}\n`); };
     say(`${resume ? 'resuming' : 'training'} a ${describeModel(session)}`);
     say(`on ${data.train.n} training images (test: ${data.test.n}), ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}${resume ? ` from epoch ${session.startEpoch + 1}` : ''}, ` +
@@ -138,7 +137,8 @@ export const trainCommand: Command = {
     await saveWeights(path.join(dir, RUN_FILES.weights), session.model, { model: config.model, epochs: String(session.history.epoch.length) });
     const run: LoadedRun = { dir, config, model: session.model };
     if (result.interrupted) {
-      io.stderr.write(`tessera train: interrupted after ${session.history.epoch.length} full epochs; checkpoint saved in ${dir}\n` +
+      const steps = session.loaderState?.nextBatch ?? 0;
+      io.stderr.write(`tessera train: interrupted in epoch ${session.history.epoch.length + 1} after step ${steps}; checkpoint saved in ${dir}\n` +
         `continue with: tessera train --resume ${dir}\n`);
       return 130;
     }
@@ -149,7 +149,7 @@ export const trainCommand: Command = {
     const pictures = await writePictures(dir, run, data, h);
     writeJson(path.join(dir, RUN_FILES.metrics), {
       complete: true, config: configToJson(config), backend: describeBackend(backend),
-      machine: `${os.cpus().length}-core ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}, Node ${process.version}`,
+      machine: machineLine(),
       parameters: session.model.numParameters(), epochs: h.epoch.length, secondsPerEpoch, trainSeconds: result.seconds,
       trainImages: data.train.n, testImages: data.test.n, test: metrics, history: h,
     });

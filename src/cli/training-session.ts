@@ -1,41 +1,25 @@
 // One training run as the CLI does it, shared by `train` and `sweep`: build the model, the
 // optimizer and the schedule from a TrainConfig, optionally restore a checkpoint, call fit(),
-// and save a checkpoint after every epoch (and when Ctrl-C stops training).
+// and save a checkpoint after every epoch and when Ctrl-C stops training.
 //
-// Randomness comes from two generators, both seeded from --seed: `modelGenerator` (initial
-// weights, dropout masks, denoising noise, VAE ε) and `shuffleGenerator` (the order of the
-// training rows). A checkpoint stores both states with the weights, the optimizer's moments and
-// the schedule, so resuming at an epoch boundary repeats the uninterrupted run exactly.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// Randomness comes from two generators seeded from --seed: `modelGenerator` (initial weights,
+// dropout masks, denoising noise, VAE ε) and the data loader's (the order of the training rows).
+// The batches come from a DataLoader, whose state (epoch, next batch, generator states) goes
+// into the checkpoint, so a run stopped after any step resumes exactly where it was: same
+// batches, same random draws, same weights and losses as if it had never stopped.
 import { Generator, type Tensor } from '../index.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { InMemoryDataset } from '../data/dataset.js';
-import { getOptimizer, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, LinearWarmup, type Optimizer, type Scheduler, type SchedulerState } from '../optim/index.js';
+import { DataLoader, type DataLoaderState } from '../data/loader.js';
+import { getOptimizer, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, LinearWarmup, type Optimizer, type Scheduler } from '../optim/index.js';
 import { fit } from '../train/fit.js';
-import type { History } from '../train/history.js';
-import type { Callback, EpochLogs } from '../train/callbacks.js';
-import { writeSafetensors } from '../io/safetensors.js';
+import { emptyHistory, type History } from '../train/history.js';
+import type { BatchLogs, Callback, EpochLogs } from '../train/callbacks.js';
 import { buildModel, featureShapeOf, trainingLoss, weightL1 } from './build-model.js';
 import type { Data } from './inference.js';
 import type { TrainConfig } from './train-options.js';
-import { RUN_FILES, loadWeightsInto, readTensors, tensorsToHost, writeJson } from './run-folder.js';
-import { CliError, type TextSink } from './command.js';
-
-export interface CheckpointState {
-  version: 1;
-  /** Epochs finished (the next epoch to run, 0-based). */
-  epoch: number;
-  /** True when Ctrl-C stopped training inside `epoch` (resuming redoes that epoch from its start). */
-  partialEpoch: boolean;
-  modelGenerator: (number | string)[];
-  shuffleGenerator: (number | string)[];
-  /** The shuffle generator before the interrupted epoch drew its order (for partial epochs). */
-  epochStartShuffleGenerator: (number | string)[] | null;
-  optimizer: Record<string, unknown>;
-  scheduler: SchedulerState | null;
-  history: History;
-}
+import { loadCheckpoint, saveCheckpoint, type CheckpointState, type PartialEpoch } from './checkpoint-state.js';
+import type { TextSink } from './command.js';
 
 export interface Session {
   config: TrainConfig;
@@ -43,10 +27,15 @@ export interface Session {
   optimizer: Optimizer;
   scheduler: Scheduler | undefined;
   modelGenerator: Generator;
+  /** Source of the shuffle order; the DataLoader over the training rows is made in runSession. */
   shuffleGenerator: Generator;
+  /** Where the loader stands, from a checkpoint (null: at the start of epoch startEpoch). */
+  loaderState: DataLoaderState | null;
   /** Epochs already done (from a checkpoint), and their history. */
   startEpoch: number;
   history: History;
+  /** The finished steps of epoch startEpoch, when the checkpoint was taken inside it. */
+  partial: PartialEpoch | null;
 }
 
 function optimizerFor(c: TrainConfig, params: Tensor[]): Optimizer {
@@ -57,7 +46,7 @@ function optimizerFor(c: TrainConfig, params: Tensor[]): Optimizer {
   }
 }
 
-/** Per-epoch schedules; the constants are documented in `tessera train --help`. */
+/** The schedules of --schedule; the constants are documented in `tessera train --help`. */
 function schedulerFor(c: TrainConfig, optimizer: Optimizer, stepsPerEpoch: number): Scheduler | undefined {
   switch (c.schedule) {
     case 'none': return undefined;
@@ -69,66 +58,26 @@ function schedulerFor(c: TrainConfig, optimizer: Optimizer, stepsPerEpoch: numbe
   }
 }
 
-/** Generator states go through JSON, which cannot hold the "no cached normal" NaN (written as "NaN"). */
-function restoreGenerator(g: Generator, state: unknown[]): void {
-  g.setState(state.map((v) => (typeof v === 'number' ? v : NaN)));
-}
-
+/** A fresh model, optimizer and schedule for `config`; trainRows sizes the warmup schedule. */
 export function newSession(config: TrainConfig, trainRows: number): Session {
   const modelGenerator = new Generator(config.seed);
-  const shuffleGenerator = new Generator(config.seed + 0x5eed);
   const model = buildModel(config, modelGenerator);
   const optimizer = optimizerFor(config, model.parameters());
   const scheduler = schedulerFor(config, optimizer, Math.ceil(trainRows / config.batchSize));
-  return { config, model, optimizer, scheduler, modelGenerator, shuffleGenerator, startEpoch: 0, history: emptyHistoryOf() };
+  return {
+    config, model, optimizer, scheduler, modelGenerator, shuffleGenerator: new Generator(config.seed + 0x5eed),
+    loaderState: null, startEpoch: 0, history: emptyHistory(), partial: null,
+  };
 }
 
-function emptyHistoryOf(): History {
-  return { epoch: [], loss: [], valLoss: [], seconds: [], lr: [], samplesPerSecond: [], stopReason: null };
-}
-
-/** Restores weights, optimizer, schedule, generators and history from a run folder's checkpoint. */
-export function restoreCheckpoint(command: string, dir: string, s: Session): CheckpointState {
-  const jsonFile = path.join(dir, RUN_FILES.checkpointState);
-  const tensorFile = path.join(dir, RUN_FILES.checkpoint);
-  if (!fs.existsSync(jsonFile)) throw new CliError(`tessera ${command}: '${dir}' has no checkpoint (${RUN_FILES.checkpointState}) to resume from`);
-  let state: CheckpointState;
-  try {
-    state = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as CheckpointState;
-    if (state.version !== 1 || !Number.isInteger(state.epoch) || !Array.isArray(state.modelGenerator) || !state.history) throw new Error('missing fields');
-  } catch (e) {
-    throw new CliError(`tessera ${command}: '${jsonFile}' is not a valid checkpoint: ${(e as Error).message}`);
-  }
-  const tensors = readTensors(command, tensorFile);
-  loadWeightsInto(command, tensorFile, s.model, tensors, 'model.');
-  const optState: Record<string, Tensor> = {};
-  for (const [name, t] of tensors) if (name.startsWith('optimizer.')) optState[name.slice('optimizer.'.length)] = t;
-  try {
-    s.optimizer.loadStateDict({ state: optState, meta: state.optimizer });
-    if (s.scheduler && state.scheduler) s.scheduler.loadStateDict(state.scheduler);
-  } catch (e) {
-    throw new CliError(`tessera ${command}: the optimizer state in '${tensorFile}' does not fit this run: ${(e as Error).message}`);
-  }
-  restoreGenerator(s.modelGenerator, state.modelGenerator);
-  restoreGenerator(s.shuffleGenerator, state.partialEpoch && state.epochStartShuffleGenerator ? state.epochStartShuffleGenerator : state.shuffleGenerator);
+/** Continues a session from a run folder's checkpoint. */
+export function restoreSession(command: string, dir: string, s: Session): CheckpointState {
+  const state = loadCheckpoint(command, dir, s);
+  s.loaderState = state.loader;
   s.startEpoch = state.epoch;
   s.history = state.history;
+  s.partial = state.partial;
   return state;
-}
-
-export async function saveCheckpoint(dir: string, s: Session, epoch: number, partialEpoch: boolean,
-  epochStartShuffle: number[] | null): Promise<void> {
-  const opt = s.optimizer.stateDict();
-  const tensors = { ...(await tensorsToHost(s.model.stateDict(), 'model.')), ...(await tensorsToHost(opt.state, 'optimizer.')) };
-  for (const t of Object.values(opt.state)) t.dispose();
-  writeSafetensors(path.join(dir, RUN_FILES.checkpoint), tensors, { format: 'pt', writer: 'tessera', epoch: String(epoch) });
-  const state: CheckpointState = {
-    version: 1, epoch, partialEpoch,
-    modelGenerator: s.modelGenerator.getState(), shuffleGenerator: s.shuffleGenerator.getState(),
-    epochStartShuffleGenerator: epochStartShuffle,
-    optimizer: opt.meta, scheduler: s.scheduler ? s.scheduler.stateDict() : null, history: s.history,
-  };
-  writeJson(path.join(dir, RUN_FILES.checkpointState), state);
 }
 
 export interface RunOptions {
@@ -149,53 +98,66 @@ export interface RunResult {
   seconds: number;
 }
 
-function appendEpoch(h: History, epoch: number, logs: EpochLogs): void {
-  h.epoch.push(epoch);
-  h.loss.push(logs.loss);
-  h.valLoss.push(logs.valLoss ?? NaN);
-  h.seconds.push(logs.seconds);
-  h.lr.push(logs.lr);
-  h.samplesPerSecond.push(logs.samplesPerSecond);
+/** Two parts of one epoch as one: the sample-weighted mean loss and the summed time. */
+function mergePartial(a: PartialEpoch | null, b: PartialEpoch): PartialEpoch {
+  if (a === null || a.samples === 0) return b;
+  if (b.samples === 0) return a;     // stopped right after an epoch's last step: nothing left to add
+  const samples = a.samples + b.samples;
+  return { samples, meanLoss: (a.meanLoss * a.samples + b.meanLoss * b.samples) / samples, seconds: a.seconds + b.seconds };
 }
 
-/** Trains the session's model up to config.epochs, continuing from startEpoch. */
+/** Trains the session's model up to config.epochs, continuing from where it stands. */
 export async function runSession(s: Session, o: RunOptions): Promise<RunResult> {
-  const { train, test } = o.data;
   const shape = featureShapeOf(s.config);
-  const x = new InMemoryDataset(train.images, shape);
-  const xTest = new InMemoryDataset(test.images, shape);
-  let batchesThisEpoch = 0;
-  let epochStartShuffle: number[] | null = null;
+  const xTest = new InMemoryDataset(o.data.test.images, shape);
+  const loader = new DataLoader(new InMemoryDataset(o.data.train.images, shape), { batchSize: s.config.batchSize, shuffle: true, generator: s.shuffleGenerator });
+  if (s.loaderState) loader.setState(s.loaderState);
+  const n = loader.dataset.length;
+  // This epoch's finished steps: what a checkpoint inside it records.
+  let current: PartialEpoch = { samples: 0, meanLoss: NaN, seconds: 0 };
+  let epochStart = performance.now();
+  let before: PartialEpoch | null = s.partial;   // steps of epoch startEpoch done before the checkpoint
+  const checkpoint = (epoch: number, partial: PartialEpoch | null): Promise<void> =>
+    saveCheckpoint(o.checkpointDir as string, s, { epoch, partial, loader: loader.state(), history: s.history });
   const t0 = performance.now();
-  const checkpointer: Callback = {
-    onEpochBegin: () => { batchesThisEpoch = 0; epochStartShuffle = s.shuffleGenerator.getState(); },
-    onBatchEnd: () => { batchesThisEpoch++; },
+  const tracker: Callback = {
+    onEpochBegin: () => { current = { samples: 0, meanLoss: NaN, seconds: 0 }; epochStart = performance.now(); },
+    onBatchEnd: (_batch: number, logs: BatchLogs) => {
+      current.samples += logs.size;
+      current.meanLoss = logs.loss;
+      current.seconds = (performance.now() - epochStart) / 1000;
+    },
     // fit calls this after validation and the schedule's step, so the checkpoint holds the
     // state the next epoch starts from.
     onEpochEnd: async (epoch: number, logs: EpochLogs) => {
-      appendEpoch(s.history, epoch, logs);
-      batchesThisEpoch = 0;
-      if (o.checkpointDir) await saveCheckpoint(o.checkpointDir, s, epoch + 1, false, null);
-      if (o.onEpoch) await o.onEpoch(s.history);
+      // A resumed epoch's logs cover only the steps after the checkpoint: add the ones before.
+      const whole = mergePartial(before, { samples: n - (before?.samples ?? 0), meanLoss: logs.loss, seconds: logs.seconds });
+      before = null;
+      const h = s.history;
+      h.epoch.push(epoch); h.loss.push(whole.meanLoss); h.valLoss.push(logs.valLoss ?? NaN);
+      h.seconds.push(whole.seconds); h.lr.push(logs.lr); h.samplesPerSecond.push(logs.samplesPerSecond);
+      if (o.checkpointDir) await checkpoint(epoch + 1, null);
+      if (o.onEpoch) await o.onEpoch(h);
     },
   };
   let interrupted = false;
   if (s.startEpoch < s.config.epochs) {
-    const h = await fit(s.model, x, null, {
+    const h = await fit(s.model, loader, null, {
       optimizer: s.optimizer, loss: trainingLoss(s.model), epochs: s.config.epochs, batchSize: s.config.batchSize,
-      shuffle: true, generator: s.shuffleGenerator, validationData: [xTest, null], callbacks: [checkpointer],
-      progress: o.progress, progressStream: o.progressStream, scheduler: s.scheduler,
+      validationData: [xTest, null], callbacks: [tracker], progress: o.progress, progressStream: o.progressStream,
       // Warmup counts steps (its length is one epoch of them); the other schedules count epochs.
-      schedulerInterval: s.config.schedule === 'warmup' ? 'batch' : 'epoch', l1: weightL1(s.config), l2: s.config.l2,
-      initialEpoch: s.startEpoch, signal: o.signal,
+      scheduler: s.scheduler, schedulerInterval: s.config.schedule === 'warmup' ? 'batch' : 'epoch',
+      l1: weightL1(s.config), l2: s.config.l2, initialEpoch: s.startEpoch, signal: o.signal,
     });
     interrupted = h.stopReason === 'abort';
-    // fit ends an aborted epoch without onEpochEnd: save the weights of the last step taken.
+    // fit leaves an aborted epoch without onEpochEnd: save the state after the last step taken.
     if (interrupted && o.checkpointDir) {
-      const done = s.history.epoch.length;
-      await saveCheckpoint(o.checkpointDir, s, done, batchesThisEpoch > 0, batchesThisEpoch > 0 ? epochStartShuffle : null);
+      const partial = loader.state().nextBatch > 0 ? mergePartial(before, current) : null;
+      await checkpoint(s.history.epoch.length, partial);
     }
   }
+  s.loaderState = loader.state();
   s.history.stopReason = interrupted ? 'abort' : null;
   return { history: s.history, interrupted, seconds: (performance.now() - t0) / 1000 };
 }
+

@@ -44,6 +44,7 @@ describe('usage errors exit with 2 and say what was expected', () => {
     [['eval'], /tessera eval: missing the run folder/],
     [['sweep', '--activation', 'relu,swish'], /--activation expects one of relu, .* got "swish"/],
     [['train', '--resume', 'runs/x', '--lr', '0.1'], /only --epochs, --backend, --threads and --quiet may be given/],
+    [['train', '--backend', 'js', '--threads', '2'], /--threads applies to the native backend only \(this run uses 'js'\)/],
   ];
   test.each(cases)('%j', async (argv, message) => {
     const r = await cli(argv);
@@ -89,5 +90,20 @@ describe('runtime errors exit with 1 and name the file', () => {
     const r = await cli(['bench', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('dist/bench/run.js');
+  });
+});
+
+describe('tessera info', () => {
+  test('--json lists every backend with availability and, for js, its description', async () => {
+    const r = await cli(['info', '--json', '--no-webgpu']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.backends.map((b: { name: string }) => b.name)).toEqual(['js', 'native', 'webgpu']);
+    expect(report.backends[0]).toMatchObject({ name: 'js', available: true });
+    expect(report.backends[2]).toMatchObject({ available: false, reason: 'not probed (--no-webgpu)' });
+    const native = report.backends[1];
+    // Either it loaded and says which ISA path and how many threads, or it says why not.
+    if (native.available) expect(native.details).toMatchObject({ isa: expect.any(String), threads: expect.any(Number) });
+    else expect(native.reason).toMatch(/\S/);
   });
 });

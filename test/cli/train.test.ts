@@ -107,21 +107,28 @@ describe('resume', () => {
     for (const k of Object.keys(a)) expect([...b[k].dataSync()], k).toEqual([...a[k].dataSync()]);
   });
 
-  test('Ctrl-C stops after the current step, saves a checkpoint, and the run resumes', async () => {
+  test('Ctrl-C stops after the current step and the run resumes exactly', async () => {
     const dir = path.join(root, 'interrupted');
     const controller = new AbortController();
     // The progress bar draws after the first step: "press Ctrl-C" then.
     const r = await cli(['train', '--backend', 'js', '--limit', '300', '--epochs', '2', '--out', dir],
       { signal: controller.signal, stderrTTY: true, onStderr: () => controller.abort() });
     expect(r.code).toBe(130);
+    expect(r.stderr).toContain(`interrupted in epoch 1 after step 1; checkpoint saved in ${dir}`);
     expect(r.stderr).toContain(`continue with: tessera train --resume ${dir}`);
     const state = readJson(path.join(dir, 'checkpoint.json'));
-    expect(state).toMatchObject({ epoch: 0, partialEpoch: true });
+    expect(state).toMatchObject({ epoch: 0, partial: { samples: 256 }, loader: { nextBatch: 1 } });
     expect(fs.existsSync(path.join(dir, 'model.safetensors'))).toBe(true);
-    const resumed = await cli(['train', '--resume', dir, '--backend', 'js', '--quiet']);
+    const resumed = await cli(['train', '--resume', dir, '--backend', 'js']);
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toMatch(/saved inside epoch 1; that epoch restarts from its first step/);
-    expect(readJson(path.join(dir, 'metrics.json')).history.loss).toHaveLength(2);
+    expect(resumed.stdout).toContain('continuing epoch 1 after step 1 of 2');
+    // The same run as 2 epochs straight: the remaining step of epoch 1 saw the same batch.
+    const straight = readJson(path.join(runB, 'metrics.json')), after = readJson(path.join(dir, 'metrics.json'));
+    expect(after.history.valLoss).toEqual(straight.history.valLoss);
+    expect(after.history.loss[0]).toBeCloseTo(straight.history.loss[0], 12);   // two partial means merged
+    expect(after.history.loss[1]).toBe(straight.history.loss[1]);
+    const a = loadFresh(runB).stateDict(), b = loadFresh(dir).stateDict();
+    for (const k of Object.keys(a)) expect([...b[k].dataSync()], k).toEqual([...a[k].dataSync()]);
   });
 
   test('a finished run needs more --epochs; a corrupt checkpoint is named', async () => {
@@ -224,5 +231,16 @@ describe('VAE and sweep', () => {
     expect(report).toMatch(/\| variant \| test loss \| epochs to reach [\d.]+ \| time per epoch \(s\) \| parameters \|/);
     expect(report.split('\n').filter((l) => l.startsWith('| lr='))).toHaveLength(4);
     png(path.join(dir, 'curves.png'));
+  });
+
+  test('Ctrl-C during a sweep writes the report of the variants that finished', async () => {
+    const dir = path.join(root, 'sweep-interrupted');
+    const controller = new AbortController();
+    // Progress lines go to stderr after each epoch: the first one ends variant 1's only epoch.
+    const r = await cli(['sweep', '--backend', 'js', '--limit', '300', '--epochs', '1', '--lr', '1e-3,1e-2', '--out', dir],
+      { signal: controller.signal, onStderr: () => controller.abort() });
+    expect(r.code).toBe(130);
+    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('Interrupted: 1 of 2 variants finished.');
+    expect(readJson(path.join(dir, 'sweep.json')).variants).toHaveLength(1);
   });
 });

@@ -18,6 +18,10 @@ const UNARY_CODE = new Map<UnaryOp, number>(UNARY_OPS.map((op, i) => [op, i]));
 const BINARY_CODE = new Map<BinaryOp, number>(BINARY_OPS.map((op, i) => [op, i]));
 const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
 const ACT_CODE = { none: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
+// How many ops the addon knows (U_COUNT, B_COUNT in native/isa.h): an op added to the lists
+// later runs on the js kernel until native/ implements it.
+const NATIVE_UNARY_OPS = 23;
+const NATIVE_BINARY_OPS = 12;
 const MAX_RANK = 16;
 
 export type NativeIsa = 'portable' | 'avx2' | 'avx512';
@@ -92,6 +96,7 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     unary(op, x, out, size, params) {
       const code = UNARY_CODE.get(op);
       if (code === undefined) throw new Error(`native backend unary: unknown op '${String(op)}'`);
+      if (code >= NATIVE_UNARY_OPS) { js.unary(op, x, out, size, params); return; }
       need('unary', 'x', x.length, size);
       need('unary', 'out', out.length, size);
       addon.unary(code, x, out, size, params.alpha ?? 0, params.beta ?? 0);
@@ -101,7 +106,10 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       const code = BINARY_CODE.get(op);
       if (code === undefined) throw new Error(`native backend binary: unknown op '${String(op)}'`);
       const rank = outShape.length;
-      if (rank > MAX_RANK || anyNegative(aStrides, bStrides)) { js.binary(op, a, aStrides, b, bStrides, out, outShape); return; }
+      if (rank > MAX_RANK || code >= NATIVE_BINARY_OPS || anyNegative(aStrides, bStrides)) {
+        js.binary(op, a, aStrides, b, bStrides, out, outShape);
+        return;
+      }
       need(`binary(${op})`, 'a', a.length, extent(outShape, aStrides));
       need(`binary(${op})`, 'b', b.length, extent(outShape, bStrides));
       need(`binary(${op})`, 'out', out.length, product(outShape));
@@ -114,7 +122,10 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
 
     where(cond, cs, a, as, b, bs, out, outShape) {
       const rank = outShape.length;
-      if (rank > MAX_RANK || anyNegative(cs, as, bs)) { js.where(cond, cs, a, as, b, bs, out, outShape); return; }
+      if (rank > MAX_RANK || anyNegative(cs, as, bs)) {
+        js.where(cond, cs, a, as, b, bs, out, outShape);
+        return;
+      }
       need('where', 'cond', cond.length, extent(outShape, cs));
       need('where', 'a', a.length, extent(outShape, as));
       need('where', 'b', b.length, extent(outShape, bs));
