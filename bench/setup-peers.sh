@@ -76,7 +76,9 @@ else
   else
     record torch absent "import torch failed in $python_bin: $(echo "$v" | tail -n 1)"
   fi
-  # Which BLAS numpy really loaded: threadpoolctl reads it from the loaded libraries.
+  # Which BLAS numpy really loaded: threadpoolctl reads it from the loaded libraries. Probed
+  # with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset, as the benchmarks run it, so that the
+  # kernel named is the one OpenBLAS picks for this CPU (a pinned core type is reported apart).
   blas_probe='
 import numpy
 try:
@@ -87,7 +89,8 @@ except ImportError:
     libs = ["threadpoolctl absent"]
 print("numpy " + numpy.__version__ + "; blas: " + "; ".join(libs))
 '
-  if v="$("$python_bin" -c "$blas_probe" 2>&1)"; then
+  if v="$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python_bin" -c "$blas_probe" 2>&1)"; then
+    [ -n "${OPENBLAS_CORETYPE:-}" ] && v="$v; this environment pins OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE (unset by the benchmarks)"
     if echo "$v" | grep -qi openblas; then
       record numpy ok "$v"
     else

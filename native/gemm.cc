@@ -77,16 +77,20 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
       K->packB(B.p + pc * B.rs + (jc + fullCols) * B.cs, B.cs, B.rs, nc - fullCols, kc, buf.b);
       for (long ic = 0; ic < m; ic += bl.mc) {
         const long mc = m - ic < bl.mc ? m - ic : bl.mc;
-        const long fullRows = directA ? mc / MR * MR : 0;
-        // Packed: every panel; direct: only the partial panel after the full ones.
-        K->packA(A.p + (ic + fullRows) * A.rs + pc * A.cs, A.rs, A.cs, mc - fullRows, kc, buf.a);
+        // Direct: A is read in place. A short remainder is then merged with the last full tile
+        // and the two are split evenly (14 + 4 rows → 9 + 9), so no tile runs on a few
+        // accumulator rows. Only a block shorter than MR is still packed.
+        const bool split = directA && mc > MR && mc % MR != 0;
+        const long inPlace = !directA ? 0 : split ? mc : mc / MR * MR;
+        const long splitAt = split ? mc - (MR + mc % MR) : mc, firstHalf = split ? (MR + mc % MR + 1) / 2 : 0;
+        K->packA(A.p + (ic + inPlace) * A.rs + pc * A.cs, A.rs, A.cs, mc - inPlace, kc, buf.a);
         for (long jr = 0; jr < nc; jr += NR) {
           const long cols = nc - jr < NR ? nc - jr : NR;
           const bool inPlaceB = jr < fullCols;
           const float* pb = inPlaceB ? B.p + pc * B.rs + jc + jr : buf.b + ((jr - fullCols) / NR) * kc * NR;
           const long bStep = inPlaceB ? B.rs : NR;
-          for (long ir = 0; ir < mc; ir += MR) {
-            const long rows = mc - ir < MR ? mc - ir : MR;
+          for (long ir = 0; ir < mc;) {
+            const long rows = ir < splitAt ? (mc - ir < MR ? mc - ir : MR) : ir == splitAt ? firstHalf : mc - ir;
             float* c = C + (ic + ir) * ldc + jc + jr;
             float* dst = c;
             long ldd = ldc;
@@ -96,14 +100,21 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
               ldd = NR;
               if (accumulate) for (long r = 0; r < rows; r++) std::memcpy(edge + r * NR, c + r * ldc, sizeof(float) * cols);
             }
-            const float* a0 = A.p + (ic + ir) * A.rs + pc * A.cs;
-            if (ir < fullRows && rowMajorA) K->gemmMicroRows(kc, a0, A.rs, pb, bStep, dst, ldd, accumulate);
-            else if (ir < fullRows) K->gemmMicro(kc, a0, A.cs, pb, bStep, dst, ldd, accumulate);
-            else if (rows == MR) K->gemmMicro(kc, buf.a + ((ir - fullRows) / MR) * kc * MR, MR, pb, bStep, dst, ldd, accumulate);
-            else K->gemmMicroEdge(static_cast<int>(rows), kc, buf.a + ((ir - fullRows) / MR) * kc * MR, pb, bStep, dst, ldd, accumulate);
+            if (ir < inPlace) {
+              const float* a0 = A.p + (ic + ir) * A.rs + pc * A.cs;
+              const long aStep = rowMajorA ? A.rs : A.cs;
+              if (rows < MR) K->gemmMicroEdge(static_cast<int>(rows), kc, a0, aStep, rowMajorA, pb, bStep, dst, ldd, accumulate);
+              else if (rowMajorA) K->gemmMicroRows(kc, a0, aStep, pb, bStep, dst, ldd, accumulate);
+              else K->gemmMicro(kc, a0, aStep, pb, bStep, dst, ldd, accumulate);
+            } else {
+              const float* pa = buf.a + ((ir - inPlace) / MR) * kc * MR;
+              if (rows < MR) K->gemmMicroEdge(static_cast<int>(rows), kc, pa, MR, false, pb, bStep, dst, ldd, accumulate);
+              else K->gemmMicro(kc, pa, MR, pb, bStep, dst, ldd, accumulate);
+            }
             if (dst == edge) for (long r = 0; r < rows; r++) std::memcpy(c + r * ldc, edge + r * NR, sizeof(float) * cols);
             if (last && (bias != nullptr || act != ACT_NONE))
               K->epilogue(c, ldc, rows, cols, bias != nullptr ? bias + jc + jr : nullptr, act);
+            ir += rows;
           }
         }
       }

@@ -38,8 +38,9 @@ void gemmMicro(long kc, const float* pa, long step, const float* pb, long bStep,
 void gemmMicroRows(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate) {
   microKernel<true>(kc, pa, step, pb, bStep, c, ldc, accumulate);
 }
-void gemmMicroEdge(int rows, long kc, const float* pa, const float* pb, long bStep, float* c, long ldc, bool accumulate) {
-  microKernelRows(rows, kc, pa, pb, bStep, c, ldc, accumulate);
+void gemmMicroEdge(int rows, long kc, const float* pa, long step, bool rowsA, const float* pb, long bStep, float* c,
+    long ldc, bool accumulate) {
+  microKernelRows(rows, kc, pa, step, rowsA, pb, bStep, c, ldc, accumulate);
 }
 void packA(const float* src, long sp, long sk, long count, long kc, float* dst) {
   packPanelsT<MR>(src, sp, sk, count, kc, dst);

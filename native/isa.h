@@ -30,8 +30,9 @@ struct IsaKernels {
   int mr, nr;
   void (*gemmMicro)(long kc, const float* a, long step, const float* b, long bStep, float* c, long ldc, bool accumulate);
   void (*gemmMicroRows)(long kc, const float* a, long step, const float* b, long bStep, float* c, long ldc, bool accumulate);
-  // The bottom edge: rows (< mr) rows of C from an mr-tall packed A panel.
-  void (*gemmMicroEdge)(int rows, long kc, const float* packedA, const float* b, long bStep, float* c, long ldc, bool accumulate);
+  // A short tile: rows (< mr) rows of C, A read as by gemmMicroRows (rowsA) or gemmMicro.
+  void (*gemmMicroEdge)(int rows, long kc, const float* a, long step, bool rowsA, const float* b, long bStep, float* c,
+      long ldc, bool accumulate);
   // Panel packing (mr-tall for A, nr-wide for B): dst[panel][t][r] = src[(panel·P + r)·sp + t·sk].
   void (*packA)(const float* src, long sp, long sk, long count, long kc, float* dst);
   void (*packB)(const float* src, long sp, long sk, long count, long kc, float* dst);

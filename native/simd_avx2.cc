@@ -7,7 +7,8 @@ namespace tessera {
 namespace avx2 {
 void gemmMicro(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate);
 void gemmMicroRows(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate);
-void gemmMicroEdge(int rows, long kc, const float* pa, const float* pb, long bStep, float* c, long ldc, bool accumulate);
+void gemmMicroEdge(int rows, long kc, const float* pa, long step, bool rowsA, const float* pb, long bStep, float* c,
+    long ldc, bool accumulate);
 void packA(const float* src, long sp, long sk, long count, long kc, float* dst);
 void packB(const float* src, long sp, long sk, long count, long kc, float* dst);
 namespace {

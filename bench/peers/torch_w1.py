@@ -106,6 +106,7 @@ def main():
         with torch.no_grad():
             test_mse.append(float(loss_fn(model(test), test)))
 
+    torch_threads = torch.get_num_threads()  # read before the restore: it resets OpenMP's count too
     if limiter is not None:
         limiter.restore_original_limits()
     per_epoch = summarize(epoch_seconds)
@@ -114,7 +115,7 @@ def main():
         "workload": "W1",
         "torch_version": torch.__version__,
         "threads": args.threads,
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": torch_threads,
         "blas_threads": blas_threads if threadpoolctl else None,
         "blas": blas,
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),

@@ -1,0 +1,96 @@
+// One W1 run in its own process (bench/tessera/w1.ts spawns it), so that peak RSS belongs to
+// this run alone and TESSERA_THREADS / TESSERA_BACKEND are in the environment before tessera
+// loads (the native thread pool is sized when the addon loads).
+//
+//   TESSERA_THREADS=1 node dist/bench/tessera/w1-child.js --backend native --epochs 5 --seed 0
+//
+// W1 (issue 7): 784 → 64 ReLU → 32 ReLU → 64 ReLU → 784 sigmoid, MSE, Adam(lr 1e-3), batch 256,
+// shuffled every epoch, the 60,000 Fashion-MNIST training images scaled to [0, 1]; test MSE on
+// the 10,000 test images after every epoch (outside the timed region, as bench/peers/torch_w1.py).
+// Everything goes through the public API: denseAutoencoder, Adam, fit, evaluate.
+//
+// The images stay bytes (47 MB for the training set) and are scaled to float32 as each batch is
+// gathered: the same values as loadFashionMnist's (pixel / 255 rounded to float32), without a
+// 188 MB float32 copy of the training set in memory. Prints one JSON object as its last line.
+import { performance } from 'node:perf_hooks';
+import {
+  Adam, Generator, denseAutoencoder, evaluate, fashionMnistDir, fit, readIdx, useBackend,
+  type BackendName, type Dataset,
+} from '../../src/index.js';
+import { parseW1ChildArgs, type W1ChildOutput } from './w1-args.js';
+
+/** Fashion-MNIST images as bytes; rows are scaled to [0, 1] as they are read. */
+export class ByteImages implements Dataset {
+  readonly featureShape = [784];
+  readonly length: number;
+  constructor(private readonly pixels: Uint8Array) {
+    this.length = pixels.length / 784;
+  }
+
+  readRows(indices: ArrayLike<number>, out: Float32Array): void {
+    const px = this.pixels;
+    for (let i = 0; i < indices.length; i++) {
+      const r = indices[i];
+      if (!(r >= 0 && r < this.length)) throw new Error(`ByteImages.readRows: index ${r} is out of range [0, ${this.length})`);
+      const src = r * 784;
+      const dst = i * 784;
+      for (let k = 0; k < 784; k++) out[dst + k] = px[src + k] / 255;
+    }
+  }
+}
+
+function images(split: 'train' | 'test'): ByteImages {
+  const prefix = split === 'train' ? 'train' : 't10k';
+  const idx = readIdx(`${fashionMnistDir()}/${prefix}-images-idx3-ubyte.gz`);
+  if (idx.type !== 'uint8' || idx.dims.length !== 3 || idx.dims[1] * idx.dims[2] !== 784) {
+    throw new Error(`bench/tessera/w1-child.ts: ${prefix} images are ${idx.type} [${idx.dims.join(', ')}], expected uint8 [n, 28, 28]`);
+  }
+  return new ByteImages(idx.data as Uint8Array);
+}
+
+function summarize(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  const median = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], spread: median ? (s[s.length - 1] - s[0]) / median : 0, n: s.length };
+}
+
+async function main(): Promise<void> {
+  const args = parseW1ChildArgs(process.argv.slice(2));
+  const backendName = args.backend as BackendName;
+  const tLoad = performance.now();
+  await useBackend(backendName);
+  const train = images('train');
+  const test = images('test');
+  const trainRows = args.limit ? Math.min(args.limit, train.length) : train.length;
+  const trainSet: Dataset = trainRows === train.length ? train : {
+    length: trainRows, featureShape: [784], readRows: (i, out) => train.readRows(i, out),
+  };
+  const loadSeconds = (performance.now() - tLoad) / 1000;
+
+  const generator = new Generator(args.seed);
+  const model = denseAutoencoder({ inputDim: 784, hidden: [64], latent: 32, activation: 'relu', output: 'sigmoid', generator });
+  const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+  const testMse: number[] = [];
+  const history = await fit(model, trainSet, null, {
+    optimizer, loss: 'mse', epochs: args.epochs, batchSize: 256, shuffle: true, generator,
+    // fit's epoch time stops before callbacks: the test pass is outside the timed region.
+    callbacks: [{ onEpochEnd: async () => { testMse.push(await evaluate(model, test, null, { loss: 'mse', batchSize: 1000 })); } }],
+  });
+  const info = backendName === 'native' ? (await import('../../src/backend/native/index.js')).nativeInfo() : null;
+  const perEpoch = summarize(history.seconds);
+  const out: W1ChildOutput = {
+    runner: 'tessera', workload: 'W1', backend: backendName, threads: info?.threads ?? 1,
+    native: info, epochs: args.epochs, batch: 256, train_rows: trainRows, seed: args.seed,
+    load_seconds: loadSeconds, epoch_seconds: history.seconds, seconds_per_epoch: perEpoch,
+    samples_per_second: trainRows / perEpoch.median, train_loss: history.loss, test_mse: testMse,
+    // maxRSS is in KiB.
+    peak_rss_mib: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`bench/tessera/w1-child.ts: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
