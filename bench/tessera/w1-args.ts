@@ -1,0 +1,58 @@
+// The W1 child's command line and output shape, apart from the child so that tests can parse
+// arguments and shape results without loading a backend.
+
+export const W1_BACKENDS = ['native', 'js', 'webgpu'] as const;
+export type W1Backend = (typeof W1_BACKENDS)[number];
+
+export interface W1ChildArgs {
+  backend: W1Backend;
+  epochs: number;
+  seed: number;
+  /** Train on the first `limit` rows only (a smoke run); 0 means all 60,000. */
+  limit: number;
+}
+
+export interface W1ChildOutput {
+  runner: 'tessera';
+  workload: 'W1';
+  backend: string;
+  threads: number;
+  native: unknown;
+  epochs: number;
+  batch: number;
+  train_rows: number;
+  seed: number;
+  load_seconds: number;
+  epoch_seconds: number[];
+  seconds_per_epoch: { median: number; min: number; max: number; spread: number; n: number };
+  samples_per_second: number;
+  train_loss: number[];
+  test_mse: number[];
+  peak_rss_mib: number;
+}
+
+function intArg(flag: string, value: string | undefined, min: number): number {
+  const v = Number(value);
+  if (value === undefined || !Number.isInteger(v) || v < min) {
+    throw new Error(`bench/tessera/w1-child: ${flag} expects an integer >= ${min}, got '${value ?? ''}'`);
+  }
+  return v;
+}
+
+export function parseW1ChildArgs(argv: readonly string[]): W1ChildArgs {
+  const a: W1ChildArgs = { backend: 'native', epochs: 5, seed: 0, limit: 0 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--backend') {
+      const b = argv[++i];
+      if (!(W1_BACKENDS as readonly string[]).includes(b)) {
+        throw new Error(`bench/tessera/w1-child: --backend expects one of ${W1_BACKENDS.join(', ')}, got '${b ?? ''}'`);
+      }
+      a.backend = b as W1Backend;
+    } else if (flag === '--epochs') a.epochs = intArg(flag, argv[++i], 1);
+    else if (flag === '--seed') a.seed = intArg(flag, argv[++i], 0);
+    else if (flag === '--limit') a.limit = intArg(flag, argv[++i], 0);
+    else throw new Error(`bench/tessera/w1-child: unknown option '${flag}' (expected --backend, --epochs, --seed, --limit)`);
+  }
+  return a;
+}
