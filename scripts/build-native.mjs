@@ -30,7 +30,13 @@ try {
   console.warn('tessera: node-gyp not found; the native backend is not built (the js backend will be used).');
   process.exit(0);
 }
-const result = spawnSync(process.execPath, [gypBin, 'rebuild'], { cwd: root, stdio: 'inherit' });
+// Offline, node-gyp must find Node's headers locally: npm passes npm_config_nodedir when it is
+// configured; otherwise use the headers installed beside this node binary, if there are any
+// (without them node-gyp tries to download them, and fails with no network).
+const args = [gypBin, 'rebuild'];
+const prefix = dirname(dirname(process.execPath));
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node.h'))) args.push(`--nodedir=${prefix}`);
+const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 if (result.status === 0) {
   record(true, 'built');
 } else {

@@ -9,6 +9,7 @@ import type {
 } from '../backend.js';
 import { BINARY_OPS, UNARY_OPS } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 
 type F32 = Float32Array;
@@ -85,12 +86,13 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     supportsDType: (dtype: DType) => dtype === 'float32',
     alloc(dtype, size) {
       if (dtype !== 'float32') throw new Error(`native backend alloc: dtype '${dtype}' is not supported (float32 only); use the js backend for float64`);
-      return new Float32Array(size);
+      // The js backend's pool: reused arrays skip page faults and zeroing (see host-pool.ts).
+      return hostPool.alloc('float32', size) as F32;
     },
     upload: (data: TypedArray) => (data instanceof Float32Array ? data.slice() : Float32Array.from(data)),
     readSync: (s) => s,
     read: async (s) => s,
-    free: () => { /* garbage-collected */ },
+    free: (s: F32) => hostPool.release(s),
     fill: (out, size, value) => { out.fill(value, 0, size); },
 
     unary(op, x, out, size, params) {

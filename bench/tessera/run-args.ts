@@ -1,0 +1,89 @@
+// The command line of `npm run bench` / `tessera bench -- …` (bench/run.ts), parsed apart from
+// the runners so it can be tested without running anything.
+import type { RunOptions } from '../harness/runner.js';
+
+export interface BenchArgs {
+  opts: RunOptions;
+  /** Run only the runners with these names (column names, e.g. tessera-native,torch). */
+  only?: Set<string>;
+  /** Wait up to this many seconds before each runner for the cores to fall quiet. */
+  waitQuietSeconds: number;
+  /** Also install the packed tarball twice to measure node_modules (slow, uses the registry). */
+  footprint: boolean;
+  /** Leave the peers out (tessera only). */
+  noPeers: boolean;
+  /** Where to write the JSON (default bench/out/bench-<time>.json). */
+  out?: string;
+  help: boolean;
+}
+
+export const BENCH_USAGE = `usage: npm run bench -- [options]      (or: tessera bench -- [options])
+  --quick              fewer repeats and epochs: a smoke run
+  --only a,b           only these columns (tessera-native, tessera-js, tessera-webgpu, tessera-native start-up,
+                       tessera-js start-up, tessera package, torch, numpy, tfjs-cpu, tfjs-wasm, node (bare),
+                       python (bare), machine peak)
+  --epochs N           W1 epochs (default 5; test MSE is read after the last)
+  --threads 1,2        thread counts for tessera-native and the peers (default 1,2)
+  --seed N             seed of the initialisation and shuffle (default 0)
+  --wait-quiet S       wait up to S seconds before each runner for other work to stop
+  --footprint          also npm-install the packed tarball (with and without webgpu) and measure it (slow)
+  --no-peers           tessera's runners only
+  --out FILE           write the JSON here instead of bench/out/bench-<time>.json
+  --help               this text
+Prints one Markdown table (tessera and peers side by side) and writes it with the raw results as JSON.`;
+
+function ints(flag: string, s: string | undefined): number[] {
+  const xs = (s ?? '').split(',').map((x) => Number(x));
+  if (!s || xs.some((x) => !Number.isInteger(x) || x < 1)) {
+    throw new Error(`bench/run.ts: ${flag} expects positive integers like 1,2, got '${s ?? ''}'`);
+  }
+  return xs;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const a: BenchArgs = { opts: {}, waitQuietSeconds: 0, footprint: false, noPeers: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case '--quick': a.opts.quick = true; break;
+      case '--only': {
+        const v = argv[++i];
+        if (!v) throw new Error('bench/run.ts: --only expects a comma-separated list of runner names');
+        a.only = new Set(v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+        break;
+      }
+      case '--epochs': a.opts.epochs = ints(flag, argv[++i])[0]; break;
+      case '--threads': a.opts.threads = ints(flag, argv[++i]); break;
+      case '--seed': {
+        const v = argv[++i];
+        const n = Number(v);
+        if (!v || !Number.isInteger(n) || n < 0) throw new Error(`bench/run.ts: --seed expects an integer >= 0, got '${v ?? ''}'`);
+        a.opts.seed = n;
+        break;
+      }
+      case '--wait-quiet': a.waitQuietSeconds = ints(flag, argv[++i])[0]; break;
+      case '--footprint': a.footprint = true; break;
+      case '--no-peers': a.noPeers = true; break;
+      case '--out': {
+        const v = argv[++i];
+        if (!v) throw new Error('bench/run.ts: --out expects a file name');
+        a.out = v;
+        break;
+      }
+      case '--help': case '-h': a.help = true; break;
+      default: throw new Error(`bench/run.ts: unknown option '${flag}'\n${BENCH_USAGE}`);
+    }
+  }
+  return a;
+}
+
+/** Keeps the runners named in `only` (all when undefined); an unknown name is an error. */
+export function selectRunners<R extends { name: string }>(runners: readonly R[], only: Set<string> | undefined): R[] {
+  if (!only) return [...runners];
+  const names = new Set(runners.map((r) => r.name));
+  const unknown = [...only].filter((n) => !names.has(n));
+  if (unknown.length > 0) {
+    throw new Error(`bench/run.ts: --only names unknown runners: ${unknown.join(', ')} (known: ${[...names].join(', ')})`);
+  }
+  return runners.filter((r) => only.has(r.name));
+}
