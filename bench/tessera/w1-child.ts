@@ -7,46 +7,15 @@
 // W1 (issue 7): 784 → 64 ReLU → 32 ReLU → 64 ReLU → 784 sigmoid, MSE, Adam(lr 1e-3), batch 256,
 // shuffled every epoch, the 60,000 Fashion-MNIST training images scaled to [0, 1]; test MSE on
 // the 10,000 test images after every epoch (outside the timed region, as bench/peers/torch_w1.py).
-// Everything goes through the public API: denseAutoencoder, Adam, fit, evaluate.
-//
-// The images stay bytes (47 MB for the training set) and are scaled to float32 as each batch is
-// gathered: the same values as loadFashionMnist's (pixel / 255 rounded to float32), without a
-// 188 MB float32 copy of the training set in memory. Prints one JSON object as its last line.
+// Everything goes through the public API: denseAutoencoder, Adam, fit, evaluate. The images
+// stay bytes (byte-images.ts) so the process holds no float32 copy of the data set.
 import { performance } from 'node:perf_hooks';
 import {
-  Adam, Generator, denseAutoencoder, evaluate, fashionMnistDir, fit, readIdx, useBackend,
+  Adam, Generator, denseAutoencoder, evaluate, fit, useBackend,
   type BackendName, type Dataset,
 } from '../../src/index.js';
 import { parseW1ChildArgs, type W1ChildOutput } from './w1-args.js';
-
-/** Fashion-MNIST images as bytes; rows are scaled to [0, 1] as they are read. */
-export class ByteImages implements Dataset {
-  readonly featureShape = [784];
-  readonly length: number;
-  constructor(private readonly pixels: Uint8Array) {
-    this.length = pixels.length / 784;
-  }
-
-  readRows(indices: ArrayLike<number>, out: Float32Array): void {
-    const px = this.pixels;
-    for (let i = 0; i < indices.length; i++) {
-      const r = indices[i];
-      if (!(r >= 0 && r < this.length)) throw new Error(`ByteImages.readRows: index ${r} is out of range [0, ${this.length})`);
-      const src = r * 784;
-      const dst = i * 784;
-      for (let k = 0; k < 784; k++) out[dst + k] = px[src + k] / 255;
-    }
-  }
-}
-
-function images(split: 'train' | 'test'): ByteImages {
-  const prefix = split === 'train' ? 'train' : 't10k';
-  const idx = readIdx(`${fashionMnistDir()}/${prefix}-images-idx3-ubyte.gz`);
-  if (idx.type !== 'uint8' || idx.dims.length !== 3 || idx.dims[1] * idx.dims[2] !== 784) {
-    throw new Error(`bench/tessera/w1-child.ts: ${prefix} images are ${idx.type} [${idx.dims.join(', ')}], expected uint8 [n, 28, 28]`);
-  }
-  return new ByteImages(idx.data as Uint8Array);
-}
+import { loadByteImages } from './byte-images.js';
 
 function summarize(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -60,8 +29,8 @@ async function main(): Promise<void> {
   const backendName = args.backend as BackendName;
   const tLoad = performance.now();
   await useBackend(backendName);
-  const train = images('train');
-  const test = images('test');
+  const train = loadByteImages('train');
+  const test = loadByteImages('test');
   const trainRows = args.limit ? Math.min(args.limit, train.length) : train.length;
   const trainSet: Dataset = trainRows === train.length ? train : {
     length: trainRows, featureShape: [784], readRows: (i, out) => train.readRows(i, out),

@@ -10,20 +10,25 @@ import { SparseAutoencoder } from '../models/sparse-autoencoder.js';
 import { VAE, denseVae } from '../models/vae.js';
 import { mseLoss } from '../losses/regression.js';
 import type { TrainConfig } from './train-options.js';
+import type { ActivationName } from '../nn/activations.js';
 
 /** λ of the sparse model's L1 activity penalty when --l1 is 0. */
 export const DEFAULT_SPARSITY = 1e-4;
 
 export function buildModel(c: TrainConfig, generator: Generator): Autoencoder {
+  // 'linear' drops every nonlinearity, the output's too: a linear autoencoder trained with MSE
+  // spans PCA's subspace, so its test error should approach PCA's (the seed's first question).
+  const linear = c.activation === 'linear';
+  const activation: ActivationName = c.activation === 'linear' ? 'none' : c.activation;
   const dense = () => denseAutoencoder({
-    hidden: c.hidden, latent: c.latent, activation: c.activation, dropout: c.dropout || undefined, batchNorm: c.batchNorm, generator,
+    hidden: c.hidden, latent: c.latent, activation, output: linear ? 'none' : undefined, dropout: c.dropout || undefined, batchNorm: c.batchNorm, generator,
   });
   switch (c.model) {
     case 'dense': return dense();
     case 'denoising': return DenoisingAutoencoder.from(dense(), { noise: { kind: 'gaussian', std: c.noise, clip: [0, 1] }, generator });
     case 'sparse': return SparseAutoencoder.from(dense(), { penalty: 'l1', weight: c.l1 > 0 ? c.l1 : DEFAULT_SPARSITY });
-    case 'vae': return denseVae({ hidden: c.hidden, latent: c.latent, activation: c.activation, beta: c.beta, generator });
-    case 'conv': return convAutoencoder({ channels: c.hidden, latent: c.latent, activation: c.activation, batchNorm: c.batchNorm, generator });
+    case 'vae': return denseVae({ hidden: c.hidden, latent: c.latent, activation, beta: c.beta, generator });
+    case 'conv': return convAutoencoder({ channels: c.hidden, latent: c.latent, activation, batchNorm: c.batchNorm, generator });
   }
 }
 

@@ -8,7 +8,7 @@ import { BACKEND_OPTIONS } from './backend-choice.js';
 export const MODEL_NAMES = ['dense', 'conv', 'denoising', 'sparse', 'vae'] as const;
 export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 export const SCHEDULE_NAMES = ['none', 'step', 'exponential', 'cosine', 'plateau', 'warmup'] as const;
-export const ACTIVATION_CHOICES = ['relu', 'leaky-relu', 'elu', 'selu', 'gelu', 'sigmoid', 'tanh', 'softplus'] as const;
+export const ACTIVATION_CHOICES = ['relu', 'leaky-relu', 'elu', 'selu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'linear'] as const;
 
 export type ModelName = (typeof MODEL_NAMES)[number];
 export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
@@ -33,7 +33,7 @@ export const MODEL_TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'lr', kind: 'number', positive: true, default: 1e-3, help: 'learning rate', list: true },
   { name: 'schedule', kind: 'choice', choices: SCHEDULE_NAMES, default: 'none', help: 'learning-rate schedule (per epoch; warmup: linear over the first epoch)', list: true },
   { name: 'optimizer', kind: 'choice', choices: OPTIMIZER_CHOICES, default: 'adam', help: 'update rule (momentum/nesterov: SGD with momentum 0.9)', list: true },
-  { name: 'activation', kind: 'choice', choices: ACTIVATION_CHOICES, default: 'relu', help: 'hidden-layer activation', list: true },
+  { name: 'activation', kind: 'choice', choices: ACTIVATION_CHOICES, default: 'relu', help: 'hidden-layer activation (linear: no nonlinearity anywhere, output included: the linear autoencoder PCA bounds)', list: true },
   { name: 'l1', kind: 'number', min: 0, default: 0, help: 'L1 weight penalty (sparse: L1 activity penalty on the code, default 1e-4)', list: true },
   { name: 'l2', kind: 'number', min: 0, default: 0, help: 'L2 weight penalty', list: true },
   { name: 'dropout', kind: 'number', min: 0, max: 0.99, default: 0, help: 'dropout probability after hidden layers', list: true },

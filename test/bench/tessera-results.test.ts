@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { w1Metrics } from '../../bench/tessera/w1.js';
+import type { W1ChildOutput } from '../../bench/tessera/w1-args.js';
+import { parsePackJson } from '../../bench/tessera/footprint.js';
+import { parseStartupLine } from '../../bench/tessera/startup.js';
+import { ByteImages } from '../../bench/tessera/byte-images.js';
+
+function output(threads: number, epochSeconds: number[], testMse: number[], rss: number): W1ChildOutput {
+  const s = [...epochSeconds].sort((a, b) => a - b);
+  const median = s[s.length >> 1];
+  return {
+    runner: 'tessera', workload: 'W1', backend: 'native', threads, native: null, epochs: testMse.length, batch: 256,
+    train_rows: 60_000, seed: 0, load_seconds: 0.1, epoch_seconds: epochSeconds,
+    seconds_per_epoch: { median, min: s[0], max: s[s.length - 1], spread: (s[s.length - 1] - s[0]) / median, n: s.length },
+    samples_per_second: 60_000 / median, train_loss: testMse, test_mse: testMse, peak_rss_mib: rss,
+  };
+}
+
+describe('W1 result shaping', () => {
+  it('puts each thread count in its row and takes MSE and RSS from the first run', () => {
+    const m = w1Metrics([
+      { threads: 1, out: output(1, [0.3, 0.2, 0.25], [0.03, 0.02, 0.018], 120) },
+      { threads: 2, out: output(2, [0.2, 0.1, 0.15], [0.03, 0.02, 0.019], 130) },
+    ]);
+    const byKey = Object.fromEntries(m.map((x) => [x.key, x.value]));
+    expect(byKey['w1.seconds_per_epoch.t1']).toBe(0.25);
+    expect(byKey['w1.seconds_per_epoch.t2']).toBe(0.15);
+    expect(byKey['w1.samples_per_second.t2']).toBeCloseTo(400_000, 6);
+    expect(byKey['w1.test_mse.e3']).toBe(0.018);
+    expect(byKey['w1.peak_rss_mib']).toBe(120);
+    expect(m.find((x) => x.key === 'w1.seconds_per_epoch.t1')?.spread).toBeCloseTo(0.4, 12);
+  });
+
+  it('refuses a run whose thread count is not the one asked for', () => {
+    expect(() => w1Metrics([{ threads: 2, out: output(1, [0.2], [0.02], 100) }])).toThrow(/asked for 2 threads/);
+  });
+});
+
+describe('bench parsers', () => {
+  it('reads npm pack --json after npm notices', () => {
+    const p = parsePackJson('npm notice\n[{"filename":"tessera-0.1.0.tgz","size":2097152,"unpackedSize":4194304,"entryCount":5}]');
+    expect(p).toEqual({ filename: 'tessera-0.1.0.tgz', size: 2097152, unpackedSize: 4194304, entryCount: 5 });
+    expect(() => parsePackJson('oops')).toThrow(/no JSON array/);
+  });
+
+  it('reads the start-up child line as seconds and MiB', () => {
+    expect(parseStartupLine('87.5 51200\n')).toEqual({ inProcessSeconds: 0.0875, rssMib: 50 });
+    expect(() => parseStartupLine('87.5')).toThrow(/expected "<ms> <KiB>"/);
+  });
+});
+
+describe('ByteImages', () => {
+  it('scales bytes to [0, 1] exactly as pixel / 255 in float32, in the order asked', () => {
+    const px = new Uint8Array(2 * 784);
+    for (let i = 0; i < px.length; i++) px[i] = (i * 7) % 256;
+    const ds = new ByteImages(px);
+    expect(ds.length).toBe(2);
+    const out = new Float32Array(2 * 784);
+    ds.readRows([1, 0], out);
+    expect(out[0]).toBe(Math.fround(px[784] / 255));
+    expect(out[784 + 5]).toBe(Math.fround(px[5] / 255));
+    expect(() => ds.readRows([2], out)).toThrow(/index 2 is out of range/);
+  });
+});
