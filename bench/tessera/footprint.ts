@@ -4,7 +4,7 @@
 // two fresh projects, one with `--omit=optional` (no webgpu) and one with it, and measure each
 // node_modules on disk (apparent size, `du -sb`, as npm's figures are).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../harness/paths.js';
@@ -43,14 +43,30 @@ export function duBytes(dir: string): number {
   return bytes;
 }
 
-/** Installs the tarball into a fresh project; node_modules bytes and the installed packages. */
-function installInto(tarball: string, withOptional: boolean): { bytes: number; packages: string[] } {
+export interface InstallResult {
+  /** All of node_modules. */
+  bytes: number;
+  /** node_modules/tessera alone (the bundled Fashion-MNIST files are most of it). */
+  tesseraBytes: number;
+  /** What the install script recorded about building the addon (build/native-status.json). */
+  native: unknown;
+  packages: string[];
+}
+
+/** Installs the tarball into a fresh project and measures it. */
+function installInto(tarball: string, withOptional: boolean): InstallResult {
   const dir = mkdtempSync(join(tmpdir(), `tessera-footprint-${withOptional ? 'webgpu' : 'plain'}-`));
   try {
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'footprint-probe', version: '1.0.0', private: true }));
     npm(['install', '--no-audit', '--no-fund', ...(withOptional ? [] : ['--omit=optional']), tarball], dir);
     const nm = join(dir, 'node_modules');
-    return { bytes: duBytes(nm), packages: readdirSync(nm).filter((n) => !n.startsWith('.')) };
+    const status = join(nm, 'tessera', 'build', 'native-status.json');
+    return {
+      bytes: duBytes(nm),
+      tesseraBytes: duBytes(join(nm, 'tessera')),
+      native: existsSync(status) ? JSON.parse(readFileSync(status, 'utf8')) as unknown : 'no build/native-status.json',
+      packages: readdirSync(nm).filter((n) => !n.startsWith('.')),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -72,7 +88,11 @@ export function footprintRunner(install: boolean): Runner {
           const tarball = join(tmp, packed.filename);
           const plain = installInto(tarball, false);
           const full = installInto(tarball, true);
-          metrics.push(installedMib(false, plain.bytes / MIB, 'npm install --omit=optional'), installedMib(true, full.bytes / MIB));
+          const built = (r: InstallResult) => ((r.native as { ok?: boolean }).ok === true ? 'addon built' : 'addon NOT built');
+          metrics.push(
+            installedMib(false, plain.bytes / MIB, `npm install --omit=optional; tessera itself ${(plain.tesseraBytes / MIB).toFixed(1)} MiB; ${built(plain)}`),
+            installedMib(true, full.bytes / MIB, built(full)),
+          );
           results.install = { plain, full };
         } finally {
           rmSync(tmp, { recursive: true, force: true });

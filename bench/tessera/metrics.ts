@@ -26,3 +26,8 @@ export function installedMib(withWebgpu: boolean, value: number, note?: string):
     ? { key: 'footprint.installed_webgpu_mib', label: 'installed node_modules, with webgpu', value, unit: 'MiB', note }
     : { key: 'footprint.installed_mib', label: 'installed node_modules, without webgpu', value, unit: 'MiB', note };
 }
+
+/** Peak RSS of the training epochs alone (the data set's load excluded): issue 7's "peak RSS of a W1 epoch". */
+export function w1EpochPeakRss(value: number, note?: string): Metric {
+  return { key: 'w1.epoch_peak_rss_mib', label: 'W1 peak RSS during the epochs', value, unit: 'MiB', note };
+}

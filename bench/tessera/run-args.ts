@@ -19,9 +19,10 @@ export interface BenchArgs {
 
 export const BENCH_USAGE = `usage: npm run bench -- [options]      (or: tessera bench -- [options])
   --quick              fewer repeats and epochs: a smoke run
-  --only a,b           only these columns (tessera-native, tessera-js, tessera-webgpu, tessera-native start-up,
-                       tessera-js start-up, tessera package, torch, numpy, tfjs-cpu, tfjs-wasm, node (bare),
-                       python (bare), machine peak)
+  --only a,b           only these columns, by their exact names (quote the ones with spaces):
+                       tessera-native, tessera-js, "tessera-webgpu (llvmpipe CPU)", "tessera-native start-up",
+                       "tessera-js start-up", "tessera package", torch, numpy, tfjs-cpu, tfjs-wasm,
+                       "node (bare)", "python (bare)", "machine peak"
   --epochs N           W1 epochs (default 5; test MSE is read after the last)
   --threads 1,2        thread counts for tessera-native and the peers (default 1,2)
   --seed N             seed of the initialisation and shuffle (default 0)

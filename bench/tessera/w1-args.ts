@@ -10,6 +10,8 @@ export interface W1ChildArgs {
   seed: number;
   /** Train on the first `limit` rows only (a smoke run); 0 means all 60,000. */
   limit: number;
+  /** How the images are held: 'bytes' (47 MB, scaled per batch; default) or 'float32' (188 MB, copied per batch). */
+  data: 'bytes' | 'float32';
 }
 
 export interface W1ChildOutput {
@@ -19,6 +21,7 @@ export interface W1ChildOutput {
   threads: number;
   native: unknown;
   epochs: number;
+  data: 'bytes' | 'float32';
   batch: number;
   train_rows: number;
   seed: number;
@@ -28,7 +31,10 @@ export interface W1ChildOutput {
   samples_per_second: number;
   train_loss: number[];
   test_mse: number[];
+  /** Process-lifetime peak RSS (ru_maxrss), as the peers report it. */
   peak_rss_mib: number;
+  /** Peak RSS of the training epochs alone (VmHWM after a reset), null where unsupported. */
+  epoch_peak_rss_mib: number | null;
 }
 
 function intArg(flag: string, value: string | undefined, min: number): number {
@@ -40,7 +46,7 @@ function intArg(flag: string, value: string | undefined, min: number): number {
 }
 
 export function parseW1ChildArgs(argv: readonly string[]): W1ChildArgs {
-  const a: W1ChildArgs = { backend: 'native', epochs: 5, seed: 0, limit: 0 };
+  const a: W1ChildArgs = { backend: 'native', epochs: 5, seed: 0, limit: 0, data: 'bytes' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--backend') {
@@ -52,7 +58,11 @@ export function parseW1ChildArgs(argv: readonly string[]): W1ChildArgs {
     } else if (flag === '--epochs') a.epochs = intArg(flag, argv[++i], 1);
     else if (flag === '--seed') a.seed = intArg(flag, argv[++i], 0);
     else if (flag === '--limit') a.limit = intArg(flag, argv[++i], 0);
-    else throw new Error(`bench/tessera/w1-child: unknown option '${flag}' (expected --backend, --epochs, --seed, --limit)`);
+    else if (flag === '--data') {
+      const d = argv[++i];
+      if (d !== 'bytes' && d !== 'float32') throw new Error(`bench/tessera/w1-child: --data expects bytes or float32, got '${d ?? ''}'`);
+      a.data = d;
+    } else throw new Error(`bench/tessera/w1-child: unknown option '${flag}' (expected --backend, --epochs, --seed, --limit, --data)`);
   }
   return a;
 }

@@ -9,19 +9,34 @@
 // the 10,000 test images after every epoch (outside the timed region, as bench/peers/torch_w1.py).
 // Everything goes through the public API: denseAutoencoder, Adam, fit, evaluate. The images
 // stay bytes (byte-images.ts) so the process holds no float32 copy of the data set.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
-  Adam, Generator, denseAutoencoder, evaluate, fit, useBackend,
+  Adam, Generator, InMemoryDataset, denseAutoencoder, evaluate, fit, loadFashionMnist, useBackend,
   type BackendName, type Dataset,
 } from '../../src/index.js';
 import { parseW1ChildArgs, type W1ChildOutput } from './w1-args.js';
 import { loadByteImages } from './byte-images.js';
+import { summarize } from '../harness/stats.js';
 
-function summarize(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  const median = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  return { median, min: s[0], max: s[s.length - 1], spread: median ? (s[s.length - 1] - s[0]) / median : 0, n: s.length };
+/**
+ * Resets the kernel's peak-RSS mark (Linux ≥ 4.0: writing 5 to /proc/self/clear_refs), so that
+ * VmHWM afterwards is the peak of the training epochs alone, without the data set's load
+ * (gunzip holds the compressed and the inflated bytes at once). False where unsupported.
+ */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** VmHWM of /proc/self/status in MiB. */
+function peakRssSinceReset(): number | null {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : null;
 }
 
 async function main(): Promise<void> {
@@ -29,8 +44,9 @@ async function main(): Promise<void> {
   const backendName = args.backend as BackendName;
   const tLoad = performance.now();
   await useBackend(backendName);
-  const train = loadByteImages('train');
-  const test = loadByteImages('test');
+  const [train, test]: Dataset[] = args.data === 'bytes'
+    ? [await loadByteImages('train'), await loadByteImages('test')]
+    : (['train', 'test'] as const).map((split) => new InMemoryDataset(loadFashionMnist({ split }).images, [784]));
   const trainRows = args.limit ? Math.min(args.limit, train.length) : train.length;
   const trainSet: Dataset = trainRows === train.length ? train : {
     length: trainRows, featureShape: [784], readRows: (i, out) => train.readRows(i, out),
@@ -41,6 +57,9 @@ async function main(): Promise<void> {
   const model = denseAutoencoder({ inputDim: 784, hidden: [64], latent: 32, activation: 'relu', output: 'sigmoid', generator });
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const testMse: number[] = [];
+  // the child runs with --expose-gc: the load's garbage goes before the peak mark is reset
+  (globalThis as { gc?: () => void }).gc?.();
+  const hwmReset = resetPeakRss();
   const history = await fit(model, trainSet, null, {
     optimizer, loss: 'mse', epochs: args.epochs, batchSize: 256, shuffle: true, generator,
     // fit's epoch time stops before callbacks: the test pass is outside the timed region.
@@ -50,11 +69,12 @@ async function main(): Promise<void> {
   const perEpoch = summarize(history.seconds);
   const out: W1ChildOutput = {
     runner: 'tessera', workload: 'W1', backend: backendName, threads: info?.threads ?? 1,
-    native: info, epochs: args.epochs, batch: 256, train_rows: trainRows, seed: args.seed,
+    native: info, epochs: args.epochs, data: args.data, batch: 256, train_rows: trainRows, seed: args.seed,
     load_seconds: loadSeconds, epoch_seconds: history.seconds, seconds_per_epoch: perEpoch,
     samples_per_second: trainRows / perEpoch.median, train_loss: history.loss, test_mse: testMse,
     // maxRSS is in KiB.
     peak_rss_mib: process.resourceUsage().maxRSS / 1024,
+    epoch_peak_rss_mib: hwmReset ? peakRssSinceReset() : null,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

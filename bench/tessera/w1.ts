@@ -8,6 +8,7 @@ import { runPeerScript, type PeerResult } from '../harness/peers.js';
 import { w1PeakRss, w1SamplesPerSecond, w1SecondsPerEpoch, w1TestMse } from '../harness/metric-keys.js';
 import type { Metric, Result, RunOptions, Runner } from '../harness/runner.js';
 import type { W1Backend, W1ChildOutput } from './w1-args.js';
+import { w1EpochPeakRss } from './metrics.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -23,7 +24,8 @@ export function w1Metrics(runs: readonly W1Run[]): Metric[] {
     metrics.push(w1SecondsPerEpoch(threads, out.seconds_per_epoch, note), w1SamplesPerSecond(threads, out.samples_per_second, note));
     if (i === 0) {
       const mse = out.test_mse[out.test_mse.length - 1];
-      metrics.push(w1TestMse(out.epochs, mse, `${threads} thread run`), w1PeakRss(out.peak_rss_mib, `${threads} thread run`));
+      metrics.push(w1TestMse(out.epochs, mse, `${threads} thread run`), w1PeakRss(out.peak_rss_mib, `${threads} thread run, whole process`));
+      if (out.epoch_peak_rss_mib !== null) metrics.push(w1EpochPeakRss(out.epoch_peak_rss_mib, `${threads} thread run`));
     }
   });
   return metrics;
@@ -43,7 +45,7 @@ export interface W1RunnerOptions {
 /** Spawns the child for one configuration; the compiled child sits beside this file. */
 export function runW1Child(backend: W1Backend, threads: number, epochs: number, seed: number, limit: number, timeoutMs: number): Promise<PeerResult> {
   const script = join(here, 'w1-child.js');
-  const args = [script, '--backend', backend, '--epochs', String(epochs), '--seed', String(seed), ...(limit ? ['--limit', String(limit)] : [])];
+  const args = ['--expose-gc', script, '--backend', backend, '--epochs', String(epochs), '--seed', String(seed), ...(limit ? ['--limit', String(limit)] : [])];
   return runPeerScript({
     name: `tessera-${backend}`, command: process.execPath, args, script, timeoutMs,
     env: { TESSERA_THREADS: String(threads), TESSERA_BACKEND: backend === 'webgpu' ? 'js' : backend },

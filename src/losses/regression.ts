@@ -4,11 +4,15 @@
 //   huber  ½d² where |d| < δ, else δ(|d| − ½δ)      written as ½q² + δ(|d| − q), q = min(|d|, δ)
 import type { Tensor } from '../tensor.js';
 import { abs, add, minimum, mul, square, sub } from '../ops/elementwise.js';
+import { squaredError } from '../ops/squared-error.js';
 import { checkPair, reduce, type LossOptions } from './reduction.js';
 
 export function mseLoss(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('mseLoss', pred, target);
-  return reduce('mseLoss', square(sub(pred, target)), options.reduction);
+  const reduction = options.reduction ?? 'mean';
+  // mean and sum: one fused node (src/ops/squared-error.ts), the same values as the composition
+  if (reduction === 'mean' || reduction === 'sum') return squaredError(pred, target, reduction);
+  return reduce('mseLoss', square(sub(pred, target)), reduction);
 }
 
 export function l1Loss(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {

@@ -5,6 +5,7 @@ export * from './activation.js';
 export * from './reduce.js';
 export * from './shape-ops.js';
 export * from './matmul.js';
+export * from './squared-error.js';
 export * from './conv.js';
 export * from './pool.js';
 export { getDefaultDType, setDefaultDType, withDefaultDType } from './op.js';

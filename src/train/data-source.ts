@@ -3,7 +3,7 @@
 // reused Float32Array and uploads it with one `fromTyped`. Shuffled indices are arbitrary, so a
 // gather on the host is the simplest fast path on CPU backends (the data is read in place) and
 // costs one upload per step on webgpu (the data is read back once, when fit starts).
-import { Tensor } from '../tensor.js';
+import { StorageRef, Tensor } from '../tensor.js';
 import type { Backend } from '../backend/backend.js';
 import { fromTyped } from '../ops/creation.js';
 import { InMemoryDataset, featureSize, type Dataset } from '../data/dataset.js';
@@ -26,31 +26,81 @@ export async function toDataset(op: string, what: string, x: Tensor | Dataset): 
   return new InMemoryDataset(rows, x.shape.slice(1));
 }
 
-/** Builds batches of rows into one reused buffer and uploads them. */
+/**
+ * Whether `backend` keeps float32 data in a Float32Array that readSync hands back as is (js,
+ * native): rows can then be gathered straight into a tensor's own storage.
+ */
+const inPlaceCache = new WeakMap<Backend, boolean>();
+export function writesInPlace(backend: Backend): boolean {
+  let ok = inPlaceCache.get(backend);
+  if (ok === undefined) {
+    const s = backend.alloc('float32', 1);
+    ok = s instanceof Float32Array && backend.readSync(s, 'float32', 1) === s;
+    backend.free(s);
+    inPlaceCache.set(backend, ok);
+  }
+  return ok;
+}
+
+/** Arrays BatchBuilder.rows allocated from a backend, not yet wrapped into their tensor. */
+const gathered = new WeakSet<Float32Array>();
+
+/**
+ * Builds batches of rows and makes tensors of them. Given a backend that stores float32 in
+ * place (js, native), each batch is gathered straight into an array from the backend's pool and
+ * that array becomes the tensor's storage: no upload copy and no fresh 800 KB array per W1
+ * step (measured on native: the fresh arrays of `upload` left ~100 MB of garbage between
+ * collections, peak RSS 232 → ~150 MiB, and the copy cost ~0.03 ms a step). Otherwise (webgpu)
+ * rows go into one reused buffer and are uploaded.
+ */
 export class BatchBuilder {
   readonly rowSize: number;
   private readonly buffer: Float32Array;
+  private readonly direct: Backend | null;
 
-  constructor(readonly dataset: Dataset, readonly batchSize: number) {
+  constructor(readonly dataset: Dataset, readonly batchSize: number, backend?: Backend) {
     this.rowSize = featureSize(dataset.featureShape);
-    this.buffer = new Float32Array(batchSize * this.rowSize);
+    this.direct = backend && writesInPlace(backend) ? backend : null;
+    this.buffer = new Float32Array(this.direct ? 0 : batchSize * this.rowSize);
   }
 
-  /** The rows of `indices`, in a view of the reused buffer (valid until the next call). */
+  /**
+   * The rows of `indices`: in a view of the reused buffer (valid until the next call), or in a
+   * fresh array from the backend's pool that `upload` turns into a tensor without a copy.
+   */
   rows(indices: Uint32Array): Float32Array {
-    const view = this.buffer.subarray(0, indices.length * this.rowSize);
+    const size = indices.length * this.rowSize;
+    if (this.direct) {
+      const storage = this.direct.alloc('float32', size) as Float32Array;
+      this.dataset.readRows(indices, storage);
+      gathered.add(storage);
+      return storage;
+    }
+    const view = this.buffer.subarray(0, size);
     this.dataset.readRows(indices, view);
     return view;
   }
 
-  /** The buffer itself, for callers that fill it (clean targets of a denoising run). */
+  /** A buffer of n rows for callers that fill it (clean targets of a denoising run). */
   view(n: number): Float32Array {
+    if (this.direct) return new Float32Array(n * this.rowSize);
     return this.buffer.subarray(0, n * this.rowSize);
   }
 
   upload(rows: Float32Array, n: number, backend: Backend): Tensor {
-    return fromTyped(rows, [n, ...this.dataset.featureShape], { backend });
+    return batchTensor(rows, n, this.dataset.featureShape, backend);
   }
+}
+
+/** rows [n, ...featureShape] as a tensor: adopted if BatchBuilder gathered them on `backend`, else copied in. */
+export function batchTensor(rows: Float32Array, n: number, featureShape: readonly number[], backend: Backend): Tensor {
+  if (gathered.has(rows)) {
+    gathered.delete(rows);
+    if (rows.length === n * featureSize(featureShape) && writesInPlace(backend)) {
+      return new Tensor(new StorageRef(backend, rows, rows.length, 'float32'), [n, ...featureShape]);
+    }
+  }
+  return fromTyped(rows, [n, ...featureShape], { backend });
 }
 
 /** Checks that x and y have the same number of rows. */

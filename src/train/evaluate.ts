@@ -44,8 +44,8 @@ async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y
   const xs = await toDataset(op, 'x', x);
   const ys = y === null ? null : await toDataset(op, 'y', y);
   checkRows(op, xs, ys);
-  const xb = new BatchBuilder(xs, batchSize);
-  const yb = ys ? new BatchBuilder(ys, batchSize) : null;
+  const xb = new BatchBuilder(xs, batchSize, backend);
+  const yb = ys ? new BatchBuilder(ys, batchSize, backend) : null;
   const order = identityOrder(xs.length);
   for (let start = 0; start < xs.length; start += batchSize) {
     const idx = order.subarray(start, Math.min(xs.length, start + batchSize));

@@ -8,7 +8,6 @@ import type { Tensor } from '../tensor.js';
 import type { Backend } from '../backend/backend.js';
 import type { Module } from '../nn/module.js';
 import { getBackend } from '../backend/backend.js';
-import { fromTyped } from '../ops/creation.js';
 import { tidy } from '../memory.js';
 import { Optimizer } from '../optim/optimizer.js';
 import type { Scheduler } from '../optim/schedules.js';
@@ -17,7 +16,7 @@ import { defaultGenerator, type Generator } from '../random.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { applyNoise, validateNoise, type NoiseSpec } from '../data/noise.js';
-import { BatchBuilder, checkRows, identityOrder, toDataset } from './data-source.js';
+import { BatchBuilder, batchTensor, checkRows, identityOrder, toDataset } from './data-source.js';
 import { LossMeter, canReadSync } from './loss-meter.js';
 import { makeObjective, objective, type LossFn, type Objective } from './loss.js';
 import { evaluateLoss } from './evaluate.js';
@@ -93,7 +92,7 @@ interface EpochBatches {
 }
 
 async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null,
-  o: FitOptions, generator: Generator): Promise<EpochBatches> {
+  o: FitOptions, generator: Generator, backend: Backend): Promise<EpochBatches> {
   if (x instanceof DataLoader) {
     if (y !== null) throw new Error(`${op}: with a DataLoader, y must be null (the loader supplies targets: its 'target' or noise options)`);
     if (o.inputNoise) throw new Error(`${op}: with a DataLoader, give the noise to the loader (DataLoaderOptions.noise), not to fit`);
@@ -115,8 +114,8 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
   checkRows(op, xs, ys);
   const batchSize = positiveInt(op, 'batchSize', o.batchSize ?? 32);
   const n = xs.length;
-  const xb = new BatchBuilder(xs, batchSize);
-  const yb = ys ? new BatchBuilder(ys, batchSize) : null;
+  const xb = new BatchBuilder(xs, batchSize, backend);
+  const yb = ys ? new BatchBuilder(ys, batchSize, backend) : null;
   // a denoising run without y needs the clean rows as the target: a second buffer
   const clean = o.inputNoise && !ys ? new BatchBuilder(xs, batchSize) : null;
   const shuffle = o.shuffle ?? true;
@@ -149,8 +148,8 @@ function trainStep(model: Module, params: Tensor[], obj: Objective, o: FitOption
   xRows: Float32Array, yRows: Float32Array | null, n: number, xShape: number[], yShape: number[]): Tensor {
   for (const p of params) p.zeroGrad();
   return tidy(() => {
-    const xb = fromRows(xRows, n, xShape, backend);
-    const yb = yRows === null ? xb : fromRows(yRows, n, yShape, backend);
+    const xb = batchTensor(xRows, n, xShape, backend);
+    const yb = yRows === null ? xb : batchTensor(yRows, n, yShape, backend);
     const loss = objective(model, model.forward(xb), yb, obj);
     loss.backward();
     if (o.clipNorm !== undefined) clipGradNormTensor(params, o.clipNorm);
@@ -158,10 +157,6 @@ function trainStep(model: Module, params: Tensor[], obj: Objective, o: FitOption
     o.optimizer.step();
     return loss.detach();
   });
-}
-
-function fromRows(rows: Float32Array, n: number, featureShape: number[], backend: Backend): Tensor {
-  return fromTyped(rows, [n, ...featureShape], { backend });
 }
 
 /**
@@ -182,8 +177,8 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
   const lossReadEvery = positiveInt(op, 'lossReadEvery', o.lossReadEvery ?? 50);
   const obj = makeObjective(op, model, o.loss, o.l1, o.l2);
   const generator = o.generator ?? defaultGenerator;
-  const data = await makeBatches(op, x, y, o, generator);
   const backend = modelBackend(model);
+  const data = await makeBatches(op, x, y, o, generator, backend);
   const params = model.parameters();
   const syncRead = params.length === 0 || canReadSync(params[0]);
   const history = emptyHistory();

@@ -36,9 +36,11 @@ describe('bench/run.ts arguments', () => {
 
 describe('bench/tessera/w1-child arguments', () => {
   it('parses and defaults', () => {
-    expect(parseW1ChildArgs([])).toEqual({ backend: 'native', epochs: 5, seed: 0, limit: 0 });
+    expect(parseW1ChildArgs([])).toEqual({ backend: 'native', epochs: 5, seed: 0, limit: 0, data: 'bytes' });
     expect(parseW1ChildArgs(['--backend', 'js', '--epochs', '2', '--seed', '3', '--limit', '512']))
-      .toEqual({ backend: 'js', epochs: 2, seed: 3, limit: 512 });
+      .toEqual({ backend: 'js', epochs: 2, seed: 3, limit: 512, data: 'bytes' });
+    expect(parseW1ChildArgs(['--data', 'float32']).data).toBe('float32');
+    expect(() => parseW1ChildArgs(['--data', 'f16'])).toThrow(/--data expects bytes or float32/);
   });
 
   it('rejects an unknown backend and bad numbers', () => {

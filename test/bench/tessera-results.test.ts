@@ -9,8 +9,8 @@ function output(threads: number, epochSeconds: number[], testMse: number[], rss:
   const s = [...epochSeconds].sort((a, b) => a - b);
   const median = s[s.length >> 1];
   return {
-    runner: 'tessera', workload: 'W1', backend: 'native', threads, native: null, epochs: testMse.length, batch: 256,
-    train_rows: 60_000, seed: 0, load_seconds: 0.1, epoch_seconds: epochSeconds,
+    runner: 'tessera', workload: 'W1', backend: 'native', threads, native: null, epochs: testMse.length, data: 'bytes', batch: 256,
+    train_rows: 60_000, seed: 0, load_seconds: 0.1, epoch_seconds: epochSeconds, epoch_peak_rss_mib: rss - 10,
     seconds_per_epoch: { median, min: s[0], max: s[s.length - 1], spread: (s[s.length - 1] - s[0]) / median, n: s.length },
     samples_per_second: 60_000 / median, train_loss: testMse, test_mse: testMse, peak_rss_mib: rss,
   };
@@ -28,6 +28,7 @@ describe('W1 result shaping', () => {
     expect(byKey['w1.samples_per_second.t2']).toBeCloseTo(400_000, 6);
     expect(byKey['w1.test_mse.e3']).toBe(0.018);
     expect(byKey['w1.peak_rss_mib']).toBe(120);
+    expect(byKey['w1.epoch_peak_rss_mib']).toBe(110);
     expect(m.find((x) => x.key === 'w1.seconds_per_epoch.t1')?.spread).toBeCloseTo(0.4, 12);
   });
 
