@@ -33,5 +33,5 @@ export const jsBackend: Backend<TypedArray> = {
   col2im,
   sgdStep,
   adamStep,
-  describe: () => ({ backend: 'js', kernels: 'TypeScript, cache-blocked matmul', dtypes: ['float32', 'float64'], hostPool: hostPool.stats() }),
+  describe: () => ({ backend: 'js', kernels: 'TypeScript, packed 3×4 register-blocked matmul', dtypes: ['float32', 'float64'], hostPool: hostPool.stats() }),
 };

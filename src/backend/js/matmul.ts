@@ -1,5 +1,8 @@
-// Matrix multiply of the js backend: a naive reference and a cache-blocked kernel.
+// Matrix multiply of the js backend: a naive reference and a packed, register-blocked kernel
+// (gemm-pack.ts packs the operands, gemm-kernel.ts holds the 3×4 float64 micro-kernel).
 import type { Activation, MatmulParams, TypedArray } from '../backend.js';
+import { MR, NR, packA, packB } from './gemm-pack.js';
+import { gemmPacked } from './gemm-kernel.js';
 
 /**
  * Reference: out[b] = A[b]·B[b] with A [m,k] (or stored [k,m] when transA) and B [k,n]
@@ -24,79 +27,61 @@ export function matmulNaive(a: TypedArray, b: TypedArray, out: TypedArray, p: Ma
   }
 }
 
-const BLOCK_K = 128;
-const BLOCK_N = 1024;
-
-// One product: C[m,n] = A[m,k]·B[k,n], both row-major and contiguous (packed by the caller).
-// i-k-j order with four rows of C at once: each loaded row of B feeds four FMAs.
-function gemmRowMajor(a: TypedArray, b: TypedArray, c: TypedArray, co: number, m: number, n: number, k: number): void {
-  c.fill(0, co, co + m * n);
-  for (let k0 = 0; k0 < k; k0 += BLOCK_K) {
-    const k1 = Math.min(k, k0 + BLOCK_K);
-    for (let j0 = 0; j0 < n; j0 += BLOCK_N) {
-      const j1 = Math.min(n, j0 + BLOCK_N);
-      let i = 0;
-      for (; i + 3 < m; i += 4) {
-        const c0 = co + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-        for (let t = k0; t < k1; t++) {
-          const a0 = a[i * k + t], a1 = a[(i + 1) * k + t], a2 = a[(i + 2) * k + t], a3 = a[(i + 3) * k + t];
-          const bo = t * n;
-          for (let j = j0; j < j1; j++) {
-            const bv = b[bo + j];
-            c[c0 + j] += a0 * bv; c[c1 + j] += a1 * bv; c[c2 + j] += a2 * bv; c[c3 + j] += a3 * bv;
-          }
+/**
+ * out[oo.., m×n] = act(out + bias[j]) in place. Each step rounds to out's dtype as it is stored
+ * (the bias add, then the activation of that stored value). Done row by row so the second
+ * sweep finds the row in L1.
+ */
+export function applyEpilogue(out: TypedArray, oo: number, m: number, n: number, bias: TypedArray | undefined,
+  act: Activation): void {
+  for (let i = 0; i < m; i++) {
+    const r = oo + i * n, end = r + n;
+    if (bias) for (let j = 0; j < n; j++) out[r + j] += bias[j];
+    switch (act) {
+      case 'none': break;
+      case 'relu': for (let x = r; x < end; x++) if (!(out[x] > 0)) out[x] = 0; break;
+      case 'sigmoid':
+        // 1/(1+e^−v) for v ≥ 0, e^v/(1+e^v) below (no overflow); e^−|v| is the exp of both branches.
+        for (let x = r; x < end; x++) {
+          const v = out[x], e = Math.exp(-Math.abs(v));
+          out[x] = v >= 0 ? 1 / (1 + e) : e / (1 + e);
         }
-      }
-      for (; i < m; i++) {
-        const c0 = co + i * n;
-        for (let t = k0; t < k1; t++) {
-          const a0 = a[i * k + t];
-          const bo = t * n;
-          for (let j = j0; j < j1; j++) c[c0 + j] += a0 * b[bo + j];
-        }
-      }
+        break;
+      case 'tanh': for (let x = r; x < end; x++) out[x] = Math.tanh(out[x]); break;
     }
   }
 }
 
-/** Copies a [rows, cols] matrix stored transposed ([cols, rows]) into row-major `dst`. */
-function packTransposed(src: TypedArray, so: number, rows: number, cols: number, dst: TypedArray): void {
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[r * cols + c] = src[so + c * rows + r];
+/** Float64 packing scratch (packed A, then packed B) reused across calls: JS is single-threaded. */
+let scratch = new Float64Array(0);
+/** Larger packings (> 32 MiB) get a buffer of their own for the call, so none is held forever. */
+const SCRATCH_KEEP = 1 << 22;
+
+function packBuffer(size: number): Float64Array {
+  if (size <= scratch.length) return scratch;
+  if (size > SCRATCH_KEEP) return new Float64Array(size);
+  scratch = new Float64Array(Math.min(SCRATCH_KEEP, Math.max(size, 2 * scratch.length)));
+  return scratch;
 }
 
-export function applyEpilogue(out: TypedArray, oo: number, m: number, n: number, bias: TypedArray | undefined,
-  act: Activation): void {
-  if (bias) for (let i = 0; i < m; i++) { const r = oo + i * n; for (let j = 0; j < n; j++) out[r + j] += bias[j]; }
-  const end = oo + m * n;
-  switch (act) {
-    case 'none': return;
-    case 'relu': for (let i = oo; i < end; i++) if (!(out[i] > 0)) out[i] = 0; return;
-    case 'sigmoid':
-      for (let i = oo; i < end; i++) {
-        const v = out[i];
-        if (v >= 0) out[i] = 1 / (1 + Math.exp(-v)); else { const e = Math.exp(v); out[i] = e / (1 + e); }
-      }
-      return;
-    case 'tanh': for (let i = oo; i < end; i++) out[i] = Math.tanh(out[i]); return;
-  }
-}
-
+/**
+ * Fast kernel: out[b] = act(op(A[b])·op(B[b]) + bias), shapes as in matmulNaive. Packs op(A) and
+ * op(B) into float64 panels (once per call for a broadcast operand, strideA/strideB 0), runs the
+ * 3×4 register-blocked core in float64 accumulators, stores into out, then applies the epilogue.
+ */
 export function matmul(a: TypedArray, b: TypedArray, out: TypedArray, p: MatmulParams): void {
   const { batch, m, n, k, transA, transB, strideA, strideB } = p;
-  const Ctor = out.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
-  const packA = transA ? new Ctor(m * k) : null;
-  const packB = transB ? new Ctor(k * n) : null;
-  let packedBFor = -1;
+  const bias = p.bias as TypedArray | undefined, act = p.activation ?? 'none';
+  if (batch === 0 || m === 0 || n === 0) return;
+  const mp = Math.ceil(m / MR) * MR, np = Math.ceil(n / NR) * NR;
+  const pk = packBuffer((mp + np) * k), bBase = mp * k;
+  let packedAFor = -1, packedBFor = -1;
   for (let bi = 0; bi < batch; bi++) {
     const ao = bi * strideA, bo = bi * strideB, oo = bi * m * n;
-    let aMat: TypedArray, bMat: TypedArray;
-    if (packA) { packTransposed(a, ao, m, k, packA); aMat = packA; } else aMat = a.subarray(ao, ao + m * k);
-    if (packB) {
-      // A broadcast B (strideB 0) is packed once.
-      if (packedBFor !== bo) { packTransposed(b, bo, k, n, packB); packedBFor = bo; }
-      bMat = packB;
-    } else bMat = b.subarray(bo, bo + k * n);
-    gemmRowMajor(aMat, bMat, out, oo, m, n, k);
-    applyEpilogue(out, oo, m, n, p.bias as TypedArray | undefined, p.activation ?? 'none');
+    if (k === 0) { out.fill(0, oo, oo + m * n); applyEpilogue(out, oo, m, n, bias, act); continue; }
+    if (packedAFor !== ao) { packA(a, ao, m, k, transA, pk, 0); packedAFor = ao; }
+    if (packedBFor !== bo) { packB(b, bo, k, n, transB, pk, bBase); packedBFor = bo; }
+    gemmPacked(pk, 0, bBase, out, oo, m, n, k);
+    applyEpilogue(out, oo, m, n, bias, act);
   }
 }
