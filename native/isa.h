@@ -36,7 +36,8 @@ struct IsaKernels {
   // Panel packing (mr-tall for A, nr-wide for B): dst[panel][t][r] = src[(panel·P + r)·sp + t·sk].
   void (*packA)(const float* src, long sp, long sk, long count, long kc, float* dst);
   void (*packB)(const float* src, long sp, long sk, long count, long kc, float* dst);
-  // out[i] = f(x[i]) for i < n; math in double so results round like the js backend's.
+  // out[i] = f(x[i]) for i < n; math in double so results round like the js backend's, except
+  // exp, sigmoid and tanh: float32 math within 2 ulps (vec_mathf.inc).
   void (*unary)(int op, const float* x, float* out, long n, double alpha, double beta);
   // out[i] = a[i·sa] (op) b[i·sb] for i < n (one run of a broadcasting binary op).
   void (*binaryRun)(int op, const float* a, long sa, const float* b, long sb, float* out, long n);
