@@ -18,32 +18,5 @@ namespace avx2 {
 #define TRANSPOSE8 transpose8x8
 #define ADD _mm256_add_ps
 #include "gemm_kernel.inc"
-#undef VEC
-#undef W
-#undef LOADU
-#undef STOREU
-#undef SET1
-#undef SETZERO
-#undef FMADD
-#undef ADD
-#undef TRANSPOSE8
-void gemmMicro(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate) {
-  microKernel<false>(kc, pa, step, pb, bStep, c, ldc, accumulate);
-}
-void gemmMicroRows(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate) {
-  microKernel<true>(kc, pa, step, pb, bStep, c, ldc, accumulate);
-}
-void gemmMicroEdge(int rows, long kc, const float* pa, long step, bool rowsA, const float* pb, long bStep, float* c,
-    long ldc, bool accumulate) {
-  microKernelRows(rows, kc, pa, step, rowsA, pb, bStep, c, ldc, accumulate);
-}
-void packA(const float* src, long sp, long sk, long count, long kc, float* dst) {
-  packPanelsT<MR>(src, sp, sk, count, kc, dst);
-}
-void packB(const float* src, long sp, long sk, long count, long kc, float* dst) {
-  packPanelsT<NR>(src, sp, sk, count, kc, dst);
-}
-#undef MR
-#undef NR
 }  // namespace avx2
 }  // namespace tessera
