@@ -62,3 +62,15 @@ const IsaKernels* avx512Kernels();
 #endif
 
 }  // namespace tessera
+
+// Declares, inside one ISA's namespace, the GEMM entry points its gemm_<isa>.cc defines (through
+// gemm_kernel.inc), so that its kernel table in simd_<isa>.cc can point at them.
+#define TESSERA_GEMM_ENTRY_POINTS                                                                        \
+  void gemmMicro(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc,    \
+                 bool accumulate);                                                                        \
+  void gemmMicroRows(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc,\
+                     bool accumulate);                                                                    \
+  void gemmMicroEdge(int rows, long kc, const float* pa, long step, bool rowsA, const float* pb,          \
+                     long bStep, float* c, long ldc, bool accumulate);                                    \
+  void packA(const float* src, long sp, long sk, long count, long kc, float* dst);                       \
+  void packB(const float* src, long sp, long sk, long count, long kc, float* dst);

@@ -5,12 +5,7 @@
 
 namespace tessera {
 namespace avx512 {
-void gemmMicro(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate);
-void gemmMicroRows(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate);
-void gemmMicroEdge(int rows, long kc, const float* pa, long step, bool rowsA, const float* pb, long bStep, float* c,
-    long ldc, bool accumulate);
-void packA(const float* src, long sp, long sk, long count, long kc, float* dst);
-void packB(const float* src, long sp, long sk, long count, long kc, float* dst);
+TESSERA_GEMM_ENTRY_POINTS  // defined in gemm_<isa>.cc, through gemm_kernel.inc
 namespace {
 constexpr const char* kIsaName = "avx512";
 constexpr int kMR = 14, kNR = 32;

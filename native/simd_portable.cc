@@ -4,12 +4,7 @@
 
 namespace tessera {
 namespace portable {
-void gemmMicro(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate);
-void gemmMicroRows(long kc, const float* pa, long step, const float* pb, long bStep, float* c, long ldc, bool accumulate);
-void gemmMicroEdge(int rows, long kc, const float* pa, long step, bool rowsA, const float* pb, long bStep, float* c,
-    long ldc, bool accumulate);
-void packA(const float* src, long sp, long sk, long count, long kc, float* dst);
-void packB(const float* src, long sp, long sk, long count, long kc, float* dst);
+TESSERA_GEMM_ENTRY_POINTS  // defined in gemm_<isa>.cc, through gemm_kernel.inc
 namespace {
 constexpr const char* kIsaName = "portable";
 constexpr int kMR = 4, kNR = 16;
