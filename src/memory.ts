@@ -69,7 +69,3 @@ export function dispose(x: unknown): void {
   for (const t of found) t.dispose();
 }
 
-/** How many tidy scopes are open (backends report their own bytes: see `backendInfo`). */
-export function tidyDepth(): number {
-  return scopes.length;
-}

@@ -16,6 +16,7 @@ import { writeJson } from './run-folder.js';
 import { writePng } from '../io/png.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { lineChart } from '../viz/line-chart.js';
+import { median } from '../stats.js';
 
 const options: OptionSpec[] = [
   ...MODEL_TRAINING_OPTIONS,
@@ -54,11 +55,6 @@ export interface VariantResult {
   secondsPerEpoch: number;
   parameters: number;
   history: { loss: number[]; valLoss: number[]; seconds: number[]; lr: number[] };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function firstEpochBelow(curve: number[], target: number): number | null {

@@ -13,6 +13,7 @@ import { add } from '../ops/elementwise.js';
 import { bytes, si, table } from './format-number.js';
 import { DEFAULT_PEAK, type MachinePeak } from './peak.js';
 import { traceStep, type OpCost, type StepLoss, type StepModel, type StepOptimizer, type TracedStep } from './step-trace.js';
+import { median } from '../stats.js';
 
 export interface ProfileOptions {
   /** Untimed steps first (caches, buffer pools, JIT). Default 3. */
@@ -61,12 +62,6 @@ export interface StepProfile {
   peak: MachinePeak;
   rows: ProfileRow[];
   loss: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** One step exactly as traceStep runs it, without any instrumentation, timed. */

@@ -1,6 +1,5 @@
 // What every op shares: checking its inputs, allocating its output, and recording the graph node.
 import type { Backend, DType } from '../backend/backend.js';
-import { getBackend } from '../backend/backend.js';
 import { isGradEnabled } from '../autograd.js';
 import { StorageRef, Tensor, type GraphNode } from '../tensor.js';
 import { shapeStr, sizeOf, type Shape } from '../shape.js';
@@ -81,4 +80,3 @@ export function record(out: Tensor, op: string, inputs: Tensor[], backward: Grap
   return out;
 }
 
-export { getBackend };
