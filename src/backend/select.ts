@@ -26,10 +26,6 @@ function loadNative(): Backend | null {
 }
 registerLazyBackend('native', loadNative, () => nativeReason ?? 'not loaded');
 
-function ensureNative(): boolean {
-  return hasBackend('native');
-}
-
 let warned = false;
 
 setDefaultBackendChooser(() => {
@@ -41,7 +37,7 @@ setDefaultBackendChooser(() => {
     throw new Error(`TESSERA_BACKEND='${requested}' is not a backend (expected js, native or webgpu)`);
   }
   if (requested === 'js') return jsBackend;
-  if (ensureNative()) return getBackend('native');
+  if (hasBackend('native')) return getBackend('native');
   if (requested === 'native' || !warned) {
     warned = true;
     process.emitWarning(`the native backend is unavailable (${nativeReason}); using the js backend`, { code: 'TESSERA_NO_NATIVE' });
@@ -54,7 +50,7 @@ setDefaultBackendChooser(() => {
  * adapter and a device). Throws a clear error when it cannot be had.
  */
 export async function useBackend(name: BackendName): Promise<Backend> {
-  if (name === 'native' && !ensureNative()) {
+  if (name === 'native' && !hasBackend('native')) {
     throw new Error(`useBackend: the native backend is unavailable: ${nativeReason}`);
   }
   if (name === 'webgpu' && !hasBackend('webgpu')) {
@@ -73,7 +69,7 @@ export async function initDefaultBackend(): Promise<Backend> {
 
 /** What can run here: each backend and why one is missing. */
 export function availableBackends(): { name: BackendName; available: boolean; reason?: string }[] {
-  const native = ensureNative();
+  const native = hasBackend('native');
   return [
     { name: 'js', available: true },
     { name: 'native', available: native, reason: native ? undefined : nativeReason ?? undefined },

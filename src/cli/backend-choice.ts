@@ -1,7 +1,8 @@
-// Which backend a command runs on: --backend, else native when the addon loaded, else js.
+// Which backend a command runs on: --backend, else TESSERA_BACKEND, else native when the addon
+// loaded, else js (the same order as the library's default, with the warning on the command's stderr).
 // --threads sizes the native thread pool.
 import * as os from 'node:os';
-import { availableBackends, getBackend, useBackend, type Backend, type BackendName } from '../index.js';
+import { availableBackends, useBackend, type Backend, type BackendName } from '../index.js';
 import { setNativeThreads } from '../backend/native/index.js';
 import { CliError } from './command.js';
 import { UsageError, type OptionSpec } from './options.js';
@@ -14,7 +15,7 @@ export const BACKEND_OPTIONS: OptionSpec[] = [
 /** Sets up and selects the backend asked for; throws a CliError saying why one is unavailable. */
 export async function chooseBackend(command: string, requested: BackendName | undefined, threads: number | undefined,
   warn?: (message: string) => void): Promise<Backend> {
-  let name = requested;
+  let name = requested ?? envBackend(command);
   if (name === undefined) {
     const native = availableBackends().find((b) => b.name === 'native');
     name = native?.available ? 'native' : 'js';
@@ -30,7 +31,16 @@ export async function chooseBackend(command: string, requested: BackendName | un
     throw new CliError(`tessera ${command}: --backend ${name} is unavailable: ${(e as Error).message}`);
   }
   if (threads !== undefined) setNativeThreads(threads);
-  return backend ?? getBackend();
+  return backend;
+}
+
+function envBackend(command: string): BackendName | undefined {
+  const v = process.env.TESSERA_BACKEND;
+  if (v === undefined || v === '') return undefined;
+  if (v !== 'js' && v !== 'native' && v !== 'webgpu') {
+    throw new UsageError(`tessera ${command}: TESSERA_BACKEND='${v}' is not a backend (expected js, native or webgpu)`);
+  }
+  return v;
 }
 
 /** One line naming the backend and how it runs (ISA, threads, adapter). */
