@@ -1,7 +1,6 @@
 // Which backend a command runs on: --backend, else TESSERA_BACKEND, else native when the addon
 // loaded, else js (the same order as the library's default, with the warning on the command's stderr).
 // --threads sizes the native thread pool.
-import * as os from 'node:os';
 import { availableBackends, useBackend, type Backend, type BackendName } from '../index.js';
 import { setNativeThreads } from '../backend/native/index.js';
 import { CliError } from './command.js';
@@ -52,8 +51,4 @@ export function describeBackend(backend: Backend): string {
   return `${backend.name}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
-/** e.g. '2-core AMD EPYC, 24 GiB, linux, Node v20.20.2': where a number was measured. */
-export function machineLine(): string {
-  const cpus = os.cpus();
-  return `${cpus.length}-core ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}, Node ${process.version}`;
-}
+export { machineLine } from '../machine.js';
