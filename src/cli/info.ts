@@ -1,9 +1,9 @@
 // `tessera info`: what this machine and install can run: each backend, the native addon's ISA
 // path and threads, and the WebGPU adapter (or why there is none).
-import * as os from 'node:os';
 import { availableBackends, getBackend, useBackend } from '../index.js';
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
+import { machineInfo, machineLine } from '../machine.js';
 
 const options: OptionSpec[] = [
   { name: 'json', kind: 'flag', help: 'print the report as JSON' },
@@ -45,18 +45,14 @@ export const infoCommand: Command = {
   description: 'Reports the machine, each backend and whether it can run; for native the ISA path and\nthread count, for WebGPU the adapter or the reason it is unavailable.',
   options,
   async run(args, io) {
-    const cpus = os.cpus();
-    const machine = {
-      node: process.version, platform: `${process.platform} ${process.arch}`,
-      cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-    };
+    const machine = { ...machineInfo(), arch: process.arch };
     const backends = await probe(args.values['no-webgpu'] === true);
     if (args.values.json === true) {
       io.stdout.write(`${JSON.stringify({ machine, backends }, null, 2)}\n`);
       return 0;
     }
     const lines = [
-      `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}`,
+      `machine: ${machineLine(machine)}, ${machine.arch}`,
       'backends:',
       ...backends.map((b) => `  ${b.name.padEnd(7)} ${b.available ? 'available' : 'unavailable'}` +
         (b.details ? `  ${formatDetails(b.details)}` : '') + (b.reason ? `  (${b.reason})` : '')),

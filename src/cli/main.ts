@@ -19,6 +19,7 @@ import { profileCommand } from './profile.js';
 import { gradcheckCommand } from './gradcheck.js';
 import { infoCommand } from './info.js';
 import { benchCommand } from './bench.js';
+import { packageRoot } from '../package-root.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand,
@@ -86,14 +87,12 @@ export function helpOf(command: Command): string {
 }
 
 function packageVersion(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../..', '../../..']) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(here, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'tessera') return pkg.version ?? 'unknown';
-    } catch { /* try the next level */ }
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
-  return 'unknown';
 }
 
 /** True when the process was started as bin/tessera.js (directly or through an npm bin link). */

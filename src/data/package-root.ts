@@ -1,24 +1,8 @@
-// Where tessera's own files are (the bundled data/ folder), from any working directory: walk up
-// from this module's file to the first folder holding package.json. That is the checkout both
-// when vitest runs src/data/*.ts and when node runs the compiled dist/src/data/*.js.
-
-import * as fs from 'node:fs';
+// The bundled data folder, found from the package root (src/package-root.ts).
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 
-let cached: string | null = null;
-
-export function packageRoot(): string {
-  if (cached !== null) return cached;
-  const start = path.dirname(fileURLToPath(import.meta.url));
-  let dir = start;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return (cached = dir);
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`packageRoot: no package.json in '${start}' or any folder above it`);
-    dir = parent;
-  }
-}
+export { packageRoot };
 
 /** The bundled data folder, `<package root>/data`. */
 export function bundledDataDir(): string {

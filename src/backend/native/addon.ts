@@ -3,8 +3,8 @@
 // because this module runs both from src/ (vitest) and from dist/src/ (after tsc).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot as findPackageRoot } from '../../package-root.js';
 
 type F32 = Float32Array;
 
@@ -36,20 +36,18 @@ export interface NativeAddon {
   noop(): void;
 }
 
-/** The folder holding package.json, walking up from this module's file. */
+/** The package root (src/package-root.ts), or null when there is none: the loader reports why. */
 export function packageRoot(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
+  try {
+    return findPackageRoot();
+  } catch {
+    return null;
   }
 }
 
 /** Loads the addon (from `root`, by default this package's), or says why it could not. */
 export function loadAddon(root: string | null = packageRoot()): { addon: NativeAddon | null; reason: string } {
-  if (root === null) return { addon: null, reason: 'native backend: no package root (package.json + binding.gyp) above src/backend/native/addon.ts' };
+  if (root === null) return { addon: null, reason: 'native backend: no package root (package.json) above src/backend/native/addon.ts' };
   const file = join(root, 'build', 'Release', 'tessera.node');
   if (!existsSync(file)) {
     // The install script records why the build did not happen (scripts/build-native.mjs).

@@ -4,25 +4,20 @@
 // placeholder left without a value is an error: a shader never compiles with a hole in it.
 // A line `#include "math.wgsl"` is replaced by that file (shared helper functions).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../../package-root.js';
 
 let cache: Map<string, string> | null = null;
 let shaderDir: string | null = null;
 
-/** The package's shaders/ folder: the nearest ancestor of this file that has one (works from src/ and dist/src/). */
+/** The package's shaders/ folder (works from src/ and dist/src/). */
 export function findShaderDir(): string {
   if (shaderDir) return shaderDir;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'shaders');
-    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) { shaderDir = candidate; return candidate; }
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
+  const candidate = join(packageRoot(), 'shaders');
+  if (!existsSync(candidate)) {
+    throw new Error(`webgpu backend: no shaders/ folder in the package root ${packageRoot()} (it ships in the package next to package.json)`);
   }
-  throw new Error(`webgpu backend: cannot find the shaders/ folder above ${fileURLToPath(import.meta.url)} ` +
-    '(it ships in the package next to package.json)');
+  return (shaderDir = candidate);
 }
 
 /** Reads every .wgsl file of shaders/ (once). */
