@@ -19,7 +19,7 @@ export const DEFAULT_HIDDEN: Record<ModelName, string> = { dense: '64', denoisin
 
 /**
  * Default epochs: the dense model takes ~0.6 s per epoch on native (2 cores, AVX-512), so the default
- * run takes ~15 s, and 20 epochs are what it needs to beat PCA with as many components.
+ * run takes about 6 s (bench/RESULTS.md, "The main job"), and 20 epochs are what it needs to beat PCA with as many components.
  */
 export const DEFAULT_EPOCHS = 20;
 

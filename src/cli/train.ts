@@ -29,8 +29,8 @@ const options: OptionSpec[] = [
 ];
 
 const notes = `With no options: the seed's dense autoencoder 784→64→32→64→784 (ReLU, sigmoid output, MSE loss,
-Adam lr 1e-3, batch 256, shuffled) for ${DEFAULT_EPOCHS} epochs (about 0.6 s each on the native backend with 2 cores: ~15 s in all;
-the js backend takes ~20 s per epoch) on the bundled Fashion-MNIST (60,000 training and 10,000 test
+Adam lr 1e-3, batch 256, shuffled) for ${DEFAULT_EPOCHS} epochs (about 0.3 s each on the native backend with 2 cores, about 6 s each on
+the js backend; bench/RESULTS.md) on the bundled Fashion-MNIST (60,000 training and 10,000 test
 images; the test set is the validation set).
 
 Schedules (stepped once per epoch): step halves the lr every epochs/3 epochs; exponential multiplies it
