@@ -23,6 +23,7 @@
         "native/reduce.cc",
         "native/conv.cc",
         "native/optim.cc",
+        "native/gather.cc",
         "native/gemm_portable.cc",
         "native/simd_portable.cc"
       ],

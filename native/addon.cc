@@ -6,6 +6,7 @@
 #include "conv.h"
 #include "cpu_features.h"
 #include "elementwise.h"
+#include "gather.h"
 #include "gemm.h"
 #include "optim.h"
 #include "reduce.h"
@@ -43,6 +44,13 @@ inline bool flag(const Napi::CallbackInfo& info, size_t i) { return info[i].As<N
 void Unary(const Napi::CallbackInfo& info) {
   unary(activeKernels(), static_cast<int>(lng(info, 0)), data<const float>(info, 1, "unary"),
       data<float>(info, 2, "unary"), lng(info, 3), num(info, 4), num(info, 5));
+}
+
+// activationGrad(act: ActCode, y, g, out, size)
+void ActivationGrad(const Napi::CallbackInfo& info) {
+  if (!activationGrad(activeKernels(), static_cast<int>(lng(info, 0)), data<const float>(info, 1, "activationGrad"),
+          data<const float>(info, 2, "activationGrad"), data<float>(info, 3, "activationGrad"), lng(info, 4)))
+    throw Napi::RangeError::New(info.Env(), "tessera native activationGrad: unknown activation code (expected relu 1, sigmoid 2, tanh 3)");
 }
 
 // binary(op, a, b, out, meta: Float64Array [rank, outShape, aStrides, bStrides])
@@ -128,6 +136,42 @@ void Adam(const Napi::CallbackInfo& info) {
       lng(info, 5), a);
 }
 
+// A typed array's data pointer and element count, checked against the expected type.
+template <typename T>
+T* typed(const Napi::CallbackInfo& info, size_t i, const char* fn, napi_typedarray_type want, const char* what, size_t* length) {
+  napi_typedarray_type type;
+  void* ptr = nullptr;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(info.Env(), info[i], &type, length, &ptr, &ab, &offset) != napi_ok || type != want) {
+    throw Napi::TypeError::New(info.Env(), std::string("tessera native ") + fn + ": argument " + std::to_string(i) + " must be a " + what);
+  }
+  return static_cast<T*>(ptr);
+}
+
+// gatherBytes(src: Uint8Array, rowSize, rows: Uint32Array, divisor, out: Float32Array)
+// Bounds are checked here as well as in the caller: a bad index would read outside `src`.
+void GatherBytes(const Napi::CallbackInfo& info) {
+  size_t srcLen, rowsLen, outLen;
+  const uint8_t* src = typed<const uint8_t>(info, 0, "gatherBytes", napi_uint8_array, "Uint8Array", &srcLen);
+  const long rowSize = lng(info, 1);
+  const uint32_t* rows = typed<const uint32_t>(info, 2, "gatherBytes", napi_uint32_array, "Uint32Array", &rowsLen);
+  float* out = typed<float>(info, 4, "gatherBytes", napi_float32_array, "Float32Array", &outLen);
+  const long n = static_cast<long>(rowsLen);
+  const long dataRows = rowSize > 0 ? static_cast<long>(srcLen) / rowSize : 0;
+  if (rowSize <= 0 || static_cast<size_t>(n) * rowSize > outLen) {
+    throw Napi::RangeError::New(info.Env(), "tessera native gatherBytes: out holds " + std::to_string(outLen) +
+        " values, need " + std::to_string(n) + " rows of " + std::to_string(rowSize));
+  }
+  for (long i = 0; i < n; i++) {
+    if (static_cast<long>(rows[i]) >= dataRows) {
+      throw Napi::RangeError::New(info.Env(), "tessera native gatherBytes: row " + std::to_string(rows[i]) +
+          " at position " + std::to_string(i) + " is out of range [0, " + std::to_string(dataRows) + ")");
+    }
+  }
+  gatherBytes(src, rowSize, rows, n, static_cast<float>(num(info, 3)), out);
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const IsaKernels* k = activeKernels();
@@ -156,6 +200,7 @@ void Noop(const Napi::CallbackInfo&) {}
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("activationGrad", Napi::Function::New(env, ActivationGrad));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("where", Napi::Function::New(env, Where));
   exports.Set("copy", Napi::Function::New(env, Copy));
@@ -167,6 +212,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("col2im", Napi::Function::New(env, Col2im));
   exports.Set("sgd", Napi::Function::New(env, Sgd));
   exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("gatherBytes", Napi::Function::New(env, GatherBytes));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

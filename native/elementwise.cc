@@ -48,6 +48,17 @@ void unary(const IsaKernels* K, int op, const float* x, float* out, long n, doub
   });
 }
 
+bool activationGrad(const IsaKernels* K, int act, const float* y, const float* g, float* out, long n) {
+  if (act != ACT_RELU && act != ACT_SIGMOID && act != ACT_TANH) return false;
+  // A few flops per element over three streams: memory-bound like the cheap unary ops, same grain.
+  parallelRange(n, kParallelGrain * 2, [&](long begin, long end) {
+    begin = begin & ~15L;  // chunk edges on cache lines, as in unary
+    if (end != n) end = end & ~15L;
+    if (begin < end) K->activationGrad(act, y + begin, g + begin, out + begin, end - begin);
+  });
+  return true;
+}
+
 bool binary(const IsaKernels* K, int op, const float* a, const float* b, float* out, const double* meta) {
   const int rank = static_cast<int>(meta[0]);
   const double* shape = meta + 1;

@@ -7,6 +7,9 @@ namespace tessera {
 
 // x: [n] → out: [n]
 void unary(const IsaKernels* K, int op, const float* x, float* out, long n, double alpha, double beta);
+// y, g: [n] → out: [n], out = g · act'(x) from y = act(x); act an ActCode other than ACT_NONE.
+// Returns false for an unknown code.
+bool activationGrad(const IsaKernels* K, int act, const float* y, const float* g, float* out, long n);
 // a, b broadcast to outShape by strides (0 on broadcast axes) → out: outShape, contiguous.
 // meta = [rank, outShape[rank], aStrides[rank], bStrides[rank]]
 bool binary(const IsaKernels* K, int op, const float* a, const float* b, float* out, const double* meta);

@@ -39,6 +39,9 @@ struct IsaKernels {
   // out[i] = f(x[i]) for i < n; math in double so results round like the js backend's, except
   // exp, sigmoid and tanh: float32 math within 2 ulps (vec_mathf.inc).
   void (*unary)(int op, const float* x, float* out, long n, double alpha, double beta);
+  // out[i] = g[i] · act'(x[i]) from the output y = act(x), act an ActCode (relu, sigmoid, tanh):
+  // relu 1[y > 0], sigmoid y(1 − y), tanh 1 − y², in double like the js backend (bit-equal).
+  void (*activationGrad)(int act, const float* y, const float* g, float* out, long n);
   // out[i] = a[i·sa] (op) b[i·sb] for i < n (one run of a broadcasting binary op).
   void (*binaryRun)(int op, const float* a, long sa, const float* b, long sb, float* out, long n);
   // Matmul epilogue on a [rows, cols] tile of C with row stride ldc: c = act(c + bias).

@@ -13,7 +13,7 @@ export { explain, formatExplain, toDot } from './explain.js';
 export type { ExplainedOp } from './explain.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { getBackend, setBackend, registeredBackends } from './backend/backend.js';
-export type { Backend, BackendName, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, Activation } from './backend/backend.js';
+export type { Backend, BackendName, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, Activation, ActivationGradOp } from './backend/backend.js';
 export { useBackend, initDefaultBackend, availableBackends } from './backend/select.js';
 export * from './io/index.js';
 export * from './data/index.js';

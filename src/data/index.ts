@@ -1,4 +1,5 @@
 // Data sets and loading: re-exports only.
+export { ByteDataset, type ByteDatasetOptions } from './byte-dataset.js';
 export { InMemoryDataset, featureSize, type Dataset } from './dataset.js';
 export { FASHION_MNIST_CLASSES, fashionMnistDir, loadFashionMnist, type FashionMnist, type FashionMnistOptions } from './fashion-mnist.js';
 export { IdxFileDataset, type IdxFileDatasetOptions } from './idx-file-dataset.js';

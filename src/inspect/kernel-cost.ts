@@ -50,6 +50,11 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
       const [, x, , size] = args as [string, unknown, unknown, number];
       return { flops: size, bytes: 2 * size * elementBytes(x) };
     }
+    case 'activationGrad': {
+      // reads y and g, writes out; relu 1 FLOP per element (g · 1[y > 0]), sigmoid 3 (1 − y, ·y, ·g), tanh 3 (y², 1 −, ·g).
+      const [act, y, , , size] = args as [string, unknown, unknown, unknown, number];
+      return { flops: size * (act === 'relu' ? 1 : 3), bytes: 3 * size * elementBytes(y) };
+    }
     case 'binary': {
       const [, a, aStrides, , bStrides, , outShape] = args as [string, unknown, number[], unknown, number[], unknown, number[]];
       const n = product(outShape);
@@ -116,6 +121,7 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
 export function kernelDetail(kernel: string, args: readonly unknown[]): string {
   switch (kernel) {
     case 'unary':
+    case 'activationGrad':
     case 'binary':
     case 'reduce':
       return `${kernel} ${String(args[0])}`;

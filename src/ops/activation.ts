@@ -1,9 +1,10 @@
 // Activations and softmax. Each derivative is written with ops, using the output y where
 // that is cheaper than recomputing from x.
+import type { ActivationGradOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
-import { normalizeAxis, sizeOf } from '../shape.js';
-import { checkTensor, empty, record } from './op.js';
-import { add, affine, erf, exp, gt, log, mul, rsub, square, sub, unaryKernel, where } from './elementwise.js';
+import { normalizeAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
+import { checkSame, checkTensor, empty, record } from './op.js';
+import { add, affine, erf, exp, gt, log, mul, square, sub, unaryKernel, where } from './elementwise.js';
 import { max, sum } from './reduce.js';
 import { squeeze } from './shape-ops.js';
 import { noGrad } from '../autograd.js';
@@ -11,10 +12,32 @@ import { noGrad } from '../autograd.js';
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
+/** g ⊙ act'(x), computed from the activation's output y (one kernel). Differentiable (for createGraph). */
+export function activationGradFromOutput(act: ActivationGradOp, y: Tensor, g: Tensor): Tensor {
+  const op = 'activationGradFromOutput';
+  if (act !== 'relu' && act !== 'sigmoid' && act !== 'tanh') {
+    throw new Error(`${op}: unknown activation '${String(act)}' (expected 'relu', 'sigmoid' or 'tanh')`);
+  }
+  checkTensor(op, y, 'y (the activation\'s output)');
+  checkTensor(op, g, 'g (the gradient of y)');
+  const { backend, dtype } = checkSame(op, [y, g]);
+  if (!sameShape(y.shape, g.shape)) {
+    throw new Error(`${op}: y ${shapeStr(y.shape)} and g ${shapeStr(g.shape)} differ; expected g to have y's shape (no broadcasting)`);
+  }
+  const out = empty(y.shape, dtype, backend);
+  backend.activationGrad(act, y.storage(op), g.storage(op), out.storage(op), y.size);
+  // out = g ⊙ h(y) with h = act' written in y: relu 1[y > 0], sigmoid y(1 − y), tanh 1 − y².
+  // d/dg = h(y) ⊙ dOut (the same kernel); d/dy = dOut ⊙ g ⊙ h'(y): relu 0, sigmoid 1 − 2y, tanh −2y.
+  return record(out, op, [y, g], (d) => [
+    y.requiresGrad && act !== 'relu' ? mul(mul(d, g), act === 'sigmoid' ? affine(y, -2, 1) : mul(y, -2)) : null,
+    g.requiresGrad ? activationGradFromOutput(act, y, d) : null,
+  ], { saved: ['y', 'g'], attrs: { act } });
+}
+
 export function relu(x: Tensor): Tensor {
   const y = unaryKernel('relu', x);
-  // relu'(x) = 1 where x > 0, else 0
-  return record(y, 'relu', [x], (g) => [mul(g, unaryKernel('step', x))], { saved: ['x'] });
+  // relu'(x) = 1 where x > 0, else 0; y > 0 exactly where x > 0, so y serves (one kernel)
+  return record(y, 'relu', [x], (g) => [activationGradFromOutput('relu', y, g)], { saved: ['y'] });
 }
 
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
@@ -49,13 +72,13 @@ export function gelu(x: Tensor): Tensor {
 export function sigmoid(x: Tensor): Tensor {
   const y = unaryKernel('sigmoid', x);
   // σ'(x) = σ(x)(1 − σ(x))
-  return record(y, 'sigmoid', [x], (g) => [mul(g, mul(y, rsub(1, y)))], { saved: ['y'] });
+  return record(y, 'sigmoid', [x], (g) => [activationGradFromOutput('sigmoid', y, g)], { saved: ['y'] });
 }
 
 export function tanh(x: Tensor): Tensor {
   const y = unaryKernel('tanh', x);
   // tanh'(x) = 1 − tanh²(x)
-  return record(y, 'tanh', [x], (g) => [mul(g, rsub(1, square(y)))], { saved: ['y'] });
+  return record(y, 'tanh', [x], (g) => [activationGradFromOutput('tanh', y, g)], { saved: ['y'] });
 }
 
 export function softplus(x: Tensor): Tensor {

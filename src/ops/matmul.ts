@@ -7,7 +7,7 @@ import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
 import { checkSame, checkTensor, empty, record } from './op.js';
 import { expand, reshape } from './shape-ops.js';
 import { sum, sumTo } from './reduce.js';
-import { mul, rsub, square, unaryKernel } from './elementwise.js';
+import { activationGradFromOutput } from './activation.js';
 
 /**
  * op(a)·op(b) over the last two axes, where op(a) = aᵀ when transA. Leading (batch) axes
@@ -58,16 +58,6 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return y;
 }
 
-/** The derivative of an epilogue activation, from its output y. */
-function activationGrad(act: Activation, y: Tensor): Tensor | null {
-  switch (act) {
-    case 'none': return null;
-    case 'relu': return unaryKernel('step', y);                // y > 0 exactly where x > 0
-    case 'sigmoid': return mul(y, rsub(1, y));                 // σ(1 − σ)
-    case 'tanh': return rsub(1, square(y));                    // 1 − tanh²
-  }
-}
-
 /**
  * act(x·Wᵀ + b) in one kernel call: x [..., in], weight [out, in] (PyTorch's layout), bias [out].
  * Backward: gz = g ⊙ act'(z); dx = gz·W, dW = gzᵀ·x, db = Σ gz over rows.
@@ -90,8 +80,9 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
     bias: bias ? bias.storage('linear') : undefined, activation,
   });
   return record(out, 'linear', inputs, (g) => {
-    const d = activationGrad(activation, out);
-    const gz2 = reshape(d ? mul(g, d) : g, [rows, outF]);
+    // gz = g ⊙ act'(z), from the output in one kernel (y > 0 exactly where z > 0 for relu)
+    const gz = activation === 'none' ? g : activationGradFromOutput(activation, out, g);
+    const gz2 = reshape(gz, [rows, outF]);
     const x2 = reshape(x, [rows, inF]);
     return [
       x.requiresGrad ? reshape(matmulT(gz2, weight, false, false), x.shape) : null,

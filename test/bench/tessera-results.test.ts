@@ -3,7 +3,6 @@ import { w1Metrics } from '../../bench/tessera/w1.js';
 import type { W1ChildOutput } from '../../bench/tessera/w1-args.js';
 import { parsePackJson } from '../../bench/tessera/footprint.js';
 import { parseStartupLine } from '../../bench/tessera/startup.js';
-import { ByteImages } from '../../bench/tessera/byte-images.js';
 
 function output(threads: number, epochSeconds: number[], testMse: number[], rss: number): W1ChildOutput {
   const s = [...epochSeconds].sort((a, b) => a - b);
@@ -47,19 +46,5 @@ describe('bench parsers', () => {
   it('reads the start-up child line as seconds and MiB', () => {
     expect(parseStartupLine('87.5 51200\n')).toEqual({ inProcessSeconds: 0.0875, rssMib: 50 });
     expect(() => parseStartupLine('87.5')).toThrow(/expected "<ms> <KiB>"/);
-  });
-});
-
-describe('ByteImages', () => {
-  it('scales bytes to [0, 1] exactly as pixel / 255 in float32, in the order asked', () => {
-    const px = new Uint8Array(2 * 784);
-    for (let i = 0; i < px.length; i++) px[i] = (i * 7) % 256;
-    const ds = new ByteImages(px);
-    expect(ds.length).toBe(2);
-    const out = new Float32Array(2 * 784);
-    ds.readRows([1, 0], out);
-    expect(out[0]).toBe(Math.fround(px[784] / 255));
-    expect(out[784 + 5]).toBe(Math.fround(px[5] / 255));
-    expect(() => ds.readRows([2], out)).toThrow(/index 2 is out of range/);
   });
 });

@@ -1,6 +1,6 @@
 // Elementwise kernels of the js backend: unary maps, broadcasting binary maps, where, copy.
 // No per-element closures: each op is a switch outside a plain loop.
-import type { BinaryOp, TypedArray, UnaryOp, UnaryParams } from '../backend.js';
+import type { ActivationGradOp, BinaryOp, TypedArray, UnaryOp, UnaryParams } from '../backend.js';
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -65,6 +65,22 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, size: number,
     default: {
       const never: never = op;
       throw new Error(`js backend: unknown unary op '${String(never)}'`);
+    }
+  }
+}
+
+// y, g: [size] → out: [size]. out = g · act'(x) from the output y = act(x), in double (one
+// rounding to float32 at the store; native computes the same doubles, so the two agree exactly).
+// relu multiplies by 1[y > 0] rather than selecting g, so a NaN or ∞ gradient behaves as in
+// mul(g, step(y)).
+export function activationGrad(act: ActivationGradOp, y: TypedArray, g: TypedArray, out: TypedArray, size: number): void {
+  switch (act) {
+    case 'relu': for (let i = 0; i < size; i++) out[i] = g[i] * (y[i] > 0 ? 1 : 0); return;
+    case 'sigmoid': for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * (v * (1 - v)); } return;
+    case 'tanh': for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * (1 - v * v); } return;
+    default: {
+      const never: never = act;
+      throw new Error(`js backend activationGrad: unknown activation '${String(never)}' (expected relu, sigmoid or tanh)`);
     }
   }
 }

@@ -11,6 +11,8 @@ type F32 = Float32Array;
 /** The functions native/addon.cc registers (argument order as there). */
 export interface NativeAddon {
   unary(op: number, x: F32, out: F32, size: number, alpha: number, beta: number): void;
+  /** act: ActCode of native/isa.h (relu 1, sigmoid 2, tanh 3). Absent from addons built before it. */
+  activationGrad?(act: number, y: F32, g: F32, out: F32, size: number): void;
   /** meta: [rank, outShape, aStrides, bStrides] */
   binary(op: number, a: F32, b: F32, out: F32, meta: Float64Array): void;
   /** meta: [rank, outShape, condStrides, aStrides, bStrides] */
@@ -30,6 +32,8 @@ export interface NativeAddon {
     weightDecay: number, sign: number, nesterov: boolean, firstStep: boolean): void;
   adam(param: F32, grad: F32, m: F32, v: F32, vMax: F32 | null, size: number, lr: number, beta1: number,
     beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: boolean): void;
+  /** out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor in float32 (threads over rows); checks bounds. */
+  gatherBytes(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: F32): void;
   info(): { isa: string; available: string; threads: number; gemmTile: string; arch: string };
   setIsa(name: string): void;
   setThreads(n: number): void;

@@ -5,7 +5,7 @@
 // reused Float64Array, because reading JS arrays or option objects element by element from
 // C++ costs more than the kernel on a small tensor.
 import type {
-  AdamParams, Backend, BinaryOp, Conv2dGeometry, DType, MatmulParams, ReduceOp, SgdParams, TypedArray, UnaryOp,
+  ActivationGradOp, AdamParams, Backend, BinaryOp, Conv2dGeometry, DType, MatmulParams, ReduceOp, SgdParams, TypedArray, UnaryOp,
 } from '../backend.js';
 import { BINARY_OPS, UNARY_OPS } from '../backend.js';
 import { jsBackend } from '../js/index.js';
@@ -102,6 +102,17 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       need('unary', 'x', x.length, size);
       need('unary', 'out', out.length, size);
       addon.unary(code, x, out, size, params.alpha ?? 0, params.beta ?? 0);
+    },
+
+    activationGrad(act: ActivationGradOp, y, g, out, size) {
+      const code = act === 'relu' || act === 'sigmoid' || act === 'tanh' ? ACT_CODE[act] : undefined;
+      if (code === undefined) throw new Error(`native backend activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
+      need(`activationGrad(${act})`, 'y', y.length, size);
+      need(`activationGrad(${act})`, 'g', g.length, size);
+      need(`activationGrad(${act})`, 'out', out.length, size);
+      // An addon built before this kernel existed runs the js loop (the same result, bit for bit).
+      if (addon.activationGrad === undefined) { js.activationGrad(act, y, g, out, size); return; }
+      addon.activationGrad(code, y, g, out, size);
     },
 
     binary(op, a, aStrides, b, bStrides, out, outShape) {

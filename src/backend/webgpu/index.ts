@@ -9,7 +9,7 @@ import type { Backend, DType, TypedArray } from '../backend.js';
 import { createDeviceContext, type WebGPUInfo, type WebGPUOptions } from './device.js';
 import { GpuRuntime, GpuStorage } from './runtime.js';
 import { loadShaders } from './shader-source.js';
-import { binary, copy, fill, unary, where } from './kernels-elementwise.js';
+import { activationGrad, binary, copy, fill, unary, where } from './kernels-elementwise.js';
 import { reduce, softmax } from './kernels-reduce.js';
 import { matmul, tileConfigFor } from './kernels-matmul.js';
 import { col2im, im2col } from './kernels-conv.js';
@@ -67,6 +67,7 @@ function makeBackend(rt: GpuRuntime, info: WebGPUInfo): WebGPUBackend {
     free: (s) => rt.free(s),
     fill: (out, size, value) => fill(rt, out, size, value),
     unary: (op, x, out, size, p) => unary(rt, op, x, out, size, p),
+    activationGrad: (act, y, g, out, size) => activationGrad(rt, act, y, g, out, size),
     binary: (op, a, as, b, bs, out, shape) => binary(rt, op, a, as, b, bs, out, shape),
     where: (c, cs, a, as, b, bs, out, shape) => where(rt, c, cs, a, as, b, bs, out, shape),
     reduce: (op, x, out, outer, size, inner) => reduce(rt, op, x, out, outer, size, inner),

@@ -1,6 +1,6 @@
-// Elementwise kernels of the webgpu backend: fill, unary, binary, where, strided copy.
-// Shaders: fill.wgsl, unary.wgsl, binary.wgsl, where.wgsl, copy.wgsl.
-import type { BinaryOp, UnaryOp, UnaryParams } from '../backend.js';
+// Elementwise kernels of the webgpu backend: fill, unary, activationGrad, binary, where, strided copy.
+// Shaders: fill.wgsl, unary.wgsl, activation_grad.wgsl, binary.wgsl, where.wgsl, copy.wgsl.
+import type { ActivationGradOp, BinaryOp, UnaryOp, UnaryParams } from '../backend.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
 import { UniformBuilder } from './uniforms.js';
 
@@ -10,6 +10,9 @@ export const UNARY_CODES: Record<UnaryOp, number> = {
   relu: 11, step: 12, sigmoid: 13, tanh: 14, softplus: 15, gelu: 16, selu: 17, leakyRelu: 18, elu: 19,
   affine: 20, powScalar: 21, clamp: 22,
 };
+
+/** The ACT numbers of activation_grad.wgsl's switch (native/isa.h's ActCode too). */
+export const ACTIVATION_GRAD_CODES: Record<ActivationGradOp, number> = { relu: 1, sigmoid: 2, tanh: 3 };
 
 /** The OP numbers of binary.wgsl's switch. */
 export const BINARY_CODES: Record<BinaryOp, number> = {
@@ -93,6 +96,23 @@ export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuStorage, out: GpuStorag
   const vec4 = size === out.size;
   rt.run({ shader: 'unary', entry: vec4 ? 'main_vec4' : 'main', defines: { WG: wg, OP: code }, bindings: ['read', 'write'] },
     [x, out], u, rt.grid(vec4 ? Math.ceil(size / 4) : size, wg));
+}
+
+// y, g: [size] → out: [size], out = g · act'(x) from y = act(x)
+export function activationGrad(rt: GpuRuntime, act: ActivationGradOp, y: GpuStorage, g: GpuStorage, out: GpuStorage,
+  size: number): void {
+  const code = ACTIVATION_GRAD_CODES[act];
+  if (code === undefined) throw new Error(`webgpu activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
+  for (const [what, s] of [['y', y], ['g', g], ['out', out]] as const) {
+    if (s.size < size) throw new Error(`webgpu activationGrad(${act}): ${what} has ${s.size} elements, expected ${size}`);
+  }
+  if (size === 0) return;
+  const wg = rt.config.wg;
+  const u = new UniformBuilder().u32(size).finish();
+  // Four per thread when out is exactly this tensor (the last vec4 may touch its padding).
+  const vec4 = size === out.size;
+  rt.run({ shader: 'activation_grad', entry: vec4 ? 'main_vec4' : 'main', defines: { WG: wg, ACT: code },
+    bindings: ['read', 'read', 'write'] }, [y, g, out], u, rt.grid(vec4 ? Math.ceil(size / 4) : size, wg));
 }
 
 export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuStorage, aStrides: readonly number[], b: GpuStorage,

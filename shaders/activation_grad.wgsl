@@ -1,0 +1,49 @@
+// activation_grad: out[i] = g[i] · act'(x[i]), written with the activation's output y = act(x)
+// so the backward pass needs neither x nor a second kernel.   y, g: [size] → out: [size]
+//   relu     act' = 1[y > 0]      (multiplied, not selected: a NaN or ∞ in g stays as in g · step(y))
+//   sigmoid  act' = y (1 − y)
+//   tanh     act' = 1 − y²
+// main takes one element per thread; main_vec4 four, through vec4 views of the same buffers,
+// when out's buffer belongs to this tensor alone (the last vec4 may spill into its padding).
+// ACT is the activation's code (ACTIVATION_GRAD_CODES in src/backend/webgpu/kernels-elementwise.ts),
+// a constant, so the switch folds away at pipeline creation. float32 math: within a few ulps
+// of the js backend, which rounds once from double.
+
+struct Params {
+  size: u32,
+}
+
+@group(0) @binding(0) var<storage, read> y: array<f32>;
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> u: Params;
+@group(0) @binding(0) var<storage, read> y4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> g4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out4: array<vec4<f32>>;
+
+const WG: u32 = {{WG}}u;
+const ACT: u32 = {{ACT}}u;
+
+fn derivative(v: vec4<f32>) -> vec4<f32> {
+  switch (ACT) {
+    case 1u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), v > vec4<f32>(0.0)); }   // relu
+    case 2u: { return v * (1.0 - v); }                                                  // sigmoid
+    case 3u: { return 1.0 - v * v; }                                                    // tanh
+    default: { return vec4<f32>(1.0); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.y * nwg.x + wid.x) * WG + lid;
+  if (i < u.size) { out[i] = g[i] * derivative(vec4<f32>(y[i])).x; }
+}
+
+@compute @workgroup_size(WG)
+fn main_vec4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+             @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.y * nwg.x + wid.x) * WG + lid;
+  if (i * 4u >= u.size) { return; }
+  out4[i] = g4[i] * derivative(y4[i]);
+}
