@@ -54,6 +54,11 @@ struct IsaKernels {
   double (*sumRow)(const float* x, long n);
   // acc[i] += x[i], i < n, in float (the js backend's inner > 1 order).
   void (*addRow)(float* acc, const float* x, long n);
+  // Σ x[i]² in double, each square rounded to float first, added in sumRow's order: bit for
+  // bit sumRow of the squares (the square kernel rounds x² to float too).
+  double (*sumSquaresRow)(const float* x, long n);
+  // acc[i] += float(x[i]²), i < n, in float: addRow of the squares, bit for bit.
+  void (*addSquaresRow)(float* acc, const float* x, long n);
   void (*sgd)(float* param, const float* grad, float* buf, long n, const SgdArgs& a);
   void (*adam)(float* param, const float* grad, float* m, float* v, float* vMax, long n, const AdamArgs& a);
 };

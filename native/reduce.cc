@@ -1,5 +1,5 @@
 // Reduction drivers. Work is split over `outer` (independent output rows) when it is large
-// enough; the inner loops are the ISA's vector loops (sum, softmax) or plain loops over
+// enough; the inner loops are the ISA's vector loops (sum, sumSquares, softmax) or plain loops over
 // `inner` that the compiler vectorizes (max/min/arg*, which keep the js backend's exact
 // first-extreme and NaN rules).
 #include "reduce.h"
@@ -56,7 +56,7 @@ void argExtreme(const float* x, float* out, long size, long inner, long width, b
 }  // namespace
 
 bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer, long size, long inner) {
-  if (op < R_SUM || op > R_ARGMIN) return false;
+  if (op < R_SUM || op > R_SUM_SQUARES) return false;
   if (outer == 0 || inner == 0) return true;
   const long perOuter = size * inner > 0 ? size * inner : 1;
   // Threads over outer rows; with one outer row and a wide inner axis, over column blocks.
@@ -78,6 +78,15 @@ bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer,
           } else {
             std::memset(oo, 0, sizeof(float) * w);
             for (long r = 0; r < size; r++) K->addRow(oo, xo + r * inner, w);
+          }
+          break;
+        case R_SUM_SQUARES:
+          // The same loops as R_SUM over the squares (rounded to float), never stored.
+          if (inner == 1) {
+            oo[0] = static_cast<float>(K->sumSquaresRow(xo, size));
+          } else {
+            std::memset(oo, 0, sizeof(float) * w);
+            for (long r = 0; r < size; r++) K->addSquaresRow(oo, xo + r * inner, w);
           }
           break;
         case R_MAX: case R_MIN: extreme(xo, oo, size, inner, w, op == R_MAX); break;

@@ -4,7 +4,8 @@
 
 namespace tessera {
 
-enum ReduceCode { R_SUM, R_MAX, R_MIN, R_ARGMAX, R_ARGMIN };
+// Codes are fixed by src/backend/native/index.ts (REDUCE_CODE); new ops go at the end.
+enum ReduceCode { R_SUM, R_MAX, R_MIN, R_ARGMAX, R_ARGMIN, R_SUM_SQUARES };
 
 // x: [outer, size, inner] → out: [outer, inner]
 bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer, long size, long inner);

@@ -6,8 +6,9 @@
 // main takes one element per thread; main_vec4 four, through vec4 views of the same buffers,
 // when out's buffer belongs to this tensor alone (the last vec4 may spill into its padding).
 // ACT is the activation's code (ACTIVATION_GRAD_CODES in src/backend/webgpu/kernels-elementwise.ts),
-// a constant, so the switch folds away at pipeline creation. float32 math: within a few ulps
-// of the js backend, which rounds once from double.
+// a constant, so the switch folds away at pipeline creation. float32 math in the js backend's
+// order (g · (y · (1 − y)), g · (1 − y · y), each step rounded to f32, as the native kernel):
+// equal to it unless the shader compiler fuses a multiply-add (tests keep a small tolerance).
 
 struct Params {
   size: u32,

@@ -2,7 +2,10 @@
 //   AdamW: p ← p·(1 − lr·wd);  Adam: g ← g + wd·p
 //   m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  v̂ = amsgrad ? (v_max ← max(v_max, v)) : v
 //   p ← p − step_size · m / (√v̂ / √(1 − β2ᵗ) + ε),  step_size = lr / (1 − β1ᵗ)
-// The bias corrections are computed on the host in float64 and passed in.
+// The bias corrections are computed on the host in float64 and passed in, rounded to f32 once.
+// The operations and their order are the js backend's float32 loop (src/backend/js/optim.ts:
+// (c2·g)·g, (step_size·m) / denom, one f32 rounding each), so results match it up to what the
+// shader compiler may fuse into FMAs (the tests keep a small tolerance for that).
 
 struct Params {
   size: u32,

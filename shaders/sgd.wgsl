@@ -2,12 +2,15 @@
 //   g ← sign·grad + wd·p;  b ← g on the first step, else μ·b + (1 − dampening)·g;
 //   g ← nesterov ? g + μ·b : b;  p ← p − lr·g
 // HAS_MOMENTUM is false when μ = 0: the buf binding is then a placeholder, never touched.
+// f32 math in the js backend's order (src/backend/js/optim.ts), one f32 rounding per step; the
+// host passes 1 − dampening rounded once from float64, as js forms it. The compiler may fuse
+// multiply-adds: tests keep a tolerance.
 
 struct Params {
   size: u32,
   lr: f32,
   momentum: f32,
-  dampening: f32,
+  one_minus_dampening: f32,
   weight_decay: f32,
   sign: f32,
   first_step: u32,
@@ -31,7 +34,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   var g = u.sign * grad[i] + u.weight_decay * p;
   if (HAS_MOMENTUM) {
     var b = g;
-    if (u.first_step == 0u) { b = u.momentum * buf[i] + (1.0 - u.dampening) * g; }
+    if (u.first_step == 0u) { b = u.momentum * buf[i] + u.one_minus_dampening * g; }
     buf[i] = b;
     g = select(b, g + u.momentum * b, u.nesterov != 0u);
   }

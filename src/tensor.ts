@@ -199,6 +199,7 @@ export class Tensor {
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
   sum(axes?: number | number[], keepDims = false): Tensor { return ops.sum(this, axes, keepDims); }
+  sumSquares(axes?: number | number[], keepDims = false): Tensor { return ops.sumSquares(this, axes, keepDims); }
   mean(axes?: number | number[], keepDims = false): Tensor { return ops.mean(this, axes, keepDims); }
   max(axes?: number | number[], keepDims = false): Tensor { return ops.max(this, axes, keepDims); }
   min(axes?: number | number[], keepDims = false): Tensor { return ops.min(this, axes, keepDims); }

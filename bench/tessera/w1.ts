@@ -9,18 +9,30 @@ import { w1PeakRss, w1SamplesPerSecond, w1SecondsPerEpoch, w1TestMse } from '../
 import type { Metric, Result, RunOptions, Runner } from '../harness/runner.js';
 import type { W1Backend, W1ChildOutput } from './w1-args.js';
 import { w1EpochPeakRss } from './metrics.js';
+import { compilePeak } from '../peak/peak.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** One finished child run: the thread count asked for and what the child printed. */
-export interface W1Run { threads: number; out: W1ChildOutput }
+export interface W1Run {
+  threads: number;
+  out: W1ChildOutput;
+  /** Core-to-core round trips (ns) measured just before and after a multithreaded run. */
+  coreRoundTripNs?: [number | null, number | null];
+}
 
 /** The table's metrics from a backend's runs (first run: test MSE and peak RSS, as torch's runner). */
 export function w1Metrics(runs: readonly W1Run[]): Metric[] {
   const metrics: Metric[] = [];
-  runs.forEach(({ threads, out }, i) => {
+  runs.forEach(({ threads, out, coreRoundTripNs }, i) => {
     if (out.threads !== threads) throw new Error(`bench/tessera/w1.ts: asked for ${threads} threads, the ${out.backend} run used ${out.threads}`);
-    const note = out.train_rows < 60_000 ? `trained on ${out.train_rows} rows` : undefined;
+    const notes: string[] = [];
+    if (out.train_rows < 60_000) notes.push(`trained on ${out.train_rows} rows`);
+    if (coreRoundTripNs) {
+      const ns = coreRoundTripNs.map((x) => (x === null ? '?' : x.toFixed(0)));
+      notes.push(`core-to-core round trip ${ns[0]} ns before, ${ns[1]} ns after (bench/peak/core_latency.c)`);
+    }
+    const note = notes.length > 0 ? notes.join('; ') : undefined;
     metrics.push(w1SecondsPerEpoch(threads, out.seconds_per_epoch, note), w1SamplesPerSecond(threads, out.samples_per_second, note));
     if (i === 0) {
       const mse = out.test_mse[out.test_mse.length - 1];
@@ -63,12 +75,30 @@ export function tesseraW1Runner(backend: W1Backend, o: W1RunnerOptions = {}): Ru
       const runs: W1Run[] = [];
       let busy: number | undefined;
       for (const t of threads) {
+        const before = t > 1 ? await coreRoundTrip() : null;
         const r = await runW1Child(backend, t, epochs, opts.seed ?? 0, limit, opts.timeoutMs ?? 1_800_000);
+        const after = t > 1 ? await coreRoundTrip() : null;
         if (r.otherBusyCores !== undefined) busy = Math.max(busy ?? 0, r.otherBusyCores);
         if (r.status !== 'ok') return { name, status: r.status, reason: r.reason, metrics: [], results: r.stderrTail, otherBusyCores: busy };
-        runs.push({ threads: t, out: r.results as W1ChildOutput });
+        runs.push({ threads: t, out: r.results as W1ChildOutput, ...(t > 1 ? { coreRoundTripNs: [before, after] as [number | null, number | null] } : {}) });
       }
       return { name, status: 'ok', metrics: w1Metrics(runs), results: runs, otherBusyCores: busy };
     },
   };
+}
+
+/**
+ * The core-to-core round trip in ns (bench/peak/core_latency.c), or null when it cannot be
+ * built or run (no gcc, one CPU). Two-thread W1 times depend on it on a VM whose host moves the
+ * vCPUs (0.14 vs 0.21 s/epoch measured at ~100 vs ~400 ns), so each such run reports it.
+ */
+export async function coreRoundTrip(): Promise<number | null> {
+  try {
+    const bin = compilePeak('core_latency');
+    const r = await runPeerScript({ name: 'core_latency', command: bin, args: ['50000'], timeoutMs: 30_000 });
+    const out = r.results as { round_trip_ns?: number } | undefined;
+    return r.status === 'ok' && typeof out?.round_trip_ns === 'number' ? out.round_trip_ns : null;
+  } catch {
+    return null;
+  }
 }

@@ -45,8 +45,13 @@ export const BINARY_OPS: readonly BinaryOp[] = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq',
 ];
 
-/** Reductions over the middle axis of a tensor viewed as [outer, size, inner]. */
-export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+/**
+ * Reductions over the middle axis of a tensor viewed as [outer, size, inner].
+ * 'sumSquares': Σ x² over the middle axis; each square is rounded to the storage dtype before it
+ * is added, so the value equals sum(square(x)) on the same backend, bit for bit, without the
+ * array of squares.
+ */
+export type ReduceOp = 'sum' | 'sumSquares' | 'max' | 'min' | 'argmax' | 'argmin';
 
 /** Activations a matmul can apply in its epilogue: out = act(A·B + bias). */
 export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';

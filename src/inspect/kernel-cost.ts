@@ -66,8 +66,9 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
       return { flops: n, bytes: (readExtent(outShape, cS) + readExtent(outShape, aS) + readExtent(outShape, bS) + n) * elementBytes(c) };
     }
     case 'reduce': {
-      const [, x, , outer, size, inner] = args as [string, unknown, unknown, number, number, number];
-      return { flops: outer * size * inner, bytes: (outer * size * inner + outer * inner) * elementBytes(x) };
+      const [op, x, , outer, size, inner] = args as [string, unknown, unknown, number, number, number];
+      // sumSquares: a multiply and an add per element; the others one add or compare.
+      return { flops: (op === 'sumSquares' ? 2 : 1) * outer * size * inner, bytes: (outer * size * inner + outer * inner) * elementBytes(x) };
     }
     case 'copy': {
       const [src, , , , , , shape] = args as [unknown, number, number[], unknown, number, number[], number[]];

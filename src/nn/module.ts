@@ -66,6 +66,13 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every descendant, depth-first, without names (the per-step walks). */
+  private allModules(out: Module[] = []): Module[] {
+    out.push(this);
+    for (const m of this.modules.values()) m.allModules(out);
+    return out;
+  }
+
   children(): Module[] {
     return [...this.modules.values()];
   }
@@ -160,7 +167,7 @@ export abstract class Module {
   // ---- modes and gradients -----------------------------------------------------------------
 
   train(mode = true): this {
-    for (const [, m] of this.namedModules()) m.training = mode;
+    for (const m of this.allModules()) m.training = mode;
     return this;
   }
 
@@ -187,7 +194,8 @@ export abstract class Module {
   /** Collects and clears the terms added by this module and every submodule since the last call. */
   takeLosses(): Tensor[] {
     const out: Tensor[] = [];
-    for (const [, m] of this.namedModules()) {
+    for (const m of this.allModules()) {
+      if (m.pendingLosses.length === 0) continue;
       out.push(...m.pendingLosses);
       m.pendingLosses = [];
     }

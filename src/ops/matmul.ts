@@ -16,11 +16,18 @@ import { activationGradFromOutput } from './activation.js';
 export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   const { backend, dtype } = checkSame('matmul', [a, b]);
   if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: expected tensors of rank ≥ 2, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
-  const [ar, ac] = a.shape.slice(-2), [br, bc] = b.shape.slice(-2);
+  const ar = a.shape[a.rank - 2], ac = a.shape[a.rank - 1], br = b.shape[b.rank - 2], bc = b.shape[b.rank - 1];
   const m = transA ? ac : ar, k = transA ? ar : ac;
   const kb = transB ? bc : br, n = transB ? br : bc;
   if (k !== kb) {
     throw new Error(`matmul: inner dimensions differ: ${shapeStr(a.shape)}${transA ? 'ᵀ' : ''} · ${shapeStr(b.shape)}${transB ? 'ᵀ' : ''} (${k} vs ${kb})`);
+  }
+  if (a.rank === 2 && b.rank === 2) {
+    // Two matrices (every product of a dense layer's step): no batch axes to broadcast.
+    const out2 = empty([m, n], dtype, backend);
+    backend.matmul(a.storage('matmul'), b.storage('matmul'), out2.storage('matmul'),
+      { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 });
+    return recordMatmul(out2, a, b, transA, transB, m, n, k, 1);
   }
   const aBatch = a.shape.slice(0, -2), bBatch = b.shape.slice(0, -2);
   const batchShape = broadcastShapes('matmul', aBatch, bBatch);
@@ -38,6 +45,10 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   const out = empty([...batchShape, m, n], dtype, backend);
   backend.matmul(pa.t.storage('matmul'), pb.t.storage('matmul'), out.storage('matmul'),
     { batch, m, n, k, transA, transB, strideA: pa.stride, strideB: pb.stride });
+  return recordMatmul(out, a, b, transA, transB, m, n, k, batch);
+}
+
+function recordMatmul(out: Tensor, a: Tensor, b: Tensor, transA: boolean, transB: boolean, m: number, n: number, k: number, batch: number): Tensor {
   // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G; stored transposes swap the roles.
   return record(out, 'matmul', [a, b], (g) => [
     a.requiresGrad ? sumTo(transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB), a.shape) : null,

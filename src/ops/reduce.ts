@@ -1,4 +1,4 @@
-// Reductions: sum, mean, max, min, argmax/argmin, and sumTo (the adjoint of broadcasting).
+// Reductions: sum, sumSquares, mean, max, min, argmax/argmin, and sumTo (the adjoint of broadcasting).
 import type { ReduceOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, type Shape } from '../shape.js';
@@ -32,10 +32,12 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
     const outer = sizeOf(shape.slice(0, first));
     const size = sizeOf(shape.slice(first, last + 1));
     const inner = sizeOf(shape.slice(last + 1));
-    if (size === 0 && op !== 'sum') throw new Error(`${op}: cannot reduce over an empty axis (shape ${shapeStr(x.shape)})`);
+    if (size === 0 && op !== 'sum' && op !== 'sumSquares') throw new Error(`${op}: cannot reduce over an empty axis (shape ${shapeStr(x.shape)})`);
     const nextShape = shape.map((d, i) => (i >= first && i <= last ? 1 : d));
     const out = empty(nextShape, x.dtype, x.backend);
-    x.backend.reduce(op, cur.storage(op), out.storage(op), outer, size, inner);
+    // sumSquares squares only on the first pass; later passes add its partial sums as they are.
+    const passOp: ReduceOp = op === 'sumSquares' && cur !== x ? 'sum' : op;
+    x.backend.reduce(passOp, cur.storage(op), out.storage(op), outer, size, inner);
     if (cur !== x) cur.dispose();
     cur = out;
     shape = nextShape;
@@ -43,6 +45,8 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
   }
   if (cur === x) {
     const out = empty(x.shape, x.dtype, x.backend);
+    // No axis to reduce: sumSquares of each element alone is its (rounded) square, 0 + x².
+    if (op === 'sumSquares') { x.backend.reduce(op, x.storage(op), out.storage(op), 1, 1, x.size); return out; }
     x.backend.copy(x.storage(op), 0, [1], out.storage(op), 0, [1], [x.size]);
     return out;
   }
@@ -63,6 +67,21 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDims = fal
   // Every input element contributes once: dL/dx = dL/dy broadcast back over the reduced axes.
   return record(y, 'sum', [x], (g) => [expand(reshape(g, reducedShape(x.shape, ax, true)), x.shape)],
     { attrs: { axes: ax, keepDims } });
+}
+
+/**
+ * Σ x² over `axes` (all by default) in one reduction, without the array of squares. Each square
+ * is rounded to the dtype before it is added, in the order sum adds values, so the value is
+ * bit for bit sum(square(x), axes, keepDims) on the same backend (js, native; webgpu within
+ * rounding). Used by the MSE loss, L2 penalties and gradient-norm clipping.
+ */
+export function sumSquares(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
+  checkTensor('sumSquares', x);
+  const ax = normalizeAxes('sumSquares', axes, x.rank);
+  const y = withKeepDims(reduceKernel('sumSquares', x, ax), x, ax, keepDims);
+  // d(Σx²)/dx = 2x: dL/dx = x · 2g, g broadcast back over the reduced axes (×2 on the small g, exact).
+  return record(y, 'sumSquares', [x], (g) => [mul(x, mul(reshape(g, reducedShape(x.shape, ax, true)), 2))],
+    { saved: ['x'], attrs: { axes: ax, keepDims } });
 }
 
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {

@@ -6,7 +6,7 @@
 import type { Tensor } from '../tensor.js';
 import { assign } from '../ops/shape-ops.js';
 import { clamp, minimum } from '../ops/elementwise.js';
-import { sum } from '../ops/reduce.js';
+import { sumSquares } from '../ops/reduce.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 
@@ -21,8 +21,9 @@ export function clipGradNormTensor(params: Tensor[], maxNorm: number): Tensor | 
   const grads = withGrads('clipGradNorm', params).map((p) => p.grad as Tensor);
   if (grads.length === 0) return null;
   return tidy(() => noGrad(() => {
-    let sq = sum(grads[0].square());
-    for (let i = 1; i < grads.length; i++) sq = sq.add(sum(grads[i].square()));
+    // Σ g² per parameter in one reduction each (bit for bit sum(square(g))), no array of squares.
+    let sq = sumSquares(grads[0]);
+    for (let i = 1; i < grads.length; i++) sq = sq.add(sumSquares(grads[i]));
     const norm = sq.sqrt();
     // coef = min(1, maxNorm / (‖g‖ + 1e-6)): multiplying by 1 leaves small gradients unchanged
     const coef = minimum(norm.add(1e-6).reciprocal().mul(maxNorm), 1);

@@ -1,8 +1,9 @@
 // The activationGrad kernel: out = g · act'(x) from y = act(x). The js kernel against formulas
-// written from x (not from y), then native against js on every ISA, 1 and 2 threads, sizes below,
-// at and above one vector and big enough to split over threads. Native computes the js kernel's
-// doubles (products of float32 values are exact in double, -ffp-contract=off), so the two must
-// agree bit for bit, NaN and signed zeros included.
+// written from x (not from y) and, for float32 arrays, against an independent float32-per-op
+// reference; then native against js on every ISA, 1 and 2 threads, sizes below, at and above one
+// vector and big enough to split over threads. Native runs the js kernel's float32 operations in
+// the same order (one rounding each, -ffp-contract=off), so the two must agree bit for bit, NaN
+// and signed zeros included.
 import { describe, expect, it } from 'vitest';
 import type { ActivationGradOp } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
@@ -51,7 +52,7 @@ describe('js activationGrad against act\'(x) written from x', () => {
       if (act === 'relu') for (let i = 0; i < 5; i++) expect(out[i] === 0).toBe(true);   // ±0: g · 0
     });
 
-    it(`${act}, float32: one float32 rounding of the double result`, () => {
+    it(`${act}, float32: float32 arithmetic, one rounding per operation`, () => {
       const n = 777;
       const y = new Float32Array(n), g = new Float32Array(n), out = new Float32Array(n);
       const x = new Float64Array(n);
@@ -61,14 +62,30 @@ describe('js activationGrad against act\'(x) written from x', () => {
         g[i] = (gen.uniform() - 0.5) * 4;
       }
       jsBackend.activationGrad(act, y, g, out, n);
+      // The kernel's promise, written independently: every operation rounded to float32 (through
+      // a one-element Float32Array, not Math.fround), in the order relu g·1[y>0],
+      // sigmoid g·(y·(1 − y)), tanh g·(1 − y·y). Bit-equal.
+      const r = new Float32Array(1);
+      const f32 = (v: number): number => { r[0] = v; return r[0]; };
       const want = new Float32Array(n);
       for (let i = 0; i < n; i++) {
-        // From the stored (float32) y, in float64: the formula the kernel promises.
         const v = y[i];
-        const d = act === 'relu' ? (v > 0 ? 1 : 0) : act === 'sigmoid' ? v - v * v : 1 - v * v;
-        want[i] = g[i] * d;
+        const d = act === 'relu' ? (v > 0 ? 1 : 0) : act === 'sigmoid' ? f32(v * f32(1 - v)) : f32(1 - f32(v * v));
+        want[i] = f32(g[i] * d);
       }
-      expectClose(out, want, 2 * U, 0, `${act} float32`);
+      expectClose(out, want, 0, 0, `${act} float32 per-op`);
+      for (let i = 0; i < n; i++) {
+        // Against the same formula in float64 from the stored y: at most three roundings of
+        // relative size ≤ 2^-24 = U each, except that tanh's 1 − y·y amplifies the rounding
+        // of y·y (absolute ≤ U·y²) by 1/(1 − y²): bound (3 + y²/(1 − y²))·U relative.
+        const v = y[i];
+        const d64 = act === 'relu' ? (v > 0 ? 1 : 0) : act === 'sigmoid' ? v * (1 - v) : 1 - v * v;
+        const w = g[i] * d64;
+        const ulps = 3 + (act === 'tanh' ? (v * v) / (1 - v * v) : 0);
+        if (!(Math.abs(out[i] - w) <= ulps * U * Math.abs(w) * (1 + 1e-9))) {
+          throw new Error(`${act} [${i}] y=${v} g=${g[i]}: got ${out[i]}, float64 formula ${w}, bound ${ulps} U`);
+        }
+      }
       // And within float32 error of act'(x) itself (y's rounding, amplified ≤ 1/(1 − |y|) < 500 for |x| ≤ 3).
       for (let i = 0; i < n; i++) {
         const exact = g[i] * derivativeFromX(act, x[i]);

@@ -1,6 +1,7 @@
 // Native im2col / col2im and the fused optimizer steps against the js backend, on every ISA
 // path: strides, padding, dilation, 1×1 kernels; SGD (momentum, dampening, Nesterov, weight
-// decay, maximize) and Adam/AdamW (amsgrad) over several steps, sizes off the vector width.
+// decay, maximize) and Adam/AdamW (amsgrad) over several steps, sizes off the vector width, bit-equal
+// to js (both compute in float32, one rounding per operation, in the same order).
 import { describe, it } from 'vitest';
 import type { AdamParams, Conv2dGeometry, SgdParams } from '../../src/backend/backend.js';
 import { Generator, expectClose, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
@@ -67,7 +68,7 @@ describe.each(isasHere())('native conv and optimizers on %s', (isa) => {
           native.sgdStep(pN, grad, cfg.momentum ? bN : null, n, p);
           js.sgdStep(pJ, grad, cfg.momentum ? bJ : null, n, p);
         }
-        // The same double arithmetic, stored to float32 at the same points: bit-equal.
+        // The same float32 operations in the same order, one rounding each (no FMA): bit-equal.
         expectClose(pN, pJ, 0, 0, `sgd ${JSON.stringify(cfg)} n=${n} param`);
         expectClose(bN, bJ, 0, 0, `sgd ${JSON.stringify(cfg)} n=${n} buffer`);
       }
@@ -104,5 +105,42 @@ describe.each(isasHere())('native conv and optimizers on %s', (isa) => {
       }
     }
     useIsa(isa, 1);
+  });
+
+  it('Adam, AdamW and SGD on special values: subnormal and overflowing g·g, zeros, NaN, ∞', () => {
+    // The float32 lanes must round like the js loop at the edges too: no flush-to-zero of the
+    // subnormal (1−β2)·g·g of tiny gradients, inf from huge ones, NaN propagation, max() with NaN.
+    const special = [0, -0, 1e-20, -3e-21, 1e-30, 1e-39, 2e19, -1e30, 3e38, NaN, Infinity, -Infinity, 1, -1, 1e-8, 5e-24];
+    const n = 3 * special.length + 5;   // off the vector width
+    const gen = new Generator(44);
+    const grad = uniform(gen, n, -2, 2), p0 = uniform(gen, n);
+    for (let i = 0; i < n; i++) if (i % 3 !== 2) grad[i] = special[(i * 7) % special.length];
+    p0[0] = 1e-40; p0[1] = -0; p0[4] = 3e38;
+    for (const cfg of [
+      { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: true },
+      { lr: 1e-2, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2, decoupled: false },
+      { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2, decoupled: true, amsgrad: true },
+    ] as Omit<AdamParams, 'step'>[]) {
+      const state = () => ({ p: p0.slice(), m: new Float32Array(n), v: new Float32Array(n), vMax: new Float32Array(n) });
+      const N = state(), J = state();
+      for (let step = 1; step <= 3; step++) {
+        const g = grad.map((x, i) => (step === 2 && i % 5 === 0 ? -x : x));
+        native.adamStep(N.p, g, N.m, N.v, cfg.amsgrad ? N.vMax : null, n, { ...cfg, step });
+        js.adamStep(J.p, g, J.m, J.v, cfg.amsgrad ? J.vMax : null, n, { ...cfg, step });
+      }
+      const label = `adam special ${JSON.stringify(cfg)}`;
+      expectClose(N.p, J.p, 0, 0, `${label} param`);
+      expectClose(N.m, J.m, 0, 0, `${label} m`);
+      expectClose(N.v, J.v, 0, 0, `${label} v`);
+      expectClose(N.vMax, J.vMax, 0, 0, `${label} vMax`);
+    }
+    const sgd: Omit<SgdParams, 'firstStep'> = { lr: 0.05, momentum: 0.9, dampening: 0.1, nesterov: true, weightDecay: 1e-2 };
+    const pN = p0.slice(), pJ = p0.slice(), bN = new Float32Array(n), bJ = new Float32Array(n);
+    for (let step = 0; step < 3; step++) {
+      native.sgdStep(pN, grad, bN, n, { ...sgd, firstStep: step === 0 });
+      js.sgdStep(pJ, grad, bJ, n, { ...sgd, firstStep: step === 0 });
+    }
+    expectClose(pN, pJ, 0, 0, 'sgd special param');
+    expectClose(bN, bJ, 0, 0, 'sgd special buffer');
   });
 });

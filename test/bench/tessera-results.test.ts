@@ -31,6 +31,15 @@ describe('W1 result shaping', () => {
     expect(m.find((x) => x.key === 'w1.seconds_per_epoch.t1')?.spread).toBeCloseTo(0.4, 12);
   });
 
+  it('notes the core-to-core round trips measured around a multithreaded run', () => {
+    const m = w1Metrics([
+      { threads: 1, out: output(1, [0.2], [0.02], 100) },
+      { threads: 2, out: output(2, [0.15], [0.02], 100), coreRoundTripNs: [101.4, null] },
+    ]);
+    expect(m.find((x) => x.key === 'w1.seconds_per_epoch.t1')?.note).toBeUndefined();
+    expect(m.find((x) => x.key === 'w1.seconds_per_epoch.t2')?.note).toBe('core-to-core round trip 101 ns before, ? ns after (bench/peak/core_latency.c)');
+  });
+
   it('refuses a run whose thread count is not the one asked for', () => {
     expect(() => w1Metrics([{ threads: 2, out: output(1, [0.2], [0.02], 100) }])).toThrow(/asked for 2 threads/);
   });

@@ -5,6 +5,7 @@ import type { ActivationGradOp, BinaryOp, TypedArray, UnaryOp, UnaryParams } fro
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 const SQRT1_2 = Math.SQRT1_2;
+const fround = Math.fround;
 
 /** erf(x) from the complementary error function of Numerical Recipes (fractional error < 1.2e-7). */
 export function erf(x: number): number {
@@ -69,15 +70,27 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, size: number,
   }
 }
 
-// y, g: [size] → out: [size]. out = g · act'(x) from the output y = act(x), in double (one
-// rounding to float32 at the store; native computes the same doubles, so the two agree exactly).
-// relu multiplies by 1[y > 0] rather than selecting g, so a NaN or ∞ gradient behaves as in
-// mul(g, step(y)).
+// y, g: [size] → out: [size]. out = g · act'(x) from the output y = act(x): float32 arithmetic
+// for float32 arrays (PyTorch's), float64 for float64 arrays. relu multiplies by 1[y > 0]
+// rather than selecting g, so a NaN or ∞ gradient behaves as in mul(g, step(y)).
 export function activationGrad(act: ActivationGradOp, y: TypedArray, g: TypedArray, out: TypedArray, size: number): void {
+  // Float32 arrays: float32 arithmetic, each operation rounded with Math.fround (the last one by
+  // the store), which the native backend's float32 lanes reproduce bit for bit (no FMA).
+  // Float64 arrays (gradcheck): the same formulas in float64.
+  const f32 = !(out instanceof Float64Array);
   switch (act) {
+    // g · 1[y > 0], a product (not a select): a NaN or ∞ in g where y ≤ 0 gives NaN, as g · step(y).
     case 'relu': for (let i = 0; i < size; i++) out[i] = g[i] * (y[i] > 0 ? 1 : 0); return;
-    case 'sigmoid': for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * (v * (1 - v)); } return;
-    case 'tanh': for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * (1 - v * v); } return;
+    // g · (y · (1 − y))
+    case 'sigmoid':
+      if (f32) for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * fround(v * fround(1 - v)); }
+      else for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * (v * (1 - v)); }
+      return;
+    // g · (1 − y · y)
+    case 'tanh':
+      if (f32) for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * fround(1 - fround(v * v)); }
+      else for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * (1 - v * v); }
+      return;
     default: {
       const never: never = act;
       throw new Error(`js backend activationGrad: unknown activation '${String(never)}' (expected relu, sigmoid or tanh)`);

@@ -23,6 +23,29 @@ export function reduce(op: ReduceOp, x: TypedArray, out: TypedArray, outer: numb
           }
         }
         break;
+      case 'sumSquares': {
+        // Σ x², adding the squares in exactly the order `sum` adds values, each square first
+        // rounded to the storage dtype (fround for float32; exact in float64 otherwise), so the
+        // result is bit for bit sum(square(x)) without the array of squares.
+        const round: (v: number) => number = x instanceof Float32Array ? Math.fround : (v) => v;
+        if (inner === 1) {
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let r = 0;
+          for (; r + 3 < size; r += 4) {
+            const a = x[base + r], b = x[base + r + 1], c = x[base + r + 2], d = x[base + r + 3];
+            s0 += round(a * a); s1 += round(b * b); s2 += round(c * c); s3 += round(d * d);
+          }
+          for (; r < size; r++) { const a = x[base + r]; s0 += round(a * a); }
+          out[ob] = (s0 + s1) + (s2 + s3);
+        } else {
+          for (let i = 0; i < inner; i++) out[ob + i] = 0;
+          for (let r = 0; r < size; r++) {
+            const row = base + r * inner;
+            for (let i = 0; i < inner; i++) { const a = x[row + i]; out[ob + i] += round(a * a); }
+          }
+        }
+        break;
+      }
       case 'max':
       case 'min': {
         const isMax = op === 'max';

@@ -17,7 +17,7 @@ type F32 = Float32Array;
 // Codes must follow the enums of native/isa.h and native/reduce.h (same order as the lists).
 const UNARY_CODE = new Map<UnaryOp, number>(UNARY_OPS.map((op, i) => [op, i]));
 const BINARY_CODE = new Map<BinaryOp, number>(BINARY_OPS.map((op, i) => [op, i]));
-const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
+const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4, sumSquares: 5 };
 const ACT_CODE = { none: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
 // How many ops the addon knows (U_COUNT, B_COUNT in native/isa.h): an op added to the lists
 // later runs on the js kernel until native/ implements it.

@@ -9,7 +9,7 @@ export function sgdStep(rt: GpuRuntime, param: GpuStorage, grad: GpuStorage, buf
   if (size === 0) return;
   const hasMomentum = p.momentum !== 0 && buf !== null;
   const wg = rt.config.wg;
-  const u = new UniformBuilder().u32(size).f32(p.lr).f32(p.momentum).f32(p.dampening).f32(p.weightDecay)
+  const u = new UniformBuilder().u32(size).f32(p.lr).f32(p.momentum).f32(1 - p.dampening).f32(p.weightDecay)
     .f32(p.maximize ? -1 : 1).u32(p.firstStep ? 1 : 0).u32(p.nesterov ? 1 : 0).finish();
   rt.run({ shader: 'sgd', entry: 'main', defines: { WG: wg, HAS_MOMENTUM: hasMomentum }, bindings: ['write', 'read', 'write'] },
     [param, grad, hasMomentum ? buf : null], u, rt.grid(size, wg));

@@ -6,10 +6,10 @@ import type { KernelSpec } from './dispatcher.js';
 import { UniformBuilder } from './uniforms.js';
 import { fill } from './kernels-elementwise.js';
 
-const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4 };
+const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4, sumSquares: 5 };
 
 /** What a reduction over zero elements gives (the js backend's results). */
-const EMPTY_RESULT: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity, argmax: NaN, argmin: NaN };
+const EMPTY_RESULT: Record<ReduceOp, number> = { sum: 0, sumSquares: 0, max: -Infinity, min: Infinity, argmax: NaN, argmin: NaN };
 
 /** Tree (a workgroup per row) for long rows and few outputs; else serial (a thread per row). */
 export function useTree(rt: GpuRuntime, size: number, outputs: number): boolean {
@@ -43,7 +43,7 @@ function reduceSpec(rt: GpuRuntime, op: number, tree: boolean, pairsIn: boolean,
 export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuStorage, out: GpuStorage, outer: number, size: number,
   inner: number): void {
   const code = REDUCE_CODES[op];
-  if (code === undefined) throw new Error(`webgpu reduce: unknown op '${String(op)}' (expected sum, max, min, argmax, argmin)`);
+  if (code === undefined) throw new Error(`webgpu reduce: unknown op '${String(op)}' (expected sum, sumSquares, max, min, argmax, argmin)`);
   const outputs = outer * inner;
   if (outputs === 0) return;
   if (size === 0) { fill(rt, out, outputs, EMPTY_RESULT[op]); return; }
@@ -62,10 +62,12 @@ export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuStorage, out: GpuStor
   const indices = isArg ? rt.scratch(slots) : null;
   const u1 = new UniformBuilder().u32(outer).u32(size).u32(inner).u32(plan.chunk).u32(plan.chunks).finish();
   rt.run(reduceSpec(rt, code, plan.tree, false, isArg), [x, null, partials, indices], u1, grid(plan.tree, slots));
-  // Pass 2: the partials viewed as [outputs, chunks, 1].
+  // Pass 2: the partials viewed as [outputs, chunks, 1]. Partial sums of squares are added
+  // as they are (a plain sum), never squared again.
   const tree2 = useTree(rt, plan.chunks, outputs);
   const u2 = new UniformBuilder().u32(outputs).u32(plan.chunks).u32(1).u32(plan.chunks).u32(1).finish();
-  rt.run(reduceSpec(rt, code, tree2, isArg, false), [partials, indices, out, null], u2, grid(tree2, outputs));
+  const code2 = op === 'sumSquares' ? REDUCE_CODES.sum : code;
+  rt.run(reduceSpec(rt, code2, tree2, isArg, false), [partials, indices, out, null], u2, grid(tree2, outputs));
   rt.releaseScratch(partials);
   if (indices) rt.releaseScratch(indices);
 }
