@@ -12,6 +12,7 @@ import { BENCH_USAGE, parseBenchArgs, selectRunners, type BenchArgs } from './te
 import { tesseraW1Runner } from './tessera/w1.js';
 import { tesseraStartupRunner } from './tessera/startup.js';
 import { footprintRunner } from './tessera/footprint.js';
+import { seedStudyRunner } from './tessera/seed-study.js';
 
 /** tessera's columns: W1 per backend, start-up per CPU backend, the package's size. */
 export function tesseraRunners(args: Pick<BenchArgs, 'footprint'>): Runner[] {
@@ -30,7 +31,8 @@ export function tesseraRunners(args: Pick<BenchArgs, 'footprint'>): Runner[] {
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   if (args.help) { process.stdout.write(BENCH_USAGE + '\n'); return; }
-  const all = [...tesseraRunners(args), ...(args.noPeers ? [] : [...defaultPeerRunners(), peakRunner])];
+  const peers = args.noPeers ? [] : [...defaultPeerRunners(), peakRunner, ...(args.seeds > 0 ? [seedStudyRunner(() => args.seeds)] : [])];
+  const all = [...tesseraRunners(args), ...peers];
   const report = await runBenchmarks({
     runners: selectRunners(all, args.only),
     opts: args.opts,

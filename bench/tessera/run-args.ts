@@ -12,6 +12,8 @@ export interface BenchArgs {
   footprint: boolean;
   /** Leave the peers out (tessera only). */
   noPeers: boolean;
+  /** Seeds of the W1 seed study (tessera-native and PyTorch alternating); 0 leaves it out. */
+  seeds: number;
   /** Where to write the JSON (default bench/out/bench-<time>.json). */
   out?: string;
   help: boolean;
@@ -22,11 +24,14 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]      (or: tessera 
   --only a,b           only these columns, by their exact names (quote the ones with spaces):
                        tessera-native, tessera-js, "tessera-webgpu (llvmpipe CPU)", "tessera-native start-up",
                        "tessera-js start-up", "tessera package", torch, numpy, tfjs-cpu, tfjs-wasm,
-                       "node (bare)", "python (bare)", "machine peak"
+                       "node (bare)", "python (bare)", "machine peak",
+                       "W1 seed study (tessera-native vs torch on 1 thread)"
   --epochs N           W1 epochs (default 5; test MSE is read after the last)
   --threads 1,2        thread counts for tessera-native and the peers (default 1,2)
   --seed N             seed of the initialisation and shuffle (default 0)
   --wait-quiet S       wait up to S seconds before each runner for other work to stop
+  --seeds N            W1 seed study: seeds 0..N-1, tessera-native and PyTorch alternating on 1 thread,
+                       mean test MSE of each and the median speed-up (default 8; 0 leaves it out; --quick: 0)
   --footprint          also npm-install the packed tarball (with and without webgpu) and measure it (slow)
   --no-peers           tessera's runners only
   --out FILE           write the JSON here instead of bench/out/bench-<time>.json
@@ -42,7 +47,7 @@ function ints(flag: string, s: string | undefined): number[] {
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const a: BenchArgs = { opts: {}, waitQuietSeconds: 0, footprint: false, noPeers: false, help: false };
+  const a: BenchArgs = { opts: {}, waitQuietSeconds: 0, footprint: false, noPeers: false, seeds: -1, help: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     switch (flag) {
@@ -63,6 +68,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         break;
       }
       case '--wait-quiet': a.waitQuietSeconds = ints(flag, argv[++i])[0]; break;
+      case '--seeds': {
+        const v = argv[++i];
+        const n = Number(v);
+        if (!v || !Number.isInteger(n) || n < 0) throw new Error(`bench/run.ts: --seeds expects an integer >= 0, got '${v ?? ''}'`);
+        a.seeds = n;
+        break;
+      }
       case '--footprint': a.footprint = true; break;
       case '--no-peers': a.noPeers = true; break;
       case '--out': {
@@ -75,6 +87,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       default: throw new Error(`bench/run.ts: unknown option '${flag}'\n${BENCH_USAGE}`);
     }
   }
+  if (a.seeds < 0) a.seeds = a.opts.quick ? 0 : 8;
   return a;
 }
 

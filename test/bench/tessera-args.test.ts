@@ -12,11 +12,13 @@ describe('bench/run.ts arguments', () => {
     expect(a.footprint).toBe(true);
     expect(a.noPeers).toBe(true);
     expect(a.out).toBe('/tmp/x.json');
+    expect(a.seeds).toBe(0); // --quick leaves the seed study out unless asked
+    expect(parseBenchArgs(['--quick', '--seeds', '3']).seeds).toBe(3);
   });
 
   it('defaults to a full run of everything', () => {
     const a = parseBenchArgs([]);
-    expect(a).toEqual({ opts: {}, waitQuietSeconds: 0, footprint: false, noPeers: false, help: false });
+    expect(a).toEqual({ opts: {}, waitQuietSeconds: 0, footprint: false, noPeers: false, seeds: 8, help: false });
   });
 
   it('rejects bad values and unknown flags by name', () => {
@@ -24,6 +26,7 @@ describe('bench/run.ts arguments', () => {
     expect(() => parseBenchArgs(['--threads', '1,x'])).toThrow(/--threads/);
     expect(() => parseBenchArgs(['--only'])).toThrow(/--only expects/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option '--fast'/);
+    expect(() => parseBenchArgs(['--seeds', '-1'])).toThrow(/--seeds expects an integer >= 0/);
   });
 
   it('selects runners by name and names the unknown ones', () => {

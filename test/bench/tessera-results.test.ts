@@ -3,6 +3,7 @@ import { w1Metrics } from '../../bench/tessera/w1.js';
 import type { W1ChildOutput } from '../../bench/tessera/w1-args.js';
 import { parsePackJson } from '../../bench/tessera/footprint.js';
 import { parseStartupLine } from '../../bench/tessera/startup.js';
+import { seedStudyMetrics } from '../../bench/tessera/seed-study.js';
 
 function output(threads: number, epochSeconds: number[], testMse: number[], rss: number): W1ChildOutput {
   const s = [...epochSeconds].sort((a, b) => a - b);
@@ -55,5 +56,22 @@ describe('bench parsers', () => {
   it('reads the start-up child line as seconds and MiB', () => {
     expect(parseStartupLine('87.5 51200\n')).toEqual({ inProcessSeconds: 0.0875, rssMib: 50 });
     expect(() => parseStartupLine('87.5')).toThrow(/expected "<ms> <KiB>"/);
+  });
+});
+
+describe('W1 seed study', () => {
+  it('compares mean test MSE and takes the median speed-up of back-to-back pairs', () => {
+    const pair = (seed: number, ts: number, tm: number, ps: number, pm: number) =>
+      ({ seed, tessera: { secondsPerEpoch: ts, testMse: tm }, torch: { secondsPerEpoch: ps, testMse: pm } });
+    const m = seedStudyMetrics([pair(0, 0.2, 0.020, 0.3, 0.019), pair(1, 0.25, 0.018, 0.3, 0.019), pair(2, 0.1, 0.019, 0.4, 0.019)], 5);
+    const byKey = Object.fromEntries(m.map((x) => [x.key, x]));
+    expect(byKey['w1.seeds.tessera_test_mse.e5'].value).toBeCloseTo(0.019, 12);
+    expect(byKey['w1.seeds.torch_test_mse.e5'].value).toBeCloseTo(0.019, 12);
+    expect(byKey['w1.seeds.test_mse_ratio.e5'].value).toBeCloseTo(1, 12);
+    // speed-ups 1.5, 1.2, 4: median 1.5
+    expect(byKey['w1.seeds.speedup.t1'].value).toBeCloseTo(1.5, 12);
+    // sample std of 0.020, 0.018, 0.019 is 0.001
+    expect(byKey['w1.seeds.tessera_test_mse.e5'].note).toBe('± 0.001000 (sample std), seeds 0,1,2');
+    expect(() => seedStudyMetrics([], 5)).toThrow(/no seed pairs/);
   });
 });
