@@ -4,11 +4,12 @@
  *   bench/out/core_latency [round trips=200000]
  *
  * Why the benchmark measures it: every multithreaded kernel hands data and a "done" flag from
- * one core to the other. On this project's machines (2 vCPUs of a cloud VM) the host moves the
- * vCPUs around: a round trip measured 95-110 ns when they shared a last-level cache and
- * 390-420 ns when they did not, minutes apart, and W1 on 2 threads ran 0.14 s/epoch in the first
- * placement and 0.21 s in the second. Printed next to each 2-thread figure, it says which one a
- * run had. Thread 0 (CPU 0) writes an odd number to a shared word and waits for the even reply
+ * one core to the other, and on this project's machines (2 vCPUs of a cloud VM) the host moves
+ * the vCPUs around. Minutes apart, the round trip measured 75-130 ns (the two vCPUs sharing a
+ * last-level cache, most likely) and 360-670 ns (apart), and W1 on 2 threads ran anywhere from 0.12 to 0.21
+ * s/epoch. The two go together only loosely (the host can move a vCPU during a run), so the
+ * figure is context printed next to each 2-thread result, not a correction. Thread 0 (CPU 0)
+ * writes an odd number to a shared word and waits for the even reply
  * thread 1 (CPU 1) writes back. Prints one JSON object: the median of 5 batches in ns.
  */
 #define _GNU_SOURCE

@@ -89,8 +89,9 @@ export function tesseraW1Runner(backend: W1Backend, o: W1RunnerOptions = {}): Ru
 
 /**
  * The core-to-core round trip in ns (bench/peak/core_latency.c), or null when it cannot be
- * built or run (no gcc, one CPU). Two-thread W1 times depend on it on a VM whose host moves the
- * vCPUs (0.14 vs 0.21 s/epoch measured at ~100 vs ~400 ns), so each such run reports it.
+ * built or run (no gcc, one CPU). On a VM whose host moves the vCPUs, two-thread W1 times vary
+ * from run to run (0.12-0.21 s/epoch here) along with where the two vCPUs sit, which this
+ * measures before and after each multithreaded run as context.
  */
 export async function coreRoundTrip(): Promise<number | null> {
   try {
