@@ -6,7 +6,7 @@ import type { ActivationGradOp } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { Generator } from '../../src/random.js';
 import { expectClose } from '../helpers.js';
-import { randomF32, readAll, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
+import { randomF32, readAll, requireBackend, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
 
 const setup = await setupWebGPU();
 const ACTS: ActivationGradOp[] = ['relu', 'sigmoid', 'tanh'];
@@ -17,10 +17,7 @@ const ACTS: ActivationGradOp[] = ['relu', 'sigmoid', 'tanh'];
 const RTOL = 1e-6, ATOL = 1e-6;
 
 describe.skipIf(shouldSkip(setup))('webgpu activationGrad vs js', () => {
-  const gpu = () => {
-    if (!setup.backend) throw new Error(`no WebGPU adapter (CI requires one): ${setup.reason}`);
-    return setup.backend;
-  };
+  const gpu = () => requireBackend(setup);
   const gen = new Generator(4321);
 
   function yFor(act: ActivationGradOp, n: number): Float32Array {

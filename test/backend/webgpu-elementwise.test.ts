@@ -6,31 +6,13 @@ import { BINARY_OPS, UNARY_OPS, type ReduceOp, type UnaryOp } from '../../src/ba
 import { jsBackend } from '../../src/backend/js/index.js';
 import { Generator } from '../../src/random.js';
 import { expectClose } from '../helpers.js';
-import { devicePolicy } from '../../src/backend/webgpu/runtime.js';
-import { broadcastStrides, contiguousStrides, randomF32, readAll, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
+import { broadcastStrides, contiguousStrides, randomF32, readAll, requireBackend, setupWebGPU, shouldSkip, underBothPolicies } from './webgpu-helpers.js';
 
 const setup = await setupWebGPU();
 
 describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
-  const gpu = () => {
-    if (!setup.backend) throw new Error(`no WebGPU adapter (CI requires one): ${setup.reason}`);
-    return setup.backend;
-  };
+  const gpu = () => requireBackend(setup);
   const gen = new Generator(1234);
-
-  /** Runs fn under the GPU and the CPU-rasteriser work split (devicePolicy in runtime.ts). */
-  async function underBothPolicies(fn: () => Promise<void>): Promise<void> {
-    const config = gpu().runtime.config;
-    const saved = { ...config };
-    try {
-      for (const cpu of [false, true]) {
-        Object.assign(config, devicePolicy(cpu));
-        await fn();
-      }
-    } finally {
-      Object.assign(config, saved);
-    }
-  }
 
   it('has an adapter', () => {
     expect(gpu().name).toBe('webgpu');
@@ -97,7 +79,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     [[300], [1]], [[2, 1, 3, 1, 2, 1], [1, 2, 1, 3, 1, 5]], [[], [4, 3]],
   ];
   for (const op of BINARY_OPS) {
-    it(`binary ${op} with broadcasting`, () => underBothPolicies(async () => {
+    it(`binary ${op} with broadcasting`, () => underBothPolicies(gpu(), async () => {
       for (const [sa, sb] of shapes) {
         const rank = Math.max(sa.length, sb.length);
         const pad = (s: number[]) => [...new Array(rank - s.length).fill(1), ...s];
@@ -128,7 +110,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     expectClose(await readAll(gpu(), out), x.map((v) => v * v), 1e-6, 0, 'x·x');
   });
 
-  it('where with broadcasting', () => underBothPolicies(async () => {
+  it('where with broadcasting', () => underBothPolicies(gpu(), async () => {
     const outShape = [4, 3, 5];
     const cond = Float32Array.from(randomF32(gen, 15), (v) => (v > 0 ? 1 : 0));
     const a = randomF32(gen, 4 * 3 * 5), b = randomF32(gen, 4);
@@ -140,7 +122,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
     expect(Array.from(await readAll(gpu(), out))).toEqual(Array.from(expected));
   }));
 
-  it('copy: transpose, slice with offsets, expand, contiguous block, in-place alias', () => underBothPolicies(async () => {
+  it('copy: transpose, slice with offsets, expand, contiguous block, in-place alias', () => underBothPolicies(gpu(), async () => {
     const src = randomF32(gen, 2 * 3 * 4 * 5);
     const gsrc = gpu().upload(src);
     const cases: { so: number; ss: number[]; doff: number; ds: number[]; shape: number[]; dstSize: number }[] = [
@@ -200,7 +182,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
   const reduceShapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [2, 1000, 3], [1, 4097, 1], [9000, 70, 1], [4, 300, 1],
     [1, 7, 1], [1, 20000, 1], [3, 9000, 2], [1, 40000, 1], [2, 33000, 2]];
   for (const op of reduceOps) {
-    it(`reduce ${op} (GPU and CPU plans: tree, serial, two-pass)`, () => underBothPolicies(async () => {
+    it(`reduce ${op} (GPU and CPU plans: tree, serial, two-pass)`, () => underBothPolicies(gpu(), async () => {
       for (const [outer, size, inner] of reduceShapes) {
         const n = outer * size * inner;
         // Rounded values make ties, to check that the first extreme index wins.
@@ -216,7 +198,7 @@ describe.skipIf(shouldSkip(setup))('webgpu elementwise kernels vs js', () => {
   }
 
   for (const log of [false, true]) {
-    it(`${log ? 'log-' : ''}softmax, stable for large inputs`, () => underBothPolicies(async () => {
+    it(`${log ? 'log-' : ''}softmax, stable for large inputs`, () => underBothPolicies(gpu(), async () => {
       for (const [outer, size, inner] of [[1, 1, 1], [3, 10, 1], [2, 300, 3], [5, 1000, 1], [9000, 70, 1]] as [number, number, number][]) {
         const x = randomF32(gen, outer * size * inner, -10, 10);
         x[0] = 500;   // would overflow exp without the max shift

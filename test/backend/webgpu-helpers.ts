@@ -2,7 +2,7 @@
 // why not. Without an adapter the tests skip with the reason, except under CI (process.env.CI),
 // where a missing adapter is a failure: CI installs Mesa, so there must be one.
 import { initWebGPU, type WebGPUBackend } from '../../src/backend/webgpu/index.js';
-import type { GpuStorage } from '../../src/backend/webgpu/runtime.js';
+import { devicePolicy, type GpuStorage } from '../../src/backend/webgpu/runtime.js';
 import { Generator } from '../../src/random.js';
 
 export interface WebGPUSetup {
@@ -24,6 +24,26 @@ export function shouldSkip(setup: WebGPUSetup): boolean {
   if (process.env.CI) return false;
   console.warn(`webgpu tests skipped: ${setup.reason}`);
   return true;
+}
+
+/** The backend; a failure naming why there is none (outside CI the describe block skips first). */
+export function requireBackend(setup: WebGPUSetup): WebGPUBackend {
+  if (!setup.backend) throw new Error(`no WebGPU adapter (CI requires one): ${setup.reason}`);
+  return setup.backend;
+}
+
+/** Runs fn under the GPU and the CPU-rasteriser work split (devicePolicy in runtime.ts). */
+export async function underBothPolicies(backend: WebGPUBackend, fn: () => Promise<void>): Promise<void> {
+  const config = backend.runtime.config;
+  const saved = { ...config };
+  try {
+    for (const cpu of [false, true]) {
+      Object.assign(config, devicePolicy(cpu));
+      await fn();
+    }
+  } finally {
+    Object.assign(config, saved);
+  }
 }
 
 export function randomF32(gen: Generator, n: number, low = -1, high = 1): Float32Array {

@@ -7,7 +7,7 @@ import { matmulNaive, applyEpilogue } from '../../src/backend/js/matmul.js';
 import { matmul, tileConfigFor, tileConfigForShape, type TileConfig } from '../../src/backend/webgpu/kernels-matmul.js';
 import { Generator } from '../../src/random.js';
 import { expectClose } from '../helpers.js';
-import { randomF32, readAll, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
+import { randomF32, readAll, requireBackend, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
 
 const setup = await setupWebGPU();
 
@@ -20,10 +20,7 @@ function reference(a: Float32Array, b: Float32Array, bias: Float32Array | undefi
 }
 
 describe.skipIf(shouldSkip(setup))('webgpu matmul vs js', () => {
-  const gpu = () => {
-    if (!setup.backend) throw new Error(`no WebGPU adapter (CI requires one): ${setup.reason}`);
-    return setup.backend;
-  };
+  const gpu = () => requireBackend(setup);
   const gen = new Generator(99);
 
   async function check(p: MatmulParams, variant: 'tiled' | 'naive' | 'auto', tile?: TileConfig, withBias = false): Promise<void> {

@@ -9,7 +9,7 @@ import { GpuRuntime } from '../../src/backend/webgpu/runtime.js';
 import { unary } from '../../src/backend/webgpu/kernels-elementwise.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { Generator } from '../../src/random.js';
-import { randomF32, readAll, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
+import { randomF32, readAll, requireBackend, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
 
 const setup = await setupWebGPU();
 
@@ -31,10 +31,7 @@ describe('webgpu buffer pool buckets', () => {
 });
 
 describe.skipIf(shouldSkip(setup))('webgpu memory and stats', () => {
-  const gpu = () => {
-    if (!setup.backend) throw new Error(`no WebGPU adapter (CI requires one): ${setup.reason}`);
-    return setup.backend;
-  };
+  const gpu = () => requireBackend(setup);
   const gen = new Generator(7);
 
   it('reports the adapter and the limits in use', () => {

@@ -4,37 +4,20 @@
 // comparison is within a tight float32 bound instead of bit for bit.
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { devicePolicy } from '../../src/backend/webgpu/runtime.js';
 import { Generator } from '../../src/random.js';
-import { randomF32, readAll, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
+import { randomF32, readAll, requireBackend, setupWebGPU, shouldSkip, underBothPolicies } from './webgpu-helpers.js';
 
 const setup = await setupWebGPU();
 
 describe.skipIf(shouldSkip(setup))('webgpu sumSquares', () => {
-  const gpu = () => {
-    if (!setup.backend) throw new Error(`no WebGPU adapter (CI requires one): ${setup.reason}`);
-    return setup.backend;
-  };
+  const gpu = () => requireBackend(setup);
   const gen = new Generator(4321);
-
-  async function underBothPolicies(fn: () => Promise<void>): Promise<void> {
-    const config = gpu().runtime.config;
-    const saved = { ...config };
-    try {
-      for (const cpu of [false, true]) {
-        Object.assign(config, devicePolicy(cpu));
-        await fn();
-      }
-    } finally {
-      Object.assign(config, saved);
-    }
-  }
 
   // [outer, size, inner]: serial, tree, two-pass (few outputs, long rows), empty rows.
   const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [2, 1000, 3], [1, 4097, 1], [9000, 70, 1], [4, 300, 1],
     [1, 7, 1], [1, 20000, 1], [3, 9000, 2], [1, 40000, 1], [2, 33000, 2], [1, 200704, 1], [3, 0, 4]];
 
-  it('equals sum(square(x)) within float32 rounding, GPU and CPU plans', () => underBothPolicies(async () => {
+  it('equals sum(square(x)) within float32 rounding, GPU and CPU plans', () => underBothPolicies(gpu(), async () => {
     for (const [outer, size, inner] of shapes) {
       const n = outer * size * inner;
       const x = randomF32(gen, Math.max(n, 1), -3, 3);
