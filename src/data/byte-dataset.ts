@@ -9,7 +9,7 @@
 // float32 rounding midpoint for the double rounding to matter), so divisor 255 gives exactly
 // loadFashionMnist's `pixel / 255` on both paths.
 import { nativeAddon } from '../backend/native/index.js';
-import { checkReadRows, featureSize, type Dataset } from './dataset.js';
+import { checkReadRows, featureSize, labelReader, type Dataset } from './dataset.js';
 
 export interface ByteDatasetOptions {
   /** Every byte is divided by this (default 255: pixels to [0, 1]). */
@@ -24,7 +24,6 @@ export class ByteDataset implements Dataset {
   readonly featureShape: number[];
   readonly divisor: number;
   private readonly rowSize: number;
-  private readonly labelData: Int32Array | null;
 
   constructor(readonly bytes: Uint8Array, featureShape: number[], options: ByteDatasetOptions = {}) {
     this.featureShape = [...featureShape];
@@ -36,12 +35,7 @@ export class ByteDataset implements Dataset {
     this.divisor = options.divisor ?? 255;
     if (!Number.isFinite(this.divisor) || this.divisor === 0) throw new Error(`ByteDataset: divisor must be a finite non-zero number, got ${this.divisor}`);
     this.length = bytes.length / this.rowSize;
-    const labels = options.labels;
-    if (labels !== undefined && labels.length !== this.length) {
-      throw new Error(`ByteDataset: ${labels.length} labels for ${this.length} rows`);
-    }
-    this.labelData = labels !== undefined ? Int32Array.from(labels) : null;
-    if (this.labelData) this.readLabels = (indices, out) => this.readLabelsImpl(indices, out);
+    this.readLabels = labelReader('ByteDataset', options.labels, this.length);
   }
 
   readRows(indices: ArrayLike<number>, out: Float32Array): void {
@@ -50,15 +44,6 @@ export class ByteDataset implements Dataset {
   }
 
   readLabels?: (indices: ArrayLike<number>, out: Int32Array) => void;
-
-  private readLabelsImpl(indices: ArrayLike<number>, out: Int32Array): void {
-    const labels = this.labelData as Int32Array;
-    for (let i = 0; i < indices.length; i++) {
-      const r = indices[i];
-      if (!Number.isInteger(r) || r < 0 || r >= this.length) throw new Error(`ByteDataset.readLabels: index ${r} out of range [0, ${this.length})`);
-      out[i] = labels[r];
-    }
-  }
 }
 
 let useNative: boolean | null = null;

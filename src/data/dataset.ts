@@ -30,12 +30,28 @@ export function checkReadRows(op: string, length: number, rowSize: number, indic
   }
 }
 
+/**
+ * The readLabels method of a data set whose integer labels are held in memory: checks there is
+ * one label per row and returns a reader that checks every index. Undefined without labels.
+ */
+export function labelReader(op: string, labels: ArrayLike<number> | undefined, length: number): Dataset['readLabels'] {
+  if (labels === undefined) return undefined;
+  if (labels.length !== length) throw new Error(`${op}: ${labels.length} labels for ${length} rows`);
+  const data = Int32Array.from(labels);
+  return (indices, out) => {
+    for (let i = 0; i < indices.length; i++) {
+      const r = indices[i];
+      if (!Number.isInteger(r) || r < 0 || r >= length) throw new Error(`${op}.readLabels: index ${r} out of range [0, ${length})`);
+      out[i] = data[r];
+    }
+  };
+}
+
 /** Rows held in one Float32Array (n × prod(featureShape)), with optional integer labels. */
 export class InMemoryDataset implements Dataset {
   readonly length: number;
   readonly featureShape: number[];
   private readonly rowSize: number;
-  private readonly labelData: Int32Array | null;
 
   constructor(
     readonly data: Float32Array,
@@ -48,11 +64,7 @@ export class InMemoryDataset implements Dataset {
       throw new Error(`InMemoryDataset: ${data.length} values do not split into rows of shape [${featureShape.join(', ')}] (${this.rowSize} values each)`);
     }
     this.length = data.length / this.rowSize;
-    if (labels !== undefined && labels.length !== this.length) {
-      throw new Error(`InMemoryDataset: ${labels.length} labels for ${this.length} rows`);
-    }
-    this.labelData = labels !== undefined ? Int32Array.from(labels) : null;
-    if (this.labelData) this.readLabels = (indices, out) => this.readLabelsImpl(indices, out);
+    this.readLabels = labelReader('InMemoryDataset', labels, this.length);
   }
 
   readRows(indices: ArrayLike<number>, out: Float32Array): void {
@@ -65,13 +77,4 @@ export class InMemoryDataset implements Dataset {
   }
 
   readLabels?: (indices: ArrayLike<number>, out: Int32Array) => void;
-
-  private readLabelsImpl(indices: ArrayLike<number>, out: Int32Array): void {
-    const labels = this.labelData as Int32Array;
-    for (let i = 0; i < indices.length; i++) {
-      const r = indices[i];
-      if (!Number.isInteger(r) || r < 0 || r >= this.length) throw new Error(`InMemoryDataset.readLabels: index ${r} out of range [0, ${this.length})`);
-      out[i] = labels[r];
-    }
-  }
 }

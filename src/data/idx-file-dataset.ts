@@ -5,7 +5,7 @@
 
 import * as fs from 'node:fs';
 import { parseIdxHeader, readIdx, type IdxType } from '../io/idx.js';
-import { checkReadRows, featureSize, type Dataset } from './dataset.js';
+import { checkReadRows, featureSize, labelReader, type Dataset } from './dataset.js';
 import { readExactly, readRowsPositional, type RowDecoder } from './file-rows.js';
 import type { FileDatasetOptions } from './npy-file-dataset.js';
 
@@ -45,7 +45,6 @@ export class IdxFileDataset implements Dataset {
   private readonly bytesPerElement: number;
   private readonly dataOffset: number;
   private readonly decode: RowDecoder;
-  private readonly labelData: Int32Array | null = null;
 
   constructor(readonly path: string, options: IdxFileDatasetOptions = {}) {
     this.fd = fs.openSync(path, 'r');
@@ -75,15 +74,7 @@ export class IdxFileDataset implements Dataset {
         if (labels.dims.length !== 1 || labels.dims[0] !== this.length) {
           throw new Error(`IdxFileDataset: labels '${options.labelsPath}' have dims [${labels.dims.join(', ')}], expected [${this.length}] to match '${path}'`);
         }
-        this.labelData = Int32Array.from(labels.data as ArrayLike<number>);
-        this.readLabels = (indices, out) => {
-          const l = this.labelData as Int32Array;
-          for (let i = 0; i < indices.length; i++) {
-            const r = indices[i];
-            if (!Number.isInteger(r) || r < 0 || r >= this.length) throw new Error(`IdxFileDataset.readLabels: index ${r} out of range [0, ${this.length})`);
-            out[i] = l[r];
-          }
-        };
+        this.readLabels = labelReader('IdxFileDataset', labels.data as ArrayLike<number>, this.length);
       }
     } catch (err) {
       fs.closeSync(this.fd);

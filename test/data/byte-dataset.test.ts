@@ -92,5 +92,7 @@ describe('ByteDataset', () => {
     const labels = new Int32Array(2);
     ds.readLabels!([2, 0], labels);
     expect(Array.from(labels)).toEqual([7, 5]);
+    expect(() => ds.readLabels!([3], labels)).toThrow(/ByteDataset\.readLabels: index 3 out of range \[0, 3\)/);
+    expect(new ByteDataset(new Uint8Array(9), [3]).readLabels).toBeUndefined();
   });
 });
