@@ -7,6 +7,7 @@ import type { AdamParams, SgdParams } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { Generator } from '../../src/random.js';
 import { adamRef, sgdRef } from '../optim/reference.js';
+import { ADAM_CONFIGS, SGD_CONFIGS } from './optim-configs.js';
 
 // Rounding to float32 through a one-element Float32Array (the kernel uses Math.fround).
 const r32 = new Float32Array(1);
@@ -70,21 +71,6 @@ function adamStep32(p: number[], grad: number[], m: number[], v: number[], vMax:
     p[i] = f32(p[i] - f32(f32(stepSize * m[i]) / denom));
   }
 }
-
-const SGD_CONFIGS: Omit<SgdParams, 'firstStep'>[] = [
-  { lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 },
-  { lr: 0.05, momentum: 0.9, dampening: 0.1, nesterov: false, weightDecay: 1e-2 },
-  { lr: 0.01, momentum: 0.8, dampening: 0, nesterov: true, weightDecay: 5e-4 },
-  { lr: 0.03, momentum: 0.5, dampening: 0, nesterov: false, weightDecay: 0, maximize: true },
-];
-
-const ADAM_CONFIGS: Omit<AdamParams, 'step'>[] = [
-  { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
-  { lr: 1e-2, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2, decoupled: false },
-  { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2, decoupled: true },
-  { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: true },
-  { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: true, amsgrad: true },
-];
 
 const N = 301;
 const STEPS = 5;

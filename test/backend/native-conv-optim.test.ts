@@ -5,6 +5,7 @@
 import { describe, it } from 'vitest';
 import type { AdamParams, Conv2dGeometry, SgdParams } from '../../src/backend/backend.js';
 import { Generator, expectClose, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
+import { ADAM_CONFIGS, SGD_CONFIGS } from './optim-configs.js';
 
 const native = nativeOrThrow();
 
@@ -50,13 +51,7 @@ describe.each(isasHere())('native conv and optimizers on %s', (isa) => {
 
   it('SGD in every configuration over three steps', () => {
     const gen = new Generator(42);
-    const configs: Omit<SgdParams, 'firstStep'>[] = [
-      { lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 },
-      { lr: 0.05, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0 },
-      { lr: 0.05, momentum: 0.9, dampening: 0.1, nesterov: false, weightDecay: 1e-2 },
-      { lr: 0.01, momentum: 0.8, dampening: 0, nesterov: true, weightDecay: 5e-4 },
-      { lr: 0.01, momentum: 0.5, dampening: 0, nesterov: false, weightDecay: 0, maximize: true },
-    ];
+    const configs = SGD_CONFIGS;
     for (const threads of [1, 2]) {
       useIsa(isa, threads);
       for (const cfg of configs) for (const n of [1, 7, 37, 70_001]) {
@@ -78,13 +73,7 @@ describe.each(isasHere())('native conv and optimizers on %s', (isa) => {
 
   it('Adam, AdamW and amsgrad over four steps', () => {
     const gen = new Generator(43);
-    const configs: Omit<AdamParams, 'step'>[] = [
-      { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
-      { lr: 1e-2, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2, decoupled: false },
-      { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2, decoupled: true },
-      { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: true },
-      { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: true, amsgrad: true },
-    ];
+    const configs = ADAM_CONFIGS;
     for (const threads of [1, 2]) {
       useIsa(isa, threads);
       for (const cfg of configs) for (const n of [1, 9, 37, 70_001]) {
