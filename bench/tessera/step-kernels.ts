@@ -1,8 +1,8 @@
 // Where a W1 training step's kernel time goes, by kernel and shape (tessera profile groups by op):
-// trains W1 through fit() on the native backend, times every kernel call after a warm-up, and
+// trains W1 through fit() on a CPU backend (native by default), times every kernel call after a warm-up, and
 // prints microseconds per step for each (kernel, shape), largest first.
 //
-//   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--epochs 3] [--warmup 300]
+//   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--backend native|js] [--epochs 3] [--warmup 300]
 //
 // Kernel calls are timed one by one with performance.now(), which adds ~0.1 µs per call: fine
 // for the large kernels this is for, not for the engine's JavaScript (tessera profile reports
@@ -33,10 +33,13 @@ const NAMERS: Record<string, Namer> = {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { epochs: { type: 'string', default: '3' }, warmup: { type: 'string', default: '300' } } });
+  const { values } = parseArgs({ options: {
+    backend: { type: 'string', default: 'native' }, epochs: { type: 'string', default: '3' }, warmup: { type: 'string', default: '300' },
+  } });
   const epochs = Number(values.epochs), warmup = Number(values.warmup);
   if (!(epochs >= 1) || !(warmup >= 0)) throw new Error('step-kernels: --epochs must be ≥ 1 and --warmup ≥ 0');
-  await useBackend('native');
+  if (values.backend !== 'native' && values.backend !== 'js') throw new Error(`step-kernels: --backend must be native or js, got '${values.backend}'`);
+  await useBackend(values.backend);
   const backend = getBackend() as unknown as Record<string, (...args: unknown[]) => unknown> & Backend;
   const totals = new Map<string, { ms: number; calls: number }>();
   let timing = false;
@@ -69,7 +72,8 @@ async function main(): Promise<void> {
   const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((s, [, e]) => s + e.ms, 0);
   const info = backend.describe();
-  process.stdout.write(`${machineLine()}; ${String(info.isa)}, ${String(info.threads)} thread(s); ${timed} timed steps after ${warmup}\n`);
+  const where = values.backend === 'native' ? `native ${String(info.isa)}, ${String(info.threads)} thread(s)` : 'js';
+  process.stdout.write(`${machineLine()}; ${where}; ${timed} timed steps after ${warmup}\n`);
   process.stdout.write('µs/step  calls/step  kernel\n');
   for (const [key, e] of rows) {
     process.stdout.write(`${(e.ms / timed * 1000).toFixed(1).padStart(7)}  ${(e.calls / timed).toFixed(2).padStart(10)}  ${key}\n`);

@@ -23,29 +23,14 @@ export function reduce(op: ReduceOp, x: TypedArray, out: TypedArray, outer: numb
           }
         }
         break;
-      case 'sumSquares': {
+      case 'sumSquares':
         // Σ x², adding the squares in exactly the order `sum` adds values, each square first
-        // rounded to the storage dtype (fround for float32; exact in float64 otherwise), so the
-        // result is bit for bit sum(square(x)) without the array of squares.
-        const round: (v: number) => number = x instanceof Float32Array ? Math.fround : (v) => v;
-        if (inner === 1) {
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-          let r = 0;
-          for (; r + 3 < size; r += 4) {
-            const a = x[base + r], b = x[base + r + 1], c = x[base + r + 2], d = x[base + r + 3];
-            s0 += round(a * a); s1 += round(b * b); s2 += round(c * c); s3 += round(d * d);
-          }
-          for (; r < size; r++) { const a = x[base + r]; s0 += round(a * a); }
-          out[ob] = (s0 + s1) + (s2 + s3);
-        } else {
-          for (let i = 0; i < inner; i++) out[ob + i] = 0;
-          for (let r = 0; r < size; r++) {
-            const row = base + r * inner;
-            for (let i = 0; i < inner; i++) { const a = x[row + i]; out[ob + i] += round(a * a); }
-          }
-        }
+        // rounded to the storage dtype, so the result is bit for bit sum(square(x)) without the
+        // array of squares. Two loops, not a rounding function chosen at run time: a call
+        // through a variable is not inlined and made this 5× slower than sum.
+        if (x instanceof Float32Array) sumSquaresF32(x, base, size, inner, out, ob);
+        else sumSquaresF64(x, base, size, inner, out, ob);
         break;
-      }
       case 'max':
       case 'min': {
         const isMax = op === 'max';
@@ -101,5 +86,44 @@ export function softmax(x: TypedArray, out: TypedArray, outer: number, size: num
         for (let r = 0; r < size; r++) out[base + r * inner + i] = Math.exp(x[base + r * inner + i] - max) * inv;
       }
     }
+  }
+}
+
+function sumSquaresF32(x: Float32Array, base: number, size: number, inner: number, out: TypedArray, ob: number): void {
+  const f = Math.fround;
+  if (inner === 1) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let r = 0;
+    for (; r + 3 < size; r += 4) {
+      const a = x[base + r], b = x[base + r + 1], c = x[base + r + 2], d = x[base + r + 3];
+      s0 += f(a * a); s1 += f(b * b); s2 += f(c * c); s3 += f(d * d);
+    }
+    for (; r < size; r++) { const a = x[base + r]; s0 += f(a * a); }
+    out[ob] = (s0 + s1) + (s2 + s3);
+    return;
+  }
+  for (let i = 0; i < inner; i++) out[ob + i] = 0;
+  for (let r = 0; r < size; r++) {
+    const row = base + r * inner;
+    for (let i = 0; i < inner; i++) { const a = x[row + i]; out[ob + i] += f(a * a); }
+  }
+}
+
+function sumSquaresF64(x: TypedArray, base: number, size: number, inner: number, out: TypedArray, ob: number): void {
+  if (inner === 1) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let r = 0;
+    for (; r + 3 < size; r += 4) {
+      const a = x[base + r], b = x[base + r + 1], c = x[base + r + 2], d = x[base + r + 3];
+      s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d;
+    }
+    for (; r < size; r++) { const a = x[base + r]; s0 += a * a; }
+    out[ob] = (s0 + s1) + (s2 + s3);
+    return;
+  }
+  for (let i = 0; i < inner; i++) out[ob + i] = 0;
+  for (let r = 0; r < size; r++) {
+    const row = base + r * inner;
+    for (let i = 0; i < inner; i++) { const a = x[row + i]; out[ob + i] += a * a; }
   }
 }
