@@ -9,6 +9,7 @@
 // float32 rounding midpoint for the double rounding to matter), so divisor 255 gives exactly
 // loadFashionMnist's `pixel / 255` on both paths.
 import { nativeAddon } from '../backend/native/index.js';
+import type { NativeAddon } from '../backend/native/addon.js';
 import { checkReadRows, featureSize, labelReader, type Dataset } from './dataset.js';
 
 export interface ByteDatasetOptions {
@@ -46,19 +47,21 @@ export class ByteDataset implements Dataset {
   readLabels?: (indices: ArrayLike<number>, out: Int32Array) => void;
 }
 
-let useNative: boolean | null = null;
+/** The addon's gather, looked up once: undefined until then, null without the addon. */
+let nativeGather: NativeAddon['gatherBytes'] | null | undefined;
 
 /**
  * out[i·rowSize + j] = bytes[rows[i]·rowSize + j] / divisor (float32), natively when the addon
  * is built. Rows must be in range (ByteDataset.readRows checks them first).
  */
 export function gatherByteRows(bytes: Uint8Array, rowSize: number, rows: ArrayLike<number>, divisor: number, out: Float32Array): void {
-  if (useNative === null) useNative = typeof nativeAddon()?.gatherBytes === 'function';
-  if (useNative) {
-    nativeAddon()!.gatherBytes(bytes, rowSize, rows instanceof Uint32Array ? rows : Uint32Array.from(rows), divisor, out);
-  } else {
-    gatherByteRowsJs(bytes, rowSize, rows, divisor, out);
+  if (nativeGather === undefined) {
+    const addon = nativeAddon();
+    // an addon built before this kernel existed has no gatherBytes
+    nativeGather = typeof addon?.gatherBytes === 'function' ? addon.gatherBytes.bind(addon) : null;
   }
+  if (nativeGather) nativeGather(bytes, rowSize, rows instanceof Uint32Array ? rows : Uint32Array.from(rows), divisor, out);
+  else gatherByteRowsJs(bytes, rowSize, rows, divisor, out);
 }
 
 /** Each byte's quotient, rounded to float32 once: a lookup is cheaper than a division per value. */
