@@ -28,6 +28,7 @@ const A_SCALAR: bool = {{A_SCALAR}};
 const B_SCALAR: bool = {{B_SCALAR}};
 
 #include "math.wgsl"
+#include "strided.wgsl"
 
 fn apply(x: f32, y: f32) -> f32 {
   switch (OP) {
@@ -47,29 +48,6 @@ fn apply(x: f32, y: f32) -> f32 {
   }
 }
 
-// Where index i of shape sits in a and b, and i's coordinate on the last axis.
-struct Pos {
-  a: i32,
-  b: i32,
-  last: i32,
-}
-
-// Peels the row-major index of `shape` off i, last axis first (integer divisions: slow on
-// CPUs, so each thread does this once per row it touches, not once per element).
-fn locate(i: u32) -> Pos {
-  var rest = i32(i);
-  var p = Pos(0, 0, 0);
-  for (var d = i32(u.rank) - 1; d >= 0; d--) {
-    let n = u.shape[d / 4][d % 4];
-    let c = rest % n;
-    rest = rest / n;
-    if (d == i32(u.rank) - 1) { p.last = c; }
-    p.a += c * u.a_strides[d / 4][d % 4];
-    p.b += c * u.b_strides[d / 4][d % 4];
-  }
-  return p;
-}
-
 // RUN consecutive outputs per thread (1 on GPUs, where neighbours should touch neighbours;
 // more on CPU rasterisers): locate the first, then step along the last axis.
 @compute @workgroup_size(WG)
@@ -77,16 +55,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let first = ((wid.y * nwg.x + wid.x) * WG + lid) * RUN;
   if (first >= u.size) { return; }
-  let d = max(i32(u.rank) - 1, 0);
-  let n_last = u.shape[d / 4][d % 4];   // 1 for rank 0: the shape is padded with ones
-  let step_a = u.a_strides[d / 4][d % 4];
-  let step_b = u.b_strides[d / 4][d % 4];
-  var p = locate(first);
+  let n_last = last_axis(u.rank, u.shape);
+  let step = vec3<i32>(last_axis(u.rank, u.a_strides), last_axis(u.rank, u.b_strides), 0);
+  var p = locate_strided(first, u.rank, u.shape, u.a_strides, u.b_strides, NO_STRIDES);
   let end = min(u.size, first + RUN);
   for (var i = first; i < end; i++) {
-    out[i] = apply(a[p.a], b[p.b]);
+    out[i] = apply(a[p.off.x], b[p.off.y]);
     p.last += 1;
-    if (p.last == n_last) { p = locate(i + 1u); } else { p.a += step_a; p.b += step_b; }
+    if (p.last == n_last) { p = locate_strided(i + 1u, u.rank, u.shape, u.a_strides, u.b_strides, NO_STRIDES); } else { p.off += step; }
   }
 }
 

@@ -19,24 +19,12 @@ struct Params {
 const WG: u32 = {{WG}}u;
 const RUN: u32 = {{RUN}}u;
 
-// Where index i of shape sits in src and dst, and i's coordinate on the last axis.
-struct Pos {
-  src: i32,
-  dst: i32,
-  last: i32,
-}
+#include "strided.wgsl"
 
-fn locate(i: u32) -> Pos {
-  var rest = i32(i);
-  var p = Pos(u.src_offset, u.dst_offset, 0);
-  for (var d = i32(u.rank) - 1; d >= 0; d--) {
-    let n = u.shape[d / 4][d % 4];
-    let c = rest % n;
-    rest = rest / n;
-    if (d == i32(u.rank) - 1) { p.last = c; }
-    p.src += c * u.src_strides[d / 4][d % 4];
-    p.dst += c * u.dst_strides[d / 4][d % 4];
-  }
+// The shared walk, started at the two operands' offsets (x: src, y: dst).
+fn locate(i: u32) -> Located {
+  var p = locate_strided(i, u.rank, u.shape, u.src_strides, u.dst_strides, NO_STRIDES);
+  p.off += vec3<i32>(u.src_offset, u.dst_offset, 0);
   return p;
 }
 
@@ -46,15 +34,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let first = ((wid.y * nwg.x + wid.x) * WG + lid) * RUN;
   if (first >= u.size) { return; }
-  let d = max(i32(u.rank) - 1, 0);
-  let n_last = u.shape[d / 4][d % 4];
-  let step_src = u.src_strides[d / 4][d % 4];
-  let step_dst = u.dst_strides[d / 4][d % 4];
+  let n_last = last_axis(u.rank, u.shape);
+  let step = vec3<i32>(last_axis(u.rank, u.src_strides), last_axis(u.rank, u.dst_strides), 0);
   var p = locate(first);
   let end = min(u.size, first + RUN);
   for (var i = first; i < end; i++) {
-    dst[p.dst] = src[p.src];
+    dst[p.off.y] = src[p.off.x];
     p.last += 1;
-    if (p.last == n_last) { p = locate(i + 1u); } else { p.src += step_src; p.dst += step_dst; }
+    if (p.last == n_last) { p = locate(i + 1u); } else { p.off += step; }
   }
 }
