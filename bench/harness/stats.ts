@@ -34,6 +34,13 @@ export function mean(samples: readonly number[]): number {
 }
 
 /** The middle sample, or the mean of the two middle ones for an even count. */
+/** Sample standard deviation (n − 1 in the denominator); 0 for a single sample. */
+export function sampleStd(samples: readonly number[]): number {
+  if (samples.length < 2) return 0;
+  const m = mean(samples);
+  return Math.sqrt(samples.reduce((a, x) => a + (x - m) ** 2, 0) / (samples.length - 1));
+}
+
 export function median(samples: readonly number[]): number {
   const s = sortedCopy(samples, 'median');
   const mid = s.length >> 1;

@@ -10,7 +10,7 @@ import { runPython } from '../harness/python.js';
 import { OPENBLAS_PINS } from '../harness/peer-runners.js';
 import type { PeerResult } from '../harness/peers.js';
 import type { Metric, Result, RunOptions, Runner } from '../harness/runner.js';
-import { summarize } from '../harness/stats.js';
+import { mean, sampleStd, summarize } from '../harness/stats.js';
 import { runW1Child } from './w1.js';
 import type { W1ChildOutput } from './w1-args.js';
 
@@ -19,17 +19,6 @@ export interface SeedPair {
   seed: number;
   tessera: { secondsPerEpoch: number; testMse: number };
   torch: { secondsPerEpoch: number; testMse: number };
-}
-
-function mean(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-/** Sample standard deviation (n − 1); 0 for one value. */
-function std(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
 /** The table's rows from the pairs: mean test MSE of each engine, their ratio, the median speed-up. */
@@ -41,8 +30,8 @@ export function seedStudyMetrics(pairs: readonly SeedPair[], epochs: number): Me
   const s = summarize(speedups);
   const f = (x: number) => x.toPrecision(4);
   return [
-    { key: `w1.seeds.tessera_test_mse.e${epochs}`, label: `W1 tessera-native test MSE after ${epochs} epochs, mean over seeds`, value: mean(te), unit: '', note: `± ${f(std(te))} (sample std), ${seeds}` },
-    { key: `w1.seeds.torch_test_mse.e${epochs}`, label: `W1 torch test MSE after ${epochs} epochs, mean over seeds`, value: mean(to), unit: '', note: `± ${f(std(to))} (sample std), ${seeds}` },
+    { key: `w1.seeds.tessera_test_mse.e${epochs}`, label: `W1 tessera-native test MSE after ${epochs} epochs, mean over seeds`, value: mean(te), unit: '', note: `± ${f(sampleStd(te))} (sample std), ${seeds}` },
+    { key: `w1.seeds.torch_test_mse.e${epochs}`, label: `W1 torch test MSE after ${epochs} epochs, mean over seeds`, value: mean(to), unit: '', note: `± ${f(sampleStd(to))} (sample std), ${seeds}` },
     { key: `w1.seeds.test_mse_ratio.e${epochs}`, label: 'W1 test MSE, tessera mean / torch mean', value: mean(te) / mean(to), unit: '×', note: seeds },
     { key: 'w1.seeds.speedup.t1', label: 'W1 s/epoch 1 thread, torch / tessera-native, median over back-to-back pairs', value: s.median, unit: '×', spread: s.spread, note: seeds },
   ];

@@ -1,6 +1,6 @@
 // Summary statistics against values worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { max, mean, median, min, percentile, spread, summarize } from '../../bench/harness/stats.js';
+import { max, mean, median, min, percentile, sampleStd, spread, summarize } from '../../bench/harness/stats.js';
 
 describe('bench/harness/stats', () => {
   it('median of an odd count is the middle sample, whatever the order', () => {
@@ -17,6 +17,12 @@ describe('bench/harness/stats', () => {
     expect(min([5, -2, 7])).toBe(-2);
     expect(max([5, -2, 7])).toBe(7);
     expect(mean([1, 2, 3, 6])).toBe(3);
+  });
+
+  it('sample standard deviation divides by n − 1', () => {
+    // deviations from the mean 5: −3, −1, −1, −1, 0, 0, 2, 4 → squares sum to 32; 32 / 7
+    expect(sampleStd([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7), 14);
+    expect(sampleStd([3])).toBe(0);
   });
 
   it('spread is (max - min) / median', () => {
