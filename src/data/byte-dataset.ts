@@ -57,8 +57,7 @@ let nativeGather: NativeAddon['gatherBytes'] | null | undefined;
 export function gatherByteRows(bytes: Uint8Array, rowSize: number, rows: ArrayLike<number>, divisor: number, out: Float32Array): void {
   if (nativeGather === undefined) {
     const addon = nativeAddon();
-    // an addon built before this kernel existed has no gatherBytes
-    nativeGather = typeof addon?.gatherBytes === 'function' ? addon.gatherBytes.bind(addon) : null;
+    nativeGather = addon ? addon.gatherBytes.bind(addon) : null;
   }
   if (nativeGather) nativeGather(bytes, rowSize, rows instanceof Uint32Array ? rows : Uint32Array.from(rows), divisor, out);
   else gatherByteRowsJs(bytes, rowSize, rows, divisor, out);

@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAddon, packageRoot } from '../../src/backend/native/addon.js';
+import { loadAddon, missingAddonFunctions, packageRoot } from '../../src/backend/native/addon.js';
 import { loadNativeBackend, nativeInfo, setNativeIsa, setNativeThreads } from '../../src/backend/native/index.js';
 
 describe('native loader', () => {
@@ -18,6 +18,17 @@ describe('native loader', () => {
     expect(info.available).toContain(info.isa);
     expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(backend?.describe()).toMatchObject({ backend: 'native', isa: info.isa });
+  });
+
+  it('knows every function the addon registers, and names the ones a stale build lacks', () => {
+    const addon = loadAddon().addon!;
+    expect(missingAddonFunctions(addon)).toEqual([]);
+    // the list is exactly what native/addon.cc registers: a new function must be added to it
+    expect(missingAddonFunctions({}).sort()).toEqual(Object.keys(addon).sort());
+    const stale = { ...addon } as Record<string, unknown>;
+    delete stale.gatherBytes;
+    delete stale.activationGrad;
+    expect(missingAddonFunctions(stale)).toEqual(['activationGrad', 'gatherBytes']);
   });
 
   it('says why when the addon was not built, with the install-time reason', () => {

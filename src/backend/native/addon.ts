@@ -11,8 +11,8 @@ type F32 = Float32Array;
 /** The functions native/addon.cc registers (argument order as there). */
 export interface NativeAddon {
   unary(op: number, x: F32, out: F32, size: number, alpha: number, beta: number): void;
-  /** act: ActCode of native/isa.h (relu 1, sigmoid 2, tanh 3). Absent from addons built before it. */
-  activationGrad?(act: number, y: F32, g: F32, out: F32, size: number): void;
+  /** act: ActCode of native/isa.h (relu 1, sigmoid 2, tanh 3). */
+  activationGrad(act: number, y: F32, g: F32, out: F32, size: number): void;
   /** meta: [rank, outShape, aStrides, bStrides] */
   binary(op: number, a: F32, b: F32, out: F32, meta: Float64Array): void;
   /** meta: [rank, outShape, condStrides, aStrides, bStrides] */
@@ -40,6 +40,17 @@ export interface NativeAddon {
   noop(): void;
 }
 
+/** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
+const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
+  'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
+  'sgd', 'adam', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop',
+];
+
+/** The functions of NativeAddon that `addon` lacks (a build older than these sources). */
+export function missingAddonFunctions(addon: object): string[] {
+  return ADDON_FUNCTIONS.filter((name) => typeof (addon as Record<string, unknown>)[name] !== 'function');
+}
+
 /** The package root (src/package-root.ts), or null when there is none: the loader reports why. */
 export function packageRoot(): string | null {
   try {
@@ -64,6 +75,10 @@ export function loadAddon(root: string | null = packageRoot()): { addon: NativeA
   }
   try {
     const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    const missing = missingAddonFunctions(addon);
+    if (missing.length > 0) {
+      return { addon: null, reason: `native backend: ${file} was built from older sources (it has no ${missing.join(', ')}); run \`npx node-gyp rebuild\` in ${root}` };
+    }
     return { addon, reason: 'loaded' };
   } catch (err) {
     return { addon: null, reason: `native backend: loading ${file} failed: ${(err as Error).message}` };

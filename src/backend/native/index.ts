@@ -110,8 +110,6 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       need(`activationGrad(${act})`, 'y', y.length, size);
       need(`activationGrad(${act})`, 'g', g.length, size);
       need(`activationGrad(${act})`, 'out', out.length, size);
-      // An addon built before this kernel existed runs the js loop (the same result, bit for bit).
-      if (addon.activationGrad === undefined) { js.activationGrad(act, y, g, out, size); return; }
       addon.activationGrad(code, y, g, out, size);
     },
 
