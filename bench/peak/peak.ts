@@ -1,8 +1,9 @@
-// The machine's ceilings: peak FMA rate (fma_peak.c) and memory bandwidth (triad.c), both
-// compiled with gcc -O2 -march=native at bench time into bench/out/, then run at 1 and 2
-// threads. A Runner named "machine peak" whose metrics sit in the same table as the peers.
+// The machine's ceilings: peak FMA rate (fma_peak.c), bf16 dot-product rate beside it
+// (bf16_peak.c) and memory bandwidth (triad.c), all compiled with gcc -O2 -march=native at
+// bench time into bench/out/, then run at 1 and 2 threads. A Runner named "machine peak"
+// whose metrics sit in the same table as the peers.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPeerScript } from '../harness/peers.js';
 import { benchDir, outDir } from '../harness/paths.js';
@@ -14,13 +15,37 @@ interface FmaOutput {
   avx2_gflops: number;
 }
 interface TriadOutput { gbps: number[] }
+/** bf16_peak's JSON: GFLOP/s of all threads together; the bf16 fields are null without AVX512_BF16. */
+export interface Bf16PeakOutput {
+  fp32_isa: string;
+  fp32_gflops_median: number;
+  fp32_gflops_spread: number;
+  bf16_gflops_median: number | null;
+  bf16_gflops_spread: number | null;
+  ratio_median: number | null;
+  ratio_spread: number | null;
+  bf16_reason: string | null;
+}
 
-/** Compiles bench/peak/NAME.c to bench/out/NAME unless the binary is newer than the source. */
+/** The bf16 peak per core and its ratio to the float32 FMA peak measured in the same rounds. */
+export function bf16PeakMetrics(out: Bf16PeakOutput, threads: number): Metric[] {
+  if (out.bf16_gflops_median === null || out.ratio_median === null) return [];
+  return [
+    { key: `peak.bf16_dot.t${threads}`, label: `peak bf16 dot product (VDPBF16PS) GFLOP/s per core, ${threadsLabel(threads)}`, value: out.bf16_gflops_median / threads, unit: 'GFLOP/s', spread: out.bf16_gflops_spread ?? undefined },
+    { key: `peak.bf16_over_fp32.t${threads}`, label: `peak bf16 / float32 FMA (${out.fp32_isa}), ${threadsLabel(threads)}`, value: out.ratio_median, unit: '×', spread: out.ratio_spread ?? undefined },
+  ];
+}
+
+/** Compiles bench/peak/NAME.c to bench/out/NAME unless the binary is newer than the source
+ *  and the headers beside it (chains.h). */
 export function compilePeak(name: string, cc = process.env.CC ?? 'gcc'): string {
-  const source = join(benchDir(), 'peak', `${name}.c`);
+  const peakDir = join(benchDir(), 'peak');
+  const source = join(peakDir, `${name}.c`);
   const binary = join(outDir(), name);
   mkdirSync(outDir(), { recursive: true });
-  if (existsSync(binary) && statSync(binary).mtimeMs > statSync(source).mtimeMs) return binary;
+  const inputs = [source, ...readdirSync(peakDir).filter((f) => f.endsWith('.h')).map((f) => join(peakDir, f))];
+  const newestInput = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
+  if (existsSync(binary) && statSync(binary).mtimeMs > newestInput) return binary;
   execFileSync(cc, ['-O2', '-march=native', '-pthread', '-o', binary, source], { stdio: ['ignore', 'ignore', 'pipe'] });
   return binary;
 }
@@ -31,9 +56,10 @@ export const peakRunner: Runner = {
   name: 'machine peak',
   async run(opts: RunOptions): Promise<Result> {
     const name = 'machine peak';
-    let fma: string, triad: string;
+    let fma: string, bf16: string, triad: string;
     try {
       fma = compilePeak('fma_peak');
+      bf16 = compilePeak('bf16_peak');
       triad = compilePeak('triad');
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
@@ -60,6 +86,14 @@ export const peakRunner: Runner = {
       }
       const s2 = summarize(fmaRuns.map((x) => x.avx2_gflops / t));
       metrics.push({ key: `peak.fma_avx2.t${t}`, label: `peak FMA AVX2 GFLOP/s per core, ${threadsLabel(t)}`, value: s2.median, unit: 'GFLOP/s', spread: s2.spread });
+
+      // bf16 and float32 alternate inside one process, `repeats` rounds: the ratio is read
+      // under the same load. Without AVX512_BF16 only the reason is kept (in the raw results).
+      const bf = await runPeerScript({ name: 'bf16_peak', command: bf16, args: [String(t), '0.3', String(repeats)], timeoutMs: opts.timeoutMs ?? 60_000 });
+      if (bf.status !== 'ok') return { name, status: 'failed', reason: `bf16_peak ${t}: ${bf.reason}`, metrics };
+      raw[`bf16_t${t}`] = bf.results;
+      load = Math.max(load, bf.otherBusyCores ?? 0);
+      metrics.push(...bf16PeakMetrics(bf.results as Bf16PeakOutput, t));
 
       const tr = await runPeerScript({ name: 'triad', command: triad, args: [String(t), '256', String(opts.quick ? 4 : 10)], timeoutMs: opts.timeoutMs ?? 120_000 });
       if (tr.status !== 'ok') return { name, status: 'failed', reason: `triad ${t}: ${tr.reason}`, metrics };
