@@ -93,7 +93,11 @@ export const peakRunner: Runner = {
       if (bf.status !== 'ok') return { name, status: 'failed', reason: `bf16_peak ${t}: ${bf.reason}`, metrics };
       raw[`bf16_t${t}`] = bf.results;
       load = Math.max(load, bf.otherBusyCores ?? 0);
-      metrics.push(...bf16PeakMetrics(bf.results as Bf16PeakOutput, t));
+      const bfOut = bf.results as Bf16PeakOutput;
+      const bfRows = bf16PeakMetrics(bfOut, t);
+      metrics.push(...bfRows);
+      // Without bf16 rows the table would be silent about why: the reason goes on the FMA row.
+      if (bfRows.length === 0 && bfOut.bf16_reason) metrics[metrics.length - 1].note = `no bf16 peak (bench/peak/bf16_peak.c): ${bfOut.bf16_reason}`;
 
       const tr = await runPeerScript({ name: 'triad', command: triad, args: [String(t), '256', String(opts.quick ? 4 : 10)], timeoutMs: opts.timeoutMs ?? 120_000 });
       if (tr.status !== 'ok') return { name, status: 'failed', reason: `triad ${t}: ${tr.reason}`, metrics };
