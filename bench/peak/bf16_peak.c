@@ -12,7 +12,7 @@
  * additions, 64 FLOP per instruction. That is 2 FLOP per product-add, as for an FMA (a zmm
  * VFMADD = 16 products, 32 FLOP), so the ratio of the two rates is a ratio of products/s.
  * The float32 reference is the widest FMA this CPU runs (zmm if it has AVX-512F, else ymm),
- * in the same loop as fma_peak.c (chains.h: 16 chains in zmm, 12 in ymm).
+ * fma_peak.c's loop (chains.h: 16 chains in zmm, 12 in ymm).
  *
  * Both loops are compiled with target attributes and chosen at run time, so the binary builds
  * with -march=native on any x86-64 and runs there; on a CPU without AVX512_BF16 the bf16
@@ -27,50 +27,17 @@
  * favours neither. Prints one JSON object: each round's GFLOP/s for all threads together, the
  * medians, spread = (max - min) / median, and the per-round ratio bf16 / fp32.
  */
-#include <immintrin.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "chains.h"
 
 enum kind { FP32_ZMM, FP32_YMM, BF16_ZMM };
 
-typedef struct {
-  enum kind kind;
-  double seconds;  /* how long to run */
-  double flops;    /* out */
-  double elapsed;  /* out */
-  float sink;      /* out: the chains' sum, used and (for bf16) checked */
-} job_t;
-
-/* One update of each loop, reading the caller's loop-invariant a and b. */
-#define FMA512(acc) _mm512_fmadd_ps(acc, a, b)
-#define FMA256(acc) _mm256_fmadd_ps(acc, a, b)
+/* One update of the bf16 loop, reading the caller's loop-invariant a and b. */
 #define DPBF16(acc) _mm512_dpbf16_ps(acc, a, b)
 
-/* float32: acc converges to b / (1 - a) = 10, as in fma_peak.c. */
-__attribute__((target("avx512f"))) static void run_fp32_zmm(job_t *job) {
-  const __m512 a = _mm512_set1_ps(0.9999f), b = _mm512_set1_ps(0.001f);
-  CHAIN_LOOP(CHAINS_16, __m512, _mm512_set1_ps, FMA512, _mm512_add_ps, job->seconds)
-  job->sink = _mm512_reduce_add_ps(total);
-  job->flops = 2.0 * 16 * 16 * (double)iterations; /* 2 FLOP x 16 lanes x 16 chains */
-  job->elapsed = t - t0;
-}
-
-__attribute__((target("avx2,fma"))) static void run_fp32_ymm(job_t *job) {
-  const __m256 a = _mm256_set1_ps(0.9999f), b = _mm256_set1_ps(0.001f);
-  CHAIN_LOOP(CHAINS_12, __m256, _mm256_set1_ps, FMA256, _mm256_add_ps, job->seconds)
-  float lanes[8];
-  _mm256_storeu_ps(lanes, total);
-  job->sink = lanes[0] + lanes[7];
-  job->flops = 2.0 * 8 * 12 * (double)iterations; /* 2 FLOP x 8 lanes x 12 chains */
-  job->elapsed = t - t0;
-}
-
 /* bfloat16 1.0 is 0x3f80, -1.0 is 0xbf80; a 32-bit lane holds the pair (low half, high half). */
-__attribute__((target("avx512f,avx512bf16"))) static void run_bf16_zmm(job_t *job) {
+__attribute__((target("avx512f,avx512bf16"))) static void run_bf16_zmm(peak_job_t *job) {
   const __m512bh a = (__m512bh)_mm512_set1_epi32(0x3f803f80);  /* (1, 1) */
   const __m512bh b = (__m512bh)_mm512_set1_epi32((int)0xbf803f80u); /* (1, -1) */
   CHAIN_LOOP(CHAINS_16, __m512, _mm512_set1_ps, DPBF16, _mm512_add_ps, job->seconds)
@@ -80,7 +47,7 @@ __attribute__((target("avx512f,avx512bf16"))) static void run_bf16_zmm(job_t *jo
 }
 
 static void *worker(void *arg) {
-  job_t *job = arg;
+  peak_job_t *job = arg;
   switch (job->kind) {
     case FP32_ZMM: run_fp32_zmm(job); break;
     case FP32_YMM: run_fp32_ymm(job); break;
@@ -89,33 +56,21 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-/* Runs `threads` copies at once and returns the total rate (all flops / the longest elapsed
- * time) in GFLOP/s, or -1 when a bf16 result is wrong. */
+/* Runs `threads` copies at once and returns the total rate in GFLOP/s, or -1 when a bf16
+ * result is wrong. */
 static double measure(enum kind kind, int threads, double seconds, float *sink) {
-  pthread_t ids[64];
-  job_t jobs[64];
+  peak_job_t jobs[64];
+  double total = run_threads(worker, kind, threads, seconds, jobs);
   for (int t = 0; t < threads; t++) {
-    jobs[t] = (job_t){ .kind = kind, .seconds = seconds };
-    if (pthread_create(&ids[t], NULL, worker, &jobs[t]) != 0) {
-      fprintf(stderr, "bf16_peak: could not start thread %d of %d\n", t + 1, threads);
-      exit(1);
-    }
-  }
-  double flops = 0, longest = 0;
-  int wrong = 0;
-  for (int t = 0; t < threads; t++) {
-    pthread_join(ids[t], NULL);
-    flops += jobs[t].flops;
-    if (jobs[t].elapsed > longest) longest = jobs[t].elapsed;
     /* Chains start at 0..15 in all 16 lanes and stay there: 16 x (0 + 1 + ... + 15) = 1920. */
     if (kind == BF16_ZMM && jobs[t].sink != 1920.0f) {
       fprintf(stderr, "bf16_peak: VDPBF16PS gave a chain sum of %g in thread %d, expected exactly 1920\n",
               (double)jobs[t].sink, t);
-      wrong = 1;
+      return -1;
     }
     *sink += jobs[t].sink;
   }
-  return wrong ? -1 : flops / longest / 1e9;
+  return total;
 }
 
 static int compare(const void *x, const void *y) {

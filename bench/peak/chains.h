@@ -1,4 +1,4 @@
-/* The timed loop shared by the peak benchmarks (fma_peak.c, bf16_peak.c): N independent
+/* The timed loops shared by the peak benchmarks (fma_peak.c, bf16_peak.c): N independent
  * accumulators, each updated once per iteration by one vector instruction, so that the rate
  * is bounded by the arithmetic pipes, not by one instruction's latency.
  *
@@ -12,6 +12,10 @@
 #ifndef TESSERA_BENCH_PEAK_CHAINS_H
 #define TESSERA_BENCH_PEAK_CHAINS_H
 
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #define BLOCK 4096 /* iterations between clock reads */
@@ -47,5 +51,60 @@ static inline double now(void) {
   }                                                                                        \
   TYPE total = SET(0);                                                                     \
   LIST(CHAIN_SUM, ADD)
+
+/* One benchmark thread: which loop, for how long, and what it did. */
+typedef struct {
+  int kind;        /* the caller's loop selector, read by its worker */
+  double seconds;  /* how long to run */
+  double flops;    /* out */
+  double elapsed;  /* out */
+  float sink;      /* out: the chains' sum, used so that the compiler keeps the work */
+} peak_job_t;
+
+/* The float32 FMA loops, compiled for their ISA whatever -march says and chosen at run time:
+ * acc = acc * a + b converges to b / (1 - a) = 1e-3 / 1e-4 = 10: no overflow, no denormals.
+ * flops = 2 (mul + add) x lanes (16 floats in a zmm, 8 in a ymm) x chains x iterations. */
+#define FMA512(acc) _mm512_fmadd_ps(acc, a, b)
+#define FMA256(acc) _mm256_fmadd_ps(acc, a, b)
+#define ZMM_CHAINS 16 /* the length of CHAINS_16 */
+#define YMM_CHAINS 12 /* the length of CHAINS_12 */
+
+__attribute__((target("avx512f"))) static void run_fp32_zmm(peak_job_t *job) {
+  const __m512 a = _mm512_set1_ps(0.9999f), b = _mm512_set1_ps(0.001f);
+  CHAIN_LOOP(CHAINS_16, __m512, _mm512_set1_ps, FMA512, _mm512_add_ps, job->seconds)
+  job->sink = _mm512_reduce_add_ps(total);
+  job->flops = 2.0 * 16 * ZMM_CHAINS * (double)iterations;
+  job->elapsed = t - t0;
+}
+
+__attribute__((target("avx2,fma"))) static void run_fp32_ymm(peak_job_t *job) {
+  const __m256 a = _mm256_set1_ps(0.9999f), b = _mm256_set1_ps(0.001f);
+  CHAIN_LOOP(CHAINS_12, __m256, _mm256_set1_ps, FMA256, _mm256_add_ps, job->seconds)
+  float lanes[8];
+  _mm256_storeu_ps(lanes, total);
+  job->sink = lanes[0] + lanes[7];
+  job->flops = 2.0 * 8 * YMM_CHAINS * (double)iterations;
+  job->elapsed = t - t0;
+}
+
+/* Runs `threads` copies of worker at once, each on its jobs[t] = {kind, seconds}; returns the
+ * total rate in GFLOP/s (all flops / the longest elapsed time) and leaves each job's results. */
+static double run_threads(void *(*worker)(void *), int kind, int threads, double seconds, peak_job_t *jobs) {
+  pthread_t ids[64];
+  for (int t = 0; t < threads; t++) {
+    jobs[t] = (peak_job_t){ .kind = kind, .seconds = seconds };
+    if (pthread_create(&ids[t], NULL, worker, &jobs[t]) != 0) {
+      fprintf(stderr, "bench/peak: could not start thread %d of %d\n", t + 1, threads);
+      exit(1);
+    }
+  }
+  double flops = 0, longest = 0;
+  for (int t = 0; t < threads; t++) {
+    pthread_join(ids[t], NULL);
+    flops += jobs[t].flops;
+    if (jobs[t].elapsed > longest) longest = jobs[t].elapsed;
+  }
+  return flops / longest / 1e9;
+}
 
 #endif

@@ -1,6 +1,7 @@
-// bench/peak/bf16_peak.c compiled and run briefly: whether it measures bf16 must agree with the
-// CPU flags /proc/cpuinfo lists (read independently of the program's __builtin_cpu_supports),
-// and its JSON must hold together; bf16PeakMetrics shapes that JSON into table rows.
+// bench/peak/bf16_peak.c and fma_peak.c compiled and run briefly: which loops they run must
+// agree with the CPU flags /proc/cpuinfo lists (read independently of the programs'
+// __builtin_cpu_supports), and their JSON must hold together; bf16PeakMetrics shapes
+// bf16_peak's JSON into table rows.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,16 +10,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bf16PeakMetrics, type Bf16PeakOutput } from '../../bench/peak/peak.js';
 import { parseCpuinfo } from '../../src/machine.js';
 
-const source = join(import.meta.dirname, '..', '..', 'bench', 'peak', 'bf16_peak.c');
+const peakDir = join(import.meta.dirname, '..', '..', 'bench', 'peak');
 const isa = existsSync('/proc/cpuinfo') ? parseCpuinfo(readFileSync('/proc/cpuinfo', 'utf8')).isa : [];
 
 describe.runIf(process.arch === 'x64' && isa.includes('avx2'))('bf16_peak.c', () => {
   let dir = '';
   let binary = '';
+  let fmaBinary = '';
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'bf16-peak-'));
     binary = join(dir, 'bf16_peak');
-    execFileSync('gcc', ['-O2', '-march=native', '-pthread', '-Wall', '-Werror', '-o', binary, source]);
+    fmaBinary = join(dir, 'fma_peak');
+    for (const [out, name] of [[binary, 'bf16_peak'], [fmaBinary, 'fma_peak']]) {
+      execFileSync('gcc', ['-O2', '-march=native', '-pthread', '-Wall', '-Werror', '-o', out, join(peakDir, `${name}.c`)]);
+    }
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,6 +47,16 @@ describe.runIf(process.arch === 'x64' && isa.includes('avx2'))('bf16_peak.c', ()
       expect(out.bf16_reason).toMatch(/AVX512_BF16/);
       expect(run.stderr).toMatch(/bf16_peak: .*AVX512_BF16.*null/);
     }
+  });
+
+  it('fma_peak reports AVX-512 exactly when the CPU lists avx512f, and AVX2 always', () => {
+    const run = spawnSync(fmaBinary, ['1', '0.02'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as { avx512_gflops: number | null; avx2_gflops: number; chains_avx2: number };
+    expect(out.avx2_gflops).toBeGreaterThan(0);
+    expect(out.chains_avx2).toBe(12);
+    if (isa.includes('avx512f')) expect(out.avx512_gflops).toBeGreaterThan(0);
+    else expect(out.avx512_gflops).toBeNull();
   });
 
   it('refuses bad arguments, naming what it expected', () => {
