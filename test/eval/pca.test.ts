@@ -83,14 +83,12 @@ describe('symmetricEigen', () => {
     expect(() => symmetricEigen([1, 2, 3], 2)).toThrow(/expected 2×2 = 4 values, got 3/);
   });
 
-  test('784 dimensions take well under 10 s', () => {
+  test('784 dimensions: the eigenvalues sum to the trace (its speed lives in bench/, not here)', () => {
     const gen = new Generator(3);
     const n = 784;
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { const v = gen.normal(); a[i * n + j] = v; a[j * n + i] = v; }
-    const t0 = performance.now();
     const { values } = symmetricEigen(a, n);
-    expect(performance.now() - t0).toBeLessThan(10_000);
     let trace = 0, sum = 0;
     for (let i = 0; i < n; i++) { trace += a[i * n + i]; sum += values[i]; }
     expect(sum).toBeCloseTo(trace, 6);   // the trace is the sum of the eigenvalues
