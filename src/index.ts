@@ -39,3 +39,4 @@ export * from './train/index.js';
 export * from './inspect/index.js';
 export { exportOnnx } from './export/onnx.js';
 export type { ExportOnnxOptions, OnnxPart } from './export/onnx.js';
+export { exportTorch, torchModule } from './export/torch.js';

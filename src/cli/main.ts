@@ -19,11 +19,12 @@ import { profileCommand } from './profile.js';
 import { gradcheckCommand } from './gradcheck.js';
 import { infoCommand } from './info.js';
 import { benchCommand } from './bench.js';
+import { exportCommand } from './export.js';
 import { packageRoot } from '../package-root.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand,
-  explainCommand, profileCommand, gradcheckCommand, infoCommand, benchCommand,
+  explainCommand, profileCommand, gradcheckCommand, infoCommand, benchCommand, exportCommand,
 ];
 
 function topHelp(): string {
