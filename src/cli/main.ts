@@ -28,14 +28,15 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 function topHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  const offered = COMMANDS.filter((c) => c.available?.() ?? true);
+  const width = Math.max(...offered.map((c) => c.name.length)) + 2;
   return [
     'Usage: tessera <command> [options]',
     '',
     'Train and study autoencoders on Fashion-MNIST with the tessera tensor engine.',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    ...offered.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     "Run 'tessera <command> --help' for a command's options.",
     '',
