@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { Generator, noGrad, rand } from '../../src/index.js';
 import { loadRun } from '../../src/cli/inference.js';
 import { SMALL, cli, tempDir } from './helpers.js';
+import { relativeError } from '../export/family.js';
 
 const root = tempDir('export');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -35,10 +36,7 @@ describe('tessera export', () => {
       const got = (await ortRun(path.join(dir, 'model.onnx'), 'input', Float32Array.from(await x.data()), [3, ...shape])).output;
       const want = Float32Array.from(await noGrad(() => run.model.forward(x)).data());
       expect([...got.dims]).toEqual([3, ...shape]);
-      const g = got.data as Float32Array;
-      let err = 0;
-      for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(g[i] - want[i]));
-      expect(err).toBeLessThan(1e-5);
+      expect(relativeError(got.data as Float32Array, want)).toBeLessThan(1e-5);
       const enc = await ortRun(path.join(dir, 'model.encoder.onnx'), 'input', Float32Array.from(await x.data()), [3, ...shape]);
       expect(Object.keys(enc).sort()).toEqual(model === 'vae' ? ['logvar', 'mu'] : ['code']);
     });

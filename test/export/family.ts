@@ -53,3 +53,14 @@ export function familyCases(): FamilyCase[] {
   }
   return cases;
 }
+
+/** max |a − b| / max |b|: the error relative to the output's magnitude. */
+export function relativeError(got: Float32Array, want: Float32Array): number {
+  if (got.length !== want.length) throw new Error(`relativeError: ${got.length} values against ${want.length}`);
+  let err = 0, scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    err = Math.max(err, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return err / Math.max(scale, 1e-30);
+}

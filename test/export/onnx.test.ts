@@ -9,23 +9,12 @@ import * as ort from 'onnxruntime-node';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Generator, VAE, exportOnnx, noGrad, rand, type Tensor } from '../../src/index.js';
 import { ModelProtoSchema } from '../../src/export/proto/onnx-pb.js';
-import { familyCases } from './family.js';
+import { familyCases, relativeError } from './family.js';
 
 const BATCHES = [1, 3, 8];
 let dir: string;
 beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-onnx-')); });
 afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
-
-/** max |a − b| / max |b|: the error relative to the output's magnitude. */
-function relativeError(got: Float32Array, want: Float32Array): number {
-  expect(got.length).toBe(want.length);
-  let err = 0, scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    err = Math.max(err, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return err / Math.max(scale, 1e-30);
-}
 
 async function run(file: string, feeds: Record<string, Tensor>): Promise<Record<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(file);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import {
   Generator, SparseAutoencoder, VAE, exportTorch, gaussianKl, mul, noGrad, rand, saveModule, writeSafetensors, type Tensor,
 } from '../../src/index.js';
-import { familyCases } from './family.js';
+import { familyCases, relativeError } from './family.js';
 
 /** The first of $TESSERA_PYTHON, python3, /usr/bin/python3 that imports torch. */
 function findTorchPython(): string | null {
@@ -48,15 +48,6 @@ for case in json.load(open(sys.argv[1])):
         for k in out: f.write(out[k].contiguous().numpy().astype('<f4').tobytes())
     json.dump(meta, open(case['dir'] + '/torch-out.json', 'w'))
 `;
-
-function relativeError(got: Float32Array, want: Float32Array): number {
-  let err = 0, scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    err = Math.max(err, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return err / Math.max(scale, 1e-30);
-}
 
 describe.skipIf(python === null)('exportTorch (python3 with torch: install python3-torch, or set TESSERA_PYTHON)', () => {
   it('every family member: model.py loads the safetensors with strict=True and matches tessera in eval mode', async () => {
