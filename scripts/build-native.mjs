@@ -57,8 +57,12 @@ const nodedir = localNodedir();
 const result = spawnSync(process.execPath, [gyp, 'rebuild', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], { cwd: root, stdio: 'inherit' });
 if (result.status === 0) {
   record(true, 'built');
-} else {
+} else if (!fromSource || loadablePrebuild() === null) {
   record(false, `node-gyp rebuild exited with status ${result.status}`);
   console.warn('tessera: the native addon failed to build; the js backend will be used. Re-run `npm rebuild tessera` after installing a C++ toolchain (g++, make, python3).');
+} else {
+  // --build-from-source failed, but the package's prebuild fits: node-gyp-build will load it.
+  record(true, `node-gyp rebuild exited with status ${result.status}; prebuilt: ${loadablePrebuild()}`);
+  console.warn('tessera: building the native addon from source failed; the prebuilt addon will be used.');
 }
 process.exit(0);
