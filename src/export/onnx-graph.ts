@@ -9,6 +9,7 @@ import { noGrad } from '../autograd.js';
 import { zeros } from '../ops/creation.js';
 import { slice } from '../ops/shape-ops.js';
 import type { Module } from '../nn/module.js';
+import { shapeStr } from '../shape.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { describeModel, type Layer, type ModelDescription } from './layers.js';
 
@@ -120,6 +121,7 @@ class GraphBuilder {
     switch (layer.kind) {
       case 'sequential': throw new Error('exportOnnx: unreachable');
       case 'linear': {
+        if (out.rank !== 2) throw new Error(`exportOnnx: ${n} Linear gives ${shapeStr(out.shape)}; the export writes Gemm, which takes rows [n, features] only`);
         // y = x·Wᵀ + b (Gemm with transB); the fused epilogue activation follows as its own node.
         const y = this.node('Gemm', n, [input, p('weight'), ...(layer.bias ? [p('bias')] : [])], { transB: { i: 1 } });
         return layer.activation === 'none' ? y : this.activation(layer.activation, n, y);

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { fromBinary } from '@bufbuild/protobuf';
-import { Generator, VAE, exportOnnx, noGrad, rand, type Tensor } from '../../src/index.js';
+import { Autoencoder, Generator, Linear, Module, Sequential, VAE, exportOnnx, mul, noGrad, rand, type Tensor } from '../../src/index.js';
 import { ModelProtoSchema } from '../../src/export/proto/onnx-pb.js';
 import { familyCases, relativeError } from './family.js';
 
@@ -82,6 +82,16 @@ describe('exportOnnx', () => {
     const names = fromBinary(ModelProtoSchema, fs.readFileSync(dec)).graph!.initializer.map((t) => t.name);
     expect(names.length).toBeGreaterThan(0);
     expect(names.every((n) => n.startsWith('decoder.'))).toBe(true);
+  });
+
+  it('names what it cannot export: a module it does not know, a Linear on rank-3 input', async () => {
+    class Doubler extends Module { forward(x: Tensor): Tensor { return mul(x, 2); } }
+    const file = path.join(dir, 'unsupported.onnx');
+    const custom = new Autoencoder(new Sequential(new Linear(4, 2), new Doubler()), new Linear(2, 4));
+    await expect(exportOnnx(custom, file, { inputShape: [4] })).rejects.toThrow(/encoder\.1 is a Doubler, which the exporters do not know/);
+    await expect(exportOnnx(new Autoencoder(new Linear(4, 2), new Linear(2, 4)), file, { inputShape: [3, 4] }))
+      .rejects.toThrow(/encoder Linear gives \[1, 3, 2\]; the export writes Gemm, which takes rows \[n, features\] only/);
+    expect(fs.existsSync(file)).toBe(false);
   });
 
   it('rejects a bad inputShape and leaves no file', async () => {
