@@ -37,3 +37,6 @@ export type { LoadModuleOptions } from './io/checkpoint.js';
 export * from './optim/index.js';
 export * from './train/index.js';
 export * from './inspect/index.js';
+export { exportOnnx } from './export/onnx.js';
+export type { ExportOnnxOptions, OnnxPart } from './export/onnx.js';
+export { exportTorch, torchModule } from './export/torch.js';

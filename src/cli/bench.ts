@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CliError, type Command } from './command.js';
+import { packageRoot } from '../package-root.js';
 
 /** dist/bench/run.js of this install: this file is dist/src/cli/bench.js (or src/cli/bench.ts in tests). */
 export function benchRunnerPath(): string {
@@ -21,10 +22,16 @@ export const benchCommand: Command = {
   options: [],
   positionals: { min: 0, max: 100, names: 'benchmark arguments' },
   notes: "See bench/RESULTS.md for the figures measured so far. 'tessera bench -- --help' shows the runner's options.",
+  // The published package ships dist/src only: the benchmarks (and their PyTorch peers) run
+  // from a clone of the repository, so an installed tessera does not offer the command.
+  available: () => fs.existsSync(benchRunnerPath()),
   async run(args, io) {
     const runner = benchRunnerPath();
     if (!fs.existsSync(runner)) {
-      throw new CliError(`tessera bench: the benchmark runner '${runner}' is not built; build it with 'npx tsc -p tsconfig.build.json' (it comes from bench/run.ts)`);
+      const clone = !fs.existsSync(path.join(packageRoot(), 'bench', 'run.ts'));
+      throw new CliError(clone
+        ? "tessera bench: the benchmarks are not part of the installed package; run them from a clone of tessera's repository: 'npm ci && npm run build && npx tessera bench'"
+        : `tessera bench: the benchmark runner '${runner}' is not built; build it with 'npx tsc -p tsconfig.build.json' (it comes from bench/run.ts)`);
     }
     return new Promise<number>((resolve, reject) => {
       const child = spawn(process.execPath, [runner, ...args.positionals], { stdio: ['inherit', 'pipe', 'pipe'] });

@@ -26,6 +26,8 @@ export interface Command {
   positionals?: { min: number; max: number; names: string };
   /** Extra help text (examples, defaults worth explaining). */
   notes?: string;
+  /** False where the command cannot run in this install (it is then left out of --help). */
+  available?: () => boolean;
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }
 

@@ -19,22 +19,24 @@ import { profileCommand } from './profile.js';
 import { gradcheckCommand } from './gradcheck.js';
 import { infoCommand } from './info.js';
 import { benchCommand } from './bench.js';
+import { exportCommand } from './export.js';
 import { packageRoot } from '../package-root.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand,
-  explainCommand, profileCommand, gradcheckCommand, infoCommand, benchCommand,
+  explainCommand, profileCommand, gradcheckCommand, infoCommand, benchCommand, exportCommand,
 ];
 
 function topHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  const offered = COMMANDS.filter((c) => c.available?.() ?? true);
+  const width = Math.max(...offered.map((c) => c.name.length)) + 2;
   return [
     'Usage: tessera <command> [options]',
     '',
     'Train and study autoencoders on Fashion-MNIST with the tessera tensor engine.',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    ...offered.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     "Run 'tessera <command> --help' for a command's options.",
     '',

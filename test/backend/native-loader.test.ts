@@ -1,11 +1,11 @@
 // The native loader and its controls: the reason given when the addon is missing, ISA and
 // thread selection by function and by environment variable (read by the addon at load time).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAddon, missingAddonFunctions, packageRoot } from '../../src/backend/native/addon.js';
+import { findAddonFile, loadAddon, missingAddonFunctions, packageRoot } from '../../src/backend/native/addon.js';
 import { loadNativeBackend, nativeInfo, setNativeIsa, setNativeThreads } from '../../src/backend/native/index.js';
 
 describe('native loader', () => {
@@ -38,13 +38,33 @@ describe('native loader', () => {
       writeFileSync(join(root, 'binding.gyp'), '{}');
       const missing = loadAddon(root);
       expect(missing.addon).toBeNull();
-      expect(missing.reason).toMatch(/tessera\.node is missing \(it was never built\)/);
+      expect(missing.reason).toMatch(/neither build\/Release\/tessera\.node nor a prebuild in .*prebuilds fits this machine \(No native build was found for platform=.*\) \(it was never built\)/);
       mkdirSync(join(root, 'build'));
       writeFileSync(join(root, 'build', 'native-status.json'), JSON.stringify({ ok: false, reason: 'node-gyp rebuild exited with status 1' }));
-      expect(loadAddon(root).reason).toMatch(/missing \(node-gyp rebuild exited with status 1\)/);
+      expect(loadAddon(root).reason).toMatch(/fits this machine \(.*\) \(node-gyp rebuild exited with status 1\)/);
       mkdirSync(join(root, 'build', 'Release'));
       writeFileSync(join(root, 'build', 'Release', 'tessera.node'), 'not a shared object');
       expect(loadAddon(root).reason).toMatch(/loading .*tessera\.node failed/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('loads the prebuild for this platform when there is no build from source, and a build from source first', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-native-'));
+    try {
+      writeFileSync(join(root, 'package.json'), '{"name": "tessera"}');
+      const prebuilds = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+      mkdirSync(prebuilds, { recursive: true });
+      const real = findAddonFile(packageRoot()!);
+      copyFileSync((real as { file: string }).file, join(prebuilds, 'tessera.node'));
+      expect(findAddonFile(root)).toEqual({ file: join(prebuilds, 'tessera.node') });
+      const loaded = loadAddon(root);
+      expect(loaded.reason).toBe('loaded');
+      expect(typeof loaded.addon!.info().isa).toBe('string');
+      mkdirSync(join(root, 'build', 'Release'), { recursive: true });
+      writeFileSync(join(root, 'build', 'Release', 'tessera.node'), 'not a shared object');
+      expect(findAddonFile(root)).toEqual({ file: join(root, 'build', 'Release', 'tessera.node') });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

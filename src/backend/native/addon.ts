@@ -1,4 +1,4 @@
-// Finding and loading the compiled addon (build/Release/tessera.node), and its raw signature.
+// Finding and loading the compiled addon (a build from source or a prebuild), and its raw signature.
 // The loader walks up from this file to the package root (the folder holding package.json),
 // because this module runs both from src/ (vitest) and from dist/src/ (after tsc).
 import { existsSync, readFileSync } from 'node:fs';
@@ -60,19 +60,45 @@ export function packageRoot(): string | null {
   }
 }
 
+/**
+ * The addon file of the package at `root`, as node-gyp-build finds it: a build from source
+ * (build/Release/*.node, made by `npm i --build-from-source`, by the install script where no
+ * prebuild fits, or by a developer) first, then the prebuild for this platform that the packed
+ * package carries (prebuilds/linux-x64/tessera.node, made by scripts/prebuild.mjs). N-API
+ * keeps one binary good for every Node ≥ 20; the ISA (AVX-512, AVX2, portable) is chosen inside
+ * it at run time (native/cpu_features.cc). Returns why not when there is none.
+ */
+export function findAddonFile(root: string): { file: string } | { missing: string } {
+  const require = createRequire(import.meta.url);
+  let resolve: (dir: string) => string;
+  try {
+    resolve = (require('node-gyp-build') as { path(dir: string): string }).path;
+  } catch {
+    // Without node-gyp-build (not installed), only a build from source can be found.
+    const file = join(root, 'build', 'Release', 'tessera.node');
+    return existsSync(file) ? { file } : { missing: `${file} is missing and node-gyp-build, which finds prebuilds, is not installed` };
+  }
+  try {
+    return { file: resolve(root) };
+  } catch (e) {
+    return { missing: `neither build/Release/tessera.node nor a prebuild in ${join(root, 'prebuilds')} fits this machine (${(e as Error).message.split('\n')[0]})` };
+  }
+}
+
 /** Loads the addon (from `root`, by default this package's), or says why it could not. */
 export function loadAddon(root: string | null = packageRoot()): { addon: NativeAddon | null; reason: string } {
   if (root === null) return { addon: null, reason: 'native backend: no package root (package.json) above src/backend/native/addon.ts' };
-  const file = join(root, 'build', 'Release', 'tessera.node');
-  if (!existsSync(file)) {
+  const found = findAddonFile(root);
+  if ('missing' in found) {
     // The install script records why the build did not happen (scripts/build-native.mjs).
     let why = 'it was never built';
     const status = join(root, 'build', 'native-status.json');
     if (existsSync(status)) {
       try { why = String((JSON.parse(readFileSync(status, 'utf8')) as { reason?: unknown }).reason ?? why); } catch { /* keep default */ }
     }
-    return { addon: null, reason: `native backend: ${file} is missing (${why}); run \`npx node-gyp rebuild\` in ${root}` };
+    return { addon: null, reason: `native backend: ${found.missing} (${why}); run \`npx node-gyp rebuild\` in ${root}` };
   }
+  const file = found.file;
   try {
     const addon = createRequire(import.meta.url)(file) as NativeAddon;
     const missing = missingAddonFunctions(addon);
