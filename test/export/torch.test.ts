@@ -22,6 +22,8 @@ function findTorchPython(): string | null {
 }
 
 const python = findTorchPython();
+// CI installs python3-torch (.ci/run): there a missing torch is a failure, not a skip.
+if (process.env.CI && python === null) throw new Error('no python3 that imports torch, and CI installs python3-torch: see .ci/run');
 const BATCH = 5;
 
 // Runs every case's model.py in one Python process (importing torch takes seconds).
