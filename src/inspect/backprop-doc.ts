@@ -75,7 +75,7 @@ async function generate(): Promise<Record<string, string>> {
       const delta = was.map((v, i) => now[i] - v);
       let zeros = 0;
       for (let k = 0; k < g.length; k++) if (g[k] === 0) zeros++;
-      return [name, `[${p.shape.join(', ')}]`, fmt(norm(was)), fmt(norm(g)), `${(100 * zeros / g.length).toFixed(1)}%`, fmt(norm(delta)), fmt(norm(delta) / norm(was))];
+      return [name, `[${p.shape.join(', ')}]`, fmt(norm(was)), fmt(norm(g)), `${(100 * zeros / g.length).toFixed(1)}%`, fmt(norm(delta)), norm(was) > 0 ? fmt(norm(delta) / norm(was)) : '— (θ = 0)'];
     }), [false, false, true, true, true, true, true]));
 
   // ---- the chain rule on one output pixel, by hand and by the engine -------------------------
