@@ -37,3 +37,4 @@ export type { LoadModuleOptions } from './io/checkpoint.js';
 export * from './optim/index.js';
 export * from './train/index.js';
 export * from './inspect/index.js';
+export * from './eval/index.js';

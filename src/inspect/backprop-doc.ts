@@ -16,7 +16,7 @@ import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 import { loadFashionMnist } from '../data/fashion-mnist.js';
 import { denseAutoencoder } from '../models/dense-autoencoder.js';
-import { fitPca } from '../models/pca.js';
+import { fitPca } from '../eval/pca.js';
 import { mseLoss } from '../losses/regression.js';
 import { Adam } from '../optim/adam.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -129,7 +129,7 @@ async function generate(): Promise<Record<string, string>> {
   const after = noGrad(() => tidy(() => mseLoss(twin.forward(x), x).item()));
   blocks.pca = fence([
     `PCA, 32 components fitted on these 256 images (closed form): reconstruction MSE ${fmt(pcaMse)}, ` +
-    `${(100 * pca.explainedVarianceRatio()).toFixed(1)}% of the variance kept`,
+    `${(100 * pca.totalExplainedVarianceRatio()).toFixed(1)}% of the variance kept`,
     `the autoencoder on the same images: MSE ${fmt(e.loss)} at initialisation, ${fmt(after)} after ${STEPS} Adam steps`,
   ].join('\n'));
   pca.dispose();
