@@ -40,3 +40,4 @@ export * from './inspect/index.js';
 export { exportOnnx } from './export/onnx.js';
 export type { ExportOnnxOptions, OnnxPart } from './export/onnx.js';
 export { exportTorch, torchModule } from './export/torch.js';
+export * from './eval/index.js';

@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const loadSeconds = (performance.now() - tLoad) / 1000;
 
   const generator = new Generator(args.seed);
-  const model = denseAutoencoder({ inputDim: 784, hidden: [64], latent: 32, activation: 'relu', output: 'sigmoid', generator });
+  // PyTorch's init, as the torch peer (bench/peers/torch_w1.py) uses: the test-MSE comparison is like for like.
+  const model = denseAutoencoder({ inputDim: 784, hidden: [64], latent: 32, activation: 'relu', output: 'sigmoid', generator, init: 'torch' });
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const testMse: number[] = [];
   // the child runs with --expose-gc: the load's garbage goes before the peak mark is reset

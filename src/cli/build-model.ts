@@ -21,14 +21,14 @@ export function buildModel(c: TrainConfig, generator: Generator): Autoencoder {
   const linear = c.activation === 'linear';
   const activation: ActivationName = c.activation === 'linear' ? 'none' : c.activation;
   const dense = () => denseAutoencoder({
-    hidden: c.hidden, latent: c.latent, activation, output: linear ? 'none' : undefined, dropout: c.dropout || undefined, batchNorm: c.batchNorm, generator,
+    hidden: c.hidden, latent: c.latent, activation, output: linear ? 'none' : undefined, dropout: c.dropout || undefined, batchNorm: c.batchNorm, generator, init: c.init,
   });
   switch (c.model) {
     case 'dense': return dense();
     case 'denoising': return DenoisingAutoencoder.from(dense(), { noise: { kind: 'gaussian', std: c.noise, clip: [0, 1] }, generator });
     case 'sparse': return SparseAutoencoder.from(dense(), { penalty: 'l1', weight: c.l1 > 0 ? c.l1 : DEFAULT_SPARSITY });
-    case 'vae': return denseVae({ hidden: c.hidden, latent: c.latent, activation, beta: c.beta, generator });
-    case 'conv': return convAutoencoder({ channels: c.hidden, latent: c.latent, activation, batchNorm: c.batchNorm, generator });
+    case 'vae': return denseVae({ hidden: c.hidden, latent: c.latent, activation, beta: c.beta, generator, init: c.init });
+    case 'conv': return convAutoencoder({ channels: c.hidden, latent: c.latent, activation, batchNorm: c.batchNorm, generator, init: c.init });
   }
 }
 

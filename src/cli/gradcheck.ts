@@ -23,7 +23,7 @@ export const gradcheckCommand: Command = {
   usage: '[options]',
   description: "Compares every parameter gradient of one training step's loss (from backward) with central\nfinite differences (L(θ + ε) − L(θ − ε)) / 2ε on --per-tensor random elements of each\ntensor, and prints the worst relative error per tensor. Exits with 1 when any tensor fails.",
   options,
-  notes: 'Randomness inside the forward pass (dropout, the VAE\'s sampling, denoising noise) is replayed\nidentically for every evaluation. An element whose step crosses a kink (ReLU at 0, a max-pool\ntie) is measured again with ε/10 and ε/100.\n\nExample:\n  tessera gradcheck --model conv',
+  notes: 'Randomness inside the forward pass (dropout, the VAE\'s sampling, denoising noise) is replayed\nidentically for every evaluation. An element whose step crosses a kink (ReLU at 0, a max-pool\ntie) is measured again with ε/10 and ε/100; at a kink at the element itself (a ReLU input\nexactly 0, common with zero biases) the one-sided slope that backward gives is accepted.\n\nExample:\n  tessera gradcheck --model conv',
   async run(args, io) {
     const v = args.values;
     // float64 needs js storage; the check is of the backward rules, which every backend shares.

@@ -8,7 +8,7 @@ import { imageComparison, imageGrid } from '../viz/image-grid.js';
 import { lineChart } from '../viz/line-chart.js';
 import { scatterPlot } from '../viz/scatter-plot.js';
 import { FASHION_MNIST_CLASSES } from '../data/fashion-mnist.js';
-import { fitPca } from '../models/pca.js';
+import { fitPca } from '../eval/pca.js';
 import type { VAE } from '../models/vae.js';
 import { Generator } from '../random.js';
 import { RUN_FILES } from './run-folder.js';

@@ -2,7 +2,7 @@
 // test loss (the training objective on the test set), reconstruction MSE and PSNR, and the
 // baselines: PCA with as many components as the code has values, and kNN accuracy of codes.
 import { fromTyped, noGrad, tidy, add } from '../index.js';
-import { fitPca } from '../models/pca.js';
+import { fitPca } from '../eval/pca.js';
 import { knnAccuracy } from '../eval/knn.js';
 import { linearProbeAccuracy } from '../eval/linear-probe.js';
 import { meanImagePsnr, meanSquaredError, psnr } from '../eval/metrics.js';
@@ -93,7 +93,7 @@ export async function baselineMetrics(run: LoadedRun, data: Data, options: { k: 
   }
   const t3 = performance.now();
   for (const t of [xTrain, xTest, pcaTrain, pcaTest]) t.dispose();
-  const explained = pca.explainedVarianceRatio();
+  const explained = pca.totalExplainedVarianceRatio();
   pca.dispose();
   return {
     components, pcaTestMse: pcaMse, pcaPsnr: psnr(pcaMse), pcaExplainedVariance: explained,

@@ -4,6 +4,7 @@
 import type { OptionSpec, Values } from './options.js';
 import { UsageError } from './options.js';
 import { BACKEND_OPTIONS } from './backend-choice.js';
+import { MODEL_INITS, type ModelInit } from '../nn/init.js';
 
 export const MODEL_NAMES = ['dense', 'conv', 'denoising', 'sparse', 'vae'] as const;
 export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
@@ -41,6 +42,7 @@ export const MODEL_TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'noise', kind: 'number', min: 0, help: 'std of the Gaussian input noise (denoising; default 0.3 there, 0 elsewhere)', list: true },
   { name: 'beta', kind: 'number', min: 0, default: 1, help: 'weight of the KL term (vae)', list: true },
   { name: 'seed', kind: 'int', min: 0, default: 0, help: 'seed of every random draw (init, shuffling, noise)', list: true },
+  { name: 'init', kind: 'choice', choices: MODEL_INITS, default: 'glorot', help: "initial weights: glorot (Keras's default: glorot-uniform, zero bias), he (he-uniform, zero bias), torch (PyTorch's: U(±1/√fan_in))", list: true },
   { name: 'limit', kind: 'int', min: 1, help: 'use only the first N training images (and N/6 test images): for quick tests' },
 ];
 
@@ -68,6 +70,7 @@ export interface TrainConfig {
   noise: number;
   beta: number;
   seed: number;
+  init: ModelInit;
   limit?: number;
 }
 
@@ -106,6 +109,7 @@ export function resolveTrainConfig(command: string, v: Values): TrainConfig {
     noise,
     beta: one<number>('beta'),
     seed: one<number>('seed'),
+    init: one<ModelInit>('init'),
     limit: one<number | undefined>('limit'),
   };
 }
@@ -115,6 +119,6 @@ export function configToJson(c: TrainConfig): Record<string, unknown> {
   return {
     model: c.model, latent: c.latent, hidden: c.hidden.join(','), epochs: c.epochs, 'batch-size': c.batchSize, lr: c.lr,
     schedule: c.schedule, optimizer: c.optimizer, activation: c.activation, l1: c.l1, l2: c.l2, dropout: c.dropout,
-    'batch-norm': c.batchNorm, noise: c.noise, beta: c.beta, seed: c.seed, ...(c.limit !== undefined ? { limit: c.limit } : {}),
+    'batch-norm': c.batchNorm, noise: c.noise, beta: c.beta, seed: c.seed, init: c.init, ...(c.limit !== undefined ? { limit: c.limit } : {}),
   };
 }

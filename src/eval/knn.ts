@@ -5,7 +5,11 @@
 // enough, and the q·x for a batch of queries against every training row is one matmul
 // [b, d]·[n, d]ᵀ on the current backend. The top-k per query is kept by insertion on the host.
 import type { Tensor } from '../tensor.js';
-import { matmulT, slice, square, sum, tidy } from '../index.js';
+import { matmulT } from '../ops/matmul.js';
+import { slice } from '../ops/shape-ops.js';
+import { square } from '../ops/elementwise.js';
+import { sum } from '../ops/reduce.js';
+import { tidy } from '../memory.js';
 import { accuracy } from './metrics.js';
 
 export interface KnnOptions {

@@ -3,7 +3,12 @@
 // with fit() and Adam, then scored on the test features: accuracy = mean(argmax(x·Wᵀ + b) = y).
 // Standardising each feature (mean 0, std 1 on the training set) makes one learning rate suit
 // raw pixels and codes alike.
-import { Generator, argmax, fromTyped, noGrad, tidy } from '../index.js';
+import type { Tensor } from '../tensor.js';
+import { Generator } from '../random.js';
+import { argmax } from '../ops/reduce.js';
+import { fromTyped } from '../ops/creation.js';
+import { noGrad } from '../autograd.js';
+import { tidy } from '../memory.js';
 import { Linear } from '../nn/linear.js';
 import { Adam } from '../optim/adam.js';
 import { crossEntropyLoss } from '../losses/cross-entropy.js';
@@ -57,4 +62,14 @@ export async function linearProbeAccuracy(trainX: Float32Array, trainLabels: Arr
   const labels = await predicted.data();
   predicted.dispose();
   return accuracy(Array.from(labels, Math.round), testLabels);
+}
+
+/** linearProbeAccuracy on tensors: train [n, d] and test [m, d] feature rows (codes, PCA codes, pixels). */
+export async function linearProbe(train: Tensor, trainLabels: ArrayLike<number>, test: Tensor, testLabels: ArrayLike<number>,
+  options: LinearProbeOptions = {}): Promise<number> {
+  if (train.rank !== 2 || test.rank !== 2 || train.shape[1] !== test.shape[1]) {
+    throw new Error(`linearProbe: expected train [n, d] and test [m, d] with the same d, got [${train.shape.join(', ')}] and [${test.shape.join(', ')}]`);
+  }
+  const rows = async (t: Tensor) => { const v = await t.data(); return v instanceof Float32Array ? v : Float32Array.from(v); };
+  return linearProbeAccuracy(await rows(train), trainLabels, await rows(test), testLabels, train.shape[1], options);
 }

@@ -3,6 +3,7 @@
 // PSNR = 10·log10(peak² / MSE) in decibels, peak = 1 for images scaled to [0, 1]. We report it
 // two ways, as papers do: from the mean MSE over the whole set, and as the mean of per-image PSNRs
 // (which weighs a badly reconstructed image more).
+import type { Tensor } from '../tensor.js';
 
 function checkPair(op: string, a: ArrayLike<number>, b: ArrayLike<number>): void {
   if (a.length !== b.length) throw new Error(`${op}: the arrays differ in length (${a.length} vs ${b.length})`);
@@ -47,4 +48,23 @@ export function accuracy(predicted: ArrayLike<number>, truth: ArrayLike<number>)
   let hits = 0;
   for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) hits++;
   return hits / truth.length;
+}
+
+export interface ReconstructionError {
+  /** mean((x − x̂)²) over every element. */
+  mse: number;
+  /** 10·log10(peak² / mse) from that mean. */
+  psnr: number;
+  /** The mean over rows (images) of each row's PSNR. */
+  meanImagePsnr: number;
+}
+
+/** MSE, PSNR and mean per-row PSNR of reconstructions x̂ [n, …] of x [n, …] (read from any backend). */
+export async function reconstructionError(x: Tensor, reconstruction: Tensor, peak = 1): Promise<ReconstructionError> {
+  if (x.rank < 1 || x.shape.length !== reconstruction.shape.length || x.shape.some((s, i) => s !== reconstruction.shape[i])) {
+    throw new Error(`reconstructionError: x [${x.shape.join(', ')}] and its reconstruction [${reconstruction.shape.join(', ')}] must have the same shape [n, …]`);
+  }
+  const [a, b] = [await x.data(), await reconstruction.data()];
+  const mse = meanSquaredError(a, b);
+  return { mse, psnr: psnr(mse, peak), meanImagePsnr: meanImagePsnr(a, b, x.size / x.shape[0], peak) };
 }

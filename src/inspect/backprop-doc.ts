@@ -16,7 +16,7 @@ import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
 import { loadFashionMnist } from '../data/fashion-mnist.js';
 import { denseAutoencoder } from '../models/dense-autoencoder.js';
-import { fitPca } from '../models/pca.js';
+import { fitPca } from '../eval/pca.js';
 import { mseLoss } from '../losses/regression.js';
 import { Adam } from '../optim/adam.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -75,7 +75,7 @@ async function generate(): Promise<Record<string, string>> {
       const delta = was.map((v, i) => now[i] - v);
       let zeros = 0;
       for (let k = 0; k < g.length; k++) if (g[k] === 0) zeros++;
-      return [name, `[${p.shape.join(', ')}]`, fmt(norm(was)), fmt(norm(g)), `${(100 * zeros / g.length).toFixed(1)}%`, fmt(norm(delta)), fmt(norm(delta) / norm(was))];
+      return [name, `[${p.shape.join(', ')}]`, fmt(norm(was)), fmt(norm(g)), `${(100 * zeros / g.length).toFixed(1)}%`, fmt(norm(delta)), norm(was) > 0 ? fmt(norm(delta) / norm(was)) : '— (θ = 0)'];
     }), [false, false, true, true, true, true, true]));
 
   // ---- the chain rule on one output pixel, by hand and by the engine -------------------------
@@ -129,7 +129,7 @@ async function generate(): Promise<Record<string, string>> {
   const after = noGrad(() => tidy(() => mseLoss(twin.forward(x), x).item()));
   blocks.pca = fence([
     `PCA, 32 components fitted on these 256 images (closed form): reconstruction MSE ${fmt(pcaMse)}, ` +
-    `${(100 * pca.explainedVarianceRatio()).toFixed(1)}% of the variance kept`,
+    `${(100 * pca.totalExplainedVarianceRatio()).toFixed(1)}% of the variance kept`,
     `the autoencoder on the same images: MSE ${fmt(e.loss)} at initialisation, ${fmt(after)} after ${STEPS} Adam steps`,
   ].join('\n'));
   pca.dispose();

@@ -4,6 +4,7 @@
 // decoder.2 Linear(64 → 784), decoder.3 Sigmoid. (The seed's decoder starts with a redundant
 // Dense(32) on the 32-wide code; we leave it out.) Optional BatchNorm1d after each hidden Linear
 // and Dropout after each hidden activation, in PyTorch's usual order Linear, BN, act, Dropout.
+// Weights start as Keras's Dense does (glorot-uniform, zero bias) unless `init` says otherwise.
 import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
 import { Module } from '../nn/module.js';
@@ -12,6 +13,7 @@ import { Sequential } from '../nn/sequential.js';
 import { BatchNorm1d } from '../nn/batch-norm.js';
 import { Dropout } from '../nn/dropout.js';
 import { activationModule, type ActivationName } from '../nn/activations.js';
+import { layerInit, type ModelInit } from '../nn/init.js';
 import { Autoencoder } from './autoencoder.js';
 
 export interface DenseAutoencoderOptions {
@@ -27,6 +29,8 @@ export interface DenseAutoencoderOptions {
   dropout?: number;
   batchNorm?: boolean;
   generator?: Generator;
+  /** Initial weights of the Linear layers (default 'glorot', Keras's Dense default; src/nn/init.ts). */
+  init?: ModelInit;
 }
 
 function positiveInt(what: string, v: number): void {
@@ -34,11 +38,12 @@ function positiveInt(what: string, v: number): void {
 }
 
 /** Linear layers through `widths`, with BN / activation / dropout after every one but the last. */
-export function mlp(widths: number[], options: { activation: ActivationName; last: ActivationName; dropout?: number; batchNorm?: boolean; generator: Generator }): Sequential {
+export function mlp(widths: number[], options: { activation: ActivationName; last: ActivationName; dropout?: number; batchNorm?: boolean; generator: Generator; init?: ModelInit }): Sequential {
   const layers: Module[] = [];
+  const init = layerInit(options.init);
   for (let i = 0; i + 1 < widths.length; i++) {
     const isLast = i + 2 === widths.length;
-    layers.push(new Linear(widths[i], widths[i + 1], { generator: options.generator }));
+    layers.push(new Linear(widths[i], widths[i + 1], { generator: options.generator, ...init }));
     if (!isLast) {
       if (options.batchNorm) layers.push(new BatchNorm1d(widths[i + 1]));
       if (options.activation !== 'none') layers.push(activationModule(options.activation));
@@ -61,7 +66,7 @@ export function denseAutoencoder(options: DenseAutoencoderOptions = {}): Autoenc
     throw new Error(`denseAutoencoder: dropout must be in [0, 1), got ${options.dropout}`);
   }
   const activation = options.activation ?? 'relu';
-  const common = { activation, dropout: options.dropout, batchNorm: options.batchNorm, generator: options.generator ?? defaultGenerator };
+  const common = { activation, dropout: options.dropout, batchNorm: options.batchNorm, generator: options.generator ?? defaultGenerator, init: options.init };
   const encoder = mlp([inputDim, ...hidden, latent], { ...common, last: options.latentActivation ?? activation });
   const decoder = mlp([latent, ...[...hidden].reverse(), inputDim], { ...common, last: options.output ?? 'sigmoid' });
   return new Autoencoder(encoder, decoder);

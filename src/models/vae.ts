@@ -19,6 +19,7 @@ import { mseLoss } from '../losses/regression.js';
 import { Autoencoder } from './autoencoder.js';
 import { mlp } from './dense-autoencoder.js';
 import type { ActivationName } from '../nn/activations.js';
+import type { ModelInit } from '../nn/init.js';
 
 export interface VaeOptions {
   latent: number;
@@ -104,6 +105,8 @@ export interface DenseVaeOptions {
   beta?: number;
   reconstruction?: 'bce' | 'mse';
   generator?: Generator;
+  /** Initial weights (default 'glorot', Keras's Dense default; src/nn/init.ts). */
+  init?: ModelInit;
 }
 
 /** A dense VAE: encoder inputDim → hidden → 2·latent, decoder latent → hidden → inputDim (sigmoid). */
@@ -113,8 +116,8 @@ export function denseVae(options: DenseVaeOptions = {}): VAE {
   const latent = options.latent ?? 2;
   const generator = options.generator ?? defaultGenerator;
   const activation = options.activation ?? 'relu';
-  const encoder = mlp([inputDim, ...hidden, 2 * latent], { activation, last: 'none', generator });
-  const decoder = mlp([latent, ...[...hidden].reverse(), inputDim], { activation, last: options.output ?? 'sigmoid', generator });
+  const encoder = mlp([inputDim, ...hidden, 2 * latent], { activation, last: 'none', generator, init: options.init });
+  const decoder = mlp([latent, ...[...hidden].reverse(), inputDim], { activation, last: options.output ?? 'sigmoid', generator, init: options.init });
   return new VAE(encoder, decoder, { latent, beta: options.beta, reconstruction: options.reconstruction, generator });
 }
 

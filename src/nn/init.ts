@@ -119,3 +119,24 @@ export function defaultBias(n: number, fanIn: number, generator: Generator = def
   const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
   return uniform([n], -bound, bound, generator);
 }
+
+/**
+ * How the model builders (denseAutoencoder, mlp, convAutoencoder, denseVae) initialise their
+ * Linear and Conv layers:
+ *   glorot  Keras's Dense/Conv2D default: weights U(−a, a), a = √(6 / (fan_in + fan_out)), bias 0
+ *   he      Keras's he_uniform: weights U(−b, b), b = √(6 / fan_in), bias 0
+ *   torch   PyTorch's default (also what `new Linear(...)` gets): U(±1/√fan_in) for weight and bias
+ * The builders default to glorot, the seed's (Keras) init; layers built by hand keep PyTorch's.
+ */
+export const MODEL_INITS = ['glorot', 'he', 'torch'] as const;
+export type ModelInit = (typeof MODEL_INITS)[number];
+
+/** The layer options of a builder's init. */
+export function layerInit(init: ModelInit = 'glorot'): { weightInit?: InitName; biasInit?: 'zeros' } {
+  switch (init) {
+    case 'glorot': return { weightInit: 'xavier-uniform', biasInit: 'zeros' };
+    case 'he': return { weightInit: 'kaiming-uniform', biasInit: 'zeros' };
+    case 'torch': return {};
+    default: throw new Error(`init: unknown model init '${String(init)}'; expected ${MODEL_INITS.join(', ')}`);
+  }
+}

@@ -10,8 +10,10 @@ import { clone } from '../ops/shape-ops.js';
 import { noGrad } from '../autograd.js';
 import { saveModule } from '../io/checkpoint.js';
 import type { History } from './history.js';
+import type { MetricLogKey, MetricLogs } from './metrics.js';
 
-export interface EpochLogs {
+/** One epoch's numbers; the metrics fit was asked for (valMse, valPsnr, …) are there too. */
+export interface EpochLogs extends MetricLogs {
   loss: number;
   /** Present when fit has validation data. */
   valLoss?: number;
@@ -48,12 +50,12 @@ export interface Callback {
   onTrainEnd?(history: History, ctx: TrainContext): Maybe<void>;
 }
 
-export type Monitor = 'loss' | 'valLoss';
+export type Monitor = 'loss' | 'valLoss' | MetricLogKey;
 
 function monitored(op: string, monitor: Monitor, logs: EpochLogs): number {
   const v = logs[monitor];
   if (typeof v !== 'number') {
-    throw new Error(`${op}: monitor '${monitor}' is not in the epoch logs (${Object.keys(logs).join(', ')}); pass validationData to fit or monitor 'loss'`);
+    throw new Error(`${op}: monitor '${monitor}' is not in the epoch logs (${Object.keys(logs).join(', ')}); pass validationData (or validationSplit, and the metric in metrics) to fit or monitor 'loss'`);
   }
   return v;
 }

@@ -103,6 +103,29 @@ export function batchTensor(rows: Float32Array, n: number, featureShape: readonl
   return fromTyped(rows, [n, ...featureShape], { backend });
 }
 
+/** Rows [start, end) of a data set, read in place (validationSplit's two parts). */
+export function rowRange(d: Dataset, start: number, end: number): Dataset {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start < end && end <= d.length)) {
+    throw new Error(`rowRange: [${start}, ${end}) is not a non-empty range of the ${d.length} rows`);
+  }
+  const shifted = (indices: ArrayLike<number>): Uint32Array => {
+    const out = new Uint32Array(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      const r = indices[i];
+      if (!Number.isInteger(r) || r < 0 || r >= end - start) throw new Error(`rowRange.readRows: index ${r} at position ${i} is out of range [0, ${end - start})`);
+      out[i] = r + start;
+    }
+    return out;
+  };
+  const readLabels = d.readLabels?.bind(d);
+  return {
+    length: end - start,
+    featureShape: d.featureShape,
+    readRows: (indices, out) => d.readRows(shifted(indices), out),
+    ...(readLabels ? { readLabels: (indices: ArrayLike<number>, out: Int32Array) => readLabels(shifted(indices), out) } : {}),
+  };
+}
+
 /** Checks that x and y have the same number of rows. */
 export function checkRows(op: string, x: Dataset, y: Dataset | null): void {
   if (x.length < 1) throw new Error(`${op}: the input has no rows`);

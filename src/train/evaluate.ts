@@ -12,6 +12,8 @@ import type { Dataset } from '../data/dataset.js';
 import { BatchBuilder, checkRows, identityOrder, toDataset } from './data-source.js';
 import { LossMeter, canReadSync } from './loss-meter.js';
 import { makeObjective, objective, type LossFn, type Objective } from './loss.js';
+import type { MetricMeter } from './metrics.js';
+import type { LossName } from '../losses/get-loss.js';
 
 function modelBackend(model: Module): Backend {
   const p = model.parameters()[0];
@@ -57,9 +59,12 @@ async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y
   }
 }
 
-/** Mean loss over the samples (the same objective as training: data loss + added terms + penalties). */
+/**
+ * Mean loss over the samples (the same objective as training: data loss + added terms + penalties).
+ * With a MetricMeter, each batch's predictions also go to the metrics (one forward for both).
+ */
 export async function evaluateLoss(op: string, model: Module, x: Tensor | Dataset, y: Tensor | Dataset | null,
-  obj: Objective, batchSize: number): Promise<number> {
+  obj: Objective, batchSize: number, metrics?: MetricMeter): Promise<number> {
   const backend = modelBackend(model);
   const params = model.parameters();
   const meter = new LossMeter(params.length === 0 || canReadSync(params[0]));
@@ -68,7 +73,11 @@ export async function evaluateLoss(op: string, model: Module, x: Tensor | Datase
   try {
     model.takeLosses().forEach((t) => t.dispose());
     await forEachBatch(op, backend, x, y, batchSizeOf(op, batchSize), (xb, yb, n) => {
-      const loss = noGrad(() => objective(model, model.forward(xb), yb ?? xb, obj));
+      const loss = noGrad(() => {
+        const pred = model.forward(xb);
+        metrics?.add(pred, yb ?? xb, n);
+        return objective(model, pred, yb ?? xb, obj);
+      });
       meter.add(loss.keep(), n);
     });
     return await meter.read();
@@ -79,7 +88,7 @@ export async function evaluateLoss(op: string, model: Module, x: Tensor | Datase
 }
 
 export interface EvaluateOptions {
-  loss: LossFn | string;
+  loss: LossFn | LossName;
   batchSize?: number;
   /** Include the weight penalties, as fit's validation loss does when it trains with them. */
   l1?: number;

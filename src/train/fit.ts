@@ -16,9 +16,11 @@ import { defaultGenerator, type Generator } from '../random.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { applyNoise, validateNoise, type NoiseSpec } from '../data/noise.js';
-import { BatchBuilder, batchTensor, checkRows, identityOrder, toDataset } from './data-source.js';
+import { BatchBuilder, batchTensor, checkRows, identityOrder, rowRange, toDataset } from './data-source.js';
 import { LossMeter, canReadSync } from './loss-meter.js';
 import { makeObjective, objective, type LossFn, type Objective } from './loss.js';
+import type { LossName } from '../losses/get-loss.js';
+import { checkMetrics, METRIC_LOG_KEYS, MetricMeter, type MetricName } from './metrics.js';
 import { evaluateLoss } from './evaluate.js';
 import { emptyHistory, type History } from './history.js';
 import type { BatchLogs, Callback, CallbackResult, EpochLogs, TrainContext } from './callbacks.js';
@@ -29,7 +31,8 @@ export type { NoiseSpec } from '../data/noise.js';
 
 export interface FitOptions {
   optimizer: Optimizer;
-  loss: LossFn | string;
+  /** A loss function or a loss's name (a misspelt name does not compile). */
+  loss: LossFn | LossName;
   epochs: number;
   /** Rows per step (default 32, Keras's); ignored when x is a DataLoader (it has its own). */
   batchSize?: number;
@@ -39,6 +42,14 @@ export interface FitOptions {
   generator?: Generator;
   /** [x, y]; y null means y = x (autoencoders). Evaluated after every epoch. */
   validationData?: [Tensor | Dataset, Tensor | Dataset | null];
+  /**
+   * Keras's validation_split: hold out the LAST fraction of the rows of x (and y), taken before
+   * any shuffling, as validation data; fit trains on the rest. In (0, 1). As in Keras,
+   * validationData wins when both are given (the split is then not made). Not with a DataLoader.
+   */
+  validationSplit?: number;
+  /** Computed on the validation data after every epoch: history.valMse, valMae, valPsnr, valBce. */
+  metrics?: readonly MetricName[];
   callbacks?: Callback[];
   /** Default 'none': fit prints nothing unless asked (the CLI passes 'auto'). */
   progress?: ProgressMode | ProgressReporter;
@@ -60,6 +71,44 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** On backends that cannot be read synchronously (webgpu): read the loss every N steps (default 50). */
   lossReadEvery?: number;
+}
+
+/** Every key FitOptions has: an options object with any other key is refused (a typo would be ignored). */
+export const FIT_OPTION_KEYS = [
+  'optimizer', 'loss', 'epochs', 'batchSize', 'shuffle', 'generator', 'validationData', 'validationSplit', 'metrics',
+  'callbacks', 'progress', 'progressStream', 'scheduler', 'schedulerInterval', 'clipNorm', 'clipValue', 'l1', 'l2',
+  'inputNoise', 'initialEpoch', 'signal', 'lossReadEvery',
+] as const satisfies readonly (keyof FitOptions)[];
+// The list must name every key of FitOptions: this line stops compiling when one is missing.
+const everyKeyListed: [Exclude<keyof FitOptions, (typeof FIT_OPTION_KEYS)[number]>] extends [never] ? true : false = true;
+void everyKeyListed;
+
+function checkKeys(op: string, o: object): void {
+  for (const key of Object.keys(o)) {
+    if (!(FIT_OPTION_KEYS as readonly string[]).includes(key)) {
+      throw new Error(`${op}: unknown option '${key}' (accepted: ${FIT_OPTION_KEYS.join(', ')})`);
+    }
+  }
+}
+
+/**
+ * Keras's split: the first floor(n·(1 − fraction)) rows train, the rest validate, in their
+ * order in x (the shuffle happens later, within the training rows only).
+ */
+async function splitValidation(op: string, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null, fraction: unknown):
+  Promise<{ x: Dataset; y: Dataset | null; validation: [Dataset, Dataset | null] }> {
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) throw new Error(`${op}: validationSplit must be a number in (0, 1), got ${String(fraction)}`);
+  if (x instanceof DataLoader) throw new Error(`${op}: validationSplit needs x as a Tensor or Dataset, not a DataLoader (split the data set and pass validationData)`);
+  const xs = await toDataset(op, 'x', x);
+  const ys = y === null ? null : await toDataset(op, 'y', y);
+  checkRows(op, xs, ys);
+  const n = xs.length;
+  const at = Math.floor(n * (1 - fraction));
+  if (at < 1 || at >= n) throw new Error(`${op}: validationSplit ${fraction} of ${n} rows leaves ${at} for training and ${n - at} for validation; each needs at least one`);
+  return {
+    x: rowRange(xs, 0, at), y: ys && rowRange(ys, 0, at),
+    validation: [rowRange(xs, at, n), ys && rowRange(ys, at, n)],
+  };
 }
 
 /** How often (ms) the loop yields to the event loop, so that signals and timers get through. */
@@ -166,7 +215,9 @@ function trainStep(model: Module, params: Tensor[], obj: Objective, o: FitOption
 export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null, options: FitOptions): Promise<History> {
   const op = 'fit';
   const o = options;
-  if (!o || !(o.optimizer instanceof Optimizer)) throw new Error(`${op}: options.optimizer must be an Optimizer (SGD, Adam, …)`);
+  if (typeof o !== 'object' || o === null) throw new Error(`${op}: options must be an object ({ optimizer, loss, epochs, … })`);
+  checkKeys(op, o);
+  if (!(o.optimizer instanceof Optimizer)) throw new Error(`${op}: options.optimizer must be an Optimizer (SGD, Adam, …)`);
   const epochs = positiveInt(op, 'epochs', o.epochs);
   const initialEpoch = o.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) {
@@ -178,6 +229,17 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
   const obj = makeObjective(op, model, o.loss, o.l1, o.l2);
   const generator = o.generator ?? defaultGenerator;
   const backend = modelBackend(model);
+  const metricNames = checkMetrics(op, o.metrics);
+  let validation = o.validationData;
+  if (validation !== undefined && (!Array.isArray(validation) || validation.length !== 2)) {
+    throw new Error(`${op}: validationData must be [x, y] (y null for an autoencoder)`);
+  }
+  if (o.validationSplit !== undefined && validation === undefined) {
+    ({ x, y, validation } = await splitValidation(op, x, y, o.validationSplit));
+  }
+  if (metricNames.length > 0 && validation === undefined) {
+    throw new Error(`${op}: metrics (${metricNames.join(', ')}) are computed on validation data; pass validationData or validationSplit`);
+  }
   const data = await makeBatches(op, x, y, o, generator, backend);
   const params = model.parameters();
   const syncRead = params.length === 0 || canReadSync(params[0]);
@@ -186,10 +248,6 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
   const reporter = createProgressReporter(o.progress ?? 'none', o.progressStream ?? process.stderr);
   const ctx: TrainContext = { model, optimizer: o.optimizer, scheduler: o.scheduler, history, epochs, stepsPerEpoch: data.steps, stopTraining: false };
   const wasTraining = model.training;
-  const validation = o.validationData;
-  if (validation !== undefined && (!Array.isArray(validation) || validation.length !== 2)) {
-    throw new Error(`${op}: validationData must be [x, y] (y null for an autoencoder)`);
-  }
 
   let stop: History['stopReason'] = null;
   for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
@@ -228,12 +286,19 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
         const trainSeconds = (performance.now() - t0) / 1000;
         const logs: EpochLogs = { loss: trainLoss, lr, seconds: 0, samplesPerSecond: meter.samples / trainSeconds };
         if (validation) {
-          logs.valLoss = await evaluateLoss(op, model, validation[0], validation[1], obj, data.batchSize);
+          const metrics = metricNames.length > 0 ? new MetricMeter(metricNames, syncRead) : undefined;
+          try {
+            logs.valLoss = await evaluateLoss(op, model, validation[0], validation[1], obj, data.batchSize, metrics);
+            if (metrics) Object.assign(logs, await metrics.read());
+          } finally {
+            metrics?.dispose();
+          }
         }
         logs.seconds = (performance.now() - t0) / 1000;
         history.epoch.push(epoch);
         history.loss.push(logs.loss);
         if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+        for (const m of metricNames) (history[METRIC_LOG_KEYS[m]] ??= []).push(logs[METRIC_LOG_KEYS[m]] as number);
         history.seconds.push(logs.seconds);
         history.lr.push(lr);
         history.samplesPerSecond.push(logs.samplesPerSecond);

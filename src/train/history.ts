@@ -1,5 +1,10 @@
 // What fit returns: one entry per epoch run (Keras's History.history, with camelCase names).
-export interface History {
+import type { MetricLogKey } from './metrics.js';
+
+/** The validation metrics fit was asked for (`metrics: ['mse', 'psnr']` → valMse, valPsnr), per epoch. */
+export type MetricHistory = Partial<Record<MetricLogKey, number[]>>;
+
+export interface History extends MetricHistory {
   /** 0-based epoch indices. */
   epoch: number[];
   /** Mean training loss over the epoch's samples (data loss + added terms + penalties). */

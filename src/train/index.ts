@@ -1,7 +1,9 @@
 // Training: fit / evaluate / predict, callbacks, the progress reporter, resumable state.
-export { fit, type FitOptions, type LossFn, type NoiseSpec } from './fit.js';
+export { fit, FIT_OPTION_KEYS, type FitOptions, type LossFn, type NoiseSpec } from './fit.js';
+export { METRIC_NAMES, METRIC_LOG_KEYS, type MetricName, type MetricLogKey, type MetricLogs } from './metrics.js';
+export { CsvLogger, csvLogger, type CsvLoggerOptions } from './csv-logger.js';
 export { evaluate, predict, type EvaluateOptions } from './evaluate.js';
-export { emptyHistory, type History } from './history.js';
+export { emptyHistory, type History, type MetricHistory } from './history.js';
 export {
   EarlyStopping, earlyStopping, ModelCheckpoint, modelCheckpoint,
   type Callback, type CallbackResult, type EpochLogs, type BatchLogs, type TrainContext, type Monitor,

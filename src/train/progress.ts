@@ -3,6 +3,9 @@
 // rest) with a bar, the percentage, the running loss, samples/s and the ETA; elsewhere (a pipe,
 // a log file, CI) it prints one plain line per epoch:
 //   epoch 3/20  loss 0.0213  val 0.0208  4.1 s  14,600 samples/s
+// and, with fit's metrics, the validation metrics after the validation loss:
+//   epoch 3/20  loss 0.0213  val 0.0208  val mse 0.0208  val psnr 16.8 dB  4.1 s  14,600 samples/s
+import { METRIC_LOG_KEYS, METRIC_NAMES, type MetricLogs } from './metrics.js';
 
 export interface ProgressStream {
   write(chunk: string): unknown;
@@ -29,7 +32,7 @@ export interface BatchInfo {
   loss: number;
 }
 
-export interface EpochInfo {
+export interface EpochInfo extends MetricLogs {
   epoch: number;
   loss: number;
   valLoss?: number;
@@ -73,6 +76,10 @@ export function formatDuration(seconds: number): string {
 export function epochLine(info: EpochInfo, epochs: number): string {
   const parts = [`epoch ${info.epoch + 1}/${epochs}`, `loss ${formatLoss(info.loss)}`];
   if (info.valLoss !== undefined) parts.push(`val ${formatLoss(info.valLoss)}`);
+  for (const m of METRIC_NAMES) {
+    const v = info[METRIC_LOG_KEYS[m]];
+    if (v !== undefined) parts.push(m === 'psnr' ? `val psnr ${Number.isFinite(v) ? v.toFixed(1) : String(v)} dB` : `val ${m} ${formatLoss(v)}`);
+  }
   parts.push(formatDuration(info.seconds), `${formatRate(info.samplesPerSecond)} samples/s`);
   return parts.join('  ');
 }

@@ -8,13 +8,13 @@ setBackend('js');
 
 const config: TrainConfig = {
   model: 'dense', latent: 4, hidden: [8], epochs: 1, batchSize: 8, lr: 1e-3, schedule: 'none', optimizer: 'adam',
-  activation: 'linear', l1: 0, l2: 0, dropout: 0, batchNorm: false, noise: 0, beta: 1, seed: 0,
+  activation: 'linear', l1: 0, l2: 0, dropout: 0, batchNorm: false, noise: 0, beta: 1, seed: 0, init: 'glorot',
 };
 
 describe('--activation linear', () => {
   it('makes every layer affine, the output included: f((a+b)/2) = (f(a)+f(b))/2', () => {
     const model = buildModel(config, new Generator(3));
-    const [a, b] = [rand([5, 784], { generator: new Generator(1) }), rand([5, 784], { generator: new Generator(2) })];
+    const [a, b] = [rand([5, 784], { generator: new Generator(1), low: -1, high: 1 }), rand([5, 784], { generator: new Generator(2), low: -1, high: 1 })];
     const [fa, fb, fm] = noGrad(() => [model.forward(a), model.forward(b), model.forward(a.add(b).mul(0.5))]).map((t) => t.dataSync());
     let worst = 0;
     for (let i = 0; i < fm.length; i++) worst = Math.max(worst, Math.abs(fm[i] - (fa[i] + fb[i]) / 2));

@@ -46,7 +46,7 @@ describe('tessera train', () => {
       expect(fs.existsSync(path.join(runA, f)), f).toBe(true);
     }
     const config = readJson(path.join(runA, 'config.json'));
-    expect(config).toMatchObject({ model: 'dense', latent: 32, hidden: '64', epochs: 1, 'batch-size': 256, lr: 0.001, optimizer: 'adam', limit: 300 });
+    expect(config).toMatchObject({ model: 'dense', latent: 32, hidden: '64', epochs: 1, 'batch-size': 256, lr: 0.001, optimizer: 'adam', init: 'glorot', limit: 300 });
     const metrics = readJson(path.join(runA, 'metrics.json'));
     expect(metrics.complete).toBe(true);
     expect(metrics.history.loss).toHaveLength(1);
@@ -84,9 +84,9 @@ describe('tessera train', () => {
 
   test('a run config is a valid --config file, and the command line overrides it', async () => {
     const dir = path.join(root, 'from-config');
-    const r = await cli(['train', '--config', path.join(runA, 'config.json'), '--latent', '8', '--backend', 'js', '--quiet', '--out', dir]);
+    const r = await cli(['train', '--config', path.join(runA, 'config.json'), '--latent', '8', '--init', 'he', '--backend', 'js', '--quiet', '--out', dir]);
     expect(r.code).toBe(0);
-    expect(readJson(path.join(dir, 'config.json'))).toMatchObject({ latent: 8, epochs: 1, limit: 300 });
+    expect(readJson(path.join(dir, 'config.json'))).toMatchObject({ latent: 8, epochs: 1, init: 'he', limit: 300 });
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { Generator, fromTyped } from '../../src/index.js';
 import { symmetricEigen } from '../../src/eval/symmetric-eigen.js';
-import { fitPca } from '../../src/models/pca.js';
+import { fitPca } from '../../src/eval/pca.js';
 
 /** A random orthonormal basis (rows) by Gram–Schmidt on Gaussian vectors. */
 function orthonormalRows(gen: Generator, rows: number, d: number): Float64Array {
@@ -150,7 +150,7 @@ describe('fitPca', () => {
     for (let i = 0; i < n; i++) v0 += codes[i * r] ** 2;
     expect(v0 / (n - 1)).toBeCloseTo(pca.eigenvalues[0], 2);
     // (Σs² + rσ²) / (Σs² + dσ²) = 15.28 / 15.45
-    expect(pca.explainedVarianceRatio()).toBeCloseTo(15.28 / 15.45, 2);
+    expect(pca.totalExplainedVarianceRatio()).toBeCloseTo(15.28 / 15.45, 2);
     pca.dispose();
   });
 
@@ -160,5 +160,102 @@ describe('fitPca', () => {
     await expect(fitPca(fromTyped(new Float32Array(3), [1, 3]), 1)).rejects.toThrow(/at least 2 rows/);
     const pca = await fitPca(fromTyped(Float32Array.from({ length: 12 }, (_, i) => (i * 7) % 5), [4, 3]), 2);
     expect(() => pca.transform(fromTyped(new Float32Array(8), [2, 4]))).toThrow(/Pca.transform: expected rows of 3 values/);
+  });
+});
+
+describe('the evaluation in the public API', () => {
+  // Imported from the package's entry point, as a Node app would.
+  const api = () => import('../../src/index.js');
+
+  test('PCA: inverse∘transform is the identity on in-span data; explained variance as a float64 reference says', async () => {
+    const { fitPca: fit } = await api();
+    const gen = new Generator(21);
+    const d = 10, r = 3, n = 200;
+    const u = orthonormalRows(gen, r, d);
+    const stds = [4, 2, 1];
+    // x = μ + z·U exactly: rank r around the mean, so k = r components reconstruct it.
+    const x = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const z = stds.map((s) => s * gen.normal());
+      for (let k = 0; k < d; k++) { x[i * d + k] = 0.5 + 0.01 * k; for (let p = 0; p < r; p++) x[i * d + k] += z[p] * u[p * d + k]; }
+    }
+    const xt = fromTyped(Float32Array.from(x), [n, d]);
+    const pca = await fit(xt, r);
+    const back = pca.inverseTransform(pca.transform(xt)).dataSync();
+    let worst = 0;
+    for (let i = 0; i < n * d; i++) worst = Math.max(worst, Math.abs(back[i] - x[i]));
+    expect(worst).toBeLessThan(1e-4);
+    // The reference: the float64 covariance of the same rows, its top eigenvalues by power iteration.
+    const mu = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mu[k] += Math.fround(x[i * d + k]) / n;
+    const c = new Float64Array(d * d);
+    for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) c[a * d + b] += (Math.fround(x[i * d + a]) - mu[a]) * (Math.fround(x[i * d + b]) - mu[b]) / (n - 1);
+    const ref = powerIteration(c, d, r);
+    let trace = 0;
+    for (let a = 0; a < d; a++) trace += c[a * d + a];
+    const variance = pca.explainedVariance(), ratio = pca.explainedVarianceRatio();
+    expect(variance).toHaveLength(r);
+    for (let p = 0; p < r; p++) {
+      expect(variance[p] / ref.values[p]).toBeCloseTo(1, 4);
+      expect(ratio[p] / (ref.values[p] / trace)).toBeCloseTo(1, 4);
+    }
+    // In-span data: the r axes hold all the variance.
+    expect(pca.totalExplainedVarianceRatio()).toBeCloseTo(1, 6);
+    // Noisy data with every axis kept: the ratios sum to 1, in decreasing order.
+    const noisy = fromTyped(Float32Array.from({ length: n * d }, () => gen.normal()), [n, d]);
+    const all = await fit(noisy, d);
+    const ratios = Array.from(all.explainedVarianceRatio());
+    expect(ratios.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 10);
+    expect(ratios).toEqual([...ratios].sort((a, b) => b - a));
+    pca.dispose(); all.dispose();
+  });
+
+  test('kNN on a hand-checked set', async () => {
+    const { knnPredict: predict, knnAccuracy: acc, fromTyped: t } = await api();
+    // Training points on a line: 0, 1 (class 0) and 10, 11, 12 (class 1).
+    const train = t(Float32Array.from([0, 1, 10, 11, 12]), [5, 1]);
+    const labels = [0, 0, 1, 1, 1];
+    const queries = t(Float32Array.from([0.4, 10.6, 5]), [3, 1]);
+    // k = 3: 0.4 → {0, 1, 10} → 0; 10.6 → {11, 10, 12} → 1; 5 → {1 (4), 0 (5), 10 (5)} → 0.
+    expect(Array.from(await predict(train, labels, queries, { k: 3 }))).toEqual([0, 1, 0]);
+    // k = 5: every query sees 2 votes for 0 and 3 for 1.
+    expect(Array.from(await predict(train, labels, queries, { k: 5 }))).toEqual([1, 1, 1]);
+    expect(await acc(train, labels, queries, [0, 1, 1], { k: 3 })).toBeCloseTo(2 / 3, 12);
+  });
+
+  test('reconstruction MSE and PSNR of tensors by the formula', async () => {
+    const { reconstructionError: error, fromTyped: t } = await api();
+    const x = t(Float32Array.from([0, 0, 1, 1]), [2, 2]);
+    const xHat = t(Float32Array.from([0.1, 0.1, 1, 0.99]), [2, 2]);
+    const r = await error(x, xHat);
+    const se = [0.1 ** 2, 0.1 ** 2, 0, 0.01 ** 2];
+    const mse = se.reduce((a, b) => a + b) / 4;
+    expect(r.mse).toBeCloseTo(mse, 8);
+    expect(r.psnr).toBeCloseTo(10 * Math.log10(1 / mse), 4);
+    // Row 0: MSE 0.01 → 20 dB; row 1: MSE 0.00005 → 10·log10(20000) dB.
+    expect(r.meanImagePsnr).toBeCloseTo((20 + 10 * Math.log10(1 / 0.00005)) / 2, 3);
+    expect((await error(x, xHat, 2)).psnr).toBeCloseTo(10 * Math.log10(4 / mse), 4);
+    await expect(error(x, t(new Float32Array(2), [1, 2]))).rejects.toThrow(/must have the same shape/);
+  });
+
+  test('the linear probe on tensors separates separable classes', async () => {
+    const { linearProbe: probe, fromTyped: t } = await api();
+    const gen = new Generator(22);
+    const blobs = (n: number) => {
+      const x = new Float32Array(n * 3), y = new Int32Array(n);
+      for (let i = 0; i < n; i++) { y[i] = i % 3; for (let k = 0; k < 3; k++) x[i * 3 + k] = (k === y[i] ? 6 : 0) + gen.normal(); }
+      return { x: t(x, [n, 3]), y };
+    };
+    const train = blobs(600), test = blobs(300);
+    expect(await probe(train.x, train.y, test.x, test.y, { epochs: 20, batchSize: 32 })).toBeGreaterThan(0.99);   // Bayes error ~1e-5
+    await expect(probe(train.x, train.y, t(new Float32Array(4), [2, 2]), [0, 1])).rejects.toThrow(/same d/);
+  });
+
+  test('src/eval imports the modules it uses, not the public API', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../../src/eval/', import.meta.url);
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== 'index.ts')) {
+      expect(readFileSync(new URL(f, dir), 'utf8'), f).not.toMatch(/from '\.\.\/index\.js'/);
+    }
   });
 });

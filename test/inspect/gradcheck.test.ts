@@ -1,7 +1,7 @@
 // gradcheckModel: every built-in model's gradients agree with finite differences, and a wrong
 // backward rule injected into a model is caught, in the tensors it feeds and only there.
 import { describe, expect, it } from 'vitest';
-import { Generator, linear, rand, setBackend, type Tensor } from '../../src/index.js';
+import { Generator, linear, rand, setBackend, tensor, type Tensor } from '../../src/index.js';
 import { record } from '../../src/ops/op.js';
 import { unaryKernel } from '../../src/ops/elementwise.js';
 import { Module } from '../../src/nn/module.js';
@@ -75,6 +75,25 @@ describe('gradcheckModel', () => {
     // gradients do not pass through it.
     expect(status).toEqual({ 'first.weight': false, 'first.bias': false, 'second.weight': true, 'second.bias': true });
     expect(formatModelGradcheck(report)).toMatch(/FAILED: 2\/4/);
+  });
+
+  it('accepts the one-sided slope at a kink at the element itself, and a wrong rule still fails', () => {
+    // Zero biases and all-zero input rows put those rows' ReLU inputs exactly at 0: every
+    // ε straddles the kink, so the central difference is the mean of the two slopes.
+    const generator = new Generator(8);
+    const first = new Linear(3, 4, { generator, biasInit: 'zeros' }), second = new Linear(4, 2, { generator });
+    class KinkedMlp extends Module {
+      constructor(private readonly relu: (x: Tensor) => Tensor) { super(); this.registerModule('first', first); this.registerModule('second', second); }
+      forward(x: Tensor): Tensor { return this.relu(first.forward(x)).matmul(second.weight.transpose(0, 1)).add(second.bias!); }
+    }
+    const rows = [0, 0, 0, 0.5, -0.3, 0.8, 0, 0, 0, -0.6, 0.2, 0.4];
+    const x = rand([4, 3], { generator }).mul(0).add(tensor(rows, [4, 3]));
+    const y = rand([4, 2], { generator: new Generator(9) });
+    const good = gradcheckModel(new KinkedMlp((t) => t.relu()), (p, t) => mseLoss(p, t), x, y, { perTensor: 20 });
+    expect(good.ok, formatModelGradcheck(good)).toBe(true);
+    expect(good.params.find((p) => p.name === 'first.bias')!.rechecked).toBeGreaterThan(0);
+    const bad = gradcheckModel(new KinkedMlp(brokenRelu), (p, t) => mseLoss(p, t), x, y, { perTensor: 20 });
+    expect(bad.ok).toBe(false);
   });
 
   it('tessera gradcheck exits 0 and prints a line per tensor', async () => {

@@ -164,6 +164,8 @@ describe('fit', () => {
     const { x, y } = regression(8, 20);
     const model = mlp(21);
     const optimizer = new SGD(model.parameters());
+    // A misspelt loss name does not compile; from plain JavaScript it is refused at run time.
+    // @ts-expect-error 'mse2' is not a LossName
     await expect(fit(model, x, y, { optimizer, loss: 'mse2', epochs: 1 })).rejects.toThrow(/fit: unknown loss 'mse2'/);
     await expect(fit(model, x, regression(9, 1).y, { optimizer, loss: 'mse', epochs: 1 })).rejects.toThrow(/fit: x has 8 rows but y has 9/);
     await expect(fit(model, x, y, { optimizer, loss: 'mse', epochs: 0 })).rejects.toThrow(/fit: epochs must be a positive integer/);

@@ -8,8 +8,13 @@
 // components. transform(x) = (x − μ)·Wᵀ, inverseTransform(z) = z·W + μ.
 import type { Tensor } from '../tensor.js';
 import type { Backend } from '../backend/backend.js';
-import { fromTyped, matmulT, mean, slice, sub, add, tidy } from '../index.js';
-import { symmetricEigen } from '../eval/symmetric-eigen.js';
+import { fromTyped } from '../ops/creation.js';
+import { matmulT } from '../ops/matmul.js';
+import { mean } from '../ops/reduce.js';
+import { slice } from '../ops/shape-ops.js';
+import { add, sub } from '../ops/elementwise.js';
+import { tidy } from '../memory.js';
+import { symmetricEigen } from './symmetric-eigen.js';
 
 export interface PcaFitOptions {
   /** Rows per covariance chunk (bounds the memory of the centred copy); default 8192. */
@@ -32,11 +37,25 @@ export class Pca {
     readonly samples: number,
   ) {}
 
-  /** Variance along the kept axes over the total variance. */
-  explainedVarianceRatio(): number {
-    let kept = 0, total = 0;
-    this.eigenvalues.forEach((v, i) => { const pos = Math.max(v, 0); total += pos; if (i < this.k) kept += pos; });
-    return total > 0 ? kept / total : 0;
+  /**
+   * The variance along each kept axis (sklearn's explained_variance_): the k largest eigenvalues
+   * of the covariance (divisor n − 1), i.e. the variance of each column of transform(x) on the
+   * training rows.
+   */
+  explainedVariance(): Float64Array {
+    return this.eigenvalues.slice(0, this.k).map((v) => Math.max(v, 0));
+  }
+
+  /** Each kept axis's share of the total variance (sklearn's explained_variance_ratio_); sums to ≤ 1. */
+  explainedVarianceRatio(): Float64Array {
+    let total = 0;
+    for (const v of this.eigenvalues) total += Math.max(v, 0);
+    return this.explainedVariance().map((v) => (total > 0 ? v / total : 0));
+  }
+
+  /** The share of the variance the k axes keep together: Σ explainedVarianceRatio(). */
+  totalExplainedVarianceRatio(): number {
+    return this.explainedVarianceRatio().reduce((a, b) => a + b, 0);
   }
 
   private tensors(backend: Backend): { mean: Tensor; components: Tensor } {
