@@ -1,6 +1,7 @@
 // activation_grad: out[i] = g[i] · act'(x[i]), written with the activation's output y = act(x)
 // so the backward pass needs neither x nor a second kernel.   y, g: [size] → out: [size]
-//   relu     act' = 1[y > 0]      (multiplied, not selected: a NaN or ∞ in g stays as in g · step(y))
+//   relu     act' = 0 where y ≤ 0, else 1 (1 at y = NaN, as PyTorch's threshold_backward; multiplied,
+//            not selected: a NaN or ∞ in g stays as in g · step(y))
 //   sigmoid  act' = y (1 − y)
 //   tanh     act' = 1 − y²
 // main takes one element per thread; main_vec4 four, through vec4 views of the same buffers,
@@ -25,9 +26,14 @@ struct Params {
 const WG: u32 = {{WG}}u;
 const ACT: u32 = {{ACT}}u;
 
+// NaN by its bits (the compiler may fold a NaN comparison, see is_nan_f32 in math.wgsl).
+fn is_nan4(v: vec4<f32>) -> vec4<bool> {
+  return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u);
+}
+
 fn derivative(v: vec4<f32>) -> vec4<f32> {
   switch (ACT) {
-    case 1u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), v > vec4<f32>(0.0)); }   // relu
+    case 1u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), (v > vec4<f32>(0.0)) | is_nan4(v)); }  // relu
     case 2u: { return v * (1.0 - v); }                                                  // sigmoid
     case 3u: { return 1.0 - v * v; }                                                    // tanh
     default: { return vec4<f32>(1.0); }

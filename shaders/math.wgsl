@@ -13,6 +13,22 @@ fn f32_nan() -> f32 {
   return bitcast<f32>(bits);
 }
 
+// NaN by its bits: the shader compiler may assume no NaNs and fold a comparison or turn a
+// select chain into min/max (clamp(NaN) came out as its upper bound on llvmpipe).
+fn is_nan_f32(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn is_inf_f32(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u;
+}
+
+// max(x, 0) that keeps NaN (PyTorch's relu); written with is_nan_f32 because the compiler
+// turns a select on x <= 0 into a max, which drops the NaN.
+fn relu_f32(x: f32) -> f32 {
+  return select(max(x, 0.0), x, is_nan_f32(x));
+}
+
 // e^x − 1 without cancellation near 0 (Kahan: (u − 1)·x / log u with u = e^x).
 fn expm1_f32(x: f32) -> f32 {
   if (abs(x) > 0.5) { return exp(x) - 1.0; }
@@ -52,15 +68,24 @@ fn tanh_f32(x: f32) -> f32 {
   return sign(x) * (-e / (2.0 + e));
 }
 
-// Math.pow's rules where WGSL's pow is undefined (x ≤ 0): integer exponents of negative
-// bases keep their sign, fractional ones give NaN.
+// Math.pow's rules where WGSL's pow is undefined (x ≤ 0, NaN, ±∞): integer exponents of
+// negative bases keep their sign, fractional ones give NaN (but (−∞)^y is ±∞ or ±0, never NaN);
+// a NaN exponent gives NaN, a NaN base NaN unless y = 0. NaN is tested by its bits (is_nan_f32).
 fn pow_js(x: f32, y: f32) -> f32 {
+  if (is_nan_f32(y)) { return f32_nan(); }
   if (y == 0.0) { return 1.0; }
+  if (is_nan_f32(x)) { return f32_nan(); }
   if (y == 1.0) { return x; }
   if (y == 2.0) { return x * x; }
-  if (x == 0.0) { return select(f32_inf(), 0.0, y > 0.0); }
+  let odd = abs(y) % 2.0 == 1.0;
+  if (x == 0.0) {
+    // ±0: 0 or ∞, negative (−0, −∞) for −0 and an odd integer y
+    let r0 = select(f32_inf(), 0.0, y > 0.0);
+    return select(r0, -r0, odd && (bitcast<u32>(x) & 0x80000000u) != 0u);
+  }
   let r = exp2(y * log2(abs(x)));
   if (x > 0.0) { return r; }
+  if (is_inf_f32(x)) { return select(r, -r, odd); }
   if (y != floor(y)) { return f32_nan(); }
-  return select(r, -r, abs(y) % 2.0 == 1.0);
+  return select(r, -r, odd);
 }

@@ -40,12 +40,12 @@ fn load_b(base: u32, kk: u32, col: u32) -> f32 {
   return b[base + kk * u.n + col];
 }
 
-// act(v + bias[col]); relu maps NaN to 0, like the js epilogue.
+// act(v + bias[col]); relu keeps NaN, like the js epilogue and PyTorch.
 fn epilogue(v: f32, col: u32) -> f32 {
   var s = v;
   if (HAS_BIAS) { s += bias[col]; }
   switch (ACT) {
-    case 1u: { return select(0.0, s, s > 0.0); }
+    case 1u: { return relu_f32(s); }
     case 2u: { return sigmoid_f32(s); }
     case 3u: { return tanh_f32(s); }
     default: { return s; }

@@ -30,7 +30,7 @@ fn apply(v: f32) -> f32 {
   switch (OP) {
     case 0u: { return -v; }                                   // neg
     case 1u: { return abs(v); }                               // abs
-    case 2u: { return sign(v); }                              // sign
+    case 2u: { return select(sign(v), v, is_nan_f32(v)); }    // sign (NaN stays NaN)
     case 3u: { return exp(v); }                               // exp
     case 4u: { return log(v); }                               // log
     case 5u: { return sqrt(v); }                              // sqrt
@@ -39,7 +39,7 @@ fn apply(v: f32) -> f32 {
     case 8u: { return sin(v); }                               // sin
     case 9u: { return cos(v); }                               // cos
     case 10u: { return erf_f32(v); }                          // erf
-    case 11u: { return select(0.0, v, v > 0.0); }             // relu
+    case 11u: { return relu_f32(v); }                         // relu (NaN stays NaN, as PyTorch)
     case 12u: { return select(0.0, 1.0, v > 0.0); }           // step
     case 13u: { return sigmoid_f32(v); }                      // sigmoid
     case 14u: { return tanh_f32(v); }                         // tanh
@@ -50,7 +50,7 @@ fn apply(v: f32) -> f32 {
     case 19u: { return select(u.alpha * expm1_f32(v), v, v > 0.0); }  // elu
     case 20u: { return u.alpha * v + u.beta; }                // affine
     case 21u: { return pow_js(v, u.alpha); }                  // powScalar
-    case 22u: { return select(select(v, u.beta, v > u.beta), u.alpha, v < u.alpha); }  // clamp
+    case 22u: { return select(select(select(v, u.beta, v > u.beta), u.alpha, v < u.alpha), v, is_nan_f32(v)); }  // clamp (NaN stays NaN)
     default: { return v; }
   }
 }

@@ -3,6 +3,7 @@
 import type { Tensor } from './tensor.js';
 import { shapeStr, sameShape } from './shape.js';
 import { onesLike } from './ops/creation.js';
+import { tidy } from './memory.js';
 
 let gradEnabled = true;
 
@@ -98,6 +99,12 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
     throw new Error(`backward: gradient of shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`);
   }
   const order = topoSort(root);
+  for (const t of order) {
+    // A node freed by an earlier backward would pass for a leaf and swallow the gradient.
+    if (t.freedOp !== null) {
+      throw new Error(`backward: trying to backward through the graph a second time: the '${t.freedOp}' node that made tensor #${t.id} of shape ${shapeStr(t.shape)} was freed by an earlier backward(); pass { retainGraph: true } to the first backward to keep the graph (PyTorch's retain_graph=True)`);
+    }
+  }
   // Gradients computed with createGraph are part of a new graph: nothing may be freed, and
   // (as in PyTorch) the forward graph is retained too.
   const keepAll = options.createGraph === true;
@@ -128,7 +135,9 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         owned.delete(g);
         continue;
       }
-      const inputGrads = node.backward(g);
+      // The rule's temporaries (masks, products it sums) are freed as soon as it returns, except
+      // the gradients it hands on; with createGraph they belong to the new graph and stay.
+      const inputGrads = keepAll ? node.backward(g) : tidy(() => node.backward(g));
       if (inputGrads.length !== node.inputs.length) {
         throw new Error(`backward: the rule of '${node.op}' returned ${inputGrads.length} gradients for ${node.inputs.length} inputs`);
       }
@@ -163,7 +172,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       });
       // The gradient of t has been handed on: free it unless an input holds it as its own.
       if (owned.has(g) && ![...grads.values()].includes(g)) { release(g); owned.delete(g); }
-      if (!retainGraph) t.node = null;
+      if (!retainGraph) { t.node = null; t.freedOp = node.op; }
     }
   };
   if (options.createGraph) enableGrad(run);

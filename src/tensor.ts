@@ -48,6 +48,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** @internal The op that made this tensor; null for leaves and for tensors made without grad. */
   node: GraphNode | null = null;
+  /** @internal The op of the graph node that a backward without retainGraph freed (null: none freed). */
+  freedOp: string | null = null;
   /** A name for `explain` and error messages (parameters get theirs from their module). */
   name: string | undefined;
   private disposed = false;
@@ -66,7 +68,7 @@ export class Tensor {
   get dtype(): DType { return this.ref.dtype; }
   get backend(): Backend { return this.ref.backend; }
   get rank(): number { return this.shape.length; }
-  get isLeaf(): boolean { return this.node === null; }
+  get isLeaf(): boolean { return this.node === null && this.freedOp === null; }
   get isDisposed(): boolean { return this.disposed; }
 
   /** The backend storage; throws if the tensor was disposed. @internal */

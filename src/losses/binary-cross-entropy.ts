@@ -1,26 +1,40 @@
 // Binary cross-entropy, −[y·log p + (1 − y)·log(1 − p)], two ways:
 //   bceLoss            on probabilities p; each log is clamped at −100 as in PyTorch, so p = 0 or 1
-//                      gives a finite loss (and no NaN gradient)
+//                      gives a finite loss (and no NaN gradient); p or y outside [0, 1] is an error
+//                      (check-values.ts)
 //   bceWithLogitsLoss  on logits x, stably: max(x, 0) − x·y + log(1 + e^−|x|);
 //                      dL/dx = σ(x) − y, dL/dy = −x
 import type { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd.js';
 import { record } from '../ops/op.js';
-import { abs, add, clamp, log, maximum, mul, neg, rsub, sub } from '../ops/elementwise.js';
+import { abs, add, clamp, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
 import { relu, sigmoid, softplus } from '../ops/activation.js';
 import { checkPair, reduce, type LossOptions } from './reduction.js';
+import { checkProbabilities } from './check-values.js';
+
+/** The smallest normal float32. Smaller (subnormal) values are flushed to 0 by GPUs (WGSL on llvmpipe too). */
+const SMALLEST_NORMAL = 2 ** -126;
 
 /**
- * log(p) clamped below at −100. p is first raised to 2⁻¹⁴⁹ (the smallest float32, log ≈ −103.3)
- * so that log never sees 0: the value is exactly −100 there and the gradient is 0, not NaN.
+ * log(p) clamped below at −100, as PyTorch: exactly −100 with gradient 0 where p < 2⁻¹²⁶, log p
+ * (≥ −87.34) elsewhere. Written so that no backend ever takes log of 0: log sees max(p, 2⁻¹²⁶), a
+ * normal number that survives a GPU's flush of subnormals (a floor of 2⁻¹⁴⁹ became 0 on webgpu,
+ * giving log 0 = −∞ and a NaN gradient 0/0). Subnormal p counts as 0 on every backend (−100 where
+ * PyTorch, on the CPU, gives log p ∈ (−100, −87.34)).
  */
 function clampedLog(p: Tensor): Tensor {
-  return maximum(log(clamp(p, 2 ** -149, 1)), -100);
+  return where(ge(p, SMALLEST_NORMAL), log(maximum(p, SMALLEST_NORMAL)), -100);
 }
+
+const HINT = ' (apply sigmoid to logits first, or use bceWithLogitsLoss)';
 
 export function bceLoss(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bceLoss', pred, target);
-  const loss = neg(add(mul(target, clampedLog(pred)), mul(rsub(1, target), clampedLog(rsub(1, pred)))));
+  const onHost = checkProbabilities('bceLoss', 'prediction', pred, HINT) &&
+    checkProbabilities('bceLoss', 'target', target, '');
+  let loss = neg(add(mul(target, clampedLog(pred)), mul(rsub(1, target), clampedLog(rsub(1, pred)))));
+  // No host read (webgpu): an element whose p or y lies outside [0, 1] (or is NaN) gets loss NaN.
+  if (!onHost) loss = where(noGrad(() => mul(eq(clamp(pred, 0, 1), pred), eq(clamp(target, 0, 1), target))), loss, NaN);
   return reduce('bceLoss', loss, options.reduction);
 }
 

@@ -27,6 +27,25 @@ describe('backward', () => {
     expect(x.grad).toBeNull();
   });
 
+  it('a second backward through a freed graph raises (as PyTorch); retainGraph keeps it', () => {
+    const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+    const loss = x.mul(x).sum();
+    loss.backward();
+    expect(() => loss.backward()).toThrow(/backward: trying to backward through the graph a second time: the 'sum' node that made tensor #\d+ of shape \[\] was freed by an earlier backward\(\); pass \{ retainGraph: true \}/);
+    expect(Array.from(x.grad!.dataSync())).toEqual([2, 4, 6]);   // unchanged by the refused call
+    expect(loss.isLeaf).toBe(false);
+    // A new graph that reaches a freed intermediate is refused too.
+    const y = x.mul(2);
+    y.sum().backward();
+    expect(() => y.mul(3).sum().backward()).toThrow(/second time: the 'affine' node/);
+    // retainGraph: the same graph twice accumulates twice.
+    x.zeroGrad();
+    const kept = x.square().sum();
+    kept.backward(undefined, { retainGraph: true });
+    kept.backward();
+    expect(Array.from(x.grad!.dataSync())).toEqual([4, 8, 12]);
+  });
+
   it('unbroadcasts gradients to each input shape', () => {
     const a = tensor([[1, 2, 3], [4, 5, 6]], undefined, { requiresGrad: true });
     const b = tensor([10, 20, 30], undefined, { requiresGrad: true });

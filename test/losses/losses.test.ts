@@ -64,6 +64,16 @@ describe('binary cross-entropy', () => {
     bceLoss(p, tensor([1, 0, 1])).backward();
     expect(Array.from(p.grad!.dataSync()).every(Number.isFinite)).toBe(true);
   });
+  it('refuses predictions and targets outside [0, 1], naming the value and where (PyTorch raises)', () => {
+    expect(() => bceLoss(t(probs.map((p, i) => (i === 5 ? 1.25 : p))), t(labels)))
+      .toThrow('bceLoss: prediction [3, 4] holds 1.25 at [1, 1]; expected values in [0, 1] (apply sigmoid to logits first, or use bceWithLogitsLoss)');
+    expect(() => bceLoss(t(probs.map((p, i) => (i === 0 ? -0.5 : p))), t(labels))).toThrow(/holds -0.5 at \[0, 0\]/);
+    expect(() => bceLoss(t(probs.map((p, i) => (i === 11 ? NaN : p))), t(labels))).toThrow(/prediction \[3, 4\] holds NaN at \[2, 3\]/);
+    expect(() => bceLoss(t(probs), t(labels.map((y, i) => (i === 2 ? 2 : y))))).toThrow('bceLoss: target [3, 4] holds 2 at [0, 2]; expected values in [0, 1]');
+    // The edges themselves are valid: p = 0 and p = 1 give PyTorch's clamped 100.
+    expect(Array.from(bceLoss(tensor([0, 1, 1e-40]), tensor([1, 0, 1]), { reduction: 'none' }).dataSync())).toEqual([100, 100, 100]);
+  });
+
   it('with logits equals bce(σ(x)) and stays finite for |x| = 100', () => {
     expectBoth('bce logits', bceWithLogitsLoss, a, labels, a.map((x, i) => -(labels[i] * Math.log(sig(x)) + (1 - labels[i]) * Math.log(1 - sig(x)))));
     const big = bceWithLogitsLoss(tensor([100, -100]), tensor([0, 1]), { reduction: 'none' });
@@ -108,6 +118,12 @@ describe('cross-entropy on logits', () => {
     check('ce index', (x) => crossEntropyLoss(x, fixed([1, 3, 0], [3])), [grad(a)]);
     const soft = b.map((v) => Math.abs(v) + 0.1);
     check('ce probs', (x, y) => crossEntropyLoss(x, y), [grad(a), grad(soft)]);
+    // A class index out of range, negative or fractional used to contribute 0; PyTorch raises.
+    for (const [bad, at] of [[4, 2], [-1, 0], [1.5, 1], [NaN, 2]] as const) {
+      const cls = [1, 3, 0];
+      cls[at] = bad;
+      expect(() => crossEntropyLoss(t(a), tensor(cls))).toThrow(`crossEntropyLoss: target [3] holds class index ${bad} at [${at}]; expected an integer in 0…3 for logits [3, 4]`);
+    }
     expect(() => crossEntropyLoss(t(a), tensor([1, 2]))).toThrow(/crossEntropyLoss: target \[2\] must be class indices \[3\] or probabilities \[3, 4\]/);
   });
 });

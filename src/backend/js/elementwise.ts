@@ -33,7 +33,8 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, size: number,
     case 'sin': for (let i = 0; i < size; i++) out[i] = Math.sin(x[i]); return;
     case 'cos': for (let i = 0; i < size; i++) out[i] = Math.cos(x[i]); return;
     case 'erf': for (let i = 0; i < size; i++) out[i] = erf(x[i]); return;
-    case 'relu': for (let i = 0; i < size; i++) { const v = x[i]; out[i] = v > 0 ? v : 0; } return;
+    // v ≤ 0 ? 0 : v, so NaN stays NaN (PyTorch's relu); −0 gives 0.
+    case 'relu': for (let i = 0; i < size; i++) { const v = x[i]; out[i] = v <= 0 ? 0 : v; } return;
     case 'step': for (let i = 0; i < size; i++) out[i] = x[i] > 0 ? 1 : 0; return;
     case 'sigmoid':
       for (let i = 0; i < size; i++) {
@@ -71,16 +72,17 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, size: number,
 }
 
 // y, g: [size] → out: [size]. out = g · act'(x) from the output y = act(x): float32 arithmetic
-// for float32 arrays (PyTorch's), float64 for float64 arrays. relu multiplies by 1[y > 0]
-// rather than selecting g, so a NaN or ∞ gradient behaves as in mul(g, step(y)).
+// for float32 arrays (PyTorch's), float64 for float64 arrays. relu multiplies by 0 where y ≤ 0,
+// else 1 (1 at y = NaN: PyTorch's threshold_backward passes g there), rather than selecting g,
+// so a NaN or ∞ gradient behaves as in mul(g, step(y)).
 export function activationGrad(act: ActivationGradOp, y: TypedArray, g: TypedArray, out: TypedArray, size: number): void {
   // Float32 arrays: float32 arithmetic, each operation rounded with Math.fround (the last one by
   // the store), which the native backend's float32 lanes reproduce bit for bit (no FMA).
   // Float64 arrays (gradcheck): the same formulas in float64.
   const f32 = !(out instanceof Float64Array);
   switch (act) {
-    // g · 1[y > 0], a product (not a select): a NaN or ∞ in g where y ≤ 0 gives NaN, as g · step(y).
-    case 'relu': for (let i = 0; i < size; i++) out[i] = g[i] * (y[i] > 0 ? 1 : 0); return;
+    // g · (y ≤ 0 ? 0 : 1), a product (not a select): a NaN or ∞ in g where y ≤ 0 gives NaN, as g · step(y).
+    case 'relu': for (let i = 0; i < size; i++) out[i] = g[i] * (y[i] <= 0 ? 0 : 1); return;
     // g · (y · (1 − y))
     case 'sigmoid':
       if (f32) for (let i = 0; i < size; i++) { const v = y[i]; out[i] = g[i] * fround(v * fround(1 - v)); }

@@ -39,7 +39,8 @@ export function applyEpilogue(out: TypedArray, oo: number, m: number, n: number,
     if (bias) for (let j = 0; j < n; j++) out[r + j] += bias[j];
     switch (act) {
       case 'none': break;
-      case 'relu': for (let x = r; x < end; x++) if (!(out[x] > 0)) out[x] = 0; break;
+      // ≤ 0 → 0; NaN stays NaN (PyTorch's relu)
+      case 'relu': for (let x = r; x < end; x++) if (out[x] <= 0) out[x] = 0; break;
       case 'sigmoid':
         // 1/(1+e^−v) for v ≥ 0, e^v/(1+e^v) below (no overflow); e^−|v| is the exp of both branches.
         for (let x = r; x < end; x++) {

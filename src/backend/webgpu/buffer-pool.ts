@@ -76,6 +76,11 @@ export class BufferPool {
     this.pooled = 0;
   }
 
+  /** Bytes of the buffers handed out and not released. */
+  get heldBytes(): number {
+    return this.held;
+  }
+
   stats(): PoolStats {
     return { liveBuffers: this.live, bytesHeld: this.held, bytesPooled: this.pooled, allocations: this.allocations };
   }

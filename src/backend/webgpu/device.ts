@@ -112,6 +112,32 @@ function describeAdapter(adapter: GPUAdapter, featureLevel: WebGPUInfo['featureL
   };
 }
 
+/** glibc's RTLD_NODELETE (not in os.constants.dlopen): dlclose leaves the library mapped. */
+const RTLD_NOW_NODELETE = 0x2 | 0x1000;
+
+/**
+ * Keeps EGL (glvnd's libEGL and libGLdispatch, Mesa's libEGL_mesa) loaded for the life of the
+ * process. Dawn's OpenGL backend opens them per device and closes them when its device goes;
+ * they register pthread-key destructors for the threads that used EGL. With webgpu in two
+ * worker threads, the first to finish unloaded them while the other thread still had such a
+ * key, and that thread crashed at exit calling a destructor in unmapped code (glibc's
+ * __nptl_deallocate_tsd; a segfault in about 1 run in 6 with 2 workers, 1 in 3 with 4).
+ * Loading them once more with RTLD_NODELETE makes every later dlclose a no-op. process.dlopen
+ * then throws (they are not Node addons): that is expected. Linux only; elsewhere a no-op.
+ */
+let eglPinned = false;
+function pinEglLibraries(): void {
+  if (eglPinned || process.platform !== 'linux') return;
+  eglPinned = true;
+  for (const lib of ['libEGL.so.1', 'libGLdispatch.so.0', 'libEGL_mesa.so.0']) {
+    try {
+      process.dlopen({ exports: {} }, lib, RTLD_NOW_NODELETE);
+    } catch {
+      // "did not self-register" (loaded and pinned), or not installed (then Dawn cannot load it either)
+    }
+  }
+}
+
 /** Creates the device, or rejects saying why (no package, no adapter, device refused). */
 export async function createDeviceContext(options: WebGPUOptions = {}): Promise<DeviceContext> {
   const mod = await loadModule();
@@ -129,6 +155,7 @@ export async function createDeviceContext(options: WebGPUOptions = {}): Promise<
     tried.push('default backend skipped: no Vulkan loader (libvulkan.so.1)');
   }
   if (!adapter) {
+    pinEglLibraries();
     gpu = mod.create(['backend=opengl', ...flags]);
     featureLevel = 'compatibility';
     backend = 'opengl';

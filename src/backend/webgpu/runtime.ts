@@ -5,6 +5,7 @@ import os from 'node:os';
 import { BufferUsage, MAP_MODE_READ, checkDevice, type DeviceContext } from './device.js';
 import { BufferPool } from './buffer-pool.js';
 import { Dispatcher, type KernelSpec } from './dispatcher.js';
+import { PressureReclaimer } from './reclaim.js';
 
 /** A tensor's storage on the webgpu backend: a pooled GPUBuffer. */
 export class GpuStorage {
@@ -64,6 +65,8 @@ export class GpuRuntime {
   readonly placeholder: GPUBuffer;
   readonly placeholderWrite: GPUBuffer;
   readbacks = 0;
+  /** Runs the garbage collector when live buffers grow (tensors dropped without dispose). */
+  readonly reclaimer = new PressureReclaimer();
 
   constructor(readonly ctx: DeviceContext, maxDispatches: number) {
     // adam.wgsl binds five storage buffers (param, grad, m, v, vMax), the most of any kernel.
@@ -129,6 +132,7 @@ export class GpuRuntime {
         `(${this.config.maxBindingBytes} bytes); split the tensor or use the js/native backend`);
     }
     checkDevice(this.ctx, 'alloc');
+    this.reclaimer.check(this.pool.heldBytes);
     return new GpuStorage(this.pool.acquire(bytes), size);
   }
 
