@@ -61,7 +61,7 @@ export async function writeLatentMap(file: string, codes: Float32Array, width: n
   classNames: readonly string[] = FASHION_MNIST_CLASSES): Promise<void> {
   const n = codes.length / width;
   const points = new Float32Array(2 * n);
-  if (width >= 2) {
+  if (width >= 2 && n >= 2) {
     const z = fromTyped(codes, [n, width]);
     const pca = await fitPca(z, 2);
     const p = pca.transform(z);
