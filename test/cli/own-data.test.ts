@@ -114,6 +114,16 @@ describe('tessera train --data on a table', () => {
   });
 });
 
+describe('commands that look at one step read --data too', () => {
+  test('explain and profile take the data\'s shape and scaling', async () => {
+    const r = await cli(['explain', '--data', at('train.npy'), '--test-data', at('test.npy'), '--batch-size', '8', '--latent', '3', '--backend', 'js']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('[8, 12]');
+    const p = await cli(['profile', '--data', at('train.npy'), '--test-data', at('test.npy'), '--batch-size', '8', '--backend', 'js']);
+    expect(p.code, p.stderr).toBe(0);
+  });
+});
+
 describe('formats and labels', () => {
   test('labels of every integer dtype (uint8, int32, int64, bool) colour the latent map and feed kNN', async () => {
     const x = xTrain.subarray(0, 120 * F);
