@@ -63,6 +63,8 @@ export function resolveDataConfig(command: string, v: Values): DataConfig {
   needsData('labels', d.labels); needsData('test-data', d.testData); needsData('val-split', d.valSplit);
   if (d.testLabels !== undefined && d.testData === undefined) throw new UsageError(`tessera ${command}: --test-labels goes with --test-data`);
   if (d.testData !== undefined && d.valSplit !== undefined) throw new UsageError(`tessera ${command}: give --test-data or --val-split, not both`);
+  // The split a run used is recorded in its config.json, the default too.
+  if (d.data !== undefined && d.testData === undefined) d.valSplit ??= 0.1;
   return d;
 }
 

@@ -150,7 +150,7 @@ export function loadData(command: string, c: TrainConfig, limit: number | undefi
     } else {
       // A seeded split: the same --seed holds out the same rows, so the run can be read again.
       const n = all.shape[0];
-      const fraction = d.valSplit ?? 0.1;
+      const fraction = d.valSplit ?? 0.1;   // resolveDataConfig sets it; 0.1 for a config built by hand
       const k = Math.round(n * fraction);
       if (k < 1 || k >= n) throw new UsageError(`tessera ${command}: --val-split ${fraction} of ${n} rows leaves ${k} test rows and ${n - k} training rows; both need at least one (give more data or --test-data)`);
       const perm = new Generator(c.seed + 0x5917).permutation(n);

@@ -33,7 +33,8 @@ const options: OptionSpec[] = [
 const notes = `With no options: the seed's dense autoencoder 784→64→32→64→784 (ReLU, sigmoid output, MSE loss,
 Adam lr 1e-3, batch 256, shuffled) for ${DEFAULT_EPOCHS} epochs (about 0.3 s each on the native backend with 2 cores, about 6 s each on
 the js backend; bench/RESULTS.md) on the bundled Fashion-MNIST (60,000 training and 10,000 test
-images; the test set is the validation set).
+images; the test set is the validation set). --data trains on your own file or folder instead (see
+'Your own data' in the README); the model's input size, output layer and scaling follow the data.
 
 Schedules (stepped once per epoch): step halves the lr every epochs/3 epochs; exponential multiplies it
 by 0.9; cosine anneals it to 0 over the run; plateau halves it when the test loss has not improved for 1
@@ -47,7 +48,8 @@ Examples:
   tessera train
   tessera train --model vae --latent 2 --epochs 20
   tessera train --model conv --backend native --threads 2 --out runs/conv
-  tessera train --config my-options.json --lr 3e-3`;
+  tessera train --config my-options.json --lr 3e-3
+  tessera train --data table.csv --labels labels.csv --latent 4`;
 
 function describeModel(s: Session): string {
   const c = s.config;
@@ -131,7 +133,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: `train an autoencoder on Fashion-MNIST (default: the seed's dense model, ${DEFAULT_EPOCHS} epochs)`,
   usage: '[options]',
-  description: 'Trains an autoencoder on the bundled Fashion-MNIST and writes a run folder with the weights,\nthe config, per-epoch metrics and pictures.',
+  description: 'Trains an autoencoder on the bundled Fashion-MNIST (or --data) and writes a run folder with the\nweights, the config, per-epoch metrics and pictures.',
   options,
   notes,
   async run(args, io: CliIO) {

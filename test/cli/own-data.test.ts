@@ -152,6 +152,8 @@ describe('formats and labels', () => {
     const r = await cli(['train', '--backend', 'js', '--data', at('points.csv'), '--epochs', '2', '--latent', '2', '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/on 72 training rows of '.*points\.csv' \[4\], scaled standardize/);
+    // The seeded split is recorded, the default fraction too, so the run reads the same rows again.
+    expect(readJson(path.join(dir, 'config.json'))).toMatchObject({ 'val-split': 0.1, seed: 0, data: at('points.csv') });
     expect(r.stdout).toContain('no labels: the latent map is drawn in one colour, and eval leaves out kNN and the linear probe');
     const png = decodePng(fs.readFileSync(path.join(dir, 'feature-errors.png')));
     expect(png.width).toBeGreaterThan(100);
