@@ -153,6 +153,8 @@ export function readLabelsFile(file: string, rows: number, dataFile: string): La
     const isInt = (c: string) => /^[+-]?\d+$/.test(c);
     // A header is a first row that is not an integer over a column that is.
     if (cells.length > 1 && !isInt(cells[0]) && cells.slice(1).every(isInt)) cells.shift();
+    // Over a column of names, a header is told by the count: one more row than the data has.
+    else if (cells.length === rows + 1 && !cells.every(isInt)) cells.shift();
     if (cells.every(isInt)) {
       values = cells.map(Number);
     } else {

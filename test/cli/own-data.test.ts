@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { Generator, fromTyped, noGrad, setBackend } from '../../src/index.js';
 import { loadModel, loadRun } from '../../src/models/architecture.js';
 import { readNpy } from '../../src/io/npy.js';
+import { readSafetensors } from '../../src/io/safetensors.js';
 import { decodePng } from '../../src/io/png.js';
 import { npyOf, pngBytes } from '../data/independent-writers.js';
 import { cli, tempDir } from './helpers.js';
@@ -76,6 +77,10 @@ describe('tessera train --data on a table', () => {
     expect(config).toMatchObject({ data: at('train.npy'), 'test-data': at('test.npy'), scale: 'auto' });
     expect(config.transform.kind).toBe('standardize');
     expect(config.architecture).toEqual({ builder: 'denseAutoencoder', options: { inputDim: F, hidden: [16], latent: RANK, activation: 'none', output: 'none', batchNorm: false } });
+    // The weights file describes itself: the same architecture and transform in its metadata.
+    const meta = readSafetensors(path.join(runTable, 'model.safetensors')).metadata;
+    expect(JSON.parse(meta['tessera.architecture'])).toEqual(config.architecture);
+    expect(JSON.parse(meta['tessera.transform'])).toEqual(config.transform);
     // A table gets a per-feature error chart instead of an image grid.
     expect(fs.existsSync(path.join(runTable, 'feature-errors.png'))).toBe(true);
     expect(fs.existsSync(path.join(runTable, 'reconstructions.png'))).toBe(false);
