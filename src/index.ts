@@ -32,6 +32,8 @@ export type { SparseOptions } from './models/sparse-autoencoder.js';
 export { VAE, denseVae } from './models/vae.js';
 export type { VaeOptions, DenseVaeOptions } from './models/vae.js';
 export { corrupt } from './models/corrupt.js';
+export { loadModel, loadRun, buildArchitecture, inputShapeOf, ARCHITECTURE_KEY, TRANSFORM_KEY } from './models/architecture.js';
+export type { Architecture, ArchitectureWrap, LoadedRunFolder } from './models/architecture.js';
 export { saveModule, saveModuleSync, loadModule } from './io/checkpoint.js';
 export type { LoadModuleOptions } from './io/checkpoint.js';
 export * from './optim/index.js';

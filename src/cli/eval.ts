@@ -8,6 +8,8 @@ import { BACKEND_OPTIONS, chooseBackend, describeBackend } from './backend-choic
 import { loadData, loadRun } from './inference.js';
 import { baselineMetrics, reconstructionMetrics } from './run-metrics.js';
 import { writeJson } from './run-folder.js';
+import { readForRun } from './run-data.js';
+import { RUN_DATA_OPTIONS, headerChoice } from './data-options.js';
 import type { BackendName } from '../index.js';
 
 const options: OptionSpec[] = [
@@ -17,6 +19,7 @@ const options: OptionSpec[] = [
   { name: 'limit', kind: 'int', min: 1, help: 'use only the first N training images (PCA fit, kNN references) and N/6 test images' },
   { name: 'probe-epochs', kind: 'int', min: 0, default: 10, help: 'epochs of the linear probes (softmax regression on each representation); 0 skips them' },
   { name: 'json', kind: 'flag', help: 'print the results as JSON' },
+  ...RUN_DATA_OPTIONS,
 ];
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -31,8 +34,12 @@ export const evalCommand: Command = {
   async run(args, io) {
     const v = args.values;
     const backend = await chooseBackend('eval', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
+    const header = headerChoice('eval', v);
     const run = loadRun('eval', args.positionals[0]);
-    const data = loadData('eval', (v.limit as number | undefined) ?? run.config.limit);
+    const data = loadData('eval', run.config, (v.limit as number | undefined) ?? run.config.limit);
+    // --data: evaluate on that file (scaled as the training data was) instead of the run's test rows.
+    if (typeof v.data === 'string') data.test = readForRun('eval', run.config, v.data, v.labels as string | undefined, header).split;
+    if (!data.train.labels || !data.test.labels) io.stderr.write('tessera eval: no labels, so kNN and the linear probe are left out (give --labels with --data to train, or --labels here)\n');
     const t0 = performance.now();
     const recon = await reconstructionMetrics(run, data);
     const base = await baselineMetrics(run, data, { k: v.k as number, knnQueries: v['knn-test'] as number | undefined, probeEpochs: v['probe-epochs'] as number });
@@ -47,6 +54,8 @@ export const evalCommand: Command = {
     }
     const c = base.components;
     const probe = base.linearProbe;
+    const knn = base.knn;
+    const raw = `raw values (${data.featureShape.reduce((a, b) => a * b, 1)})`;
     io.stdout.write([
       `run ${run.dir}: ${run.config.model} autoencoder, code of ${c} values; backend ${result.backend}`,
       `train images ${data.train.n}, test images ${data.test.n}`,
@@ -56,14 +65,16 @@ export const evalCommand: Command = {
       `  ${`PCA, ${c} components`.padEnd(21)}${base.pcaTestMse.toFixed(5)}     ${base.pcaPsnr.toFixed(2).padStart(6)}      (explains ${pct(base.pcaExplainedVariance)} of the variance)`,
       `  test loss (training objective): ${recon.testLoss.toPrecision(5)}`,
       '',
-      `  ${base.knn.k}-NN accuracy on ${base.knn.queries} test images (references: ${base.knn.trainRows} training images)`,
-      `    ${'raw pixels (784)'.padEnd(24)}${pct(base.knn.rawPixels)}`,
-      `    ${`PCA codes (${c})`.padEnd(24)}${pct(base.knn.pcaCodes)}`,
-      `    ${`autoencoder codes (${c})`.padEnd(24)}${pct(base.knn.autoencoderCodes)}`,
+      ...(knn ? [
+        `  ${knn.k}-NN accuracy on ${knn.queries} test rows (references: ${knn.trainRows} training rows)`,
+        `    ${raw.padEnd(24)}${pct(knn.rawPixels)}`,
+        `    ${`PCA codes (${c})`.padEnd(24)}${pct(knn.pcaCodes)}`,
+        `    ${`autoencoder codes (${c})`.padEnd(24)}${pct(knn.autoencoderCodes)}`,
+      ] : ['  kNN and linear probe: left out (no labels)']),
       ...(probe ? [
         '',
         `  linear probe (softmax regression, ${probe.epochs} epochs of Adam on standardised features), test accuracy`,
-        `    ${'raw pixels (784)'.padEnd(24)}${pct(probe.rawPixels)}`,
+        `    ${raw.padEnd(24)}${pct(probe.rawPixels)}`,
         `    ${`PCA codes (${c})`.padEnd(24)}${pct(probe.pcaCodes)}`,
         `    ${`autoencoder codes (${c})`.padEnd(24)}${pct(probe.autoencoderCodes)}`,
       ] : []),

@@ -3,11 +3,9 @@
 import * as path from 'node:path';
 import { Generator, fromTyped, noGrad, tidy, type Tensor } from '../index.js';
 import type { Autoencoder } from '../models/autoencoder.js';
-import { loadFashionMnist, type FashionMnist } from '../data/fashion-mnist.js';
 import { buildModel, featureShapeOf } from './build-model.js';
 import { RUN_FILES, loadWeights, readRunConfig } from './run-folder.js';
 import type { TrainConfig } from './train-options.js';
-import { CliError } from './command.js';
 
 export interface LoadedRun {
   dir: string;
@@ -24,25 +22,8 @@ export function loadRun(command: string, dir: string): LoadedRun {
   return { dir, config, model };
 }
 
-export interface Data {
-  train: FashionMnist;
-  test: FashionMnist;
-}
-
-/** Test rows kept with --limit N: a sixth of N (the 60,000/10,000 ratio), at least 100. */
-export function testLimitFor(limit: number | undefined): number | undefined {
-  return limit === undefined ? undefined : Math.max(100, Math.ceil(limit / 6));
-}
-
-export function loadData(command: string, limit: number | undefined, split: 'both' | 'test' = 'both'): Data {
-  try {
-    const test = loadFashionMnist({ split: 'test', limit: testLimitFor(limit) });
-    const train = split === 'both' ? loadFashionMnist({ split: 'train', limit }) : test;
-    return { train, test };
-  } catch (e) {
-    throw new CliError(`tessera ${command}: cannot load Fashion-MNIST: ${(e as Error).message}`);
-  }
-}
+export type { Data, DataSplit } from './run-data.js';
+export { loadData, testLimitFor } from './run-data.js';
 
 /**
  * Applies fn to the rows of `data` (n × rowSize) in batches of `batchSize`, inputs shaped

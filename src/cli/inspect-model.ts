@@ -15,6 +15,8 @@ import type { OptionSpec, Values } from './options.js';
 import { RUN_FILES, loadWeights, readRunConfig } from './run-folder.js';
 import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from './train-options.js';
 import { newSession } from './training-session.js';
+import { loadData } from './run-data.js';
+import { architectureFor } from './build-model.js';
 
 /** Options of a training run that do not shape one step are left out. */
 const NOT_FOR_ONE_STEP = new Set(['epochs', 'schedule', 'limit']);
@@ -52,18 +54,28 @@ export async function setUpInspection(command: string, v: Values, options: { bat
   if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000)) {
     throw new CliError(`tessera ${command}: the batch size must be between 1 and 10000 (the test images), got ${batchSize}`);
   }
+  let images: Float32Array;
+  if (config.data.data !== undefined) {
+    // The user's data: the model takes its shape and scaling, the batch is its first test rows.
+    const data = loadData(command, config, undefined);
+    config.transform ??= data.transform.spec;
+    config.architecture ??= architectureFor(config, data.featureShape, data.transform.unitRange, command);
+    if (data.test.n < batchSize) throw new CliError(`tessera ${command}: the batch size ${batchSize} is more than the ${data.test.n} test rows of the data`);
+    images = data.test.images;
+  } else {
+    try {
+      images = loadFashionMnist({ split: 'test', limit: batchSize }).images;
+    } catch (e) {
+      throw new CliError(`tessera ${command}: cannot load Fashion-MNIST: ${(e as Error).message}`);
+    }
+  }
   const session = newSession(config, batchSize);
   if (runDir !== undefined) loadWeights(command, path.join(runDir, RUN_FILES.weights), session.model);
-  let images: Float32Array;
-  try {
-    images = loadFashionMnist({ split: 'test', limit: batchSize }).images;
-  } catch (e) {
-    throw new CliError(`tessera ${command}: cannot load Fashion-MNIST: ${(e as Error).message}`);
-  }
-  const x = fromTyped(images.subarray(0, batchSize * 784), [batchSize, ...featureShapeOf(config)], { backend });
+  const shape = featureShapeOf(config);
+  const x = fromTyped(images.subarray(0, batchSize * shape.reduce((a, b) => a * b, 1)), [batchSize, ...shape], { backend });
   const model = session.model;
-  const obj = makeObjective(`tessera ${command}`, model, trainingLoss(model), weightL1(config), config.l2);
-  const lossName = `${model.constructor.name === 'VAE' ? 'VAE reconstruction + β·KL' : 'MSE'}${obj.l1 > 0 ? ` + ${obj.l1}·L1` : ''}${obj.l2 > 0 ? ` + ${obj.l2}·L2` : ''}`;
+  const obj = makeObjective(`tessera ${command}`, model, trainingLoss(model, config.data.loss), weightL1(config), config.l2);
+  const lossName = `${model.constructor.name === 'VAE' ? 'VAE reconstruction + β·KL' : (config.data.loss === 'auto' ? 'mse' : config.data.loss).toUpperCase()}${obj.l1 > 0 ? ` + ${obj.l1}·L1` : ''}${obj.l2 > 0 ? ` + ${obj.l2}·L2` : ''}`;
   return {
     config, model, optimizer: session.optimizer, lossFn: (pred, target) => objective(model, pred, target, obj), lossName,
     x, y: x, backend,

@@ -113,6 +113,12 @@ function rewordParseError(command: string, specs: readonly OptionSpec[], err: Er
   }
 }
 
+/**
+ * Keys a run's config.json records beside the options (what the data made of the model and its
+ * scaling): not options, so a run's config.json read as --config skips them (they are refitted).
+ */
+export const RUN_RECORD_KEYS: ReadonlySet<string> = new Set(['architecture', 'transform']);
+
 /** Reads a --config JSON file: an object whose keys are option names. */
 export function readConfigFile(command: string, specs: readonly OptionSpec[], file: string): Values {
   let text: string;
@@ -133,6 +139,7 @@ export function readConfigFile(command: string, specs: readonly OptionSpec[], fi
   const allowed = specs.filter((s) => !s.noConfig);
   const out: Values = {};
   for (const [key, raw] of Object.entries(json as Record<string, unknown>)) {
+    if (RUN_RECORD_KEYS.has(key)) continue;
     const spec = allowed.find((s) => s.name === key);
     if (!spec) {
       throw new UsageError(`tessera ${command}: unknown key '${key}' in the config file '${file}' (accepted: ${allowed.map((s) => s.name).join(', ')})`);

@@ -13,12 +13,38 @@ import type { VAE } from '../models/vae.js';
 import { Generator } from '../random.js';
 import { RUN_FILES } from './run-folder.js';
 
-/** Inputs (and noisy inputs, for a denoising model) over their reconstructions. */
-export function writeReconstructions(file: string, inputs: Float32Array, outputs: Float32Array, count: number, noisy?: Float32Array): void {
-  const rows = [{ label: 'input', images: inputs }];
-  if (noisy) rows.push({ label: 'noisy', images: noisy });
-  rows.push({ label: 'output', images: outputs });
-  writePng(file, imageComparison(rows, count, 28, 28, { cols: Math.min(count, 16), scale: 2 }));
+/** Images [c, h, w] (c = 1 or 3) or [h, w] as grey h × w tiles: the channels' mean for colour. */
+function greyTiles(images: Float32Array, count: number, shape: readonly number[]): { tiles: Float32Array; h: number; w: number } {
+  const [c, h, w] = shape.length === 3 ? shape : [1, ...shape];
+  if (c === 1) return { tiles: images, h, w };
+  const tiles = new Float32Array(count * h * w);
+  for (let k = 0; k < count; k++) {
+    for (let p = 0; p < h * w; p++) {
+      let sum = 0;
+      for (let ch = 0; ch < c; ch++) sum += images[k * c * h * w + ch * h * w + p];
+      tiles[k * h * w + p] = sum / c;
+    }
+  }
+  return { tiles, h, w };
+}
+
+/** Inputs (and noisy inputs, for a denoising model) over their reconstructions; images of `shape` ([c, h, w] or [h, w]). */
+export function writeReconstructions(file: string, inputs: Float32Array, outputs: Float32Array, count: number, noisy?: Float32Array, shape: readonly number[] = [1, 28, 28]): void {
+  const grey = (x: Float32Array) => greyTiles(x, count, shape);
+  const { h, w } = grey(inputs);
+  const rows = [{ label: 'input', images: grey(inputs).tiles }];
+  if (noisy) rows.push({ label: 'noisy', images: grey(noisy).tiles });
+  rows.push({ label: 'output', images: grey(outputs).tiles });
+  const scale = Math.max(1, Math.min(4, Math.round(56 / Math.max(h, w))));
+  writePng(file, imageComparison(rows, count, h, w, { cols: Math.min(count, 16), scale }));
+}
+
+/** Tabular data: the mean squared reconstruction error of each feature (column) over n rows. */
+export function writeFeatureErrors(file: string, inputs: Float32Array, outputs: Float32Array, n: number, features: number, title: string): number[] {
+  const err = new Array<number>(features).fill(0);
+  for (let i = 0; i < n * features; i++) { const d = outputs[i] - inputs[i]; err[i % features] += d * d / n; }
+  writePng(file, lineChart({ series: [{ name: 'test MSE', values: err, x: err.map((_, j) => j + 1) }], title, xLabel: 'feature (column)', yLabel: 'MSE (scaled units)' }));
+  return err;
 }
 
 export interface CurveHistory { loss: number[]; valLoss: number[] }
@@ -30,11 +56,12 @@ export function writeLossCurves(file: string, history: CurveHistory, title = 'lo
   writePng(file, lineChart({ series, title, xLabel: 'epoch', yLabel: 'loss', logY: true }));
 }
 
-/** Test codes on their first two principal components, coloured by class. */
-export async function writeLatentMap(file: string, codes: Float32Array, width: number, labels: Uint8Array, title: string): Promise<void> {
-  const n = labels.length;
+/** Test codes on their first two principal components, coloured by class (one colour without labels). */
+export async function writeLatentMap(file: string, codes: Float32Array, width: number, labels: Uint8Array | Int32Array | null, title: string,
+  classNames: readonly string[] = FASHION_MNIST_CLASSES): Promise<void> {
+  const n = codes.length / width;
   const points = new Float32Array(2 * n);
-  if (width >= 2) {
+  if (width >= 2 && n >= 2) {
     const z = fromTyped(codes, [n, width]);
     const pca = await fitPca(z, 2);
     const p = pca.transform(z);
@@ -43,18 +70,19 @@ export async function writeLatentMap(file: string, codes: Float32Array, width: n
   } else {
     for (let i = 0; i < n; i++) points[2 * i] = codes[i];
   }
-  writePng(file, scatterPlot({ points, labels, classNames: FASHION_MNIST_CLASSES, title, xLabel: 'PC 1 of the codes', yLabel: 'PC 2' }));
+  writePng(file, scatterPlot({ points, labels: labels ?? new Int32Array(n), classNames: labels ? classNames : ['rows (no labels)'], title, xLabel: 'PC 1 of the codes', yLabel: 'PC 2' }));
 }
 
 /** A VAE's decoded samples of z ~ N(0, I) as a grid. */
-export async function writeVaeSamples(file: string, vae: VAE, count: number, seed: number): Promise<void> {
+export async function writeVaeSamples(file: string, vae: VAE, count: number, seed: number, shape: readonly number[] = [1, 28, 28]): Promise<void> {
   const x = vae.sample(count, new Generator(seed));
-  writePng(file, imageGrid(Float32Array.from(await x.data()), count, 28, 28, { scale: 2 }));
+  const { tiles, h, w } = greyTiles(Float32Array.from(await x.data()), count, shape);
+  writePng(file, imageGrid(tiles, count, h, w, { scale: 2 }));
   x.dispose();
 }
 
 /** Decodes a steps × steps grid of codes sweeping the first two latent axes over [−2.5, 2.5], others 0. */
-export async function writeLatentWalk(file: string, vae: VAE, steps = 12): Promise<void> {
+export async function writeLatentWalk(file: string, vae: VAE, steps = 12, shape: readonly number[] = [1, 28, 28]): Promise<void> {
   const l = vae.latent;
   const wasTraining = vae.training;
   vae.eval();
@@ -71,7 +99,8 @@ export async function writeLatentWalk(file: string, vae: VAE, steps = 12): Promi
     return vae.decode(fromTyped(codes, [steps * steps, l]));
   }));
   vae.train(wasTraining);
-  writePng(file, imageGrid(Float32Array.from(await images.data()), steps * steps, 28, 28, { cols: steps, scale: 2, padding: 1 }));
+  const { tiles, h, w } = greyTiles(Float32Array.from(await images.data()), steps * steps, shape);
+  writePng(file, imageGrid(tiles, steps * steps, h, w, { cols: steps, scale: 2, padding: 1 }));
   images.dispose();
 }
 

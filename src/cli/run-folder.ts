@@ -4,7 +4,7 @@
 //   checkpoint.safetensors   weights + optimizer state ('model.*', 'optimizer.*') of the last finished step
 //   checkpoint.json          epoch, random-generator states, optimizer/scheduler metadata, history
 //   metrics.json             per-epoch history and the test metrics
-//   reconstructions.png, loss.png, latent.png, and for a VAE samples.png and latent-walk.png
+//   reconstructions.png (feature-errors.png for tabular data), loss.png, latent.png, and for a VAE samples.png and latent-walk.png
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fromTyped, type Tensor } from '../index.js';
@@ -13,6 +13,8 @@ import { readSafetensors, type SafetensorsInput } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModule, saveModule } from '../io/checkpoint.js';
 import { CliError } from './command.js';
+import { parseArchitecture } from '../models/architecture.js';
+import { DataTransform, type TransformSpec } from '../data/transform.js';
 import { readConfigFile, type OptionSpec } from './options.js';
 import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from './train-options.js';
 
@@ -23,6 +25,8 @@ export const RUN_FILES = {
   checkpointState: 'checkpoint.json',
   metrics: 'metrics.json',
   reconstructions: 'reconstructions.png',
+  /** Instead of reconstructions.png for tabular data: the test MSE of each feature. */
+  featureErrors: 'feature-errors.png',
   loss: 'loss.png',
   latent: 'latent.png',
   samples: 'samples.png',
@@ -55,7 +59,12 @@ export function readRunConfig(command: string, dir: string): TrainConfig {
   for (const s of specs) if (s.default !== undefined) values[s.name] = s.default;
   try {
     Object.assign(values, readConfigFile(command, specs, file));
-    return resolveTrainConfig(command, values as never);
+    const config = resolveTrainConfig(command, values as never);
+    // What the data made of the model and its scaling (written by train once the data was read).
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (record.architecture !== undefined) config.architecture = parseArchitecture(record.architecture, file);
+    if (record.transform !== undefined) config.transform = new DataTransform(record.transform as TransformSpec).spec;
+    return config;
   } catch (e) {
     throw new CliError(`tessera ${command}: ${file} is not a valid run config: ${(e as Error).message}`);
   }

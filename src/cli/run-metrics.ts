@@ -20,9 +20,9 @@ export interface ReconstructionMetrics {
 export async function testLoss(run: LoadedRun, data: Float32Array, n: number, batchSize = 500): Promise<number> {
   const { model } = run;
   model.eval();
-  const loss = trainingLoss(model);
+  const loss = trainingLoss(model, run.config.data.loss);
   const shape = featureShapeOf(run.config);
-  const rowSize = 784;
+  const rowSize = shape.reduce((a, b) => a * b, 1);
   let total = 0;
   for (let r0 = 0; r0 < n; r0 += batchSize) {
     const r1 = Math.min(n, r0 + batchSize);
@@ -42,7 +42,8 @@ export async function reconstructionMetrics(run: LoadedRun, data: Data): Promise
   const { test } = data;
   const recon = await reconstructRows(run, test.images, test.n);
   const mse = meanSquaredError(recon, test.images);
-  return { testLoss: await testLoss(run, test.images, test.n), testMse: mse, psnr: psnr(mse), meanImagePsnr: meanImagePsnr(recon, test.images, 784) };
+  const rowSize = featureShapeOf(run.config).reduce((a, b) => a * b, 1);
+  return { testLoss: await testLoss(run, test.images, test.n), testMse: mse, psnr: psnr(mse), meanImagePsnr: meanImagePsnr(recon, test.images, rowSize) };
 }
 
 export interface BaselineMetrics {
@@ -50,8 +51,9 @@ export interface BaselineMetrics {
   pcaTestMse: number;
   pcaPsnr: number;
   pcaExplainedVariance: number;
-  knn: { k: number; queries: number; trainRows: number; rawPixels: number; pcaCodes: number; autoencoderCodes: number };
-  /** Softmax-regression test accuracy on each representation (null with probeEpochs 0). */
+  /** Null without labels on both splits. */
+  knn: { k: number; queries: number; trainRows: number; rawPixels: number; pcaCodes: number; autoencoderCodes: number } | null;
+  /** Softmax-regression test accuracy on each representation (null with probeEpochs 0 or without labels). */
   linearProbe: { epochs: number; rawPixels: number; pcaCodes: number; autoencoderCodes: number } | null;
   seconds: { pca: number; knn: number; linearProbe: number };
 }
@@ -62,31 +64,37 @@ export async function baselineMetrics(run: LoadedRun, data: Data, options: { k: 
   const t0 = performance.now();
   const trainCodes = await encodeRows(run, train.images, train.n);
   const testCodes = await encodeRows(run, test.images, test.n);
-  const components = Math.min(trainCodes.width, 784);
-  const xTrain = fromTyped(train.images, [train.n, 784]);
-  const xTest = fromTyped(test.images, [test.n, 784]);
+  const rowSize = featureShapeOf(run.config).reduce((a, b) => a * b, 1);
+  const components = Math.min(trainCodes.width, rowSize, train.n);
+  const xTrain = fromTyped(train.images, [train.n, rowSize]);
+  const xTest = fromTyped(test.images, [test.n, rowSize]);
   const pca = await fitPca(xTrain, components);
   const pcaRecon = pca.reconstruct(xTest);
   const pcaMse = meanSquaredError(await pcaRecon.data(), test.images);
   pcaRecon.dispose();
   const pcaTrain = pca.transform(xTrain), pcaTest = pca.transform(xTest);
   const t1 = performance.now();
-  const q = Math.min(test.n, options.knnQueries ?? test.n);
-  const queries = (x: Float32Array, width: number) => fromTyped(x.subarray(0, q * width), [q, width]);
-  const testLabels = test.labels.subarray(0, q);
-  const knnOpts = { k: options.k };
-  const rawAcc = await knnAccuracy(xTrain, train.labels, queries(test.images, 784), testLabels, knnOpts);
-  const pcaAcc = await knnAccuracy(pcaTrain, train.labels, queries(await pcaTest.data() as Float32Array, components), testLabels, knnOpts);
-  const aeAcc = await knnAccuracy(fromTyped(trainCodes.values, [train.n, trainCodes.width]), train.labels,
-    queries(testCodes.values, testCodes.width), testLabels, knnOpts);
+  const trainLabels = train.labels, allTestLabels = test.labels;
+  let knn: BaselineMetrics['knn'] = null;
+  if (trainLabels && allTestLabels) {
+    const q = Math.min(test.n, options.knnQueries ?? test.n);
+    const queries = (x: Float32Array, width: number) => fromTyped(x.subarray(0, q * width), [q, width]);
+    const testLabels = allTestLabels.subarray(0, q);
+    const knnOpts = { k: options.k };
+    const rawAcc = await knnAccuracy(xTrain, trainLabels, queries(test.images, rowSize), testLabels, knnOpts);
+    const pcaAcc = await knnAccuracy(pcaTrain, trainLabels, queries(await pcaTest.data() as Float32Array, components), testLabels, knnOpts);
+    const aeAcc = await knnAccuracy(fromTyped(trainCodes.values, [train.n, trainCodes.width]), trainLabels,
+      queries(testCodes.values, testCodes.width), testLabels, knnOpts);
+    knn = { k: options.k, queries: q, trainRows: train.n, rawPixels: rawAcc, pcaCodes: pcaAcc, autoencoderCodes: aeAcc };
+  }
   const t2 = performance.now();
   const probeEpochs = options.probeEpochs ?? 10;
   let linearProbe: BaselineMetrics['linearProbe'] = null;
-  if (probeEpochs > 0) {
-    const probe = (tr: Float32Array, te: Float32Array, d: number) => linearProbeAccuracy(tr, train.labels, te, test.labels, d, { epochs: probeEpochs });
+  if (probeEpochs > 0 && trainLabels && allTestLabels) {
+    const probe = (tr: Float32Array, te: Float32Array, d: number) => linearProbeAccuracy(tr, trainLabels, te, allTestLabels, d, { epochs: probeEpochs });
     linearProbe = {
       epochs: probeEpochs,
-      rawPixels: await probe(train.images, test.images, 784),
+      rawPixels: await probe(train.images, test.images, rowSize),
       pcaCodes: await probe(Float32Array.from(await pcaTrain.data()), Float32Array.from(await pcaTest.data()), components),
       autoencoderCodes: await probe(trainCodes.values, testCodes.values, trainCodes.width),
     };
@@ -97,7 +105,7 @@ export async function baselineMetrics(run: LoadedRun, data: Data, options: { k: 
   pca.dispose();
   return {
     components, pcaTestMse: pcaMse, pcaPsnr: psnr(pcaMse), pcaExplainedVariance: explained,
-    knn: { k: options.k, queries: q, trainRows: train.n, rawPixels: rawAcc, pcaCodes: pcaAcc, autoencoderCodes: aeAcc },
+    knn,
     linearProbe,
     seconds: { pca: (t1 - t0) / 1000, knn: (t2 - t1) / 1000, linearProbe: (t3 - t2) / 1000 },
   };

@@ -11,6 +11,7 @@ import { UsageError, type OptionSpec, type OptionValue, type Values } from './op
 import { chooseBackend, describeBackend, machineLine } from './backend-choice.js';
 import { MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig } from './train-options.js';
 import { loadData } from './inference.js';
+import { architectureFor } from './build-model.js';
 import { newSession, runSession } from './training-session.js';
 import { writeJson } from './run-folder.js';
 import { writePng } from '../io/png.js';
@@ -93,7 +94,12 @@ export const sweepCommand: Command = {
     }
     const configs = variants.map((variant) => resolveTrainConfig('sweep', { ...v, ...variant.values }));
     const backend = await chooseBackend('sweep', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
-    const data = loadData('sweep', configs[0].limit);   // --limit is not a list: the same for every variant
+    // --limit and the data options are not lists: the same data for every variant.
+    const data = loadData('sweep', configs[0]);
+    for (const c of configs) {
+      c.transform = data.transform.spec;
+      c.architecture = architectureFor(c, data.featureShape, data.transform.unitRange, 'sweep');
+    }
     const dir = typeof v.out === 'string' ? v.out : path.join('runs', `${new Date().toISOString().replace(/\.\d+Z$/, '').replace(/:/g, '-')}-sweep`);
     fs.mkdirSync(dir, { recursive: true });
     const quiet = v.quiet === true;
@@ -124,7 +130,7 @@ export const sweepCommand: Command = {
     const header = [
       `Varied: ${MODEL_TRAINING_OPTIONS.filter((o) => Array.isArray(v[o.name])).map((o) => `--${o.name} ${(v[o.name] as OptionValue[]).join(',')}`).join(' ') || 'nothing (one variant)'}.`,
       `Machine: ${machine}; backend ${describeBackend(backend)}.`,
-      `Data: ${data.train.n} Fashion-MNIST training images, ${data.test.n} test images; seed ${configs[0].seed} for every variant.`,
+      `Data: ${data.train.n} ${configs[0].data.data ?? 'Fashion-MNIST'} training rows, ${data.test.n} test images; seed ${configs[0].seed} for every variant.`,
       ...(interrupted ? [`Interrupted: ${results.length} of ${variants.length} variants finished.`] : []),
     ];
     writeFileAtomic(path.join(dir, 'report.md'), markdownReport(results, target, header));

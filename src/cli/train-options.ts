@@ -5,6 +5,9 @@ import type { OptionSpec, Values } from './options.js';
 import { UsageError } from './options.js';
 import { BACKEND_OPTIONS } from './backend-choice.js';
 import { MODEL_INITS, type ModelInit } from '../nn/init.js';
+import { DATA_OPTIONS, dataConfigToJson, resolveDataConfig, type DataConfig } from './data-options.js';
+import type { Architecture } from '../models/architecture.js';
+import type { TransformSpec } from '../data/transform.js';
 
 export const MODEL_NAMES = ['dense', 'conv', 'denoising', 'sparse', 'vae'] as const;
 export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
@@ -44,6 +47,7 @@ export const MODEL_TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'seed', kind: 'int', min: 0, default: 0, help: 'seed of every random draw (init, shuffling, noise)', list: true },
   { name: 'init', kind: 'choice', choices: MODEL_INITS, default: 'glorot', help: "initial weights: glorot (Keras's default: glorot-uniform, zero bias), he (he-uniform, zero bias), torch (PyTorch's: U(±1/√fan_in))", list: true },
   { name: 'limit', kind: 'int', min: 1, help: 'use only the first N training images (and N/6 test images): for quick tests' },
+  ...DATA_OPTIONS,
 ];
 
 export const RUN_OPTIONS: OptionSpec[] = [
@@ -72,6 +76,11 @@ export interface TrainConfig {
   seed: number;
   init: ModelInit;
   limit?: number;
+  data: DataConfig;
+  /** What the model is, once the data has said its shape (config.json's 'architecture'). */
+  architecture?: Architecture;
+  /** The scaling fitted on the training data (config.json's 'transform'). */
+  transform?: TransformSpec;
 }
 
 export function parseHidden(command: string, raw: string): number[] {
@@ -111,6 +120,7 @@ export function resolveTrainConfig(command: string, v: Values): TrainConfig {
     seed: one<number>('seed'),
     init: one<ModelInit>('init'),
     limit: one<number | undefined>('limit'),
+    data: resolveDataConfig(command, v),
   };
 }
 
@@ -120,5 +130,7 @@ export function configToJson(c: TrainConfig): Record<string, unknown> {
     model: c.model, latent: c.latent, hidden: c.hidden.join(','), epochs: c.epochs, 'batch-size': c.batchSize, lr: c.lr,
     schedule: c.schedule, optimizer: c.optimizer, activation: c.activation, l1: c.l1, l2: c.l2, dropout: c.dropout,
     'batch-norm': c.batchNorm, noise: c.noise, beta: c.beta, seed: c.seed, init: c.init, ...(c.limit !== undefined ? { limit: c.limit } : {}),
+    ...dataConfigToJson(c.data),
+    ...(c.architecture ? { architecture: c.architecture } : {}), ...(c.transform ? { transform: c.transform } : {}),
   };
 }

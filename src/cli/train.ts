@@ -14,7 +14,9 @@ import { RUN_FILES, newRunDir, readRunConfig, saveWeights, writeJson } from './r
 import { loadData, encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
 import { newSession, restoreSession, runSession, type Session } from './training-session.js';
 import { reconstructionMetrics } from './run-metrics.js';
-import { picturePaths, writeLatentMap, writeLatentWalk, writeLossCurves, writeReconstructions, writeVaeSamples } from './pictures.js';
+import { architectureFor, featureShapeOf } from './build-model.js';
+import { ARCHITECTURE_KEY, TRANSFORM_KEY } from '../models/architecture.js';
+import { picturePaths, writeFeatureErrors, writeLatentMap, writeLatentWalk, writeLossCurves, writeReconstructions, writeVaeSamples } from './pictures.js';
 import { VAE } from '../models/vae.js';
 import { DenoisingAutoencoder } from '../models/denoising-autoencoder.js';
 import { corrupt } from '../models/corrupt.js';
@@ -31,7 +33,8 @@ const options: OptionSpec[] = [
 const notes = `With no options: the seed's dense autoencoder 784→64→32→64→784 (ReLU, sigmoid output, MSE loss,
 Adam lr 1e-3, batch 256, shuffled) for ${DEFAULT_EPOCHS} epochs (about 0.3 s each on the native backend with 2 cores, about 6 s each on
 the js backend; bench/RESULTS.md) on the bundled Fashion-MNIST (60,000 training and 10,000 test
-images; the test set is the validation set).
+images; the test set is the validation set). --data trains on your own file or folder instead (see
+'Your own data' in the README); the model's input size, output layer and scaling follow the data.
 
 Schedules (stepped once per epoch): step halves the lr every epochs/3 epochs; exponential multiplies it
 by 0.9; cosine anneals it to 0 over the run; plateau halves it when the test loss has not improved for 1
@@ -45,41 +48,66 @@ Examples:
   tessera train
   tessera train --model vae --latent 2 --epochs 20
   tessera train --model conv --backend native --threads 2 --out runs/conv
-  tessera train --config my-options.json --lr 3e-3`;
+  tessera train --config my-options.json --lr 3e-3
+  tessera train --data table.csv --labels labels.csv --latent 4`;
 
 function describeModel(s: Session): string {
   const c = s.config;
-  const arch = c.model === 'conv' ? `channels ${c.hidden.join(',')}, code ${c.latent}` : `784→${[...c.hidden, c.latent, ...[...c.hidden].reverse()].join('→')}→784`;
+  const f = featureShapeOf(c).reduce((a, b) => a * b, 1);
+  const arch = c.model === 'conv' ? `channels ${c.hidden.join(',')}, code ${c.latent}` : `${f}→${[...c.hidden, c.latent, ...[...c.hidden].reverse()].join('→')}→${f}`;
   return `${c.model} autoencoder (${arch}, ${c.activation}, ${s.model.numParameters().toLocaleString('en-US')} parameters)`;
 }
 
-async function writePictures(dir: string, run: LoadedRun, data: Data, history: Session['history']): Promise<string[]> {
+/** The pictures of a run: image grids for image data, a per-feature error chart for a table. */
+export async function writePictures(dir: string, run: LoadedRun, data: Data, history: Session['history']): Promise<string[]> {
   const p = picturePaths(dir);
   const written: string[] = [];
-  const count = Math.min(16, data.test.n);
-  const inputs = data.test.images.subarray(0, count * 784);
-  const outputs = await reconstructRows(run, inputs, count);
-  let noisy: Float32Array | undefined;
-  if (run.model instanceof DenoisingAutoencoder) {
-    const x = fromTyped(inputs, [count, 784]);
-    const n = corrupt(x, run.model.noise, new Generator(run.config.seed + 1));
-    noisy = Float32Array.from(await n.data());
-    x.dispose(); n.dispose();
-    // What the model makes of the noisy input is the interesting row.
-    outputs.set(await reconstructRows(run, noisy, count));
+  const rowSize = data.featureShape.reduce((a, b) => a * b, 1);
+  if (data.isImage) {
+    const count = Math.min(16, data.test.n);
+    const inputs = data.test.images.subarray(0, count * rowSize);
+    const outputs = await reconstructRows(run, inputs, count);
+    let noisy: Float32Array | undefined;
+    if (run.model instanceof DenoisingAutoencoder) {
+      const x = fromTyped(inputs, [count, rowSize]);
+      const n = corrupt(x, run.model.noise, new Generator(run.config.seed + 1));
+      noisy = Float32Array.from(await n.data());
+      x.dispose(); n.dispose();
+      // What the model makes of the noisy input is the interesting row.
+      outputs.set(await reconstructRows(run, noisy, count));
+    }
+    writeReconstructions(p.reconstructions, inputs, outputs, count, noisy, data.featureShape);
+    written.push(p.reconstructions);
+  } else {
+    const file = path.join(dir, RUN_FILES.featureErrors);
+    const outputs = await reconstructRows(run, data.test.images, data.test.n);
+    writeFeatureErrors(file, data.test.images, outputs, data.test.n, rowSize, `test reconstruction error per feature (${data.test.n} rows)`);
+    written.push(file);
   }
-  writeReconstructions(p.reconstructions, inputs, outputs, count, noisy);
-  written.push(p.reconstructions);
   if (history.loss.length > 0) { writeLossCurves(p.loss, history); written.push(p.loss); }
   const codes = await encodeRows(run, data.test.images, data.test.n);
-  await writeLatentMap(p.latent, codes.values, codes.width, data.test.labels, `latent map: ${codes.width}-d test codes, first 2 PCs`);
+  await writeLatentMap(p.latent, codes.values, codes.width, data.test.labels, `latent map: ${codes.width}-d test codes, first 2 PCs`, classNamesOf(data));
   written.push(p.latent);
-  if (run.model instanceof VAE) {
-    await writeVaeSamples(p.samples, run.model, 64, run.config.seed);
-    await writeLatentWalk(p.walk, run.model);
+  if (run.model instanceof VAE && data.isImage) {
+    await writeVaeSamples(p.samples, run.model, 64, run.config.seed, data.featureShape);
+    await writeLatentWalk(p.walk, run.model, 12, data.featureShape);
     written.push(p.samples, p.walk);
   }
   return written;
+}
+
+/** Names for the latent map's legend: the data's, or the label numbers. */
+function classNamesOf(data: Data): readonly string[] {
+  if (data.classNames) return data.classNames;
+  let max = -1;
+  for (const l of [data.train.labels, data.test.labels]) if (l) for (const v of l) max = Math.max(max, v);
+  return Array.from({ length: max + 1 }, (_, i) => String(i));
+}
+
+function describeData(c: TrainConfig, data: Data): string {
+  const shape = `[${data.featureShape.join(', ')}]`;
+  const scale = data.transform.spec.kind === 'divide' ? `/${data.transform.spec.divisor}` : data.transform.spec.kind;
+  return `${c.data.data === undefined ? 'Fashion-MNIST' : `'${c.data.data}'`} ${shape}, scaled ${scale}`;
 }
 
 function resolveRun(args: { values: Record<string, unknown>; given: Set<string> }): { config: TrainConfig; dir: string; resume: boolean } {
@@ -105,14 +133,17 @@ export const trainCommand: Command = {
   name: 'train',
   summary: `train an autoencoder on Fashion-MNIST (default: the seed's dense model, ${DEFAULT_EPOCHS} epochs)`,
   usage: '[options]',
-  description: 'Trains an autoencoder on the bundled Fashion-MNIST and writes a run folder with the weights,\nthe config, per-epoch metrics and pictures.',
+  description: 'Trains an autoencoder on the bundled Fashion-MNIST (or --data) and writes a run folder with the\nweights, the config, per-epoch metrics and pictures.',
   options,
   notes,
   async run(args, io: CliIO) {
     const { config, dir, resume } = resolveRun(args);
     const v = args.values;
     const backend = await chooseBackend('train', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
-    const data = loadData('train', config.limit);
+    // Everything is read and checked before the run folder is touched: data, labels, the model it makes.
+    const data = loadData('train', config);
+    config.transform ??= data.transform.spec;
+    config.architecture ??= architectureFor(config, data.featureShape, data.transform.unitRange);
     const quiet = v.quiet === true;
     const session = newSession(config, data.train.n);
     if (resume) {
@@ -126,15 +157,19 @@ export const trainCommand: Command = {
     writeJson(path.join(dir, RUN_FILES.config), configToJson(config));
     const say = (line: string) => { if (!quiet) io.stdout.write(`${line}\n`); };
     say(`${resume ? 'resuming' : 'training'} a ${describeModel(session)}`);
-    say(`on ${data.train.n} training images (test: ${data.test.n}), ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}${resume ? ` from epoch ${session.startEpoch + 1}` : ''}, ` +
+    say(`on ${data.train.n} training ${data.isImage ? 'images' : 'rows'} of ${describeData(config, data)} (test: ${data.test.n}), ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}${resume ? ` from epoch ${session.startEpoch + 1}` : ''}, ` +
       `${config.optimizer} lr ${config.lr}, batch ${config.batchSize}; backend ${describeBackend(backend)}`);
     say(`run folder: ${dir}`);
+    if (!data.train.labels || !data.test.labels) say('no labels: the latent map is drawn in one colour, and eval leaves out kNN and the linear probe');
 
     const result = await runSession(session, {
       data, checkpointDir: dir, signal: io.signal, progress: quiet ? 'none' : 'auto', progressStream: io.stderr,
       onEpoch: (history) => writeJson(path.join(dir, RUN_FILES.metrics), { complete: false, config: configToJson(config), history }),
     });
-    await saveWeights(path.join(dir, RUN_FILES.weights), session.model, { model: config.model, epochs: String(session.history.epoch.length) });
+    await saveWeights(path.join(dir, RUN_FILES.weights), session.model, {
+      model: config.model, epochs: String(session.history.epoch.length),
+      [ARCHITECTURE_KEY]: JSON.stringify(config.architecture), [TRANSFORM_KEY]: JSON.stringify(data.transform.spec),
+    });
     const run: LoadedRun = { dir, config, model: session.model };
     if (result.interrupted) {
       const steps = session.loaderState?.nextBatch ?? 0;

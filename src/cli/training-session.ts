@@ -9,14 +9,13 @@
 // batches, same random draws, same weights and losses as if it had never stopped.
 import { Generator, type Tensor } from '../index.js';
 import type { Autoencoder } from '../models/autoencoder.js';
-import { InMemoryDataset } from '../data/dataset.js';
 import { DataLoader, type DataLoaderState } from '../data/loader.js';
 import { getOptimizer, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, LinearWarmup, type Optimizer, type Scheduler } from '../optim/index.js';
 import { fit } from '../train/fit.js';
 import { emptyHistory, type History } from '../train/history.js';
 import type { BatchLogs, Callback, EpochLogs } from '../train/callbacks.js';
 import { buildModel, featureShapeOf, trainingLoss, weightL1 } from './build-model.js';
-import type { Data } from './inference.js';
+import { testDataset, trainDataset, type Data } from './run-data.js';
 import type { TrainConfig } from './train-options.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState, type PartialEpoch } from './checkpoint-state.js';
 import type { TextSink } from './command.js';
@@ -109,8 +108,8 @@ function mergePartial(a: PartialEpoch | null, b: PartialEpoch): PartialEpoch {
 /** Trains the session's model up to config.epochs, continuing from where it stands. */
 export async function runSession(s: Session, o: RunOptions): Promise<RunResult> {
   const shape = featureShapeOf(s.config);
-  const xTest = new InMemoryDataset(o.data.test.images, shape);
-  const loader = new DataLoader(new InMemoryDataset(o.data.train.images, shape), { batchSize: s.config.batchSize, shuffle: true, generator: s.shuffleGenerator });
+  const xTest = testDataset(o.data, shape);
+  const loader = new DataLoader(trainDataset(o.data, shape), { batchSize: s.config.batchSize, shuffle: true, generator: s.shuffleGenerator });
   if (s.loaderState) loader.setState(s.loaderState);
   const n = loader.dataset.length;
   // This epoch's finished steps: what a checkpoint inside it records.
@@ -143,7 +142,7 @@ export async function runSession(s: Session, o: RunOptions): Promise<RunResult> 
   let interrupted = false;
   if (s.startEpoch < s.config.epochs) {
     const h = await fit(s.model, loader, null, {
-      optimizer: s.optimizer, loss: trainingLoss(s.model), epochs: s.config.epochs, batchSize: s.config.batchSize,
+      optimizer: s.optimizer, loss: trainingLoss(s.model, s.config.data.loss), epochs: s.config.epochs, batchSize: s.config.batchSize,
       validationData: [xTest, null], callbacks: [tracker], progress: o.progress, progressStream: o.progressStream,
       // Warmup counts steps (its length is one epoch of them); the other schedules count epochs.
       scheduler: s.scheduler, schedulerInterval: s.config.schedule === 'warmup' ? 'batch' : 'epoch',

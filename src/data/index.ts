@@ -7,3 +7,5 @@ export { DataLoader, type Batch, type DataLoaderOptions, type DataLoaderState } 
 export { applyNoise, type NoiseSpec } from './noise.js';
 export { NpyFileDataset, type FileDatasetOptions } from './npy-file-dataset.js';
 export { bundledDataDir, packageRoot } from './package-root.js';
+export { DataTransform, SCALE_MODES, type ScaleMode, type TransformSpec } from './transform.js';
+export { readDataFile, readLabelsFile, DATA_FORMATS, type DataFile, type LabelsFile, type ReadDataOptions } from './data-file.js';

@@ -25,6 +25,20 @@ export function littleEndianDecoder(dtype: NpyDtype, scaleUint8: boolean): RowDe
         const dv = new DataView(bytes.buffer, bytes.byteOffset, count * 8);
         for (let i = 0; i < count; i++) out[off + i] = dv.getFloat64(8 * i, true);
       };
+    case 'int32':
+      return (bytes, out, off, count) => {
+        const dv = new DataView(bytes.buffer, bytes.byteOffset, count * 4);
+        for (let i = 0; i < count; i++) out[off + i] = dv.getInt32(4 * i, true);
+      };
+    case 'int64':
+      return (bytes, out, off, count) => {
+        const dv = new DataView(bytes.buffer, bytes.byteOffset, count * 8);
+        for (let i = 0; i < count; i++) out[off + i] = Number(dv.getBigInt64(8 * i, true));
+      };
+    case 'bool':
+      return (bytes, out, off, count) => {
+        for (let i = 0; i < count; i++) out[off + i] = bytes[i] === 0 ? 0 : 1;
+      };
     case 'uint8': {
       const k = scaleUint8 ? 1 / 255 : 1;
       return (bytes, out, off, count) => {

@@ -8,8 +8,9 @@
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
 
-export type NpyDtype = 'float32' | 'float64' | 'uint8';
-export type NpyData = Float32Array | Float64Array | Uint8Array;
+export type NpyDtype = 'float32' | 'float64' | 'uint8' | 'int32' | 'int64' | 'bool';
+/** bool arrays are read as a Uint8Array of 0/1; int64 as a Float64Array of its values (exact to 2^53). */
+export type NpyData = Float32Array | Float64Array | Uint8Array | Int32Array;
 
 export interface NpyArray {
   shape: number[];
@@ -35,9 +36,12 @@ const DESCR_TO_DTYPE: Record<string, [NpyDtype, number]> = {
   '|u1': ['uint8', 1],
   '<u1': ['uint8', 1],
   '>u1': ['uint8', 1],
+  '<i4': ['int32', 4],
+  '<i8': ['int64', 8],
+  '|b1': ['bool', 1],
 };
 
-const DTYPE_TO_DESCR: Record<NpyDtype, string> = { float32: '<f4', float64: '<f8', uint8: '|u1' };
+const DTYPE_TO_DESCR: Record<NpyDtype, string> = { float32: '<f4', float64: '<f8', uint8: '|u1', int32: '<i4', int64: '<i8', bool: '|b1' };
 
 function printable(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
@@ -66,7 +70,7 @@ export function parseNpyHeader(bytes: Uint8Array, name: string): NpyHeader {
   }
   const entry = DESCR_TO_DTYPE[descr[1]];
   if (!entry) {
-    throw new Error(`readNpy: '${name}' has dtype '${descr[1]}'; supported: '<f4' (float32), '<f8' (float64), '|u1' (uint8)`);
+    throw new Error(`readNpy: '${name}' has dtype '${descr[1]}'; supported: '<f4' (float32), '<f8' (float64), '|u1' (uint8), '<i4' (int32), '<i8' (int64), '|b1' (bool)`);
   }
   const shape: number[] = [];
   for (const part of shapeMatch[1].split(',')) {
@@ -120,16 +124,35 @@ export function readNpy(source: string | Uint8Array, name?: string): NpyArray {
   // Copy into a fresh, aligned buffer (the source offset may not be a multiple of 8).
   const copy = new Uint8Array(expected);
   copy.set(bytes.subarray(h.dataOffset, h.dataOffset + expected));
-  const data: NpyData =
-    h.dtype === 'float32' ? new Float32Array(copy.buffer) : h.dtype === 'float64' ? new Float64Array(copy.buffer) : copy;
-  return { shape: h.shape, dtype: h.dtype, data };
+  return { shape: h.shape, dtype: h.dtype, data: typedView(h.dtype, copy.buffer, fileName) };
+}
+
+/** The typed array of `dtype` over a little-endian buffer. */
+function typedView(dtype: NpyDtype, buffer: ArrayBuffer, fileName: string): NpyData {
+  switch (dtype) {
+    case 'float32': return new Float32Array(buffer);
+    case 'float64': return new Float64Array(buffer);
+    case 'int32': return new Int32Array(buffer);
+    case 'int64': {
+      // NumPy's default integer; a double holds it exactly up to 2^53, which labels and counts never pass.
+      const wide = new BigInt64Array(buffer);
+      const out = new Float64Array(wide.length);
+      for (let i = 0; i < wide.length; i++) {
+        out[i] = Number(wide[i]);
+        if (!Number.isSafeInteger(out[i])) throw new Error(`readNpy: '${fileName}' element ${i} is ${wide[i]}, beyond the ±2^53 an int64 is read exactly to`);
+      }
+      return out;
+    }
+    case 'uint8': case 'bool': return new Uint8Array(buffer);
+  }
 }
 
 function dtypeOf(data: NpyData): NpyDtype {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   if (data instanceof Uint8Array) return 'uint8';
-  throw new Error(`encodeNpy: unsupported array type; expected Float32Array, Float64Array or Uint8Array`);
+  if (data instanceof Int32Array) return 'int32';
+  throw new Error(`encodeNpy: unsupported array type; expected Float32Array, Float64Array, Uint8Array or Int32Array`);
 }
 
 /** The header dict NumPy writes, e.g. "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }". */

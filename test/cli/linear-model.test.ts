@@ -9,6 +9,7 @@ setBackend('js');
 const config: TrainConfig = {
   model: 'dense', latent: 4, hidden: [8], epochs: 1, batchSize: 8, lr: 1e-3, schedule: 'none', optimizer: 'adam',
   activation: 'linear', l1: 0, l2: 0, dropout: 0, batchNorm: false, noise: 0, beta: 1, seed: 0, init: 'glorot',
+  data: { scale: 'auto', loss: 'auto', header: 'auto' },
 };
 
 describe('--activation linear', () => {

@@ -160,7 +160,7 @@ describe('commands that read a run', () => {
 
   test('encode writes the codes the model computes', async () => {
     const out = path.join(root, 'codes.npy'), labels = path.join(root, 'labels.npy');
-    const r = await cli(['encode', runA, '--out', out, '--labels', labels, '--limit', '50', '--backend', 'js']);
+    const r = await cli(['encode', runA, '--out', out, '--labels-out', labels, '--limit', '50', '--backend', 'js']);
     expect(r.code).toBe(0);
     const codes = readNpy(out), lab = readNpy(labels);
     expect(codes.shape).toEqual([50, 32]);

@@ -53,7 +53,11 @@ describe('readNpy on files written by NumPy', () => {
 
   it('rejects Fortran order and unsupported dtypes by name', () => {
     expect(() => readNpy(fixture('fortran-2x3.npy'))).toThrow(/fortran-2x3\.npy' is stored in Fortran \(column-major\) order/);
-    expect(() => readNpy(fixture('i4-3.npy'))).toThrow(/i4-3\.npy' has dtype '<i4'; supported: '<f4'/);
+    const i4 = readNpy(fixture('i4-3.npy'));
+    expect(i4.dtype).toBe('int32');
+    expect(Array.from(i4.data)).toEqual([1, 2, 3]);
+    const i2 = Buffer.from(fs.readFileSync(fixture('i4-3.npy')).toString('latin1').replace("'<i4'", "'<i2'"), 'latin1');
+    expect(() => readNpy(i2, 'i2.npy')).toThrow(/i2\.npy' has dtype '<i2'; supported: '<f4'/);
   });
 });
 
