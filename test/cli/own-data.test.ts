@@ -76,7 +76,7 @@ describe('tessera train --data on a table', () => {
     const config = readJson(path.join(runTable, 'config.json'));
     expect(config).toMatchObject({ data: at('train.npy'), 'test-data': at('test.npy'), scale: 'auto' });
     expect(config.transform.kind).toBe('standardize');
-    expect(config.architecture).toEqual({ builder: 'denseAutoencoder', options: { inputDim: F, hidden: [16], latent: RANK, activation: 'none', output: 'none', batchNorm: false } });
+    expect(config.architecture).toEqual({ builder: 'denseAutoencoder', options: { inputDim: F, hidden: [16], latent: RANK, activation: 'none', output: 'none', batchNorm: false, init: 'glorot' } });
     // The weights file describes itself: the same architecture and transform in its metadata.
     const meta = readSafetensors(path.join(runTable, 'model.safetensors')).metadata;
     expect(JSON.parse(meta['tessera.architecture'])).toEqual(config.architecture);
