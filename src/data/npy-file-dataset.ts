@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import { parseNpyHeader, type NpyDtype } from '../io/npy.js';
+import { openRegularFile } from '../io/read-file.js';
 import { checkReadRows, featureSize, type Dataset } from './dataset.js';
 import { readExactly, readRowsPositional, type RowDecoder } from './file-rows.js';
 
@@ -60,7 +61,7 @@ export class NpyFileDataset implements Dataset {
   private readonly decode: RowDecoder;
 
   constructor(readonly path: string, options: FileDatasetOptions = {}) {
-    this.fd = fs.openSync(path, 'r');
+    this.fd = openRegularFile(path, 'NpyFileDataset');
     try {
       const h = parseNpyHeader(readHeaderBytes(this.fd, path), path);
       if (h.shape.length < 1) throw new Error(`NpyFileDataset: '${path}' holds a 0-d array; expected shape [n, ...features]`);

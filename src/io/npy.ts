@@ -5,7 +5,7 @@
 //             padded with spaces and ended by '\n' so that the data starts on a multiple of 64
 //   data      prod(shape) elements, here always little-endian and C (row-major) order.
 
-import * as fs from 'node:fs';
+import { readRegularFile } from './read-file.js';
 import { writeFileAtomic } from './atomic.js';
 
 export type NpyDtype = 'float32' | 'float64' | 'uint8';
@@ -107,7 +107,7 @@ function npyHeaderLength(bytes: Uint8Array, name: string): number {
 /** Read a .npy file (C order, '<f4' / '<f8' / '|u1') from a path or from bytes in memory. */
 export function readNpy(source: string | Uint8Array, name?: string): NpyArray {
   const fileName = name ?? (typeof source === 'string' ? source : '<buffer>');
-  const bytes = typeof source === 'string' ? fs.readFileSync(source) : source;
+  const bytes = typeof source === 'string' ? readRegularFile(source, 'readNpy') : source;
   const h = parseNpyHeader(bytes, fileName);
   const expected = h.count * h.bytesPerElement;
   const got = bytes.length - h.dataOffset;

@@ -6,7 +6,7 @@
 //   the rest  the data section: every tensor's raw little-endian bytes, offsets relative to its start.
 // We write F32 and F64; we read F32, F64, F16/BF16 (widened to float32) and I64/I32 (as float32).
 
-import * as fs from 'node:fs';
+import { readRegularFile } from './read-file.js';
 import { writeFileAtomic } from './atomic.js';
 
 export type SafetensorsWriteDtype = 'F32' | 'F64';
@@ -235,5 +235,5 @@ export function writeSafetensors(
 
 /** Read and validate a safetensors file. */
 export function readSafetensors(filePath: string): SafetensorsFile {
-  return parseSafetensors(fs.readFileSync(filePath), filePath);
+  return parseSafetensors(readRegularFile(filePath, 'readSafetensors'), filePath);
 }
