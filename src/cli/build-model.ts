@@ -11,11 +11,28 @@ import { VAE, denseVae } from '../models/vae.js';
 import { mseLoss } from '../losses/regression.js';
 import type { TrainConfig } from './train-options.js';
 import type { ActivationName } from '../nn/activations.js';
+import { checkTrainingFits, sizeOptions } from './memory-estimate.js';
 
 /** λ of the sparse model's L1 activity penalty when --l1 is 0. */
 export const DEFAULT_SPARSITY = 1e-4;
 
+/**
+ * The model of `c`. Refused first, with the options and the figure, when training it cannot fit
+ * in this machine's memory; an allocation that fails anyway is reported with the size options.
+ */
 export function buildModel(c: TrainConfig, generator: Generator): Autoencoder {
+  checkTrainingFits(c);
+  try {
+    return buildModelUnchecked(c, generator);
+  } catch (err) {
+    if (err instanceof RangeError && /typed array length|Array buffer allocation failed/.test(err.message)) {
+      throw new Error(`${sizeOptions(c)}: allocating the model failed (${err.message}); use smaller sizes`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+function buildModelUnchecked(c: TrainConfig, generator: Generator): Autoencoder {
   // 'linear' drops every nonlinearity, the output's too: a linear autoencoder trained with MSE
   // spans PCA's subspace, so its test error should approach PCA's (the seed's first question).
   const linear = c.activation === 'linear';

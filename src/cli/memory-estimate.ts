@@ -1,0 +1,125 @@
+// How much memory a training run of a TrainConfig needs, worked out from the options before a
+// single array is allocated, so that `--hidden 10000000` is refused with the figure and the
+// option instead of dying in the OOM killer or with V8's bare "Invalid typed array length".
+//
+// The estimate counts, in float32:
+//   parameters × (1 value + 1 gradient + the optimizer's state slots)
+//   + batch × (the widths every layer outputs) × ACTIVATION_COPIES  (forward values and their gradients)
+// The parameter count is exact (a test checks it against the built models); the activation
+// part is an estimate of the order of magnitude, which is what deciding "fits or not" needs.
+import * as os from 'node:os';
+import type { OptimizerChoice, TrainConfig } from './train-options.js';
+
+/** Optimizer state per parameter: Adam keeps m and v; momentum, RMSprop and Adagrad one buffer. */
+const STATE_SLOTS: Record<OptimizerChoice, number> = { sgd: 0, momentum: 1, nesterov: 1, adam: 2, adamw: 2, rmsprop: 1, adagrad: 1 };
+
+/** Per layer output: its value, the activation's value, and a gradient of each. */
+const ACTIVATION_COPIES = 4;
+
+/** V8's largest typed array (Node 20): 2³² elements. One weight or batch bigger cannot exist at all. */
+export const MAX_ARRAY_ELEMENTS = 2 ** 32;
+
+const INPUT = 784;
+const IMAGE = 28;
+
+export interface MemoryEstimate {
+  parameters: number;
+  /** Bytes for parameters, gradients and optimizer state. */
+  parameterBytes: number;
+  /** Bytes for one batch's activations and their gradients. */
+  activationBytes: number;
+  bytes: number;
+  /** The largest single array (elements) and what it is. */
+  largest: { elements: number; what: string };
+}
+
+interface Layers { parameters: number; widthsPerRow: number; largest: { elements: number; what: string } }
+
+function denseLayers(widths: number[], batchNorm: boolean, batch: number): Layers {
+  let parameters = 0;
+  let widthsPerRow = widths[0];
+  let largest = { elements: 0, what: '' };
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const [a, b] = [widths[i], widths[i + 1]];
+    parameters += a * b + b + (batchNorm && i + 2 < widths.length ? 2 * b : 0);
+    widthsPerRow += b;
+    if (a * b > largest.elements) largest = { elements: a * b, what: `the ${a}×${b} weight` };
+    if (batch * b > largest.elements) largest = { elements: batch * b, what: `a batch of ${batch} rows of ${b}` };
+  }
+  return { parameters, widthsPerRow, largest };
+}
+
+function convLayers(channels: number[], latent: number, batchNorm: boolean, batch: number): Layers {
+  let parameters = 0;
+  let widthsPerRow = INPUT;
+  let largest = { elements: 0, what: '' };
+  const note = (elements: number, what: string) => { if (elements > largest.elements) largest = { elements, what }; };
+  let prev = 1;
+  let size = IMAGE;
+  for (const c of channels) {
+    parameters += prev * c * 9 + c + (batchNorm ? 2 * c : 0);
+    // im2col columns (9 values per input channel and pixel), then the conv output and the pooled one.
+    widthsPerRow += prev * 9 * size * size + c * size * size + c * (size / 2) ** 2;
+    note(batch * prev * 9 * size * size, `the im2col columns of a batch of ${batch} at ${size}×${size}×${prev}`);
+    prev = c;
+    size /= 2;
+  }
+  const flat = prev * size * size;
+  parameters += 2 * flat * latent + latent + flat;
+  widthsPerRow += latent + flat;
+  note(flat * latent, `the ${flat}×${latent} weight`);
+  for (const c of [...channels].reverse()) {
+    parameters += prev * c * 9 + c + (batchNorm ? 2 * c : 0);
+    widthsPerRow += prev * 9 * size * size + c * (2 * size) ** 2;
+    prev = c;
+    size *= 2;
+  }
+  parameters += prev * 9 + 1;
+  widthsPerRow += prev * 9 * size * size + size * size;
+  return { parameters, widthsPerRow, largest };
+}
+
+/** The memory training `c` needs (see the file comment for what is counted). */
+export function estimateTrainingMemory(c: TrainConfig): MemoryEstimate {
+  const hidden = c.hidden;
+  const layers = c.model === 'conv'
+    ? convLayers(hidden, c.latent, c.batchNorm, c.batchSize)
+    : (() => {
+      const encoderOut = c.model === 'vae' ? 2 * c.latent : c.latent;
+      const enc = denseLayers([INPUT, ...hidden, encoderOut], c.batchNorm && c.model !== 'vae', c.batchSize);
+      const dec = denseLayers([c.latent, ...[...hidden].reverse(), INPUT], c.batchNorm && c.model !== 'vae', c.batchSize);
+      return {
+        parameters: enc.parameters + dec.parameters,
+        widthsPerRow: enc.widthsPerRow + dec.widthsPerRow,
+        largest: enc.largest.elements >= dec.largest.elements ? enc.largest : dec.largest,
+      };
+    })();
+  const parameterBytes = 4 * layers.parameters * (2 + STATE_SLOTS[c.optimizer]);
+  const activationBytes = 4 * c.batchSize * layers.widthsPerRow * ACTIVATION_COPIES;
+  return { parameters: layers.parameters, parameterBytes, activationBytes, bytes: parameterBytes + activationBytes, largest: layers.largest };
+}
+
+const gb = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 2 : 1)} GiB`;
+
+/** The options that set the model's size, as the user typed them. */
+export function sizeOptions(c: TrainConfig): string {
+  return `--model ${c.model} --hidden ${c.hidden.join(',')} --latent ${c.latent} --batch-size ${c.batchSize}`;
+}
+
+/**
+ * Throws, naming the size options and the figures, when training `c` cannot fit: more memory
+ * than the machine has (`totalBytes`, default os.totalmem()), or one array past V8's limit.
+ */
+export function checkTrainingFits(c: TrainConfig, totalBytes = os.totalmem()): MemoryEstimate {
+  const e = estimateTrainingMemory(c);
+  if (e.largest.elements > MAX_ARRAY_ELEMENTS) {
+    throw new Error(`${sizeOptions(c)}: ${e.largest.what} would hold ${e.largest.elements.toExponential(2)} values, more than the ${MAX_ARRAY_ELEMENTS} one array can hold; use smaller --hidden / --latent / --batch-size`);
+  }
+  if (e.bytes > totalBytes) {
+    throw new Error(
+      `${sizeOptions(c)}: training needs about ${gb(e.bytes)} (${e.parameters.toLocaleString('en-US')} parameters with gradients and ${c.optimizer} state: ` +
+      `${gb(e.parameterBytes)}; activations of one batch: ${gb(e.activationBytes)}), more than this machine's ${gb(totalBytes)} of memory; ` +
+      `use smaller --hidden / --latent / --batch-size`);
+  }
+  return e;
+}
