@@ -6,17 +6,18 @@
 // (its parser is being rewritten separately; it is fuzzed through the public readCsv as it is).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Generator, setBackend } from '../../src/index.js';
 import { readCsv } from '../../src/io/csv.js';
 import { loadModule, saveModuleSync } from '../../src/io/checkpoint.js';
-import { readIdx } from '../../src/io/idx.js';
+import { parseIdxHeader, readIdx } from '../../src/io/idx.js';
+import { MAX_DEFLATE_RATIO } from '../../src/io/inflate.js';
 import { encodeNpy, readNpy } from '../../src/io/npy.js';
 import { decodePng, encodePng } from '../../src/io/png.js';
 import { parseSafetensors, serializeSafetensors } from '../../src/io/safetensors.js';
 import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
-import { crc32Bitwise, tempDir } from './helpers.js';
+import { compressStream, crc32Bitwise, MiB, peakRss, tempDir } from './helpers.js';
 
 /** mulberry32: a tiny seeded generator, independent of src/random.ts. */
 function rng(seed: number): () => number {
@@ -67,7 +68,6 @@ function mutate(src: Uint8Array, rand: () => number, fields: number[]): Uint8Arr
   }
 }
 
-const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 const ROUNDS = 300;
 
 /**
@@ -144,6 +144,31 @@ describe('fuzzing the binary readers (fixed seed)', () => {
     const gz = gzipSync(raw);
     expect(fuzz(gz, [4, gz.length - 8, gz.length - 4], 4, 'fuzz.idx.gz', (b) => readIdx(b, 'fuzz.idx.gz'), check)[1]).toBeGreaterThan(ROUNDS / 2);
     fuzz(raw, fields, 5, 'inner.idx.gz', (b) => readIdx(gzipSync(b), 'inner.idx.gz'), check);
+  });
+
+  it('IDX gzip with a bomb appended (a second gzip member of 256 MiB of zeros) behind mutated headers', async () => {
+    // gzip files may hold several members, decompressed one after the other: the tail is legal gzip.
+    const tail = await compressStream(createGzip({ level: 1 }), new Uint8Array(0), 256 * MiB);
+    const raw = new Uint8Array(4 + 8 + 6 * 5);
+    raw.set([0, 0, 0x08, 2]);
+    new DataView(raw.buffer).setUint32(4, 6, false);
+    new DataView(raw.buffer).setUint32(8, 5, false);
+    const rand = rng(10);
+    const start = peakRss();
+    // A header may honestly declare a large array: memory may grow to what it declares, never to the tail.
+    let declared = 0;
+    for (let round = 0; round < 12; round++) {
+      const head = round === 0 ? raw : mutate(raw, rand, [4, 8]);
+      const file = Buffer.concat([gzipSync(head), tail]);
+      try {
+        const h = parseIdxHeader(head, 'head');
+        const size = h.dataOffset + h.count * h.bytesPerElement;
+        // Sizes the compressed bytes cannot hold (deflate expands at most ~1032:1) are refused unread.
+        if (size <= MAX_DEFLATE_RATIO * file.length + 65536) declared = Math.max(declared, size);
+      } catch { /* a header that does not parse is refused before any inflating */ }
+      expect(() => readIdx(file, 'bomb.idx.gz'), `round ${round}`).toThrow(/'bomb\.idx\.gz'/);
+      expect(peakRss() - start, `round ${round}`).toBeLessThan(64 * MiB + declared);
+    }
   });
 
   it('PNG, with and without the CRCs fixed up after the mutation', () => {

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createDeflate, createGzip, deflateSync, type Deflate, type Gzip } from 'node:zlib';
+import { createDeflate, createGzip, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readIdx } from '../../src/io/idx.js';
 import { readNpy } from '../../src/io/npy.js';
@@ -13,27 +13,10 @@ import { readSafetensors } from '../../src/io/safetensors.js';
 import { IdxFileDataset } from '../../src/data/idx-file-dataset.js';
 import { NpyFileDataset } from '../../src/data/npy-file-dataset.js';
 import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
-import { crc32Bitwise, tempDir } from './helpers.js';
+import { compressStream, crc32Bitwise, MiB, peakRss, tempDir } from './helpers.js';
 
-const MiB = 1 << 20;
 /** How much zero padding the bombs carry: 256 MiB inflated, ~1 MiB compressed, ~0.5 s to build. */
 const BOMB_PAYLOAD = 256 * MiB;
-
-/** Compress `head` followed by `zeros` zero bytes with a streaming compressor (the zeros never sit in memory). */
-async function compressStream(stream: Gzip | Deflate, head: Uint8Array, zeros: number): Promise<Buffer> {
-  const out: Buffer[] = [];
-  stream.on('data', (c: Buffer) => out.push(c));
-  const done = new Promise((resolve) => stream.on('end', resolve));
-  stream.write(head);
-  const block = Buffer.alloc(MiB);
-  for (let left = zeros; left > 0; left -= MiB) stream.write(left >= MiB ? block : block.subarray(0, left));
-  stream.end();
-  await done;
-  return Buffer.concat(out);
-}
-
-/** Peak resident memory of this process so far, in bytes (the kernel's high-water mark). */
-const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 
 /** An IDX header for uint8 data of `dims`, followed by prod(dims) bytes of `fill`. */
 function idxFile(dims: number[], fill = 7): Uint8Array {
