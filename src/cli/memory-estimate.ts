@@ -107,18 +107,28 @@ export function sizeOptions(c: TrainConfig): string {
 }
 
 /**
- * Throws, naming the size options and the figures, when training `c` cannot fit: more memory
- * than the machine has (`totalBytes`, default os.totalmem()), or one array past V8's limit.
+ * What training may use: the memory available now (os.freemem() is Linux's MemAvailable: free
+ * plus reclaimable cache), never more than the machine has. Past it the kernel's OOM killer ends
+ * the run, or swapping makes it crawl.
  */
-export function checkTrainingFits(c: TrainConfig, totalBytes = os.totalmem()): MemoryEstimate {
+export function memoryForTraining(): number {
+  return Math.min(os.totalmem(), os.freemem());
+}
+
+/**
+ * Throws, naming the size options and the figures, when training `c` cannot fit: more memory
+ * than `availableBytes` (default memoryForTraining()), or one array past V8's limit.
+ */
+export function checkTrainingFits(c: TrainConfig, availableBytes = memoryForTraining()): MemoryEstimate {
   const e = estimateTrainingMemory(c);
   if (e.largest.elements > MAX_ARRAY_ELEMENTS) {
     throw new Error(`${sizeOptions(c)}: ${e.largest.what} would hold ${e.largest.elements.toExponential(2)} values, more than the ${MAX_ARRAY_ELEMENTS} one array can hold; use smaller --hidden / --latent / --batch-size`);
   }
-  if (e.bytes > totalBytes) {
+  if (e.bytes > availableBytes) {
     throw new Error(
       `${sizeOptions(c)}: training needs about ${gb(e.bytes)} (${e.parameters.toLocaleString('en-US')} parameters with gradients and ${c.optimizer} state: ` +
-      `${gb(e.parameterBytes)}; activations of one batch: ${gb(e.activationBytes)}), more than this machine's ${gb(totalBytes)} of memory; ` +
+      `${gb(e.parameterBytes)}; activations of one batch: ${gb(e.activationBytes)}), more than the ${gb(availableBytes)} of memory available ` +
+      `(of ${gb(os.totalmem())} on this machine); ` +
       `use smaller --hidden / --latent / --batch-size`);
   }
   return e;
