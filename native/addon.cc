@@ -193,7 +193,21 @@ void SetIsa(const Napi::CallbackInfo& info) {
   if (!err.empty()) throw Napi::Error::New(info.Env(), err);
 }
 
-void SetThreads(const Napi::CallbackInfo& info) { setThreads(static_cast<int>(lng(info, 0))); }
+// setThreads(n): n in [1, kMaxThreads] (checked in JS too); a shortfall (the system refused to
+// start a thread) leaves the pool running with what it got and throws saying so.
+void SetThreads(const Napi::CallbackInfo& info) {
+  const long n = lng(info, 0);
+  if (n < 1 || n > kMaxThreads) {
+    throw Napi::RangeError::New(info.Env(), "setNativeThreads: expected a thread count in [1, " +
+        std::to_string(kMaxThreads) + "], got " + std::to_string(n));
+  }
+  std::string error;
+  const int got = setThreads(static_cast<int>(n), &error);
+  if (got < n) {
+    throw Napi::Error::New(info.Env(), "setNativeThreads: the system refused to start more than " + std::to_string(got) +
+        " of " + std::to_string(n) + " threads (" + error + "); the pool runs with " + std::to_string(got));
+  }
+}
 
 // A call that does nothing, to measure the JS → native crossing alone.
 void Noop(const Napi::CallbackInfo&) {}
@@ -217,6 +231,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("noop", Napi::Function::New(env, Noop));
+  exports.Set("maxThreads", Napi::Number::New(env, kMaxThreads));
   return exports;
 }
 

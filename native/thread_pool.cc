@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -87,10 +89,22 @@ struct Pool {
     }
   }
 
-  void start(int n) {
-    threads = n < 1 ? 1 : n;
+  /** Starts n-1 workers; if the system refuses one, keeps those started and returns why. */
+  std::string start(int n) {
+    n = n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n;
     stopping.store(false);
-    for (int w = 1; w < threads; w++) workers.emplace_back([this, w] { workerLoop(w); });
+    workers.reserve(static_cast<size_t>(n - 1));
+    std::string error;
+    for (int w = 1; w < n; w++) {
+      try {
+        workers.emplace_back([this, w] { workerLoop(w); });
+      } catch (const std::system_error& e) {
+        error = e.what();
+        break;
+      }
+    }
+    threads = static_cast<int>(workers.size()) + 1;
+    return error;
   }
 
   void stop() {
@@ -126,14 +140,18 @@ struct Pool {
   }
 };
 
+// TESSERA_THREADS when it is a whole number in [1, kMaxThreads], else the hardware's count. The JS
+// loader (src/backend/native/index.ts) refuses a bad value with a message before any kernel runs;
+// this is only the C++ side's own guard.
 int defaultThreads() {
   const char* env = std::getenv("TESSERA_THREADS");
-  if (env != nullptr) {
-    int n = std::atoi(env);
-    if (n >= 1) return n;
+  if (env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (*end == '\0' && n >= 1) return n > kMaxThreads ? kMaxThreads : static_cast<int>(n);
   }
   unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
+  return hw == 0 ? 1 : hw > static_cast<unsigned>(kMaxThreads) ? kMaxThreads : static_cast<int>(hw);
 }
 
 Pool* pool() {
@@ -148,13 +166,15 @@ void parallelFor(long tasks, TaskFn fn, void* ctx) { pool()->run(tasks, fn, ctx)
 
 int poolThreads() { return pool()->threads; }
 
-void setThreads(int n) {
+int setThreads(int n, std::string* error) {
   Pool* p = pool();
-  if (n < 1) n = 1;
+  n = n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n;
   std::lock_guard<std::mutex> own(p->running);  // never under a running job
-  if (n == p->threads) return;
+  if (n == p->threads) return n;
   p->stop();
-  p->start(n);
+  std::string why = p->start(n);
+  if (error != nullptr) *error = why;
+  return p->threads;
 }
 
 }  // namespace tessera

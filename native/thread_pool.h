@@ -2,6 +2,7 @@
 // so a pool of n threads starts n-1 std::threads, once, and keeps them.
 #pragma once
 #include <cstddef>
+#include <string>
 
 namespace tessera {
 
@@ -10,10 +11,23 @@ using TaskFn = void (*)(void* ctx, long task, int worker);
 /** Runs fn(ctx, t, worker) for t in [0, tasks), spread over the pool; returns when all are done. */
 void parallelFor(long tasks, TaskFn fn, void* ctx);
 
+/**
+ * The most threads a pool may have. More than the hardware runs at once only time-slices (and
+ * parallelRange makes at most 4 chunks per thread, so 4·kMaxThreads tasks per job); 1024 is above
+ * the hardware threads of today's largest two-socket servers (2 × 384), while each thread reserves
+ * an 8 MiB stack: 100,000 threads would ask for 800 GB of address space and hit the kernel's
+ * thread limits, which std::thread reports by throwing (an abort, had it not been caught).
+ */
+constexpr int kMaxThreads = 1024;
+
 /** Threads used by parallelFor (the machine's cores, or TESSERA_THREADS, or setThreads). */
 int poolThreads();
-/** Resizes the pool (n >= 1). */
-void setThreads(int n);
+/**
+ * Resizes the pool to n threads (clamped to [1, kMaxThreads]). When the system refuses to start
+ * a thread, the pool keeps the ones it got; returns the count it runs with, and `error` (if not
+ * null) says why it is short.
+ */
+int setThreads(int n, std::string* error = nullptr);
 
 /**
  * Convenience: splits [0, n) in chunks of at least `grain`, up to four per thread. More chunks

@@ -29,7 +29,13 @@ export async function chooseBackend(command: string, requested: BackendName | un
   } catch (e) {
     throw new CliError(`tessera ${command}: --backend ${name} is unavailable: ${(e as Error).message}`);
   }
-  if (threads !== undefined) setNativeThreads(threads);
+  if (threads !== undefined) {
+    try {
+      setNativeThreads(threads);
+    } catch (e) {
+      throw new UsageError(`tessera ${command}: --threads ${threads}: ${(e as Error).message}`);
+    }
+  }
   return backend;
 }
 

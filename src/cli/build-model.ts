@@ -13,6 +13,7 @@ import type { TrainConfig } from './train-options.js';
 import type { LossChoice } from './data-options.js';
 import type { ActivationName } from '../nn/activations.js';
 import { UsageError } from './options.js';
+import { checkTrainingFits, memoryForTraining, sizeOptions } from './memory-estimate.js';
 
 /** λ of the sparse model's L1 activity penalty when --l1 is 0. */
 export const DEFAULT_SPARSITY = 1e-4;
@@ -54,8 +55,21 @@ export function architectureFor(c: TrainConfig, featureShape: readonly number[] 
   }
 }
 
+/**
+ * The model of `c`. Refused first, with the options and the figure, when training it cannot fit
+ * in this machine's memory; an allocation that fails anyway is reported with the size options.
+ */
 export function buildModel(c: TrainConfig, generator: Generator): Autoencoder {
-  return buildArchitecture(c.architecture ?? architectureFor(c), generator);
+  const architecture = c.architecture ?? architectureFor(c);
+  checkTrainingFits(c, memoryForTraining(), inputShapeOf(architecture));
+  try {
+    return buildArchitecture(architecture, generator);
+  } catch (err) {
+    if (err instanceof RangeError && /typed array length|Array buffer allocation failed/.test(err.message)) {
+      throw new Error(`${sizeOptions(c)}: allocating the model failed (${err.message}); use smaller sizes`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** The shape of one input row: images for the conv model, flat vectors otherwise. */

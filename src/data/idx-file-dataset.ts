@@ -5,6 +5,7 @@
 
 import * as fs from 'node:fs';
 import { parseIdxHeader, readIdx, type IdxType } from '../io/idx.js';
+import { openRegularFile } from '../io/read-file.js';
 import { checkReadRows, featureSize, labelReader, type Dataset } from './dataset.js';
 import { readExactly, readRowsPositional, type RowDecoder } from './file-rows.js';
 import type { FileDatasetOptions } from './npy-file-dataset.js';
@@ -47,7 +48,7 @@ export class IdxFileDataset implements Dataset {
   private readonly decode: RowDecoder;
 
   constructor(readonly path: string, options: IdxFileDatasetOptions = {}) {
-    this.fd = fs.openSync(path, 'r');
+    this.fd = openRegularFile(path, 'IdxFileDataset');
     try {
       const size = fs.fstatSync(this.fd).size;
       const pre = new Uint8Array(Math.min(4, size));

@@ -3,7 +3,8 @@
 // prod(featureShape) elements after the header (C order).
 
 import * as fs from 'node:fs';
-import { parseNpyHeader, type NpyDtype } from '../io/npy.js';
+import { MAX_NPY_HEADER_BYTES, parseNpyHeader, type NpyDtype } from '../io/npy.js';
+import { openRegularFile } from '../io/read-file.js';
 import { checkReadRows, featureSize, type Dataset } from './dataset.js';
 import { readExactly, readRowsPositional, type RowDecoder } from './file-rows.js';
 
@@ -57,7 +58,8 @@ function readHeaderBytes(fd: number, fileName: string): Uint8Array {
   let total = pre.length;
   if (pre.length >= 10 && pre[6] === 1) total = 10 + (pre[8] | (pre[9] << 8));
   else if (pre.length >= 12 && (pre[6] === 2 || pre[6] === 3)) total = 12 + new DataView(pre.buffer).getUint32(8, true);
-  total = Math.min(total, size);
+  // A forged preamble may declare a 4 GiB header: read no more than parseNpyHeader accepts (it names the limit).
+  total = Math.min(total, size, 12 + MAX_NPY_HEADER_BYTES);
   const head = new Uint8Array(total);
   readExactly(fd, head, total, 0, 'NpyFileDataset', fileName);
   return head;
@@ -74,7 +76,7 @@ export class NpyFileDataset implements Dataset {
   private readonly decode: RowDecoder;
 
   constructor(readonly path: string, options: FileDatasetOptions = {}) {
-    this.fd = fs.openSync(path, 'r');
+    this.fd = openRegularFile(path, 'NpyFileDataset');
     try {
       const h = parseNpyHeader(readHeaderBytes(this.fd, path), path);
       if (h.shape.length < 1) throw new Error(`NpyFileDataset: '${path}' holds a 0-d array; expected shape [n, ...features]`);

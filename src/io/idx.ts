@@ -6,8 +6,8 @@
 //   then prod(dims) elements, row-major.
 // The files are usually distributed gzip-compressed; we detect the gzip magic (1f 8b).
 
-import * as fs from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { inflateExactly, inflateHead } from './inflate.js';
+import { readRegularFile } from './read-file.js';
 
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -115,24 +115,27 @@ export function decodeIdxElements(bytes: Uint8Array, offset: number, count: numb
   }
 }
 
-/** Gunzip when the bytes start with the gzip magic 1f 8b, else return them as they are. */
-export function maybeGunzip(bytes: Uint8Array, name: string, op: string): Uint8Array {
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      return gunzipSync(bytes);
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new Error(`${op}: '${name}' looks gzip-compressed but could not be decompressed: ${msg}`, { cause: err });
-    }
-  }
-  return bytes;
+const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/** The largest IDX header: 4 bytes, then up to 255 dimensions of 4 bytes. */
+const MAX_IDX_HEADER_BYTES = 4 + 4 * 255;
+
+/**
+ * The decompressed file of a gzip IDX: the header is inflated first, and then at most the bytes
+ * it declares (a 14 MB gzip of 3 GB of zeros behind a small header is refused, not inflated).
+ */
+function gunzipIdx(bytes: Uint8Array, fileName: string): Uint8Array {
+  const what = `readIdx: '${fileName}'`;
+  const head = inflateHead('gzip', bytes, MAX_IDX_HEADER_BYTES, what);
+  const h = parseIdxHeader(head, fileName);
+  return inflateExactly('gzip', bytes, h.dataOffset + h.count * h.bytesPerElement, what);
 }
 
 /** Read an IDX file (raw or gzip-compressed) from a path or from bytes in memory. */
 export function readIdx(source: string | Uint8Array, name?: string): IdxArray {
   const fileName = name ?? (typeof source === 'string' ? source : '<buffer>');
-  const raw = typeof source === 'string' ? fs.readFileSync(source) : source;
-  const bytes = maybeGunzip(raw, fileName, 'readIdx');
+  const raw = typeof source === 'string' ? readRegularFile(source, 'readIdx') : source;
+  const bytes = isGzip(raw) ? gunzipIdx(raw, fileName) : raw;
   const header = parseIdxHeader(bytes, fileName);
   const expected = header.count * header.bytesPerElement;
   const got = bytes.length - header.dataOffset;

@@ -5,7 +5,8 @@
 //             padded with spaces and ended by '\n' so that the data starts on a multiple of 64
 //   data      prod(shape) elements, here always little-endian and C (row-major) order.
 
-import * as fs from 'node:fs';
+import { parsePyLiteral, type PyValue } from './py-literal.js';
+import { readRegularFile } from './read-file.js';
 import { writeFileAtomic } from './atomic.js';
 
 export type NpyDtype = 'float32' | 'float64' | 'uint8' | 'int32' | 'int64' | 'bool';
@@ -30,7 +31,7 @@ export interface NpyHeader {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93 N U M P Y
 
-const DESCR_TO_DTYPE: Record<string, [NpyDtype, number]> = {
+const DESCR_TO_DTYPE: Readonly<Record<string, [NpyDtype, number]>> = {
   '<f4': ['float32', 4],
   '<f8': ['float64', 8],
   '|u1': ['uint8', 1],
@@ -42,6 +43,41 @@ const DESCR_TO_DTYPE: Record<string, [NpyDtype, number]> = {
 };
 
 const DTYPE_TO_DESCR: Record<NpyDtype, string> = { float32: '<f4', float64: '<f8', uint8: '|u1', int32: '<i4', int64: '<i8', bool: '|b1' };
+
+/**
+ * The longest header read: NumPy's np.load refuses headers over 10,000 bytes by default
+ * (max_header_size, since 1.24) because literal_eval of a huge one is slow; what np.save writes
+ * for plain arrays is 128 bytes or so. A v2/v3 preamble could otherwise declare a 4 GiB header.
+ */
+export const MAX_NPY_HEADER_BYTES = 10_000;
+
+const HEADER_KEYS = ['descr', 'fortran_order', 'shape'];
+
+/** The header dict's fields, checked: exactly descr (a string), fortran_order (False), shape (a tuple of ints ≥ 0). */
+function headerFields(text: string, name: string): { descr: string; shape: number[] } {
+  const bad = (what: string): never => { throw new Error(`readNpy: '${name}' has a malformed header (${what}): ${text.trim().slice(0, 300)}`); };
+  let dict: PyValue;
+  try {
+    dict = parsePyLiteral(text);
+  } catch (err) {
+    return bad(`not a Python literal: ${(err as Error).message}`);
+  }
+  if (!(dict instanceof Map)) return bad(`expected a dict`);
+  const keys = [...dict.keys()].map(String).sort();
+  if (keys.join() !== HEADER_KEYS.join()) bad(`expected exactly the keys 'descr', 'fortran_order', 'shape', found ${keys.map((k) => `'${k}'`).join(', ') || 'none'}`);
+  const descr = dict.get('descr');
+  const fortran = dict.get('fortran_order');
+  const shape = dict.get('shape');
+  if (typeof descr !== 'string') bad(`'descr' must be a string such as '<f4'; structured dtypes are not supported`);
+  if (typeof fortran !== 'boolean') bad(`'fortran_order' must be True or False`);
+  if (fortran === true) {
+    throw new Error(`readNpy: '${name}' is stored in Fortran (column-major) order; only C order is supported (save with np.ascontiguousarray)`);
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
+    bad(`'shape' must be a tuple of non-negative integers`);
+  }
+  return { descr: descr as string, shape: shape as number[] };
+}
 
 function printable(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
@@ -55,29 +91,17 @@ export function parseNpyHeader(bytes: Uint8Array, name: string): NpyHeader {
   const headerStart = npyHeaderStart(bytes, name);
   const headerLen = npyHeaderLength(bytes, name);
   const dataOffset = headerStart + headerLen;
+  if (headerLen > MAX_NPY_HEADER_BYTES) {
+    throw new Error(`readNpy: '${name}' declares a ${headerLen}-byte header, over the ${MAX_NPY_HEADER_BYTES}-byte limit (NumPy's own default max_header_size)`);
+  }
   if (bytes.length < dataOffset) {
     throw new Error(`readNpy: '${name}' is truncated: its header is ${headerLen} bytes long, only ${bytes.length - headerStart} present`);
   }
   const text = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString('latin1');
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text);
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
-  const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descr || !fortran || !shapeMatch) {
-    throw new Error(`readNpy: '${name}' has a malformed header (expected keys 'descr', 'fortran_order', 'shape'): ${text.trim()}`);
-  }
-  if (fortran[1] === 'True') {
-    throw new Error(`readNpy: '${name}' is stored in Fortran (column-major) order; only C order is supported (save with np.ascontiguousarray)`);
-  }
-  const entry = DESCR_TO_DTYPE[descr[1]];
+  const { descr, shape } = headerFields(text, name);
+  const entry = Object.hasOwn(DESCR_TO_DTYPE, descr) ? DESCR_TO_DTYPE[descr] : undefined;
   if (!entry) {
-    throw new Error(`readNpy: '${name}' has dtype '${descr[1]}'; supported: '<f4' (float32), '<f8' (float64), '|u1' (uint8), '<i4' (int32), '<i8' (int64), '|b1' (bool)`);
-  }
-  const shape: number[] = [];
-  for (const part of shapeMatch[1].split(',')) {
-    const t = part.trim();
-    if (t === '') continue;
-    if (!/^\d+L?$/.test(t)) throw new Error(`readNpy: '${name}' has a bad shape entry '${t}' in header: ${text.trim()}`);
-    shape.push(parseInt(t, 10));
+    throw new Error(`readNpy: '${name}' has dtype '${descr}'; supported: '<f4' (float32), '<f8' (float64), '|u1' (uint8), '<i4' (int32), '<i8' (int64), '|b1' (bool)`);
   }
   const count = shape.reduce((a, b) => a * b, 1);
   return { shape, dtype: entry[0], bytesPerElement: entry[1], dataOffset, count };
@@ -111,7 +135,7 @@ function npyHeaderLength(bytes: Uint8Array, name: string): number {
 /** Read a .npy file (C order, '<f4' / '<f8' / '|u1') from a path or from bytes in memory. */
 export function readNpy(source: string | Uint8Array, name?: string): NpyArray {
   const fileName = name ?? (typeof source === 'string' ? source : '<buffer>');
-  const bytes = typeof source === 'string' ? fs.readFileSync(source) : source;
+  const bytes = typeof source === 'string' ? readRegularFile(source, 'readNpy') : source;
   const h = parseNpyHeader(bytes, fileName);
   const expected = h.count * h.bytesPerElement;
   const got = bytes.length - h.dataOffset;

@@ -3,7 +3,8 @@
 // [u32 BE length][4-byte type][data][u32 BE CRC-32 of type+data]: IHDR, IDAT(s), IEND.
 // The image data is the rows, each prefixed by a filter byte, zlib-compressed.
 
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { inflateExactly } from './inflate.js';
 import { writeFileAtomic } from './atomic.js';
 import { crc32 } from './crc32.js';
 
@@ -155,13 +156,10 @@ export function decodePng(buf: Uint8Array, name = '<buffer>'): Image {
   }
   if (!sawHeader) fail(`no IHDR chunk`);
   if (!sawEnd) fail(`truncated: no IEND chunk`);
-  let raw: Uint8Array;
-  try {
-    raw = inflateSync(Buffer.concat(idat));
-  } catch (err) {
-    return fail(`image data does not inflate: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  // Inflate at most the bytes IHDR declares (rows plus their filter bytes): a 1 MB IDAT of zeros
+  // behind a small IHDR would otherwise expand to gigabytes before the size check.
   const stride = width * channels;
+  const raw = inflateExactly('zlib', Buffer.concat(idat), (stride + 1) * height, `decodePng: '${name}': image data`);
   if (raw.length !== (stride + 1) * height) fail(`image data is ${raw.length} bytes, expected ${(stride + 1) * height} for ${width}×${height}×${channels}`);
   const out = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {

@@ -6,7 +6,8 @@
 //   the rest  the data section: every tensor's raw little-endian bytes, offsets relative to its start.
 // We write F32 and F64; we read F32, F64, F16/BF16 (widened to float32) and I64/I32 (as float32).
 
-import * as fs from 'node:fs';
+import { readRegularFile } from './read-file.js';
+import { parseStrictJson, type JsonValue } from './strict-json.js';
 import { writeFileAtomic } from './atomic.js';
 
 export type SafetensorsWriteDtype = 'F32' | 'F64';
@@ -31,17 +32,37 @@ export interface SafetensorsFile {
 }
 
 /** Bytes per element of every dtype the format defines (for validating sizes even of ones we cannot decode). */
-const DTYPE_SIZE: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
-};
+const DTYPE_SIZE: ReadonlyMap<string, number> = new Map([
+  ['BOOL', 1], ['U8', 1], ['I8', 1], ['F8_E5M2', 1], ['F8_E4M3', 1],
+  ['I16', 2], ['U16', 2], ['F16', 2], ['BF16', 2],
+  ['I32', 4], ['U32', 4], ['F32', 4],
+  ['I64', 8], ['U64', 8], ['F64', 8],
+]);
 
 const METADATA_KEY = '__metadata__';
 
 /** The largest header we accept (the reference implementation's limit is 100 MB). */
 const MAX_HEADER_BYTES = 100_000_000;
+
+/**
+ * The most entries (tensors plus metadata keys) a header may hold. The format has no such cap,
+ * but real files stay far below it: a whole 405-billion-parameter Llama has ~1,100 tensors, a
+ * sharded file a few hundred. 65,536 leaves 50× room; a forged 59 MB header of 10⁶ entries is then
+ * refused after 65,536 of them (0.9 s and +62 MB on a 2-core machine at load 15, bench/RESULTS.md),
+ * where parsing it whole took 4.5 s and 1.35 GB.
+ */
+export const MAX_HEADER_ENTRIES = 65_536;
+
+/** fatal: invalid UTF-8 in a name is an error, not a silent U+FFFD that could make two names equal. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** A JSON value for an error message (Maps shown as objects), cut short. */
+function describeJson(v: JsonValue | undefined): string {
+  if (v === undefined) return 'none';
+  const plain = (x: JsonValue): unknown => (x instanceof Map ? Object.fromEntries([...x].map(([k, y]) => [k, plain(y)])) : Array.isArray(x) ? x.map(plain) : x);
+  const text = JSON.stringify(plain(v));
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
 
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -80,8 +101,8 @@ export function serializeSafetensors(
     }
   }
   names.sort((a, b) => {
-    const sa = DTYPE_SIZE[tensors[a].dtype];
-    const sb = DTYPE_SIZE[tensors[b].dtype];
+    const sa = DTYPE_SIZE.get(tensors[a].dtype) ?? 0;
+    const sb = DTYPE_SIZE.get(tensors[b].dtype) ?? 0;
     if (sa !== sb) return sb - sa;
     return a < b ? -1 : a > b ? 1 : 0;
   });
@@ -140,40 +161,49 @@ export function parseSafetensors(buf: Uint8Array, fileName = '<buffer>'): Safete
   const n = Number(n64);
   if (n > MAX_HEADER_BYTES) fail(`header length ${n} is over the ${MAX_HEADER_BYTES}-byte limit`);
   if (n < 2) fail(`header length ${n} is too small to hold a JSON object`);
-  const text = Buffer.from(buf.buffer, buf.byteOffset + 8, n).toString('utf8');
-  if (!text.startsWith('{')) fail(`header does not start with '{' (not a safetensors file?)`);
-  let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(text);
-  } catch (err) {
-    return fail(`header is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    text = UTF8.decode(buf.subarray(8, 8 + n));
+  } catch {
+    return fail(`header is not valid UTF-8`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail(`header must be a JSON object`);
+  if (!text.startsWith('{')) fail(`header does not start with '{' (not a safetensors file?)`);
+  let header: JsonValue;
+  try {
+    header = parseStrictJson(text, { maxEntries: MAX_HEADER_ENTRIES, maxDepth: 4 });
+  } catch (err) {
+    return fail(`header is not valid JSON for safetensors: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!(header instanceof Map)) return fail(`header must be a JSON object`);
   const dataStart = 8 + n;
   const dataLen = buf.length - dataStart;
 
-  const metadata: Record<string, string> = {};
+  // A null-prototype object: a metadata key '__proto__' or 'toString' is just a key.
+  const metadata = Object.create(null) as Record<string, string>;
   const entries: Entry[] = [];
-  for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
+  for (const [name, value] of header) {
     if (name === METADATA_KEY) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`'${METADATA_KEY}' must be an object of strings`);
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof v !== 'string') fail(`metadata '${k}' must be a string, got ${JSON.stringify(v)}`);
+      if (!(value instanceof Map)) fail(`'${METADATA_KEY}' must be an object of strings`);
+      for (const [k, v] of value as Map<string, JsonValue>) {
+        if (typeof v !== 'string') fail(`metadata '${k}' must be a string, got ${describeJson(v)}`);
         metadata[k] = v as string;
       }
       continue;
     }
-    if (typeof value !== 'object' || value === null) fail(`tensor '${name}' must be an object with dtype, shape, data_offsets`);
-    const { dtype, shape, data_offsets: offsets } = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZE)) fail(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor '${name}' has a bad shape ${JSON.stringify(shape)}: expected an array of non-negative integers`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      fail(`tensor '${name}' has bad data_offsets ${JSON.stringify(offsets)}: expected [begin, end] non-negative integers`);
+    if (!(value instanceof Map)) return fail(`tensor '${name}' must be an object with dtype, shape, data_offsets`);
+    const dtype = value.get('dtype');
+    const shape = value.get('shape');
+    const offsets = value.get('data_offsets');
+    const size = typeof dtype === 'string' ? DTYPE_SIZE.get(dtype) : undefined;
+    if (size === undefined) fail(`tensor '${name}' has unknown dtype ${describeJson(dtype)} (the format's dtypes: ${[...DTYPE_SIZE.keys()].join(', ')})`);
+    if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) fail(`tensor '${name}' has a bad shape ${describeJson(shape)}: expected an array of non-negative integers`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0)) {
+      fail(`tensor '${name}' has bad data_offsets ${describeJson(offsets)}: expected [begin, end] non-negative integers`);
     }
     const [begin, end] = offsets as number[];
     if (end < begin) fail(`tensor '${name}' has data_offsets [${begin}, ${end}] with end before begin`);
     if (end > dataLen) fail(`tensor '${name}' has data_offsets [${begin}, ${end}] past the end of the ${dataLen}-byte data section (file truncated?)`);
-    const want = product(shape as number[]) * DTYPE_SIZE[dtype as string];
+    const want = product(shape as number[]) * (size as number);
     if (end - begin !== want) {
       fail(`tensor '${name}' is ${dtype as string} with shape [${(shape as number[]).join(', ')}], which needs ${want} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`);
     }
@@ -235,5 +265,5 @@ export function writeSafetensors(
 
 /** Read and validate a safetensors file. */
 export function readSafetensors(filePath: string): SafetensorsFile {
-  return parseSafetensors(fs.readFileSync(filePath), filePath);
+  return parseSafetensors(readRegularFile(filePath, 'readSafetensors'), filePath);
 }

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { findAddonFile, loadAddon, missingAddonFunctions, packageRoot } from '../../src/backend/native/addon.js';
-import { loadNativeBackend, nativeInfo, setNativeIsa, setNativeThreads } from '../../src/backend/native/index.js';
+import { loadNativeBackend, nativeInfo, setNativeIsa, setNativeThreads, threadsEnvProblem } from '../../src/backend/native/index.js';
 
 describe('native loader', () => {
   it('loads from the package root and describes itself', () => {
@@ -24,7 +24,9 @@ describe('native loader', () => {
     const addon = loadAddon().addon!;
     expect(missingAddonFunctions(addon)).toEqual([]);
     // the list is exactly what native/addon.cc registers: a new function must be added to it
-    expect(missingAddonFunctions({}).sort()).toEqual(Object.keys(addon).sort());
+    // (and one number, maxThreads)
+    expect(missingAddonFunctions({}).sort()).toEqual(Object.keys(addon).filter((k) => k !== 'maxThreads').sort());
+    expect(addon.maxThreads).toBe(1024);
     const stale = { ...addon } as Record<string, unknown>;
     delete stale.gatherBytes;
     delete stale.activationGrad;
@@ -87,7 +89,7 @@ describe('native loader', () => {
     setNativeThreads(3);
     expect(nativeInfo().threads).toBe(3);
     setNativeThreads(before);
-    expect(() => setNativeThreads(0)).toThrow(/expected an integer >= 1/);
+    expect(() => setNativeThreads(0)).toThrow(/expected an integer in \[1, 1024\], got 0/);
   });
 
   it('TESSERA_ISA and TESSERA_THREADS are honoured at load time', () => {
@@ -100,5 +102,70 @@ describe('native loader', () => {
     };
     expect(run({ TESSERA_ISA: 'portable', TESSERA_THREADS: '1' })).toMatchObject({ isa: 'portable', threads: 1 });
     expect(run({ TESSERA_ISA: 'portable', TESSERA_THREADS: '3' })).toMatchObject({ isa: 'portable', threads: 3 });
+  });
+
+  it('a thread count past the cap is refused with the range, and the pool is left as it was', () => {
+    const before = nativeInfo().threads;
+    expect(() => setNativeThreads(100_000)).toThrow(/setNativeThreads: expected an integer in \[1, 1024\], got 100000/);
+    expect(nativeInfo().threads).toBe(before);
+  });
+
+  /** Runs `script` with the raw addon as `a` in a fresh node, with `env`, under `shell` limits. */
+  const rawAddon = (script: string, env: Record<string, string> = {}, limits = '') => {
+    const file = join(packageRoot()!, 'build', 'Release', 'tessera.node');
+    const js = `const a = require(${JSON.stringify(file)}); ${script}`;
+    return spawnSync('bash', ['-c', `${limits} exec "$0" -e "$1"`, process.execPath, js], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  };
+
+  it('TESSERA_THREADS=100000 no longer aborts the process: the pool is capped', () => {
+    const r = rawAddon('process.stdout.write(String(a.info().threads))', { TESSERA_THREADS: '100000' });
+    expect(r.stderr).not.toMatch(/system_error/);
+    expect(r.status).toBe(0);
+    expect(Number(r.stdout)).toBeLessThanOrEqual(1024);
+    expect(Number(r.stdout)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('when the system refuses threads, setThreads throws a JS error and the pool runs with what it got', () => {
+    // 1.5 GB of address space: node starts, but 1000 thread stacks of 8 MiB cannot all be mapped.
+    const r = rawAddon(
+      'try { a.setThreads(1000); console.log("no error"); } catch (e) { console.log(e.message); } console.log("threads " + a.info().threads);',
+      {}, 'ulimit -s 8192; ulimit -v 1500000;');
+    expect(r.stderr).not.toMatch(/system_error|Aborted/);
+    expect(r.status).toBe(0);
+    const m = /the system refused to start more than (\d+) of 1000 threads \(.+\); the pool runs with \1\nthreads (\d+)/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![2])).toBe(Number(m![1]));
+    expect(Number(m![1])).toBeLessThan(1000);
+  });
+
+  it('a bad TESSERA_THREADS or TESSERA_ISA makes the backend unavailable with the reason, not ignored', async () => {
+    for (const bad of ['abc', '0', '-3', '2.5', '100000', '4x']) {
+      expect(threadsEnvProblem(bad, 1024)).toBe(`TESSERA_THREADS='${bad}' is not a thread count: expected a whole number in [1, 1024], or unset for one thread per core`);
+    }
+    for (const good of [undefined, '', '1', ' 8 ', '1024']) expect(threadsEnvProblem(good, 1024)).toBeNull();
+
+    const isaBefore = nativeInfo().isa;
+    const saved = { threads: process.env.TESSERA_THREADS, isa: process.env.TESSERA_ISA };
+    const fresh = async (env: { TESSERA_THREADS?: string; TESSERA_ISA?: string }) => {
+      vi.resetModules();
+      process.env.TESSERA_THREADS = env.TESSERA_THREADS ?? '';
+      process.env.TESSERA_ISA = env.TESSERA_ISA ?? '';
+      const m = await import('../../src/backend/native/index.js');
+      return m.loadNativeBackend();
+    };
+    try {
+      expect((await fresh({ TESSERA_THREADS: 'lots' })).reason).toBe(
+        "native backend: TESSERA_THREADS='lots' is not a thread count: expected a whole number in [1, 1024], or unset for one thread per core");
+      const isa = await fresh({ TESSERA_ISA: 'avx9' });
+      expect(isa.backend).toBeNull();
+      expect(isa.reason).toMatch(/^native backend: TESSERA_ISA='avx9' cannot be used: setNativeIsa: unknown ISA 'avx9' \(expected portable, avx2 or avx512\)/);
+      expect((await fresh({ TESSERA_ISA: 'portable' })).reason).toBe('loaded');
+    } finally {
+      for (const [k, v] of [['TESSERA_THREADS', saved.threads], ['TESSERA_ISA', saved.isa]] as const) {
+        if (v === undefined) delete process.env[k]; else process.env[k] = v;
+      }
+      vi.resetModules();
+      setNativeIsa(isaBefore as 'portable');
+    }
   });
 });

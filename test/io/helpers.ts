@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Deflate, Gzip } from 'node:zlib';
 import { afterAll } from 'vitest';
 
 const made: string[] = [];
@@ -31,3 +32,21 @@ export function crc32Bitwise(bytes: Uint8Array): number {
 }
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+export const MiB = 1 << 20;
+
+/** Compress `head` followed by `zeros` zero bytes with a streaming compressor (the zeros never sit in memory). */
+export async function compressStream(stream: Gzip | Deflate, head: Uint8Array, zeros: number): Promise<Buffer> {
+  const out: Buffer[] = [];
+  stream.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise((resolve) => stream.on('end', resolve));
+  stream.write(head);
+  const block = Buffer.alloc(MiB);
+  for (let left = zeros; left > 0; left -= MiB) stream.write(left >= MiB ? block : block.subarray(0, left));
+  stream.end();
+  await done;
+  return Buffer.concat(out);
+}
+
+/** Peak resident memory of this process so far, in bytes (the kernel's high-water mark). */
+export const peakRss = (): number => process.resourceUsage().maxRSS * 1024;

@@ -36,12 +36,15 @@ export interface NativeAddon {
   gatherBytes(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: F32): void;
   info(): { isa: string; available: string; threads: number; gemmTile: string; arch: string };
   setIsa(name: string): void;
+  /** Throws a RangeError outside [1, maxThreads], and an Error when the system starts fewer threads. */
   setThreads(n: number): void;
   noop(): void;
+  /** The largest thread pool (kMaxThreads in native/thread_pool.h). */
+  maxThreads: number;
 }
 
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
-const ADDON_FUNCTIONS: readonly (keyof NativeAddon)[] = [
+const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads'>[] = [
   'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
   'sgd', 'adam', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop',
 ];

@@ -38,8 +38,44 @@ function addonOrThrow(fn: string): NativeAddon {
 }
 
 function loadNativeBackendAddon(): { addon: NativeAddon | null; reason: string } {
-  loaded ??= loadAddon();
+  if (loaded === null) {
+    const found = loadAddon();
+    loaded = found.addon === null ? found : checkEnvironment(found.addon, process.env);
+  }
   return loaded;
+}
+
+/**
+ * What is wrong with a TESSERA_THREADS value, or null when it is unset or a whole number in
+ * [1, maxThreads]. (The C++ pool would quietly ignore a typo and clamp a huge count.)
+ */
+export function threadsEnvProblem(value: string | undefined, maxThreads: number): string | null {
+  if (value === undefined || value === '') return null;
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (n >= 1 && n <= maxThreads) return null;
+  return `TESSERA_THREADS='${value}' is not a thread count: expected a whole number in [1, ${maxThreads}], or unset for one thread per core`;
+}
+
+/**
+ * The variables the addon reads when it loads, checked before any kernel runs: a bad
+ * TESSERA_THREADS or an unknown or unusable TESSERA_ISA makes the backend unavailable with
+ * the reason, instead of being ignored.
+ */
+function checkEnvironment(addon: NativeAddon, env: NodeJS.ProcessEnv): { addon: NativeAddon | null; reason: string } {
+  if (typeof addon.maxThreads !== 'number') {
+    return { addon: null, reason: 'native backend: the addon was built from older sources (it has no maxThreads); run `npx node-gyp rebuild`' };
+  }
+  const problem = threadsEnvProblem(env.TESSERA_THREADS, addon.maxThreads);
+  if (problem !== null) return { addon: null, reason: `native backend: ${problem}` };
+  const isa = env.TESSERA_ISA;
+  if (isa !== undefined && isa !== '') {
+    try {
+      addon.setIsa(isa);
+    } catch (err) {
+      return { addon: null, reason: `native backend: TESSERA_ISA='${isa}' cannot be used: ${(err as Error).message}` };
+    }
+  }
+  return { addon, reason: 'loaded' };
 }
 
 function need(op: string, what: string, have: number, want: number): void {
@@ -253,8 +289,12 @@ export function setNativeIsa(isa: NativeIsa): void {
 
 /** Resizes the native thread pool (TESSERA_THREADS sets it at load time). */
 export function setNativeThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNativeThreads: expected an integer >= 1, got ${n}`);
-  addonOrThrow('setNativeThreads').setThreads(n);
+  const addon = addonOrThrow('setNativeThreads');
+  // The cap and why: native/thread_pool.h, kMaxThreads.
+  if (!Number.isInteger(n) || n < 1 || n > addon.maxThreads) {
+    throw new RangeError(`setNativeThreads: expected an integer in [1, ${addon.maxThreads}], got ${n} (more threads than cores only time-slice)`);
+  }
+  addon.setThreads(n);
 }
 
 /** The raw addon, for benchmarks (gemmNaive, noop); null when it is not built. */
