@@ -60,6 +60,12 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** On backends that cannot be read synchronously (webgpu): read the loss every N steps (default 50). */
   lossReadEvery?: number;
+  /**
+   * Stop at the first NaN or ±Infinity training loss (default true, as Keras's TerminateOnNaN
+   * callback): the unfinished epoch is not recorded, and history.stopReason is 'nonfinite' with
+   * history.nonFinite saying where. Training on after that only turns every weight into NaN.
+   */
+  terminateOnNaN?: boolean;
 }
 
 /** How often (ms) the loop yields to the event loop, so that signals and timers get through. */
@@ -175,6 +181,7 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
   if (o.clipNorm !== undefined && !(o.clipNorm > 0)) throw new Error(`${op}: clipNorm must be > 0, got ${o.clipNorm}`);
   if (o.clipValue !== undefined && !(o.clipValue > 0)) throw new Error(`${op}: clipValue must be > 0, got ${o.clipValue}`);
   const lossReadEvery = positiveInt(op, 'lossReadEvery', o.lossReadEvery ?? 50);
+  const terminateOnNaN = o.terminateOnNaN ?? true;
   const obj = makeObjective(op, model, o.loss, o.l1, o.l2);
   const generator = o.generator ?? defaultGenerator;
   const backend = modelBackend(model);
@@ -212,6 +219,12 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
           if (o.scheduler && o.schedulerInterval === 'batch') o.scheduler.step(syncRead ? loss.item() : undefined);
           meter.add(loss, n);
           if (!syncRead && step % lossReadEvery === 0) await meter.read();
+          // the running mean turns NaN or ±Infinity at the first such step (and stays so)
+          if (terminateOnNaN && !Number.isFinite(meter.last) && (syncRead || step % lossReadEvery === 0)) {
+            history.nonFinite = { epoch, step, loss: meter.last };
+            stop = 'nonfinite';
+            break;
+          }
           const logs: BatchLogs = { loss: meter.last, size: n };
           for (const cb of callbacks) if (cb.onBatchEnd && await call(cb.onBatchEnd(step - 1, logs, ctx))) ctx.stopTraining = true;
           reporter?.batchEnd({ epoch, step, samplesDone: meter.samples, seconds: (performance.now() - t0) / 1000, loss: meter.last });
@@ -223,12 +236,23 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
           if (o.signal?.aborted) { stop = 'abort'; break; }
           if (ctx.stopTraining) break;
         }
-        if (stop === 'abort') break;
+        if (stop !== null) break;
         const trainLoss = await meter.read();
+        if (terminateOnNaN && !Number.isFinite(trainLoss)) {
+          history.nonFinite = { epoch, step, loss: trainLoss };
+          stop = 'nonfinite';
+          break;
+        }
         const trainSeconds = (performance.now() - t0) / 1000;
         const logs: EpochLogs = { loss: trainLoss, lr, seconds: 0, samplesPerSecond: meter.samples / trainSeconds };
         if (validation) {
           logs.valLoss = await evaluateLoss(op, model, validation[0], validation[1], obj, data.batchSize);
+          // finite training losses but broken weights after the epoch's last step: stop before recording it
+          if (terminateOnNaN && !Number.isFinite(logs.valLoss)) {
+            history.nonFinite = { epoch, step, loss: logs.valLoss, validation: true };
+            stop = 'nonfinite';
+            break;
+          }
         }
         logs.seconds = (performance.now() - t0) / 1000;
         history.epoch.push(epoch);
