@@ -139,7 +139,7 @@ function diverged(io: CliIO, dir: string, config: TrainConfig, session: Session,
     ? `the last good checkpoint (after epoch ${h.epoch.length}) is kept in ${dir}`
     : 'no checkpoint was saved (it diverged in its first epoch)';
   io.stderr.write(`tessera train: ${describeNonFinite(at)}; training stopped there, as it would only produce NaN weights from now on.\n` +
-    `Lower the learning rate (--lr ${config.lr} now) or clip the gradients (fit()'s clipNorm); ${kept}.\n`);
+    `Lower the learning rate (--lr ${session.optimizer.paramGroups[0].lr} now) or clip the gradients (fit()'s clipNorm); ${kept}.\n`);
   return 1;
 }
 

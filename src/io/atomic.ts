@@ -12,9 +12,10 @@ let counter = 0;
 const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-z]+\.\d+\.tmp$/;
 
 // Crash testing: with TESSERA_KILL_AT_WRITE_POINT=n the process kills itself (SIGKILL, as a
-// power cut or the OOM killer would) at the n-th write point: half of a temporary file written,
-// the temporary file complete but not yet renamed, or the rename done but the folder not yet
-// synced (three per write). test/cli/crash.test.ts walks n = 1, 2, … over a whole training run.
+// power cut or the OOM killer would) at the n-th write point, two per write: half of the
+// temporary file written (the target still holds its old version; a kill anywhere before the
+// rename leaves the same), and the rename done but the folder not yet synced.
+// test/cli/crash.test.ts walks n = 1, 2, … over a whole training run.
 const killAt = Number(process.env.TESSERA_KILL_AT_WRITE_POINT ?? 0);
 let writePoints = 0;
 function writePoint(): void {
@@ -44,7 +45,6 @@ export function writeFileAtomic(filePath: string, data: Uint8Array | string): vo
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = null;
-    writePoint();
     fs.renameSync(tmp, filePath);
     writePoint();
   } catch (err) {
