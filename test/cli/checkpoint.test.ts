@@ -10,6 +10,7 @@ import { CliError } from '../../src/cli/command.js';
 import { readRunConfig } from '../../src/cli/run-folder.js';
 import { newSession } from '../../src/cli/training-session.js';
 import { loadCheckpoint } from '../../src/cli/checkpoint-state.js';
+import { loadTrainingCheckpoint } from '../../src/train/resume.js';
 import { cli, tempDir } from './helpers.js';
 
 const root = tempDir('checkpoint');
@@ -156,6 +157,17 @@ describe('a diverging run', () => {
     expect(r.stderr).toContain(`the last good checkpoint (after epoch 1) is kept in ${one}`);
     expect(bytes(one, 'checkpoint.safetensors').equals(before)).toBe(true);
     expect(fs.existsSync(path.join(one, 'loss.png'))).toBe(true);
+  });
+});
+
+describe('one resume format', () => {
+  test("a run's checkpoint loads with the library's loadTrainingCheckpoint", () => {
+    const config = readRunConfig('test', straight);
+    const s = newSession(config, 300);
+    const epoch = loadTrainingCheckpoint(path.join(straight, 'checkpoint.safetensors'), s.model, { optimizer: s.optimizer, generators: [s.modelGenerator] });
+    expect(epoch).toBe(2);
+    const final = readSafetensors(path.join(straight, 'model.safetensors')).tensors;
+    for (const [name, t] of Object.entries(s.model.stateDict())) expect([...t.dataSync()], name).toEqual([...(final.get(name)?.data ?? [])]);
   });
 });
 
