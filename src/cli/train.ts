@@ -156,7 +156,13 @@ export const trainCommand: Command = {
     const v = args.values;
     const quiet = v.quiet === true;
     const say = (line: string) => { if (!quiet) io.stdout.write(`${line}\n`); };
-    const backend = await chooseBackend('train', asked, v.threads as number | undefined, warn);
+    let backend;
+    try {
+      backend = await chooseBackend('train', asked, v.threads as number | undefined, warn);
+    } catch (e) {
+      if (!resume || args.given.has('backend') || !(e instanceof CliError)) throw e;
+      throw new CliError(`${e.message}\nThe run trained on ${asked}; to continue it elsewhere pass --backend (its results will then differ)`);
+    }
     const data = loadData('train', config.limit);
     const session = newSession(config, data.train.n);
     const removed = removeStaleTempFiles(dir);
@@ -166,6 +172,9 @@ export const trainCommand: Command = {
       if (state === null) say(`'${dir}' has no checkpoint yet (it stopped in its first epoch): training it from the start with its options`);
       else if (state.partial) say(`continuing epoch ${state.epoch + 1} after step ${state.loader.nextBatch} of ${Math.ceil(data.train.n / config.batchSize)}`);
       if (session.startEpoch >= config.epochs) {
+        if (state?.partial) {
+          throw new CliError(`tessera train: the run in '${dir}' stopped inside epoch ${session.startEpoch + 1}; pass --epochs N with N > ${session.startEpoch} to finish it`);
+        }
         if (runComplete(dir)) {
           throw new CliError(`tessera train: the run in '${dir}' already finished ${session.startEpoch} epochs; pass --epochs N with N > ${session.startEpoch} to train further`);
         }

@@ -83,6 +83,18 @@ describe('a way forward after a crash', () => {
     expect(again.stderr).toMatch(/already finished 2 epochs; pass --epochs N with N > 2/);
   });
 
+  test('stopped inside an epoch past a lowered --epochs: says how to finish it', async () => {
+    const dir = path.join(root, 'stopped-in-2');
+    const controller = new AbortController();
+    // the progress bar's first draw in epoch 2 (after its first step): Ctrl-C then
+    const r = await cli(['train', '--backend', 'js', '--limit', '300', '--hidden', '8', '--latent', '2', '--epochs', '2', '--out', dir],
+      { signal: controller.signal, stderrTTY: true, onStderr: (s) => { if (s.includes('epoch 2/2 [')) controller.abort(); } });
+    expect(r.code).toBe(130);
+    const again = await cli(['train', '--resume', dir, '--epochs', '1', '--quiet']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`the run in '${dir}' stopped inside epoch 2; pass --epochs N with N > 1 to finish it`);
+  });
+
   test('temporary files of a killed write are removed on the next run', async () => {
     const dir = copyRun(stopped, 'orphans');
     // pid 2^22 + 1 is above Linux's pid_max default: no such process runs.
