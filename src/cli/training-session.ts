@@ -105,7 +105,9 @@ export interface RunResult {
 export function describeNonFinite(n: NonNullable<History['nonFinite']>): string {
   return n.validation
     ? `the test loss after epoch ${n.epoch + 1} is ${n.loss} although its training losses were finite`
-    : `the training loss became ${n.loss} at step ${n.step} of epoch ${n.epoch + 1}`;
+    : n.firstStep !== undefined && n.firstStep < n.step
+      ? `the training loss became ${n.loss} between steps ${n.firstStep} and ${n.step} of epoch ${n.epoch + 1} (this backend reads the loss every few steps)`
+      : `the training loss became ${n.loss} at step ${n.step} of epoch ${n.epoch + 1}`;
 }
 
 /** Two parts of one epoch as one: the sample-weighted mean loss and the summed time. */

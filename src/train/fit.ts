@@ -221,7 +221,7 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
           if (!syncRead && step % lossReadEvery === 0) await meter.read();
           // the running mean turns NaN or ±Infinity at the first such step (and stays so)
           if (terminateOnNaN && !Number.isFinite(meter.last) && (syncRead || step % lossReadEvery === 0)) {
-            history.nonFinite = { epoch, step, loss: meter.last };
+            history.nonFinite = { epoch, step, loss: meter.last, ...(syncRead ? {} : { firstStep: step - lossReadEvery + 1 }) };
             stop = 'nonfinite';
             break;
           }
@@ -239,7 +239,8 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
         if (stop !== null) break;
         const trainLoss = await meter.read();
         if (terminateOnNaN && !Number.isFinite(trainLoss)) {
-          history.nonFinite = { epoch, step, loss: trainLoss };
+          // only webgpu gets here (CPU backends stop at the step): the loss was last read at a multiple of lossReadEvery
+          history.nonFinite = { epoch, step, loss: trainLoss, firstStep: step - ((step - 1) % lossReadEvery) };
           stop = 'nonfinite';
           break;
         }

@@ -21,9 +21,10 @@ export interface History {
    * Where the loss stopped being finite: the 0-based epoch, the 1-based step of that epoch, and the
    * epoch's mean loss then (NaN or ±Infinity); `validation` when the training losses were finite
    * but the validation loss after the epoch was not. On webgpu the loss is read every
-   * `lossReadEvery` steps, so `step` is where it was seen: the first bad step is at most that many before.
+   * `lossReadEvery` steps, so `step` is where it was seen and `firstStep` the earliest step that
+   * may have been the first bad one.
    */
-  nonFinite?: { epoch: number; step: number; loss: number; validation?: true };
+  nonFinite?: { epoch: number; step: number; loss: number; validation?: true; firstStep?: number };
 }
 
 export function emptyHistory(): History {

@@ -1,7 +1,9 @@
 // fit() stops at the first NaN or infinite loss (Keras's TerminateOnNaN, on by default) and says
 // where in the history, instead of training on NaN to the end.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend, tensor } from '../../src/index.js';
+import { registerBackend, type Backend } from '../../src/backend/backend.js';
+import { setupWebGPU, shouldSkip, type WebGPUSetup } from '../backend/webgpu-helpers.js';
 import { SGD } from '../../src/optim/index.js';
 import { fit, type Callback } from '../../src/train/index.js';
 import { Linear } from '../../src/nn/index.js';
@@ -53,5 +55,28 @@ describe('fit and a non-finite loss', () => {
     expect(h.nonFinite).toBeUndefined();
     expect(h.loss).toHaveLength(2);
     expect(h.loss.every((l) => !Number.isFinite(l))).toBe(true);
+  });
+});
+
+describe('on webgpu, where the loss is read every lossReadEvery steps', () => {
+  let setup: WebGPUSetup = { backend: null, reason: 'not set up' };
+  beforeAll(async () => { setup = await setupWebGPU(); if (setup.backend) registerBackend(setup.backend as unknown as Backend); });
+
+  it('stops at the first read that sees it and says since which step it may be', async (ctx) => {
+    if (shouldSkip(setup)) { ctx.skip(); return; }
+    setBackend('webgpu');
+    try {
+      const { model, x, y, optimizer } = diverging();
+      // read after steps 2 and 4: the first read already sees step 2's +Infinity
+      const h = await fit(model, x, y, { optimizer, loss: 'mse', epochs: 2, batchSize: 1, shuffle: false, lossReadEvery: 2 });
+      expect(h.stopReason).toBe('nonfinite');
+      expect(h.nonFinite).toEqual({ epoch: 0, step: 2, loss: Infinity, firstStep: 1 });
+      // never read inside the epoch (3 steps < 4): seen at its end
+      const again = diverging();
+      const h2 = await fit(again.model, again.x, again.y, { optimizer: again.optimizer, loss: 'mse', epochs: 2, batchSize: 1, shuffle: false, lossReadEvery: 4 });
+      expect(h2.nonFinite).toEqual({ epoch: 0, step: 3, loss: Infinity, firstStep: 1 });
+    } finally {
+      setBackend('js');
+    }
   });
 });
