@@ -160,7 +160,7 @@ export const trainCommand: Command = {
     try {
       backend = await chooseBackend('train', asked, v.threads as number | undefined, warn);
     } catch (e) {
-      if (!resume || args.given.has('backend') || !(e instanceof CliError)) throw e;
+      if (!resume || asked === undefined || args.given.has('backend') || !(e instanceof CliError)) throw e;
       throw new CliError(`${e.message}\nThe run trained on ${asked}; to continue it elsewhere pass --backend (its results will then differ)`);
     }
     const data = loadData('train', config.limit);

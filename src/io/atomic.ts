@@ -95,7 +95,10 @@ export function removeStaleTempFiles(dir: string): string[] {
   return removed;
 }
 
-/** Whether a process with this id runs (our own id counts as not running: we have not written yet). */
+/**
+ * Whether a process with this id runs. Our own id counts as not running: writeFileAtomic is
+ * synchronous, so none of our temporary files is in flight while this runs.
+ */
 function isRunning(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
