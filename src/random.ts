@@ -98,9 +98,22 @@ export class Generator {
 
   /** Accepts the state back, also after a JSON round trip (which turns NaN into null). */
   setState(state: readonly (number | null)[]): void {
-    if (state.length !== 5) throw new Error(`Generator.setState: expected 5 numbers, got ${state.length}`);
-    [this.s0, this.s1, this.s2, this.s3] = state.slice(0, 4).map((v) => Number(v) | 0);
-    this.spareNormal = state[4] === null ? NaN : Number(state[4]);
+    const op = 'Generator.setState';
+    if (!Array.isArray(state) || state.length !== 5) {
+      throw new Error(`${op}: expected 5 numbers [s0, s1, s2, s3, spareNormal], got ${Array.isArray(state) ? `${state.length}` : typeof state}`);
+    }
+    const words = state.slice(0, 4);
+    words.forEach((v, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) {
+        throw new Error(`${op}: s${i} must be a 32-bit integer, got ${JSON.stringify(v)}`);
+      }
+    });
+    // The all-zero state is xoshiro's one fixed point: every draw would be 0 forever.
+    if (words.every((v) => v === 0)) throw new Error(`${op}: the state words s0..s3 are all zero, which xoshiro128** never leaves (every draw would be 0)`);
+    const spare = state[4];
+    if (spare !== null && typeof spare !== 'number') throw new Error(`${op}: spareNormal must be a number or null, got ${JSON.stringify(spare)}`);
+    [this.s0, this.s1, this.s2, this.s3] = (words as number[]).map((v) => v | 0);
+    this.spareNormal = spare === null ? NaN : spare;
   }
 }
 

@@ -1,32 +1,35 @@
-// A run folder's checkpoint: checkpoint.safetensors (the weights as 'model.*' and the optimizer's
-// state tensors as 'optimizer.*') and checkpoint.json (where training is: epochs done, the data
-// loader's position and generator states, the model's generator, the optimizer's and schedule's
-// metadata, the history so far, and, inside an epoch, the loss and time of its finished steps).
+// A run folder's checkpoint: one file, checkpoint.safetensors, in the library's training-checkpoint
+// format (src/train/resume.ts): the weights as 'model.*', the optimizer's state tensors as
+// 'optimizer.*', and one JSON metadata entry with the optimizer's and schedule's metadata, the
+// model's generator, and what the CLI adds: the data loader's position and generator states, the
+// history so far and, inside an epoch, the loss and time of its finished steps.
+//
+// One file written atomically is one unit: a crash at any moment leaves the previous checkpoint
+// or the new one, never the weights of one and the position of another. Reading checks every
+// field before anything is loaded (checkpoint-fields.ts), and errors name the file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Tensor } from '../index.js';
+import type { Tensor } from '../tensor.js';
 import type { Generator } from '../random.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, Scheduler, SchedulerState } from '../optim/index.js';
 import type { DataLoaderState } from '../data/loader.js';
 import type { History } from '../train/history.js';
-import { writeSafetensors } from '../io/safetensors.js';
-import { RUN_FILES, loadWeightsInto, readTensors, tensorsToHost, writeJson } from './run-folder.js';
+import { captureTrainingState, readTrainingCheckpoint, saveTrainingCheckpoint } from '../train/resume.js';
+import { RUN_FILES, hostTensors, loadWeightsInto } from './run-folder.js';
 import { CliError } from './command.js';
+import { FieldError, fail, finite, generatorState, integer, list, numberOrNaN, object } from './checkpoint-fields.js';
 
 /** The finished steps of an interrupted epoch: their mean loss, sample count and seconds. */
 export interface PartialEpoch { samples: number; meanLoss: number; seconds: number }
 
+/** Where training stands, beside the tensors. */
 export interface CheckpointState {
-  version: 2;
   /** Epochs finished; training continues in epoch `epoch` (0-based). */
   epoch: number;
-  /** Set when Ctrl-C stopped training inside epoch `epoch`. */
+  /** Set when training stopped inside epoch `epoch`. */
   partial: PartialEpoch | null;
   loader: DataLoaderState;
-  modelGenerator: unknown[];
-  optimizer: Record<string, unknown>;
-  scheduler: SchedulerState | null;
   history: History;
 }
 
@@ -37,53 +40,105 @@ export interface TrainingState {
   modelGenerator: Generator;
 }
 
-/** JSON cannot hold the generators' "no cached normal" NaN: writeJson stores "NaN"; turn it back. */
-export function reviveNumbers(values: readonly unknown[]): number[] {
-  return values.map((v) => (typeof v === 'number' ? v : NaN));
+/** What the checkpoint must agree with: the run's training rows and batch size. */
+export interface RunShape { trainRows: number; batchSize: number }
+
+/** The CLI's checkpoint format (1 and 2 kept the position in a separate checkpoint.json). */
+const VERSION = 3;
+
+export async function saveCheckpoint(dir: string, t: TrainingState, state: CheckpointState, run: RunShape): Promise<void> {
+  const training = captureTrainingState(state.epoch, { optimizer: t.optimizer, scheduler: t.scheduler, generators: [t.modelGenerator] });
+  const { partial, loader, history } = state;
+  await saveTrainingCheckpoint(path.join(dir, RUN_FILES.checkpoint), t.model, training,
+    { version: VERSION, trainRows: run.trainRows, partial, loader, history: { ...history, stopReason: null } });
 }
 
-export function reviveLoaderState(s: DataLoaderState): DataLoaderState {
-  return { ...s, generator: reviveNumbers(s.generator), epochStartGenerator: s.epochStartGenerator ? reviveNumbers(s.epochStartGenerator) : null };
-}
-
-export async function saveCheckpoint(dir: string, t: TrainingState, state: Omit<CheckpointState, 'version' | 'modelGenerator' | 'optimizer' | 'scheduler'>): Promise<void> {
-  const opt = t.optimizer.stateDict();
-  const tensors = { ...(await tensorsToHost(t.model.stateDict(), 'model.')), ...(await tensorsToHost(opt.state, 'optimizer.')) };
-  for (const x of Object.values(opt.state)) x.dispose();
-  writeSafetensors(path.join(dir, RUN_FILES.checkpoint), tensors, { format: 'pt', writer: 'tessera', epoch: String(state.epoch) });
-  const full: CheckpointState = {
-    version: 2, ...state, modelGenerator: t.modelGenerator.getState(), optimizer: opt.meta,
-    scheduler: t.scheduler ? t.scheduler.stateDict() : null,
-  };
-  writeJson(path.join(dir, RUN_FILES.checkpointState), full);
-}
-
-/** Restores weights, optimizer, schedule and the model's generator; returns the rest for the loop. */
-export function loadCheckpoint(command: string, dir: string, t: TrainingState): CheckpointState {
-  const jsonFile = path.join(dir, RUN_FILES.checkpointState);
-  const tensorFile = path.join(dir, RUN_FILES.checkpoint);
-  if (!fs.existsSync(jsonFile)) throw new CliError(`tessera ${command}: '${dir}' has no checkpoint (${RUN_FILES.checkpointState}) to resume from`);
-  let state: CheckpointState;
+/**
+ * Restores weights, optimizer, schedule and the model's generator from `dir`'s checkpoint and
+ * returns the rest for the loop; null when the run has no checkpoint yet (it stopped in its
+ * first epoch). Every field is checked before anything is loaded.
+ */
+export function loadCheckpoint(command: string, dir: string, t: TrainingState, run: RunShape): CheckpointState | null {
+  const file = path.join(dir, RUN_FILES.checkpoint);
+  if (!fs.existsSync(file)) return null;
+  let parsed;
   try {
-    state = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as CheckpointState;
-    if (state.version !== 2) throw new Error(`version ${String(state.version)}, expected 2`);
-    if (!Number.isInteger(state.epoch) || state.epoch < 0) throw new Error(`epoch ${String(state.epoch)} is not a non-negative integer`);
-    if (!Array.isArray(state.modelGenerator) || !state.loader || !Array.isArray(state.loader.generator) || !state.history || !state.optimizer) {
-      throw new Error('it lacks loader, modelGenerator, optimizer or history');
-    }
+    parsed = readTrainingCheckpoint(file);
   } catch (e) {
-    throw new CliError(`tessera ${command}: '${jsonFile}' is not a valid checkpoint: ${(e as Error).message}`);
+    throw new CliError(`tessera ${command}: cannot read the checkpoint '${file}': ${(e as Error).message.replace(/^readTrainingCheckpoint: /, '')}`);
   }
-  const tensors = readTensors(command, tensorFile);
-  loadWeightsInto(command, tensorFile, t.model, tensors, 'model.');
+  let checked;
+  try {
+    checked = checkCheckpoint(parsed.meta, run, t.scheduler !== undefined);
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    throw new CliError(`tessera ${command}: '${file}' is not a valid checkpoint: ${e.message}`);
+  }
+  const tensors = hostTensors(parsed.tensors);
+  loadWeightsInto(command, file, t.model, tensors, 'model.');
   const optState: Record<string, Tensor> = {};
   for (const [name, x] of tensors) if (name.startsWith('optimizer.')) optState[name.slice('optimizer.'.length)] = x;
   try {
-    t.optimizer.loadStateDict({ state: optState, meta: state.optimizer });
-    if (t.scheduler && state.scheduler) t.scheduler.loadStateDict(state.scheduler);
+    t.optimizer.loadStateDict({ state: optState, meta: checked.optimizer });
+    if (t.scheduler && checked.scheduler) t.scheduler.loadStateDict(checked.scheduler);
   } catch (e) {
-    throw new CliError(`tessera ${command}: the optimizer state in '${tensorFile}' does not fit this run: ${(e as Error).message}`);
+    throw new CliError(`tessera ${command}: the optimizer state in '${file}' does not fit this run: ${(e as Error).message}`);
+  } finally {
+    for (const x of tensors.values()) x.dispose();
   }
-  t.modelGenerator.setState(reviveNumbers(state.modelGenerator));
-  return { ...state, loader: reviveLoaderState(state.loader) };
+  t.modelGenerator.setState(checked.modelGenerator);
+  return checked.state;
+}
+
+/** Every field of a checkpoint's JSON, checked against itself and the run; throws a FieldError. */
+export function checkCheckpoint(meta: Record<string, unknown>, run: RunShape, hasScheduler: boolean) {
+  if (meta.version !== VERSION) fail('version', `${VERSION} (older checkpoints kept their state in checkpoint.json: start such a run again)`, meta.version);
+  const trainRows = integer(meta.trainRows, 'trainRows', 1);
+  if (trainRows !== run.trainRows) throw new FieldError(`'trainRows' is ${trainRows}, but this run has ${run.trainRows} training rows (the data changed since the checkpoint)`);
+  const steps = Math.ceil(trainRows / run.batchSize);
+  const epoch = integer(meta.epoch, 'epoch', 0);
+  const modelGenerator = generatorState(list(meta.generators, 'generators', 1)[0], 'generators[0]');
+  const optimizer = object(meta.optimizer, 'optimizer');
+  const scheduler = meta.scheduler === null ? null : object(meta.scheduler, 'scheduler') as unknown as SchedulerState;
+  if ((scheduler !== null) !== hasScheduler) fail('scheduler', hasScheduler ? "the state of the run's --schedule" : 'null (the run has no --schedule)', meta.scheduler);
+
+  const l = object(meta.loader, 'loader');
+  if (l.epoch !== epoch) fail('loader.epoch', `${epoch}, the same as 'epoch' (they are saved together)`, l.epoch);
+  const nextBatch = integer(l.nextBatch, 'loader.nextBatch', 0, steps);
+  const generator = generatorState(l.generator, 'loader.generator');
+  const epochStartGenerator = l.epochStartGenerator === null ? null : generatorState(l.epochStartGenerator, 'loader.epochStartGenerator');
+  if ((epochStartGenerator === null) !== (nextBatch === 0)) {
+    fail('loader.epochStartGenerator', nextBatch === 0 ? "null when 'loader.nextBatch' is 0 (no epoch in progress)" : `a generator state when 'loader.nextBatch' is ${nextBatch}`, l.epochStartGenerator);
+  }
+
+  let partial: PartialEpoch | null = null;
+  if (nextBatch === 0) {
+    if (meta.partial !== null) fail('partial', "null when 'loader.nextBatch' is 0", meta.partial);
+  } else {
+    const p = object(meta.partial, 'partial');
+    // the loader's steps and the partial epoch's samples are saved together: they must agree
+    const samples = Math.min(nextBatch * run.batchSize, trainRows);
+    partial = {
+      samples: integer(p.samples, 'partial.samples', samples, samples),
+      meanLoss: finite(p.meanLoss, 'partial.meanLoss'),
+      seconds: finite(p.seconds, 'partial.seconds', 0),
+    };
+  }
+
+  const h = object(meta.history, 'history');
+  const column = <T>(key: keyof History, read: (v: unknown, field: string) => T): T[] =>
+    list(h[key], `history.${key}`, epoch, ` (one per epoch done: 'epoch' is ${epoch})`).map((v, i) => read(v, `history.${key}[${i}]`));
+  const history: History = {
+    epoch: column('epoch', (v, f) => integer(v, f, 0)),
+    loss: column('loss', (v, f) => finite(v, f)),
+    valLoss: column('valLoss', numberOrNaN),
+    seconds: column('seconds', (v, f) => finite(v, f, 0)),
+    lr: column('lr', (v, f) => finite(v, f, 0)),
+    samplesPerSecond: column('samplesPerSecond', numberOrNaN),
+    stopReason: null,
+  };
+  history.epoch.forEach((e, i) => { if (e !== i) fail(`history.epoch[${i}]`, `${i} (epochs are numbered from 0)`, e); });
+
+  const loader: DataLoaderState = { epoch, nextBatch, generator: generator as number[], epochStartGenerator: epochStartGenerator as number[] | null };
+  return { state: { epoch, partial, loader, history }, modelGenerator, optimizer, scheduler };
 }

@@ -59,7 +59,9 @@ function describeAccepted(spec: OptionSpec): string {
 export function convertValue(command: string, spec: OptionSpec, raw: unknown, where = ''): OptionValue {
   const fail = (): never => {
     const hint = typeof raw === 'string' && raw.includes(',') && spec.kind !== 'string' ? " (lists of values are for 'tessera sweep')" : '';
-    throw new UsageError(`tessera ${command}: --${spec.name}${where} expects ${describeAccepted(spec)}, got ${JSON.stringify(raw)}${hint}`);
+    // JSON.parse reads 1e999 as Infinity, which JSON.stringify would show as null
+    const got = typeof raw === 'number' && !Number.isFinite(raw) ? `${raw} (a number too large for a double)` : JSON.stringify(raw);
+    throw new UsageError(`tessera ${command}: --${spec.name}${where} expects ${describeAccepted(spec)}, got ${got}${hint}`);
   };
   switch (spec.kind) {
     case 'flag':
@@ -123,7 +125,8 @@ export const RUN_RECORD_KEYS: ReadonlySet<string> = new Set(['architecture', 'tr
 export function readConfigFile(command: string, specs: readonly OptionSpec[], file: string): Values {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Editors on Windows start UTF-8 files with a byte-order mark, which JSON.parse refuses.
+    text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (e) {
     throw new UsageError(`tessera ${command}: cannot read the config file '${file}': ${(e as Error).message}`);
   }

@@ -1,15 +1,17 @@
 // A run folder holds everything one training run produced:
 //   config.json              the options (same keys as the command line; usable with --config)
 //   model.safetensors        the final weights (PyTorch names, e.g. encoder.0.weight)
-//   checkpoint.safetensors   weights + optimizer state ('model.*', 'optimizer.*') of the last finished step
-//   checkpoint.json          epoch, random-generator states, optimizer/scheduler metadata, history
+//   checkpoint.safetensors   weights + optimizer state ('model.*', 'optimizer.*') of the last checkpoint, and
+//                            in its metadata the epoch, generator states, optimizer/scheduler metadata,
+//                            history (one file: see checkpoint-state.ts)
 //   metrics.json             per-epoch history and the test metrics
 //   reconstructions.png (feature-errors.png for tabular data), loss.png, latent.png, and for a VAE samples.png and latent-walk.png
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromTyped, type Tensor } from '../index.js';
+import { fromTyped, type BackendName, type Tensor } from '../index.js';
+import { BACKEND_OPTIONS } from './backend-choice.js';
 import type { Module } from '../nn/module.js';
-import { readSafetensors, type SafetensorsInput } from '../io/safetensors.js';
+import { readSafetensors, type SafetensorsFile } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModule, saveModule } from '../io/checkpoint.js';
 import { CliError } from './command.js';
@@ -22,7 +24,6 @@ export const RUN_FILES = {
   config: 'config.json',
   weights: 'model.safetensors',
   checkpoint: 'checkpoint.safetensors',
-  checkpointState: 'checkpoint.json',
   metrics: 'metrics.json',
   reconstructions: 'reconstructions.png',
   /** Instead of reconstructions.png for tabular data: the test MSE of each feature. */
@@ -47,6 +48,11 @@ export function writeJson(file: string, value: unknown): void {
 
 /** Checks that `dir` is a run folder (has config.json) and returns its resolved config. */
 export function readRunConfig(command: string, dir: string): TrainConfig {
+  return readRunFolder(command, dir).config;
+}
+
+/** The run's config and the backend it trained on (config.json's 'backend'; runs before it was recorded have none). */
+export function readRunFolder(command: string, dir: string): { config: TrainConfig; backend: BackendName | undefined } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new CliError(`tessera ${command}: the run folder '${dir}' does not exist`);
   }
@@ -54,29 +60,20 @@ export function readRunConfig(command: string, dir: string): TrainConfig {
   if (!fs.existsSync(file)) {
     throw new CliError(`tessera ${command}: '${dir}' is not a run folder: it has no ${RUN_FILES.config} (make one with 'tessera train --out ${dir}')`);
   }
-  const specs: OptionSpec[] = MODEL_TRAINING_OPTIONS;
+  const specs: OptionSpec[] = [...MODEL_TRAINING_OPTIONS, ...BACKEND_OPTIONS.filter((o) => o.name === 'backend')];
   const values: Record<string, unknown> = {};
   for (const s of specs) if (s.default !== undefined) values[s.name] = s.default;
   try {
     Object.assign(values, readConfigFile(command, specs, file));
     const config = resolveTrainConfig(command, values as never);
     // What the data made of the model and its scaling (written by train once the data was read).
-    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const record = JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
     if (record.architecture !== undefined) config.architecture = parseArchitecture(record.architecture, file);
     if (record.transform !== undefined) config.transform = new DataTransform(record.transform as TransformSpec).spec;
-    return config;
+    return { config, backend: values.backend as BackendName | undefined };
   } catch (e) {
     throw new CliError(`tessera ${command}: ${file} is not a valid run config: ${(e as Error).message}`);
   }
-}
-
-/** Host copies of tensors under names, for safetensors. */
-export async function tensorsToHost(named: Record<string, Tensor>, prefix = ''): Promise<Record<string, SafetensorsInput>> {
-  const out: Record<string, SafetensorsInput> = {};
-  for (const [name, t] of Object.entries(named)) {
-    out[prefix + name] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(await t.data()) };
-  }
-  return out;
 }
 
 /** Writes a run's final weights (src/io/checkpoint.ts: PyTorch names, atomic). */
@@ -103,8 +100,13 @@ export function readTensors(command: string, file: string): Map<string, Tensor> 
   } catch (e) {
     throw new CliError(`tessera ${command}: cannot read the weights in '${file}': ${(e as Error).message}`);
   }
+  return hostTensors(parsed.tensors);
+}
+
+/** Tensors on the current backend from a parsed safetensors file. */
+export function hostTensors(parsed: SafetensorsFile['tensors']): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
-  for (const [name, t] of parsed.tensors) out.set(name, fromTyped(Float32Array.from(t.data), t.shape));
+  for (const [name, t] of parsed) out.set(name, fromTyped(Float32Array.from(t.data), t.shape));
   return out;
 }
 

@@ -12,7 +12,7 @@ import { chooseBackend, describeBackend, machineLine } from './backend-choice.js
 import { MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig } from './train-options.js';
 import { loadData } from './inference.js';
 import { architectureFor } from './build-model.js';
-import { newSession, runSession } from './training-session.js';
+import { describeNonFinite, newSession, runSession } from './training-session.js';
 import { writeJson } from './run-folder.js';
 import { writePng } from '../io/png.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -113,6 +113,11 @@ export const sweepCommand: Command = {
       const r = await runSession(session, { data, signal: io.signal, progress: quiet ? 'none' : 'lines', progressStream: io.stderr });
       interrupted = r.interrupted;
       if (interrupted) break;
+      if (r.nonFinite) {
+        // a diverged variant has no test loss to rank: say so and leave it out of the report
+        io.stderr.write(`tessera sweep: ${variants[i].name}: ${describeNonFinite(r.nonFinite)}; left out of the report\n`);
+        continue;
+      }
       const h = r.history;
       results.push({
         name: variants[i].name, options: configToJson(configs[i]), testLoss: h.valLoss[h.valLoss.length - 1], bestTestLoss: Math.min(...h.valLoss),
@@ -121,8 +126,8 @@ export const sweepCommand: Command = {
       });
     }
     if (results.length === 0) {
-      io.stderr.write('tessera sweep: interrupted before any variant finished; no report written\n');
-      return 130;
+      io.stderr.write(`tessera sweep: ${interrupted ? 'interrupted before any variant finished' : 'every variant diverged'}; no report written\n`);
+      return interrupted ? 130 : 1;
     }
     const target = (v.target as number | undefined) ?? median(results.map((r) => r.testLoss));
     for (const r of results) r.epochsToTarget = firstEpochBelow(r.history.valLoss, target);

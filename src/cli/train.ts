@@ -10,9 +10,10 @@ import { CliError } from './command.js';
 import { UsageError, type OptionSpec } from './options.js';
 import { chooseBackend, describeBackend, machineLine } from './backend-choice.js';
 import { DEFAULT_EPOCHS, MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig, type TrainConfig } from './train-options.js';
-import { RUN_FILES, newRunDir, readRunConfig, saveWeights, writeJson } from './run-folder.js';
+import { RUN_FILES, newRunDir, readRunFolder, saveWeights, writeJson } from './run-folder.js';
+import { removeStaleTempFiles } from '../io/atomic.js';
 import { loadData, encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
-import { newSession, restoreSession, runSession, type Session } from './training-session.js';
+import { describeNonFinite, newSession, restoreSession, runSession, type Session } from './training-session.js';
 import { reconstructionMetrics } from './run-metrics.js';
 import { architectureFor, featureShapeOf } from './build-model.js';
 import { ARCHITECTURE_KEY, TRANSFORM_KEY } from '../models/architecture.js';
@@ -40,9 +41,12 @@ Schedules (stepped once per epoch): step halves the lr every epochs/3 epochs; ex
 by 0.9; cosine anneals it to 0 over the run; plateau halves it when the test loss has not improved for 1
 epoch; warmup ramps it up linearly over the first epoch's steps.
 
-The run folder gets config.json, model.safetensors, checkpoint.safetensors + checkpoint.json, metrics.json,
+The run folder gets config.json, model.safetensors, checkpoint.safetensors, metrics.json,
 reconstructions.png, loss.png, latent.png (and samples.png, latent-walk.png for a VAE).
-Ctrl-C stops after the current step and saves a checkpoint; 'tessera train --resume <run>' continues it.
+Ctrl-C stops after the current step and saves a checkpoint; 'tessera train --resume <run>' continues it,
+on the backend it trained on (another --backend is allowed, with a warning: the results will differ).
+A run killed before its first checkpoint starts again from the beginning; one killed while writing
+its outputs writes them. Training stops at the first NaN or infinite loss, keeping the last checkpoint.
 
 Examples:
   tessera train
@@ -110,23 +114,61 @@ function describeData(c: TrainConfig, data: Data): string {
   return `${c.data.data === undefined ? 'Fashion-MNIST' : `'${c.data.data}'`} ${shape}, scaled ${scale}`;
 }
 
-function resolveRun(args: { values: Record<string, unknown>; given: Set<string> }): { config: TrainConfig; dir: string; resume: boolean } {
+interface ResolvedRun {
+  config: TrainConfig;
+  dir: string;
+  resume: boolean;
+  /** The backend to train on: --backend, else the one the resumed run trained on. */
+  backend: BackendName | undefined;
+}
+
+function resolveRun(args: { values: Record<string, unknown>; given: Set<string> }, warn: (m: string) => void): ResolvedRun {
   const v = args.values;
   if (typeof v.resume === 'string') {
     const extra = [...args.given].filter((k) => !RESUME_OVERRIDES.has(k));
     if (extra.length > 0) {
       throw new UsageError(`tessera train: --resume continues a run with its own options; only --epochs, --backend, --threads and --quiet may be given with it (got ${extra.map((k) => `--${k}`).join(', ')})`);
     }
-    const config = readRunConfig('train', v.resume);
+    const { config, backend: stored } = readRunFolder('train', v.resume);
     if (args.given.has('epochs')) config.epochs = v.epochs as number;
-    return { config, dir: v.resume, resume: true };
+    const asked = args.given.has('backend') ? v.backend as BackendName : undefined;
+    // Each backend rounds differently: the same run continued elsewhere gives other numbers.
+    if (asked && stored && asked !== stored) {
+      warn(`tessera train: the run in '${v.resume}' trained on the ${stored} backend; continuing on ${asked} (--backend), so its results will differ from an uninterrupted run on ${stored}\n`);
+    }
+    return { config, dir: v.resume, resume: true, backend: asked ?? stored };
   }
   const config = resolveTrainConfig('train', v as never);
   const dir = typeof v.out === 'string' ? v.out : newRunDir('runs', config.model);
   if (fs.existsSync(path.join(dir, RUN_FILES.config))) {
     throw new CliError(`tessera train: '${dir}' already holds a run; continue it with --resume ${dir} or choose another --out`);
   }
-  return { config, dir, resume: false };
+  return { config, dir, resume: false, backend: v.backend as BackendName | undefined };
+}
+
+/** Whether a run wrote all its outputs: metrics.json is written last, with complete: true. */
+function runComplete(dir: string): boolean {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.metrics), 'utf8')).complete === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The loss became NaN or ±Infinity: the weights are lost, so write no model.safetensors and no
+ * pictures of them; keep the last checkpoint (saved before it happened) and write the history.
+ */
+function diverged(io: CliIO, dir: string, config: TrainConfig, session: Session, at: NonNullable<Session['history']['nonFinite']>): number {
+  const h = session.history;
+  writeJson(path.join(dir, RUN_FILES.metrics), { complete: false, config: configToJson(config), stopped: { reason: 'nonfinite', ...at }, history: h });
+  if (h.loss.length > 0) writeLossCurves(picturePaths(dir).loss, h);
+  const kept = fs.existsSync(path.join(dir, RUN_FILES.checkpoint))
+    ? `the last good checkpoint (after epoch ${h.epoch.length}) is kept in ${dir}`
+    : 'no checkpoint was saved (it diverged in its first epoch)';
+  io.stderr.write(`tessera train: ${describeNonFinite(at)}; training stopped there, as it would only produce NaN weights from now on.\n` +
+    `Lower the learning rate (--lr ${session.optimizer.paramGroups[0].lr} now) or clip the gradients (fit()'s clipNorm); ${kept}.\n`);
+  return 1;
 }
 
 export const trainCommand: Command = {
@@ -137,25 +179,42 @@ export const trainCommand: Command = {
   options,
   notes,
   async run(args, io: CliIO) {
-    const { config, dir, resume } = resolveRun(args);
+    const warn = (m: string) => io.stderr.write(m);
+    const { config, dir, resume, backend: asked } = resolveRun(args, warn);
     const v = args.values;
-    const backend = await chooseBackend('train', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
+    const quiet = v.quiet === true;
+    const say = (line: string) => { if (!quiet) io.stdout.write(`${line}\n`); };
+    let backend;
+    try {
+      backend = await chooseBackend('train', asked, v.threads as number | undefined, warn);
+    } catch (e) {
+      if (!resume || asked === undefined || args.given.has('backend') || !(e instanceof CliError)) throw e;
+      throw new CliError(`${e.message}\nThe run trained on ${asked}; to continue it elsewhere pass --backend (its results will then differ)`);
+    }
     // Everything is read and checked before the run folder is touched: data, labels, the model it makes.
     const data = loadData('train', config);
     config.transform ??= data.transform.spec;
     config.architecture ??= architectureFor(config, data.featureShape, data.transform.unitRange);
-    const quiet = v.quiet === true;
     const session = newSession(config, data.train.n);
+    const removed = removeStaleTempFiles(dir);
+    if (removed.length > 0) say(`removed ${removed.length} unfinished temporary file${removed.length === 1 ? '' : 's'} of a killed write: ${removed.join(', ')}`);
     if (resume) {
-      const state = restoreSession('train', dir, session);
-      if (state.partial && !quiet) io.stdout.write(`continuing epoch ${state.epoch + 1} after step ${state.loader.nextBatch} of ${Math.ceil(data.train.n / config.batchSize)}\n`);
+      const state = restoreSession('train', dir, session, data.train.n);
+      if (state === null) say(`'${dir}' has no checkpoint yet (it stopped in its first epoch): training it from the start with its options`);
+      else if (state.partial) say(`continuing epoch ${state.epoch + 1} after step ${state.loader.nextBatch} of ${Math.ceil(data.train.n / config.batchSize)}`);
       if (session.startEpoch >= config.epochs) {
-        throw new CliError(`tessera train: the run in '${dir}' already finished ${session.startEpoch} epochs; pass --epochs N with N > ${session.startEpoch} to train further`);
+        if (state?.partial) {
+          throw new CliError(`tessera train: the run in '${dir}' stopped inside epoch ${session.startEpoch + 1}; pass --epochs N with N > ${session.startEpoch} to finish it`);
+        }
+        if (runComplete(dir)) {
+          throw new CliError(`tessera train: the run in '${dir}' already finished ${session.startEpoch} epochs; pass --epochs N with N > ${session.startEpoch} to train further`);
+        }
+        // Stopped after its last checkpoint, while writing the weights, metrics or pictures.
+        say(`the run finished training; writing its missing outputs`);
       }
     }
     fs.mkdirSync(dir, { recursive: true });
-    writeJson(path.join(dir, RUN_FILES.config), configToJson(config));
-    const say = (line: string) => { if (!quiet) io.stdout.write(`${line}\n`); };
+    writeJson(path.join(dir, RUN_FILES.config), { ...configToJson(config), backend: backend.name });
     say(`${resume ? 'resuming' : 'training'} a ${describeModel(session)}`);
     say(`on ${data.train.n} training ${data.isImage ? 'images' : 'rows'} of ${describeData(config, data)} (test: ${data.test.n}), ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}${resume ? ` from epoch ${session.startEpoch + 1}` : ''}, ` +
       `${config.optimizer} lr ${config.lr}, batch ${config.batchSize}; backend ${describeBackend(backend)}`);
@@ -166,6 +225,7 @@ export const trainCommand: Command = {
       data, checkpointDir: dir, signal: io.signal, progress: quiet ? 'none' : 'auto', progressStream: io.stderr,
       onEpoch: (history) => writeJson(path.join(dir, RUN_FILES.metrics), { complete: false, config: configToJson(config), history }),
     });
+    if (result.nonFinite) return diverged(io, dir, config, session, result.nonFinite);
     await saveWeights(path.join(dir, RUN_FILES.weights), session.model, {
       model: config.model, epochs: String(session.history.epoch.length),
       [ARCHITECTURE_KEY]: JSON.stringify(config.architecture), [TRANSFORM_KEY]: JSON.stringify(data.transform.spec),

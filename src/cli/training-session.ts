@@ -69,9 +69,10 @@ export function newSession(config: TrainConfig, trainRows: number): Session {
   };
 }
 
-/** Continues a session from a run folder's checkpoint. */
-export function restoreSession(command: string, dir: string, s: Session): CheckpointState {
-  const state = loadCheckpoint(command, dir, s);
+/** Continues a session from a run folder's checkpoint; null (the session unchanged) when it has none yet. */
+export function restoreSession(command: string, dir: string, s: Session, trainRows: number): CheckpointState | null {
+  const state = loadCheckpoint(command, dir, s, { trainRows, batchSize: s.config.batchSize });
+  if (state === null) return null;
   s.loaderState = state.loader;
   s.startEpoch = state.epoch;
   s.history = state.history;
@@ -94,7 +95,18 @@ export interface RunResult {
   history: History;
   /** True when Ctrl-C stopped training before the last epoch. */
   interrupted: boolean;
+  /** Set when the loss became NaN or ±Infinity (training stopped there; no checkpoint was saved after it). */
+  nonFinite: History['nonFinite'] | null;
   seconds: number;
+}
+
+/** Where the loss stopped being finite, in words, with epochs counted from 1 as the progress line does. */
+export function describeNonFinite(n: NonNullable<History['nonFinite']>): string {
+  return n.validation
+    ? `the test loss after epoch ${n.epoch + 1} is ${n.loss} although its training losses were finite`
+    : n.firstStep !== undefined && n.firstStep < n.step
+      ? `the training loss became ${n.loss} between steps ${n.firstStep} and ${n.step} of epoch ${n.epoch + 1} (this backend reads the loss every few steps)`
+      : `the training loss became ${n.loss} at step ${n.step} of epoch ${n.epoch + 1}`;
 }
 
 /** Two parts of one epoch as one: the sample-weighted mean loss and the summed time. */
@@ -117,7 +129,7 @@ export async function runSession(s: Session, o: RunOptions): Promise<RunResult> 
   let epochStart = performance.now();
   let before: PartialEpoch | null = s.partial;   // steps of epoch startEpoch done before the checkpoint
   const checkpoint = (epoch: number, partial: PartialEpoch | null): Promise<void> =>
-    saveCheckpoint(o.checkpointDir as string, s, { epoch, partial, loader: loader.state(), history: s.history });
+    saveCheckpoint(o.checkpointDir as string, s, { epoch, partial, loader: loader.state(), history: s.history }, { trainRows: n, batchSize: s.config.batchSize });
   const t0 = performance.now();
   const tracker: Callback = {
     onEpochBegin: () => { current = { samples: 0, meanLoss: NaN, seconds: 0 }; epochStart = performance.now(); },
@@ -140,6 +152,7 @@ export async function runSession(s: Session, o: RunOptions): Promise<RunResult> 
     },
   };
   let interrupted = false;
+  let nonFinite: RunResult['nonFinite'] = null;
   if (s.startEpoch < s.config.epochs) {
     const h = await fit(s.model, loader, null, {
       optimizer: s.optimizer, loss: trainingLoss(s.model, s.config.data.loss), epochs: s.config.epochs, batchSize: s.config.batchSize,
@@ -149,6 +162,8 @@ export async function runSession(s: Session, o: RunOptions): Promise<RunResult> 
       l1: weightL1(s.config), l2: s.config.l2, initialEpoch: s.startEpoch, signal: o.signal,
     });
     interrupted = h.stopReason === 'abort';
+    // A non-finite loss: the weights are lost, the checkpoint on disk is the last good state.
+    nonFinite = h.nonFinite ?? null;
     // fit leaves an aborted epoch without onEpochEnd: save the state after the last step taken.
     if (interrupted && o.checkpointDir) {
       const partial = loader.state().nextBatch > 0 ? mergePartial(before, current) : null;
@@ -156,7 +171,8 @@ export async function runSession(s: Session, o: RunOptions): Promise<RunResult> 
     }
   }
   s.loaderState = loader.state();
-  s.history.stopReason = interrupted ? 'abort' : null;
-  return { history: s.history, interrupted, seconds: (performance.now() - t0) / 1000 };
+  s.history.stopReason = interrupted ? 'abort' : nonFinite ? 'nonfinite' : null;
+  if (nonFinite) s.history.nonFinite = nonFinite;
+  return { history: s.history, interrupted, nonFinite, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -13,7 +13,7 @@
 // would have produced. Leaving a `for` loop early (break) keeps the epoch in progress, so the
 // next loop continues it; `reset()` abandons it.
 
-import { defaultGenerator, type Generator } from '../random.js';
+import { Generator, defaultGenerator } from '../random.js';
 import { featureSize, type Dataset } from './dataset.js';
 import { applyNoise, validateNoise, type NoiseSpec } from './noise.js';
 
@@ -159,6 +159,10 @@ export class DataLoader implements Iterable<Batch> {
     if (!Number.isInteger(s.nextBatch) || s.nextBatch < 0 || s.nextBatch > this.length) {
       throw new Error(`DataLoader.setState: nextBatch ${s.nextBatch} is out of range [0, ${this.length}]`);
     }
+    if (!Number.isInteger(s.epoch) || s.epoch < 0) throw new Error(`DataLoader.setState: epoch must be a non-negative integer, got ${JSON.stringify(s.epoch)}`);
+    // Check both generator states before changing anything (setState throws on a bad one).
+    new Generator().setState(s.generator);
+    if (s.epochStartGenerator) new Generator().setState(s.epochStartGenerator);
     this.epochNumber = s.epoch;
     if (s.epochStartGenerator) {
       this.generator.setState(fromJson(s.epochStartGenerator));

@@ -71,13 +71,19 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** On backends that cannot be read synchronously (webgpu): read the loss every N steps (default 50). */
   lossReadEvery?: number;
+  /**
+   * Stop at the first NaN or ±Infinity training loss (default true, as Keras's TerminateOnNaN
+   * callback): the unfinished epoch is not recorded, and history.stopReason is 'nonfinite' with
+   * history.nonFinite saying where. Training on after that only turns every weight into NaN.
+   */
+  terminateOnNaN?: boolean;
 }
 
 /** Every key FitOptions has: an options object with any other key is refused (a typo would be ignored). */
 export const FIT_OPTION_KEYS = [
   'optimizer', 'loss', 'epochs', 'batchSize', 'shuffle', 'generator', 'validationData', 'validationSplit', 'metrics',
   'callbacks', 'progress', 'progressStream', 'scheduler', 'schedulerInterval', 'clipNorm', 'clipValue', 'l1', 'l2',
-  'inputNoise', 'initialEpoch', 'signal', 'lossReadEvery',
+  'inputNoise', 'initialEpoch', 'signal', 'lossReadEvery', 'terminateOnNaN',
 ] as const satisfies readonly (keyof FitOptions)[];
 // The list must name every key of FitOptions: this line stops compiling when one is missing.
 const everyKeyListed: [Exclude<keyof FitOptions, (typeof FIT_OPTION_KEYS)[number]>] extends [never] ? true : false = true;
@@ -226,6 +232,7 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
   if (o.clipNorm !== undefined && !(o.clipNorm > 0)) throw new Error(`${op}: clipNorm must be > 0, got ${o.clipNorm}`);
   if (o.clipValue !== undefined && !(o.clipValue > 0)) throw new Error(`${op}: clipValue must be > 0, got ${o.clipValue}`);
   const lossReadEvery = positiveInt(op, 'lossReadEvery', o.lossReadEvery ?? 50);
+  const terminateOnNaN = o.terminateOnNaN ?? true;
   const obj = makeObjective(op, model, o.loss, o.l1, o.l2);
   const generator = o.generator ?? defaultGenerator;
   const backend = modelBackend(model);
@@ -270,6 +277,12 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
           if (o.scheduler && o.schedulerInterval === 'batch') o.scheduler.step(syncRead ? loss.item() : undefined);
           meter.add(loss, n);
           if (!syncRead && step % lossReadEvery === 0) await meter.read();
+          // the running mean turns NaN or ±Infinity at the first such step (and stays so)
+          if (terminateOnNaN && !Number.isFinite(meter.last) && (syncRead || step % lossReadEvery === 0)) {
+            history.nonFinite = { epoch, step, loss: meter.last, ...(syncRead ? {} : { firstStep: step - lossReadEvery + 1 }) };
+            stop = 'nonfinite';
+            break;
+          }
           const logs: BatchLogs = { loss: meter.last, size: n };
           for (const cb of callbacks) if (cb.onBatchEnd && await call(cb.onBatchEnd(step - 1, logs, ctx))) ctx.stopTraining = true;
           reporter?.batchEnd({ epoch, step, samplesDone: meter.samples, seconds: (performance.now() - t0) / 1000, loss: meter.last });
@@ -281,8 +294,14 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
           if (o.signal?.aborted) { stop = 'abort'; break; }
           if (ctx.stopTraining) break;
         }
-        if (stop === 'abort') break;
+        if (stop !== null) break;
         const trainLoss = await meter.read();
+        if (terminateOnNaN && !Number.isFinite(trainLoss)) {
+          // only webgpu gets here (CPU backends stop at the step): the loss was last read at a multiple of lossReadEvery
+          history.nonFinite = { epoch, step, loss: trainLoss, firstStep: step - ((step - 1) % lossReadEvery) };
+          stop = 'nonfinite';
+          break;
+        }
         const trainSeconds = (performance.now() - t0) / 1000;
         const logs: EpochLogs = { loss: trainLoss, lr, seconds: 0, samplesPerSecond: meter.samples / trainSeconds };
         if (validation) {
@@ -292,6 +311,12 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
             if (metrics) Object.assign(logs, await metrics.read());
           } finally {
             metrics?.dispose();
+          }
+          // finite training losses but broken weights after the epoch's last step: stop before recording it
+          if (terminateOnNaN && !Number.isFinite(logs.valLoss)) {
+            history.nonFinite = { epoch, step, loss: logs.valLoss, validation: true };
+            stop = 'nonfinite';
+            break;
           }
         }
         logs.seconds = (performance.now() - t0) / 1000;

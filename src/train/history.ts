@@ -17,8 +17,19 @@ export interface History extends MetricHistory {
   lr: number[];
   /** Training samples per second (validation excluded). */
   samplesPerSecond: number[];
-  /** Why training ended before `epochs`: a callback asked, or the AbortSignal fired. */
-  stopReason: 'callback' | 'abort' | null;
+  /**
+   * Why training ended before `epochs`: a callback asked, the AbortSignal fired, or the loss
+   * became NaN or ±Infinity (Keras's TerminateOnNaN; see `nonFinite`).
+   */
+  stopReason: 'callback' | 'abort' | 'nonfinite' | null;
+  /**
+   * Where the loss stopped being finite: the 0-based epoch, the 1-based step of that epoch, and the
+   * epoch's mean loss then (NaN or ±Infinity); `validation` when the training losses were finite
+   * but the validation loss after the epoch was not. On webgpu the loss is read every
+   * `lossReadEvery` steps, so `step` is where it was seen and `firstStep` the earliest step that
+   * may have been the first bad one.
+   */
+  nonFinite?: { epoch: number; step: number; loss: number; validation?: true; firstStep?: number };
 }
 
 export function emptyHistory(): History {

@@ -11,7 +11,7 @@ import type { Scheduler, SchedulerState } from '../optim/schedules.js';
 import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { fromTyped } from '../ops/creation.js';
-import { readSafetensors, writeSafetensors, type SafetensorsInput } from '../io/safetensors.js';
+import { readSafetensors, writeSafetensors, type SafetensorsFile, type SafetensorsInput } from '../io/safetensors.js';
 import type { Callback, EpochLogs, TrainContext } from './callbacks.js';
 
 export interface TrainingState {
@@ -65,16 +65,45 @@ async function host(t: Tensor): Promise<SafetensorsInput> {
     : { dtype: 'F32', shape: [...t.shape], data: data instanceof Float32Array ? data : Float32Array.from(data) };
 }
 
-/** Writes the model and the training state to one safetensors file, atomically. */
-export async function saveTrainingCheckpoint(filePath: string, model: Module, state: TrainingState): Promise<void> {
+/**
+ * Writes the model and the training state to one safetensors file, atomically: a crash leaves
+ * the previous checkpoint or this one, never a mix. `extra` goes into the same JSON (the CLI
+ * keeps its data loader position and history there); JSON turns NaN into null.
+ */
+export async function saveTrainingCheckpoint(filePath: string, model: Module, state: TrainingState, extra: Record<string, unknown> = {}): Promise<void> {
   const tensors: Record<string, SafetensorsInput> = {};
   for (const [name, t] of Object.entries(model.stateDict())) tensors[`model.${name}`] = await host(t);
   for (const [name, t] of Object.entries(state.optimizer.state)) {
     tensors[`optimizer.${name}`] = await host(t);
     t.dispose();                                   // stateDict() made these copies for us
   }
-  const meta = { epoch: state.epoch, optimizer: state.optimizer.meta, scheduler: state.scheduler, generators: state.generators };
+  const meta = { ...extra, epoch: state.epoch, optimizer: state.optimizer.meta, scheduler: state.scheduler, generators: state.generators };
   writeSafetensors(filePath, tensors, { writer: 'tessera', [META_KEY]: JSON.stringify(meta) });
+}
+
+/** A checkpoint file read but not yet applied: its JSON (unchecked: the caller checks its fields) and its tensors. */
+export interface TrainingCheckpointFile {
+  meta: Record<string, unknown>;
+  tensors: SafetensorsFile['tensors'];
+}
+
+/** Reads and parses a file from saveTrainingCheckpoint; errors name the file. Changes nothing. */
+export function readTrainingCheckpoint(filePath: string): TrainingCheckpointFile {
+  const op = 'readTrainingCheckpoint';
+  const file = readSafetensors(filePath);
+  const raw = file.metadata[META_KEY];
+  if (raw === undefined) throw new Error(`${op}: '${filePath}' has no '${META_KEY}' metadata (it is not a training checkpoint; use loadModule for model files)`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`${op}: '${filePath}': the '${META_KEY}' metadata is not valid JSON: ${(err as Error).message}`);
+  }
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) throw new Error(`${op}: '${filePath}': the '${META_KEY}' metadata is not a JSON object`);
+  for (const name of file.tensors.keys()) {
+    if (!name.startsWith('model.') && !name.startsWith('optimizer.')) throw new Error(`${op}: '${filePath}': unexpected tensor '${name}' (expected 'model.*' or 'optimizer.*')`);
+  }
+  return { meta: meta as Record<string, unknown>, tensors: file.tensors };
 }
 
 /**
@@ -82,21 +111,13 @@ export async function saveTrainingCheckpoint(filePath: string, model: Module, st
  * returns the epoch to resume at. The file is read and parsed before anything is changed.
  */
 export function loadTrainingCheckpoint(filePath: string, model: Module, parts: TrainingParts): number {
-  const op = 'loadTrainingCheckpoint';
-  const file = readSafetensors(filePath);
-  const raw = file.metadata[META_KEY];
-  if (raw === undefined) throw new Error(`${op}: '${filePath}' has no '${META_KEY}' metadata (it is not a training checkpoint; use loadModule for model files)`);
-  let meta: { epoch: number; optimizer: Record<string, unknown>; scheduler: SchedulerState | null; generators: (number | null)[][] };
-  try {
-    meta = JSON.parse(raw);
-  } catch (err) {
-    throw new Error(`${op}: '${filePath}': the '${META_KEY}' metadata is not valid JSON: ${(err as Error).message}`);
-  }
+  const file = readTrainingCheckpoint(filePath);
+  const meta = file.meta as { epoch: number; optimizer: Record<string, unknown>; scheduler: SchedulerState | null; generators: (number | null)[][] };
+  if (!Array.isArray(meta.generators)) throw new Error(`loadTrainingCheckpoint: '${filePath}': 'generators' must be a list of generator states, got ${JSON.stringify(meta.generators)}`);
   const modelState: Record<string, Tensor> = {};
   const optimState: Record<string, Tensor> = {};
   for (const [name, t] of file.tensors) {
-    const target = name.startsWith('model.') ? modelState : name.startsWith('optimizer.') ? optimState : null;
-    if (target === null) throw new Error(`${op}: '${filePath}': unexpected tensor '${name}' (expected 'model.*' or 'optimizer.*')`);
+    const target = name.startsWith('model.') ? modelState : optimState;
     target[name.slice(name.indexOf('.') + 1)] = fromTyped(t.data, t.shape, { backend: 'js' });
   }
   const state: TrainingState = { epoch: meta.epoch, optimizer: { state: optimState, meta: meta.optimizer }, scheduler: meta.scheduler, generators: meta.generators };

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { Generator, fromTyped, noGrad, setBackend } from '../../src/index.js';
 import { decodePng, PNG_SIGNATURE } from '../../src/io/png.js';
 import { readNpy } from '../../src/io/npy.js';
+import { readSafetensors } from '../../src/io/safetensors.js';
 import { loadModule } from '../../src/io/checkpoint.js';
 import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
 import { buildModel } from '../../src/cli/build-model.js';
@@ -16,6 +17,8 @@ const root = tempDir('train');
 const runA = path.join(root, 'a');       // 1 epoch
 const runB = path.join(root, 'b');       // 2 epochs straight
 const readJson = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
+/** The training state a run's checkpoint.safetensors carries in its metadata. */
+const checkpointJson = (dir: string) => JSON.parse(readSafetensors(path.join(dir, 'checkpoint.safetensors')).metadata['tessera.training']);
 
 function png(file: string) {
   const bytes = fs.readFileSync(file);
@@ -42,11 +45,11 @@ beforeAll(async () => {
 
 describe('tessera train', () => {
   test('writes config, weights, checkpoint, metrics and pictures', () => {
-    for (const f of ['config.json', 'model.safetensors', 'checkpoint.safetensors', 'checkpoint.json', 'metrics.json']) {
+    for (const f of ['config.json', 'model.safetensors', 'checkpoint.safetensors', 'metrics.json']) {
       expect(fs.existsSync(path.join(runA, f)), f).toBe(true);
     }
     const config = readJson(path.join(runA, 'config.json'));
-    expect(config).toMatchObject({ model: 'dense', latent: 32, hidden: '64', epochs: 1, 'batch-size': 256, lr: 0.001, optimizer: 'adam', init: 'glorot', limit: 300 });
+    expect(config).toMatchObject({ model: 'dense', latent: 32, hidden: '64', epochs: 1, 'batch-size': 256, lr: 0.001, optimizer: 'adam', init: 'glorot', limit: 300, backend: 'js' });
     const metrics = readJson(path.join(runA, 'metrics.json'));
     expect(metrics.complete).toBe(true);
     expect(metrics.history.loss).toHaveLength(1);
@@ -116,7 +119,7 @@ describe('resume', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toContain(`interrupted in epoch 1 after step 1; checkpoint saved in ${dir}`);
     expect(r.stderr).toContain(`continue with: tessera train --resume ${dir}`);
-    const state = readJson(path.join(dir, 'checkpoint.json'));
+    const state = checkpointJson(dir);
     expect(state).toMatchObject({ epoch: 0, partial: { samples: 256 }, loader: { nextBatch: 1 } });
     expect(fs.existsSync(path.join(dir, 'model.safetensors'))).toBe(true);
     const resumed = await cli(['train', '--resume', dir, '--backend', 'js']);
@@ -141,7 +144,7 @@ describe('resume', () => {
     fs.writeFileSync(f, fs.readFileSync(f).subarray(0, 1000));
     r = await cli(['train', '--resume', dir, '--epochs', '2', '--backend', 'js', '--quiet']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cannot read the weights in '${f}'`);
+    expect(r.stderr).toContain(`cannot read the checkpoint '${f}'`);
   });
 });
 
