@@ -159,13 +159,13 @@ describe('a diverging run', () => {
     let r = await cli(['train', ...JS, '--activation', 'linear', '--optimizer', 'sgd', '--lr', '0.001', '--epochs', '1', '--out', one]);
     expect(r.code).toBe(0);
     // The checkpoint carries the optimizer's lr: raise it there, as a schedule gone wrong would.
-    editCheckpoint(one, (m) => { (m.optimizer as { groups: { options: { lr: number } }[] }).groups[0].options.lr = 50; });
+    editCheckpoint(one, (m) => { (m.optimizer as { groups: { options: { lr: number } }[] }).groups[0].options.lr = 5000; });
     const before = bytes(one, 'checkpoint.safetensors');
     r = await cli(['train', '--resume', one, '--epochs', '2', '--quiet']);
     expect(r.code).toBe(1);
     // 2 steps an epoch here: the loss may break in a step or only in the test loss after them
     expect(r.stderr).toMatch(/the (training loss became (NaN|Infinity|-Infinity) at step \d of epoch 2|test loss after epoch 2 is (NaN|Infinity|-Infinity))/);
-    expect(r.stderr).toContain('Lower the learning rate (--lr 50 now)');
+    expect(r.stderr).toContain('Lower the learning rate (--lr 5000 now)');
     expect(r.stderr).toContain(`the last good checkpoint (after epoch 1) is kept in ${one}`);
     expect(bytes(one, 'checkpoint.safetensors').equals(before)).toBe(true);
     expect(fs.existsSync(path.join(one, 'loss.png'))).toBe(true);

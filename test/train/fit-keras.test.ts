@@ -39,7 +39,7 @@ describe('fit options', () => {
     const optimizer = new SGD(model.parameters());
     // @ts-expect-error validationSplt is not a FitOptions key (a typo)
     const typo: FitOptions = { optimizer, loss: 'mse', epochs: 1, validationSplt: 0.2 };
-    await expect(fit(model, x, y, typo)).rejects.toThrow(/fit: unknown option 'validationSplt' \(accepted: optimizer, loss, epochs, .*validationSplit.*lossReadEvery\)/);
+    await expect(fit(model, x, y, typo)).rejects.toThrow(/fit: unknown option 'validationSplt' \(accepted: optimizer, loss, epochs, .*validationSplit.*lossReadEvery.*\)/);
     expect(FIT_OPTION_KEYS).toContain('metrics');
   });
 });
