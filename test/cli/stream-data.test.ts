@@ -86,6 +86,9 @@ describe('tessera train --stream', () => {
   test('uint8 .npy images: divided by 255 a batch at a time, as ByteDataset does', async () => {
     fs.writeFileSync(at('u8.npy'), npyOf('|u1', [N, 1, 8, 8], bytes));
     expectSameRun(await trainBoth('u8', ['--data', at('u8.npy'), '--val-split', '0.2']));
+    // Bytes standardized per feature, with a separate test file (read into memory: it is small).
+    fs.writeFileSync(at('u8-test.npy'), npyOf('|u1', [30, 1, 8, 8], bytes.slice(0, 30 * 64)));
+    expectSameRun(await trainBoth('u8std', ['--data', at('u8.npy'), '--scale', 'standardize', '--test-data', at('u8-test.npy')]));
   }, 60_000);
 
   test('raw IDX files, uint8 and float32', async () => {
@@ -103,6 +106,14 @@ describe('tessera train --stream', () => {
     const r = await cli(['train', ...JS, '--data', at('nan.npy'), '--scale', 'none', '--stream', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/nan\.npy' row 6, column 3: NaN is not a finite/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('--loss bce checks the streamed rows, naming the row, before the run folder is written', async () => {
+    const out = at('bce-run');
+    const r = await cli(['train', ...JS, '--data', at('f32.npy'), '--scale', 'none', '--loss', 'bce', '--stream', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--loss bce needs every value in \[0, 1\], but '.*f32\.npy' row 1, column 1 is .* after --scale none/);
     expect(fs.existsSync(out)).toBe(false);
   });
 
