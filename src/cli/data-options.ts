@@ -22,6 +22,7 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: 'loss', kind: 'choice', choices: ['auto', 'mse', 'bce', 'l1', 'huber'], default: 'auto', help: 'reconstruction loss (auto: mse; the vae: bce for data in [0,1], else mse)' },
   { name: 'header', kind: 'flag', help: 'the first CSV row names the columns (default: detected)' },
   { name: 'no-header', kind: 'flag', help: 'the first CSV row is data' },
+  { name: 'stream', kind: 'flag', help: 'read the training rows of a .npy or raw IDX --data from the file a batch at a time, not into memory (default: when the file is larger than half the free memory)' },
 ];
 
 export interface DataConfig {
@@ -35,6 +36,8 @@ export interface DataConfig {
   scale: ScaleMode;
   loss: LossChoice;
   header: 'auto' | boolean;
+  /** --stream: the training rows stay in their file (not recorded: the run is the same either way). */
+  stream?: boolean;
 }
 
 function parseShape(command: string, raw: string): number[] {
@@ -56,11 +59,12 @@ export function resolveDataConfig(command: string, v: Values): DataConfig {
     scale: (v.scale as ScaleMode | undefined) ?? 'auto',
     loss: (v.loss as LossChoice | undefined) ?? 'auto',
     header: v.header === true ? true : v['no-header'] === true ? false : 'auto',
+    ...(v.stream === true ? { stream: true } : {}),
   };
   const needsData = (name: string, given: unknown) => {
     if (given !== undefined && d.data === undefined) throw new UsageError(`tessera ${command}: --${name} goes with --data (the bundled Fashion-MNIST has its own labels and test set)`);
   };
-  needsData('labels', d.labels); needsData('test-data', d.testData); needsData('val-split', d.valSplit);
+  needsData('labels', d.labels); needsData('test-data', d.testData); needsData('val-split', d.valSplit); needsData('stream', d.stream);
   if (d.testLabels !== undefined && d.testData === undefined) throw new UsageError(`tessera ${command}: --test-labels goes with --test-data`);
   if (d.testData !== undefined && d.valSplit !== undefined) throw new UsageError(`tessera ${command}: give --test-data or --val-split, not both`);
   // The split a run used is recorded in its config.json, the default too.

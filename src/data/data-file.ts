@@ -36,7 +36,7 @@ export interface ReadDataOptions {
 
 export const DATA_FORMATS = '.npy, .csv, .tsv, IDX (-ubyte, .idx, .gz) or a folder of PNG images';
 
-function formatOf(file: string): DataFile['format'] {
+export function formatOf(file: string): DataFile['format'] {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) return 'png-folder';
   const lower = file.toLowerCase();
   if (lower.endsWith('.npy')) return 'npy';
@@ -58,7 +58,7 @@ function toFloat32(file: string, data: ArrayLike<number>, rowSize: number): Floa
   return out;
 }
 
-function checkShape(file: string, shape: number[], what: string): void {
+export function checkShape(file: string, shape: number[], what: string): void {
   if (shape.length < 2 || shape.length > 4) {
     throw new Error(`'${file}' holds ${what} of shape [${shape.join(', ')}]; expected [n, features], [n, h, w] or [n, c, h, w]`);
   }

@@ -25,30 +25,51 @@ export class DataTransform {
 
   /** Fits `mode` on training rows (n × rowSize). */
   static fit(mode: ScaleMode, values: Float32Array | Uint8Array, rowSize: number): DataTransform {
+    return DataTransform.fitChunks(mode, values instanceof Uint8Array, rowSize, () => [values]);
+  }
+
+  /**
+   * Fits `mode` on training rows given as chunks of whole rows (n_k × rowSize each), `bytes` when
+   * they are uint8 data. `chunks()` is called once per pass (standardize takes two), so rows that
+   * stay on disk are read a chunk at a time; the sums run in the same order as over one array,
+   * so a streamed fit gives exactly the in-memory one.
+   */
+  static fitChunks(mode: ScaleMode, bytes: boolean, rowSize: number, chunks: () => Iterable<ArrayLike<number>>): DataTransform {
     if (mode === 'auto') {
-      if (values instanceof Uint8Array) return new DataTransform({ kind: 'divide', divisor: 255 });
+      if (bytes) return new DataTransform({ kind: 'divide', divisor: 255 });
       let inUnit = true;
-      for (let i = 0; i < values.length && inUnit; i++) inUnit = values[i] >= 0 && values[i] <= 1;
-      return DataTransform.fit(inUnit ? 'none' : 'standardize', values, rowSize);
+      for (const values of chunks()) {
+        for (let i = 0; i < values.length && inUnit; i++) inUnit = values[i] >= 0 && values[i] <= 1;
+        if (!inUnit) break;
+      }
+      return DataTransform.fitChunks(inUnit ? 'none' : 'standardize', bytes, rowSize, chunks);
     }
     if (mode === 'none') return new DataTransform({ kind: 'none' });
-    const n = values.length / rowSize;
     if (mode === 'minmax') {
       const min = new Array<number>(rowSize).fill(Infinity), max = new Array<number>(rowSize).fill(-Infinity);
-      for (let r = 0; r < n; r++) {
-        for (let j = 0; j < rowSize; j++) {
-          const v = values[r * rowSize + j];
-          if (v < min[j]) min[j] = v;
-          if (v > max[j]) max[j] = v;
+      for (const values of chunks()) {
+        for (let r = 0; r < values.length / rowSize; r++) {
+          for (let j = 0; j < rowSize; j++) {
+            const v = values[r * rowSize + j];
+            if (v < min[j]) min[j] = v;
+            if (v > max[j]) max[j] = v;
+          }
         }
       }
       return new DataTransform({ kind: 'minmax', min, range: min.map((m, j) => (max[j] > m ? max[j] - m : 1)) });
     }
     // Two passes in float64: the mean, then the mean squared deviation (no cancellation).
     const mean = new Array<number>(rowSize).fill(0), sq = new Array<number>(rowSize).fill(0);
-    for (let r = 0; r < n; r++) for (let j = 0; j < rowSize; j++) mean[j] += values[r * rowSize + j];
+    let n = 0;
+    for (const values of chunks()) {
+      const rows = values.length / rowSize;
+      for (let r = 0; r < rows; r++) for (let j = 0; j < rowSize; j++) mean[j] += values[r * rowSize + j];
+      n += rows;
+    }
     for (let j = 0; j < rowSize; j++) mean[j] /= Math.max(n, 1);
-    for (let r = 0; r < n; r++) for (let j = 0; j < rowSize; j++) { const d = values[r * rowSize + j] - mean[j]; sq[j] += d * d; }
+    for (const values of chunks()) {
+      for (let r = 0; r < values.length / rowSize; r++) for (let j = 0; j < rowSize; j++) { const d = values[r * rowSize + j] - mean[j]; sq[j] += d * d; }
+    }
     const std = sq.map((s) => { const sd = Math.sqrt(s / Math.max(n, 1)); return sd > 0 ? sd : 1; });
     return new DataTransform({ kind: 'standardize', mean, std });
   }

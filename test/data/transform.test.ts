@@ -48,3 +48,20 @@ describe('readLabelsFile', () => {
     expect(() => readLabelsFile(path.join(dir, 'neg.csv'), 2, 'x.csv')).toThrow(/neg\.csv' row 2: -2 is not a class label/);
   });
 });
+
+describe('DataTransform.fitChunks (the streamed fit)', () => {
+  it('chunks of rows give exactly the fit of the whole array, for every mode', () => {
+    let s = 12345;
+    const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+    const rowSize = 5, n = 97;
+    const values = Float32Array.from({ length: n * rowSize }, (_, i) => 1e3 * next() + (i % rowSize) * 0.1);
+    // Uneven chunks of whole rows: 1, 7, 30, then the rest.
+    const cuts = [0, 1, 8, 38, n];
+    const chunks = () => cuts.slice(1).map((end, k) => values.subarray(cuts[k] * rowSize, end * rowSize));
+    for (const mode of ['auto', 'none', 'minmax', 'standardize'] as const) {
+      expect(DataTransform.fitChunks(mode, false, rowSize, chunks).spec).toEqual(DataTransform.fit(mode, values, rowSize).spec);
+    }
+    expect(DataTransform.fit('standardize', values, rowSize).spec.kind).toBe('standardize');
+    expect(DataTransform.fitChunks('auto', true, rowSize, () => { throw new Error('uint8 auto needs no pass'); }).spec).toEqual({ kind: 'divide', divisor: 255 });
+  });
+});
