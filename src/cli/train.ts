@@ -32,8 +32,8 @@ const options: OptionSpec[] = [
 ];
 
 const notes = `With no options: the seed's dense autoencoder 784→64→32→64→784 (ReLU, sigmoid output, MSE loss,
-Adam lr 1e-3, batch 256, shuffled) for ${DEFAULT_EPOCHS} epochs (about 0.3 s each on the native backend with 2 cores, about 6 s each on
-the js backend; bench/RESULTS.md) on the bundled Fashion-MNIST (60,000 training and 10,000 test
+Adam lr 1e-3, batch 256, shuffled) for ${DEFAULT_EPOCHS} epochs (about 0.6 s each on the native backend of a 2-core Zen 3 with
+AVX2, about 30 times that on the js backend; bench/RESULTS.md) on the bundled Fashion-MNIST (60,000 training and 10,000 test
 images; the test set is the validation set). --data trains on your own file or folder instead (see
 'Your own data' in the README); the model's input size, output layer and scaling follow the data.
 
