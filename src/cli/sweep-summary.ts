@@ -184,6 +184,8 @@ export function compareSamples(subject: string, candidates: readonly Candidate[]
     return `${subject}: within noise, no value won: the lowest test MSE, ${best.label} (${ms(best)}, ${seeds}), is ${percentLower(best.stats.mean, testedRunner.stats.mean)} lower than ${testedRunner.label} (${ms(testedRunner)}), `
       + `but Welch's t-test does not separate them (${formatP(tested[0].p)} ≥ ${alpha})${rest}.${note}`;
   }
-  return `${subject}: ${best.label} has the lowest test MSE (${ms(best)}, ${seeds}) and beats ${beaten.map(detail).join(', ')} by more than the noise, `
+  // past three, name only the closest of the beaten values: the sentence is read, not parsed
+  const beats = beaten.length > 3 ? `${beaten.length} other values (the closest: ${detail(beaten[0])})` : beaten.map(detail).join(', ');
+  return `${subject}: ${best.label} has the lowest test MSE (${ms(best)}, ${seeds}) and beats ${beats} by more than the noise, `
     + `but ${within.map(detail).join(', ')} ${within.length > 1 ? 'are' : 'is'} within noise of it (Welch's t-test, p ≥ ${alpha}), so the best is one of ${[best, ...within].map((c) => c.label).join(', ')}.${note}`;
 }

@@ -99,3 +99,11 @@ describe('sweep summary', () => {
       + 'so whether this difference is larger than the noise is not known (give several seeds, e.g. --seed 0,1,2).');
   });
 });
+
+test('past three beaten values, the sentence names only the closest of them', () => {
+  const many = compareSamples('Best variant', [
+    { label: 'a', samples: [0.0100, 0.0101, 0.0099] }, { label: 'b', samples: [0.0101, 0.0100, 0.0102] },
+    ...['c', 'd', 'e', 'f'].map((label, k) => ({ label, samples: [0.02 + k * 0.001, 0.0201 + k * 0.001, 0.0199 + k * 0.001] })),
+  ]);
+  expect(many).toMatch(/^Best variant: a has the lowest test MSE \(0\.0100 ± 0\.0001, mean ± sd over 3 seeds\) and beats 4 other values \(the closest: c \(0\.0200 ± 0\.0001, p < 0\.001\)\) by more than the noise, but b \(0\.0101 ± 0\.0001, p = 0\.\d{3}\) is within noise of it/);
+});
