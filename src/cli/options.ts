@@ -153,6 +153,27 @@ export function readConfigFile(command: string, specs: readonly OptionSpec[], fi
   return out;
 }
 
+const BOOLEAN_LIST = /^(true|false)(\s*,\s*(true|false))*$/;
+
+/**
+ * A switch that takes a list (`--batch-norm false,true` in a sweep) is a string option to
+ * parseArgs: a bare `--batch-norm` becomes `--batch-norm=true`, one followed by true/false
+ * values takes them, so `--batch-norm` alone still means on.
+ */
+function listFlagValues(specs: readonly OptionSpec[], argv: string[]): string[] {
+  const listFlags = new Set(specs.filter((s) => s.kind === 'flag' && s.list).map((s) => `--${s.name}`));
+  if (listFlags.size === 0) return argv;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    if (!listFlags.has(a)) { out.push(a); continue; }
+    const next = argv[i + 1];
+    if (next !== undefined && BOOLEAN_LIST.test(next)) { out.push(`${a}=${next}`); i++; } else out.push(`${a}=true`);
+  }
+  return out;
+}
+
 /**
  * Parses argv for `command`: defaults, then the --config file (when a spec named 'config'
  * exists and the option is given), then the command line, which wins.
@@ -160,10 +181,10 @@ export function readConfigFile(command: string, specs: readonly OptionSpec[], fi
 export function parseCommand(command: string, specs: readonly OptionSpec[], argv: string[],
   positionals: { min: number; max: number; names: string } = { min: 0, max: 0, names: '' }): ParsedArgs {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const s of specs) options[s.name] = { type: s.kind === 'flag' ? 'boolean' : 'string' };
+  for (const s of specs) options[s.name] = { type: s.kind === 'flag' && !s.list ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals.max > 0 } as Parameters<typeof parseArgs>[0]);
+    parsed = parseArgs({ args: listFlagValues(specs, argv), options, strict: true, allowPositionals: positionals.max > 0 } as Parameters<typeof parseArgs>[0]);
   } catch (e) {
     throw rewordParseError(command, specs, e as Error & { code?: string });
   }

@@ -8,6 +8,12 @@ import { linearProbeAccuracy } from '../eval/linear-probe.js';
 import { meanImagePsnr, meanSquaredError, psnr } from '../eval/metrics.js';
 import { featureShapeOf, trainingLoss } from './build-model.js';
 import { encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
+import type { Autoencoder } from '../models/autoencoder.js';
+import type { Dataset } from '../data/dataset.js';
+import { evaluateLoss } from '../train/evaluate.js';
+import { makeObjective } from '../train/loss.js';
+import { MetricMeter } from '../train/metrics.js';
+import { canReadSync } from '../train/loss-meter.js';
 
 export interface ReconstructionMetrics {
   testLoss: number;
@@ -109,4 +115,19 @@ export async function baselineMetrics(run: LoadedRun, data: Data, options: { k: 
     linearProbe,
     seconds: { pca: (t1 - t0) / 1000, knn: (t2 - t1) / 1000, linearProbe: (t3 - t2) / 1000 },
   };
+}
+
+/**
+ * Reconstruction MSE per value over the rows of `x` (eval mode), without the model's own loss
+ * terms or penalties; read from the same pass as the objective, which is discarded.
+ */
+export async function datasetMse(model: Autoencoder, x: Dataset, batchSize = 500): Promise<number> {
+  const params = model.parameters();
+  const meter = new MetricMeter(['mse'], params.length === 0 || canReadSync(params[0]));
+  try {
+    await evaluateLoss('sweep', model, x, null, makeObjective('sweep', model, 'mse'), batchSize, meter);
+    return (await meter.read()).valMse as number;
+  } finally {
+    meter.dispose();
+  }
 }

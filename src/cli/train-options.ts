@@ -41,7 +41,7 @@ export const MODEL_TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'l1', kind: 'number', min: 0, default: 0, help: 'L1 weight penalty (sparse: L1 activity penalty on the code, default 1e-4)', list: true },
   { name: 'l2', kind: 'number', min: 0, default: 0, help: 'L2 weight penalty', list: true },
   { name: 'dropout', kind: 'number', min: 0, max: 0.99, default: 0, help: 'dropout probability after hidden layers', list: true },
-  { name: 'batch-norm', kind: 'flag', default: false, help: 'batch normalisation after hidden layers' },
+  { name: 'batch-norm', kind: 'flag', default: false, help: 'batch normalisation after hidden layers', list: true },
   { name: 'noise', kind: 'number', min: 0, help: 'std of the Gaussian input noise (denoising; default 0.3 there, 0 elsewhere)', list: true },
   { name: 'beta', kind: 'number', min: 0, default: 1, help: 'weight of the KL term (vae)', list: true },
   { name: 'seed', kind: 'int', min: 0, default: 0, help: 'seed of every random draw (init, shuffling, noise)', list: true },

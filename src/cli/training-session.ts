@@ -14,6 +14,7 @@ import { getOptimizer, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlate
 import { fit } from '../train/fit.js';
 import { emptyHistory, type History } from '../train/history.js';
 import type { BatchLogs, Callback, EpochLogs } from '../train/callbacks.js';
+import { METRIC_LOG_KEYS, type MetricName } from '../train/metrics.js';
 import { buildModel, featureShapeOf, trainingLoss, weightL1 } from './build-model.js';
 import { testDataset, trainDataset, type Data } from './run-data.js';
 import type { TrainConfig } from './train-options.js';
@@ -89,6 +90,8 @@ export interface RunOptions {
   progressStream?: TextSink & { columns?: number };
   /** Called after each finished epoch with the cumulative history. */
   onEpoch?: (history: History) => void | Promise<void>;
+  /** Metrics on the test rows after every epoch, beside the objective (history.valMse, …). */
+  metrics?: readonly MetricName[];
 }
 
 export interface RunResult {
@@ -147,6 +150,7 @@ export async function runSession(s: Session, o: RunOptions): Promise<RunResult> 
       const h = s.history;
       h.epoch.push(epoch); h.loss.push(whole.meanLoss); h.valLoss.push(logs.valLoss ?? NaN);
       h.seconds.push(whole.seconds); h.lr.push(logs.lr); h.samplesPerSecond.push(logs.samplesPerSecond);
+      for (const m of o.metrics ?? []) (h[METRIC_LOG_KEYS[m]] ??= []).push(logs[METRIC_LOG_KEYS[m]] ?? NaN);
       if (o.checkpointDir) await checkpoint(epoch + 1, null);
       if (o.onEpoch) await o.onEpoch(h);
     },
@@ -156,7 +160,7 @@ export async function runSession(s: Session, o: RunOptions): Promise<RunResult> 
   if (s.startEpoch < s.config.epochs) {
     const h = await fit(s.model, loader, null, {
       optimizer: s.optimizer, loss: trainingLoss(s.model, s.config.data.loss), epochs: s.config.epochs, batchSize: s.config.batchSize,
-      validationData: [xTest, null], callbacks: [tracker], progress: o.progress, progressStream: o.progressStream,
+      validationData: [xTest, null], metrics: o.metrics, callbacks: [tracker], progress: o.progress, progressStream: o.progressStream,
       // Warmup counts steps (its length is one epoch of them); the other schedules count epochs.
       scheduler: s.scheduler, schedulerInterval: s.config.schedule === 'warmup' ? 'batch' : 'epoch',
       l1: weightL1(s.config), l2: s.config.l2, initialEpoch: s.startEpoch, signal: o.signal,

@@ -25,6 +25,8 @@ export interface LegendEntry {
   color: Rgb;
   /** 'line' for series, 'dot' for classes. */
   mark: 'line' | 'dot';
+  /** The line's dash pattern (mark 'line'). */
+  dash?: readonly number[];
 }
 
 export interface FrameSpec {
@@ -62,7 +64,7 @@ export function drawFrame(spec: FrameSpec): Frame {
   const xLabels = xt.ticks.map(formatTick);
 
   const legend = spec.legend ?? [];
-  const legendW = legend.length > 0 ? Math.max(...legend.map((e) => textWidth(e.name, LABEL_SCALE))) + 50 : 0;
+  const legendW = legend.length > 0 ? Math.max(...legend.map((e) => textWidth(e.name, LABEL_SCALE))) + 62 : 0;
   const left = 16 + (spec.y.label ? charH + 14 : 0) + Math.max(...yLabels.map((s) => textWidth(s, LABEL_SCALE))) + 12;
   const top = spec.title ? 20 + GLYPH_HEIGHT * TITLE_SCALE + 18 : 24;
   const right = spec.width - 24 - legendW;
@@ -115,9 +117,10 @@ export function drawFrame(spec: FrameSpec): Frame {
     let ly = top + 4;
     for (const e of legend) {
       const cy = ly + charH / 2;
-      if (e.mark === 'line') canvas.line(lx, cy, lx + 22, cy, e.color, 3);
+      // a swatch long enough to show a whole dash-dot period
+      if (e.mark === 'line') canvas.polyline([lx, lx + 34], [cy, cy], e.color, 3, e.dash);
       else canvas.disc(lx + 11, cy, 5, e.color);
-      canvas.text(lx + 30, ly, e.name, TEXT, LABEL_SCALE);
+      canvas.text(lx + 42, ly, e.name, TEXT, LABEL_SCALE);
       ly += charH + 10;
     }
   }

@@ -73,10 +73,35 @@ export class Canvas {
     }
   }
 
-  /** A connected polyline; points with a non-finite coordinate break it into pieces. */
-  polyline(xs: ArrayLike<number>, ys: ArrayLike<number>, color: Rgb, width = 2): void {
+  /**
+   * A connected polyline; points with a non-finite coordinate break it into pieces. `dash`
+   * (on, off, on, off, … lengths in pixels; empty: solid) runs on along the whole line, so a
+   * pattern is not restarted at every vertex.
+   */
+  polyline(xs: ArrayLike<number>, ys: ArrayLike<number>, color: Rgb, width = 2, dash: readonly number[] = []): void {
+    const period = dash.reduce((a, b) => a + b, 0);
+    if (dash.length > 0 && (dash.length % 2 !== 0 || dash.some((d) => !(d > 0)))) {
+      throw new Error(`Canvas.polyline: dash must be an even number of positive lengths (on, off, …), got [${dash.join(', ')}]`);
+    }
+    let travelled = 0;     // distance along the line so far: the position in the dash pattern
     for (let i = 1; i < xs.length; i++) {
-      if ([xs[i - 1], ys[i - 1], xs[i], ys[i]].every(Number.isFinite)) this.line(xs[i - 1], ys[i - 1], xs[i], ys[i], color, width);
+      const x0 = xs[i - 1], y0 = ys[i - 1], x1 = xs[i], y1 = ys[i];
+      if (![x0, y0, x1, y1].every(Number.isFinite)) continue;
+      if (period === 0) { this.line(x0, y0, x1, y1, color, width); continue; }
+      const len = Math.hypot(x1 - x0, y1 - y0);
+      let at = 0;
+      while (at < len) {
+        // which piece of the pattern the point `at` is in, and how much of it is left
+        let phase = (travelled + at) % period, k = 0;
+        while (phase >= dash[k]) { phase -= dash[k]; k++; }
+        const end = Math.min(len, at + dash[k] - phase);
+        if (k % 2 === 0) {
+          const a = at / len, b = end / len;
+          this.line(x0 + a * (x1 - x0), y0 + a * (y1 - y0), x0 + b * (x1 - x0), y0 + b * (y1 - y0), color, width);
+        }
+        at = end;
+      }
+      travelled += len;
     }
   }
 

@@ -1,5 +1,6 @@
 // A qualitative palette for series and classes: the 10 "category10" colours (d3 / matplotlib's
-// tab10), chosen to be told apart; more than 10 cycle with a darker shade.
+// tab10), chosen to be told apart; more than 10 cycle with a darker shade. Lines past the 10th
+// also change dash pattern (seriesStyle), so 12 or 40 series stay apart on one chart.
 
 import { hexColor, type Rgb } from './canvas.js';
 
@@ -11,4 +12,15 @@ export function categoryColor(i: number): Rgb {
   if (round === 0) return base;
   const k = Math.pow(0.65, round);
   return [Math.round(base[0] * k), Math.round(base[1] * k), Math.round(base[2] * k)];
+}
+
+/**
+ * Dash patterns (on, off, … in pixels) for lines: solid, dashed, dotted, dash-dot. A line's round
+ * ends reach half its width into each gap, so the gaps are wide enough to stay open at width 2.5.
+ */
+export const DASH_PATTERNS: readonly (readonly number[])[] = [[], [10, 8], [2, 7], [12, 7, 2, 7]];
+
+/** Colour and dash of the i-th line: a new dash pattern after every 10 colours. */
+export function seriesStyle(i: number): { color: Rgb; dash: readonly number[] } {
+  return { color: categoryColor(i), dash: DASH_PATTERNS[Math.floor(i / 10) % DASH_PATTERNS.length] };
 }

@@ -1,15 +1,19 @@
 // Line chart: one polyline per series (e.g. train and validation loss per epoch), with axes,
-// numbered ticks, optional log-scale y, and a legend.
+// numbered ticks, optional log-scale y, and a legend; series told apart by colour and dash.
 
 import type { Image } from '../io/png.js';
 import { drawFrame } from './axes.js';
-import { categoryColor } from './colors.js';
+import { seriesStyle } from './colors.js';
+import type { Rgb } from './canvas.js';
 
 export interface LineSeries {
   name: string;
   values: number[];
   /** x of each value; default 0, 1, 2, … */
   x?: number[];
+  /** Colour and dash pattern; default seriesStyle(index): a new dash after every 10 colours. */
+  color?: Rgb;
+  dash?: readonly number[];
 }
 
 export interface LineChartOptions {
@@ -21,6 +25,11 @@ export interface LineChartOptions {
   logY?: boolean;
   width?: number;
   height?: number;
+}
+
+function styleOf(s: LineSeries, i: number): { color: Rgb; dash: readonly number[] } {
+  const d = seriesStyle(i);
+  return { color: s.color ?? d.color, dash: s.dash ?? d.dash };
 }
 
 export function lineChart(options: LineChartOptions): Image {
@@ -47,14 +56,14 @@ export function lineChart(options: LineChartOptions): Image {
     title: options.title,
     x: { lo: xlo, hi: xhi, label: options.xLabel },
     y: { lo: ylo, hi: yhi, log: options.logY, label: options.yLabel },
-    legend: series.map((s, i) => ({ name: s.name, color: categoryColor(i), mark: 'line' as const })),
+    legend: series.map((s, i) => ({ name: s.name, ...styleOf(s, i), mark: 'line' as const })),
   });
   const { canvas } = frame;
   series.forEach((s, si) => {
-    const color = categoryColor(si);
+    const { color, dash } = styleOf(s, si);
     const xs = s.values.map((_, i) => frame.px(s.x ? s.x[i] : i));
     const ys = s.values.map((v) => (Number.isFinite(v) ? frame.py(v) : NaN));
-    canvas.polyline(xs, ys, color, 2.5);
+    canvas.polyline(xs, ys, color, 2.5, dash);
     // A dot on each point when there are few, so single points and short runs show.
     if (s.values.length <= 40) xs.forEach((x, i) => { if (Number.isFinite(x) && Number.isFinite(ys[i])) canvas.disc(x, ys[i], 3, color); });
   });

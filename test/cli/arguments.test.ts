@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { COMMANDS } from '../../src/cli/main.js';
+import { parseCommand } from '../../src/cli/options.js';
+import { expandVariants, sweepCommand } from '../../src/cli/sweep.js';
 import { cli, tempDir } from './helpers.js';
 
 describe('help', () => {
@@ -43,6 +45,8 @@ describe('usage errors exit with 2 and say what was expected', () => {
     [['train', 'extra'], /unexpected argument 'extra'/],
     [['eval'], /tessera eval: missing the run folder/],
     [['sweep', '--activation', 'relu,swish'], /--activation expects one of relu, .* got "swish"/],
+    [['sweep', '--batch-norm=maybe'], /--batch-norm expects true or false, got "maybe"/],
+    [['sweep', '--seed', '0,1,0'], /tessera sweep: --seed lists 0 twice/],
     [['train', '--resume', 'runs/x', '--lr', '0.1'], /only --epochs, --backend, --threads and --quiet may be given/],
     [['train', '--backend', 'js', '--threads', '2'], /--threads applies to the native backend only \(this run uses 'js'\)/],
   ];
@@ -51,6 +55,21 @@ describe('usage errors exit with 2 and say what was expected', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('switches in a sweep', () => {
+  const parse = (argv: string[]) => parseCommand('sweep', sweepCommand.options, argv).values;
+  test('--batch-norm takes a list of true/false, and alone still means on', () => {
+    expect(parse(['--batch-norm', 'false,true'])['batch-norm']).toEqual([false, true]);
+    expect(parse(['--batch-norm=true,false', '--lr', '1e-3'])['batch-norm']).toEqual([true, false]);
+    expect(parse(['--batch-norm'])['batch-norm']).toBe(true);
+    const v = parse(['--batch-norm', '--quiet']);
+    expect([v['batch-norm'], v.quiet]).toEqual([true, true]);
+    expect(parse(['--batch-norm', 'false'])['batch-norm']).toBe(false);
+    expect(parse([])['batch-norm']).toBe(false);
+    expect(expandVariants(parse(['--batch-norm', 'false,true', '--dropout', '0,0.3']), sweepCommand.options).map((x) => x.name))
+      .toEqual(['dropout=0 batch-norm=false', 'dropout=0 batch-norm=true', 'dropout=0.3 batch-norm=false', 'dropout=0.3 batch-norm=true']);
   });
 });
 

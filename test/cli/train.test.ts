@@ -229,11 +229,58 @@ describe('VAE and sweep', () => {
       'lr=0.001 optimizer=sgd', 'lr=0.001 optimizer=adam', 'lr=0.01 optimizer=sgd', 'lr=0.01 optimizer=adam']);
     // The adam / 1e-3 variant is the default run: the same test losses as `tessera train --epochs 2`.
     const straight = readJson(path.join(runB, 'metrics.json'));
-    expect(sweep.variants[1].history.valLoss).toEqual(straight.history.valLoss);
+    expect(sweep.variants[1].runs[0].history.valLoss).toEqual(straight.history.valLoss);
     const report = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
-    expect(report).toMatch(/\| variant \| test loss \| epochs to reach [\d.]+ \| time per epoch \(s\) \| parameters \|/);
-    expect(report.split('\n').filter((l) => l.startsWith('| lr='))).toHaveLength(4);
+    expect(report).toMatch(/\| rank \| variant \| test MSE \| train MSE \| gap \(test − train\) \| test objective \| epochs to reach [\d.]+ \| time per epoch \(s\) \| parameters \|/);
+    expect(report.split('\n').filter((l) => /^\| \d \| lr=/.test(l))).toHaveLength(4);
+    expect(report).toContain('Seed: 0 for every variant (one run each: no estimate of the noise');
+    expect(report).toMatch(/^- --lr: .*with one seed there is no estimate of the noise/m);
+    expect(report).toMatch(/^- --optimizer: /m);
+    expect(report).toMatch(/^### --optimizer$/m);
     png(path.join(dir, 'curves.png'));
+  });
+
+  test('sweep: a switch swept, seeds averaged, train and test MSE apart from the objective, numbers independent of the other variants', async () => {
+    const dir = path.join(root, 'sweep-seeds');
+    const r = await cli(['sweep', ...SMALL, '--epochs', '1', '--batch-norm', 'false,true', '--seed', '0,1', '--out', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const sweep = readJson(path.join(dir, 'sweep.json'));
+    expect(sweep.seeds).toEqual([0, 1]);
+    expect(sweep.variants.map((v: { name: string }) => v.name)).toEqual(['batch-norm=false', 'batch-norm=true']);
+    for (const v of sweep.variants) {
+      expect(v.runs.map((run: { seed: number }) => run.seed)).toEqual([0, 1]);
+      const [a, b] = v.runs.map((run: { testMse: number }) => run.testMse);
+      expect(v.summary.testMse.mean).toBeCloseTo((a + b) / 2, 12);
+      expect(v.summary.testMse.sd).toBeCloseTo(Math.abs(a - b) / Math.SQRT2, 12);
+      for (const run of v.runs) {
+        expect(run.testMse).toBe(run.history.valMse[0]);
+        expect(run.testObjective).toBe(run.history.valLoss[0]);
+      }
+    }
+    expect(sweep.variants[0].runs[0].testMse).not.toBe(sweep.variants[0].runs[1].testMse);
+    // batch-norm=false at seed 0 is the default one-epoch run: its test MSE, and its train MSE
+    // recomputed here from its weights on the same 300 training images.
+    const train = readJson(path.join(runA, 'metrics.json'));
+    const first = sweep.variants[0].runs[0];
+    expect(first.testMse).toBeCloseTo(train.test.testMse, 6);
+    const model = loadFresh(runA);
+    const images = loadFashionMnist({ split: 'train', limit: 300 }).images;
+    const out = noGrad(() => model.forward(fromTyped(images, [300, 784]))).dataSync();
+    let se = 0;
+    for (let i = 0; i < out.length; i++) se += (out[i] - images[i]) ** 2;
+    expect(first.trainMse).toBeCloseTo(se / out.length, 6);
+    const report = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(report).toContain('Seeds: 0, 1: every variant trained once per seed');
+    expect(report).toMatch(/^- --batch-norm: (false|true) (won|has)|^- --batch-norm: within noise/m);
+    // The batch-norm variant alone, seeds in the other order: the same numbers as in the sweep.
+    const alone = path.join(root, 'sweep-alone');
+    const r2 = await cli(['sweep', ...SMALL, '--epochs', '1', '--batch-norm', '--seed', '1,0', '--out', alone]);
+    expect(r2.code).toBe(0);
+    const runs = readJson(path.join(alone, 'sweep.json')).variants[0].runs;
+    expect(runs.map((run: { seed: number }) => run.seed)).toEqual([1, 0]);
+    expect(runs[0].testMse).toBe(sweep.variants[1].runs[1].testMse);
+    expect(runs[1].testMse).toBe(sweep.variants[1].runs[0].testMse);
   });
 
   test('Ctrl-C during a sweep writes the report of the variants that finished', async () => {
@@ -243,7 +290,7 @@ describe('VAE and sweep', () => {
     const r = await cli(['sweep', '--backend', 'js', '--limit', '300', '--epochs', '1', '--lr', '1e-3,1e-2', '--out', dir],
       { signal: controller.signal, onStderr: () => controller.abort() });
     expect(r.code).toBe(130);
-    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('Interrupted: 1 of 2 variants finished.');
+    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('Interrupted: 1 of 2 runs finished.');
     expect(readJson(path.join(dir, 'sweep.json')).variants).toHaveLength(1);
   });
 });

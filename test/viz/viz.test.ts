@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePng, writePng, type Image } from '../../src/io/png.js';
 import { Canvas } from '../../src/viz/canvas.js';
-import { categoryColor } from '../../src/viz/colors.js';
+import { categoryColor, seriesStyle } from '../../src/viz/colors.js';
 import { glyph, hasGlyph, textWidth } from '../../src/viz/font.js';
 import { imageComparison, imageGrid } from '../../src/viz/image-grid.js';
 import { lineChart } from '../../src/viz/line-chart.js';
@@ -61,6 +61,17 @@ describe('ticks', () => {
     expect(niceTicks(1, 30).ticks).toEqual([0, 10, 20, 30]); // 29/5 = 5.8 → step 10
     expect(niceTicks(0, 1, 11).ticks).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     expect(logTicks(0.0023, 0.6).ticks).toEqual([0.001, 0.01, 0.1, 1]);
+  });
+
+  it('a log axis over less than two decades gets ticks between the powers of ten', () => {
+    // 0.88 decade: 1-2-5; the axis ends at the ticks just outside the data
+    expect(logTicks(0.012, 0.09)).toEqual({ ticks: [0.01, 0.02, 0.05, 0.1], lo: 0.01, hi: 0.1 });
+    expect(logTicks(0.0031, 0.3).ticks).toEqual([0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]);
+    // 0.61 decade: every digit
+    expect(logTicks(0.011, 0.045)).toEqual({ ticks: [0.01, 0.02, 0.03, 0.04, 0.05], lo: 0.01, hi: 0.05 });
+    // 0.06 decade, as the test MSE of a sweep's variants often is: even steps
+    expect(logTicks(0.0121, 0.0138)).toEqual({ ticks: [0.012, 0.0125, 0.013, 0.0135, 0.014], lo: 0.012, hi: 0.014 });
+    expect([0.0125, 0.002, 0.0005].map(formatTick)).toEqual(['0.0125', '0.002', '5e-4']);
     expect([0, 0.1, 0.001, 0.0001, 12, 250000, -0.3, 1.5e-7].map(formatTick)).toEqual(['0', '0.1', '0.001', '1e-4', '12', '2.5e5', '-0.3', '1.5e-7']);
   });
 });
@@ -147,6 +158,35 @@ describe('lineChart', () => {
     const worst = Math.max(...pts.map(([x, y]) => Math.abs(y - (my + b * (x - mx)))));
     expect(worst).toBeLessThan(5);
     expect(() => lineChart({ series: [{ name: 'neg', values: [-1, 0] }], logY: true })).toThrow(/lineChart: no finite, positive values to plot/);
+  });
+});
+
+describe('dashed lines', () => {
+  const values = Array.from({ length: 60 }, (_, i) => 1 + i / 20);
+  const solid = lineChart({ series: [{ name: 'a', values, color: categoryColor(3), dash: [] }] });
+  const dashed = lineChart({ series: [{ name: 'a', values, color: categoryColor(3), dash: [10, 8] }] });
+  /** The x columns of the plot where the line has a pixel of its exact colour. */
+  const columns = (img: Image) => new Set(pixelsOf(img, categoryColor(3)).filter(([x]) => x < 700).map(([x]) => x));
+
+  it('a dash pattern leaves gaps along the line that the solid line does not have', () => {
+    const s = columns(solid), d = columns(dashed);
+    const lo = Math.min(...s), hi = Math.max(...s);
+    expect(hi - lo).toBeGreaterThan(400);
+    // the solid line covers every column between its ends; the dashed one leaves ~8/18 of them
+    for (let x = lo; x <= hi; x++) expect(s.has(x), `column ${x}`).toBe(true);
+    const missing = hi - lo + 1 - [...d].filter((x) => x >= lo && x <= hi).length;
+    expect(missing / (hi - lo + 1)).toBeGreaterThan(0.15);
+    expect(missing / (hi - lo + 1)).toBeLessThan(0.5);
+  });
+
+  it('the 12 series of a sweep differ in colour or dash, and the same colour with another dash draws other pixels', () => {
+    const styles = Array.from({ length: 12 }, (_, i) => seriesStyle(i));
+    expect(new Set(styles.map((st) => `${st.color.join(',')}/${st.dash.join(',')}`)).size).toBe(12);
+    expect(styles[10].dash).not.toEqual(styles[0].dash);
+    let differ = 0;
+    for (let i = 0; i < solid.data.length; i++) if (solid.data[i] !== dashed.data[i]) differ++;
+    expect(differ).toBeGreaterThan(300);
+    expect(() => lineChart({ series: [{ name: 'a', values, dash: [4] }] })).toThrow(/Canvas.polyline: dash must be an even number of positive lengths/);
   });
 });
 
