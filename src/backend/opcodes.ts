@@ -71,12 +71,12 @@ export function activationGradCode(act: string): number | undefined {
   return act === 'none' ? undefined : (ACTIVATION_CODES as Readonly<Record<string, number | undefined>>)[act];
 }
 
+export type OpCodePrefix = 'U' | 'B' | 'R' | 'ACT';
+
 /** The C/WGSL spelling of a code: prefix + the name in upper snake case (leakyRelu → U_LEAKY_RELU). */
 export function opConstantName(prefix: OpCodePrefix, name: string): string {
   return `${prefix}_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 }
-
-export type OpCodePrefix = 'U' | 'B' | 'R' | 'ACT';
 
 /** The families with their C/WGSL prefix, as the native headers and the test see them. */
 export const OP_CODE_FAMILIES: readonly { prefix: OpCodePrefix; names: readonly string[] }[] = [
@@ -91,7 +91,7 @@ let constants: Readonly<Record<string, number>> | null = null;
 /** Every code as a named constant (U_RELU: 11, B_ADD: 0, R_ARGMAX: 3, ACT_TANH: 3, ...) for the shaders. */
 export function opCodeConstants(): Readonly<Record<string, number>> {
   if (constants === null) {
-    const all: Record<string, number> = {};
+    const all = Object.create(null) as Record<string, number>;
     for (const f of OP_CODE_FAMILIES) f.names.forEach((name, i) => { all[opConstantName(f.prefix, name)] = i; });
     constants = Object.freeze(all);
   }
