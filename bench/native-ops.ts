@@ -4,12 +4,14 @@
 //   npx tsc -p tsconfig.build.json && node dist/bench/native-ops.js [--quick]
 //
 // Each kernel's native result is checked against js (to float32 rounding) before it is timed.
-// Prints a markdown table and writes bench/out/native-ops.json.
+// Prints a markdown table (medians, and the worst spread of a row's three timings) and writes
+// bench/out/native-ops.json. Timed with the harness's own statistics, not benchmark.js (see
+// bench/RESULTS.md, "benchmark.js removed").
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyCores, machineLine } from './harness/machine.js';
 import { outDir } from './harness/paths.js';
-import { summarize } from './harness/stats.js';
+import { summarize, type Summary } from './harness/stats.js';
 import type { Backend, Conv2dGeometry } from '../src/backend/backend.js';
 import { jsBackend } from '../src/backend/js/index.js';
 import { loadNativeBackend, nativeInfo, setNativeThreads } from '../src/backend/native/index.js';
@@ -56,7 +58,8 @@ function kernels(n: number, gen: Generator): Kernel[] {
   ];
 }
 
-function msPerRun(b: B, k: Kernel, minMs: number, repeats: number): number {
+/** Samples of the time per call (each the mean of `inner` calls, inner grown until a sample takes minMs). */
+function msPerRun(b: B, k: Kernel, minMs: number, repeats: number): Summary {
   k.run(b);
   let inner = 1;
   for (;;) {
@@ -71,7 +74,7 @@ function msPerRun(b: B, k: Kernel, minMs: number, repeats: number): number {
     for (let i = 0; i < inner; i++) k.run(b);
     samples.push((performance.now() - t0) / inner);
   }
-  return summarize(samples).median;
+  return summarize(samples);
 }
 
 async function main(): Promise<void> {
@@ -87,8 +90,8 @@ async function main(): Promise<void> {
     `machine: ${machineLine()}`,
     `native: ${JSON.stringify(info)}; busy cores before the run: ${busy === null ? 'unknown' : busy.toFixed(2)}`,
     '',
-    `| kernel (${n} elements unless named) | js ms | native 1 thread ms | native ${info.threads} threads ms | speed-up (all threads vs js) |`,
-    '|---|---|---|---|---|',
+    `| kernel (${n} elements unless named) | js ms | native 1 thread ms | native ${info.threads} threads ms | speed-up (all threads vs js) | worst spread |`,
+    '|---|---|---|---|---|---|',
   ];
   const rows: Record<string, unknown>[] = [];
   for (const k of kernels(n, gen)) {
@@ -100,13 +103,17 @@ async function main(): Promise<void> {
       }
     }
     const minMs = quick ? 20 : 100, repeats = quick ? 3 : 5;
-    const jsMs = msPerRun(js, k, minMs, repeats);
+    const jsRun = msPerRun(js, k, minMs, repeats);
     setNativeThreads(1);
-    const one = msPerRun(native, k, minMs, repeats);
+    const oneRun = msPerRun(native, k, minMs, repeats);
     setNativeThreads(info.threads);
-    const all = msPerRun(native, k, minMs, repeats);
-    rows.push({ kernel: k.name, elements: k.elements, jsMs, native1Ms: one, nativeAllMs: all, threads: info.threads });
-    lines.push(`| ${k.name} | ${jsMs.toFixed(3)} | ${one.toFixed(3)} | ${all.toFixed(3)} | ${(jsMs / all).toFixed(1)}× |`);
+    const allRun = msPerRun(native, k, minMs, repeats);
+    const [jsMs, one, all] = [jsRun.median, oneRun.median, allRun.median];
+    // Spread = (max − min) / median of the samples (bench/harness/stats.ts): a large one marks a disturbed row.
+    const spread = Math.max(jsRun.spread, oneRun.spread, allRun.spread);
+    rows.push({ kernel: k.name, elements: k.elements, jsMs, native1Ms: one, nativeAllMs: all, threads: info.threads,
+      spread: { js: jsRun.spread, native1: oneRun.spread, nativeAll: allRun.spread } });
+    lines.push(`| ${k.name} | ${jsMs.toFixed(3)} | ${one.toFixed(3)} | ${all.toFixed(3)} | ${(jsMs / all).toFixed(1)}× | ${(100 * spread).toFixed(0)}% |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(outDir(), { recursive: true });

@@ -50,7 +50,7 @@ void Unary(const Napi::CallbackInfo& info) {
 void ActivationGrad(const Napi::CallbackInfo& info) {
   if (!activationGrad(activeKernels(), static_cast<int>(lng(info, 0)), data<const float>(info, 1, "activationGrad"),
           data<const float>(info, 2, "activationGrad"), data<float>(info, 3, "activationGrad"), lng(info, 4)))
-    throw Napi::RangeError::New(info.Env(), "tessera native activationGrad: unknown activation code (expected relu 1, sigmoid 2, tanh 3)");
+    throw Napi::RangeError::New(info.Env(), "tessera native activationGrad: unknown activation code (expected ACT_RELU, ACT_SIGMOID or ACT_TANH)");
 }
 
 // binary(op, a, b, out, meta: Float64Array [rank, outShape, aStrides, bStrides])
@@ -232,6 +232,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("noop", Napi::Function::New(env, Noop));
   exports.Set("maxThreads", Napi::Number::New(env, kMaxThreads));
+  // The loader refuses an addon whose op counts differ from src/backend/opcodes.ts (a stale build).
+  exports.Set("unaryOpCount", Napi::Number::New(env, U_COUNT));
+  exports.Set("binaryOpCount", Napi::Number::New(env, B_COUNT));
+  exports.Set("reduceOpCount", Napi::Number::New(env, R_COUNT));
   return exports;
 }
 

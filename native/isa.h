@@ -10,12 +10,14 @@
 
 namespace tessera {
 
+// Op codes: the names and order of src/backend/opcodes.ts, the one table (UNARY_OPS → U_*, BINARY_OPS →
+// B_*, ACTIVATIONS → ACT_*), checked by test/backend/opcodes.test.ts. New ops go at the end, before *_COUNT.
 enum UnaryCode {
   U_NEG, U_ABS, U_SIGN, U_EXP, U_LOG, U_SQRT, U_SQUARE, U_RECIPROCAL, U_SIN, U_COS, U_ERF,
   U_RELU, U_STEP, U_SIGMOID, U_TANH, U_SOFTPLUS, U_GELU, U_SELU, U_LEAKY_RELU, U_ELU, U_AFFINE,
   U_POW_SCALAR, U_CLAMP, U_COUNT
 };
-enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN, B_GT, B_GE, B_LT, B_LE, B_EQ, B_COUNT };
+enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_GT, B_GE, B_LT, B_LE, B_EQ, B_COUNT };
 enum ActCode { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH };
 
 struct SgdArgs { double lr, momentum, dampening, weightDecay, sign; bool nesterov, firstStep, hasBuf; };

@@ -4,8 +4,9 @@
 
 namespace tessera {
 
-// Codes are fixed by src/backend/native/index.ts (REDUCE_CODE); new ops go at the end.
-enum ReduceCode { R_SUM, R_MAX, R_MIN, R_ARGMAX, R_ARGMIN, R_SUM_SQUARES };
+// Codes: REDUCE_OPS of src/backend/opcodes.ts, in its order (test/backend/opcodes.test.ts checks);
+// new ops go at the end, before R_COUNT.
+enum ReduceCode { R_SUM, R_MAX, R_MIN, R_ARGMAX, R_ARGMIN, R_SUM_SQUARES, R_COUNT };
 
 // x: [outer, size, inner] → out: [outer, inner]
 bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer, long size, long inner);

@@ -6,7 +6,7 @@
 //   tanh     act' = 1 − y²
 // main takes one element per thread; main_vec4 four, through vec4 views of the same buffers,
 // when out's buffer belongs to this tensor alone (the last vec4 may spill into its padding).
-// ACT is the activation's code (ACTIVATION_GRAD_CODES in src/backend/webgpu/kernels-elementwise.ts),
+// ACT is the activation's code (ACTIVATIONS in src/backend/opcodes.ts, which fills in the case labels),
 // a constant, so the switch folds away at pipeline creation. float32 math in the js backend's
 // order (g · (y · (1 − y)), g · (1 − y · y), each step rounded to f32, as the native kernel):
 // equal to it unless the shader compiler fuses a multiply-add (tests keep a small tolerance).
@@ -33,9 +33,9 @@ fn is_nan4(v: vec4<f32>) -> vec4<bool> {
 
 fn derivative(v: vec4<f32>) -> vec4<f32> {
   switch (ACT) {
-    case 1u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), (v > vec4<f32>(0.0)) | is_nan4(v)); }  // relu
-    case 2u: { return v * (1.0 - v); }                                                  // sigmoid
-    case 3u: { return 1.0 - v * v; }                                                    // tanh
+    case {{ACT_RELU}}u: { return select(vec4<f32>(0.0), vec4<f32>(1.0), (v > vec4<f32>(0.0)) | is_nan4(v)); }
+    case {{ACT_SIGMOID}}u: { return v * (1.0 - v); }
+    case {{ACT_TANH}}u: { return 1.0 - v * v; }
     default: { return vec4<f32>(1.0); }
   }
 }

@@ -1,7 +1,7 @@
 // binary: out[idx] = a[idx·a_strides] (op) b[idx·b_strides] for every index of shape.
 // a, b: broadcast to shape by their strides (0 on broadcast axes) → out: shape, contiguous.
-// Rank ≤ 8 (shape and strides are two vec4s each). OP numbering: BINARY_CODES in
-// src/backend/webgpu/kernels-elementwise.ts.
+// Rank ≤ 8 (shape and strides are two vec4s each). OP is a code of src/backend/opcodes.ts; the
+// case labels are filled in from the same table when the shader is rendered.
 // main_vec4: the flat case (same-shape contiguous operands, or a scalar one: A_SCALAR /
 // B_SCALAR), four elements per thread through vec4 views of the same buffers.
 
@@ -32,18 +32,18 @@ const B_SCALAR: bool = {{B_SCALAR}};
 
 fn apply(x: f32, y: f32) -> f32 {
   switch (OP) {
-    case 0u: { return x + y; }                                  // add
-    case 1u: { return x - y; }                                  // sub
-    case 2u: { return x * y; }                                  // mul
-    case 3u: { return x / y; }                                  // div
-    case 4u: { return pow_js(x, y); }                           // pow
-    case 5u: { return select(y, x, x > y || x != x); }          // maximum (NaN propagates)
-    case 6u: { return select(y, x, x < y || x != x); }          // minimum
-    case 7u: { return select(0.0, 1.0, x > y); }                // gt
-    case 8u: { return select(0.0, 1.0, x >= y); }               // ge
-    case 9u: { return select(0.0, 1.0, x < y); }                // lt
-    case 10u: { return select(0.0, 1.0, x <= y); }              // le
-    case 11u: { return select(0.0, 1.0, x == y); }              // eq
+    case {{B_ADD}}u: { return x + y; }
+    case {{B_SUB}}u: { return x - y; }
+    case {{B_MUL}}u: { return x * y; }
+    case {{B_DIV}}u: { return x / y; }
+    case {{B_POW}}u: { return pow_js(x, y); }
+    case {{B_MAXIMUM}}u: { return select(y, x, x > y || x != x); }  // NaN propagates
+    case {{B_MINIMUM}}u: { return select(y, x, x < y || x != x); }
+    case {{B_GT}}u: { return select(0.0, 1.0, x > y); }
+    case {{B_GE}}u: { return select(0.0, 1.0, x >= y); }
+    case {{B_LT}}u: { return select(0.0, 1.0, x < y); }
+    case {{B_LE}}u: { return select(0.0, 1.0, x <= y); }
+    case {{B_EQ}}u: { return select(0.0, 1.0, x == y); }
     default: { return x; }
   }
 }

@@ -24,7 +24,7 @@ struct Params {
 const TRANS_A: bool = {{TRANS_A}};
 const TRANS_B: bool = {{TRANS_B}};
 const HAS_BIAS: bool = {{HAS_BIAS}};
-const ACT: u32 = {{ACT}}u;   // 0 none, 1 relu, 2 sigmoid, 3 tanh
+const ACT: u32 = {{ACT}}u;   // ACTIVATIONS of src/backend/opcodes.ts: ACT_NONE, ACT_RELU, ...
 
 #include "math.wgsl"
 
@@ -45,9 +45,9 @@ fn epilogue(v: f32, col: u32) -> f32 {
   var s = v;
   if (HAS_BIAS) { s += bias[col]; }
   switch (ACT) {
-    case 1u: { return relu_f32(s); }
-    case 2u: { return sigmoid_f32(s); }
-    case 3u: { return tanh_f32(s); }
+    case {{ACT_RELU}}u: { return relu_f32(s); }
+    case {{ACT_SIGMOID}}u: { return sigmoid_f32(s); }
+    case {{ACT_TANH}}u: { return tanh_f32(s); }
     default: { return s; }
   }
 }

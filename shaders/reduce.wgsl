@@ -1,7 +1,8 @@
 // reduce: x viewed as [outer, size, inner] → out [outer, inner], over the middle axis.
-// OP: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin (arg ops write the index as a float; the
-// first extreme element wins, as in the js backend), 5 sumSquares: Σ x², each square rounded
-// to f32 and added as sum adds values (pass 2 of a two-pass sumSquares is a plain sum).
+// OP: a REDUCE_OPS code of src/backend/opcodes.ts (R_SUM, R_MAX, R_MIN, R_ARGMAX, R_ARGMIN: arg ops
+// write the index as a float; the first extreme element wins, as in the js backend), or
+// R_SUM_SQUARES: Σ x², each square rounded to f32 and added as sum adds values (pass 2 of a
+// two-pass sumSquares is a plain sum).
 //
 // A row may be cut into `chunks` pieces of `chunk` elements; slot s = o·chunks + piece is
 // one piece of output o's row, and each entry point writes one result per slot.
@@ -32,8 +33,8 @@ struct Params {
 
 const WG: u32 = {{WG}}u;
 const OP: u32 = {{OP}}u;
-const IS_ARG: bool = OP == 3u || OP == 4u;
-const IS_SUM: bool = OP == 0u || OP == 5u;   // sum and sumSquares start at 0 and add
+const IS_ARG: bool = OP == {{R_ARGMAX}}u || OP == {{R_ARGMIN}}u;
+const IS_SUM: bool = OP == {{R_SUM}}u || OP == {{R_SUM_SQUARES}}u;   // sum and sumSquares start at 0 and add
 const PAIRS_IN: bool = {{PAIRS_IN}};
 const PAIRS_OUT: bool = {{PAIRS_OUT}};
 
@@ -47,18 +48,18 @@ struct Acc {
 // a NaN wins max/min (it propagates, as in NumPy and PyTorch).
 fn combine(a: Acc, b: Acc) -> Acc {
   switch (OP) {
-    case 0u, 5u: { return Acc(a.v + b.v, 0u); }
-    case 1u: { if (a.v != a.v) { return a; } if (b.v > a.v || b.v != b.v) { return b; } return a; }
-    case 2u: { if (a.v != a.v) { return a; } if (b.v < a.v || b.v != b.v) { return b; } return a; }
-    case 3u: { if (b.v > a.v || (b.v == a.v && b.i < a.i)) { return b; } return a; }
-    default: { if (b.v < a.v || (b.v == a.v && b.i < a.i)) { return b; } return a; }
+    case {{R_SUM}}u, {{R_SUM_SQUARES}}u: { return Acc(a.v + b.v, 0u); }
+    case {{R_MAX}}u: { if (a.v != a.v) { return a; } if (b.v > a.v || b.v != b.v) { return b; } return a; }
+    case {{R_MIN}}u: { if (a.v != a.v) { return a; } if (b.v < a.v || b.v != b.v) { return b; } return a; }
+    case {{R_ARGMAX}}u: { if (b.v > a.v || (b.v == a.v && b.i < a.i)) { return b; } return a; }
+    default: { if (b.v < a.v || (b.v == a.v && b.i < a.i)) { return b; } return a; }  // R_ARGMIN
   }
 }
 
 fn element(base: u32, r: u32) -> Acc {
   let at = base + r * u.inner;
   if (PAIRS_IN) { return Acc(x[at], u32(x_idx[at])); }
-  if (OP == 5u) { let v = x[at]; return Acc(v * v, r); }
+  if (OP == {{R_SUM_SQUARES}}u) { let v = x[at]; return Acc(v * v, r); }
   return Acc(x[at], r);
 }
 

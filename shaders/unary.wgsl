@@ -2,8 +2,8 @@
 // main takes one element per thread; main_vec4 four (x4/out4 view the same buffers as
 // vec4s: half the memory operations, about twice the speed on llvmpipe). main_vec4 runs
 // when out's buffer belongs to this tensor alone, so the last vec4 may spill into its padding.
-// OP selects the formula at pipeline creation (a constant, so the switch folds away); the
-// numbering is UNARY_CODES in src/backend/webgpu/kernels-elementwise.ts. Formulas match the
+// OP selects the formula at pipeline creation (a constant, so the switch folds away); the case
+// labels are the op codes of src/backend/opcodes.ts, filled in when the shader is rendered. Formulas match the
 // js backend: stable sigmoid and softplus, exact (erf-based) GELU.
 
 struct Params {
@@ -28,29 +28,29 @@ const SQRT1_2: f32 = 0.7071067811865476;
 
 fn apply(v: f32) -> f32 {
   switch (OP) {
-    case 0u: { return -v; }                                   // neg
-    case 1u: { return abs(v); }                               // abs
-    case 2u: { return select(sign(v), v, is_nan_f32(v)); }    // sign (NaN stays NaN)
-    case 3u: { return exp(v); }                               // exp
-    case 4u: { return log(v); }                               // log
-    case 5u: { return sqrt(v); }                              // sqrt
-    case 6u: { return v * v; }                                // square
-    case 7u: { return 1.0 / v; }                              // reciprocal
-    case 8u: { return sin(v); }                               // sin
-    case 9u: { return cos(v); }                               // cos
-    case 10u: { return erf_f32(v); }                          // erf
-    case 11u: { return relu_f32(v); }                         // relu (NaN stays NaN, as PyTorch)
-    case 12u: { return select(0.0, 1.0, v > 0.0); }           // step
-    case 13u: { return sigmoid_f32(v); }                      // sigmoid
-    case 14u: { return tanh_f32(v); }                         // tanh
-    case 15u: { return max(v, 0.0) + log1p_f32(exp(-abs(v))); }   // softplus = max(x,0) + log1p(e^-|x|)
-    case 16u: { return 0.5 * v * (1.0 + erf_f32(v * SQRT1_2)); }  // gelu = x·Φ(x)
-    case 17u: { return SELU_SCALE * select(SELU_ALPHA * expm1_f32(v), v, v > 0.0); }  // selu
-    case 18u: { return select(u.alpha * v, v, v > 0.0); }     // leakyRelu
-    case 19u: { return select(u.alpha * expm1_f32(v), v, v > 0.0); }  // elu
-    case 20u: { return u.alpha * v + u.beta; }                // affine
-    case 21u: { return pow_js(v, u.alpha); }                  // powScalar
-    case 22u: { return select(select(select(v, u.beta, v > u.beta), u.alpha, v < u.alpha), v, is_nan_f32(v)); }  // clamp (NaN stays NaN)
+    case {{U_NEG}}u: { return -v; }
+    case {{U_ABS}}u: { return abs(v); }
+    case {{U_SIGN}}u: { return select(sign(v), v, is_nan_f32(v)); }  // NaN stays NaN
+    case {{U_EXP}}u: { return exp(v); }
+    case {{U_LOG}}u: { return log(v); }
+    case {{U_SQRT}}u: { return sqrt(v); }
+    case {{U_SQUARE}}u: { return v * v; }
+    case {{U_RECIPROCAL}}u: { return 1.0 / v; }
+    case {{U_SIN}}u: { return sin(v); }
+    case {{U_COS}}u: { return cos(v); }
+    case {{U_ERF}}u: { return erf_f32(v); }
+    case {{U_RELU}}u: { return relu_f32(v); }  // NaN stays NaN, as PyTorch
+    case {{U_STEP}}u: { return select(0.0, 1.0, v > 0.0); }
+    case {{U_SIGMOID}}u: { return sigmoid_f32(v); }
+    case {{U_TANH}}u: { return tanh_f32(v); }
+    case {{U_SOFTPLUS}}u: { return max(v, 0.0) + log1p_f32(exp(-abs(v))); }  // softplus = max(x,0) + log1p(e^-|x|)
+    case {{U_GELU}}u: { return 0.5 * v * (1.0 + erf_f32(v * SQRT1_2)); }  // gelu = x·Φ(x)
+    case {{U_SELU}}u: { return SELU_SCALE * select(SELU_ALPHA * expm1_f32(v), v, v > 0.0); }
+    case {{U_LEAKY_RELU}}u: { return select(u.alpha * v, v, v > 0.0); }
+    case {{U_ELU}}u: { return select(u.alpha * expm1_f32(v), v, v > 0.0); }
+    case {{U_AFFINE}}u: { return u.alpha * v + u.beta; }
+    case {{U_POW_SCALAR}}u: { return pow_js(v, u.alpha); }
+    case {{U_CLAMP}}u: { return select(select(select(v, u.beta, v > u.beta), u.alpha, v < u.alpha), v, is_nan_f32(v)); }  // NaN stays NaN
     default: { return v; }
   }
 }

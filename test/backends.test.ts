@@ -2,9 +2,10 @@
 // with odd sizes, size-1 axes and broadcasting (ggml's test-backend-ops, in spirit).
 import { describe, expect, it } from 'vitest';
 import {
-  tensor, getBackend, setBackend, useBackend, availableBackends, Generator, where, concat, matmul, linear,
+  tensor, getBackend, Generator, where, concat, matmul, linear,
   conv2d, convTranspose2d, maxPool2d, avgPool2d, upsampleNearest2d, logSumExp, type Backend, type Tensor,
 } from '../src/index.js';
+import { probeNative, probeWebGPU, probedBackend } from './backend-probe.js';
 import { prod, randomArray } from './helpers.js';
 
 interface OpCase {
@@ -104,29 +105,16 @@ async function equivalence(backend: Backend): Promise<void> {
   }
 }
 
+const native = probeNative();
+const webgpu = await probeWebGPU();
+
 describe('backend equivalence', () => {
-  it('native matches js on every op, forward and backward', async () => {
-    const native = availableBackends().find((b) => b.name === 'native')!;
-    if (!native.available) {
-      // In CI the addon must build; on a user's machine without a compiler this skips.
-      if (process.env.CI) throw new Error(`native backend unavailable in CI: ${native.reason}`);
-      console.warn(`skipping native equivalence: ${native.reason}`);
-      return;
-    }
-    await equivalence(getBackend('native'));
+  // A missing backend skips (with the reason, test/backend-probe.ts) outside CI and fails under it.
+  it.skipIf(native.skip)('native matches js on every op, forward and backward', async () => {
+    await equivalence(probedBackend(native, 'native'));
   });
 
-  it('webgpu matches js on every op, forward and backward', async () => {
-    let backend: Backend;
-    try {
-      backend = await useBackend('webgpu');
-    } catch (e) {
-      if (process.env.CI) throw new Error(`no WebGPU adapter in CI: ${(e as Error).message}`);
-      console.warn(`skipping webgpu equivalence: ${(e as Error).message}`);
-      return;
-    } finally {
-      setBackend('js');
-    }
-    await equivalence(backend);
+  it.skipIf(webgpu.skip)('webgpu matches js on every op, forward and backward', async () => {
+    await equivalence(probedBackend(webgpu, 'webgpu'));
   }, 180_000);
 });

@@ -18,46 +18,10 @@ export type DType = 'float32' | 'float64';
 export type BackendName = 'js' | 'native' | 'webgpu';
 export type TypedArray = Float32Array | Float64Array;
 
-/** y = f(x), elementwise. `alpha` and `beta` are the op's scalar parameters where it has them. */
-export type UnaryOp =
-  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'sqrt' | 'square' | 'reciprocal'
-  | 'sin' | 'cos' | 'erf'
-  | 'relu' | 'step'          // step(x) = x > 0 ? 1 : 0 (relu's derivative)
-  | 'sigmoid' | 'tanh' | 'softplus' | 'gelu' | 'selu'
-  | 'leakyRelu'              // x > 0 ? x : alpha * x
-  | 'elu'                    // x > 0 ? x : alpha * (exp(x) - 1)
-  | 'affine'                 // alpha * x + beta
-  | 'powScalar'              // x ** alpha
-  | 'clamp';                 // min(max(x, alpha), beta)
-
-export const UNARY_OPS: readonly UnaryOp[] = [
-  'neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'square', 'reciprocal', 'sin', 'cos', 'erf',
-  'relu', 'step', 'sigmoid', 'tanh', 'softplus', 'gelu', 'selu', 'leakyRelu', 'elu', 'affine',
-  'powScalar', 'clamp',
-];
-
-/** out = a (op) b with NumPy broadcasting. Comparisons produce 1 or 0. */
-export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'gt' | 'ge' | 'lt' | 'le' | 'eq';
-
-export const BINARY_OPS: readonly BinaryOp[] = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq',
-];
-
-/**
- * Reductions over the middle axis of a tensor viewed as [outer, size, inner].
- * 'sumSquares': Σ x² over the middle axis; each square is rounded to the storage dtype before it
- * is added, so the value equals sum(square(x)) on the same backend, bit for bit, without the
- * array of squares.
- */
-export type ReduceOp = 'sum' | 'sumSquares' | 'max' | 'min' | 'argmax' | 'argmin';
-
-/** Activations a matmul can apply in its epilogue: out = act(A·B + bias). */
-export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
-
-/** Activations whose derivative is a function of their output y = act(x). */
-export type ActivationGradOp = 'relu' | 'sigmoid' | 'tanh';
+// The op names and their code numbers live in one table, opcodes.ts (shared with native/ and shaders/).
+import type { Activation, ActivationGradOp, BinaryOp, ReduceOp, UnaryOp } from './opcodes.js';
+export type { Activation, ActivationGradOp, BinaryOp, ReduceOp, UnaryOp } from './opcodes.js';
+export { ACTIVATIONS, BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './opcodes.js';
 
 export interface UnaryParams {
   alpha?: number;

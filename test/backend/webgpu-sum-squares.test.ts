@@ -1,4 +1,4 @@
-// The webgpu sumSquares reduction (reduce.wgsl OP 5) against the webgpu sum of the webgpu
+// The webgpu sumSquares reduction (reduce.wgsl OP R_SUM_SQUARES) against the webgpu sum of the webgpu
 // square kernel, under the GPU and the CPU-rasteriser plans (serial, tree, two-pass), and at
 // the tensor level against js. The shader compiler may fuse x·x + acc into one FMA, so the
 // comparison is within a tight float32 bound instead of bit for bit.

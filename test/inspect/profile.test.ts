@@ -1,13 +1,20 @@
 // profileStep: the op times of one step account for the step's measured time, and the
-// instrumentation costs little next to an uninstrumented step.
-import { describe, expect, it } from 'vitest';
-import { Generator, availableBackends, rand, setBackend, useBackend } from '../../src/index.js';
+// instrumentation costs little next to an uninstrumented step. measuredPeak: the machine's
+// ceilings read from bench output written here, in a temporary package root.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Generator, rand, setBackend, useBackend } from '../../src/index.js';
 import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
 import { mseLoss } from '../../src/losses/regression.js';
 import { Adam } from '../../src/optim/index.js';
 import { formatProfile, profileStep } from '../../src/inspect/profiler.js';
 import { traceStep } from '../../src/inspect/step-trace.js';
 import { DEFAULT_PEAK, measuredPeak } from '../../src/inspect/peak.js';
+import { probeNative, probedBackend } from '../backend-probe.js';
+
+const native = probeNative();
 
 const loss = (p: Parameters<typeof mseLoss>[0], t: Parameters<typeof mseLoss>[1]) => mseLoss(p, t);
 
@@ -55,9 +62,9 @@ describe('profileStep', () => {
     expect(step.totalMs).toBeGreaterThan(0);
   });
 
-  it('profiles the native backend when it is built', async () => {
-    if (!availableBackends().find((b) => b.name === 'native')?.available) return;
-    await useBackend('native');
+  // Outside CI a machine without the addon skips this (and says why); under CI it must be built.
+  it.skipIf(native.skip)('profiles the native backend when it is built', async () => {
+    await useBackend(probedBackend(native, 'native').name);
     try {
       const { model, x, optimizer } = setup(64);
       const p = await profileStep(model, loss, x, x, optimizer, { warmup: 2, steps: 3, peak: DEFAULT_PEAK });
@@ -69,11 +76,36 @@ describe('profileStep', () => {
       setBackend('js');
     }
   });
+});
 
-  it('reads the measured peak from the benchmark output when there is one', () => {
-    const peak = measuredPeak();
-    if (peak === null) return;
-    expect(peak.gflopsPerCore).toBeGreaterThan(1);
-    expect(peak.source).toMatch(/bench\/out\/bench-.*\.json/);
+describe('measuredPeak', () => {
+  let root = '';
+  beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'tessera-peak-')); });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const benchFile = (name: string, metrics: Record<string, number> | string) => {
+    mkdirSync(join(root, 'bench', 'out'), { recursive: true });
+    const text = typeof metrics === 'string' ? metrics
+      : JSON.stringify({ results: [{ name: 'peak', metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })) }] });
+    writeFileSync(join(root, 'bench', 'out', name), text);
+  };
+
+  it('is null without bench/out (CI, a fresh clone), so profiles use the default peak', () => {
+    expect(measuredPeak(root)).toBeNull();
+    benchFile('bench-2026-01-01.json', { 'gemm.native.gflops': 50 });  // no peak metrics
+    expect(measuredPeak(root)).toBeNull();
+  });
+
+  it('reads the newest bench output that holds the peak, skipping unreadable and peakless files', () => {
+    benchFile('bench-2026-01-01.json', { 'peak.fma_avx2.t1': 80, 'peak.triad.t1': 12 });
+    benchFile('bench-2026-02-01.json', { 'peak.fma_avx512.t1': 150, 'peak.fma_avx2.t1': 90, 'peak.triad.t1': 20 });
+    benchFile('bench-2026-03-01.json', { 'gemm.native.gflops': 50 });
+    benchFile('bench-2026-04-01.json', '{ not json');
+    benchFile('notes.json', { 'peak.fma_avx512.t1': 999 });  // not a bench-*.json file
+    // AVX-512's FMA rate is preferred to AVX2's in the same file.
+    expect(measuredPeak(root)).toEqual({ gflopsPerCore: 150, gbps: 20, source: `measured by bench/peak (${join('bench', 'out', 'bench-2026-02-01.json')})` });
+    // Without a triad figure the bandwidth is the default's.
+    benchFile('bench-2026-05-01.json', { 'peak.fma_avx2.t1': 70 });
+    expect(measuredPeak(root)).toMatchObject({ gflopsPerCore: 70, gbps: DEFAULT_PEAK.gbps });
   });
 });

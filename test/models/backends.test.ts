@@ -3,9 +3,10 @@
 // and stays with js over a few Adam steps.
 import { describe, expect, it } from 'vitest';
 import {
-  setBackend, useBackend, availableBackends, tensor, tidy, Generator, getBackend,
+  setBackend, tensor, tidy, Generator, getBackend,
   type Backend, type BackendName, type Tensor, type Module,
 } from '../../src/index.js';
+import { probeNative, probeWebGPU, probedBackend } from '../backend-probe.js';
 import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
 import { convAutoencoder } from '../../src/models/conv-autoencoder.js';
 import { DenoisingAutoencoder } from '../../src/models/denoising-autoencoder.js';
@@ -78,28 +79,16 @@ async function compare(backend: Backend): Promise<void> {
   }
 }
 
+const native = probeNative();
+const webgpu = await probeWebGPU();
+
 describe('every model on every backend', () => {
-  it('native gives js\'s losses and gradients', async () => {
-    const native = availableBackends().find((b) => b.name === 'native')!;
-    if (!native.available) {
-      if (process.env.CI) throw new Error(`native backend unavailable in CI: ${native.reason}`);
-      console.warn(`skipping: ${native.reason}`);
-      return;
-    }
-    await compare(getBackend('native'));
+  // A missing backend skips (with the reason, test/backend-probe.ts) outside CI and fails under it.
+  it.skipIf(native.skip)('native gives js\'s losses and gradients', async () => {
+    await compare(probedBackend(native, 'native'));
   }, 120_000);
 
-  it('webgpu gives js\'s losses and gradients', async () => {
-    let backend: Backend;
-    try {
-      backend = await useBackend('webgpu');
-    } catch (e) {
-      if (process.env.CI) throw new Error(`no WebGPU adapter in CI: ${(e as Error).message}`);
-      console.warn(`skipping: ${(e as Error).message}`);
-      return;
-    } finally {
-      setBackend('js');
-    }
-    await compare(backend);
+  it.skipIf(webgpu.skip)('webgpu gives js\'s losses and gradients', async () => {
+    await compare(probedBackend(webgpu, 'webgpu'));
   }, 300_000);
 });

@@ -11,7 +11,7 @@ type F32 = Float32Array;
 /** The functions native/addon.cc registers (argument order as there). */
 export interface NativeAddon {
   unary(op: number, x: F32, out: F32, size: number, alpha: number, beta: number): void;
-  /** act: ActCode of native/isa.h (relu 1, sigmoid 2, tanh 3). */
+  /** act: ACTIVATION_CODES of src/backend/opcodes.ts (ActCode of native/isa.h). */
   activationGrad(act: number, y: F32, g: F32, out: F32, size: number): void;
   /** meta: [rank, outShape, aStrides, bStrides] */
   binary(op: number, a: F32, b: F32, out: F32, meta: Float64Array): void;
@@ -41,10 +41,14 @@ export interface NativeAddon {
   noop(): void;
   /** The largest thread pool (kMaxThreads in native/thread_pool.h). */
   maxThreads: number;
+  /** How many ops the addon's enums hold (U_COUNT, B_COUNT, R_COUNT): src/backend/opcodes.ts's list lengths. */
+  unaryOpCount: number;
+  binaryOpCount: number;
+  reduceOpCount: number;
 }
 
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
-const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads'>[] = [
+const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
   'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
   'sgd', 'adam', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop',
 ];

@@ -5,24 +5,15 @@
 // reused Float64Array, because reading JS arrays or option objects element by element from
 // C++ costs more than the kernel on a small tensor.
 import type {
-  ActivationGradOp, AdamParams, Backend, BinaryOp, Conv2dGeometry, DType, MatmulParams, ReduceOp, SgdParams, TypedArray, UnaryOp,
+  ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { BINARY_OPS, UNARY_OPS } from '../backend.js';
+import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, BINARY_OPS, REDUCE_CODES, REDUCE_OPS, UNARY_CODES, UNARY_OPS } from '../opcodes.js';
 import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 
 type F32 = Float32Array;
 
-// Codes must follow the enums of native/isa.h and native/reduce.h (same order as the lists).
-const UNARY_CODE = new Map<UnaryOp, number>(UNARY_OPS.map((op, i) => [op, i]));
-const BINARY_CODE = new Map<BinaryOp, number>(BINARY_OPS.map((op, i) => [op, i]));
-const REDUCE_CODE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4, sumSquares: 5 };
-const ACT_CODE = { none: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
-// How many ops the addon knows (U_COUNT, B_COUNT in native/isa.h): an op added to the lists
-// later runs on the js kernel until native/ implements it.
-const NATIVE_UNARY_OPS = 23;
-const NATIVE_BINARY_OPS = 12;
 const MAX_RANK = 16;
 
 export type NativeIsa = 'portable' | 'avx2' | 'avx512';
@@ -65,6 +56,8 @@ function checkEnvironment(addon: NativeAddon, env: NodeJS.ProcessEnv): { addon: 
   if (typeof addon.maxThreads !== 'number') {
     return { addon: null, reason: 'native backend: the addon was built from older sources (it has no maxThreads); run `npx node-gyp rebuild`' };
   }
+  const stale = opCountProblem(addon);
+  if (stale !== null) return { addon: null, reason: stale };
   const problem = threadsEnvProblem(env.TESSERA_THREADS, addon.maxThreads);
   if (problem !== null) return { addon: null, reason: `native backend: ${problem}` };
   const isa = env.TESSERA_ISA;
@@ -76,6 +69,23 @@ function checkEnvironment(addon: NativeAddon, env: NodeJS.ProcessEnv): { addon: 
     }
   }
   return { addon, reason: 'loaded' };
+}
+
+/**
+ * Why an addon that knows a different number of ops than the table (src/backend/opcodes.ts) is
+ * refused, or null: built from older sources, it would run an op added since as another op or
+ * reject it, so there is no per-op fallback to js.
+ */
+export function opCountProblem(addon: Pick<NativeAddon, 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>): string | null {
+  const counts = [['unary', addon.unaryOpCount, UNARY_OPS.length], ['binary', addon.binaryOpCount, BINARY_OPS.length],
+    ['reduce', addon.reduceOpCount, REDUCE_OPS.length]] as const;
+  for (const [family, have, want] of counts) {
+    if (have !== want) {
+      const knows = typeof have === 'number' ? `knows ${have} ${family} ops` : `does not say how many ${family} ops it knows`;
+      return `native backend: the addon ${knows}, src/backend/opcodes.ts has ${want} (it was built from other sources); run \`npx node-gyp rebuild\``;
+    }
+  }
+  return null;
 }
 
 function need(op: string, what: string, have: number, want: number): void {
@@ -132,16 +142,15 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     fill: (out, size, value) => { out.fill(value, 0, size); },
 
     unary(op, x, out, size, params) {
-      const code = UNARY_CODE.get(op);
+      const code = UNARY_CODES[op];
       if (code === undefined) throw new Error(`native backend unary: unknown op '${String(op)}'`);
-      if (code >= NATIVE_UNARY_OPS) { js.unary(op, x, out, size, params); return; }
       need('unary', 'x', x.length, size);
       need('unary', 'out', out.length, size);
       addon.unary(code, x, out, size, params.alpha ?? 0, params.beta ?? 0);
     },
 
     activationGrad(act: ActivationGradOp, y, g, out, size) {
-      const code = act === 'relu' || act === 'sigmoid' || act === 'tanh' ? ACT_CODE[act] : undefined;
+      const code = activationGradCode(act);
       if (code === undefined) throw new Error(`native backend activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
       need(`activationGrad(${act})`, 'y', y.length, size);
       need(`activationGrad(${act})`, 'g', g.length, size);
@@ -150,10 +159,10 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     },
 
     binary(op, a, aStrides, b, bStrides, out, outShape) {
-      const code = BINARY_CODE.get(op);
+      const code = BINARY_CODES[op];
       if (code === undefined) throw new Error(`native backend binary: unknown op '${String(op)}'`);
       const rank = outShape.length;
-      if (rank > MAX_RANK || code >= NATIVE_BINARY_OPS || anyNegative(aStrides, bStrides)) {
+      if (rank > MAX_RANK || anyNegative(aStrides, bStrides)) {
         js.binary(op, a, aStrides, b, bStrides, out, outShape);
         return;
       }
@@ -200,7 +209,7 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     },
 
     reduce(op, x, out, outer, size, inner) {
-      const code = REDUCE_CODE[op];
+      const code = REDUCE_CODES[op];
       if (code === undefined) throw new Error(`native backend reduce: unknown op '${String(op)}'`);
       need(`reduce(${op})`, 'x', x.length, outer * size * inner);
       need(`reduce(${op})`, 'out', out.length, outer * inner);
@@ -210,7 +219,7 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     matmul(a, b, out, p: MatmulParams) {
       const { batch, m, n, k, transA, transB, strideA, strideB } = p;
       const bias = (p.bias ?? null) as F32 | null;
-      const act = ACT_CODE[p.activation ?? 'none'];
+      const act = ACTIVATION_CODES[p.activation ?? 'none'];
       if (act === undefined) throw new Error(`native backend matmul: unknown activation '${String(p.activation)}'`);
       if (batch > 0 && m > 0 && n > 0) {
         need('matmul', 'A', a.length, (batch - 1) * strideA + m * k);

@@ -1,23 +1,9 @@
 // Elementwise kernels of the webgpu backend: fill, unary, activationGrad, binary, where, strided copy.
 // Shaders: fill.wgsl, unary.wgsl, activation_grad.wgsl, binary.wgsl, where.wgsl, copy.wgsl.
 import type { ActivationGradOp, BinaryOp, UnaryOp, UnaryParams } from '../backend.js';
+import { activationGradCode, BINARY_CODES, UNARY_CODES } from '../opcodes.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
 import { UniformBuilder } from './uniforms.js';
-
-/** The OP numbers of unary.wgsl's switch. */
-export const UNARY_CODES: Record<UnaryOp, number> = {
-  neg: 0, abs: 1, sign: 2, exp: 3, log: 4, sqrt: 5, square: 6, reciprocal: 7, sin: 8, cos: 9, erf: 10,
-  relu: 11, step: 12, sigmoid: 13, tanh: 14, softplus: 15, gelu: 16, selu: 17, leakyRelu: 18, elu: 19,
-  affine: 20, powScalar: 21, clamp: 22,
-};
-
-/** The ACT numbers of activation_grad.wgsl's switch (native/isa.h's ActCode too). */
-export const ACTIVATION_GRAD_CODES: Record<ActivationGradOp, number> = { relu: 1, sigmoid: 2, tanh: 3 };
-
-/** The OP numbers of binary.wgsl's switch. */
-export const BINARY_CODES: Record<BinaryOp, number> = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, gt: 7, ge: 8, lt: 9, le: 10, eq: 11,
-};
 
 function contiguous(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -101,7 +87,7 @@ export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuStorage, out: GpuStorag
 // y, g: [size] → out: [size], out = g · act'(x) from y = act(x)
 export function activationGrad(rt: GpuRuntime, act: ActivationGradOp, y: GpuStorage, g: GpuStorage, out: GpuStorage,
   size: number): void {
-  const code = ACTIVATION_GRAD_CODES[act];
+  const code = activationGradCode(act);
   if (code === undefined) throw new Error(`webgpu activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
   for (const [what, s] of [['y', y], ['g', g], ['out', out]] as const) {
     if (s.size < size) throw new Error(`webgpu activationGrad(${act}): ${what} has ${s.size} elements, expected ${size}`);

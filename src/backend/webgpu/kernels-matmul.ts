@@ -3,10 +3,9 @@
 // thread per output: the tests' reference and the benchmark's baseline); both share
 // matmul_common.wgsl, so they take the same bindings and parameters.
 import type { Activation, MatmulParams } from '../backend.js';
+import { ACTIVATION_CODES } from '../opcodes.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
 import { UniformBuilder } from './uniforms.js';
-
-const ACT_CODES: Record<Activation, number> = { none: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
 /** Work split of matmul_tiled.wgsl: WG_X × WG_Y threads of 8×8 outputs each, TK of k per tile. */
 export interface TileConfig {
@@ -93,8 +92,8 @@ export function matmul(rt: GpuRuntime, a: GpuStorage, b: GpuStorage, out: GpuSto
   const bias = (p.bias ?? null) as GpuStorage | null;
   if (bias && bias.size < n) throw new Error(`webgpu matmul: bias has ${bias.size} elements, expected n = ${n}`);
   const act = p.activation ?? 'none';
-  if (ACT_CODES[act] === undefined) throw new Error(`webgpu matmul: unknown activation '${String(act)}'`);
-  const common = { TRANS_A: p.transA, TRANS_B: p.transB, HAS_BIAS: bias !== null, ACT: ACT_CODES[act] };
+  if (ACTIVATION_CODES[act] === undefined) throw new Error(`webgpu matmul: unknown activation '${String(act)}'`);
+  const common = { TRANS_A: p.transA, TRANS_B: p.transB, HAS_BIAS: bias !== null, ACT: ACTIVATION_CODES[act] };
   let spec, blockM, blockN;
   if ((variant === 'auto' ? chooseVariant(m, n) : variant) === 'naive') {
     // A 16-row block would idle most threads on a one-row product: fit the rows to m.

@@ -1,12 +1,11 @@
 // Reductions and softmax of the webgpu backend, on a tensor viewed as [outer, size, inner].
 // Shaders: reduce.wgsl, softmax.wgsl.
 import type { ReduceOp } from '../backend.js';
+import { REDUCE_CODES } from '../opcodes.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
 import type { KernelSpec } from './dispatcher.js';
 import { UniformBuilder } from './uniforms.js';
 import { fill } from './kernels-elementwise.js';
-
-const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, argmax: 3, argmin: 4, sumSquares: 5 };
 
 /** What a reduction over zero elements gives (the js backend's results). */
 const EMPTY_RESULT: Record<ReduceOp, number> = { sum: 0, sumSquares: 0, max: -Infinity, min: Infinity, argmax: NaN, argmin: NaN };

@@ -1,11 +1,14 @@
 // WGSL sources: read once from the package's shaders/ folder, specialised by a tiny template.
 //
-// A placeholder is `{{NAME}}` (upper-case). Each is replaced by the value given for it, and a
-// placeholder left without a value is an error: a shader never compiles with a hole in it.
+// A placeholder is `{{NAME}}` (upper-case). Each is replaced by the value given for it, or by the
+// op code of that name from the one table (`{{U_RELU}}`, `{{B_ADD}}`, `{{R_ARGMAX}}`, `{{ACT_TANH}}`:
+// src/backend/opcodes.ts), and a placeholder left without a value is an error: a shader never
+// compiles with a hole in it.
 // A line `#include "math.wgsl"` is replaced by that file (shared helper functions).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../package-root.js';
+import { opCodeConstants } from '../opcodes.js';
 
 let cache: Map<string, string> | null = null;
 let shaderDir: string | null = null;
@@ -32,7 +35,7 @@ export function loadShaders(): Map<string, string> {
   return sources;
 }
 
-/** The shader `name` (file name without .wgsl) with every `{{KEY}}` replaced by defines[KEY]. */
+/** The shader `name` (file name without .wgsl) with every `{{KEY}}` replaced by defines[KEY] or the op code KEY. */
 export function renderShader(name: string, defines: Record<string, string | number | boolean>): string {
   const source = loadShaders().get(name);
   if (source === undefined) throw new Error(`webgpu backend: no shader '${name}.wgsl' in ${findShaderDir()}`);
@@ -47,8 +50,12 @@ export function renderShader(name: string, defines: Record<string, string | numb
     return expand(libText, depth + 1);
   });
   const included = expand(source, 0);
+  const codes = opCodeConstants();
+  for (const key of Object.keys(defines)) {
+    if (key in codes) throw new Error(`webgpu backend: shader '${name}.wgsl': define ${key} would hide the op code ${key} of src/backend/opcodes.ts`);
+  }
   return included.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, key: string) => {
-    const v = defines[key];
+    const v = defines[key] ?? codes[key];
     if (v === undefined) throw new Error(`webgpu backend: shader '${name}.wgsl' needs a value for {{${key}}}`);
     return String(v);
   });
