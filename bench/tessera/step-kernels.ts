@@ -2,7 +2,7 @@
 // and the batch gather, for any workload of bench/tessera/workloads.ts (W1 by default):
 // trains it through fit() on a CPU backend (native by default), times every kernel call after a
 // warm-up, and prints microseconds per step for each (kernel, shape), largest first; then the
-// step's FLOPs (2·m·n·k of every matmul: the convolutions are im2col + matmul) and their rate as
+// step's FLOPs (2·batch·m·n·k of every matmul: the convolutions are im2col + one matmul per image) and their rate as
 // a share of the FMA peak measured on this machine (bench/peak/fma_peak.c, same thread count).
 //
 //   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--workload W2] [--backend native|js]
@@ -35,7 +35,7 @@ const NAMERS: Partial<Record<string, Namer>> = {
   matmul: (a) => {
     const p = a[3] as MatmulParams;
     const act = p.activation && p.activation !== 'none' ? ` +${p.activation}` : '';
-    return `matmul ${p.m}×${p.n}×${p.k}${p.transA ? ' Aᵀ' : ''}${p.transB ? ' Bᵀ' : ''}${p.bias ? ' +bias' : ''}${act}`;
+    return `matmul ${p.batch > 1 ? `${p.batch}× ` : ''}${p.m}×${p.n}×${p.k}${p.transA ? ' Aᵀ' : ''}${p.transB ? ' Bᵀ' : ''}${p.bias ? ' +bias' : ''}${act}`;
   },
   binary: (a) => `binary ${String(a[0])} [${(a[6] as number[]).join('×')}]`,
   unary: (a) => `unary ${String(a[0])} [${String(a[3])}]`,
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     totals.set(key, e);
     if (call.kernel === 'matmul') {
       const p = (call.args as unknown[])[3] as MatmulParams;
-      matmulFlops += 2 * p.m * p.n * p.k;
+      matmulFlops += 2 * p.batch * p.m * p.n * p.k;
       matmulMs += call.ms;
     }
   });
