@@ -13,6 +13,7 @@ import { tesseraW1Runner } from './tessera/w1.js';
 import { tesseraStartupRunner } from './tessera/startup.js';
 import { footprintRunner } from './tessera/footprint.js';
 import { seedStudyRunner } from './tessera/seed-study.js';
+import { familyRunner } from './tessera/family.js';
 
 /** tessera's columns: W1 per backend, start-up per CPU backend, the package's size. */
 export function tesseraRunners(args: Pick<BenchArgs, 'footprint'>): Runner[] {
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   if (args.help) { process.stdout.write(BENCH_USAGE + '\n'); return; }
   const peers = args.noPeers ? [] : [...defaultPeerRunners(), peakRunner, ...(args.seeds > 0 ? [seedStudyRunner(() => args.seeds)] : [])];
-  const all = [...tesseraRunners(args), ...peers];
+  const all = args.family
+    ? args.family.map((w) => familyRunner(w, { rounds: args.rounds }))
+    : [...tesseraRunners(args), ...peers];
   const report = await runBenchmarks({
     runners: selectRunners(all, args.only),
     opts: args.opts,

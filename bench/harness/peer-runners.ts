@@ -17,7 +17,9 @@ export const OPENBLAS_PINS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 
 interface StartupCase { name: string; status: string; reason?: string; seconds?: Summary; peak_rss_mib?: Summary }
 interface W1Output {
-  seconds_per_epoch: Summary; samples_per_second: number; test_mse: number[] | number | null;
+  seconds_per_epoch: Summary; samples_per_second: number;
+  /** tfjs_w1.mjs: the test MSE after the last epoch; torch_w1.py: test_loss after each epoch. */
+  test_mse?: number | null; test_loss?: number[];
   peak_rss_mib: number; extrapolated?: boolean; note?: string; blas?: unknown;
 }
 interface GemmOutput {
@@ -68,7 +70,7 @@ export function torchRunner(name = 'torch', inheritBlasEnv = false): Runner {
         raw.push(out);
         metrics.push(w1SecondsPerEpoch(t, out.seconds_per_epoch), w1SamplesPerSecond(t, out.samples_per_second));
         if (i === 0) {
-          const mse = out.test_mse as number[];
+          const mse = out.test_loss ?? [];
           metrics.push(w1TestMse(epochs, mse[mse.length - 1], `${t} thread run`), w1PeakRss(out.peak_rss_mib));
         }
       }

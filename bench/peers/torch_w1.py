@@ -1,13 +1,18 @@
-"""W1 in PyTorch eager: the seed document's Keras autoencoder on Fashion-MNIST.
+"""The autoencoder workloads in PyTorch eager, twins of bench/tessera/workloads.ts.
 
-784 -> 64 ReLU -> 32 ReLU -> 64 ReLU -> 784 sigmoid, MSE, Adam(lr=1e-3, PyTorch defaults
-otherwise), batch 256, shuffled every epoch, float32, PyTorch's default initialisation.
+W1 (default) is the seed document's Keras autoencoder on Fashion-MNIST:
+784 -> 64 ReLU -> 32 ReLU -> 64 ReLU -> 784 sigmoid, MSE. W2 the conv autoencoder, W3 the VAE,
+W4 W1 with Gaussian input noise 0.3 (clipped to [0, 1]), W5 W1 with an L1 activity penalty
+1e-4 * sum|z| / n on the code (torch_models.py). All: Adam(lr=1e-3, PyTorch defaults otherwise),
+batch 256, shuffled every epoch, float32, PyTorch's default initialisation (tessera's 'torch').
 Prints one JSON object on stdout (nothing else), the shape bench/harness/peers.ts expects.
 
-  python3 bench/peers/torch_w1.py --epochs 5 --threads 1 --seed 0
+  python3 bench/peers/torch_w1.py [--workload W2 --limit 12000] --epochs 5 --threads 1 --seed 0
+  python3 bench/peers/torch_w1.py --param-counts      (each workload's parameter count, no training)
 
 Timing covers the training loop of each epoch only (shuffle, gather, forward, backward,
-step); the test MSE after each epoch is computed outside the timed region.
+step); the test loss (the training objective in eval mode: no noise, the VAE decodes mu) after
+each epoch is computed outside the timed region.
 """
 import argparse
 import json
@@ -33,9 +38,12 @@ def parse_args():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--data", default=None, help="folder with the four Fashion-MNIST IDX .gz files")
+    p.add_argument("--workload", default="W1", type=str.upper, choices=["W1", "W2", "W3", "W4", "W5"])
+    p.add_argument("--limit", type=int, default=0, help="train on the first LIMIT images (0: all 60,000)")
+    p.add_argument("--param-counts", action="store_true", help="print each workload's parameter count and exit")
     a = p.parse_args()
-    if a.epochs < 1 or a.threads < 1 or a.batch < 1:
-        p.error("torch_w1.py: --epochs, --threads and --batch must be >= 1")
+    if a.epochs < 1 or a.threads < 1 or a.batch < 1 or a.limit < 0:
+        p.error("torch_w1.py: --epochs, --threads and --batch must be >= 1, --limit >= 0")
     return a
 
 
@@ -57,11 +65,17 @@ def main():
     t_import = time.perf_counter()
     try:
         import torch
-        from torch import nn
     except ImportError as err:  # exit code 3: the peer is absent (bench/harness/peers.ts)
         sys.stderr.write("torch_w1.py: torch is not installed (bash bench/setup-peers.sh): %s\n" % err)
         sys.exit(3)
     import_seconds = time.perf_counter() - t_import
+    import torch_models
+
+    if args.param_counts:
+        counts = {w: sum(p.numel() for p in torch_models.build(w).parameters()) for w in torch_models.WORKLOADS}
+        json.dump({"peer": "torch", "param_counts": counts}, sys.stdout)
+        sys.stdout.write("\n")
+        return
 
     threadpoolctl, blas = blas_libraries()
     blas_threads = args.blas_threads or args.threads
@@ -71,23 +85,20 @@ def main():
 
     t_load = time.perf_counter()
     train_np, test_np, data_dir = fashion_mnist.load(args.data)
-    train = torch.from_numpy(train_np)
-    test = torch.from_numpy(test_np)
+    if args.limit:
+        train_np = train_np[:args.limit]
+    shape = torch_models.FEATURE_SHAPE[args.workload]
+    train = torch.from_numpy(train_np).reshape(-1, *shape)
+    test = torch.from_numpy(test_np).reshape(-1, *shape)
     load_seconds = time.perf_counter() - t_load
 
-    model = nn.Sequential(
-        nn.Linear(784, 64), nn.ReLU(),
-        nn.Linear(64, 32), nn.ReLU(),
-        nn.Linear(32, 64), nn.ReLU(),
-        nn.Linear(64, 784), nn.Sigmoid(),
-    )
+    model = torch_models.build(args.workload)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.MSELoss()
     shuffle = torch.Generator().manual_seed(args.seed)
 
     n = train.shape[0]
     steps_per_epoch = (n + args.batch - 1) // args.batch
-    epoch_seconds, test_mse, train_loss = [], [], []
+    epoch_seconds, test_loss, train_loss = [], [], []
     for _ in range(args.epochs):
         model.train()
         loss_sum = torch.zeros(())
@@ -95,7 +106,7 @@ def main():
         order = torch.randperm(n, generator=shuffle)
         for start in range(0, n, args.batch):
             xb = train[order[start:start + args.batch]]
-            loss = loss_fn(model(xb), xb)  # an autoencoder: the target is the input
+            loss = model.objective(xb)  # an autoencoder: the target is the input
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -104,7 +115,9 @@ def main():
         train_loss.append(float(loss_sum) / steps_per_epoch)
         model.eval()
         with torch.no_grad():
-            test_mse.append(float(loss_fn(model(test), test)))
+            # batches of 1000 as tessera's evaluate; equal batches, so the mean of their means
+            test_loss.append(sum(float(model.objective(test[i:i + 1000])) for i in range(0, test.shape[0], 1000))
+                             / ((test.shape[0] + 999) // 1000))
 
     torch_threads = torch.get_num_threads()  # read before the restore: it resets OpenMP's count too
     if limiter is not None:
@@ -112,7 +125,8 @@ def main():
     per_epoch = summarize(epoch_seconds)
     result = {
         "peer": "torch",
-        "workload": "W1",
+        "workload": args.workload,
+        "train_rows": n,
         "torch_version": torch.__version__,
         "threads": args.threads,
         "torch_threads": torch_threads,
@@ -130,7 +144,7 @@ def main():
         "seconds_per_epoch": per_epoch,
         "samples_per_second": n / per_epoch["median"],
         "train_loss": train_loss,
-        "test_mse": test_mse,
+        "test_loss": test_loss,
         # ru_maxrss is in KiB on Linux.
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     }

@@ -1,6 +1,7 @@
 // The command line of `npm run bench` / `tessera bench -- …` (bench/run.ts), parsed apart from
 // the runners so it can be tested without running anything.
 import type { RunOptions } from '../harness/runner.js';
+import { parseWorkloads, type WorkloadId } from './workloads.js';
 
 export interface BenchArgs {
   opts: RunOptions;
@@ -14,6 +15,10 @@ export interface BenchArgs {
   noPeers: boolean;
   /** Seeds of the W1 seed study (tessera-native and PyTorch alternating); 0 leaves it out. */
   seeds: number;
+  /** The autoencoder family (issue 15): these workloads, tessera-native vs torch, instead of the default runners. */
+  family?: WorkloadId[];
+  /** A/B rounds per workload and thread count of the family comparison (default 3; --quick 1). */
+  rounds?: number;
   /** Where to write the JSON (default bench/out/bench-<time>.json). */
   out?: string;
   help: boolean;
@@ -32,6 +37,11 @@ export const BENCH_USAGE = `usage: npm run bench -- [options]      (or: tessera 
   --wait-quiet S       wait up to S seconds before each runner for other work to stop
   --seeds N            W1 seed study: seeds 0..N-1, tessera-native and PyTorch alternating on 1 thread,
                        mean test MSE of each and the median speed-up (default 8; 0 leaves it out; --quick: 0)
+  --family W2,W3|all   instead of the above: the autoencoder family (W1 dense, W2 conv, W3 vae, W4 denoising,
+                       W5 sparse; bench/tessera/workloads.ts), tessera-native and its PyTorch twin in
+                       alternating rounds on each --threads count, with the test loss of each
+                       (--epochs default 2; W2 trains on 12,000 images)
+  --rounds N           A/B rounds per workload and thread count for --family (default 3; --quick 1)
   --footprint          also npm-install the packed tarball (with and without webgpu) and measure it (slow)
   --no-peers           tessera's runners only
   --out FILE           write the JSON here instead of bench/out/bench-<time>.json
@@ -75,6 +85,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
         a.seeds = n;
         break;
       }
+      case '--family': a.family = parseWorkloads(argv[++i], 'bench/run.ts: --family'); break;
+      case '--rounds': a.rounds = ints(flag, argv[++i])[0]; break;
       case '--footprint': a.footprint = true; break;
       case '--no-peers': a.noPeers = true; break;
       case '--out': {

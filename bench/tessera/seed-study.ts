@@ -57,11 +57,11 @@ export function seedStudyRunner(seedCount: (opts: RunOptions) => number): Runner
         note(p);
         if (p.status !== 'ok') return { name, status: p.status, reason: `torch seed ${seed}: ${p.reason}`, metrics: [], otherBusyCores: busy };
         const to = t.results as W1ChildOutput;
-        const po = p.results as { seconds_per_epoch: { median: number }; test_mse: number[] };
+        const po = p.results as { seconds_per_epoch: { median: number }; test_loss: number[] };
         pairs.push({
           seed,
-          tessera: { secondsPerEpoch: to.seconds_per_epoch.median, testMse: to.test_mse[to.test_mse.length - 1] },
-          torch: { secondsPerEpoch: po.seconds_per_epoch.median, testMse: po.test_mse[po.test_mse.length - 1] },
+          tessera: { secondsPerEpoch: to.seconds_per_epoch.median, testMse: to.test_loss[to.test_loss.length - 1] },
+          torch: { secondsPerEpoch: po.seconds_per_epoch.median, testMse: po.test_loss[po.test_loss.length - 1] },
         });
       }
       return { name, status: 'ok', metrics: seedStudyMetrics(pairs, epochs), results: pairs, otherBusyCores: busy };

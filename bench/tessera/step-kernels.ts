@@ -1,21 +1,33 @@
-// Where a W1 training step's kernel time goes, by kernel and shape (tessera profile groups by op),
-// and the batch gather:
-// trains W1 through fit() on a CPU backend (native by default), times every kernel call after a warm-up, and
-// prints microseconds per step for each (kernel, shape), largest first.
+// Where a training step's kernel time goes, by kernel and shape (tessera profile groups by op),
+// and the batch gather, for any workload of bench/tessera/workloads.ts (W1 by default):
+// trains it through fit() on a CPU backend (native by default), times every kernel call after a
+// warm-up, and prints microseconds per step for each (kernel, shape), largest first; then the
+// step's FLOPs (2·batch·m·n·k of every matmul: the convolutions are im2col + one matmul per image) and their rate as
+// a share of the FMA peak measured on this machine (bench/peak/fma_peak.c, same thread count).
 //
-//   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--backend native|js] [--epochs 3] [--warmup 300]
+//   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--workload W2] [--backend native|js]
+//                                          [--epochs 3] [--warmup 300] [--limit 12000]
 //
 // Kernel calls are timed one by one with performance.now(), which adds ~0.1 µs per call: fine
 // for the large kernels this is for, not for the engine's JavaScript (tessera profile reports
 // the step without instrumentation beside the instrumented one).
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { Adam, Generator, denseAutoencoder, fit, getBackend, useBackend } from '../../src/index.js';
-import type { MatmulParams } from '../../src/backend/backend.js';
+import { Adam, Generator, fit, getBackend, useBackend } from '../../src/index.js';
+import type { Conv2dGeometry, MatmulParams } from '../../src/backend/backend.js';
 import { instrumentBackend } from '../../src/inspect/kernel-recorder.js';
 import { loadByteImages } from './byte-images.js';
 import { machineLine } from '../harness/machine.js';
+import { compilePeak } from '../peak/peak.js';
+import { workload } from './workloads.js';
+import { buildWorkloadModel, workloadRows } from './workload-model.js';
+import { stepFlopsSummary } from './step-flops.js';
 
 type Namer = (args: unknown[]) => string;
+
+/** [n×c×h×w] k3×3 s2 p1 → oh×ow: a convolution's geometry, for im2col and col2im. */
+const geometry = (g: Conv2dGeometry) =>
+  `[${g.n}×${g.c}×${g.h}×${g.w}] k${g.kh}×${g.kw} s${g.sh} p${g.ph} → ${g.oh}×${g.ow}`;
 
 const GATHER = 'batch gather (ByteDataset.readRows)';
 
@@ -23,7 +35,7 @@ const NAMERS: Partial<Record<string, Namer>> = {
   matmul: (a) => {
     const p = a[3] as MatmulParams;
     const act = p.activation && p.activation !== 'none' ? ` +${p.activation}` : '';
-    return `matmul ${p.m}×${p.n}×${p.k}${p.transA ? ' Aᵀ' : ''}${p.transB ? ' Bᵀ' : ''}${p.bias ? ' +bias' : ''}${act}`;
+    return `matmul ${p.batch > 1 ? `${p.batch}× ` : ''}${p.m}×${p.n}×${p.k}${p.transA ? ' Aᵀ' : ''}${p.transB ? ' Bᵀ' : ''}${p.bias ? ' +bias' : ''}${act}`;
   },
   binary: (a) => `binary ${String(a[0])} [${(a[6] as number[]).join('×')}]`,
   unary: (a) => `unary ${String(a[0])} [${String(a[3])}]`,
@@ -34,19 +46,25 @@ const NAMERS: Partial<Record<string, Namer>> = {
   copy: (a) => `copy [${(a[6] as number[]).join('×')}]`,
   fill: (a) => `fill [${String(a[1])}]`,
   where: (a) => `where [${(a[7] as number[]).join('×')}]`,
+  im2col: (a) => `im2col ${geometry(a[2] as Conv2dGeometry)}`,
+  col2im: (a) => `col2im ${geometry(a[2] as Conv2dGeometry)}`,
 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
-    backend: { type: 'string', default: 'native' }, epochs: { type: 'string', default: '3' }, warmup: { type: 'string', default: '300' },
+    workload: { type: 'string', default: 'W1' }, backend: { type: 'string', default: 'native' },
+    epochs: { type: 'string', default: '3' }, warmup: { type: 'string', default: '300' }, limit: { type: 'string' },
   } });
+  const w = workload(values.workload ?? 'W1', 'step-kernels: --workload');
   const epochs = Number(values.epochs), warmup = Number(values.warmup);
-  if (!(epochs >= 1) || !(warmup >= 0)) throw new Error('step-kernels: --epochs must be ≥ 1 and --warmup ≥ 0');
+  const limit = values.limit === undefined ? w.defaultTrainRows : Number(values.limit);
+  if (!(epochs >= 1) || !(warmup >= 0) || !(Number.isInteger(limit) && limit >= 0)) throw new Error('step-kernels: --epochs must be ≥ 1, --warmup and --limit integers ≥ 0');
   if (values.backend !== 'native' && values.backend !== 'js') throw new Error(`step-kernels: --backend must be native or js, got '${values.backend}'`);
   await useBackend(values.backend);
   const backend = getBackend();
   const totals = new Map<string, { ms: number; calls: number }>();
   let timing = false;
+  let matmulFlops = 0, matmulMs = 0;
   // The profiler's wrapper (src/inspect/kernel-recorder.ts); named here with shapes, which its
   // per-op view leaves out.
   const restore = instrumentBackend(backend, (call) => {
@@ -56,6 +74,11 @@ async function main(): Promise<void> {
     e.ms += call.ms;
     e.calls++;
     totals.set(key, e);
+    if (call.kernel === 'matmul') {
+      const p = (call.args as unknown[])[3] as MatmulParams;
+      matmulFlops += 2 * p.batch * p.m * p.n * p.k;
+      matmulMs += call.ms;
+    }
   });
   const train = await loadByteImages('train');
   // The batch gather is not a backend kernel: time the data set's readRows the same way.
@@ -70,12 +93,12 @@ async function main(): Promise<void> {
     totals.set(GATHER, e);
   };
   const generator = new Generator(0);
-  const model = denseAutoencoder({ inputDim: 784, hidden: [64], latent: 32, activation: 'relu', output: 'sigmoid', generator });
+  const { model, loss } = buildWorkloadModel(w, generator);
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
-  let step = 0;
-  await fit(model, train, null, {
-    optimizer, loss: 'mse', epochs, batchSize: 256, generator,
-    callbacks: [{ onBatchEnd: () => { if (++step === warmup) timing = true; } }],
+  let step = 0, timedFrom = 0, timedTo = 0;
+  await fit(model, workloadRows(train, limit, w.featureShape), null, {
+    optimizer, loss, epochs, batchSize: 256, generator,
+    callbacks: [{ onBatchEnd: () => { if (++step === warmup) { timing = true; timedFrom = performance.now(); } timedTo = performance.now(); } }],
   });
   restore();
   const timed = step - warmup;
@@ -84,13 +107,27 @@ async function main(): Promise<void> {
   const total = rows.reduce((s, [, e]) => s + e.ms, 0);
   const info = backend.describe();
   const where = values.backend === 'native' ? `native ${String(info.isa)}, ${String(info.threads)} thread(s)` : 'js';
-  process.stdout.write(`${machineLine()}; ${where}; ${timed} timed steps after ${warmup}\n`);
+  process.stdout.write(`${machineLine()}; ${where}; ${w.title} (${w.cliModel}), batch 256, ${timed} timed steps after ${warmup}\n`);
   process.stdout.write('µs/step  calls/step  kernel\n');
   for (const [key, e] of rows) {
     process.stdout.write(`${(e.ms / timed * 1000).toFixed(1).padStart(7)}  ${(e.calls / timed).toFixed(2).padStart(10)}  ${key}\n`);
   }
   const kernels = total - (totals.get(GATHER)?.ms ?? 0);
   process.stdout.write(`${(kernels / timed * 1000).toFixed(1).padStart(7)}  ${''.padStart(10)}  all kernels (the gather not included)\n`);
+  const threads = values.backend === 'native' ? Number(info.threads) : 1;
+  const peak = measuredFmaPeak(threads);
+  const summary = stepFlopsSummary({ matmulFlops: matmulFlops / timed, matmulMs: matmulMs / timed, stepMs: (timedTo - timedFrom) / timed, batch: 256, peakGflops: peak });
+  process.stdout.write(`${summary.join('\n')}\n`);
+}
+
+/** The FMA peak (GFLOP/s, all threads together) fma_peak.c measures on `threads` threads; null without gcc. */
+function measuredFmaPeak(threads: number): { gflops: number; isa: string } | null {
+  try {
+    const out = JSON.parse(execFileSync(compilePeak('fma_peak'), [String(threads), '0.5'], { encoding: 'utf8' })) as { avx512_gflops: number | null; avx2_gflops: number };
+    return out.avx512_gflops !== null && out.avx512_gflops > out.avx2_gflops ? { gflops: out.avx512_gflops, isa: 'AVX-512' } : { gflops: out.avx2_gflops, isa: 'AVX2' };
+  } catch {
+    return null;
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,14 +1,17 @@
-// The W1 child's command line and output shape, apart from the child so that tests can parse
-// arguments and shape results without loading a backend.
+// The workload child's command line and output shape (W1 by default, any of bench/tessera/
+// workloads.ts with --workload), apart from the child so that tests can parse arguments and
+// shape results without loading a backend.
+import { workload, type WorkloadId } from './workloads.js';
 
 export const W1_BACKENDS = ['native', 'js', 'webgpu'] as const;
 export type W1Backend = (typeof W1_BACKENDS)[number];
 
 export interface W1ChildArgs {
+  workload: WorkloadId;
   backend: W1Backend;
   epochs: number;
   seed: number;
-  /** Train on the first `limit` rows only (a smoke run); 0 means all 60,000. */
+  /** Train on the first `limit` rows only (a smoke run, or W2's 12,000); 0 means all 60,000. */
   limit: number;
   /** How the images are held: 'bytes' (47 MB, scaled per batch; default) or 'float32' (188 MB, copied per batch). */
   data: 'bytes' | 'float32';
@@ -16,7 +19,7 @@ export interface W1ChildArgs {
 
 export interface W1ChildOutput {
   runner: 'tessera';
-  workload: 'W1';
+  workload: WorkloadId;
   backend: string;
   threads: number;
   native: unknown;
@@ -30,7 +33,8 @@ export interface W1ChildOutput {
   seconds_per_epoch: { median: number; min: number; max: number; spread: number; n: number };
   samples_per_second: number;
   train_loss: number[];
-  test_mse: number[];
+  /** The training objective on the test images after each epoch (MSE for W1; see workloads.ts). */
+  test_loss: number[];
   /** Process-lifetime peak RSS (ru_maxrss), as the peers report it. */
   peak_rss_mib: number;
   /** Peak RSS of the training epochs alone (VmHWM after a reset), null where unsupported. */
@@ -46,10 +50,11 @@ function intArg(flag: string, value: string | undefined, min: number): number {
 }
 
 export function parseW1ChildArgs(argv: readonly string[]): W1ChildArgs {
-  const a: W1ChildArgs = { backend: 'native', epochs: 5, seed: 0, limit: 0, data: 'bytes' };
+  const a: W1ChildArgs = { workload: 'W1', backend: 'native', epochs: 5, seed: 0, limit: 0, data: 'bytes' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag === '--backend') {
+    if (flag === '--workload') a.workload = workload(argv[++i] ?? '', 'bench/tessera/w1-child: --workload').id;
+    else if (flag === '--backend') {
       const b = argv[++i];
       if (!(W1_BACKENDS as readonly string[]).includes(b)) {
         throw new Error(`bench/tessera/w1-child: --backend expects one of ${W1_BACKENDS.join(', ')}, got '${b ?? ''}'`);
@@ -62,7 +67,7 @@ export function parseW1ChildArgs(argv: readonly string[]): W1ChildArgs {
       const d = argv[++i];
       if (d !== 'bytes' && d !== 'float32') throw new Error(`bench/tessera/w1-child: --data expects bytes or float32, got '${d ?? ''}'`);
       a.data = d;
-    } else throw new Error(`bench/tessera/w1-child: unknown option '${flag}' (expected --backend, --epochs, --seed, --limit, --data)`);
+    } else throw new Error(`bench/tessera/w1-child: unknown option '${flag}' (expected --workload, --backend, --epochs, --seed, --limit, --data)`);
   }
   return a;
 }

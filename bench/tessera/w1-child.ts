@@ -1,21 +1,23 @@
-// One W1 run in its own process (bench/tessera/w1.ts spawns it), so that peak RSS belongs to
-// this run alone and TESSERA_THREADS / TESSERA_BACKEND are in the environment before tessera
-// loads (the native thread pool is sized when the addon loads).
+// One workload run in its own process (bench/tessera/w1.ts and family.ts spawn it), so that peak
+// RSS belongs to this run alone and TESSERA_THREADS / TESSERA_BACKEND are in the environment
+// before tessera loads (the native thread pool is sized when the addon loads).
 //
-//   TESSERA_THREADS=1 node dist/bench/tessera/w1-child.js --backend native --epochs 5 --seed 0
+//   TESSERA_THREADS=1 node dist/bench/tessera/w1-child.js [--workload W2] --backend native --epochs 5 --seed 0
 //
-// W1 (issue 7): 784 → 64 ReLU → 32 ReLU → 64 ReLU → 784 sigmoid, MSE, Adam(lr 1e-3), batch 256,
-// shuffled every epoch, the 60,000 Fashion-MNIST training images scaled to [0, 1]; test MSE on
-// the 10,000 test images after every epoch (outside the timed region, as bench/peers/torch_w1.py).
-// Everything goes through the public API: denseAutoencoder, Adam, fit, evaluate. The images
-// stay bytes (byte-images.ts) so the process holds no float32 copy of the data set.
+// W1 (issue 7) by default: 784 → 64 ReLU → 32 ReLU → 64 ReLU → 784 sigmoid, MSE, Adam(lr 1e-3),
+// batch 256, shuffled every epoch, the 60,000 Fashion-MNIST training images scaled to [0, 1];
+// the other workloads (W2-W5) are in workloads.ts. The test loss on the 10,000 test images after
+// every epoch is outside the timed region, as in bench/peers/torch_w1.py. Everything goes through
+// the public API: buildArchitecture, Adam, fit, evaluate. The images stay bytes (byte-images.ts)
+// so the process holds no float32 copy of the data set.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
-  Adam, Generator, InMemoryDataset, denseAutoencoder, evaluate, fit, loadFashionMnist, useBackend,
-  type BackendName, type Dataset,
+  Adam, Generator, InMemoryDataset, evaluate, fit, loadFashionMnist, useBackend, type BackendName, type Dataset,
 } from '../../src/index.js';
 import { parseW1ChildArgs, type W1ChildOutput } from './w1-args.js';
+import { workload } from './workloads.js';
+import { buildWorkloadModel, workloadRows } from './workload-model.js';
 import { loadByteImages } from './byte-images.js';
 import { summarize } from '../harness/stats.js';
 
@@ -41,38 +43,38 @@ function peakRssSinceReset(): number | null {
 
 async function main(): Promise<void> {
   const args = parseW1ChildArgs(process.argv.slice(2));
+  const w = workload(args.workload);
   const backendName = args.backend as BackendName;
   const tLoad = performance.now();
   await useBackend(backendName);
   const [train, test]: Dataset[] = args.data === 'bytes'
     ? [await loadByteImages('train'), await loadByteImages('test')]
     : (['train', 'test'] as const).map((split) => new InMemoryDataset(loadFashionMnist({ split }).images, [784]));
-  const trainRows = args.limit ? Math.min(args.limit, train.length) : train.length;
-  const trainSet: Dataset = trainRows === train.length ? train : {
-    length: trainRows, featureShape: [784], readRows: (i, out) => train.readRows(i, out),
-  };
+  const trainSet = workloadRows(train, args.limit, w.featureShape);
+  const testSet = workloadRows(test, 0, w.featureShape);
+  const trainRows = trainSet.length;
   const loadSeconds = (performance.now() - tLoad) / 1000;
 
   const generator = new Generator(args.seed);
-  // PyTorch's init, as the torch peer (bench/peers/torch_w1.py) uses: the test-MSE comparison is like for like.
-  const model = denseAutoencoder({ inputDim: 784, hidden: [64], latent: 32, activation: 'relu', output: 'sigmoid', generator, init: 'torch' });
+  // PyTorch's init, as the torch peer (bench/peers/torch_w1.py) uses: the test-loss comparison is like for like.
+  const { model, loss } = buildWorkloadModel(w, generator);
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
-  const testMse: number[] = [];
+  const testLoss: number[] = [];
   // the child runs with --expose-gc: the load's garbage goes before the peak mark is reset
   (globalThis as { gc?: () => void }).gc?.();
   const hwmReset = resetPeakRss();
   const history = await fit(model, trainSet, null, {
-    optimizer, loss: 'mse', epochs: args.epochs, batchSize: 256, shuffle: true, generator,
+    optimizer, loss, epochs: args.epochs, batchSize: 256, shuffle: true, generator,
     // fit's epoch time stops before callbacks: the test pass is outside the timed region.
-    callbacks: [{ onEpochEnd: async () => { testMse.push(await evaluate(model, test, null, { loss: 'mse', batchSize: 1000 })); } }],
+    callbacks: [{ onEpochEnd: async () => { testLoss.push(await evaluate(model, testSet, null, { loss, batchSize: 1000 })); } }],
   });
   const info = backendName === 'native' ? (await import('../../src/backend/native/index.js')).nativeInfo() : null;
   const perEpoch = summarize(history.seconds);
   const out: W1ChildOutput = {
-    runner: 'tessera', workload: 'W1', backend: backendName, threads: info?.threads ?? 1,
+    runner: 'tessera', workload: w.id, backend: backendName, threads: info?.threads ?? 1,
     native: info, epochs: args.epochs, data: args.data, batch: 256, train_rows: trainRows, seed: args.seed,
     load_seconds: loadSeconds, epoch_seconds: history.seconds, seconds_per_epoch: perEpoch,
-    samples_per_second: trainRows / perEpoch.median, train_loss: history.loss, test_mse: testMse,
+    samples_per_second: trainRows / perEpoch.median, train_loss: history.loss, test_loss: testLoss,
     // maxRSS is in KiB.
     peak_rss_mib: process.resourceUsage().maxRSS / 1024,
     epoch_peak_rss_mib: hwmReset ? peakRssSinceReset() : null,

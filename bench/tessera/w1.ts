@@ -8,6 +8,7 @@ import { runPeerScript, type PeerResult } from '../harness/peers.js';
 import { w1PeakRss, w1SamplesPerSecond, w1SecondsPerEpoch, w1TestMse } from '../harness/metric-keys.js';
 import type { Metric, Result, RunOptions, Runner } from '../harness/runner.js';
 import type { W1Backend, W1ChildOutput } from './w1-args.js';
+import type { WorkloadId } from './workloads.js';
 import { w1EpochPeakRss } from './metrics.js';
 import { compilePeak } from '../peak/peak.js';
 
@@ -35,7 +36,7 @@ export function w1Metrics(runs: readonly W1Run[]): Metric[] {
     const note = notes.length > 0 ? notes.join('; ') : undefined;
     metrics.push(w1SecondsPerEpoch(threads, out.seconds_per_epoch, note), w1SamplesPerSecond(threads, out.samples_per_second, note));
     if (i === 0) {
-      const mse = out.test_mse[out.test_mse.length - 1];
+      const mse = out.test_loss[out.test_loss.length - 1];
       metrics.push(w1TestMse(out.epochs, mse, `${threads} thread run`), w1PeakRss(out.peak_rss_mib, `${threads} thread run, whole process`));
       if (out.epoch_peak_rss_mib !== null) metrics.push(w1EpochPeakRss(out.epoch_peak_rss_mib, `${threads} thread run`));
     }
@@ -54,10 +55,10 @@ export interface W1RunnerOptions {
   limit?: (opts: RunOptions) => number;
 }
 
-/** Spawns the child for one configuration; the compiled child sits beside this file. */
-export function runW1Child(backend: W1Backend, threads: number, epochs: number, seed: number, limit: number, timeoutMs: number): Promise<PeerResult> {
+/** Spawns the child for one configuration (W1 unless `workload` says); the compiled child sits beside this file. */
+export function runW1Child(backend: W1Backend, threads: number, epochs: number, seed: number, limit: number, timeoutMs: number, workload: WorkloadId = 'W1'): Promise<PeerResult> {
   const script = join(here, 'w1-child.js');
-  const args = ['--expose-gc', script, '--backend', backend, '--epochs', String(epochs), '--seed', String(seed), ...(limit ? ['--limit', String(limit)] : [])];
+  const args = ['--expose-gc', script, '--workload', workload, '--backend', backend, '--epochs', String(epochs), '--seed', String(seed), ...(limit ? ['--limit', String(limit)] : [])];
   return runPeerScript({
     name: `tessera-${backend}`, command: process.execPath, args, script, timeoutMs,
     env: { TESSERA_THREADS: String(threads), TESSERA_BACKEND: backend === 'webgpu' ? 'js' : backend },

@@ -39,9 +39,9 @@ describe('bench/run.ts arguments', () => {
 
 describe('bench/tessera/w1-child arguments', () => {
   it('parses and defaults', () => {
-    expect(parseW1ChildArgs([])).toEqual({ backend: 'native', epochs: 5, seed: 0, limit: 0, data: 'bytes' });
+    expect(parseW1ChildArgs([])).toEqual({ workload: 'W1', backend: 'native', epochs: 5, seed: 0, limit: 0, data: 'bytes' });
     expect(parseW1ChildArgs(['--backend', 'js', '--epochs', '2', '--seed', '3', '--limit', '512']))
-      .toEqual({ backend: 'js', epochs: 2, seed: 3, limit: 512, data: 'bytes' });
+      .toEqual({ workload: 'W1', backend: 'js', epochs: 2, seed: 3, limit: 512, data: 'bytes' });
     expect(parseW1ChildArgs(['--data', 'float32']).data).toBe('float32');
     expect(() => parseW1ChildArgs(['--data', 'f16'])).toThrow(/--data expects bytes or float32/);
   });

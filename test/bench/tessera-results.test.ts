@@ -12,7 +12,7 @@ function output(threads: number, epochSeconds: number[], testMse: number[], rss:
     runner: 'tessera', workload: 'W1', backend: 'native', threads, native: null, epochs: testMse.length, data: 'bytes', batch: 256,
     train_rows: 60_000, seed: 0, load_seconds: 0.1, epoch_seconds: epochSeconds, epoch_peak_rss_mib: rss - 10,
     seconds_per_epoch: { median, min: s[0], max: s[s.length - 1], spread: (s[s.length - 1] - s[0]) / median, n: s.length },
-    samples_per_second: 60_000 / median, train_loss: testMse, test_mse: testMse, peak_rss_mib: rss,
+    samples_per_second: 60_000 / median, train_loss: testMse, test_loss: testMse, peak_rss_mib: rss,
   };
 }
 
