@@ -1,6 +1,9 @@
 // Summary statistics for benchmark samples. Spread is (max - min) / median: a run whose
 // spread is large was disturbed and its median should be read with care.
 // The Python and .mjs peers compute the same summary (bench/peers/stats.py, summarize()).
+// The arithmetic is src/stats.ts's (one median, mean and sd for the CLI and the benchmarks);
+// this file adds the benchmark's checks: no empty sample set, no NaN or infinite sample.
+import { mean as meanOf, median as medianOf, sampleSd } from '../../src/stats.js';
 
 export interface Summary {
   median: number;
@@ -29,22 +32,17 @@ export function max(samples: readonly number[]): number {
 }
 
 export function mean(samples: readonly number[]): number {
-  const s = sortedCopy(samples, 'mean');
-  return s.reduce((acc, x) => acc + x, 0) / s.length;
+  return meanOf(sortedCopy(samples, 'mean'));
+}
+
+/** Sample standard deviation (n − 1 in the denominator); 0 for a single sample. */
+export function sampleStd(samples: readonly number[]): number {
+  return samples.length < 2 ? 0 : sampleSd(samples);
 }
 
 /** The middle sample, or the mean of the two middle ones for an even count. */
-/** Sample standard deviation (n − 1 in the denominator); 0 for a single sample. */
-export function sampleStd(samples: readonly number[]): number {
-  if (samples.length < 2) return 0;
-  const m = mean(samples);
-  return Math.sqrt(samples.reduce((a, x) => a + (x - m) ** 2, 0) / (samples.length - 1));
-}
-
 export function median(samples: readonly number[]): number {
-  const s = sortedCopy(samples, 'median');
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return medianOf(sortedCopy(samples, 'median'));
 }
 
 /**
