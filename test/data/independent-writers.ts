@@ -1,7 +1,9 @@
 // Writers for the formats the data tests feed tessera, built from the format descriptions and
 // nothing in src/: .npy bytes (numpy.lib.format 1.0), PNG bytes (signature, IHDR, one zlib IDAT,
-// IEND, CRC-32 computed here), so a bug in tessera's own writers cannot hide one in its readers.
+// IEND, CRC-32 from the tests' own bitwise crc32 in test/io/helpers.ts), so a bug in tessera's own
+// writers cannot hide one in its readers.
 import { deflateSync } from 'node:zlib';
+import { crc32Bitwise as crc32 } from '../io/helpers.js';
 
 /** A version 1.0 .npy file: the header dict padded with spaces to a multiple of 64, then `body`. */
 export function npyBytes(descr: string, shape: number[], body: Uint8Array): Buffer {
@@ -32,16 +34,6 @@ export function npyBody(descr: string, values: number[]): Uint8Array {
 }
 
 export const npyOf = (descr: string, shape: number[], values: number[]) => npyBytes(descr, shape, npyBody(descr, values));
-
-// CRC-32 (ISO 3309, the PNG one), table-free: a bit at a time.
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of bytes) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function pngChunk(type: string, data: Uint8Array): Buffer {
   const head = Buffer.alloc(8);
