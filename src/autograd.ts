@@ -2,36 +2,11 @@
 // reverse applying each op's backward rule and adding gradients into the op's inputs.
 import type { Tensor } from './tensor.js';
 import { shapeStr, sameShape } from './shape.js';
-import { onesLike } from './ops/creation.js';
+import { enableGrad, noGrad } from './grad-mode.js';
+import { filled } from './ops/op.js';
 import { tidy } from './memory.js';
 
-let gradEnabled = true;
-
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
-
-/** Runs fn without recording a graph (inference, optimizer updates, metrics). */
-export function noGrad<T>(fn: () => T): T {
-  const previous = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = previous;
-  }
-}
-
-/** Runs fn with the graph recorded even inside noGrad (used by createGraph backward). */
-export function enableGrad<T>(fn: () => T): T {
-  const previous = gradEnabled;
-  gradEnabled = true;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = previous;
-  }
-}
+export { enableGrad, isGradEnabled, noGrad } from './grad-mode.js';
 
 /** One backward rule applied, as reported to a trace callback. */
 export interface BackwardStep {
@@ -111,7 +86,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   const retainGraph = options.retainGraph ?? keepAll;
   const release = (t: Tensor) => { if (!keepAll) t.dispose(); };
   const run = () => {
-    const seed = grad ?? onesLike(root);
+    const seed = grad ?? filled(root.shape, 1, root.dtype, root.backend);  // dL/dL = 1
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
     const owned = new Set<Tensor>(grad ? [] : [seed]);
     let index = 0;

@@ -1,9 +1,9 @@
 // Tensor: a shape, a dtype, storage on one backend, and (when it was made by a differentiable
-// op) the graph node that says how to send a gradient back to its inputs.
+// op) the graph node that says how to send a gradient back to its inputs. This file imports no
+// op: the ops and backward() are attached as methods by src/ops/methods.ts, so that the import
+// graph of the core runs one way (tensor → ops → methods), without a cycle.
 import type { Backend, DType, TypedArray } from './backend/backend.js';
 import { shapeStr, sizeOf, type Shape } from './shape.js';
-import * as ops from './ops/index.js';
-import { backward as runBackward, type BackwardOptions } from './autograd.js';
 import { trackTensor, untrackTensor } from './memory.js';
 
 /** How a tensor was made: the op, its inputs, and the rule that maps dL/dout to dL/dinputs. */
@@ -96,13 +96,27 @@ export class Tensor {
 
   // ---- reading data --------------------------------------------------------------------
 
+  /**
+   * @internal The data without a copy where the CPU can read the backend's memory synchronously
+   * (callers must not mutate it), else null.
+   */
+  peek(op: string): TypedArray | null {
+    return this.backend.readSync(this.storage(op), this.dtype, this.size);
+  }
+
+  private readable(op: string, instead: string): TypedArray {
+    const data = this.peek(op);
+    if (data === null) throw new Error(`${op}: the '${this.backend.name}' backend cannot be read synchronously; use 'await tensor.${instead}()'`);
+    return data;
+  }
+
+  private checkOne(op: string): void {
+    if (this.size !== 1) throw new Error(`${op}: expected a tensor with one element, got shape ${shapeStr(this.shape)}`);
+  }
+
   /** A copy of the data, synchronously; only on backends whose memory the CPU can read. */
   dataSync(): TypedArray {
-    const data = this.backend.readSync(this.storage('dataSync'), this.dtype, this.size);
-    if (data === null) {
-      throw new Error(`dataSync: the '${this.backend.name}' backend cannot be read synchronously; use 'await tensor.data()'`);
-    }
-    return data.slice(0, this.size);
+    return this.readable('dataSync', 'data').slice(0, this.size);
   }
 
   /** A copy of the data; works on every backend. */
@@ -113,38 +127,29 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new Error(`item: expected a tensor with one element, got shape ${shapeStr(this.shape)}`);
-    const data = this.backend.readSync(this.storage('item'), this.dtype, this.size);
-    if (data === null) throw new Error(`item: the '${this.backend.name}' backend cannot be read synchronously; use 'await tensor.itemAsync()'`);
-    return data[0];
+    this.checkOne('item');
+    return this.readable('item', 'itemAsync')[0];
   }
 
   async itemAsync(): Promise<number> {
-    if (this.size !== 1) throw new Error(`itemAsync: expected a tensor with one element, got shape ${shapeStr(this.shape)}`);
+    this.checkOne('itemAsync');
     return (await this.data())[0];
   }
 
   /** Nested arrays, like PyTorch's tolist(). */
   toArray(): unknown {
-    const data = this.dataSync();
-    return nest(data, this.shape, 0, 0);
+    return nest(this.dataSync(), this.shape, 0, 0);
   }
 
   toString(): string {
     const head = `Tensor(shape=${shapeStr(this.shape)}, dtype=${this.dtype}, backend=${this.backend.name}` +
       `${this.requiresGrad ? ', requiresGrad' : ''}${this.node ? `, op=${this.node.op}` : ''})`;
-    if (this.disposed) return `${head} <disposed>`;
-    const data = this.backend.readSync(this.ref.storage, this.dtype, this.size);
-    if (data === null) return `${head} <on device: await data()>`;
+    const data = this.disposed ? null : this.peek('toString');
+    if (data === null) return `${head} ${this.disposed ? '<disposed>' : '<on device: await data()>'}`;
     return `${head}\n${formatData(data, this.shape)}`;
   }
 
-  // ---- autograd ------------------------------------------------------------------------
-
-  /** dL/d(every leaf that requires grad) accumulated into `.grad`. */
-  backward(grad?: Tensor, options?: BackwardOptions): void {
-    runBackward(this, grad, options);
-  }
+  // ---- autograd (backward() and the ops as methods are attached by src/ops/methods.ts) ------
 
   /** The same data, cut from the graph. */
   detach(): Tensor {
@@ -164,61 +169,6 @@ export class Tensor {
     this.grad?.dispose();
     this.grad = null;
   }
-
-  // ---- ops as methods (each defined once in src/ops/) ------------------------------------
-  add(other: Tensor | number): Tensor { return ops.add(this, other); }
-  sub(other: Tensor | number): Tensor { return ops.sub(this, other); }
-  mul(other: Tensor | number): Tensor { return ops.mul(this, other); }
-  div(other: Tensor | number): Tensor { return ops.div(this, other); }
-  pow(exponent: Tensor | number): Tensor { return ops.pow(this, exponent); }
-  maximum(other: Tensor | number): Tensor { return ops.maximum(this, other); }
-  minimum(other: Tensor | number): Tensor { return ops.minimum(this, other); }
-  gt(other: Tensor | number): Tensor { return ops.gt(this, other); }
-  ge(other: Tensor | number): Tensor { return ops.ge(this, other); }
-  lt(other: Tensor | number): Tensor { return ops.lt(this, other); }
-  le(other: Tensor | number): Tensor { return ops.le(this, other); }
-  eq(other: Tensor | number): Tensor { return ops.eq(this, other); }
-  neg(): Tensor { return ops.neg(this); }
-  abs(): Tensor { return ops.abs(this); }
-  sign(): Tensor { return ops.sign(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  square(): Tensor { return ops.square(this); }
-  reciprocal(): Tensor { return ops.reciprocal(this); }
-  sin(): Tensor { return ops.sin(this); }
-  cos(): Tensor { return ops.cos(this); }
-  clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
-  relu(): Tensor { return ops.relu(this); }
-  leakyRelu(slope = 0.01): Tensor { return ops.leakyRelu(this, slope); }
-  elu(alpha = 1): Tensor { return ops.elu(this, alpha); }
-  selu(): Tensor { return ops.selu(this); }
-  gelu(): Tensor { return ops.gelu(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  softplus(): Tensor { return ops.softplus(this); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
-  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  sum(axes?: number | number[], keepDims = false): Tensor { return ops.sum(this, axes, keepDims); }
-  sumSquares(axes?: number | number[], keepDims = false): Tensor { return ops.sumSquares(this, axes, keepDims); }
-  mean(axes?: number | number[], keepDims = false): Tensor { return ops.mean(this, axes, keepDims); }
-  max(axes?: number | number[], keepDims = false): Tensor { return ops.max(this, axes, keepDims); }
-  min(axes?: number | number[], keepDims = false): Tensor { return ops.min(this, axes, keepDims); }
-  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
-  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
-  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  flatten(startAxis = 0, endAxis = -1): Tensor { return ops.flatten(this, startAxis, endAxis); }
-  squeeze(axes?: number | number[]): Tensor { return ops.squeeze(this, axes); }
-  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
-  permute(perm: readonly number[]): Tensor { return ops.permute(this, perm); }
-  transpose(axis0 = -2, axis1 = -1): Tensor { return ops.transpose(this, axis0, axis1); }
-  get T(): Tensor { return ops.transpose(this, -2, -1); }
-  expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
-  slice(starts: readonly number[], ends?: readonly (number | undefined)[]): Tensor { return ops.slice(this, starts, ends); }
-  clone(): Tensor { return ops.clone(this); }
-  /** Copies to another backend (or dtype); differentiable. */
-  to(target: Backend | DType | { backend?: Backend; dtype?: DType }): Tensor { return ops.to(this, target); }
 }
 
 function nest(data: TypedArray, shape: Shape, axis: number, offset: number): unknown {
@@ -237,7 +187,7 @@ function formatNumber(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(4) : v.toFixed(4);
 }
 
-/** PyTorch-like text: nested brackets, long axes elided with '...'. */
+/** PyTorch-like text: nested brackets, long axes elided with '...' (only the shown values are read). */
 function formatData(data: TypedArray, shape: Shape): string {
   if (shape.length === 0) return formatNumber(data[0]);
   const edge = 3;

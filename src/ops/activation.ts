@@ -4,10 +4,8 @@ import type { ActivationGradOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { normalizeAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
 import { checkSame, checkTensor, empty, record } from './op.js';
-import { add, affine, erf, exp, gt, log, mul, square, sub, unaryKernel, where } from './elementwise.js';
-import { max, sum } from './reduce.js';
-import { squeeze } from './shape-ops.js';
-import { noGrad } from '../autograd.js';
+import { add, affine, erf, exp, gt, mul, square, unaryKernel, unaryOp, where } from './elementwise.js';
+import { noGrad } from '../grad-mode.js';
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -34,58 +32,34 @@ export function activationGradFromOutput(act: ActivationGradOp, y: Tensor, g: Te
   ], { saved: ['y', 'g'], attrs: { act } });
 }
 
-export function relu(x: Tensor): Tensor {
-  const y = unaryKernel('relu', x);
-  // relu'(x) = 1 where x > 0, else 0; y > 0 exactly where x > 0, so y serves (one kernel)
-  return record(y, 'relu', [x], (g) => [activationGradFromOutput('relu', y, g)], { saved: ['y'] });
-}
+// relu'(x) = 1 where x > 0, else 0; y > 0 exactly where x > 0, so y serves (one kernel)
+export const relu = (x: Tensor): Tensor => unaryOp('relu', x, (g, y) => activationGradFromOutput('relu', y, g), ['y']);
 
-export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
-  const y = unaryKernel('leakyRelu', x, { alpha: slope });
-  // 1 where x > 0, else slope: step(x)·(1 − slope) + slope
-  return record(y, 'leakyRelu', [x], (g) => [mul(g, affine(unaryKernel('step', x), 1 - slope, slope))],
-    { saved: ['x'], attrs: { slope } });
-}
+// 1 where x > 0, else slope: step(x)·(1 − slope) + slope
+export const leakyRelu = (x: Tensor, slope = 0.01): Tensor =>
+  unaryOp('leakyRelu', x, (g) => mul(g, affine(unaryKernel('step', x), 1 - slope, slope)), ['x'], { alpha: slope }, { slope });
 
-export function elu(x: Tensor, alpha = 1): Tensor {
-  const y = unaryKernel('elu', x, { alpha });
-  // 1 where x > 0, else α·eˣ = y + α
-  return record(y, 'elu', [x], (g) => [mul(g, where(gt(x, 0), 1, add(y, alpha)))], { saved: ['x', 'y'], attrs: { alpha } });
-}
+// 1 where x > 0, else α·eˣ = y + α
+export const elu = (x: Tensor, alpha = 1): Tensor =>
+  unaryOp('elu', x, (g, y) => mul(g, where(gt(x, 0), 1, add(y, alpha))), ['x', 'y'], { alpha }, { alpha });
 
-export function selu(x: Tensor): Tensor {
-  const y = unaryKernel('selu', x);
-  // scale where x > 0, else scale·α·eˣ = y + scale·α
-  return record(y, 'selu', [x], (g) => [mul(g, where(gt(x, 0), SELU_SCALE, add(y, SELU_SCALE * SELU_ALPHA)))], { saved: ['x', 'y'] });
-}
+// scale where x > 0, else scale·α·eˣ = y + scale·α
+export const selu = (x: Tensor): Tensor =>
+  unaryOp('selu', x, (g, y) => mul(g, where(gt(x, 0), SELU_SCALE, add(y, SELU_SCALE * SELU_ALPHA))), ['x', 'y']);
 
-export function gelu(x: Tensor): Tensor {
-  const y = unaryKernel('gelu', x);
-  // d/dx x·Φ(x) = Φ(x) + x·φ(x), Φ(x) = (1 + erf(x/√2))/2, φ(x) = e^(−x²/2)/√(2π)
-  return record(y, 'gelu', [x], (g) => {
-    const cdf = affine(erf(mul(x, Math.SQRT1_2)), 0.5, 0.5);
-    const pdf = mul(exp(mul(square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-    return [mul(g, add(cdf, mul(x, pdf)))];
-  }, { saved: ['x'] });
-}
+// d/dx x·Φ(x) = Φ(x) + x·φ(x), Φ(x) = (1 + erf(x/√2))/2, φ(x) = e^(−x²/2)/√(2π)
+export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, (g) => {
+  const cdf = affine(erf(mul(x, Math.SQRT1_2)), 0.5, 0.5);
+  const pdf = mul(exp(mul(square(x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+  return mul(g, add(cdf, mul(x, pdf)));
+}, ['x']);
 
-export function sigmoid(x: Tensor): Tensor {
-  const y = unaryKernel('sigmoid', x);
-  // σ'(x) = σ(x)(1 − σ(x))
-  return record(y, 'sigmoid', [x], (g) => [activationGradFromOutput('sigmoid', y, g)], { saved: ['y'] });
-}
-
-export function tanh(x: Tensor): Tensor {
-  const y = unaryKernel('tanh', x);
-  // tanh'(x) = 1 − tanh²(x)
-  return record(y, 'tanh', [x], (g) => [activationGradFromOutput('tanh', y, g)], { saved: ['y'] });
-}
-
-export function softplus(x: Tensor): Tensor {
-  const y = unaryKernel('softplus', x);
-  // d/dx log(1 + eˣ) = σ(x)
-  return record(y, 'softplus', [x], (g) => [mul(g, sigmoid(x))], { saved: ['x'] });
-}
+// σ'(x) = σ(x)(1 − σ(x))
+export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, (g, y) => activationGradFromOutput('sigmoid', y, g), ['y']);
+// tanh'(x) = 1 − tanh²(x)
+export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x, (g, y) => activationGradFromOutput('tanh', y, g), ['y']);
+// d/dx log(1 + eˣ) = σ(x)
+export const softplus = (x: Tensor): Tensor => unaryOp('softplus', x, (g) => mul(g, sigmoid(x)), ['x']);
 
 function softmaxKernel(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
   checkTensor(op, x);
@@ -100,14 +74,14 @@ function softmaxKernel(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): T
 export function softmax(x: Tensor, axis = -1): Tensor {
   const y = softmaxKernel('softmax', x, axis);
   // dx = y ⊙ (g − Σ g⊙y)
-  return record(y, 'softmax', [x], (g) => [mul(y, sub(g, sum(mul(g, y), axis, true)))], { saved: ['y'], attrs: { axis } });
+  return record(y, 'softmax', [x], (g) => [mul(y, g.sub(mul(g, y).sum(axis, true)))], { saved: ['y'], attrs: { axis } });
 }
 
 /** x − logΣexp(x) along an axis (log-sum-exp with the max subtracted). */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const y = softmaxKernel('logSoftmax', x, axis);
   // dx = g − softmax(x) · Σ g
-  return record(y, 'logSoftmax', [x], (g) => [sub(g, mul(exp(y), sum(g, axis, true)))], { saved: ['y'], attrs: { axis } });
+  return record(y, 'logSoftmax', [x], (g) => [g.sub(mul(exp(y), g.sum(axis, true)))], { saved: ['y'], attrs: { axis } });
 }
 
 /** log Σ exp(x) along an axis, stably: m + log Σ exp(x − m) with m = max(x) held constant. */
@@ -115,7 +89,7 @@ export function logSumExp(x: Tensor, axis = -1, keepDims = false): Tensor {
   checkTensor('logSumExp', x);
   const a = normalizeAxis('logSumExp', axis, x.rank);
   // The result does not depend on m, so m needs no gradient; its gradient is softmax(x).
-  const m = noGrad(() => max(x, a, true));
-  const lse = add(log(sum(exp(sub(x, m)), a, true)), m);
-  return keepDims ? lse : squeeze(lse, a);
+  const m = noGrad(() => x.max(a, true));
+  const lse = add(exp(x.sub(m)).sum(a, true).log(), m);
+  return keepDims ? lse : lse.squeeze(a);
 }

@@ -48,20 +48,28 @@ export function col2im(cols: Tensor, g: Conv2dGeometry): Tensor {
   return record(out, 'col2im', [cols], (grad) => [im2col(grad, g)], { attrs: { ...g } });
 }
 
+/** The checks conv2d and convTranspose2d share: ranks, channels, bias, and the options as pairs. */
+function convArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose2dOptions, weightDims: string) {
+  checkTensor(op, x);
+  checkTensor(op, weight, 'weight');
+  checkSame(op, bias ? [x, weight, bias] : [x, weight]);
+  if (x.rank !== 4) throw new Error(`${op}: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
+  if (weight.rank !== 4) throw new Error(`${op}: weight must be ${weightDims}, got ${shapeStr(weight.shape)}`);
+  const transposed = op === 'convTranspose2d';
+  // conv2d's weight is [cout, cin, kh, kw]; the transpose's [cin, cout, kh, kw]
+  const [cin, cout] = transposed ? weight.shape : [weight.shape[1], weight.shape[0]];
+  if (cin !== x.shape[1]) throw new Error(`${op}: input has ${x.shape[1]} channels but weight ${shapeStr(weight.shape)} expects ${cin}`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new Error(`${op}: bias must be [${cout}], got ${shapeStr(bias.shape)}`);
+  const [sh, sw] = pair(op, 'stride', options.stride, 1, 1);
+  const [ph, pw] = pair(op, 'padding', options.padding, 0, 0);
+  const [dh, dw] = pair(op, 'dilation', options.dilation, 1, 1);
+  return { cout, kh: weight.shape[2], kw: weight.shape[3], sh, sw, ph, pw, dh, dw };
+}
+
 /** x [n, cin, h, w], weight [cout, cin, kh, kw], bias [cout] → [n, cout, oh, ow] (PyTorch's Conv2d). */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
-  checkTensor('conv2d', x);
-  checkTensor('conv2d', weight, 'weight');
-  checkSame('conv2d', bias ? [x, weight, bias] : [x, weight]);
-  if (x.rank !== 4) throw new Error(`conv2d: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
-  if (weight.rank !== 4) throw new Error(`conv2d: weight must be [cout, cin, kh, kw], got ${shapeStr(weight.shape)}`);
+  const { cout, kh, kw, sh, sw, ph, pw, dh, dw } = convArgs('conv2d', x, weight, bias, options, '[cout, cin, kh, kw]');
   const [n, c, h, w] = x.shape;
-  const [cout, cin, kh, kw] = weight.shape;
-  if (cin !== c) throw new Error(`conv2d: input has ${c} channels but weight ${shapeStr(weight.shape)} expects ${cin}`);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new Error(`conv2d: bias must be [${cout}], got ${shapeStr(bias.shape)}`);
-  const [sh, sw] = pair('conv2d', 'stride', options.stride, 1, 1);
-  const [ph, pw] = pair('conv2d', 'padding', options.padding, 0, 0);
-  const [dh, dw] = pair('conv2d', 'dilation', options.dilation, 1, 1);
   const oh = convOutSize(h, kh, sh, ph, dh), ow = convOutSize(w, kw, sw, pw, dw);
   if (oh < 1 || ow < 1) {
     throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${kh}×${kw} (padding ${ph},${pw}, dilation ${dh},${dw}): output would be ${oh}×${ow}`);
@@ -80,18 +88,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
  * oh = (h − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1.
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
-  checkTensor('convTranspose2d', x);
-  checkTensor('convTranspose2d', weight, 'weight');
-  checkSame('convTranspose2d', bias ? [x, weight, bias] : [x, weight]);
-  if (x.rank !== 4) throw new Error(`convTranspose2d: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
-  if (weight.rank !== 4) throw new Error(`convTranspose2d: weight must be [cin, cout, kh, kw], got ${shapeStr(weight.shape)}`);
+  const { cout, kh, kw, sh, sw, ph, pw, dh, dw } = convArgs('convTranspose2d', x, weight, bias, options, '[cin, cout, kh, kw]');
   const [n, cin, h, w] = x.shape;
-  const [wcin, cout, kh, kw] = weight.shape;
-  if (wcin !== cin) throw new Error(`convTranspose2d: input has ${cin} channels but weight ${shapeStr(weight.shape)} expects ${wcin}`);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new Error(`convTranspose2d: bias must be [${cout}], got ${shapeStr(bias.shape)}`);
-  const [sh, sw] = pair('convTranspose2d', 'stride', options.stride, 1, 1);
-  const [ph, pw] = pair('convTranspose2d', 'padding', options.padding, 0, 0);
-  const [dh, dw] = pair('convTranspose2d', 'dilation', options.dilation, 1, 1);
   const [oph, opw] = pair('convTranspose2d', 'outputPadding', options.outputPadding, 0, 0);
   if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
     throw new Error(`convTranspose2d: outputPadding (${oph},${opw}) must be smaller than stride or dilation`);

@@ -1,10 +1,15 @@
 // Creating tensors: from data, constants, ranges, identity, and seeded random numbers.
 import type { Backend, BackendName, DType, TypedArray } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
-import { Tensor, StorageRef } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { assertValidShape, shapeStr, sizeOf, type Shape } from '../shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
-import { empty, getDefaultDType } from './op.js';
+import { filled, getDefaultDType, uploaded } from './op.js';
+// Every tensor is made here or by an op on one made here: attaching the methods from this file
+// makes them present wherever tensors are.
+import './methods.js';
+
+export { fromStorage } from './op.js';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -35,9 +40,8 @@ function finish(t: Tensor, options: CreateOptions | undefined): Tensor {
 
 /** Wraps host data of the right dtype in a tensor on a backend (the data is copied). */
 export function fromTyped(data: TypedArray, shape: Shape, options?: CreateOptions): Tensor {
-  const { backend } = resolve('fromTyped', { ...options, dtype: data instanceof Float64Array ? 'float64' : 'float32' });
-  const dtype: DType = data instanceof Float64Array ? 'float64' : 'float32';
-  return finish(new Tensor(new StorageRef(backend, backend.upload(data), data.length, dtype), shape), options);
+  const { backend, dtype } = resolve('fromTyped', { ...options, dtype: data instanceof Float64Array ? 'float64' : 'float32' });
+  return finish(uploaded(data, shape, dtype, backend), options);
 }
 
 function inferShape(data: NestedArray): number[] {
@@ -91,16 +95,13 @@ export function tensor(data: NestedArray | ArrayLike<number>, shape?: Shape, opt
   for (let i = 0; i < flat.length; i++) {
     if (typeof flat[i] !== 'number') throw new Error(`tensor: element ${i} is ${typeof flat[i]}, expected a number`);
   }
-  const typed = dtype === 'float64' ? Float64Array.from(flat) : Float32Array.from(flat);
-  return finish(new Tensor(new StorageRef(backend, backend.upload(typed), typed.length, dtype), finalShape), options);
+  return finish(uploaded(flat, finalShape, dtype, backend), options);
 }
 
 export function full(shape: Shape, value: number, options?: CreateOptions): Tensor {
   assertValidShape('full', shape);
   const { backend, dtype } = resolve('full', options);
-  const t = empty(shape, dtype, backend);
-  backend.fill(t.storage('full'), t.size, value);
-  return finish(t, options);
+  return finish(filled(shape, value, dtype, backend), options);
 }
 
 export function zeros(shape: Shape, options?: CreateOptions): Tensor {
@@ -151,10 +152,9 @@ function randomTensor(op: string, shape: Shape, options: RandomOptions | undefin
   fill: (g: Generator, out: Float32Array | Float64Array) => void): Tensor {
   assertValidShape(op, shape);
   const { backend, dtype } = resolve(op, options);
-  const size = sizeOf(shape);
-  const host = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  const host = dtype === 'float64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
   fill(options?.generator ?? defaultGenerator, host);
-  return finish(new Tensor(new StorageRef(backend, backend.upload(host), size, dtype), shape), options);
+  return finish(uploaded(host, shape, dtype, backend), options);
 }
 
 /** Standard normal samples from a seeded generator. */

@@ -2,9 +2,7 @@
 import type { BinaryOp, UnaryOp, UnaryParams } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
-import { checkSame, checkTensor, empty, record } from './op.js';
-import { full } from './creation.js';
-import { sumTo } from './reduce.js';
+import { checkSame, checkTensor, empty, filled, record, sumTo } from './op.js';
 
 /** Runs a unary kernel: out has x's shape. */
 export function unaryKernel(op: UnaryOp, x: Tensor, params: UnaryParams = {}): Tensor {
@@ -24,13 +22,9 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** A scalar as a one-element tensor beside `like` (same backend and dtype). */
-function scalarLike(like: Tensor, value: number): Tensor {
-  return full([], value, { dtype: like.dtype, backend: like.backend });
-}
-
+/** A number as a one-element tensor beside `like` (same backend and dtype). */
 function asTensor(like: Tensor, x: Tensor | number): Tensor {
-  return typeof x === 'number' ? scalarLike(like, x) : x;
+  return typeof x === 'number' ? filled([], x, like.dtype, like.backend) : x;
 }
 
 // ---- arithmetic ------------------------------------------------------------------------
@@ -96,30 +90,20 @@ export function pow(a: Tensor, exponent: Tensor | number): Tensor {
   ], { saved: ['a', 'b', 'y'] });
 }
 
-export function maximum(a: Tensor, b: Tensor | number): Tensor {
-  const bt = asTensor(checkTensor('maximum', a), b);
-  const y = binaryKernel('maximum', a, bt);
-  // The gradient goes to the larger input; a tie splits it evenly (as PyTorch does).
-  return record(y, 'maximum', [a, bt], (g) => {
-    const share = add(binaryKernel('gt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
+/** max or min: the gradient goes to the chosen input; a tie splits it evenly (as PyTorch does). */
+function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Tensor {
+  const bt = asTensor(checkTensor(op, a), b);
+  const y = binaryKernel(op, a, bt);
+  return record(y, op, [a, bt], (g) => {
+    const share = add(binaryKernel(op === 'maximum' ? 'gt' : 'lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
     return [
       a.requiresGrad ? sumTo(mul(g, share), a.shape) : null,
       bt.requiresGrad ? sumTo(mul(g, rsub(1, share)), bt.shape) : null,
     ];
   }, { saved: ['a', 'b'] });
 }
-
-export function minimum(a: Tensor, b: Tensor | number): Tensor {
-  const bt = asTensor(checkTensor('minimum', a), b);
-  const y = binaryKernel('minimum', a, bt);
-  return record(y, 'minimum', [a, bt], (g) => {
-    const share = add(binaryKernel('lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
-    return [
-      a.requiresGrad ? sumTo(mul(g, share), a.shape) : null,
-      bt.requiresGrad ? sumTo(mul(g, rsub(1, share)), bt.shape) : null,
-    ];
-  }, { saved: ['a', 'b'] });
-}
+export const maximum = (a: Tensor, b: Tensor | number): Tensor => extremum('maximum', a, b);
+export const minimum = (a: Tensor, b: Tensor | number): Tensor => extremum('minimum', a, b);
 
 // ---- comparisons (not differentiable: they return 0/1 masks) -------------------------------
 
@@ -144,7 +128,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
     broadcastStrides(at.shape, outShape), bt.storage('where'), broadcastStrides(bt.shape, outShape),
     out.storage('where'), outShape);
   return record(out, 'where', [cond, at, bt], (g) => {
-    const zero = scalarLike(g, 0);
+    const zero = asTensor(g, 0);
     return [
       null,
       at.requiresGrad ? sumTo(where(cond, g, zero), at.shape) : null,
@@ -155,67 +139,34 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
 
 // ---- unary math ----------------------------------------------------------------------------
 
-export function neg(x: Tensor): Tensor {
-  const y = unaryKernel('neg', x);
-  return record(y, 'neg', [x], (g) => [neg(g)]);
+/**
+ * An op of one input whose kernel is `op`: y = f(x), and dL/dx = rule(g, y). `saved` names what
+ * the rule keeps from the forward pass (for `explain`).
+ */
+export function unaryOp(op: UnaryOp, x: Tensor, rule: (g: Tensor, y: Tensor) => Tensor, saved: string[] = [],
+  params: UnaryParams = {}, attrs?: Record<string, unknown>): Tensor {
+  const y = unaryKernel(op, x, params);
+  return record(y, op, [x], (g) => [rule(g, y)], { saved, attrs });
 }
 
-export function abs(x: Tensor): Tensor {
-  const y = unaryKernel('abs', x);
-  // d|x|/dx = sign(x) (0 at 0, as PyTorch)
-  return record(y, 'abs', [x], (g) => [mul(g, sign(x))], { saved: ['x'] });
-}
-
-export function sign(x: Tensor): Tensor {
-  return unaryKernel('sign', x);
-}
-
-export function exp(x: Tensor): Tensor {
-  const y = unaryKernel('exp', x);
-  return record(y, 'exp', [x], (g) => [mul(g, y)], { saved: ['y'] });
-}
-
-export function log(x: Tensor): Tensor {
-  const y = unaryKernel('log', x);
-  return record(y, 'log', [x], (g) => [div(g, x)], { saved: ['x'] });
-}
-
-export function sqrt(x: Tensor): Tensor {
-  const y = unaryKernel('sqrt', x);
-  // d√x/dx = 1 / (2√x)
-  return record(y, 'sqrt', [x], (g) => [div(g, mul(y, 2))], { saved: ['y'] });
-}
-
-export function square(x: Tensor): Tensor {
-  const y = unaryKernel('square', x);
-  return record(y, 'square', [x], (g) => [mul(g, mul(x, 2))], { saved: ['x'] });
-}
-
-export function reciprocal(x: Tensor): Tensor {
-  const y = unaryKernel('reciprocal', x);
-  // d(1/x)/dx = −1/x² = −y²
-  return record(y, 'reciprocal', [x], (g) => [neg(mul(g, square(y)))], { saved: ['y'] });
-}
-
-export function sin(x: Tensor): Tensor {
-  const y = unaryKernel('sin', x);
-  return record(y, 'sin', [x], (g) => [mul(g, cos(x))], { saved: ['x'] });
-}
-
-export function cos(x: Tensor): Tensor {
-  const y = unaryKernel('cos', x);
-  return record(y, 'cos', [x], (g) => [neg(mul(g, sin(x)))], { saved: ['x'] });
-}
-
-export function erf(x: Tensor): Tensor {
-  const y = unaryKernel('erf', x);
-  // d erf(x)/dx = 2/√π · e^(−x²)
-  return record(y, 'erf', [x], (g) => [mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI)))], { saved: ['x'] });
-}
+export const neg = (x: Tensor): Tensor => unaryOp('neg', x, (g) => neg(g));
+// d|x|/dx = sign(x) (0 at 0, as PyTorch)
+export const abs = (x: Tensor): Tensor => unaryOp('abs', x, (g) => mul(g, sign(x)), ['x']);
+export const sign = (x: Tensor): Tensor => unaryKernel('sign', x);
+export const exp = (x: Tensor): Tensor => unaryOp('exp', x, (g, y) => mul(g, y), ['y']);
+export const log = (x: Tensor): Tensor => unaryOp('log', x, (g) => div(g, x), ['x']);
+// d√x/dx = 1 / (2√x)
+export const sqrt = (x: Tensor): Tensor => unaryOp('sqrt', x, (g, y) => div(g, mul(y, 2)), ['y']);
+export const square = (x: Tensor): Tensor => unaryOp('square', x, (g) => mul(g, mul(x, 2)), ['x']);
+// d(1/x)/dx = −1/x² = −y²
+export const reciprocal = (x: Tensor): Tensor => unaryOp('reciprocal', x, (g, y) => neg(mul(g, square(y))), ['y']);
+export const sin = (x: Tensor): Tensor => unaryOp('sin', x, (g) => mul(g, cos(x)), ['x']);
+export const cos = (x: Tensor): Tensor => unaryOp('cos', x, (g) => neg(mul(g, sin(x))), ['x']);
+// d erf(x)/dx = 2/√π · e^(−x²)
+export const erf = (x: Tensor): Tensor => unaryOp('erf', x, (g) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))), ['x']);
 
 /** min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi. */
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   if (!(lo <= hi)) throw new Error(`clamp: min ${lo} must not exceed max ${hi}`);
-  const y = unaryKernel('clamp', x, { alpha: lo, beta: hi });
-  return record(y, 'clamp', [x], (g) => [mul(g, mul(ge(x, lo), le(x, hi)))], { saved: ['x'], attrs: { lo, hi } });
+  return unaryOp('clamp', x, (g) => mul(g, mul(ge(x, lo), le(x, hi))), ['x'], { alpha: lo, beta: hi }, { lo, hi });
 }

@@ -8,4 +8,4 @@ export * from './matmul.js';
 export * from './squared-error.js';
 export * from './conv.js';
 export * from './pool.js';
-export { getDefaultDType, setDefaultDType, withDefaultDType } from './op.js';
+export { getDefaultDType, setDefaultDType, withDefaultDType, sumTo } from './op.js';

@@ -4,9 +4,9 @@
 import type { Activation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
-import { checkSame, checkTensor, empty, record } from './op.js';
+import { checkSame, checkTensor, empty, record, sumTo } from './op.js';
 import { expand, reshape } from './shape-ops.js';
-import { sum, sumTo } from './reduce.js';
+import { sum } from './reduce.js';
 import { activationGradFromOutput } from './activation.js';
 
 /**
@@ -22,33 +22,20 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   if (k !== kb) {
     throw new Error(`matmul: inner dimensions differ: ${shapeStr(a.shape)}${transA ? 'ᵀ' : ''} · ${shapeStr(b.shape)}${transB ? 'ᵀ' : ''} (${k} vs ${kb})`);
   }
-  if (a.rank === 2 && b.rank === 2) {
-    // Two matrices (every product of a dense layer's step): no batch axes to broadcast.
-    const out2 = empty([m, n], dtype, backend);
-    backend.matmul(a.storage('matmul'), b.storage('matmul'), out2.storage('matmul'),
-      { batch: 1, m, n, k, transA, transB, strideA: 0, strideB: 0 });
-    return recordMatmul(out2, a, b, transA, transB, m, n, k, 1);
-  }
   const aBatch = a.shape.slice(0, -2), bBatch = b.shape.slice(0, -2);
   const batchShape = broadcastShapes('matmul', aBatch, bBatch);
   const batch = sizeOf(batchShape);
-  // A batch that is a single matrix is read with stride 0; a partial broadcast is expanded.
+  // A batch that is a single matrix (two matrices: every product of a dense layer's step) is
+  // read with stride 0; a partial broadcast is expanded.
   const prep = (x: Tensor, xb: readonly number[]): { t: Tensor; stride: number } => {
     if (sizeOf(xb) === 1) return { t: x, stride: 0 };
-    if (sameShape(xb, batchShape) || (xb.length < batchShape.length && sameShape([...new Array(batchShape.length - xb.length).fill(1), ...xb], batchShape))) {
-      return { t: x, stride: x.shape[x.rank - 2] * x.shape[x.rank - 1] };
-    }
-    const t = expand(x, [...batchShape, ...x.shape.slice(-2)]);
-    return { t, stride: x.shape[x.rank - 2] * x.shape[x.rank - 1] };
+    const whole = sameShape([...new Array(batchShape.length - xb.length).fill(1), ...xb], batchShape);
+    return { t: whole ? x : expand(x, [...batchShape, ...x.shape.slice(-2)]), stride: x.shape[x.rank - 2] * x.shape[x.rank - 1] };
   };
   const pa = prep(a, aBatch), pb = prep(b, bBatch);
   const out = empty([...batchShape, m, n], dtype, backend);
   backend.matmul(pa.t.storage('matmul'), pb.t.storage('matmul'), out.storage('matmul'),
     { batch, m, n, k, transA, transB, strideA: pa.stride, strideB: pb.stride });
-  return recordMatmul(out, a, b, transA, transB, m, n, k, batch);
-}
-
-function recordMatmul(out: Tensor, a: Tensor, b: Tensor, transA: boolean, transB: boolean, m: number, n: number, k: number, batch: number): Tensor {
   // C = op(A)·op(B): dop(A) = G·op(B)ᵀ, dop(B) = op(A)ᵀ·G; stored transposes swap the roles.
   return record(out, 'matmul', [a, b], (g) => [
     a.requiresGrad ? sumTo(transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB), a.shape) : null,

@@ -1,8 +1,11 @@
-// What every op shares: checking its inputs, allocating its output, and recording the graph node.
+// What every op shares: checking its inputs, allocating its output, recording the graph node,
+// and sumTo (the adjoint of broadcasting). Op files import this file and the ops below them;
+// backward rules call other ops as Tensor methods (attached by methods.ts), so the imports of
+// the core form no cycle.
 import type { Backend, DType } from '../backend/backend.js';
-import { isGradEnabled } from '../autograd.js';
+import { isGradEnabled } from '../grad-mode.js';
 import { StorageRef, Tensor, type GraphNode } from '../tensor.js';
-import { shapeStr, sizeOf, type Shape } from '../shape.js';
+import { shapeStr, sameShape, sizeOf, type Shape } from '../shape.js';
 
 let defaultDType: DType = 'float32';
 
@@ -26,10 +29,32 @@ export function withDefaultDType<T>(dtype: DType, fn: () => T): T {
   }
 }
 
+/**
+ * A tensor that owns `storage`, which `backend` allocated (alloc or upload) and nothing else
+ * holds: the one way storage becomes a tensor. Library code uses it to adopt an array it
+ * filled in a host-visible backend's own format (a batch gathered in place).
+ */
+export function fromStorage(storage: unknown, shape: Shape, dtype: DType, backend: Backend): Tensor {
+  return new Tensor(new StorageRef(backend, storage, sizeOf(shape), dtype), shape);
+}
+
 /** A new tensor with uninitialised storage on `backend`. */
 export function empty(shape: Shape, dtype: DType, backend: Backend): Tensor {
-  const size = sizeOf(shape);
-  return new Tensor(new StorageRef(backend, backend.alloc(dtype, size), size, dtype), shape);
+  return fromStorage(backend.alloc(dtype, sizeOf(shape)), shape, dtype, backend);
+}
+
+/** A new tensor with every element `value`. */
+export function filled(shape: Shape, value: number, dtype: DType, backend: Backend): Tensor {
+  const t = empty(shape, dtype, backend);
+  backend.fill(t.storage('full'), t.size, value);
+  return t;
+}
+
+/** Host data copied to `backend` in `dtype` (converted when the array's type differs). */
+export function uploaded(host: ArrayLike<number>, shape: Shape, dtype: DType, backend: Backend): Tensor {
+  const want = dtype === 'float64' ? Float64Array : Float32Array;
+  const typed = host instanceof want ? host : want.from(host);
+  return fromStorage(backend.upload(typed), shape, dtype, backend);
 }
 
 /** A tensor that shares `source`'s storage (reshape: same data, new shape). */
@@ -39,15 +64,12 @@ export function alias(source: Tensor, shape: Shape, op: string): Tensor {
 }
 
 export function checkTensor(op: string, x: unknown, what = 'input'): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: expected ${what} to be a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) {
+    const got = x === null ? 'null' : Array.isArray(x) ? 'an array (wrap it with tensor())' : typeof x;
+    throw new Error(`${op}: expected ${what} to be a Tensor, got ${got}`);
+  }
   x.storage(op);
   return x;
-}
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array (wrap it with tensor())';
-  return typeof x;
 }
 
 /** Inputs of one op must live on one backend and share a dtype. */
@@ -71,12 +93,22 @@ export function checkSame(op: string, tensors: Tensor[]): { backend: Backend; dt
  */
 export function record(out: Tensor, op: string, inputs: Tensor[], backward: GraphNode['backward'],
   extra?: { saved?: string[]; attrs?: Record<string, unknown> }): Tensor {
-  if (!isGradEnabled()) return out;
-  let needs = false;
-  for (const x of inputs) if (x.requiresGrad) { needs = true; break; }
-  if (!needs) return out;
+  if (!isGradEnabled() || !inputs.some((x) => x.requiresGrad)) return out;
   out.requiresGrad = true;
   out.node = { op, inputs, backward, saved: extra?.saved, attrs: extra?.attrs };
   return out;
 }
 
+/**
+ * Sums g down to `shape` over the axes that broadcasting expanded: the adjoint of
+ * broadcasting, used by every binary op's backward rule.
+ */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let d = 0; d < g.rank; d++) {
+    if (d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1)) axes.push(d);
+  }
+  return g.sum(axes, true).reshape(shape);
+}

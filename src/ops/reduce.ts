@@ -1,10 +1,9 @@
-// Reductions: sum, sumSquares, mean, max, min, argmax/argmin, and sumTo (the adjoint of broadcasting).
+// Reductions: sum, sumSquares, mean, max, min, argmax/argmin.
 import type { ReduceOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
-import { normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, type Shape } from '../shape.js';
+import { normalizeAxes, normalizeAxis, shapeStr, sizeOf, type Shape } from '../shape.js';
 import { checkTensor, empty, record } from './op.js';
-import { expand, reshape } from './shape-ops.js';
-import { binaryKernel, div, mul } from './elementwise.js';
+import { reshape } from './shape-ops.js';
 
 /** Output shape of a reduction over sorted `axes`. */
 function reducedShape(shape: Shape, axes: number[], keepDims: boolean): number[] {
@@ -60,14 +59,21 @@ function withKeepDims(y: Tensor, x: Tensor, axes: number[], keepDims: boolean): 
   return r;
 }
 
-export function sum(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
-  checkTensor('sum', x);
-  const ax = normalizeAxes('sum', axes, x.rank);
-  const y = withKeepDims(reduceKernel('sum', x, ax), x, ax, keepDims);
-  // Every input element contributes once: dL/dx = dL/dy broadcast back over the reduced axes.
-  return record(y, 'sum', [x], (g) => [expand(reshape(g, reducedShape(x.shape, ax, true)), x.shape)],
-    { attrs: { axes: ax, keepDims } });
+/**
+ * A reduction over `axes` (all by default); its backward is rule(g, y, axes) with g reshaped to
+ * keep the reduced axes as size 1, so that it broadcasts against x.
+ */
+function reduction(op: 'sum' | 'sumSquares' | 'max' | 'min', x: Tensor, axes: number | readonly number[] | undefined,
+  keepDims: boolean, rule: (g: Tensor, y: Tensor, ax: number[]) => Tensor, saved?: string[]): Tensor {
+  checkTensor(op, x);
+  const ax = normalizeAxes(op, axes, x.rank);
+  const y = withKeepDims(reduceKernel(op, x, ax), x, ax, keepDims);
+  return record(y, op, [x], (g) => [rule(g.reshape(reducedShape(x.shape, ax, true)), y, ax)], { saved, attrs: { axes: ax, keepDims } });
 }
+
+// Every input element contributes once: dL/dx = dL/dy broadcast back over the reduced axes.
+export const sum = (x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor =>
+  reduction('sum', x, axes, keepDims, (g) => g.expand(x.shape));
 
 /**
  * Σ x² over `axes` (all by default) in one reduction, without the array of squares. Each square
@@ -75,75 +81,37 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDims = fal
  * bit for bit sum(square(x), axes, keepDims) on the same backend (js, native; webgpu within
  * rounding). Used by the MSE loss, L2 penalties and gradient-norm clipping.
  */
-export function sumSquares(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
-  checkTensor('sumSquares', x);
-  const ax = normalizeAxes('sumSquares', axes, x.rank);
-  const y = withKeepDims(reduceKernel('sumSquares', x, ax), x, ax, keepDims);
-  // d(Σx²)/dx = 2x: dL/dx = x · 2g, g broadcast back over the reduced axes (×2 on the small g, exact).
-  return record(y, 'sumSquares', [x], (g) => [mul(x, mul(reshape(g, reducedShape(x.shape, ax, true)), 2))],
-    { saved: ['x'], attrs: { axes: ax, keepDims } });
-}
+// d(Σx²)/dx = 2x: dL/dx = x · 2g, g broadcast back over the reduced axes (×2 on the small g, exact).
+export const sumSquares = (x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor =>
+  reduction('sumSquares', x, axes, keepDims, (g) => x.mul(g.mul(2)), ['x']);
 
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   checkTensor('mean', x);
-  const ax = normalizeAxes('mean', axes, x.rank);
-  const count = sizeOf(ax.map((a) => x.shape[a]));
+  const count = sizeOf(normalizeAxes('mean', axes, x.rank).map((a) => x.shape[a]));
   if (count === 0) throw new Error(`mean: cannot average over an empty axis (shape ${shapeStr(x.shape)})`);
-  return mul(sum(x, ax, keepDims), 1 / count);
+  return sum(x, axes, keepDims).mul(1 / count);
 }
 
-function extreme(op: 'max' | 'min', x: Tensor, axes: number | readonly number[] | undefined, keepDims: boolean): Tensor {
-  checkTensor(op, x);
-  const ax = normalizeAxes(op, axes, x.rank);
-  const kept = reduceKernel(op, x, ax);
-  const y = withKeepDims(kept, x, ax, keepDims);
-  // The gradient goes to the elements equal to the extreme, split evenly between ties.
-  return record(y, op, [x], (g) => {
-    const keptShape = reducedShape(x.shape, ax, true);
-    const mask = binaryKernel('eq', x, reshape(y, keptShape));
-    const count = sum(mask, ax, true);
-    return [mul(div(mask, count), expand(reshape(g, keptShape), x.shape))];
-  }, { saved: ['x', 'y'], attrs: { axes: ax, keepDims } });
-}
-
-export function max(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
-  return extreme('max', x, axes, keepDims);
-}
-
-export function min(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
-  return extreme('min', x, axes, keepDims);
-}
+// The gradient goes to the elements equal to the extreme, split evenly between ties.
+const extreme = (op: 'max' | 'min') => (x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor =>
+  reduction(op, x, axes, keepDims, (g, y, ax) => {
+    const mask = x.eq(y.reshape(g.shape));
+    return mask.div(mask.sum(ax, true)).mul(g.expand(x.shape));
+  }, ['x', 'y']);
+export const max = extreme('max');
+export const min = extreme('min');
 
 function argExtreme(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
   checkTensor(op, x);
   if (axis === undefined) {
     // Over the flattened tensor, as NumPy and PyTorch do.
     const flat = reshape(x, [x.size]);
-    return reduceKernel(op, flat, [0]).reshape(keepDims ? x.shape.map(() => 1) : []);
+    return reshape(reduceKernel(op, flat, [0]), keepDims ? x.shape.map(() => 1) : []);
   }
   const a = normalizeAxis(op, axis, x.rank);
   return withKeepDims(reduceKernel(op, x, [a]), x, [a], keepDims);
 }
 
-/** Index of the largest element along an axis (as float values; not differentiable). */
-export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
-  return argExtreme('argmax', x, axis, keepDims);
-}
-
-export function argmin(x: Tensor, axis?: number, keepDims = false): Tensor {
-  return argExtreme('argmin', x, axis, keepDims);
-}
-
-/**
- * Sums g down to `shape` over the axes that broadcasting expanded: the adjoint of
- * broadcasting, used by every binary op's backward rule.
- */
-export function sumTo(g: Tensor, shape: Shape): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.rank - shape.length;
-  const axes: number[] = [];
-  for (let d = 0; d < g.rank; d++) {
-    if (d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1)) axes.push(d);
-  }
-  return reshape(sum(g, axes, true), shape);
-}
+/** Index of the largest (smallest) element along an axis (as float values; not differentiable). */
+export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor => argExtreme('argmax', x, axis, keepDims);
+export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor => argExtreme('argmin', x, axis, keepDims);

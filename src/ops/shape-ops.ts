@@ -1,10 +1,9 @@
 // Ops that move data without arithmetic: reshape (an alias), and the strided copies behind
 // permute, expand, slice, pad and concat. Each one's backward is another op of this file.
 import type { Backend, DType } from '../backend/backend.js';
-import { Tensor, StorageRef } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { assertValidShape, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf, type Shape } from '../shape.js';
-import { alias, checkSame, checkTensor, empty, record } from './op.js';
-import { sumTo } from './reduce.js';
+import { alias, checkSame, checkTensor, empty, filled, record, sumTo, uploaded } from './op.js';
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
@@ -137,9 +136,8 @@ export function padInto(x: Tensor, shape: Shape, begin: readonly number[]): Tens
   if (shape.length !== x.rank || begin.some((b, d) => b < 0 || b + x.shape[d] > shape[d])) {
     throw new Error(`padInto: ${shapeStr(x.shape)} at [${begin.join(', ')}] does not fit in ${shapeStr(shape)}`);
   }
-  const out = empty(shape, x.dtype, x.backend);
+  const out = filled(shape, 0, x.dtype, x.backend);
   const o = out.storage('padInto');
-  x.backend.fill(o, out.size, 0);
   const outStrides = stridesOf(shape);
   const offset = begin.reduce((acc, b, d) => acc + b * outStrides[d], 0);
   if (x.size > 0) x.backend.copy(x.storage('padInto'), 0, stridesOf(x.shape), o, offset, outStrides, x.shape);
@@ -194,31 +192,31 @@ export function clone(x: Tensor): Tensor {
   return record(out, 'clone', [x], (g) => [g]);
 }
 
-/** Moves data to another backend and/or dtype; the gradient moves back. */
-export function to(x: Tensor, target: Backend | DType | { backend?: Backend; dtype?: DType }): Tensor {
-  checkTensor('to', x);
+type Target = Backend | DType | { backend?: Backend; dtype?: DType };
+const targetOf = (x: Tensor, target: Target): { backend: Backend; dtype: DType } => {
   const spec = typeof target === 'string' ? { dtype: target } : 'name' in target && 'matmul' in target ? { backend: target as Backend } : (target as { backend?: Backend; dtype?: DType });
-  const backend = spec.backend ?? x.backend;
-  const dtype = spec.dtype ?? x.dtype;
+  return { backend: spec.backend ?? x.backend, dtype: spec.dtype ?? x.dtype };
+};
+
+/** Moves data to another backend and/or dtype; the gradient moves back. */
+export function to(x: Tensor, target: Target): Tensor {
+  checkTensor('to', x);
+  const { backend, dtype } = targetOf(x, target);
   if (backend === x.backend && dtype === x.dtype) return x;
   if (!backend.supportsDType(dtype)) throw new Error(`to: the '${backend.name}' backend does not support ${dtype}`);
-  const host = x.backend.readSync(x.storage('to'), x.dtype, x.size);
+  const host = x.peek('to');
   if (host === null) {
     throw new Error(`to: cannot move a tensor off the '${x.backend.name}' backend synchronously; use 'await toAsync(tensor, …)'`);
   }
-  const converted = dtype === 'float64' ? Float64Array.from(host.subarray(0, x.size)) : Float32Array.from(host.subarray(0, x.size));
-  const out = new Tensor(new StorageRef(backend, backend.upload(converted), x.size, dtype), x.shape);
+  const out = uploaded(host.subarray(0, x.size), x.shape, dtype, backend);
   const from = { backend: x.backend, dtype: x.dtype };
   return record(out, 'to', [x], (g) => [to(g, from)], { attrs: { backend: backend.name, dtype } });
 }
 
 /** Like `to`, for backends that can only be read asynchronously (webgpu). Not differentiable. */
 export async function toAsync(x: Tensor, target: { backend?: Backend; dtype?: DType }): Promise<Tensor> {
-  const backend = target.backend ?? x.backend;
-  const dtype = target.dtype ?? x.dtype;
-  const host = await x.data();
-  const converted = dtype === 'float64' ? Float64Array.from(host) : Float32Array.from(host);
-  return new Tensor(new StorageRef(backend, backend.upload(converted), x.size, dtype), x.shape);
+  const { backend, dtype } = targetOf(x, target);
+  return uploaded(await x.data(), x.shape, dtype, backend);
 }
 
 /**

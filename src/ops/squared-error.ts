@@ -8,7 +8,7 @@
 // writing and re-reading the squares. The backward is one broadcast multiply,
 // dL/dpred = d · (2·g/N). On native, W1 (256×784): the loss's backward went from 0.096 ms
 // (3 full-size kernels) to ~0.02 ms (1), and four nodes fewer per step.
-import { isGradEnabled, noGrad } from '../autograd.js';
+import { isGradEnabled, noGrad } from '../grad-mode.js';
 import type { Tensor } from '../tensor.js';
 import { sameShape, shapeStr } from '../shape.js';
 import { checkSame, record } from './op.js';

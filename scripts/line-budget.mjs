@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// The line budget (as tinygrad keeps one): counts code lines, that is lines that are neither
+// blank nor comment-only (`//`, `/* … */`, JSDoc), of the engine core and of all of src/, prints
+// the figures and exits 1 when either is over its budget. Comments are free: the ones that give
+// the math are meant to stay.
+//
+// The core is what a student must hold to follow one training step's arithmetic: the tensor, the
+// grad mode, the backward sweep, every op (src/ops/) and the kernel interface the ops call.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CORE = ['src/tensor.ts', 'src/grad-mode.ts', 'src/autograd.ts', 'src/ops/', 'src/backend/backend.ts'];
+export const BUDGET = { core: 1300, src: 23000 };
+
+const root = resolve(import.meta.dirname, '..');
+
+function files(path) {
+  const full = join(root, path);
+  if (!existsSync(full)) return [];
+  if (!statSync(full).isDirectory()) return [full];
+  return readdirSync(full).flatMap((f) => files(join(path, f))).filter((f) => f.endsWith('.ts'));
+}
+
+/** Lines with code on them: a line inside a block comment, or starting with //, counts as comment. */
+export function codeLines(text) {
+  let n = 0;
+  let inBlock = false;
+  for (const raw of text.split('\n')) {
+    let line = raw.trim();
+    if (inBlock) {
+      const end = line.indexOf('*/');
+      if (end < 0) continue;
+      inBlock = false;
+      line = line.slice(end + 2).trim();
+    }
+    while (line.startsWith('/*')) {
+      const end = line.indexOf('*/', 2);
+      if (end < 0) { inBlock = true; line = ''; break; }
+      line = line.slice(end + 2).trim();
+    }
+    if (line === '' || line.startsWith('//')) continue;
+    n++;
+  }
+  return n;
+}
+
+const count = (list) => list.map((f) => ({ file: relative(root, f), lines: codeLines(readFileSync(f, 'utf8')) }));
+const total = (rows) => rows.reduce((a, r) => a + r.lines, 0);
+
+/** The core's files, each with its code lines, and the totals of the core and of src/. */
+export function measure() {
+  const core = count(CORE.flatMap(files));
+  return { core, figures: { core: total(core), src: total(count(files('src'))) } };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { core, figures } = measure();
+  for (const r of core) console.log(`${String(r.lines).padStart(5)}  ${r.file}`);
+  console.log(`core: ${figures.core} code lines (budget ${BUDGET.core}) in ${core.length} files: ${CORE.join(' ')}`);
+  console.log(`src/: ${figures.src} code lines (budget ${BUDGET.src})`);
+  const over = Object.keys(BUDGET).filter((k) => figures[k] > BUDGET[k]);
+  if (over.length > 0) {
+    console.error(`line budget exceeded: ${over.map((k) => `${k} ${figures[k]} > ${BUDGET[k]}`).join(', ')}`);
+    process.exit(1);
+  }
+}
