@@ -1,7 +1,8 @@
 // Deterministic freeing of tensors: `tidy(fn)` disposes every tensor made inside it except
 // what fn returns and what was `keep()`-ed; `dispose()` frees one tensor now. A
-// FinalizationRegistry is the safety net for tensors nobody disposed (GPU memory only: on CPU
-// backends the garbage collector owns the Float32Arrays anyway).
+// FinalizationRegistry is the safety net for tensors nobody disposed (on backends that declare
+// their storage not `garbageCollected`: GPU memory; on CPU backends the garbage collector owns
+// the Float32Arrays anyway).
 import type { Tensor, StorageRef } from './tensor.js';
 
 const scopes: Set<Tensor>[] = [];
@@ -12,14 +13,14 @@ const finalizer = new FinalizationRegistry<StorageRef>((ref) => ref.release());
 export function trackTensor(t: Tensor): void {
   const scope = scopes[scopes.length - 1];
   if (scope) scope.add(t);
-  if (t.backend.name === 'webgpu') finalizer.register(t, t.ref, t);
+  if (!t.backend.garbageCollected) finalizer.register(t, t.ref, t);
 }
 
 /** @internal Called by Tensor.dispose(). */
 export function untrackTensor(t: Tensor): void {
   const scope = scopes[scopes.length - 1];
   if (scope) scope.delete(t);
-  if (t.backend.name === 'webgpu') finalizer.unregister(t);
+  if (!t.backend.garbageCollected) finalizer.unregister(t);
 }
 
 type Kept = Tensor | Tensor[] | Record<string, Tensor> | void | number | undefined;

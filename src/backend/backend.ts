@@ -89,6 +89,18 @@ export interface Backend<S = unknown> {
   readonly name: BackendName;
   /** Which dtypes this backend stores. `js` takes float64 too (for gradcheck). */
   supportsDType(dtype: DType): boolean;
+  /**
+   * Storage is a host typed array (Float32Array; Float64Array for float64) that readSync returns
+   * as is (js, native). Library code may then fill storage from `alloc` on the host and adopt it
+   * with the `fromStorage` op (a batch gathered in place), and run `gatherRows` into host arrays.
+   */
+  readonly hostVisible: boolean;
+  /**
+   * The garbage collector reclaims storage that nobody disposed (host arrays: js, native). When
+   * false (webgpu's pooled GPU buffers), memory.ts registers every tensor with a
+   * FinalizationRegistry that frees its storage as a safety net.
+   */
+  readonly garbageCollected: boolean;
 
   // ---- memory --------------------------------------------------------------------------
   alloc(dtype: DType, size: number): S;
@@ -142,6 +154,12 @@ export interface Backend<S = unknown> {
   sgdStep(param: S, grad: S, momentumBuf: S | null, size: number, p: SgdParams): void;
   /** In-place Adam/AdamW update of param, m and v (and vMax when amsgrad). */
   adamStep(param: S, grad: S, m: S, v: S, vMax: S | null, size: number, p: AdamParams): void;
+  /**
+   * out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor, rounded to float32: a batch of byte
+   * rows (uint8 images) gathered from host memory and scaled. Rows must be in range and out must
+   * hold rows.length·rowSize values (callers check; native checks again).
+   */
+  gatherRows(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: S): void;
 
   /** Waits until all enqueued work is done (webgpu); a no-op on CPU backends. */
   sync?(): Promise<void>;

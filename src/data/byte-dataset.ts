@@ -1,15 +1,13 @@
 // A data set kept as bytes (images as uint8: Fashion-MNIST's 60,000 training images are 47 MB
 // this way, 188 MB as float32), scaled to float32 as a batch is gathered: out = byte / divisor.
 //
-// The gather runs in the native addon when it is built (vectorised, split over the native
-// thread pool): on a W1 step (256 rows × 784) it takes ~0.03 ms against ~0.2 ms for the best
-// JavaScript loop below, which was a fifth of a one-thread training step. Native divides in
-// float32 (correctly rounded); JavaScript divides in float64 and rounds to float32, which gives
-// the same bits for integer divisors up to 2^24 (a quotient b/d is never close enough to a
-// float32 rounding midpoint for the double rounding to matter), so divisor 255 gives exactly
-// loadFashionMnist's `pixel / 255` on both paths.
-import { nativeAddon } from '../backend/native/index.js';
-import type { NativeAddon } from '../backend/native/addon.js';
+// The gather is the current backend's gatherRows kernel (the `gatherRows` op): on native,
+// vectorised and split over its thread pool, a W1 step's batch (256 rows × 784) takes ~0.03 ms
+// against ~0.2 ms for js's table lookup, which was a fifth of a one-thread training step. Both
+// give the same bits, so divisor 255 gives exactly loadFashionMnist's `pixel / 255`.
+import { gatherRows } from '../ops/creation.js';
+// The backends the gather runs on, registered also where src/index.ts is not loaded.
+import '../backend/select.js';
 import { checkReadRows, featureSize, labelReader, type Dataset } from './dataset.js';
 
 export interface ByteDatasetOptions {
@@ -41,45 +39,8 @@ export class ByteDataset implements Dataset {
 
   readRows(indices: ArrayLike<number>, out: Float32Array): void {
     checkReadRows('ByteDataset', this.length, this.rowSize, indices, out);
-    gatherByteRows(this.bytes, this.rowSize, indices, this.divisor, out);
+    gatherRows(this.bytes, this.rowSize, indices instanceof Uint32Array ? indices : Uint32Array.from(indices), this.divisor, out);
   }
 
   readLabels?: (indices: ArrayLike<number>, out: Int32Array) => void;
-}
-
-/** The addon's gather, looked up once: undefined until then, null without the addon. */
-let nativeGather: NativeAddon['gatherBytes'] | null | undefined;
-
-/**
- * out[i·rowSize + j] = bytes[rows[i]·rowSize + j] / divisor (float32), natively when the addon
- * is built. Rows must be in range (ByteDataset.readRows checks them first).
- */
-export function gatherByteRows(bytes: Uint8Array, rowSize: number, rows: ArrayLike<number>, divisor: number, out: Float32Array): void {
-  if (nativeGather === undefined) {
-    const addon = nativeAddon();
-    nativeGather = addon ? addon.gatherBytes.bind(addon) : null;
-  }
-  if (nativeGather) nativeGather(bytes, rowSize, rows instanceof Uint32Array ? rows : Uint32Array.from(rows), divisor, out);
-  else gatherByteRowsJs(bytes, rowSize, rows, divisor, out);
-}
-
-/** Each byte's quotient, rounded to float32 once: a lookup is cheaper than a division per value. */
-const tables = new Map<number, Float32Array>();
-function quotients(divisor: number): Float32Array {
-  let t = tables.get(divisor);
-  if (!t) {
-    t = Float32Array.from({ length: 256 }, (_, b) => b / divisor);
-    tables.set(divisor, t);
-  }
-  return t;
-}
-
-/** The JavaScript gather (no addon): one table lookup per byte. */
-export function gatherByteRowsJs(bytes: Uint8Array, rowSize: number, rows: ArrayLike<number>, divisor: number, out: Float32Array): void {
-  const lut = quotients(divisor);
-  for (let i = 0; i < rows.length; i++) {
-    const src = rows[i] * rowSize;
-    const o = i * rowSize;
-    for (let j = 0; j < rowSize; j++) out[o + j] = lut[bytes[src + j]];
-  }
 }

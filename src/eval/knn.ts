@@ -83,7 +83,7 @@ export async function knnPredict(train: Tensor, trainLabels: ArrayLike<number>, 
 
 /** The values of t: its own storage on CPU backends (no 100 MB copy per batch), else a download. */
 async function hostView(t: Tensor): Promise<ArrayLike<number>> {
-  const direct = t.backend.readSync(t.storage('knnPredict'), t.dtype, t.size);
+  const direct = t.peek('knnPredict');
   return direct ?? t.data();
 }
 

@@ -1,8 +1,9 @@
 // Gradient check of a whole model: dL/dθ from backward() against central finite differences
 // (L(θ + ε) − L(θ − ε)) / 2ε on a seeded random subset of every parameter tensor, with the
-// worst relative error per tensor. In float64 on the js backend by default: the parameters,
-// buffers and batch are copied to float64 storage for the check and put back afterwards, so
-// the comparison measures the backward rules rather than float32 rounding.
+// worst relative error per tensor. In float64 on the js backend by default: the parameters and
+// buffers swap their storage with float64 copies for the check (Tensor.swapStorage, so the model
+// keeps its tensors) and swap back afterwards, and the batch is copied, so the comparison
+// measures the backward rules rather than float32 rounding.
 //
 // Randomness inside the forward pass (dropout masks, the VAE's ε, denoising noise) would make
 // L(θ + ε) and L(θ − ε) differ by more than the step: every Generator the model's modules hold
@@ -11,8 +12,9 @@
 import type { Backend, DType } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import { noGrad } from '../autograd.js';
-import { StorageRef, type Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { fromTyped } from '../ops/creation.js';
+import { assign } from '../ops/shape-ops.js';
 import { add } from '../ops/elementwise.js';
 import { withDefaultDType } from '../ops/op.js';
 import { Generator, defaultGenerator } from '../random.js';
@@ -81,20 +83,22 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
   const buffers = model.namedBuffers?.() ?? [];
   const host = (t: Tensor) => (dtype === 'float64' ? Float64Array.from(t.dataSync()) : Float32Array.from(t.dataSync()));
 
-  // Swap every parameter's and buffer's storage for a host copy in the checking dtype.
+  // Swap every parameter's and buffer's storage for a copy in the checking dtype.
   const wasTraining = model.training;
-  const originals = [...params, ...buffers].map(([, t]) => ({ t, ref: t.ref, grad: t.grad }));
+  const originals = [...params, ...buffers].map(([, t]) => ({ t, grad: t.grad, copy: null as Tensor | null }));
   const hosts = params.map(([, t]) => host(t));
   const generators = generatorsOf(model);
   const states = generators.map((g) => g.getState());
   const resetRandomness = () => generators.forEach((g, i) => g.setState(states[i]));
   try {
-    if (backend.name === 'webgpu') {
+    if (!backend.hostVisible) {
       throw new Error("gradcheckModel: cannot perturb parameters in GPU memory; check in float64 on js (the default) or in float32 on js/native (src/inspect/model-gradcheck.ts)");
     }
-    // js keeps the array as the storage; native's storage is a Float32Array too (written in place).
-    params.forEach(([, t], i) => { t.ref = new StorageRef(backend, backend.name === 'js' ? hosts[i] : backend.upload(hosts[i]), t.size, dtype); t.grad = null; });
-    for (const [, t] of buffers) t.ref = new StorageRef(backend, backend.upload(host(t)), t.size, dtype);
+    originals.forEach((o, i) => {
+      o.copy = fromTyped(i < params.length ? hosts[i] : host(o.t), o.t.shape, { backend });
+      o.t.swapStorage(o.copy);
+      if (i < params.length) o.t.grad = null;
+    });
     const xs = fromTyped(host(x), x.shape, { backend });
     const ys = fromTyped(host(y), y.shape, { backend });
     model.train?.(true);   // the training step's function (dropout on, batch statistics)
@@ -106,7 +110,6 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
       return loss;
     };
     return withDefaultDType(dtype, () => {
-      // On js the host arrays are the storage itself, so perturbing them perturbs the model.
       const evaluate = (): number => noGrad(() => tidy(() => lossOf().dataSync()[0]));
       const loss = tidy(() => {
         const l = lossOf();
@@ -116,7 +119,6 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
       const report: ParamCheck[] = params.map(([name, t], i) => {
         const analytic = t.grad ? t.grad.dataSync() : new Float64Array(t.size);
         const values = hosts[i];
-        const storage = t.ref.storage as Float32Array | Float64Array;
         const indices = t.size <= perTensor ? Array.from({ length: t.size }, (_, k) => k) : Array.from(pick.permutation(t.size).subarray(0, perTensor));
         let scale = 0;
         for (let k = 0; k < analytic.length; k++) scale = Math.max(scale, Math.abs(analytic[k]));
@@ -126,7 +128,7 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
           const orig = values[k];
           const set = (v: number) => {
             values[k] = v;
-            if (storage !== values) storage[k] = v;   // backends that copied on upload
+            tidy(() => { assign(t, fromTyped(values, t.shape, { backend })); });
           };
           // A step across a kink (ReLU at 0, a max-pool tie) measures the average of two slopes:
           // an element that fails is measured again with ε/10 and ε/100, and its best agreement
@@ -172,7 +174,7 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
     if (wasTraining === false) model.train?.(false);
     for (const o of originals) {
       if (o.t.grad && o.t.grad !== o.grad) o.t.grad.dispose();
-      o.t.ref = o.ref;
+      if (o.copy) { o.t.swapStorage(o.copy); o.copy.dispose(); }
       o.t.grad = o.grad;
     }
     resetRandomness();

@@ -9,7 +9,7 @@ import { shapeStr } from '../shape.js';
 
 /** The values of t when its backend can read them synchronously; null on webgpu. */
 export function hostValues(op: string, t: Tensor): TypedArray | null {
-  return t.backend.readSync(t.storage(op), t.dtype, t.size);
+  return t.peek(op);
 }
 
 /** Index i of a tensor of `shape` as [a, b, …] (row-major), for error messages. */

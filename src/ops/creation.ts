@@ -1,4 +1,5 @@
-// Creating tensors: from data, constants, ranges, identity, and seeded random numbers.
+// Creating tensors: from data, constants, ranges, identity, and seeded random numbers; and the
+// batch gather of byte data sets into host rows.
 import type { Backend, BackendName, DType, TypedArray } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
@@ -173,4 +174,13 @@ export function bernoulli(shape: Shape, p: number, options?: RandomOptions): Ten
   return randomTensor('bernoulli', shape, options, (g, out) => {
     for (let i = 0; i < out.length; i++) out[i] = g.uniform() < p ? 1 : 0;
   });
+}
+
+/**
+ * Host rows of bytes scaled to float32, out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor,
+ * by the gatherRows kernel of `backend` (default: the current one) when its storage is host
+ * memory, else by js's. Rows must be in range (ByteDataset.readRows checks them).
+ */
+export function gatherRows(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: Float32Array, backend = getBackend()): void {
+  (backend.hostVisible ? backend : getBackend('js')).gatherRows(src, rowSize, rows, divisor, out);
 }

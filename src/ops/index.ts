@@ -9,3 +9,4 @@ export * from './squared-error.js';
 export * from './conv.js';
 export * from './pool.js';
 export { getDefaultDType, setDefaultDType, withDefaultDType, sumTo } from './op.js';
+export * from './optim-step.js';

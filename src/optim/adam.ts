@@ -4,6 +4,7 @@
 //   p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 import type { Tensor } from '../tensor.js';
 import { zerosLike } from '../ops/creation.js';
+import { adamStep } from '../ops/optim-step.js';
 import { Optimizer, checkRange, hyper, type ParamGroup, type ParamState } from './optimizer.js';
 
 export interface AdamOptions {
@@ -47,23 +48,21 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup): void {
-    const op = `${this.name}.step`;
     const [beta1, beta2] = g.betas as [number, number];
     const { exp_avg: m, exp_avg_sq: v } = state.tensors;
     let vMax = state.tensors.max_exp_avg_sq ?? null;
     if (g.amsgrad && vMax === null) vMax = state.tensors.max_exp_avg_sq = zerosLike(p).keep();
     state.step++;
-    p.backend.adamStep(p.storage(op), grad.storage(op), m.storage(op), v.storage(op),
-      g.amsgrad && vMax ? vMax.storage(op) : null, p.size, {
-        lr: g.lr,
-        beta1,
-        beta2,
-        eps: hyper(g, 'eps'),
-        weightDecay: hyper(g, 'weightDecay'),
-        decoupled: this.decoupled,
-        step: state.step,
-        amsgrad: Boolean(g.amsgrad),
-      });
+    adamStep(p, grad, m, v, g.amsgrad && vMax ? vMax : null, {
+      lr: g.lr,
+      beta1,
+      beta2,
+      eps: hyper(g, 'eps'),
+      weightDecay: hyper(g, 'weightDecay'),
+      decoupled: this.decoupled,
+      step: state.step,
+      amsgrad: Boolean(g.amsgrad),
+    });
   }
 }
 

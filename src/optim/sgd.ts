@@ -6,6 +6,7 @@
 //   p ← p − lr·g
 import type { Tensor } from '../tensor.js';
 import { zerosLike } from '../ops/creation.js';
+import { sgdStep } from '../ops/optim-step.js';
 import { Optimizer, checkRange, hyper, type ParamGroup, type ParamState } from './optimizer.js';
 
 export interface SGDOptions {
@@ -56,7 +57,7 @@ export class SGD extends Optimizer {
     }
     const firstStep = state.step === 0;
     state.step++;
-    p.backend.sgdStep(p.storage('SGD.step'), grad.storage('SGD.step'), momentum !== 0 && buf ? buf.storage('SGD.step') : null, p.size, {
+    sgdStep(p, grad, momentum !== 0 && buf ? buf : null, {
       lr: g.lr,
       momentum,
       dampening: hyper(g, 'dampening'),

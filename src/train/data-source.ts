@@ -3,9 +3,9 @@
 // reused Float32Array and uploads it with one `fromTyped`. Shuffled indices are arbitrary, so a
 // gather on the host is the simplest fast path on CPU backends (the data is read in place) and
 // costs one upload per step on webgpu (the data is read back once, when fit starts).
-import { StorageRef, Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import type { Backend } from '../backend/backend.js';
-import { fromTyped } from '../ops/creation.js';
+import { fromStorage, fromTyped } from '../ops/creation.js';
 import { InMemoryDataset, featureSize, type Dataset } from '../data/dataset.js';
 import { shapeStr } from '../shape.js';
 
@@ -20,35 +20,16 @@ export async function toDataset(op: string, what: string, x: Tensor | Dataset): 
   if (isDataset(x)) return x;
   if (!(x instanceof Tensor)) throw new Error(`${op}: ${what} must be a Tensor [N, …] or a Dataset, got ${x === null ? 'null' : typeof x}`);
   if (x.rank < 1 || x.shape[0] < 1) throw new Error(`${op}: ${what} must have a leading batch axis with at least one row, got shape ${shapeStr(x.shape)}`);
-  let host = x.backend.readSync(x.storage(op), x.dtype, x.size) ?? await x.data();
+  let host = x.peek(op) ?? await x.data();
   if (host.length !== x.size) host = host.subarray(0, x.size);
   const rows = host instanceof Float32Array ? host : Float32Array.from(host);
   return new InMemoryDataset(rows, x.shape.slice(1));
 }
 
 /**
- * Whether `backend` keeps float32 data in a Float32Array that readSync hands back as is (js,
- * native): rows can then be gathered straight into a tensor's own storage.
- */
-const inPlaceCache = new WeakMap<Backend, boolean>();
-export function writesInPlace(backend: Backend): boolean {
-  let ok = inPlaceCache.get(backend);
-  if (ok === undefined) {
-    const s = backend.alloc('float32', 1);
-    ok = s instanceof Float32Array && backend.readSync(s, 'float32', 1) === s;
-    backend.free(s);
-    inPlaceCache.set(backend, ok);
-  }
-  return ok;
-}
-
-/** Arrays BatchBuilder.rows allocated from a backend, not yet wrapped into their tensor. */
-const gathered = new WeakSet<Float32Array>();
-
-/**
- * Builds batches of rows and makes tensors of them. Given a backend that stores float32 in
- * place (js, native), each batch is gathered straight into an array from the backend's pool and
- * that array becomes the tensor's storage: no upload copy and no fresh 800 KB array per W1
+ * Builds batches of rows and makes tensors of them. Given a `hostVisible` backend (js, native),
+ * each batch is gathered straight into an array from the backend's pool and that array becomes
+ * the tensor's storage (`fromStorage`): no upload copy and no fresh 800 KB array per W1
  * step (measured on native: the fresh arrays of `upload` left ~100 MB of garbage between
  * collections, peak RSS 232 → ~150 MiB, and the copy cost ~0.03 ms a step). Otherwise (webgpu)
  * rows go into one reused buffer and are uploaded.
@@ -57,10 +38,12 @@ export class BatchBuilder {
   readonly rowSize: number;
   private readonly buffer: Float32Array;
   private readonly direct: Backend | null;
+  /** The arrays rows() took from the backend's pool, not yet wrapped into their tensor. */
+  private readonly lent = new WeakSet<Float32Array>();
 
   constructor(readonly dataset: Dataset, readonly batchSize: number, backend?: Backend) {
     this.rowSize = featureSize(dataset.featureShape);
-    this.direct = backend && writesInPlace(backend) ? backend : null;
+    this.direct = backend?.hostVisible ? backend : null;
     this.buffer = new Float32Array(this.direct ? 0 : batchSize * this.rowSize);
   }
 
@@ -73,7 +56,7 @@ export class BatchBuilder {
     if (this.direct) {
       const storage = this.direct.alloc('float32', size) as Float32Array;
       this.dataset.readRows(indices, storage);
-      gathered.add(storage);
+      this.lent.add(storage);
       return storage;
     }
     const view = this.buffer.subarray(0, size);
@@ -87,20 +70,19 @@ export class BatchBuilder {
     return this.buffer.subarray(0, n * this.rowSize);
   }
 
-  upload(rows: Float32Array, n: number, backend: Backend): Tensor {
-    return batchTensor(rows, n, this.dataset.featureShape, backend);
+  /** Whether rows() lent `rows` from the backend's pool (and upload will adopt them). */
+  owns(rows: Float32Array): boolean {
+    return this.lent.has(rows);
   }
-}
 
-/** rows [n, ...featureShape] as a tensor: adopted if BatchBuilder gathered them on `backend`, else copied in. */
-export function batchTensor(rows: Float32Array, n: number, featureShape: readonly number[], backend: Backend): Tensor {
-  if (gathered.has(rows)) {
-    gathered.delete(rows);
-    if (rows.length === n * featureSize(featureShape) && writesInPlace(backend)) {
-      return new Tensor(new StorageRef(backend, rows, rows.length, 'float32'), [n, ...featureShape]);
+  /** rows [n, ...featureShape] as a tensor: adopted if rows() lent them from `backend`'s pool, else copied in. */
+  upload(rows: Float32Array, n: number, backend: Backend): Tensor {
+    const shape = [n, ...this.dataset.featureShape];
+    if (this.lent.delete(rows) && backend === this.direct && rows.length === n * this.rowSize) {
+      return fromStorage(rows, shape, 'float32', backend);
     }
+    return fromTyped(rows, shape, { backend });
   }
-  return fromTyped(rows, [n, ...featureShape], { backend });
 }
 
 /** Rows [start, end) of a data set, read in place (validationSplit's two parts). */

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor.js';
 import type { Backend } from '../backend/backend.js';
 import type { Module } from '../nn/module.js';
 import { getBackend } from '../backend/backend.js';
+import { fromTyped } from '../ops/creation.js';
 import { tidy } from '../memory.js';
 import { Optimizer } from '../optim/optimizer.js';
 import type { Scheduler } from '../optim/schedules.js';
@@ -16,7 +17,7 @@ import { defaultGenerator, type Generator } from '../random.js';
 import type { Dataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { applyNoise, validateNoise, type NoiseSpec } from '../data/noise.js';
-import { BatchBuilder, batchTensor, checkRows, identityOrder, rowRange, toDataset } from './data-source.js';
+import { BatchBuilder, checkRows, identityOrder, rowRange, toDataset } from './data-source.js';
 import { LossMeter, canReadSync } from './loss-meter.js';
 import { makeObjective, objective, type LossFn, type Objective } from './loss.js';
 import type { LossName } from '../losses/get-loss.js';
@@ -144,6 +145,8 @@ interface EpochBatches {
   batches(): Iterable<[Float32Array, Float32Array | null, number]>;
   xShape: number[];
   yShape: number[];
+  /** A batch's rows [n, ...shape] as a tensor on the model's backend (adopted where a BatchBuilder lent them). */
+  tensor(rows: Float32Array, n: number, shape: number[]): Tensor;
 }
 
 async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null,
@@ -159,6 +162,7 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
       samples: loader.dropLast ? loader.length * loader.batchSize : loader.dataset.length,
       xShape: loader.dataset.featureShape,
       yShape: targetShape,
+      tensor: (rows, n, shape) => fromTyped(rows, [n, ...shape], { backend }),
       *batches() {
         for (const b of loader) yield [b.x, b.y, b.size];
       },
@@ -182,6 +186,10 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
     samples: n,
     xShape: xs.featureShape,
     yShape: (ys ?? xs).featureShape,
+    tensor: (rows, n, shape) => {
+      const builder = xb.owns(rows) ? xb : yb?.owns(rows) ? yb : null;
+      return builder ? builder.upload(rows, n, backend) : fromTyped(rows, [n, ...shape], { backend });
+    },
     *batches() {
       const order = shuffle ? generator.permutation(n) : identityOrder(n);
       for (let start = 0; start < n; start += batchSize) {
@@ -199,12 +207,12 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
 }
 
 /** One training step; returns the batch loss (detached, owned by the caller). */
-function trainStep(model: Module, params: Tensor[], obj: Objective, o: FitOptions, backend: Backend,
-  xRows: Float32Array, yRows: Float32Array | null, n: number, xShape: number[], yShape: number[]): Tensor {
+function trainStep(model: Module, params: Tensor[], obj: Objective, o: FitOptions, data: EpochBatches,
+  xRows: Float32Array, yRows: Float32Array | null, n: number): Tensor {
   for (const p of params) p.zeroGrad();
   return tidy(() => {
-    const xb = batchTensor(xRows, n, xShape, backend);
-    const yb = yRows === null ? xb : batchTensor(yRows, n, yShape, backend);
+    const xb = data.tensor(xRows, n, data.xShape);
+    const yb = yRows === null ? xb : data.tensor(yRows, n, data.yShape);
     const loss = objective(model, model.forward(xb), yb, obj);
     loss.backward();
     if (o.clipNorm !== undefined) clipGradNormTensor(params, o.clipNorm);
@@ -272,7 +280,7 @@ export async function fit(model: Module, x: Tensor | Dataset | DataLoader, y: Te
       let step = 0;
       try {
         for (const [xRows, yRows, n] of data.batches()) {
-          const loss = trainStep(model, params, obj, o, backend, xRows, yRows, n, data.xShape, data.yShape);
+          const loss = trainStep(model, params, obj, o, data, xRows, yRows, n);
           step++;
           if (o.scheduler && o.schedulerInterval === 'batch') o.scheduler.step(syncRead ? loss.item() : undefined);
           meter.add(loss, n);

@@ -55,5 +55,5 @@ export class LossMeter {
 
 /** Whether a backend's memory can be read synchronously (js, native; not webgpu). */
 export function canReadSync(t: Tensor): boolean {
-  return t.backend.readSync(t.storage('canReadSync'), t.dtype, t.size) !== null;
+  return t.peek('canReadSync') !== null;
 }

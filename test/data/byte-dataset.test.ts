@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ByteDataset } from '../../src/data/byte-dataset.js';
-import { gatherByteRows, gatherByteRowsJs } from '../../src/data/byte-dataset.js';
+import { gatherRows as gatherRowsJs } from '../../src/backend/js/gather.js';
+import { gatherRows } from '../../src/ops/creation.js';
+import { getBackend } from '../../src/backend/backend.js';
 import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
 import { readIdx } from '../../src/io/idx.js';
 import { fashionMnistDir } from '../../src/data/fashion-mnist.js';
@@ -34,8 +36,8 @@ describe('ByteDataset', () => {
     const all = Uint8Array.from({ length: 256 }, (_, b) => b);
     for (const d of [255, 1, 7, 256]) {
       const js = new Float32Array(256), fast = new Float32Array(256);
-      gatherByteRowsJs(all, 256, [0], d, js);
-      gatherByteRows(all, 256, Uint32Array.of(0), d, fast);
+      gatherRowsJs(all, 256, [0], d, js);
+      gatherRows(all, 256, Uint32Array.of(0), d, fast, addon ? getBackend('native') : getBackend('js'));
       for (let b = 0; b < 256; b++) expect(js[b]).toBe(Math.fround(b / d));
       expect(Array.from(fast)).toEqual(Array.from(js));
     }
@@ -52,7 +54,7 @@ describe('ByteDataset', () => {
           const src = bytes(nRows * rowSize, gen);
           const rows = Uint32Array.from({ length: 300 }, () => Math.floor(gen.uniform() * nRows));
           const want = new Float32Array(rows.length * rowSize);
-          gatherByteRowsJs(src, rowSize, rows, 255, want);
+          gatherRowsJs(src, rowSize, rows, 255, want);
           const got = new Float32Array(rows.length * rowSize + 5).fill(-1);
           addon!.gatherBytes(src, rowSize, rows, 255, got);
           let mismatches = 0;

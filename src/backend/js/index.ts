@@ -7,6 +7,7 @@ import { reduce, softmax } from './reduce.js';
 import { col2im, im2col } from './conv.js';
 import { adamStep, sgdStep } from './optim.js';
 import { hostPool } from './host-pool.js';
+import { gatherRows } from './gather.js';
 
 export function allocTyped(dtype: DType, size: number): TypedArray {
   return hostPool.alloc(dtype, size);
@@ -15,6 +16,8 @@ export function allocTyped(dtype: DType, size: number): TypedArray {
 export const jsBackend: Backend<TypedArray> = {
   name: 'js',
   supportsDType: () => true,
+  hostVisible: true,
+  garbageCollected: true,
   alloc: allocTyped,
   upload: (data) => data.slice(),
   readSync: (s) => s,
@@ -34,5 +37,6 @@ export const jsBackend: Backend<TypedArray> = {
   col2im,
   sgdStep,
   adamStep,
+  gatherRows,
   describe: () => ({ backend: 'js', kernels: 'TypeScript, packed 3×4 register-blocked matmul', dtypes: ['float32', 'float64'], hostPool: hostPool.stats() }),
 };

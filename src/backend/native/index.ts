@@ -130,6 +130,8 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
   return {
     name: 'native',
     supportsDType: (dtype: DType) => dtype === 'float32',
+    hostVisible: true,
+    garbageCollected: true,
     alloc(dtype, size) {
       if (dtype !== 'float32') throw new Error(`native backend alloc: dtype '${dtype}' is not supported (float32 only); use the js backend for float64`);
       // The js backend's pool: reused arrays skip page faults and zeroing (see host-pool.ts).
@@ -268,6 +270,10 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       addon.adam(param, grad, m, v, vMax, size, p.lr, p.beta1, p.beta2, p.eps, p.weightDecay,
         p.lr / bc1, Math.sqrt(bc2), p.decoupled);
     },
+
+    // Vectorised and split over the thread pool: ~0.03 ms for a W1 batch (256 × 784) against
+    // ~0.2 ms for js's table lookup. The addon checks the rows and out's length.
+    gatherRows: (src, rowSize, rows, divisor, out) => addon.gatherBytes(src, rowSize, rows, divisor, out),
 
     describe: () => ({ backend: 'native', ...nativeInfo() }),
   };

@@ -14,6 +14,7 @@ import { reduce, softmax } from './kernels-reduce.js';
 import { matmul, tileConfigFor } from './kernels-matmul.js';
 import { col2im, im2col } from './kernels-conv.js';
 import { adamStep, sgdStep } from './kernels-optim.js';
+import { gatherRows } from '../js/gather.js';
 
 export type { WebGPUInfo, WebGPUOptions } from './device.js';
 export { GpuStorage } from './runtime.js';
@@ -57,6 +58,8 @@ function makeBackend(rt: GpuRuntime, info: WebGPUInfo): WebGPUBackend {
     name: 'webgpu',
     runtime: rt,
     supportsDType: (dtype) => dtype === 'float32',
+    hostVisible: false,
+    garbageCollected: false,
     alloc: (dtype, size) => { asFloat32('alloc', dtype); return rt.alloc(size); },
     upload: (data: TypedArray) => {
       if (!(data instanceof Float32Array)) throw new Error('webgpu upload: expected a Float32Array (webgpu stores float32 only)');
@@ -78,6 +81,12 @@ function makeBackend(rt: GpuRuntime, info: WebGPUInfo): WebGPUBackend {
     col2im: (cols, out, g) => col2im(rt, cols, out, g),
     sgdStep: (param, grad, buf, size, p) => sgdStep(rt, param, grad, buf, size, p),
     adamStep: (param, grad, m, v, vMax, size, p) => adamStep(rt, param, grad, m, v, vMax, size, p),
+    // The bytes are on the host: gather them there (js's kernel) and write the rows to the GPU.
+    gatherRows: (src, rowSize, rows, divisor, out) => {
+      const host = new Float32Array(rows.length * rowSize);
+      gatherRows(src, rowSize, rows, divisor, host);
+      rt.write(out, host);
+    },
     sync: () => rt.dispatcher.sync(),
     describe: () => ({
       backend: 'webgpu', adapter: info.description || info.device, device: info.device, vendor: info.vendor, architecture: info.architecture,

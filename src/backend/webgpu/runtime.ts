@@ -138,11 +138,18 @@ export class GpuRuntime {
 
   upload(data: Float32Array): GpuStorage {
     const s = this.alloc(data.length);
+    this.write(s, data);
+    return s;
+  }
+
+  /** Overwrites the first data.length elements of s with host data. */
+  write(s: GpuStorage, data: Float32Array): void {
+    if (data.length > s.size) throw new Error(`webgpu write: ${data.length} elements do not fit a ${s.size}-element storage`);
     // writeBuffer runs at queue time, before any dispatch still waiting in the open batch:
-    // submit those first, in case one of them reads this (recycled) buffer's old contents.
+    // submit those first, in case one of them reads this buffer's old contents (or, recycled,
+    // a previous owner's).
     this.dispatcher.flush();
     if (data.length > 0) this.ctx.device.queue.writeBuffer(s.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    return s;
   }
 
   /** A temporary for a multi-pass kernel; give it back with releaseScratch once encoded. */
