@@ -40,7 +40,7 @@ export class StorageRef {
 let nextId = 1;
 
 export class Tensor {
-  readonly id: number;
+  readonly id = nextId++;
   readonly shape: Shape;
   readonly size: number;
   /** @internal */ ref: StorageRef;
@@ -58,7 +58,6 @@ export class Tensor {
 
   /** @internal Use the creation functions (`tensor`, `zeros`, `randn`, …) instead. */
   constructor(ref: StorageRef, shape: Shape) {
-    this.id = nextId++;
     this.ref = ref;
     this.shape = Object.freeze([...shape]);
     this.size = ref.size;
@@ -166,9 +165,13 @@ export class Tensor {
 
   /** The same data, cut from the graph. */
   detach(): Tensor {
-    const t = new Tensor(this.ref.retain(), this.shape);
-    this.storage('detach');
-    return t;
+    return this.view(this.shape, 'detach');
+  }
+
+  /** @internal A new tensor sharing this one's storage, with another shape of the same size (reshape). */
+  view(shape: Shape, op: string): Tensor {
+    this.storage(op);
+    return new Tensor(this.ref.retain(), shape);
   }
 
   /** Marks a leaf as needing gradients (in place, like PyTorch's requires_grad_). */

@@ -184,12 +184,9 @@ export function registerLazyBackend(name: BackendName, load: () => Backend | nul
 }
 
 function lookup(name: BackendName): Backend | undefined {
-  let b = registry.get(name);
-  if (!b) {
-    const loaded = lazyLoaders.get(name)?.load();
-    if (loaded) { registry.set(name, loaded); b = loaded; }
-  }
-  return b;
+  const loaded = registry.has(name) ? null : lazyLoaders.get(name)?.load();
+  if (loaded) registry.set(name, loaded);
+  return registry.get(name);
 }
 
 /** Called once by index.ts: decides the default backend lazily (native if it loaded). */

@@ -61,28 +61,23 @@ export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x, (g, y) => activati
 // d/dx log(1 + eˣ) = σ(x)
 export const softplus = (x: Tensor): Tensor => unaryOp('softplus', x, (g) => mul(g, sigmoid(x)), ['x']);
 
-function softmaxKernel(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
+/** (log-)softmax along an axis by the backend's stable kernel; dL/dx = rule(g, y). */
+function softmaxOp(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number, rule: (g: Tensor, y: Tensor) => Tensor): Tensor {
   checkTensor(op, x);
   const a = normalizeAxis(op, axis, x.rank);
-  const out = empty(x.shape, x.dtype, x.backend);
+  const y = empty(x.shape, x.dtype, x.backend);
   const outer = sizeOf(x.shape.slice(0, a)), size = x.shape[a] ?? 1, inner = sizeOf(x.shape.slice(a + 1));
-  x.backend.softmax(x.storage(op), out.storage(op), outer, size, inner, op === 'logSoftmax');
-  return out;
+  x.backend.softmax(x.storage(op), y.storage(op), outer, size, inner, op === 'logSoftmax');
+  return record(y, op, [x], (g) => [rule(g, y)], { saved: ['y'], attrs: { axis } });
 }
 
 /** exp(x − max) / Σ exp(x − max) along an axis: stable for any x. */
-export function softmax(x: Tensor, axis = -1): Tensor {
-  const y = softmaxKernel('softmax', x, axis);
-  // dx = y ⊙ (g − Σ g⊙y)
-  return record(y, 'softmax', [x], (g) => [mul(y, g.sub(mul(g, y).sum(axis, true)))], { saved: ['y'], attrs: { axis } });
-}
+// dx = y ⊙ (g − Σ g⊙y)
+export const softmax = (x: Tensor, axis = -1): Tensor => softmaxOp('softmax', x, axis, (g, y) => mul(y, g.sub(mul(g, y).sum(axis, true))));
 
 /** x − logΣexp(x) along an axis (log-sum-exp with the max subtracted). */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const y = softmaxKernel('logSoftmax', x, axis);
-  // dx = g − softmax(x) · Σ g
-  return record(y, 'logSoftmax', [x], (g) => [g.sub(mul(exp(y), g.sum(axis, true)))], { saved: ['y'], attrs: { axis } });
-}
+// dx = g − softmax(x) · Σ g
+export const logSoftmax = (x: Tensor, axis = -1): Tensor => softmaxOp('logSoftmax', x, axis, (g, y) => g.sub(mul(exp(y), g.sum(axis, true))));
 
 /** log Σ exp(x) along an axis, stably: m + log Σ exp(x − m) with m = max(x) held constant. */
 export function logSumExp(x: Tensor, axis = -1, keepDims = false): Tensor {

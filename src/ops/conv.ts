@@ -32,21 +32,18 @@ export function convOutSize(size: number, kernel: number, stride: number, pad: n
   return Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
-/** x [n, c, h, w] → cols [n, c·kh·kw, oh·ow]. */
-export function im2col(x: Tensor, g: Conv2dGeometry): Tensor {
-  checkTensor('im2col', x);
-  const out = empty([g.n, g.c * g.kh * g.kw, g.oh * g.ow], x.dtype, x.backend);
-  x.backend.im2col(x.storage('im2col'), out.storage('im2col'), g);
-  return record(out, 'im2col', [x], (grad) => [col2im(grad, g)], { attrs: { ...g } });
+/**
+ * im2col: x [n, c, h, w] → cols [n, c·kh·kw, oh·ow]; col2im: cols → [n, c, h, w], overlapping
+ * patches summed. Each is the other's adjoint, so each one's backward is the other.
+ */
+function patches(op: 'im2col' | 'col2im', x: Tensor, g: Conv2dGeometry): Tensor {
+  checkTensor(op, x);
+  const out = empty(op === 'im2col' ? [g.n, g.c * g.kh * g.kw, g.oh * g.ow] : [g.n, g.c, g.h, g.w], x.dtype, x.backend);
+  x.backend[op](x.storage(op), out.storage(op), g);
+  return record(out, op, [x], (grad) => [patches(op === 'im2col' ? 'col2im' : 'im2col', grad, g)], { attrs: { ...g } });
 }
-
-/** cols [n, c·kh·kw, oh·ow] → [n, c, h, w], overlapping patches summed. */
-export function col2im(cols: Tensor, g: Conv2dGeometry): Tensor {
-  checkTensor('col2im', cols);
-  const out = empty([g.n, g.c, g.h, g.w], cols.dtype, cols.backend);
-  cols.backend.col2im(cols.storage('col2im'), out.storage('col2im'), g);
-  return record(out, 'col2im', [cols], (grad) => [im2col(grad, g)], { attrs: { ...g } });
-}
+export const im2col = (x: Tensor, g: Conv2dGeometry): Tensor => patches('im2col', x, g);
+export const col2im = (cols: Tensor, g: Conv2dGeometry): Tensor => patches('col2im', cols, g);
 
 /** The checks conv2d and convTranspose2d share: ranks, channels, bias, and the options as pairs. */
 function convArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose2dOptions, weightDims: string) {

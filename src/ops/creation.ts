@@ -45,27 +45,26 @@ export function fromTyped(data: TypedArray, shape: Shape, options?: CreateOption
   return finish(uploaded(data, shape, dtype, backend), options);
 }
 
-function inferShape(data: NestedArray): number[] {
+/** The shape of a nested array (read along its first elements) and its numbers in order; ragged arrays are refused. */
+function flattenNested(data: NestedArray): { shape: number[]; values: number[] } {
   const shape: number[] = [];
-  let cur: NestedArray = data;
-  while (Array.isArray(cur)) {
+  for (let cur = data; Array.isArray(cur); cur = cur[0]) {
     shape.push(cur.length);
     if (cur.length === 0) break;
-    cur = cur[0];
   }
-  return shape;
-}
-
-function flattenNested(data: NestedArray, shape: number[], axis: number, out: number[]): void {
-  if (axis === shape.length) {
-    if (typeof data !== 'number') throw new Error(`tensor: ragged nested array: expected a number at depth ${axis}, got ${Array.isArray(data) ? 'an array' : typeof data}`);
-    out.push(data);
-    return;
-  }
-  if (!Array.isArray(data) || data.length !== shape[axis]) {
-    throw new Error(`tensor: ragged nested array: expected ${shape[axis]} elements at depth ${axis} (shape ${shapeStr(shape)})`);
-  }
-  for (const x of data) flattenNested(x, shape, axis + 1, out);
+  const values: number[] = [];
+  const walk = (x: NestedArray, axis: number): void => {
+    if (axis === shape.length) {
+      if (typeof x !== 'number') throw new Error(`tensor: ragged nested array: expected a number at depth ${axis}, got ${Array.isArray(x) ? 'an array' : typeof x}`);
+      values.push(x);
+    } else if (!Array.isArray(x) || x.length !== shape[axis]) {
+      throw new Error(`tensor: ragged nested array: expected ${shape[axis]} elements at depth ${axis} (shape ${shapeStr(shape)})`);
+    } else {
+      for (const e of x) walk(e, axis + 1);
+    }
+  };
+  walk(data, 0);
+  return { shape, values };
 }
 
 /**
@@ -83,11 +82,9 @@ export function tensor(data: NestedArray | ArrayLike<number>, shape?: Shape, opt
     flat = data as ArrayLike<number>;
     finalShape = shape ?? [flat.length];
   } else {
-    const inferred = inferShape(data as NestedArray);
-    const values: number[] = [];
-    flattenNested(data as NestedArray, inferred, 0, values);
-    flat = values;
-    finalShape = shape ?? inferred;
+    const nested = flattenNested(data as NestedArray);
+    flat = nested.values;
+    finalShape = shape ?? nested.shape;
   }
   assertValidShape('tensor', finalShape);
   if (sizeOf(finalShape) !== flat.length) {
@@ -105,26 +102,16 @@ export function full(shape: Shape, value: number, options?: CreateOptions): Tens
   return finish(filled(shape, value, dtype, backend), options);
 }
 
-export function zeros(shape: Shape, options?: CreateOptions): Tensor {
-  return full(shape, 0, options);
-}
-
-export function ones(shape: Shape, options?: CreateOptions): Tensor {
-  return full(shape, 1, options);
-}
+export const zeros = (shape: Shape, options?: CreateOptions): Tensor => full(shape, 0, options);
+export const ones = (shape: Shape, options?: CreateOptions): Tensor => full(shape, 1, options);
 
 /** Same shape, dtype and backend as `like`. */
 export function fullLike(like: Tensor, value: number, options?: { requiresGrad?: boolean }): Tensor {
   return full(like.shape, value, { dtype: like.dtype, backend: like.backend, requiresGrad: options?.requiresGrad });
 }
 
-export function zerosLike(like: Tensor): Tensor {
-  return fullLike(like, 0);
-}
-
-export function onesLike(like: Tensor): Tensor {
-  return fullLike(like, 1);
-}
+export const zerosLike = (like: Tensor): Tensor => fullLike(like, 0);
+export const onesLike = (like: Tensor): Tensor => fullLike(like, 1);
 
 /** Values start, start+step, … below stop (NumPy's arange). */
 export function arange(start: number, stop?: number, step = 1, options?: CreateOptions): Tensor {

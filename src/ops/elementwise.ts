@@ -35,38 +35,33 @@ export function affine(x: Tensor, alpha: number, beta: number): Tensor {
   return record(y, 'affine', [x], (g) => [alpha === 1 ? g : affine(g, alpha, 0)], { attrs: { alpha, beta } });
 }
 
-export function add(a: Tensor, b: Tensor | number): Tensor {
-  if (typeof b === 'number') return affine(checkTensor('add', a), 1, b);
-  const y = binaryKernel('add', a, b);
-  // d(a+b)/da = 1, d(a+b)/db = 1; broadcast axes are summed back to each input's shape.
-  return record(y, 'add', [a, b], (g) => [sumTo(g, a.shape), sumTo(g, b.shape)]);
+/**
+ * An op of two broadcast inputs whose kernel is `op`; da and db give dL/da and dL/db before the
+ * broadcast axes are summed back (each computed only when its input requires grad).
+ */
+function binaryOp(op: BinaryOp, a: Tensor, b: Tensor, da: (g: Tensor, y: Tensor) => Tensor,
+  db: (g: Tensor, y: Tensor) => Tensor, saved?: string[]): Tensor {
+  const y = binaryKernel(op, a, b);
+  return record(y, op, [a, b], (g) => [
+    a.requiresGrad ? sumTo(da(g, y), a.shape) : null,
+    b.requiresGrad ? sumTo(db(g, y), b.shape) : null,
+  ], { saved });
 }
 
-export function sub(a: Tensor, b: Tensor | number): Tensor {
-  if (typeof b === 'number') return affine(checkTensor('sub', a), 1, -b);
-  const y = binaryKernel('sub', a, b);
-  return record(y, 'sub', [a, b], (g) => [sumTo(g, a.shape), b.requiresGrad ? sumTo(neg(g), b.shape) : null]);
-}
+// d(a+b)/da = 1, d(a+b)/db = 1; broadcast axes are summed back to each input's shape.
+export const add = (a: Tensor, b: Tensor | number): Tensor =>
+  typeof b === 'number' ? affine(checkTensor('add', a), 1, b) : binaryOp('add', a, b, (g) => g, (g) => g);
 
-export function mul(a: Tensor, b: Tensor | number): Tensor {
-  if (typeof b === 'number') return affine(checkTensor('mul', a), b, 0);
-  const y = binaryKernel('mul', a, b);
-  // d(a·b)/da = b, d(a·b)/db = a
-  return record(y, 'mul', [a, b], (g) => [
-    a.requiresGrad ? sumTo(mul(g, b), a.shape) : null,
-    b.requiresGrad ? sumTo(mul(g, a), b.shape) : null,
-  ], { saved: ['a', 'b'] });
-}
+export const sub = (a: Tensor, b: Tensor | number): Tensor =>
+  typeof b === 'number' ? affine(checkTensor('sub', a), 1, -b) : binaryOp('sub', a, b, (g) => g, (g) => neg(g));
 
-export function div(a: Tensor, b: Tensor | number): Tensor {
-  if (typeof b === 'number') return affine(checkTensor('div', a), 1 / b, 0);
-  const y = binaryKernel('div', a, b);
-  // d(a/b)/da = 1/b, d(a/b)/db = −a/b² = −y/b
-  return record(y, 'div', [a, b], (g) => [
-    a.requiresGrad ? sumTo(div(g, b), a.shape) : null,
-    b.requiresGrad ? sumTo(neg(div(mul(g, y), b)), b.shape) : null,
-  ], { saved: ['b', 'y'] });
-}
+// d(a·b)/da = b, d(a·b)/db = a
+export const mul = (a: Tensor, b: Tensor | number): Tensor =>
+  typeof b === 'number' ? affine(checkTensor('mul', a), b, 0) : binaryOp('mul', a, b, (g) => mul(g, b), (g) => mul(g, a), ['a', 'b']);
+
+// d(a/b)/da = 1/b, d(a/b)/db = −a/b² = −y/b
+export const div = (a: Tensor, b: Tensor | number): Tensor =>
+  typeof b === 'number' ? affine(checkTensor('div', a), 1 / b, 0) : binaryOp('div', a, b, (g) => div(g, b), (g, y) => neg(div(mul(g, y), b)), ['b', 'y']);
 
 /** a − b with a number on the left: rsub(2, x) = 2 − x. */
 export function rsub(a: number, b: Tensor): Tensor {
@@ -82,12 +77,8 @@ export function pow(a: Tensor, exponent: Tensor | number): Tensor {
     return record(y, 'powScalar', [a], (g) => [p === 2 ? mul(g, mul(a, 2)) : mul(g, mul(pow(a, p - 1), p))],
       { saved: ['x'], attrs: { exponent: p } });
   }
-  const y = binaryKernel('pow', a, exponent);
   // d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a
-  return record(y, 'pow', [a, exponent], (g) => [
-    a.requiresGrad ? sumTo(mul(g, mul(exponent, pow(a, sub(exponent, 1)))), a.shape) : null,
-    exponent.requiresGrad ? sumTo(mul(g, mul(y, log(a))), exponent.shape) : null,
-  ], { saved: ['a', 'b', 'y'] });
+  return binaryOp('pow', a, exponent, (g) => mul(g, mul(exponent, pow(a, sub(exponent, 1)))), (g, y) => mul(g, mul(y, log(a))), ['a', 'b', 'y']);
 }
 
 /** max or min: the gradient goes to the chosen input; a tie splits it evenly (as PyTorch does). */

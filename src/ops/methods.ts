@@ -32,10 +32,6 @@ declare module '../tensor.js' {
 }
 
 for (const [name, op] of Object.entries(methods) as [string, (x: Tensor, ...args: unknown[]) => unknown][]) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value(this: Tensor, ...args: unknown[]) { return op(this, ...args); },
-    writable: true,
-    configurable: true,
-  });
+  Object.defineProperty(Tensor.prototype, name, { value(this: Tensor, ...args: unknown[]) { return op(this, ...args); }, writable: true, configurable: true });
 }
 Object.defineProperty(Tensor.prototype, 'T', { get(this: Tensor) { return transpose(this, -2, -1); }, configurable: true });

@@ -57,12 +57,6 @@ export function uploaded(host: ArrayLike<number>, shape: Shape, dtype: DType, ba
   return fromStorage(backend.upload(typed), shape, dtype, backend);
 }
 
-/** A tensor that shares `source`'s storage (reshape: same data, new shape). */
-export function alias(source: Tensor, shape: Shape, op: string): Tensor {
-  source.storage(op);
-  return new Tensor(source.ref.retain(), shape);
-}
-
 export function checkTensor(op: string, x: unknown, what = 'input'): Tensor {
   if (!(x instanceof Tensor)) {
     const got = x === null ? 'null' : Array.isArray(x) ? 'an array (wrap it with tensor())' : typeof x;

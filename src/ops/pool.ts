@@ -14,7 +14,8 @@ export interface Pool2dOptions {
   padding?: Pair;
 }
 
-function poolColumns(op: string, x: Tensor, options: Pool2dOptions): { cols: Tensor; oh: number; ow: number } {
+/** Each window of each channel reduced to one value: [n, c, h, w] → [n, c, oh, ow]. */
+function pool(op: string, x: Tensor, options: Pool2dOptions, reduce: (cols: Tensor) => Tensor): Tensor {
   checkTensor(op, x);
   if (x.rank !== 4) throw new Error(`${op}: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
   const [n, c, h, w] = x.shape;
@@ -27,22 +28,18 @@ function poolColumns(op: string, x: Tensor, options: Pool2dOptions): { cols: Ten
   // Each channel is pooled on its own: treat [n, c] as n·c one-channel images.
   const x1 = reshape(x, [n * c, 1, h, w]);
   const cols = im2col(x1, { n: n * c, c: 1, h, w, kh, kw, sh, sw, ph, pw, dh: 1, dw: 1, oh, ow }); // [n·c, kh·kw, oh·ow]
-  return { cols, oh, ow };
+  return reshape(reduce(cols), [n, c, oh, ow]);
 }
 
 /** Max over each window. Padding is not supported (PyTorch pads with −∞; im2col pads with 0). */
 export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const [ph, pw] = pair('maxPool2d', 'padding', options.padding, 0, 0);
   if (ph !== 0 || pw !== 0) throw new Error(`maxPool2d: padding (${ph},${pw}) is not supported; pad the input or use a smaller stride`);
-  const { cols, oh, ow } = poolColumns('maxPool2d', x, options);
-  return reshape(max(cols, 1), [x.shape[0], x.shape[1], oh, ow]);
+  return pool('maxPool2d', x, options, (cols) => max(cols, 1));
 }
 
 /** Mean over each window; zero padding counts towards the mean (PyTorch's count_include_pad). */
-export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  const { cols, oh, ow } = poolColumns('avgPool2d', x, options);
-  return reshape(mean(cols, 1), [x.shape[0], x.shape[1], oh, ow]);
-}
+export const avgPool2d = (x: Tensor, options: Pool2dOptions): Tensor => pool('avgPool2d', x, options, (cols) => mean(cols, 1));
 
 /** Nearest-neighbour upsampling by an integer factor: [n, c, h, w] → [n, c, h·s, w·s]. */
 export function upsampleNearest2d(x: Tensor, scale: Pair): Tensor {

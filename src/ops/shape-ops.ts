@@ -3,7 +3,7 @@
 import type { Backend, DType } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { assertValidShape, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf, type Shape } from '../shape.js';
-import { alias, checkSame, checkTensor, empty, filled, record, sumTo, uploaded } from './op.js';
+import { checkSame, checkTensor, empty, filled, record, sumTo, uploaded } from './op.js';
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
@@ -23,7 +23,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(target)} (${sizeOf(target)} elements)`);
   }
   if (sameShape(target, x.shape)) return x;
-  const y = alias(x, target, 'reshape');
+  const y = x.view(target, 'reshape');
   return record(y, 'reshape', [x], (g) => [reshape(g, x.shape)], { attrs: { shape: target } });
 }
 
@@ -71,12 +71,8 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
 export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
   checkTensor('transpose', x);
   if (x.rank < 2) return x;
-  const a = normalizeAxis('transpose', axis0, x.rank);
-  const b = normalizeAxis('transpose', axis1, x.rank);
-  const perm = Array.from({ length: x.rank }, (_, i) => i);
-  perm[a] = b;
-  perm[b] = a;
-  return permute(x, perm);
+  const a = normalizeAxis('transpose', axis0, x.rank), b = normalizeAxis('transpose', axis1, x.rank);
+  return permute(x, x.shape.map((_, i) => (i === a ? b : i === b ? a : i)));
 }
 
 /** Broadcasts x to `shape` (NumPy rules, -1 keeps a dimension) by a copy with zero strides. */

@@ -29,16 +29,11 @@ export function squaredError(pred: Tensor, target: Tensor, reduction: 'mean' | '
   }
   const n = pred.size;
   if (reduction === 'mean' && n === 0) throw new Error(`squaredError: cannot average over an empty tensor (shape ${shapeStr(pred.shape)})`);
-  const needsGrad = isGradEnabled() && (pred.requiresGrad || target.requiresGrad);
-  const { d, loss } = noGrad(() => {
-    const diff = sub(pred, target);
-    const total = sumSquares(diff);
-    if (reduction === 'sum') return { d: diff, loss: total };
-    const m = mul(total, 1 / n); // as mean(): the sum times 1/N
-    total.dispose();
-    return { d: diff, loss: m };
-  });
-  if (!needsGrad) {
+  const d = noGrad(() => sub(pred, target));
+  const total = noGrad(() => sumSquares(d));
+  const loss = reduction === 'sum' ? total : noGrad(() => mul(total, 1 / n)); // as mean(): the sum times 1/N
+  if (loss !== total) total.dispose();
+  if (!isGradEnabled() || !(pred.requiresGrad || target.requiresGrad)) {
     d.dispose();
     return loss;
   }
