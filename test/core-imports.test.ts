@@ -77,3 +77,20 @@ describe('the engine core', () => {
     expect(valueImports(join(root, 'src/autograd.ts')).map(rel).filter((t) => t.startsWith('src/ops/'))).toEqual(['src/ops/op.ts']);
   });
 });
+
+describe('scripts/line-budget.mjs', () => {
+  it('counts code lines: not blanks, line comments, block or JSDoc comments', async () => {
+    // @ts-expect-error: a plain .mjs script without type declarations
+    const { codeLines } = await import('../scripts/line-budget.mjs');
+    const text = ['// a comment', '', 'const a = 1; // trailing', '/**', ' * doc', ' */', 'function f() {', '  /* inline */ return a;', '}', '/* one */', '   '].join('\n');
+    expect(codeLines(text)).toBe(4);
+  });
+
+  it('keeps the core and src/ within their budgets', async () => {
+    // @ts-expect-error: a plain .mjs script without type declarations
+    const { measure, BUDGET } = await import('../scripts/line-budget.mjs');
+    const { figures } = measure();
+    expect(figures.core).toBeLessThanOrEqual(BUDGET.core);
+    expect(figures.src).toBeLessThanOrEqual(BUDGET.src);
+  });
+});

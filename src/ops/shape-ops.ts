@@ -54,17 +54,16 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 /** out[i] = x[i permuted]: a strided copy. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   checkTensor('permute', x);
-  if (perm.length !== x.rank || new Set(perm.map((p) => normalizeAxis('permute', p, x.rank))).size !== x.rank) {
+  const p = perm.length === x.rank ? perm.map((a) => normalizeAxis('permute', a, x.rank)) : [];
+  if (new Set(p).size !== x.rank || p.length !== x.rank) {
     throw new Error(`permute: [${perm.join(', ')}] is not a permutation of the ${x.rank} axes of ${shapeStr(x.shape)}`);
   }
-  const p = perm.map((a) => normalizeAxis('permute', a, x.rank));
   if (p.every((a, i) => a === i)) return x;
   const outShape = p.map((a) => x.shape[a]);
   const xStrides = stridesOf(x.shape);
   const out = empty(outShape, x.dtype, x.backend);
   x.backend.copy(x.storage('permute'), 0, p.map((a) => xStrides[a]), out.storage('permute'), 0, stridesOf(outShape), outShape);
-  const inverse = new Array<number>(p.length);
-  p.forEach((a, i) => { inverse[a] = i; });
+  const inverse = p.map((_, i) => p.indexOf(i));
   return record(out, 'permute', [x], (g) => [permute(g, inverse)], { attrs: { perm: p } });
 }
 
