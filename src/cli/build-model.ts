@@ -9,10 +9,9 @@ import { VAE } from '../models/vae.js';
 import { buildArchitecture, inputShapeOf, type Architecture } from '../models/architecture.js';
 import { huberLoss, l1Loss, mseLoss } from '../losses/regression.js';
 import { bceLoss } from '../losses/binary-cross-entropy.js';
-import type { TrainConfig } from './train-options.js';
-import type { LossChoice } from './data-options.js';
+import type { LossChoice, TrainConfig } from '../models/run-config.js';
 import type { ActivationName } from '../nn/activations.js';
-import { UsageError } from './options.js';
+import { UsageError } from '../util/errors.js';
 import { checkTrainingFits, memoryForTraining, sizeOptions } from './memory-estimate.js';
 
 /** λ of the sparse model's L1 activity penalty when --l1 is 0. */

@@ -9,15 +9,13 @@
 // field before anything is loaded (checkpoint-fields.ts), and errors name the file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Tensor } from '../tensor.js';
 import type { Generator } from '../random.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, Scheduler, SchedulerState } from '../optim/index.js';
 import type { DataLoaderState } from '../data/loader.js';
 import type { History } from '../train/history.js';
-import { captureTrainingState, readTrainingCheckpoint, saveTrainingCheckpoint } from '../train/resume.js';
-import { RUN_FILES, hostTensors, loadWeightsInto } from './run-folder.js';
-import { CliError } from './command.js';
+import { CHECKPOINT_FILE, applyTrainingCheckpoint, captureTrainingState, readTrainingCheckpoint, saveTrainingCheckpoint } from '../train/resume.js';
+import { CliError } from '../util/errors.js';
 import { FieldError, fail, finite, generatorState, integer, list, numberOrNaN, object } from './checkpoint-fields.js';
 
 /** The finished steps of an interrupted epoch: their mean loss, sample count and seconds. */
@@ -49,7 +47,7 @@ const VERSION = 3;
 export async function saveCheckpoint(dir: string, t: TrainingState, state: CheckpointState, run: RunShape): Promise<void> {
   const training = captureTrainingState(state.epoch, { optimizer: t.optimizer, scheduler: t.scheduler, generators: [t.modelGenerator] });
   const { partial, loader, history } = state;
-  await saveTrainingCheckpoint(path.join(dir, RUN_FILES.checkpoint), t.model, training,
+  await saveTrainingCheckpoint(path.join(dir, CHECKPOINT_FILE), t.model, training,
     { version: VERSION, trainRows: run.trainRows, partial, loader, history: { ...history, stopReason: null } });
 }
 
@@ -59,7 +57,7 @@ export async function saveCheckpoint(dir: string, t: TrainingState, state: Check
  * first epoch). Every field is checked before anything is loaded.
  */
 export function loadCheckpoint(command: string, dir: string, t: TrainingState, run: RunShape): CheckpointState | null {
-  const file = path.join(dir, RUN_FILES.checkpoint);
+  const file = path.join(dir, CHECKPOINT_FILE);
   if (!fs.existsSync(file)) return null;
   let parsed;
   try {
@@ -74,19 +72,12 @@ export function loadCheckpoint(command: string, dir: string, t: TrainingState, r
     if (!(e instanceof FieldError)) throw e;
     throw new CliError(`tessera ${command}: '${file}' is not a valid checkpoint: ${e.message}`);
   }
-  const tensors = hostTensors(parsed.tensors);
-  loadWeightsInto(command, file, t.model, tensors, 'model.');
-  const optState: Record<string, Tensor> = {};
-  for (const [name, x] of tensors) if (name.startsWith('optimizer.')) optState[name.slice('optimizer.'.length)] = x;
   try {
-    t.optimizer.loadStateDict({ state: optState, meta: checked.optimizer });
-    if (t.scheduler && checked.scheduler) t.scheduler.loadStateDict(checked.scheduler);
+    applyTrainingCheckpoint(parsed, t.model, { epoch: checked.state.epoch, optimizer: checked.optimizer, scheduler: checked.scheduler, generators: [checked.modelGenerator] },
+      { optimizer: t.optimizer, scheduler: t.scheduler, generators: [t.modelGenerator] });
   } catch (e) {
-    throw new CliError(`tessera ${command}: the optimizer state in '${file}' does not fit this run: ${(e as Error).message}`);
-  } finally {
-    for (const x of tensors.values()) x.dispose();
+    throw new CliError(`tessera ${command}: the checkpoint '${file}' does not fit this run: ${(e as Error).message}`);
   }
-  t.modelGenerator.setState(checked.modelGenerator);
   return checked.state;
 }
 

@@ -4,11 +4,9 @@
 // "tessera <command>: --option …: what was expected", raised as a UsageError (exit code 2).
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../util/errors.js';
 
-/** A mistake in how tessera was called: the message is for the user; the exit code is 2. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-}
+export { UsageError };
 
 export type OptionValue = string | number | boolean;
 

@@ -12,9 +12,8 @@ import { DataTransform } from '../data/transform.js';
 import { ByteDataset } from '../data/byte-dataset.js';
 import { InMemoryDataset, type Dataset } from '../data/dataset.js';
 import { FASHION_MNIST_CLASSES, fashionMnistDir } from '../data/fashion-mnist.js';
-import { CliError } from './command.js';
-import { UsageError } from './options.js';
-import type { TrainConfig } from './train-options.js';
+import { CliError, UsageError } from '../util/errors.js';
+import type { TrainConfig } from '../models/run-config.js';
 import { featureShapeOf } from './build-model.js';
 
 /** One split's rows: `images` in the model's units (float32, made on first use), labels when known. */

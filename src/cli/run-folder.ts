@@ -15,6 +15,7 @@ import { readSafetensors, type SafetensorsFile } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModule, saveModule } from '../io/checkpoint.js';
 import { CliError } from './command.js';
+import { CHECKPOINT_FILE } from '../train/resume.js';
 import { parseArchitecture } from '../models/architecture.js';
 import { DataTransform, type TransformSpec } from '../data/transform.js';
 import { readConfigFile, type OptionSpec } from './options.js';
@@ -23,7 +24,7 @@ import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from './
 export const RUN_FILES = {
   config: 'config.json',
   weights: 'model.safetensors',
-  checkpoint: 'checkpoint.safetensors',
+  checkpoint: CHECKPOINT_FILE,
   metrics: 'metrics.json',
   reconstructions: 'reconstructions.png',
   /** Instead of reconstructions.png for tabular data: the test MSE of each feature. */

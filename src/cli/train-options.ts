@@ -5,19 +5,10 @@ import type { OptionSpec, Values } from './options.js';
 import { UsageError } from './options.js';
 import { BACKEND_OPTIONS } from './backend-choice.js';
 import { MODEL_INITS, type ModelInit } from '../nn/init.js';
-import { DATA_OPTIONS, dataConfigToJson, resolveDataConfig, type DataConfig } from './data-options.js';
-import type { Architecture } from '../models/architecture.js';
-import type { TransformSpec } from '../data/transform.js';
+import { DATA_OPTIONS, dataConfigToJson, resolveDataConfig } from './data-options.js';
+import { ACTIVATION_CHOICES, MODEL_NAMES, OPTIMIZER_CHOICES, SCHEDULE_NAMES, type ActivationChoice, type ModelName, type OptimizerChoice, type ScheduleName, type TrainConfig } from '../models/run-config.js';
 
-export const MODEL_NAMES = ['dense', 'conv', 'denoising', 'sparse', 'vae'] as const;
-export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
-export const SCHEDULE_NAMES = ['none', 'step', 'exponential', 'cosine', 'plateau', 'warmup'] as const;
-export const ACTIVATION_CHOICES = ['relu', 'leaky-relu', 'elu', 'selu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'linear'] as const;
-
-export type ModelName = (typeof MODEL_NAMES)[number];
-export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
-export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
-export type ActivationChoice = (typeof ACTIVATION_CHOICES)[number];
+export { ACTIVATION_CHOICES, MODEL_NAMES, OPTIMIZER_CHOICES, SCHEDULE_NAMES, type ActivationChoice, type ModelName, type OptimizerChoice, type ScheduleName, type TrainConfig };
 
 export const DEFAULT_HIDDEN: Record<ModelName, string> = { dense: '64', denoising: '64', sparse: '64', vae: '256', conv: '16,8' };
 
@@ -57,31 +48,6 @@ export const RUN_OPTIONS: OptionSpec[] = [
   { name: 'quiet', kind: 'flag', help: 'no progress output', noConfig: true },
 ];
 
-export interface TrainConfig {
-  model: ModelName;
-  latent: number;
-  hidden: number[];
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  schedule: ScheduleName;
-  optimizer: OptimizerChoice;
-  activation: ActivationChoice;
-  l1: number;
-  l2: number;
-  dropout: number;
-  batchNorm: boolean;
-  noise: number;
-  beta: number;
-  seed: number;
-  init: ModelInit;
-  limit?: number;
-  data: DataConfig;
-  /** What the model is, once the data has said its shape (config.json's 'architecture'). */
-  architecture?: Architecture;
-  /** The scaling fitted on the training data (config.json's 'transform'). */
-  transform?: TransformSpec;
-}
 
 export function parseHidden(command: string, raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());

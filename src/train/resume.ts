@@ -58,6 +58,9 @@ export function restoreTrainingState(state: TrainingState, parts: TrainingParts)
 
 const META_KEY = 'tessera.training';
 
+/** The file a run folder keeps its checkpoint in (src/cli/run-folder.ts lays out the rest). */
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
 async function host(t: Tensor): Promise<SafetensorsInput> {
   const data = await t.data();
   return t.dtype === 'float64'
@@ -106,28 +109,39 @@ export function readTrainingCheckpoint(filePath: string): TrainingCheckpointFile
   return { meta: meta as Record<string, unknown>, tensors: file.tensors };
 }
 
+/** A checkpoint's training state as its JSON holds it: the optimizer's metadata, without its tensors. */
+export type TrainingStateMeta = Omit<TrainingState, 'optimizer'> & { optimizer: OptimizerStateDict['meta'] };
+
+/**
+ * Applies a file read by readTrainingCheckpoint, with `state` taken from its JSON by the caller:
+ * the model's weights, then the optimizer, schedule and generators (restoreTrainingState). Each
+ * load validates every name and shape before it changes anything. Returns the epoch to resume at.
+ */
+export function applyTrainingCheckpoint(file: TrainingCheckpointFile, model: Module, state: TrainingStateMeta, parts: TrainingParts): number {
+  const modelState: Record<string, Tensor> = {};
+  const optimState: Record<string, Tensor> = {};
+  for (const [name, t] of file.tensors) {
+    const target = name.startsWith('model.') ? modelState : optimState;
+    // on js: loading copies each tensor to its parameter's backend and dtype
+    target[name.slice(name.indexOf('.') + 1)] = fromTyped(t.data, t.shape, { backend: 'js' });
+  }
+  try {
+    model.loadStateDict(modelState);
+    return restoreTrainingState({ ...state, optimizer: { state: optimState, meta: state.optimizer } }, parts);
+  } finally {
+    for (const t of [...Object.values(modelState), ...Object.values(optimState)]) t.dispose();
+  }
+}
+
 /**
  * Loads a file from saveTrainingCheckpoint into the model, optimizer, schedule and generators;
  * returns the epoch to resume at. The file is read and parsed before anything is changed.
  */
 export function loadTrainingCheckpoint(filePath: string, model: Module, parts: TrainingParts): number {
   const file = readTrainingCheckpoint(filePath);
-  const meta = file.meta as { epoch: number; optimizer: Record<string, unknown>; scheduler: SchedulerState | null; generators: (number | null)[][] };
+  const meta = file.meta as TrainingStateMeta;
   if (!Array.isArray(meta.generators)) throw new Error(`loadTrainingCheckpoint: '${filePath}': 'generators' must be a list of generator states, got ${JSON.stringify(meta.generators)}`);
-  const modelState: Record<string, Tensor> = {};
-  const optimState: Record<string, Tensor> = {};
-  for (const [name, t] of file.tensors) {
-    const target = name.startsWith('model.') ? modelState : optimState;
-    target[name.slice(name.indexOf('.') + 1)] = fromTyped(t.data, t.shape, { backend: 'js' });
-  }
-  const state: TrainingState = { epoch: meta.epoch, optimizer: { state: optimState, meta: meta.optimizer }, scheduler: meta.scheduler, generators: meta.generators };
-  try {
-    // the model's load validates every name and shape first; then the optimizer's does the same
-    model.loadStateDict(modelState);
-    return restoreTrainingState(state, parts);
-  } finally {
-    for (const t of [...Object.values(modelState), ...Object.values(optimState)]) t.dispose();
-  }
+  return applyTrainingCheckpoint(file, model, { epoch: meta.epoch, optimizer: meta.optimizer, scheduler: meta.scheduler, generators: meta.generators }, parts);
 }
 
 /** A callback that writes a training checkpoint after every `every`-th epoch (default 1). */
