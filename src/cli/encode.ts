@@ -5,7 +5,7 @@ import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend } from './backend-choice.js';
 import { encodeRows, loadData, loadRun } from './inference.js';
-import { readForRun } from './run-data.js';
+import { readForRun } from '../train/run-data.js';
 import { RUN_DATA_OPTIONS, headerChoice } from './data-options.js';
 import { writeNpy } from '../io/npy.js';
 import type { BackendName } from '../index.js';

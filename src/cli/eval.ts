@@ -8,7 +8,7 @@ import { BACKEND_OPTIONS, chooseBackend, describeBackend } from './backend-choic
 import { loadData, loadRun } from './inference.js';
 import { baselineMetrics, reconstructionMetrics } from './run-metrics.js';
 import { writeJson } from './run-folder.js';
-import { readForRun } from './run-data.js';
+import { readForRun } from '../train/run-data.js';
 import { RUN_DATA_OPTIONS, headerChoice } from './data-options.js';
 import type { BackendName } from '../index.js';
 

@@ -9,7 +9,7 @@ import type { Command } from './command.js';
 import { CliError } from './command.js';
 import type { OptionSpec } from './options.js';
 import { loadRun } from './inference.js';
-import { featureShapeOf } from './build-model.js';
+import { featureShapeOf } from '../models/build-model.js';
 import { RUN_FILES } from './run-folder.js';
 import { exportOnnx } from '../export/onnx.js';
 import { exportTorch } from '../export/torch.js';

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { Generator, fromTyped, noGrad, tidy, type Tensor } from '../index.js';
 import type { Autoencoder } from '../models/autoencoder.js';
-import { buildModel, featureShapeOf } from './build-model.js';
+import { buildModel, featureShapeOf } from '../models/build-model.js';
 import { RUN_FILES, loadWeights, readRunConfig } from './run-folder.js';
 import type { TrainConfig } from './train-options.js';
 
@@ -22,8 +22,8 @@ export function loadRun(command: string, dir: string): LoadedRun {
   return { dir, config, model };
 }
 
-export type { Data, DataSplit } from './run-data.js';
-export { loadData, testLimitFor } from './run-data.js';
+export type { Data, DataSplit } from '../train/run-data.js';
+export { loadData, testLimitFor } from '../train/run-data.js';
 
 /**
  * Applies fn to the rows of `data` (n × rowSize) in batches of `batchSize`, inputs shaped

@@ -20,7 +20,7 @@ import { gradcheckCommand } from './gradcheck.js';
 import { infoCommand } from './info.js';
 import { benchCommand } from './bench.js';
 import { exportCommand } from './export.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../util/package-root.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand,

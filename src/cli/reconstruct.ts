@@ -6,7 +6,7 @@ import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend } from './backend-choice.js';
 import { loadData, loadRun, reconstructRows } from './inference.js';
-import { isImageShape, readForRun, type DataSplit } from './run-data.js';
+import { isImageShape, readForRun, type DataSplit } from '../train/run-data.js';
 import { RUN_DATA_OPTIONS, headerChoice } from './data-options.js';
 import { writeFeatureErrors, writeReconstructions } from './pictures.js';
 import { RUN_FILES } from './run-folder.js';

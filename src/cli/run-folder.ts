@@ -13,7 +13,7 @@ import { BACKEND_OPTIONS } from './backend-choice.js';
 import type { Module } from '../nn/module.js';
 import { readSafetensors, type SafetensorsFile } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { loadModule, saveModule } from '../io/checkpoint.js';
+import { loadModule, saveModule } from '../nn/checkpoint.js';
 import { CliError } from './command.js';
 import { CHECKPOINT_FILE } from '../train/resume.js';
 import { parseArchitecture } from '../models/architecture.js';
@@ -77,7 +77,7 @@ export function readRunFolder(command: string, dir: string): { config: TrainConf
   }
 }
 
-/** Writes a run's final weights (src/io/checkpoint.ts: PyTorch names, atomic). */
+/** Writes a run's final weights (src/nn/checkpoint.ts: PyTorch names, atomic). */
 export async function saveWeights(file: string, model: Module, metadata: Record<string, string> = {}): Promise<void> {
   await saveModule(file, model, metadata);
 }

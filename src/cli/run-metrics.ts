@@ -6,7 +6,7 @@ import { fitPca } from '../eval/pca.js';
 import { knnAccuracy } from '../eval/knn.js';
 import { linearProbeAccuracy } from '../eval/linear-probe.js';
 import { meanImagePsnr, meanSquaredError, psnr } from '../eval/metrics.js';
-import { featureShapeOf, trainingLoss } from './build-model.js';
+import { featureShapeOf, trainingLoss } from '../models/build-model.js';
 import { encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import type { Dataset } from '../data/dataset.js';

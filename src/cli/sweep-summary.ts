@@ -5,7 +5,7 @@
 // conclusion sentences, generated from those numbers. A difference is called larger than the
 // noise when Welch's t-test over the seeds gives p < 0.05 (two-sided); with one seed there is no
 // estimate of the noise and the sentence says so.
-import { mean, sampleSd, welchTest } from '../stats.js';
+import { mean, sampleSd, welchTest } from '../util/stats.js';
 import type { OptionValue } from './options.js';
 
 /** The level below which a difference is called larger than the noise. */

@@ -13,9 +13,9 @@ import { DEFAULT_EPOCHS, MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, reso
 import { RUN_FILES, newRunDir, readRunFolder, saveWeights, writeJson } from './run-folder.js';
 import { removeStaleTempFiles } from '../io/atomic.js';
 import { loadData, encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
-import { describeNonFinite, newSession, restoreSession, runSession, type Session } from './training-session.js';
+import { describeNonFinite, newSession, restoreSession, runSession, type Session } from '../train/training-session.js';
 import { reconstructionMetrics } from './run-metrics.js';
-import { architectureFor, featureShapeOf } from './build-model.js';
+import { architectureFor, featureShapeOf } from '../models/build-model.js';
 import { ARCHITECTURE_KEY, TRANSFORM_KEY } from '../models/architecture.js';
 import { picturePaths, writeFeatureErrors, writeLatentMap, writeLatentWalk, writeLossCurves, writeReconstructions, writeVaeSamples } from './pictures.js';
 import { VAE } from '../models/vae.js';

@@ -13,7 +13,7 @@ import { DenoisingAutoencoder } from './denoising-autoencoder.js';
 import { SparseAutoencoder } from './sparse-autoencoder.js';
 import type { NoiseSpec } from '../data/noise.js';
 import { DataTransform, type TransformSpec } from '../data/transform.js';
-import { loadModule } from '../io/checkpoint.js';
+import { loadModule } from '../nn/checkpoint.js';
 import { readSafetensors } from '../io/safetensors.js';
 import { emptyHistory, type History } from '../train/history.js';
 

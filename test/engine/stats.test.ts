@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { incompleteBeta, mean, median, sampleSd, welchTest } from '../../src/stats.js';
+import { incompleteBeta, mean, median, sampleSd, welchTest } from '../../src/util/stats.js';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {

@@ -7,7 +7,7 @@
 // A line `#include "math.wgsl"` is replaced by that file (shared helper functions).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../package-root.js';
+import { packageRoot } from '../../util/package-root.js';
 import { opCodeConstants } from '../opcodes.js';
 
 let cache: Map<string, string> | null = null;

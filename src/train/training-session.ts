@@ -12,15 +12,15 @@ import { Generator } from '../random.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { DataLoader, type DataLoaderState } from '../data/loader.js';
 import { getOptimizer, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, LinearWarmup, type Optimizer, type Scheduler } from '../optim/index.js';
-import { fit } from '../train/fit.js';
-import { emptyHistory, type History } from '../train/history.js';
-import type { BatchLogs, Callback, EpochLogs } from '../train/callbacks.js';
-import { METRIC_LOG_KEYS, type MetricName } from '../train/metrics.js';
-import { buildModel, featureShapeOf, trainingLoss, weightL1 } from './build-model.js';
+import { fit } from './fit.js';
+import { emptyHistory, type History } from './history.js';
+import type { BatchLogs, Callback, EpochLogs } from './callbacks.js';
+import { METRIC_LOG_KEYS, type MetricName } from './metrics.js';
+import { buildModel, featureShapeOf, trainingLoss, weightL1 } from '../models/build-model.js';
 import { testDataset, trainDataset, type Data } from './run-data.js';
 import type { TrainConfig } from '../models/run-config.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState, type PartialEpoch } from './checkpoint-state.js';
-import type { ProgressStream } from '../train/progress.js';
+import type { ProgressStream } from './progress.js';
 
 export interface Session {
   config: TrainConfig;

@@ -14,7 +14,7 @@ import { InMemoryDataset, type Dataset } from '../data/dataset.js';
 import { FASHION_MNIST_CLASSES, fashionMnistDir } from '../data/fashion-mnist.js';
 import { CliError, UsageError } from '../util/errors.js';
 import type { TrainConfig } from '../models/run-config.js';
-import { featureShapeOf } from './build-model.js';
+import { featureShapeOf } from '../models/build-model.js';
 
 /** One split's rows: `images` in the model's units (float32, made on first use), labels when known. */
 export interface DataSplit {

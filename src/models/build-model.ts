@@ -4,12 +4,12 @@
 // always load back into the model that wrote them.
 import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { Autoencoder } from '../models/autoencoder.js';
-import { VAE } from '../models/vae.js';
-import { buildArchitecture, inputShapeOf, type Architecture } from '../models/architecture.js';
+import { Autoencoder } from './autoencoder.js';
+import { VAE } from './vae.js';
+import { buildArchitecture, inputShapeOf, type Architecture } from './architecture.js';
 import { huberLoss, l1Loss, mseLoss } from '../losses/regression.js';
 import { bceLoss } from '../losses/binary-cross-entropy.js';
-import type { LossChoice, TrainConfig } from '../models/run-config.js';
+import type { LossChoice, TrainConfig } from './run-config.js';
 import type { ActivationName } from '../nn/activations.js';
 import { UsageError } from '../util/errors.js';
 import { checkTrainingFits, memoryForTraining, sizeOptions } from './memory-estimate.js';

@@ -13,8 +13,8 @@ import type { Generator } from '../random.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, Scheduler, SchedulerState } from '../optim/index.js';
 import type { DataLoaderState } from '../data/loader.js';
-import type { History } from '../train/history.js';
-import { CHECKPOINT_FILE, applyTrainingCheckpoint, captureTrainingState, readTrainingCheckpoint, saveTrainingCheckpoint } from '../train/resume.js';
+import type { History } from './history.js';
+import { CHECKPOINT_FILE, applyTrainingCheckpoint, captureTrainingState, readTrainingCheckpoint, saveTrainingCheckpoint } from './resume.js';
 import { CliError } from '../util/errors.js';
 import { FieldError, fail, finite, generatorState, integer, list, numberOrNaN, object } from './checkpoint-fields.js';
 

@@ -8,7 +8,7 @@
 // The parameter count is exact (a test checks it against the built models); the activation
 // part is an estimate of the order of magnitude, which is what deciding "fits or not" needs.
 import * as os from 'node:os';
-import type { OptimizerChoice, TrainConfig } from '../models/run-config.js';
+import type { OptimizerChoice, TrainConfig } from './run-config.js';
 
 /** Optimizer state per parameter: Adam keeps m and v; momentum, RMSprop and Adagrad one buffer. */
 const STATE_SLOTS: Record<OptimizerChoice, number> = { sgd: 0, momentum: 1, nesterov: 1, adam: 2, adamw: 2, rmsprop: 1, adagrad: 1 };
