@@ -3,7 +3,7 @@
 //   model.safetensors        the final weights (PyTorch names, e.g. encoder.0.weight)
 //   checkpoint.safetensors   weights + optimizer state ('model.*', 'optimizer.*') of the last checkpoint, and
 //                            in its metadata the epoch, generator states, optimizer/scheduler metadata,
-//                            history (one file: see checkpoint-state.ts)
+//                            history (one file: see src/train/resume.ts)
 //   metrics.json             per-epoch history and the test metrics
 //   reconstructions.png (feature-errors.png for tabular data), loss.png, latent.png, and for a VAE samples.png and latent-walk.png
 import * as fs from 'node:fs';

@@ -19,7 +19,7 @@ import { METRIC_LOG_KEYS, type MetricName } from './metrics.js';
 import { buildModel, featureShapeOf, trainingLoss, weightL1 } from '../models/build-model.js';
 import { testDataset, trainDataset, type Data } from './run-data.js';
 import type { TrainConfig } from '../models/run-config.js';
-import { loadCheckpoint, saveCheckpoint, type CheckpointState, type PartialEpoch } from './checkpoint-state.js';
+import { loadCheckpoint, saveCheckpoint, type CheckpointState, type PartialEpoch } from './resume.js';
 import type { ProgressStream } from './progress.js';
 
 export interface Session {

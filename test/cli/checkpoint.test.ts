@@ -9,7 +9,7 @@ import { readSafetensors, writeSafetensors, type SafetensorsInput } from '../../
 import { CliError } from '../../src/cli/command.js';
 import { readRunConfig } from '../../src/cli/run-folder.js';
 import { newSession } from '../../src/train/training-session.js';
-import { loadCheckpoint } from '../../src/train/checkpoint-state.js';
+import { loadCheckpoint } from '../../src/train/resume.js';
 import { loadTrainingCheckpoint } from '../../src/train/resume.js';
 import { cli, tempDir } from './helpers.js';
 
