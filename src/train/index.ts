@@ -1,4 +1,5 @@
 // Training: fit / evaluate / predict, callbacks, the progress reporter, resumable state.
+import './autoencoder-methods.js';
 export { fit, FIT_OPTION_KEYS, type FitOptions, type LossFn, type NoiseSpec } from './fit.js';
 export { METRIC_NAMES, METRIC_LOG_KEYS, type MetricName, type MetricLogKey, type MetricLogs } from './metrics.js';
 export { CsvLogger, csvLogger, type CsvLoggerOptions } from './csv-logger.js';

@@ -1,5 +1,6 @@
 // Small statistics shared by the tools that time things (profile, sweep) and the sweep's
-// comparisons over seeds: mean, sample sd, and Welch's t-test.
+// comparisons over seeds: mean, sample sd, and Welch's t-test; and PSNR, the decibels of an MSE,
+// which training's metrics (src/train/metrics.ts) and evaluation (src/eval/metrics.ts) both report.
 
 /** The middle value, or the mean of the two middle ones for an even count. */
 export function median(values: readonly number[]): number {
@@ -79,4 +80,11 @@ export function welchTest(a: readonly number[], b: readonly number[]): WelchTest
   const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
   // P(|T| ≥ |t|) for Student's t with df degrees of freedom = I_{df/(df+t²)}(df/2, 1/2)
   return { t, df, p: incompleteBeta(df / (df + t * t), df / 2, 0.5) };
+}
+
+/** 10·log10(peak² / mse); Infinity for a perfect reconstruction. */
+export function psnr(mse: number, peak = 1): number {
+  if (!(mse >= 0)) throw new Error(`psnr: mse must be a non-negative number, got ${mse}`);
+  if (!(peak > 0)) throw new Error(`psnr: peak must be positive, got ${peak}`);
+  return mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse);
 }
