@@ -5,6 +5,7 @@ import type { OptionSpec, Values } from './options.js';
 import { UsageError } from './options.js';
 import { BACKEND_OPTIONS } from './backend-choice.js';
 import { MODEL_INITS, type ModelInit } from '../nn/init.js';
+import { ACTIVATION_ALIASES, activationName } from '../nn/activations.js';
 import { DATA_OPTIONS, dataConfigToJson, resolveDataConfig } from './data-options.js';
 import { ACTIVATION_CHOICES, MODEL_NAMES, OPTIMIZER_CHOICES, SCHEDULE_NAMES, type ActivationChoice, type ModelName, type OptimizerChoice, type ScheduleName, type TrainConfig } from '../models/run-config.js';
 
@@ -28,7 +29,7 @@ export const MODEL_TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'lr', kind: 'number', positive: true, default: 1e-3, help: 'learning rate', list: true },
   { name: 'schedule', kind: 'choice', choices: SCHEDULE_NAMES, default: 'none', help: 'learning-rate schedule (per epoch; warmup: linear over the first epoch)', list: true },
   { name: 'optimizer', kind: 'choice', choices: OPTIMIZER_CHOICES, default: 'adam', help: 'update rule (momentum/nesterov: SGD with momentum 0.9)', list: true },
-  { name: 'activation', kind: 'choice', choices: ACTIVATION_CHOICES, default: 'relu', help: 'hidden-layer activation (linear: no nonlinearity anywhere, output included: the linear autoencoder PCA bounds)', list: true },
+  { name: 'activation', kind: 'choice', choices: [...ACTIVATION_CHOICES, ...Object.keys(ACTIVATION_ALIASES)], default: 'relu', help: 'hidden-layer activation (linear: no nonlinearity anywhere, output included: the linear autoencoder PCA bounds; leaky-relu is leakyRelu)', list: true },
   { name: 'l1', kind: 'number', min: 0, default: 0, help: 'L1 weight penalty (sparse: L1 activity penalty on the code, default 1e-4)', list: true },
   { name: 'l2', kind: 'number', min: 0, default: 0, help: 'L2 weight penalty', list: true },
   { name: 'dropout', kind: 'number', min: 0, max: 0.99, default: 0, help: 'dropout probability after hidden layers', list: true },
@@ -58,6 +59,11 @@ export function parseHidden(command: string, raw: string): number[] {
   return sizes;
 }
 
+/** --activation's value as its name in the one list (an alias such as leaky-relu mapped by src/nn/activations.ts). */
+function activationChoice(value: string): ActivationChoice {
+  return value === 'linear' ? 'linear' : activationName(value, '--activation') as ActivationChoice;
+}
+
 /** A TrainConfig from parsed option values (single values: a sweep resolves one variant at a time). */
 export function resolveTrainConfig(command: string, v: Values): TrainConfig {
   const one = <T>(name: string): T => {
@@ -76,7 +82,7 @@ export function resolveTrainConfig(command: string, v: Values): TrainConfig {
     lr: one<number>('lr'),
     schedule: one<ScheduleName>('schedule'),
     optimizer: one<OptimizerChoice>('optimizer'),
-    activation: one<ActivationChoice>('activation'),
+    activation: activationChoice(one<string>('activation')),
     l1: one<number>('l1'),
     l2: one<number>('l2'),
     dropout: one<number>('dropout'),

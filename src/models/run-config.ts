@@ -3,18 +3,23 @@
 // sits in models/, below train/, because the model is built from it; the option tables that
 // fill it in are the CLI's (src/cli/train-options.ts, src/cli/data-options.ts).
 import type { ModelInit } from '../nn/init.js';
+import { ACTIVATION_NAMES, type ActivationName } from '../nn/activations.js';
 import type { Architecture } from './architecture.js';
 import type { ScaleMode, TransformSpec } from '../data/transform.js';
 
 export const MODEL_NAMES = ['dense', 'conv', 'denoising', 'sparse', 'vae'] as const;
 export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
 export const SCHEDULE_NAMES = ['none', 'step', 'exponential', 'cosine', 'plateau', 'warmup'] as const;
-export const ACTIVATION_CHOICES = ['relu', 'leaky-relu', 'elu', 'selu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'linear'] as const;
+/**
+ * --activation: the hidden layers' activation, a name of src/nn/activations.ts's list (softmax
+ * and none aside), or 'linear': no nonlinearity anywhere, the output's included.
+ */
+export const ACTIVATION_CHOICES = [...ACTIVATION_NAMES.filter((a): a is Exclude<ActivationName, 'softmax' | 'none'> => a !== 'softmax' && a !== 'none'), 'linear'] as const;
 
 export type ModelName = (typeof MODEL_NAMES)[number];
 export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
-export type ActivationChoice = (typeof ACTIVATION_CHOICES)[number];
+export type ActivationChoice = Exclude<ActivationName, 'softmax' | 'none'> | 'linear';
 
 export const LOSS_CHOICES = ['auto', 'mse', 'bce', 'l1', 'huber'] as const;
 export type LossChoice = (typeof LOSS_CHOICES)[number];
