@@ -84,7 +84,7 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
   }
 }
 
-export function helpOf(command: Command): string {
+function helpOf(command: Command): string {
   return formatHelp(command.name, command.usage, command.description, command.options, command.notes);
 }
 

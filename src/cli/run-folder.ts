@@ -8,10 +8,9 @@
 //   reconstructions.png (feature-errors.png for tabular data), loss.png, latent.png, and for a VAE samples.png and latent-walk.png
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromTyped, type BackendName, type Tensor } from '../index.js';
+import type { BackendName } from '../backend/backend.js';
 import { BACKEND_OPTIONS } from './backend-choice.js';
 import type { Module } from '../nn/module.js';
-import { readSafetensors, type SafetensorsFile } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadModule, saveModule } from '../nn/checkpoint.js';
 import { CliError } from './command.js';
@@ -89,36 +88,5 @@ export function loadWeights(command: string, file: string, model: Module): void 
     loadModule(file, model);
   } catch (e) {
     throw new CliError(`tessera ${command}: ${(e as Error).message}`);
-  }
-}
-
-/** Reads a safetensors file into tensors on the current backend; errors name the file. */
-export function readTensors(command: string, file: string): Map<string, Tensor> {
-  if (!fs.existsSync(file)) throw new CliError(`tessera ${command}: '${file}' is missing`);
-  let parsed;
-  try {
-    parsed = readSafetensors(file);
-  } catch (e) {
-    throw new CliError(`tessera ${command}: cannot read the weights in '${file}': ${(e as Error).message}`);
-  }
-  return hostTensors(parsed.tensors);
-}
-
-/** Tensors on the current backend from a parsed safetensors file. */
-export function hostTensors(parsed: SafetensorsFile['tensors']): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
-  for (const [name, t] of parsed) out.set(name, fromTyped(Float32Array.from(t.data), t.shape));
-  return out;
-}
-
-/** Loads `prefix`-named tensors of a file into a model (all-or-nothing: loadStateDict validates first). */
-export function loadWeightsInto(command: string, file: string, model: Module, tensors?: Map<string, Tensor>, prefix = ''): void {
-  const all = tensors ?? readTensors(command, file);
-  const state: Record<string, Tensor> = {};
-  for (const [name, t] of all) if (name.startsWith(prefix)) state[name.slice(prefix.length)] = t;
-  try {
-    model.loadStateDict(state);
-  } catch (e) {
-    throw new CliError(`tessera ${command}: the weights in '${file}' do not fit the model of this run: ${(e as Error).message}`);
   }
 }

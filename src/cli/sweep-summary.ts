@@ -9,7 +9,7 @@ import { mean, sampleSd, welchTest } from '../util/stats.js';
 import type { OptionValue } from './options.js';
 
 /** The level below which a difference is called larger than the noise. */
-export const SIGNIFICANCE = 0.05;
+const SIGNIFICANCE = 0.05;
 
 export const TEST_DESCRIPTION = `Welch's t-test over the seeds (two-sided, p < ${SIGNIFICANCE}; each value compared with the best, no correction for multiple comparisons)`;
 
@@ -42,7 +42,7 @@ export interface MeanSd {
   n: number;
 }
 
-export function meanSd(values: readonly number[]): MeanSd {
+function meanSd(values: readonly number[]): MeanSd {
   return { mean: mean(values), sd: sampleSd(values), n: values.length };
 }
 
@@ -79,7 +79,7 @@ export function summarizeVariants(variants: readonly VariantRuns[], target?: num
   return out;
 }
 
-export function firstEpochBelow(curve: readonly number[], target: number): number | null {
+function firstEpochBelow(curve: readonly number[], target: number): number | null {
   const i = curve.findIndex((v) => v <= target);
   return i < 0 ? null : i + 1;
 }

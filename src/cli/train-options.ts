@@ -11,7 +11,7 @@ import { ACTIVATION_CHOICES, MODEL_NAMES, OPTIMIZER_CHOICES, SCHEDULE_NAMES, typ
 
 export { ACTIVATION_CHOICES, MODEL_NAMES, OPTIMIZER_CHOICES, SCHEDULE_NAMES, type ActivationChoice, type ModelName, type OptimizerChoice, type ScheduleName, type TrainConfig };
 
-export const DEFAULT_HIDDEN: Record<ModelName, string> = { dense: '64', denoising: '64', sparse: '64', vae: '256', conv: '16,8' };
+const DEFAULT_HIDDEN: Record<ModelName, string> = { dense: '64', denoising: '64', sparse: '64', vae: '256', conv: '16,8' };
 
 /**
  * Default epochs: the dense model takes ~0.6 s per epoch on native (2 cores, AVX-512), so the default
@@ -50,7 +50,7 @@ export const RUN_OPTIONS: OptionSpec[] = [
 ];
 
 
-export function parseHidden(command: string, raw: string): number[] {
+function parseHidden(command: string, raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());
   const sizes = parts.map(Number);
   if (parts.length === 0 || sizes.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 1)) {

@@ -63,7 +63,7 @@ function describeModel(s: Session): string {
 }
 
 /** The pictures of a run: image grids for image data, a per-feature error chart for a table. */
-export async function writePictures(dir: string, run: LoadedRun, data: Data, history: Session['history']): Promise<string[]> {
+async function writePictures(dir: string, run: LoadedRun, data: Data, history: Session['history']): Promise<string[]> {
   const p = picturePaths(dir);
   const written: string[] = [];
   const rowSize = data.featureShape.reduce((a, b) => a * b, 1);

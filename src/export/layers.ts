@@ -60,7 +60,7 @@ export interface ModelDescription {
 const ACTIVATION_FUSED: Record<Activation, true> = { none: true, relu: true, sigmoid: true, tanh: true };
 
 /** The description of one module (recursively); `name` is its state-dict prefix ('encoder.0'). */
-export function describeLayer(m: Module, name: string): Layer {
+function describeLayer(m: Module, name: string): Layer {
   if (m instanceof Sequential) return { name, kind: 'sequential', layers: m.layers.map((c, i) => describeLayer(c, name ? `${name}.${i}` : String(i))) };
   if (m instanceof Linear) {
     if (!ACTIVATION_FUSED[m.activation]) throw new Error(`export: ${name} ${m.describe()} has an unknown fused activation '${m.activation}'`);

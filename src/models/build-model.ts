@@ -15,7 +15,7 @@ import { UsageError } from '../util/errors.js';
 import { checkTrainingFits, memoryForTraining, sizeOptions } from './memory-estimate.js';
 
 /** λ of the sparse model's L1 activity penalty when --l1 is 0. */
-export const DEFAULT_SPARSITY = 1e-4;
+const DEFAULT_SPARSITY = 1e-4;
 
 /** The bundled Fashion-MNIST: 28×28 grey images scaled to [0, 1]. */
 const FASHION_SHAPE = [1, 28, 28];

@@ -17,7 +17,7 @@ const STATE_SLOTS: Record<OptimizerChoice, number> = { sgd: 0, momentum: 1, nest
 const ACTIVATION_COPIES = 4;
 
 /** V8's largest typed array (Node 20): 2³² elements. One weight or batch bigger cannot exist at all. */
-export const MAX_ARRAY_ELEMENTS = 2 ** 32;
+const MAX_ARRAY_ELEMENTS = 2 ** 32;
 
 /** The bundled Fashion-MNIST's rows, when no data shape is given. */
 const FASHION_SHAPE = [1, 28, 28];

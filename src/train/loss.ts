@@ -8,7 +8,7 @@ import type { Module } from '../nn/module.js';
 import { getLoss, LOSS_NAMES, type LossFunction, type LossName } from '../losses/get-loss.js';
 import { l1Penalty, l2Penalty } from '../losses/penalties.js';
 
-export function resolveLoss(op: string, loss: LossFunction | string | undefined): LossFunction {
+function resolveLoss(op: string, loss: LossFunction | string | undefined): LossFunction {
   if (typeof loss === 'function') return loss;
   if (typeof loss === 'string') {
     if (!(LOSS_NAMES as readonly string[]).includes(loss)) {

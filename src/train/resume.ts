@@ -236,7 +236,7 @@ export function loadCheckpoint(command: string, dir: string, t: SessionParts, ru
 }
 
 /** Every field of a checkpoint's JSON, checked against itself and the run; throws a FieldError. */
-export function checkCheckpoint(meta: Record<string, unknown>, run: RunShape, hasScheduler: boolean) {
+function checkCheckpoint(meta: Record<string, unknown>, run: RunShape, hasScheduler: boolean) {
   if (meta.version !== VERSION) fail('version', `${VERSION} (older checkpoints kept their state in checkpoint.json: start such a run again)`, meta.version);
   const trainRows = integer(meta.trainRows, 'trainRows', 1);
   if (trainRows !== run.trainRows) throw new FieldError(`'trainRows' is ${trainRows}, but this run has ${run.trainRows} training rows (the data changed since the checkpoint)`);

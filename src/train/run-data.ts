@@ -164,7 +164,7 @@ function firstRows<R extends Rows | FileRows>(rows: R, limit: number | undefined
 }
 
 /** A split of scaled rows; bytes are kept when the transform divides them (the ByteDataset path). */
-export function toSplit(rows: Rows | FileRows, transform: DataTransform): DataSplit {
+function toSplit(rows: Rows | FileRows, transform: DataTransform): DataSplit {
   let images: Float32Array | null = null;
   if (isFileRows(rows)) {
     return {

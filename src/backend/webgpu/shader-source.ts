@@ -14,7 +14,7 @@ let cache: Map<string, string> | null = null;
 let shaderDir: string | null = null;
 
 /** The package's shaders/ folder (works from src/ and dist/src/). */
-export function findShaderDir(): string {
+function findShaderDir(): string {
   if (shaderDir) return shaderDir;
   const candidate = join(packageRoot(), 'shaders');
   if (!existsSync(candidate)) {
