@@ -15,6 +15,9 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { loadModule, saveModule } from '../nn/checkpoint.js';
 import { CliError } from './command.js';
 import { CHECKPOINT_FILE } from '../train/resume.js';
+import { Generator } from '../random.js';
+import { buildModel } from '../models/build-model.js';
+import type { LoadedRun } from './inference.js';
 import { parseArchitecture } from '../models/architecture.js';
 import { DataTransform, type TransformSpec } from '../data/transform.js';
 import { readConfigFile, type OptionSpec } from './options.js';
@@ -89,4 +92,13 @@ export function loadWeights(command: string, file: string, model: Module): void 
   } catch (e) {
     throw new CliError(`tessera ${command}: ${(e as Error).message}`);
   }
+}
+
+/** Builds the run's model and loads model.safetensors into it; eval mode. */
+export function readRun(command: string, dir: string): LoadedRun {
+  const config = readRunConfig(command, dir);
+  const model = buildModel(config, new Generator(config.seed));
+  loadWeights(command, path.join(dir, RUN_FILES.weights), model);
+  model.eval();
+  return { dir, config, model };
 }

@@ -12,7 +12,7 @@ import type { Command } from './command.js';
 import { UsageError, type OptionSpec, type OptionValue, type Values } from './options.js';
 import { chooseBackend, describeBackend, machineLine } from './backend-choice.js';
 import { MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig } from './train-options.js';
-import { loadData } from './inference.js';
+import { loadData } from '../train/run-data.js';
 import { architectureFor, featureShapeOf } from '../models/build-model.js';
 import { describeNonFinite, newSession, runSession } from '../train/training-session.js';
 import { trainDataset } from '../train/run-data.js';

@@ -12,7 +12,8 @@ import { chooseBackend, describeBackend, machineLine } from './backend-choice.js
 import { DEFAULT_EPOCHS, MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig, type TrainConfig } from './train-options.js';
 import { RUN_FILES, newRunDir, readRunFolder, saveWeights, writeJson } from './run-folder.js';
 import { removeStaleTempFiles } from '../io/atomic.js';
-import { loadData, encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
+import { encodeRows, reconstructRows, type LoadedRun } from './inference.js';
+import { loadData, type Data } from '../train/run-data.js';
 import { describeNonFinite, newSession, restoreSession, runSession, type Session } from '../train/training-session.js';
 import { reconstructionMetrics } from './run-metrics.js';
 import { architectureFor, featureShapeOf } from '../models/build-model.js';
