@@ -4,7 +4,7 @@
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend } from './backend-choice.js';
-import { encodeRows } from './inference.js';
+import { encodeRows } from '../eval/inference.js';
 import { loadData } from '../train/run-data.js';
 import { readRun } from './run-folder.js';
 import { readForRun } from '../train/run-data.js';

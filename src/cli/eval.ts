@@ -7,7 +7,7 @@ import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend, describeBackend } from './backend-choice.js';
 import { loadData } from '../train/run-data.js';
 import { readRun, writeJson } from './run-folder.js';
-import { baselineMetrics, reconstructionMetrics } from './run-metrics.js';
+import { baselineMetrics, reconstructionMetrics } from '../eval/run-metrics.js';
 import { readForRun } from '../train/run-data.js';
 import { RUN_DATA_OPTIONS, headerChoice } from './data-options.js';
 import type { BackendName } from '../index.js';

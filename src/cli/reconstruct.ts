@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend } from './backend-choice.js';
-import { reconstructRows } from './inference.js';
+import { reconstructRows } from '../eval/inference.js';
 import { loadData } from '../train/run-data.js';
 import { readRun, RUN_FILES } from './run-folder.js';
 import { isImageShape, readForRun, type DataSplit } from '../train/run-data.js';

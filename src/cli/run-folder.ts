@@ -17,7 +17,7 @@ import { CliError } from './command.js';
 import { CHECKPOINT_FILE } from '../train/resume.js';
 import { Generator } from '../random.js';
 import { buildModel } from '../models/build-model.js';
-import type { LoadedRun } from './inference.js';
+import type { LoadedRun } from '../eval/inference.js';
 import { parseArchitecture } from '../models/architecture.js';
 import { DataTransform, type TransformSpec } from '../data/transform.js';
 import { readConfigFile, type OptionSpec } from './options.js';

@@ -16,7 +16,7 @@ import { loadData } from '../train/run-data.js';
 import { architectureFor, featureShapeOf } from '../models/build-model.js';
 import { describeNonFinite, newSession, runSession } from '../train/training-session.js';
 import { trainDataset } from '../train/run-data.js';
-import { datasetMse } from './run-metrics.js';
+import { datasetMse } from '../eval/run-metrics.js';
 import { compareSamples, factorSummaries, summarizeVariants, TEST_DESCRIPTION, type Factor, type VariantRuns } from './sweep-summary.js';
 import { markdownReport, variantTable } from './sweep-report.js';
 import { writeJson } from './run-folder.js';

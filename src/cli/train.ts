@@ -12,10 +12,10 @@ import { chooseBackend, describeBackend, machineLine } from './backend-choice.js
 import { DEFAULT_EPOCHS, MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig, type TrainConfig } from './train-options.js';
 import { RUN_FILES, newRunDir, readRunFolder, saveWeights, writeJson } from './run-folder.js';
 import { removeStaleTempFiles } from '../io/atomic.js';
-import { encodeRows, reconstructRows, type LoadedRun } from './inference.js';
+import { encodeRows, reconstructRows, type LoadedRun } from '../eval/inference.js';
 import { loadData, type Data } from '../train/run-data.js';
 import { describeNonFinite, newSession, restoreSession, runSession, type Session } from '../train/training-session.js';
-import { reconstructionMetrics } from './run-metrics.js';
+import { reconstructionMetrics } from '../eval/run-metrics.js';
 import { architectureFor, featureShapeOf } from '../models/build-model.js';
 import { ARCHITECTURE_KEY, TRANSFORM_KEY } from '../models/architecture.js';
 import { picturePaths, writeFeatureErrors, writeLatentMap, writeLatentWalk, writeLossCurves, writeReconstructions, writeVaeSamples } from './pictures.js';
