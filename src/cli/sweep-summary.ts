@@ -5,7 +5,7 @@
 // conclusion sentences, generated from those numbers. A difference is called larger than the
 // noise when Welch's t-test over the seeds gives p < 0.05 (two-sided); with one seed there is no
 // estimate of the noise and the sentence says so.
-import { mean, sampleSd, welchTest } from '../util/stats.js';
+import { mean, meanSd, welchTest, type MeanSd } from '../util/stats.js';
 import type { OptionValue } from './options.js';
 
 /** The level below which a difference is called larger than the noise. */
@@ -35,16 +35,7 @@ export interface VariantRuns {
   runs: SweepRun[];
 }
 
-export interface MeanSd {
-  mean: number;
-  /** Sample sd over the seeds (NaN with one seed). */
-  sd: number;
-  n: number;
-}
-
-function meanSd(values: readonly number[]): MeanSd {
-  return { mean: mean(values), sd: sampleSd(values), n: values.length };
-}
+export type { MeanSd };
 
 export interface VariantSummary {
   name: string;

@@ -22,6 +22,18 @@ export function sampleSd(values: readonly number[]): number {
   return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
 }
 
+export interface MeanSd {
+  mean: number;
+  /** Sample sd (NaN for one value). */
+  sd: number;
+  n: number;
+}
+
+/** Mean, sample sd and count of `values`: one cell of the sweep's tables (mean ± sd over seeds). */
+export function meanSd(values: readonly number[]): MeanSd {
+  return { mean: mean(values), sd: sampleSd(values), n: values.length };
+}
+
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: ~15 digits). */
 function logGamma(x: number): number {
   const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
