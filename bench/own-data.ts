@@ -15,7 +15,7 @@ import { main } from '../src/cli/main.js';
 import { readIdx } from '../src/io/idx.js';
 import { writeNpy } from '../src/io/npy.js';
 import { fashionMnistDir } from '../src/data/fashion-mnist.js';
-import { machineLine } from '../src/machine.js';
+import { machineLine } from '../src/util/machine.js';
 import { median, min, max } from './harness/stats.js';
 
 const arg = (name: string, fallback: number) => {

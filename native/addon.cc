@@ -1,6 +1,6 @@
 // Registration only: unpacks JS arguments (Float32Array storage is read and written in place,
 // zero-copy) and calls the kernel families. Argument order and meaning are documented in
-// src/backend/native/addon-types.ts, the only caller.
+// src/backend/native/addon.ts (the NativeAddon interface), the only caller.
 #include <napi.h>
 #include <string>
 #include "conv.h"

@@ -211,9 +211,49 @@ describe('docs/architecture.md', () => {
     expect(flatDoc).toContain('`ops` never import a specific backend');
     expect(offenders((f) => f.startsWith('ops/'), (t) => /^backend\/(js|native|webgpu)\//.test(t))).toEqual([]);
     expect(flatDoc).toContain('backends import nothing above `backend/`');
-    expect(offenders((f) => f.startsWith('backend/'), (t) => !t.startsWith('backend/') && t !== 'package-root.js')).toEqual([]);
+    expect(offenders((f) => f.startsWith('backend/'), (t) => !t.startsWith('backend/') && t !== 'util/package-root.js')).toEqual([]);
     expect(flatDoc).toContain('nothing outside `cli/` imports `cli/`');
     expect(offenders((f) => !f.startsWith('cli/'), (t) => t.startsWith('cli/'))).toEqual([]);
+  });
+
+  /**
+   * The layers the doc lists in its ```layers block, top first: the rooms of each line (a folder
+   * of src/, or `*.ts` for the files at the top of src/: the engine core).
+   */
+  function layers(): string[][] {
+    const lines = doc.split('\n');
+    const start = lines.indexOf('```layers');
+    const end = lines.indexOf('```', start + 1);
+    if (start < 0 || end < 0) return [];
+    return lines.slice(start + 1, end).map((l) => {
+      const rooms: string[] = [];
+      for (const word of l.trim().split(/\s+/)) {
+        if (!/^(\w[\w-]*\/|\*\.ts)$/.test(word)) break;
+        rooms.push(word.replace(/\/$/, ''));
+      }
+      return rooms;
+    });
+  }
+  /** A file's room: its folder under src/, or `*.ts` for the files at the top of src/. */
+  const roomOf = (f: string) => (f.includes('/') ? f.slice(0, f.indexOf('/')) : '*.ts');
+
+  it('lists every room of src/ in one layer, and each import points to its own layer or a lower one', () => {
+    const list = layers();
+    expect(flatDoc).toContain('Each room imports only the rooms of its own line and of the lines below it');
+    expect(list.length).toBeGreaterThan(6);
+    const rank = new Map<string, number>();
+    list.forEach((rooms, i) => rooms.forEach((r) => {
+      expect(rank.has(r), `${r} is listed twice`).toBe(false);
+      rank.set(r, list.length - i);
+    }));
+    const rooms = new Set(imports.map((i) => roomOf(i.file)));
+    expect([...rooms].filter((r) => !rank.has(r)), 'rooms of src/ missing from the layers').toEqual([]);
+    expect([...rank.keys()].filter((r) => !rooms.has(r)), 'layers naming no room of src/').toEqual([]);
+    // src/index.ts is the public API: it re-exports every room.
+    const upward = imports.filter((i) => i.file !== 'index.ts').flatMap((i) => i.targets
+      .filter((t) => (rank.get(roomOf(t)) ?? Infinity) > (rank.get(roomOf(i.file)) ?? -Infinity))
+      .map((t) => `${i.file} → ${t}`));
+    expect(upward).toEqual([]);
   });
 
   it('says truly that nothing below cli prints except the progress reporter', () => {

@@ -1,9 +1,9 @@
-// Machine facts for the benchmarks: the machine line (shared with the CLI, src/machine.ts) and
+// Machine facts for the benchmarks: the machine line (shared with the CLI, src/util/machine.ts) and
 // how busy the cores are with other work (/proc/stat), so a disturbed figure is flagged.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
-export { machineInfo, machineLine, parseCpuinfo, parseOsRelease, type MachineInfo } from '../../src/machine.js';
+export { machineInfo, machineLine, parseCpuinfo, parseOsRelease, type MachineInfo } from '../../src/util/machine.js';
 
 /** Busy and total jiffies summed over all CPUs, from the first line of /proc/stat. */
 export function parseProcStat(text: string): { busy: number; total: number } {

@@ -1,9 +1,9 @@
 // Summary statistics for benchmark samples. Spread is (max - min) / median: a run whose
 // spread is large was disturbed and its median should be read with care.
 // The Python and .mjs peers compute the same summary (bench/peers/stats.py, summarize()).
-// The arithmetic is src/stats.ts's (one median, mean and sd for the CLI and the benchmarks);
+// The arithmetic is src/util/stats.ts's (one median, mean and sd for the CLI and the benchmarks);
 // this file adds the benchmark's checks: no empty sample set, no NaN or infinite sample.
-import { mean as meanOf, median as medianOf, sampleSd } from '../../src/stats.js';
+import { mean as meanOf, median as medianOf, sampleSd } from '../../src/util/stats.js';
 
 export interface Summary {
   median: number;

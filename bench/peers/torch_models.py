@@ -13,7 +13,7 @@ WORKLOADS = ["W1", "W2", "W3", "W4", "W5"]
 FEATURE_SHAPE = {"W1": (784,), "W2": (1, 28, 28), "W3": (784,), "W4": (784,), "W5": (784,)}
 
 NOISE_STD = 0.3        # W4: Gaussian input noise, clipped to [0, 1] as tessera's CLI does
-L1_WEIGHT = 1e-4       # W5: the CLI's default sparsity (src/cli/build-model.ts DEFAULT_SPARSITY)
+L1_WEIGHT = 1e-4       # W5: the CLI's default sparsity (src/models/build-model.ts DEFAULT_SPARSITY)
 VAE_LATENT = 32
 
 

@@ -1,5 +1,5 @@
 // The benchmark workloads of the autoencoder family (issue 7's W1, issue 15's W2-W5): each as the
-// architecture the CLI builds (src/cli/build-model.ts), so the benchmark times the model a user
+// architecture the CLI builds (src/models/build-model.ts), so the benchmark times the model a user
 // gets from `tessera train --model …`, with PyTorch's initialisation so that its twin in
 // bench/peers/torch_w1.py (same layers, same init scheme, same data) is a like-for-like peer.
 //   W1 dense      784 → 64 ReLU → 32 ReLU → 64 ReLU → 784 sigmoid; MSE

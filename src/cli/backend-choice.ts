@@ -57,4 +57,4 @@ export function describeBackend(backend: Backend): string {
   return `${backend.name}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
-export { machineLine } from '../machine.js';
+export { machineLine } from '../util/machine.js';

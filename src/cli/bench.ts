@@ -5,10 +5,10 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CliError, type Command } from './command.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../util/package-root.js';
 
 /** dist/bench/run.js of this install: this file is dist/src/cli/bench.js (or src/cli/bench.ts in tests). */
-export function benchRunnerPath(): string {
+function benchRunnerPath(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.resolve(here, '../../bench/run.js'), path.resolve(here, '../../dist/bench/run.js')];
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];

@@ -31,7 +31,4 @@ export interface Command {
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }
 
-/** A runtime failure (bad file, missing run folder): message for the user, exit code 1. */
-export class CliError extends Error {
-  readonly exitCode = 1;
-}
+export { CliError } from '../util/errors.js';

@@ -7,9 +7,9 @@ import type { OptionSpec, Values } from './options.js';
 import { UsageError } from './options.js';
 import { SCALE_MODES, type ScaleMode } from '../data/transform.js';
 import { DATA_FORMATS } from '../data/data-file.js';
+import { LOSS_CHOICES, type DataConfig, type LossChoice } from '../models/run-config.js';
 
-export const LOSS_CHOICES = ['auto', 'mse', 'bce', 'l1', 'huber'] as const;
-export type LossChoice = (typeof LOSS_CHOICES)[number];
+export { LOSS_CHOICES, type DataConfig, type LossChoice };
 
 export const DATA_OPTIONS: OptionSpec[] = [
   { name: 'data', kind: 'string', placeholder: 'path', help: `training data: ${DATA_FORMATS} (default: the bundled Fashion-MNIST)` },
@@ -25,20 +25,6 @@ export const DATA_OPTIONS: OptionSpec[] = [
   { name: 'stream', kind: 'flag', help: 'read the training rows of a .npy or raw IDX --data from the file a batch at a time, not into memory (default: when the file is larger than half the free memory)' },
 ];
 
-export interface DataConfig {
-  /** Absolute paths; undefined data: the bundled Fashion-MNIST. */
-  data?: string;
-  labels?: string;
-  testData?: string;
-  testLabels?: string;
-  valSplit?: number;
-  inputShape?: number[];
-  scale: ScaleMode;
-  loss: LossChoice;
-  header: 'auto' | boolean;
-  /** --stream: the training rows stay in their file (not recorded: the run is the same either way). */
-  stream?: boolean;
-}
 
 function parseShape(command: string, raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());

@@ -4,8 +4,10 @@
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend } from './backend-choice.js';
-import { encodeRows, loadData, loadRun } from './inference.js';
-import { readForRun } from './run-data.js';
+import { encodeRows } from '../eval/inference.js';
+import { loadData } from '../train/run-data.js';
+import { readRun } from './run-folder.js';
+import { readForRun } from '../train/run-data.js';
 import { RUN_DATA_OPTIONS, headerChoice } from './data-options.js';
 import { writeNpy } from '../io/npy.js';
 import type { BackendName } from '../index.js';
@@ -30,7 +32,7 @@ export const encodeCommand: Command = {
     const v = args.values;
     const header = headerChoice('encode', v);
     await chooseBackend('encode', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
-    const run = loadRun('encode', args.positionals[0]);
+    const run = readRun('encode', args.positionals[0]);
     const set = typeof v.data === 'string'
       ? readForRun('encode', run.config, v.data, v.labels as string | undefined, header).split
       : (() => { const data = loadData('encode', run.config, undefined); return v.split === 'train' ? data.train : data.test; })();

@@ -5,10 +5,10 @@ import * as path from 'node:path';
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend, describeBackend } from './backend-choice.js';
-import { loadData, loadRun } from './inference.js';
-import { baselineMetrics, reconstructionMetrics } from './run-metrics.js';
-import { writeJson } from './run-folder.js';
-import { readForRun } from './run-data.js';
+import { loadData } from '../train/run-data.js';
+import { readRun, writeJson } from './run-folder.js';
+import { baselineMetrics, reconstructionMetrics } from '../eval/run-metrics.js';
+import { readForRun } from '../train/run-data.js';
 import { RUN_DATA_OPTIONS, headerChoice } from './data-options.js';
 import type { BackendName } from '../index.js';
 
@@ -35,7 +35,7 @@ export const evalCommand: Command = {
     const v = args.values;
     const backend = await chooseBackend('eval', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
     const header = headerChoice('eval', v);
-    const run = loadRun('eval', args.positionals[0]);
+    const run = readRun('eval', args.positionals[0]);
     const data = loadData('eval', run.config, (v.limit as number | undefined) ?? run.config.limit);
     // --data: evaluate on that file (scaled as the training data was) instead of the run's test rows.
     if (typeof v.data === 'string') data.test = readForRun('eval', run.config, v.data, v.labels as string | undefined, header).split;

@@ -31,7 +31,7 @@ function toJson(e: StepExplanation): string {
 }
 
 /** PNG through Graphviz; a clear error when it is not installed. */
-export function dotToPng(dot: string): Buffer {
+function dotToPng(dot: string): Buffer {
   try {
     return execFileSync('dot', ['-Tpng'], { input: dot, maxBuffer: 256 * 2 ** 20, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (e) {

@@ -8,9 +8,8 @@ import * as path from 'node:path';
 import type { Command } from './command.js';
 import { CliError } from './command.js';
 import type { OptionSpec } from './options.js';
-import { loadRun } from './inference.js';
-import { featureShapeOf } from './build-model.js';
-import { RUN_FILES } from './run-folder.js';
+import { readRun, RUN_FILES } from './run-folder.js';
+import { featureShapeOf } from '../models/build-model.js';
 import { exportOnnx } from '../export/onnx.js';
 import { exportTorch } from '../export/torch.js';
 import type { OnnxPart } from '../export/onnx-graph.js';
@@ -44,7 +43,7 @@ export const exportCommand: Command = {
   positionals: { min: 1, max: 1, names: 'the run folder' },
   async run(args, io) {
     const dir = args.positionals[0];
-    const run = loadRun('export', dir);
+    const run = readRun('export', dir);
     const format = args.values.format as 'onnx' | 'torch';
     const out = (args.values.out as string | undefined) ?? path.join(dir, format === 'onnx' ? 'model.onnx' : 'model.py');
     const outDir = path.dirname(out);

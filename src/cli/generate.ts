@@ -3,9 +3,8 @@ import * as path from 'node:path';
 import { CliError, type Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend } from './backend-choice.js';
-import { loadRun } from './inference.js';
+import { readRun, RUN_FILES } from './run-folder.js';
 import { writeLatentWalk, writeVaeSamples } from './pictures.js';
-import { RUN_FILES } from './run-folder.js';
 import { VAE } from '../models/vae.js';
 import type { BackendName } from '../index.js';
 
@@ -27,7 +26,7 @@ export const generateCommand: Command = {
   async run(args, io) {
     const v = args.values;
     await chooseBackend('generate', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
-    const run = loadRun('generate', args.positionals[0]);
+    const run = readRun('generate', args.positionals[0]);
     if (!(run.model instanceof VAE)) {
       throw new CliError(`tessera generate: '${run.dir}' holds a ${run.config.model} autoencoder; sampling needs a VAE (train one with 'tessera train --model vae')`);
     }

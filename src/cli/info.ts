@@ -3,7 +3,7 @@
 import { availableBackends, getBackend, useBackend } from '../index.js';
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
-import { machineInfo, machineLine } from '../machine.js';
+import { machineInfo, machineLine } from '../util/machine.js';
 
 const options: OptionSpec[] = [
   { name: 'json', kind: 'flag', help: 'print the report as JSON' },

@@ -1,6 +1,6 @@
 // What `tessera explain`, `tessera profile` and `tessera gradcheck` share: the model options of
 // `tessera train` (or --run <folder> for a trained model), the same model, optimizer and
-// objective as training builds (src/cli/training-session.ts, src/train/loss.ts), and a batch of
+// objective as training builds (src/train/training-session.ts, src/train/loss.ts), and a batch of
 // the first Fashion-MNIST test images.
 import * as path from 'node:path';
 import { fromTyped, type Backend, type BackendName, type Tensor } from '../index.js';
@@ -8,15 +8,15 @@ import { loadFashionMnist } from '../data/fashion-mnist.js';
 import { makeObjective, objective } from '../train/loss.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import type { Optimizer } from '../optim/index.js';
-import { featureShapeOf, trainingLoss, weightL1 } from './build-model.js';
+import { featureShapeOf, trainingLoss, weightL1 } from '../models/build-model.js';
 import { BACKEND_OPTIONS, chooseBackend } from './backend-choice.js';
 import { CliError } from './command.js';
 import type { OptionSpec, Values } from './options.js';
 import { RUN_FILES, loadWeights, readRunConfig } from './run-folder.js';
 import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from './train-options.js';
-import { newSession } from './training-session.js';
-import { loadData } from './run-data.js';
-import { architectureFor } from './build-model.js';
+import { newSession } from '../train/training-session.js';
+import { loadData } from '../train/run-data.js';
+import { architectureFor } from '../models/build-model.js';
 
 /** Options of a training run that do not shape one step are left out. */
 const NOT_FOR_ONE_STEP = new Set(['epochs', 'schedule', 'limit']);

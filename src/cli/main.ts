@@ -20,7 +20,7 @@ import { gradcheckCommand } from './gradcheck.js';
 import { infoCommand } from './info.js';
 import { benchCommand } from './bench.js';
 import { exportCommand } from './export.js';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../util/package-root.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand,
@@ -84,7 +84,7 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
   }
 }
 
-export function helpOf(command: Command): string {
+function helpOf(command: Command): string {
   return formatHelp(command.name, command.usage, command.description, command.options, command.notes);
 }
 

@@ -4,11 +4,9 @@
 // "tessera <command>: --option …: what was expected", raised as a UsageError (exit code 2).
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../util/errors.js';
 
-/** A mistake in how tessera was called: the message is for the user; the exit code is 2. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-}
+export { UsageError };
 
 export type OptionValue = string | number | boolean;
 
@@ -56,7 +54,7 @@ function describeAccepted(spec: OptionSpec): string {
 }
 
 /** Converts one raw value (from the command line or a config file) to the option's type. */
-export function convertValue(command: string, spec: OptionSpec, raw: unknown, where = ''): OptionValue {
+function convertValue(command: string, spec: OptionSpec, raw: unknown, where = ''): OptionValue {
   const fail = (): never => {
     const hint = typeof raw === 'string' && raw.includes(',') && spec.kind !== 'string' ? " (lists of values are for 'tessera sweep')" : '';
     // JSON.parse reads 1e999 as Infinity, which JSON.stringify would show as null
@@ -119,7 +117,7 @@ function rewordParseError(command: string, specs: readonly OptionSpec[], err: Er
  * Keys a run's config.json records beside the options (what the data made of the model and its
  * scaling): not options, so a run's config.json read as --config skips them (they are refitted).
  */
-export const RUN_RECORD_KEYS: ReadonlySet<string> = new Set(['architecture', 'transform']);
+const RUN_RECORD_KEYS: ReadonlySet<string> = new Set(['architecture', 'transform']);
 
 /** Reads a --config JSON file: an object whose keys are option names. */
 export function readConfigFile(command: string, specs: readonly OptionSpec[], file: string): Values {

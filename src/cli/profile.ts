@@ -18,7 +18,7 @@ const options: OptionSpec[] = [
 ];
 
 /** --peak-* first, then the newest bench/out measurement, then the documented defaults. */
-export function resolvePeak(gflops: number | undefined, gbps: number | undefined): MachinePeak {
+function resolvePeak(gflops: number | undefined, gbps: number | undefined): MachinePeak {
   const measured = measuredPeak();
   const base = measured ?? DEFAULT_PEAK;
   if (gflops === undefined && gbps === undefined) return base;

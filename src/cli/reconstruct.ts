@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { BACKEND_OPTIONS, chooseBackend } from './backend-choice.js';
-import { loadData, loadRun, reconstructRows } from './inference.js';
-import { isImageShape, readForRun, type DataSplit } from './run-data.js';
+import { reconstructRows } from '../eval/inference.js';
+import { loadData } from '../train/run-data.js';
+import { readRun, RUN_FILES } from './run-folder.js';
+import { isImageShape, readForRun, type DataSplit } from '../train/run-data.js';
 import { RUN_DATA_OPTIONS, headerChoice } from './data-options.js';
 import { writeFeatureErrors, writeReconstructions } from './pictures.js';
-import { RUN_FILES } from './run-folder.js';
 import { writeNpy } from '../io/npy.js';
 import { DataTransform } from '../data/transform.js';
 import type { BackendName } from '../index.js';
@@ -33,7 +34,7 @@ export const reconstructCommand: Command = {
     const v = args.values;
     const header = headerChoice('reconstruct', v);
     await chooseBackend('reconstruct', v.backend as BackendName | undefined, v.threads as number | undefined, (m) => io.stderr.write(m));
-    const run = loadRun('reconstruct', args.positionals[0]);
+    const run = readRun('reconstruct', args.positionals[0]);
     let test: DataSplit, featureShape: number[];
     if (typeof v.data === 'string') {
       ({ split: test, featureShape } = readForRun('reconstruct', run.config, v.data, v.labels as string | undefined, header));

@@ -3,18 +3,21 @@
 //   model.safetensors        the final weights (PyTorch names, e.g. encoder.0.weight)
 //   checkpoint.safetensors   weights + optimizer state ('model.*', 'optimizer.*') of the last checkpoint, and
 //                            in its metadata the epoch, generator states, optimizer/scheduler metadata,
-//                            history (one file: see checkpoint-state.ts)
+//                            history (one file: see src/train/resume.ts)
 //   metrics.json             per-epoch history and the test metrics
 //   reconstructions.png (feature-errors.png for tabular data), loss.png, latent.png, and for a VAE samples.png and latent-walk.png
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromTyped, type BackendName, type Tensor } from '../index.js';
+import type { BackendName } from '../backend/backend.js';
 import { BACKEND_OPTIONS } from './backend-choice.js';
 import type { Module } from '../nn/module.js';
-import { readSafetensors, type SafetensorsFile } from '../io/safetensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { loadModule, saveModule } from '../io/checkpoint.js';
+import { loadModule, saveModule } from '../nn/checkpoint.js';
 import { CliError } from './command.js';
+import { CHECKPOINT_FILE } from '../train/resume.js';
+import { Generator } from '../random.js';
+import { buildModel } from '../models/build-model.js';
+import type { LoadedRun } from '../eval/inference.js';
 import { parseArchitecture } from '../models/architecture.js';
 import { DataTransform, type TransformSpec } from '../data/transform.js';
 import { readConfigFile, type OptionSpec } from './options.js';
@@ -23,7 +26,7 @@ import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from './
 export const RUN_FILES = {
   config: 'config.json',
   weights: 'model.safetensors',
-  checkpoint: 'checkpoint.safetensors',
+  checkpoint: CHECKPOINT_FILE,
   metrics: 'metrics.json',
   reconstructions: 'reconstructions.png',
   /** Instead of reconstructions.png for tabular data: the test MSE of each feature. */
@@ -76,7 +79,7 @@ export function readRunFolder(command: string, dir: string): { config: TrainConf
   }
 }
 
-/** Writes a run's final weights (src/io/checkpoint.ts: PyTorch names, atomic). */
+/** Writes a run's final weights (src/nn/checkpoint.ts: PyTorch names, atomic). */
 export async function saveWeights(file: string, model: Module, metadata: Record<string, string> = {}): Promise<void> {
   await saveModule(file, model, metadata);
 }
@@ -91,33 +94,11 @@ export function loadWeights(command: string, file: string, model: Module): void 
   }
 }
 
-/** Reads a safetensors file into tensors on the current backend; errors name the file. */
-export function readTensors(command: string, file: string): Map<string, Tensor> {
-  if (!fs.existsSync(file)) throw new CliError(`tessera ${command}: '${file}' is missing`);
-  let parsed;
-  try {
-    parsed = readSafetensors(file);
-  } catch (e) {
-    throw new CliError(`tessera ${command}: cannot read the weights in '${file}': ${(e as Error).message}`);
-  }
-  return hostTensors(parsed.tensors);
-}
-
-/** Tensors on the current backend from a parsed safetensors file. */
-export function hostTensors(parsed: SafetensorsFile['tensors']): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
-  for (const [name, t] of parsed) out.set(name, fromTyped(Float32Array.from(t.data), t.shape));
-  return out;
-}
-
-/** Loads `prefix`-named tensors of a file into a model (all-or-nothing: loadStateDict validates first). */
-export function loadWeightsInto(command: string, file: string, model: Module, tensors?: Map<string, Tensor>, prefix = ''): void {
-  const all = tensors ?? readTensors(command, file);
-  const state: Record<string, Tensor> = {};
-  for (const [name, t] of all) if (name.startsWith(prefix)) state[name.slice(prefix.length)] = t;
-  try {
-    model.loadStateDict(state);
-  } catch (e) {
-    throw new CliError(`tessera ${command}: the weights in '${file}' do not fit the model of this run: ${(e as Error).message}`);
-  }
+/** Builds the run's model and loads model.safetensors into it; eval mode. */
+export function readRun(command: string, dir: string): LoadedRun {
+  const config = readRunConfig(command, dir);
+  const model = buildModel(config, new Generator(config.seed));
+  loadWeights(command, path.join(dir, RUN_FILES.weights), model);
+  model.eval();
+  return { dir, config, model };
 }

@@ -5,11 +5,11 @@
 // conclusion sentences, generated from those numbers. A difference is called larger than the
 // noise when Welch's t-test over the seeds gives p < 0.05 (two-sided); with one seed there is no
 // estimate of the noise and the sentence says so.
-import { mean, sampleSd, welchTest } from '../stats.js';
+import { mean, meanSd, welchTest, type MeanSd } from '../util/stats.js';
 import type { OptionValue } from './options.js';
 
 /** The level below which a difference is called larger than the noise. */
-export const SIGNIFICANCE = 0.05;
+const SIGNIFICANCE = 0.05;
 
 export const TEST_DESCRIPTION = `Welch's t-test over the seeds (two-sided, p < ${SIGNIFICANCE}; each value compared with the best, no correction for multiple comparisons)`;
 
@@ -35,16 +35,7 @@ export interface VariantRuns {
   runs: SweepRun[];
 }
 
-export interface MeanSd {
-  mean: number;
-  /** Sample sd over the seeds (NaN with one seed). */
-  sd: number;
-  n: number;
-}
-
-export function meanSd(values: readonly number[]): MeanSd {
-  return { mean: mean(values), sd: sampleSd(values), n: values.length };
-}
+export type { MeanSd };
 
 export interface VariantSummary {
   name: string;
@@ -79,7 +70,7 @@ export function summarizeVariants(variants: readonly VariantRuns[], target?: num
   return out;
 }
 
-export function firstEpochBelow(curve: readonly number[], target: number): number | null {
+function firstEpochBelow(curve: readonly number[], target: number): number | null {
   const i = curve.findIndex((v) => v <= target);
   return i < 0 ? null : i + 1;
 }

@@ -12,18 +12,18 @@ import type { Command } from './command.js';
 import { UsageError, type OptionSpec, type OptionValue, type Values } from './options.js';
 import { chooseBackend, describeBackend, machineLine } from './backend-choice.js';
 import { MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig } from './train-options.js';
-import { loadData } from './inference.js';
-import { architectureFor, featureShapeOf } from './build-model.js';
-import { describeNonFinite, newSession, runSession } from './training-session.js';
-import { trainDataset } from './run-data.js';
-import { datasetMse } from './run-metrics.js';
+import { loadData } from '../train/run-data.js';
+import { architectureFor, featureShapeOf } from '../models/build-model.js';
+import { describeNonFinite, newSession, runSession } from '../train/training-session.js';
+import { trainDataset } from '../train/run-data.js';
+import { datasetMse } from '../eval/run-metrics.js';
 import { compareSamples, factorSummaries, summarizeVariants, TEST_DESCRIPTION, type Factor, type VariantRuns } from './sweep-summary.js';
 import { markdownReport, variantTable } from './sweep-report.js';
 import { writeJson } from './run-folder.js';
 import { writePng } from '../io/png.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { lineChart } from '../viz/line-chart.js';
-import { median } from '../stats.js';
+import { median } from '../util/stats.js';
 
 const options: OptionSpec[] = [
   ...MODEL_TRAINING_OPTIONS,

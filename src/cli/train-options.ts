@@ -5,21 +5,13 @@ import type { OptionSpec, Values } from './options.js';
 import { UsageError } from './options.js';
 import { BACKEND_OPTIONS } from './backend-choice.js';
 import { MODEL_INITS, type ModelInit } from '../nn/init.js';
-import { DATA_OPTIONS, dataConfigToJson, resolveDataConfig, type DataConfig } from './data-options.js';
-import type { Architecture } from '../models/architecture.js';
-import type { TransformSpec } from '../data/transform.js';
+import { ACTIVATION_ALIASES, activationName } from '../nn/activations.js';
+import { DATA_OPTIONS, dataConfigToJson, resolveDataConfig } from './data-options.js';
+import { ACTIVATION_CHOICES, MODEL_NAMES, OPTIMIZER_CHOICES, SCHEDULE_NAMES, type ActivationChoice, type ModelName, type OptimizerChoice, type ScheduleName, type TrainConfig } from '../models/run-config.js';
 
-export const MODEL_NAMES = ['dense', 'conv', 'denoising', 'sparse', 'vae'] as const;
-export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
-export const SCHEDULE_NAMES = ['none', 'step', 'exponential', 'cosine', 'plateau', 'warmup'] as const;
-export const ACTIVATION_CHOICES = ['relu', 'leaky-relu', 'elu', 'selu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'linear'] as const;
+export { ACTIVATION_CHOICES, MODEL_NAMES, OPTIMIZER_CHOICES, SCHEDULE_NAMES, type ActivationChoice, type ModelName, type OptimizerChoice, type ScheduleName, type TrainConfig };
 
-export type ModelName = (typeof MODEL_NAMES)[number];
-export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
-export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
-export type ActivationChoice = (typeof ACTIVATION_CHOICES)[number];
-
-export const DEFAULT_HIDDEN: Record<ModelName, string> = { dense: '64', denoising: '64', sparse: '64', vae: '256', conv: '16,8' };
+const DEFAULT_HIDDEN: Record<ModelName, string> = { dense: '64', denoising: '64', sparse: '64', vae: '256', conv: '16,8' };
 
 /**
  * Default epochs: the dense model takes ~0.6 s per epoch on native (2 cores, AVX-512), so the default
@@ -37,7 +29,7 @@ export const MODEL_TRAINING_OPTIONS: OptionSpec[] = [
   { name: 'lr', kind: 'number', positive: true, default: 1e-3, help: 'learning rate', list: true },
   { name: 'schedule', kind: 'choice', choices: SCHEDULE_NAMES, default: 'none', help: 'learning-rate schedule (per epoch; warmup: linear over the first epoch)', list: true },
   { name: 'optimizer', kind: 'choice', choices: OPTIMIZER_CHOICES, default: 'adam', help: 'update rule (momentum/nesterov: SGD with momentum 0.9)', list: true },
-  { name: 'activation', kind: 'choice', choices: ACTIVATION_CHOICES, default: 'relu', help: 'hidden-layer activation (linear: no nonlinearity anywhere, output included: the linear autoencoder PCA bounds)', list: true },
+  { name: 'activation', kind: 'choice', choices: [...ACTIVATION_CHOICES, ...Object.keys(ACTIVATION_ALIASES)], default: 'relu', help: 'hidden-layer activation (linear: no nonlinearity anywhere, output included: the linear autoencoder PCA bounds; leaky-relu is leakyRelu)', list: true },
   { name: 'l1', kind: 'number', min: 0, default: 0, help: 'L1 weight penalty (sparse: L1 activity penalty on the code, default 1e-4)', list: true },
   { name: 'l2', kind: 'number', min: 0, default: 0, help: 'L2 weight penalty', list: true },
   { name: 'dropout', kind: 'number', min: 0, max: 0.99, default: 0, help: 'dropout probability after hidden layers', list: true },
@@ -57,39 +49,19 @@ export const RUN_OPTIONS: OptionSpec[] = [
   { name: 'quiet', kind: 'flag', help: 'no progress output', noConfig: true },
 ];
 
-export interface TrainConfig {
-  model: ModelName;
-  latent: number;
-  hidden: number[];
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  schedule: ScheduleName;
-  optimizer: OptimizerChoice;
-  activation: ActivationChoice;
-  l1: number;
-  l2: number;
-  dropout: number;
-  batchNorm: boolean;
-  noise: number;
-  beta: number;
-  seed: number;
-  init: ModelInit;
-  limit?: number;
-  data: DataConfig;
-  /** What the model is, once the data has said its shape (config.json's 'architecture'). */
-  architecture?: Architecture;
-  /** The scaling fitted on the training data (config.json's 'transform'). */
-  transform?: TransformSpec;
-}
 
-export function parseHidden(command: string, raw: string): number[] {
+function parseHidden(command: string, raw: string): number[] {
   const parts = raw.split(',').map((s) => s.trim());
   const sizes = parts.map(Number);
   if (parts.length === 0 || sizes.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 1)) {
     throw new UsageError(`tessera ${command}: --hidden expects positive integers separated by commas (e.g. 256,64), got '${raw}'`);
   }
   return sizes;
+}
+
+/** --activation's value as its name in the one list (an alias such as leaky-relu mapped by src/nn/activations.ts). */
+function activationChoice(value: string): ActivationChoice {
+  return value === 'linear' ? 'linear' : activationName(value, '--activation') as ActivationChoice;
 }
 
 /** A TrainConfig from parsed option values (single values: a sweep resolves one variant at a time). */
@@ -110,7 +82,7 @@ export function resolveTrainConfig(command: string, v: Values): TrainConfig {
     lr: one<number>('lr'),
     schedule: one<ScheduleName>('schedule'),
     optimizer: one<OptimizerChoice>('optimizer'),
-    activation: one<ActivationChoice>('activation'),
+    activation: activationChoice(one<string>('activation')),
     l1: one<number>('l1'),
     l2: one<number>('l2'),
     dropout: one<number>('dropout'),

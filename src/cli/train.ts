@@ -12,10 +12,11 @@ import { chooseBackend, describeBackend, machineLine } from './backend-choice.js
 import { DEFAULT_EPOCHS, MODEL_TRAINING_OPTIONS, RUN_OPTIONS, configToJson, resolveTrainConfig, type TrainConfig } from './train-options.js';
 import { RUN_FILES, newRunDir, readRunFolder, saveWeights, writeJson } from './run-folder.js';
 import { removeStaleTempFiles } from '../io/atomic.js';
-import { loadData, encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
-import { describeNonFinite, newSession, restoreSession, runSession, type Session } from './training-session.js';
-import { reconstructionMetrics } from './run-metrics.js';
-import { architectureFor, featureShapeOf } from './build-model.js';
+import { encodeRows, reconstructRows, type LoadedRun } from '../eval/inference.js';
+import { loadData, type Data } from '../train/run-data.js';
+import { describeNonFinite, newSession, restoreSession, runSession, type Session } from '../train/training-session.js';
+import { reconstructionMetrics } from '../eval/run-metrics.js';
+import { architectureFor, featureShapeOf } from '../models/build-model.js';
 import { ARCHITECTURE_KEY, TRANSFORM_KEY } from '../models/architecture.js';
 import { picturePaths, writeFeatureErrors, writeLatentMap, writeLatentWalk, writeLossCurves, writeReconstructions, writeVaeSamples } from './pictures.js';
 import { VAE } from '../models/vae.js';
@@ -63,7 +64,7 @@ function describeModel(s: Session): string {
 }
 
 /** The pictures of a run: image grids for image data, a per-feature error chart for a table. */
-export async function writePictures(dir: string, run: LoadedRun, data: Data, history: Session['history']): Promise<string[]> {
+async function writePictures(dir: string, run: LoadedRun, data: Data, history: Session['history']): Promise<string[]> {
   const p = picturePaths(dir);
   const written: string[] = [];
   const rowSize = data.featureShape.reduce((a, b) => a * b, 1);

@@ -14,7 +14,7 @@ export interface FileDatasetOptions {
 }
 
 /** Decoders for little-endian data (the host order on every platform Node runs on). */
-export function littleEndianDecoder(dtype: NpyDtype, scaleUint8: boolean): RowDecoder {
+function littleEndianDecoder(dtype: NpyDtype, scaleUint8: boolean): RowDecoder {
   switch (dtype) {
     case 'float32':
       return (bytes, out, off, count) => {

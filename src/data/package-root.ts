@@ -1,6 +1,6 @@
-// The bundled data folder, found from the package root (src/package-root.ts).
+// The bundled data folder, found from the package root (src/util/package-root.ts).
 import * as path from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../util/package-root.js';
 
 export { packageRoot };
 

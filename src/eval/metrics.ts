@@ -4,6 +4,7 @@
 // two ways, as papers do: from the mean MSE over the whole set, and as the mean of per-image PSNRs
 // (which weighs a badly reconstructed image more).
 import type { Tensor } from '../tensor.js';
+import { psnr } from '../util/stats.js';
 
 function checkPair(op: string, a: ArrayLike<number>, b: ArrayLike<number>): void {
   if (a.length !== b.length) throw new Error(`${op}: the arrays differ in length (${a.length} vs ${b.length})`);
@@ -18,12 +19,7 @@ export function meanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>): nu
   return s / a.length;
 }
 
-/** 10·log10(peak² / mse); Infinity for a perfect reconstruction. */
-export function psnr(mse: number, peak = 1): number {
-  if (!(mse >= 0)) throw new Error(`psnr: mse must be a non-negative number, got ${mse}`);
-  if (!(peak > 0)) throw new Error(`psnr: peak must be positive, got ${peak}`);
-  return mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse);
-}
+export { psnr };
 
 /** The mean over images (rows of `rowSize` values) of each image's PSNR. */
 export function meanImagePsnr(a: ArrayLike<number>, b: ArrayLike<number>, rowSize: number, peak = 1): number {

@@ -24,7 +24,7 @@ type P2 = [number, number];
 export type ActivationLayer =
   | { kind: 'relu' } | { kind: 'sigmoid' } | { kind: 'tanh' } | { kind: 'selu' } | { kind: 'gelu' } | { kind: 'softplus' }
   | { kind: 'identity' }
-  | { kind: 'leaky-relu'; slope: number }
+  | { kind: 'leakyRelu'; slope: number }
   | { kind: 'elu'; alpha: number }
   | { kind: 'softmax' | 'log-softmax'; axis: number };
 
@@ -60,7 +60,7 @@ export interface ModelDescription {
 const ACTIVATION_FUSED: Record<Activation, true> = { none: true, relu: true, sigmoid: true, tanh: true };
 
 /** The description of one module (recursively); `name` is its state-dict prefix ('encoder.0'). */
-export function describeLayer(m: Module, name: string): Layer {
+function describeLayer(m: Module, name: string): Layer {
   if (m instanceof Sequential) return { name, kind: 'sequential', layers: m.layers.map((c, i) => describeLayer(c, name ? `${name}.${i}` : String(i))) };
   if (m instanceof Linear) {
     if (!ACTIVATION_FUSED[m.activation]) throw new Error(`export: ${name} ${m.describe()} has an unknown fused activation '${m.activation}'`);
@@ -101,7 +101,7 @@ export function describeLayer(m: Module, name: string): Layer {
   if (m instanceof GELU) return { name, kind: 'gelu' };
   if (m instanceof Softplus) return { name, kind: 'softplus' };
   if (m instanceof Identity) return { name, kind: 'identity' };
-  if (m instanceof LeakyReLU) return { name, kind: 'leaky-relu', slope: m.negativeSlope };
+  if (m instanceof LeakyReLU) return { name, kind: 'leakyRelu', slope: m.negativeSlope };
   if (m instanceof ELU) return { name, kind: 'elu', alpha: m.alpha };
   if (m instanceof Softmax) return { name, kind: 'softmax', axis: m.axis };
   if (m instanceof LogSoftmax) return { name, kind: 'log-softmax', axis: m.axis };

@@ -175,7 +175,7 @@ class GraphBuilder {
       }
       case 'softplus':
         return this.node('Softplus', n, [input]);
-      case 'leaky-relu':
+      case 'leakyRelu':
         return this.node('LeakyRelu', n, [input], { alpha: { f: layer.slope } });
       case 'elu':
         return this.node('Elu', n, [input], { alpha: { f: layer.alpha } });

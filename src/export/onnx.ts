@@ -20,7 +20,7 @@ export interface ExportOnnxOptions {
 const IR_VERSION = 8n;
 
 /** The ONNX ModelProto bytes of `graph`. */
-export async function encodeOnnx(graph: OnnxGraph, producerVersion = ''): Promise<Uint8Array> {
+async function encodeOnnx(graph: OnnxGraph, producerVersion = ''): Promise<Uint8Array> {
   let pb: typeof import('./proto/onnx-pb.js');
   let protobuf: typeof import('@bufbuild/protobuf');
   try {

@@ -55,7 +55,7 @@ function layerExpr(layer: Layer, indent: string, helpers: Set<string>): string {
     case 'gelu': return 'nn.GELU()';
     case 'softplus': return 'nn.Softplus()';
     case 'identity': return 'nn.Identity()';
-    case 'leaky-relu': return `nn.LeakyReLU(${py(layer.slope)})`;
+    case 'leakyRelu': return `nn.LeakyReLU(${py(layer.slope)})`;
     case 'elu': return `nn.ELU(${py(layer.alpha)})`;
     case 'softmax': return `nn.Softmax(dim=${layer.axis})`;
     case 'log-softmax': return `nn.LogSoftmax(dim=${layer.axis})`;

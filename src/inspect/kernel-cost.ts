@@ -15,7 +15,7 @@ export interface KernelCost {
 }
 
 /** Bytes per element of a storage handle: typed arrays say; GPU buffers hold float32. */
-export function elementBytes(storage: unknown): number {
+function elementBytes(storage: unknown): number {
   const b = (storage as { BYTES_PER_ELEMENT?: number } | null)?.BYTES_PER_ELEMENT;
   return typeof b === 'number' ? b : 4;
 }

@@ -5,7 +5,7 @@
 import type { Backend } from '../backend/backend.js';
 import { kernelCost, kernelDetail } from './kernel-cost.js';
 
-export const KERNEL_METHODS = [
+const KERNEL_METHODS = [
   'fill', 'unary', 'activationGrad', 'binary', 'where', 'reduce', 'copy', 'matmul', 'softmax', 'im2col', 'col2im', 'sgdStep', 'adamStep',
 ] as const;
 export type KernelMethod = (typeof KERNEL_METHODS)[number];

@@ -13,7 +13,7 @@ import { add } from '../ops/elementwise.js';
 import { bytes, si, table } from './format-number.js';
 import { DEFAULT_PEAK, type MachinePeak } from './peak.js';
 import { traceStep, type OpCost, type StepLoss, type StepModel, type StepOptimizer, type TracedStep } from './step-trace.js';
-import { median } from '../stats.js';
+import { median } from '../util/stats.js';
 
 export interface ProfileOptions {
   /** Untimed steps first (caches, buffer pools, JIT). Default 3. */

@@ -6,7 +6,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { topoSort, type BackwardStep } from '../autograd.js';
-import { explain, type ExplainedOp } from '../explain.js';
+import { explain, type ExplainedOp } from './explain.js';
 import { tidy } from '../memory.js';
 import { add } from '../ops/elementwise.js';
 import { fillCost, instrumentBackend, type KernelCall } from './kernel-recorder.js';

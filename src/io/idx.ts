@@ -19,7 +19,7 @@ export interface IdxArray {
 }
 
 /** Type code → [name, bytes per element]. */
-export const IDX_TYPES: ReadonlyMap<number, readonly [IdxType, number]> = new Map([
+const IDX_TYPES: ReadonlyMap<number, readonly [IdxType, number]> = new Map([
   [0x08, ['uint8', 1]],
   [0x09, ['int8', 1]],
   [0x0b, ['int16', 2]],
@@ -84,7 +84,7 @@ export function parseIdxHeader(bytes: Uint8Array, name: string): IdxHeader {
 }
 
 /** Decode `count` big-endian elements of `type` starting at `offset`. */
-export function decodeIdxElements(bytes: Uint8Array, offset: number, count: number, type: IdxType): IdxData {
+function decodeIdxElements(bytes: Uint8Array, offset: number, count: number, type: IdxType): IdxData {
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, bytes.byteLength - offset);
   switch (type) {
     // A copy, never a view: `bytes` may be a Buffer, whose slice() shares memory with a pool.

@@ -14,7 +14,7 @@ export const MAX_DEFLATE_RATIO = 1032;
 const RATIO_SLACK = 1 << 16;
 
 /** Node's largest Buffer (4 GiB on 64-bit): a declared size above it can never be read. */
-export const MAX_BUFFER_BYTES = 2 ** 32;
+const MAX_BUFFER_BYTES = 2 ** 32;
 
 export type Codec = 'gzip' | 'zlib';
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
  * The largest file read whole: fs.readFileSync's own limit (2 GiB − 1, Node's kIoMaxLength).
  * Larger data belongs in the streaming datasets (NpyFileDataset, IdxFileDataset), which read rows by position.
  */
-export const MAX_FILE_BYTES = 2 ** 31 - 1;
+const MAX_FILE_BYTES = 2 ** 31 - 1;
 
 function kindOf(st: fs.Stats): string {
   if (st.isDirectory()) return 'a directory';
@@ -22,7 +22,7 @@ function kindOf(st: fs.Stats): string {
 }
 
 /** stat `filePath` (following links) and insist on a regular file; returns its size in bytes. */
-export function regularFileSize(filePath: string, op: string): number {
+function regularFileSize(filePath: string, op: string): number {
   let st: fs.Stats;
   try {
     st = fs.statSync(filePath);

@@ -8,12 +8,12 @@ import type { TypedArray } from '../backend/backend.js';
 import { shapeStr } from '../shape.js';
 
 /** The values of t when its backend can read them synchronously; null on webgpu. */
-export function hostValues(op: string, t: Tensor): TypedArray | null {
+function hostValues(op: string, t: Tensor): TypedArray | null {
   return t.peek(op);
 }
 
 /** Index i of a tensor of `shape` as [a, b, …] (row-major), for error messages. */
-export function indexStr(shape: readonly number[], i: number): string {
+function indexStr(shape: readonly number[], i: number): string {
   const idx = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) { idx[d] = i % shape[d]; i = Math.floor(i / shape[d]); }
   return `[${idx.join(', ')}]`;

@@ -5,6 +5,7 @@ import { bceLoss, bceWithLogitsLoss } from './binary-cross-entropy.js';
 import { crossEntropyLoss } from './cross-entropy.js';
 
 export type LossName = 'mse' | 'mae' | 'huber' | 'bce' | 'bce-logits' | 'cross-entropy';
+/** A loss: predictions and targets to a scalar tensor (the one type for fit's `loss`, getLoss and the CLI). */
 export type LossFunction = (pred: Tensor, target: Tensor) => Tensor;
 
 export const LOSS_NAMES: readonly LossName[] = ['mse', 'mae', 'huber', 'bce', 'bce-logits', 'cross-entropy'];

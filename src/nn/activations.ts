@@ -56,15 +56,34 @@ export class Identity extends Module {
   forward(x: Tensor): Tensor { return x; }
 }
 
-export type ActivationName = 'relu' | 'leaky-relu' | 'elu' | 'selu' | 'gelu' | 'sigmoid' | 'tanh' | 'softplus' | 'softmax' | 'none';
+/**
+ * The activations by name: one list for the layers, the model builders, the CLI's --activation
+ * and the exporters. Each is the name of its op (src/ops/activation.ts), and 'none' is the
+ * identity; the activations a matmul fuses (ACTIVATIONS in src/backend/opcodes.ts) are among them.
+ */
+export const ACTIVATION_NAMES = ['relu', 'leakyRelu', 'elu', 'selu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'softmax', 'none'] as const;
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 
-export const ACTIVATION_NAMES: readonly ActivationName[] = ['relu', 'leaky-relu', 'elu', 'selu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'softmax', 'none'];
+/**
+ * Other spellings that mean a name of the list, mapped here and nowhere else: the kebab case the
+ * CLI accepts (--activation leaky-relu), which run folders written before the list was one
+ * also hold in their architecture.
+ */
+export const ACTIVATION_ALIASES: Readonly<Record<string, ActivationName>> = Object.freeze({ 'leaky-relu': 'leakyRelu' });
 
-/** An activation module by name ('none' is the identity). */
+/** The name of the list that `name` is or stands for; an error naming the list for anything else. */
+export function activationName(name: string, op = 'activationName'): ActivationName {
+  if ((ACTIVATION_NAMES as readonly string[]).includes(name)) return name as ActivationName;
+  const alias = Object.hasOwn(ACTIVATION_ALIASES, name) ? ACTIVATION_ALIASES[name] : undefined;
+  if (alias !== undefined) return alias;
+  throw new Error(`${op}: unknown activation '${String(name)}'; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+}
+
+/** An activation module by name ('none' is the identity; an alias is read as its name). */
 export function activationModule(name: ActivationName): Module {
-  switch (name) {
+  switch (activationName(name, 'activationModule')) {
     case 'relu': return new ReLU();
-    case 'leaky-relu': return new LeakyReLU();
+    case 'leakyRelu': return new LeakyReLU();
     case 'elu': return new ELU();
     case 'selu': return new SELU();
     case 'gelu': return new GELU();
@@ -73,6 +92,5 @@ export function activationModule(name: ActivationName): Module {
     case 'softplus': return new Softplus();
     case 'softmax': return new Softmax();
     case 'none': return new Identity();
-    default: throw new Error(`activationModule: unknown activation '${String(name)}'; expected one of ${ACTIVATION_NAMES.join(', ')}`);
   }
 }

@@ -10,7 +10,7 @@ export { MaxPool2d, AvgPool2d, Upsample } from './pooling.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm1d, BatchNorm2d } from './batch-norm.js';
 export type { BatchNormOptions } from './batch-norm.js';
-export { ReLU, LeakyReLU, ELU, SELU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Identity, activationModule, ACTIVATION_NAMES } from './activations.js';
+export { ReLU, LeakyReLU, ELU, SELU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Identity, activationModule, activationName, ACTIVATION_NAMES, ACTIVATION_ALIASES } from './activations.js';
 export type { ActivationName } from './activations.js';
 export { Sequential } from './sequential.js';
 export * as init from './init.js';

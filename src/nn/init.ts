@@ -35,7 +35,7 @@ export function fanInOut(shape: readonly number[]): { fanIn: number; fanOut: num
 }
 
 /** PyTorch's calculate_gain. */
-export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
     case 'linear': case 'sigmoid': return 1;
     case 'tanh': return 5 / 3;

@@ -18,7 +18,6 @@ export {
 export { clipGradNorm, clipGradNormTensor, clipGradValue } from './clip.js';
 
 export const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
-export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 /** An optimizer by (case-insensitive) name; options are the class's own (lr, momentum, betas, …). */
 export function getOptimizer(name: string, params: Tensor[] | ParamGroup[], options: Record<string, unknown> = {}): Optimizer {

@@ -8,7 +8,7 @@ import type { Optimizer } from '../optim/optimizer.js';
 import type { Scheduler } from '../optim/schedules.js';
 import { clone } from '../ops/shape-ops.js';
 import { noGrad } from '../autograd.js';
-import { saveModule } from '../io/checkpoint.js';
+import { saveModule } from '../nn/checkpoint.js';
 import type { History } from './history.js';
 import type { MetricLogKey, MetricLogs } from './metrics.js';
 
@@ -173,7 +173,7 @@ export interface ModelCheckpointOptions {
   saveBestOnly?: boolean;
 }
 
-/** Saves the model (src/io/checkpoint.ts, atomically) at the end of each improving epoch. */
+/** Saves the model (src/nn/checkpoint.ts, atomically) at the end of each improving epoch. */
 export class ModelCheckpoint implements Callback {
   readonly path: string;
   readonly monitor: Monitor;

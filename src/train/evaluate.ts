@@ -11,7 +11,8 @@ import { concat, slice } from '../ops/shape-ops.js';
 import type { Dataset } from '../data/dataset.js';
 import { BatchBuilder, checkRows, identityOrder, toDataset } from './data-source.js';
 import { LossMeter, canReadSync } from './loss-meter.js';
-import { makeObjective, objective, type LossFn, type Objective } from './loss.js';
+import { makeObjective, objective, type Objective } from './loss.js';
+import type { LossFunction } from '../losses/get-loss.js';
 import type { MetricMeter } from './metrics.js';
 import type { LossName } from '../losses/get-loss.js';
 
@@ -88,7 +89,7 @@ export async function evaluateLoss(op: string, model: Module, x: Tensor | Datase
 }
 
 export interface EvaluateOptions {
-  loss: LossFn | LossName;
+  loss: LossFunction | LossName;
   batchSize?: number;
   /** Include the weight penalties, as fit's validation loss does when it trains with them. */
   l1?: number;

@@ -19,7 +19,8 @@ import { DataLoader } from '../data/loader.js';
 import { applyNoise, validateNoise, type NoiseSpec } from '../data/noise.js';
 import { BatchBuilder, checkRows, identityOrder, rowRange, toDataset } from './data-source.js';
 import { LossMeter, canReadSync } from './loss-meter.js';
-import { makeObjective, objective, type LossFn, type Objective } from './loss.js';
+import { makeObjective, objective, type Objective } from './loss.js';
+import type { LossFunction } from '../losses/get-loss.js';
 import type { LossName } from '../losses/get-loss.js';
 import { checkMetrics, METRIC_LOG_KEYS, MetricMeter, type MetricName } from './metrics.js';
 import { evaluateLoss } from './evaluate.js';
@@ -27,13 +28,12 @@ import { emptyHistory, type History } from './history.js';
 import type { BatchLogs, Callback, CallbackResult, EpochLogs, TrainContext } from './callbacks.js';
 import { createProgressReporter, type ProgressMode, type ProgressReporter, type ProgressStream } from './progress.js';
 
-export type { LossFn } from './loss.js';
 export type { NoiseSpec } from '../data/noise.js';
 
 export interface FitOptions {
   optimizer: Optimizer;
   /** A loss function or a loss's name (a misspelt name does not compile). */
-  loss: LossFn | LossName;
+  loss: LossFunction | LossName;
   epochs: number;
   /** Rows per step (default 32, Keras's); ignored when x is a DataLoader (it has its own). */
   batchSize?: number;

@@ -1,5 +1,9 @@
 // Training: fit / evaluate / predict, callbacks, the progress reporter, resumable state.
-export { fit, FIT_OPTION_KEYS, type FitOptions, type LossFn, type NoiseSpec } from './fit.js';
+import './autoencoder-methods.js';
+export { fit, FIT_OPTION_KEYS, type FitOptions, type NoiseSpec } from './fit.js';
+import type { LossFunction } from '../losses/get-loss.js';
+/** @deprecated LossFunction (src/losses/get-loss.ts), the one type of a loss, under the name train/ gave it. */
+export type LossFn = LossFunction;
 export { METRIC_NAMES, METRIC_LOG_KEYS, type MetricName, type MetricLogKey, type MetricLogs } from './metrics.js';
 export { CsvLogger, csvLogger, type CsvLoggerOptions } from './csv-logger.js';
 export { evaluate, predict, type EvaluateOptions } from './evaluate.js';

@@ -5,12 +5,10 @@
 // as with Keras's kernel_regularizer). fit's training loss and validation loss both use it.
 import type { Tensor } from '../tensor.js';
 import type { Module } from '../nn/module.js';
-import { getLoss, LOSS_NAMES, type LossName } from '../losses/get-loss.js';
+import { getLoss, LOSS_NAMES, type LossFunction, type LossName } from '../losses/get-loss.js';
 import { l1Penalty, l2Penalty } from '../losses/penalties.js';
 
-export type LossFn = (pred: Tensor, target: Tensor) => Tensor;
-
-export function resolveLoss(op: string, loss: LossFn | string | undefined): LossFn {
+function resolveLoss(op: string, loss: LossFunction | string | undefined): LossFunction {
   if (typeof loss === 'function') return loss;
   if (typeof loss === 'string') {
     if (!(LOSS_NAMES as readonly string[]).includes(loss)) {
@@ -22,14 +20,14 @@ export function resolveLoss(op: string, loss: LossFn | string | undefined): Loss
 }
 
 export interface Objective {
-  lossFn: LossFn;
+  lossFn: LossFunction;
   l1: number;
   l2: number;
   /** Parameters the l1/l2 penalties apply to. */
   penalized: Tensor[];
 }
 
-export function makeObjective(op: string, model: Module, loss: LossFn | string | undefined, l1 = 0, l2 = 0): Objective {
+export function makeObjective(op: string, model: Module, loss: LossFunction | string | undefined, l1 = 0, l2 = 0): Objective {
   for (const [k, v] of [['l1', l1], ['l2', l2]] as const) {
     if (!(Number.isFinite(v) && v >= 0)) throw new Error(`${op}: ${k} must be a number >= 0, got ${v}`);
   }

@@ -9,7 +9,7 @@
 import type { Tensor } from '../tensor.js';
 import { mseLoss, l1Loss } from '../losses/regression.js';
 import { bceLoss } from '../losses/binary-cross-entropy.js';
-import { psnr } from '../eval/metrics.js';
+import { psnr } from '../util/stats.js';
 import { LossMeter } from './loss-meter.js';
 
 export const METRIC_NAMES = ['mse', 'mae', 'psnr', 'bce'] as const;

@@ -5,9 +5,23 @@
 //
 // On disk it is one safetensors file: 'model.<name>' tensors (PyTorch names), 'optimizer.param{i}.<state>'
 // tensors, and the rest as JSON in the metadata key 'tessera.training'.
+//
+// A run folder's checkpoint (saveCheckpoint, loadCheckpoint: what `tessera train` writes and
+// `--resume` reads) is this format with the session's position in the same JSON: the data
+// loader's position and generator states, the history so far and, inside an epoch, the loss and
+// time of its finished steps. One file written atomically is one unit: a crash at any moment
+// leaves the previous checkpoint or the new one, never the weights of one and the position of
+// another. Reading checks every field before anything is loaded (checkpoint-fields.ts), and
+// errors name the file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Module } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import type { Scheduler, SchedulerState } from '../optim/schedules.js';
+import type { DataLoaderState } from '../data/loader.js';
+import type { History } from './history.js';
+import { CliError } from '../util/errors.js';
+import { FieldError, fail, finite, generatorState, integer, list, numberOrNaN, object } from './checkpoint-fields.js';
 import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { fromTyped } from '../ops/creation.js';
@@ -58,6 +72,9 @@ export function restoreTrainingState(state: TrainingState, parts: TrainingParts)
 
 const META_KEY = 'tessera.training';
 
+/** The file a run folder keeps its checkpoint in (src/cli/run-folder.ts lays out the rest). */
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
 async function host(t: Tensor): Promise<SafetensorsInput> {
   const data = await t.data();
   return t.dtype === 'float64'
@@ -106,28 +123,39 @@ export function readTrainingCheckpoint(filePath: string): TrainingCheckpointFile
   return { meta: meta as Record<string, unknown>, tensors: file.tensors };
 }
 
+/** A checkpoint's training state as its JSON holds it: the optimizer's metadata, without its tensors. */
+export type TrainingStateMeta = Omit<TrainingState, 'optimizer'> & { optimizer: OptimizerStateDict['meta'] };
+
+/**
+ * Applies a file read by readTrainingCheckpoint, with `state` taken from its JSON by the caller:
+ * the model's weights, then the optimizer, schedule and generators (restoreTrainingState). Each
+ * load validates every name and shape before it changes anything. Returns the epoch to resume at.
+ */
+export function applyTrainingCheckpoint(file: TrainingCheckpointFile, model: Module, state: TrainingStateMeta, parts: TrainingParts): number {
+  const modelState: Record<string, Tensor> = {};
+  const optimState: Record<string, Tensor> = {};
+  for (const [name, t] of file.tensors) {
+    const target = name.startsWith('model.') ? modelState : optimState;
+    // on js: loading copies each tensor to its parameter's backend and dtype
+    target[name.slice(name.indexOf('.') + 1)] = fromTyped(t.data, t.shape, { backend: 'js' });
+  }
+  try {
+    model.loadStateDict(modelState);
+    return restoreTrainingState({ ...state, optimizer: { state: optimState, meta: state.optimizer } }, parts);
+  } finally {
+    for (const t of [...Object.values(modelState), ...Object.values(optimState)]) t.dispose();
+  }
+}
+
 /**
  * Loads a file from saveTrainingCheckpoint into the model, optimizer, schedule and generators;
  * returns the epoch to resume at. The file is read and parsed before anything is changed.
  */
 export function loadTrainingCheckpoint(filePath: string, model: Module, parts: TrainingParts): number {
   const file = readTrainingCheckpoint(filePath);
-  const meta = file.meta as { epoch: number; optimizer: Record<string, unknown>; scheduler: SchedulerState | null; generators: (number | null)[][] };
+  const meta = file.meta as TrainingStateMeta;
   if (!Array.isArray(meta.generators)) throw new Error(`loadTrainingCheckpoint: '${filePath}': 'generators' must be a list of generator states, got ${JSON.stringify(meta.generators)}`);
-  const modelState: Record<string, Tensor> = {};
-  const optimState: Record<string, Tensor> = {};
-  for (const [name, t] of file.tensors) {
-    const target = name.startsWith('model.') ? modelState : optimState;
-    target[name.slice(name.indexOf('.') + 1)] = fromTyped(t.data, t.shape, { backend: 'js' });
-  }
-  const state: TrainingState = { epoch: meta.epoch, optimizer: { state: optimState, meta: meta.optimizer }, scheduler: meta.scheduler, generators: meta.generators };
-  try {
-    // the model's load validates every name and shape first; then the optimizer's does the same
-    model.loadStateDict(modelState);
-    return restoreTrainingState(state, parts);
-  } finally {
-    for (const t of [...Object.values(modelState), ...Object.values(optimState)]) t.dispose();
-  }
+  return applyTrainingCheckpoint(file, model, { epoch: meta.epoch, optimizer: meta.optimizer, scheduler: meta.scheduler, generators: meta.generators }, parts);
 }
 
 /** A callback that writes a training checkpoint after every `every`-th epoch (default 1). */
@@ -141,4 +169,121 @@ export function trainingCheckpoint(options: { path: string; generators?: Generat
       await saveTrainingCheckpoint(options.path.replaceAll('{epoch}', String(epoch + 1)), ctx.model, state);
     },
   };
+}
+
+/** The finished steps of an interrupted epoch: their mean loss, sample count and seconds. */
+export interface PartialEpoch { samples: number; meanLoss: number; seconds: number }
+
+/** Where training stands, beside the tensors. */
+export interface CheckpointState {
+  /** Epochs finished; training continues in epoch `epoch` (0-based). */
+  epoch: number;
+  /** Set when training stopped inside epoch `epoch`. */
+  partial: PartialEpoch | null;
+  loader: DataLoaderState;
+  history: History;
+}
+
+/** What a session's checkpoint saves and restores besides its position: model, optimizer, schedule, the model's generator. */
+export interface SessionParts {
+  model: Module;
+  optimizer: Optimizer;
+  scheduler: Scheduler | undefined;
+  modelGenerator: Generator;
+}
+
+/** What the checkpoint must agree with: the run's training rows and batch size. */
+export interface RunShape { trainRows: number; batchSize: number }
+
+/** The CLI's checkpoint format (1 and 2 kept the position in a separate checkpoint.json). */
+const VERSION = 3;
+
+export async function saveCheckpoint(dir: string, t: SessionParts, state: CheckpointState, run: RunShape): Promise<void> {
+  const training = captureTrainingState(state.epoch, { optimizer: t.optimizer, scheduler: t.scheduler, generators: [t.modelGenerator] });
+  const { partial, loader, history } = state;
+  await saveTrainingCheckpoint(path.join(dir, CHECKPOINT_FILE), t.model, training,
+    { version: VERSION, trainRows: run.trainRows, partial, loader, history: { ...history, stopReason: null } });
+}
+
+/**
+ * Restores weights, optimizer, schedule and the model's generator from `dir`'s checkpoint and
+ * returns the rest for the loop; null when the run has no checkpoint yet (it stopped in its
+ * first epoch). Every field is checked before anything is loaded.
+ */
+export function loadCheckpoint(command: string, dir: string, t: SessionParts, run: RunShape): CheckpointState | null {
+  const file = path.join(dir, CHECKPOINT_FILE);
+  if (!fs.existsSync(file)) return null;
+  let parsed;
+  try {
+    parsed = readTrainingCheckpoint(file);
+  } catch (e) {
+    throw new CliError(`tessera ${command}: cannot read the checkpoint '${file}': ${(e as Error).message.replace(/^readTrainingCheckpoint: /, '')}`);
+  }
+  let checked;
+  try {
+    checked = checkCheckpoint(parsed.meta, run, t.scheduler !== undefined);
+  } catch (e) {
+    if (!(e instanceof FieldError)) throw e;
+    throw new CliError(`tessera ${command}: '${file}' is not a valid checkpoint: ${e.message}`);
+  }
+  try {
+    applyTrainingCheckpoint(parsed, t.model, { epoch: checked.state.epoch, optimizer: checked.optimizer, scheduler: checked.scheduler, generators: [checked.modelGenerator] },
+      { optimizer: t.optimizer, scheduler: t.scheduler, generators: [t.modelGenerator] });
+  } catch (e) {
+    throw new CliError(`tessera ${command}: the checkpoint '${file}' does not fit this run: ${(e as Error).message}`);
+  }
+  return checked.state;
+}
+
+/** Every field of a checkpoint's JSON, checked against itself and the run; throws a FieldError. */
+function checkCheckpoint(meta: Record<string, unknown>, run: RunShape, hasScheduler: boolean) {
+  if (meta.version !== VERSION) fail('version', `${VERSION} (older checkpoints kept their state in checkpoint.json: start such a run again)`, meta.version);
+  const trainRows = integer(meta.trainRows, 'trainRows', 1);
+  if (trainRows !== run.trainRows) throw new FieldError(`'trainRows' is ${trainRows}, but this run has ${run.trainRows} training rows (the data changed since the checkpoint)`);
+  const steps = Math.ceil(trainRows / run.batchSize);
+  const epoch = integer(meta.epoch, 'epoch', 0);
+  const modelGenerator = generatorState(list(meta.generators, 'generators', 1)[0], 'generators[0]');
+  const optimizer = object(meta.optimizer, 'optimizer');
+  const scheduler = meta.scheduler === null ? null : object(meta.scheduler, 'scheduler') as unknown as SchedulerState;
+  if ((scheduler !== null) !== hasScheduler) fail('scheduler', hasScheduler ? "the state of the run's --schedule" : 'null (the run has no --schedule)', meta.scheduler);
+
+  const l = object(meta.loader, 'loader');
+  if (l.epoch !== epoch) fail('loader.epoch', `${epoch}, the same as 'epoch' (they are saved together)`, l.epoch);
+  const nextBatch = integer(l.nextBatch, 'loader.nextBatch', 0, steps);
+  const generator = generatorState(l.generator, 'loader.generator');
+  const epochStartGenerator = l.epochStartGenerator === null ? null : generatorState(l.epochStartGenerator, 'loader.epochStartGenerator');
+  if ((epochStartGenerator === null) !== (nextBatch === 0)) {
+    fail('loader.epochStartGenerator', nextBatch === 0 ? "null when 'loader.nextBatch' is 0 (no epoch in progress)" : `a generator state when 'loader.nextBatch' is ${nextBatch}`, l.epochStartGenerator);
+  }
+
+  let partial: PartialEpoch | null = null;
+  if (nextBatch === 0) {
+    if (meta.partial !== null) fail('partial', "null when 'loader.nextBatch' is 0", meta.partial);
+  } else {
+    const p = object(meta.partial, 'partial');
+    // the loader's steps and the partial epoch's samples are saved together: they must agree
+    const samples = Math.min(nextBatch * run.batchSize, trainRows);
+    partial = {
+      samples: integer(p.samples, 'partial.samples', samples, samples),
+      meanLoss: finite(p.meanLoss, 'partial.meanLoss'),
+      seconds: finite(p.seconds, 'partial.seconds', 0),
+    };
+  }
+
+  const h = object(meta.history, 'history');
+  const column = <T>(key: keyof History, read: (v: unknown, field: string) => T): T[] =>
+    list(h[key], `history.${key}`, epoch, ` (one per epoch done: 'epoch' is ${epoch})`).map((v, i) => read(v, `history.${key}[${i}]`));
+  const history: History = {
+    epoch: column('epoch', (v, f) => integer(v, f, 0)),
+    loss: column('loss', (v, f) => finite(v, f)),
+    valLoss: column('valLoss', numberOrNaN),
+    seconds: column('seconds', (v, f) => finite(v, f, 0)),
+    lr: column('lr', (v, f) => finite(v, f, 0)),
+    samplesPerSecond: column('samplesPerSecond', numberOrNaN),
+    stopReason: null,
+  };
+  history.epoch.forEach((e, i) => { if (e !== i) fail(`history.epoch[${i}]`, `${i} (epochs are numbered from 0)`, e); });
+
+  const loader: DataLoaderState = { epoch, nextBatch, generator: generator as number[], epochStartGenerator: epochStartGenerator as number[] | null };
+  return { state: { epoch, partial, loader, history }, modelGenerator, optimizer, scheduler };
 }

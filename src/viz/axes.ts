@@ -5,13 +5,13 @@ import { Canvas, type Rgb } from './canvas.js';
 import { GLYPH_HEIGHT, textWidth } from './font.js';
 import { formatTick, logTicks, niceTicks } from './ticks.js';
 
-export const TEXT: Rgb = [30, 30, 30];
+const TEXT: Rgb = [30, 30, 30];
 const AXIS: Rgb = [60, 60, 60];
 const GRID: Rgb = [228, 228, 228];
 
 /** Font scales: tick numbers and labels at 2 (12 px per character), the title at 3. */
-export const LABEL_SCALE = 2;
-export const TITLE_SCALE = 3;
+const LABEL_SCALE = 2;
+const TITLE_SCALE = 3;
 
 export interface AxisSpec {
   lo: number;

@@ -6,8 +6,8 @@ import { GLYPH_ADVANCE, GLYPH_WIDTH, glyph, textWidth } from './font.js';
 
 export type Rgb = readonly [number, number, number];
 
-export const WHITE: Rgb = [255, 255, 255];
-export const BLACK: Rgb = [0, 0, 0];
+const WHITE: Rgb = [255, 255, 255];
+const BLACK: Rgb = [0, 0, 0];
 
 /** Parse '#rrggbb'. */
 export function hexColor(hex: string): Rgb {

@@ -18,7 +18,7 @@ export function categoryColor(i: number): Rgb {
  * Dash patterns (on, off, … in pixels) for lines: solid, dashed, dotted, dash-dot. A line's round
  * ends reach half its width into each gap, so the gaps are wide enough to stay open at width 2.5.
  */
-export const DASH_PATTERNS: readonly (readonly number[])[] = [[], [10, 8], [2, 7], [12, 7, 2, 7]];
+const DASH_PATTERNS: readonly (readonly number[])[] = [[], [10, 8], [2, 7], [12, 7, 2, 7]];
 
 /** Colour and dash of the i-th line: a new dash pattern after every 10 colours. */
 export function seriesStyle(i: number): { color: Rgb; dash: readonly number[] } {

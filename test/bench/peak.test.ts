@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bf16PeakMetrics, type Bf16PeakOutput } from '../../bench/peak/peak.js';
-import { parseCpuinfo } from '../../src/machine.js';
+import { parseCpuinfo } from '../../src/util/machine.js';
 
 const peakDir = join(import.meta.dirname, '..', '..', 'bench', 'peak');
 const isa = existsSync('/proc/cpuinfo') ? parseCpuinfo(readFileSync('/proc/cpuinfo', 'utf8')).isa : [];

@@ -8,8 +8,8 @@ import { Generator, availableBackends, setBackend } from '../../src/index.js';
 import { readSafetensors, writeSafetensors, type SafetensorsInput } from '../../src/io/safetensors.js';
 import { CliError } from '../../src/cli/command.js';
 import { readRunConfig } from '../../src/cli/run-folder.js';
-import { newSession } from '../../src/cli/training-session.js';
-import { loadCheckpoint } from '../../src/cli/checkpoint-state.js';
+import { newSession } from '../../src/train/training-session.js';
+import { loadCheckpoint } from '../../src/train/resume.js';
 import { loadTrainingCheckpoint } from '../../src/train/resume.js';
 import { cli, tempDir } from './helpers.js';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Generator, noGrad, rand } from '../../src/index.js';
-import { loadRun } from '../../src/cli/inference.js';
+import { readRun } from '../../src/cli/run-folder.js';
 import { SMALL, cli, tempDir } from './helpers.js';
 import { relativeError } from '../export/family.js';
 
@@ -31,7 +31,7 @@ describe('tessera export', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       for (const f of ['model.onnx', 'model.encoder.onnx', 'model.decoder.onnx']) expect(fs.existsSync(path.join(dir, f))).toBe(true);
-      const run = loadRun('test', dir);
+      const run = readRun('test', dir);
       const x = rand([3, ...shape], { generator: new Generator(1) });
       const got = (await ortRun(path.join(dir, 'model.onnx'), 'input', Float32Array.from(await x.data()), [3, ...shape])).output;
       const want = Float32Array.from(await noGrad(() => run.model.forward(x)).data());

@@ -1,6 +1,6 @@
 // `--activation linear` builds the linear autoencoder of the PCA comparison: an affine map.
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../../src/cli/build-model.js';
+import { buildModel } from '../../src/models/build-model.js';
 import type { TrainConfig } from '../../src/cli/train-options.js';
 import { Generator, noGrad, rand, setBackend } from '../../src/index.js';
 

@@ -9,7 +9,7 @@ import { Generator } from '../../src/index.js';
 import { npyOf } from '../data/independent-writers.js';
 import { cli, tempDir } from './helpers.js';
 import * as dataFile from '../../src/data/data-file.js';
-import { streamsFrom } from '../../src/cli/run-data.js';
+import { streamsFrom } from '../../src/train/run-data.js';
 
 // A spy on the in-memory reader: the streamed run must never call it for its training data.
 vi.mock('../../src/data/data-file.js', async (importOriginal) => {

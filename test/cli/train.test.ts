@@ -7,9 +7,9 @@ import { Generator, fromTyped, noGrad, setBackend } from '../../src/index.js';
 import { decodePng, PNG_SIGNATURE } from '../../src/io/png.js';
 import { readNpy } from '../../src/io/npy.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
-import { loadModule } from '../../src/io/checkpoint.js';
+import { loadModule } from '../../src/nn/checkpoint.js';
 import { loadFashionMnist } from '../../src/data/fashion-mnist.js';
-import { buildModel } from '../../src/cli/build-model.js';
+import { buildModel } from '../../src/models/build-model.js';
 import { readRunConfig } from '../../src/cli/run-folder.js';
 import { cli, SMALL, tempDir } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { incompleteBeta, mean, median, sampleSd, welchTest } from '../../src/stats.js';
+import { incompleteBeta, mean, meanSd, median, psnr, sampleSd, welchTest } from '../../src/util/stats.js';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {
@@ -46,5 +46,20 @@ describe('mean, sample sd and Welch\'s t-test', () => {
     expect(welchTest([1, 1], [2, 2]).p).toBe(0);
     expect(welchTest([1, 1], [1, 1]).p).toBe(1);
     expect(() => welchTest([1], [2, 3])).toThrow(/welchTest: each sample needs at least two values, got 1 and 2/);
+  });
+});
+
+describe('meanSd and psnr', () => {
+  it('meanSd is the mean, the sample sd (n − 1) and the count', () => {
+    // [1, 2, 3, 4]: mean 2.5, squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5, sd = √(5/3)
+    expect(meanSd([1, 2, 3, 4])).toEqual({ mean: 2.5, sd: Math.sqrt(5 / 3), n: 4 });
+    expect(meanSd([7]).sd).toBeNaN();
+  });
+
+  it('psnr is 10·log10(peak² / mse) in dB', () => {
+    expect(psnr(0.01)).toBeCloseTo(20, 12);          // 10·log10(1 / 0.01)
+    expect(psnr(4, 255)).toBeCloseTo(10 * Math.log10(65025 / 4), 12);
+    expect(psnr(0)).toBe(Infinity);
+    expect(() => psnr(-1)).toThrow('psnr: mse must be a non-negative number, got -1');
   });
 });

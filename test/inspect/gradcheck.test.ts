@@ -7,7 +7,7 @@ import { unaryKernel } from '../../src/ops/elementwise.js';
 import { Module } from '../../src/nn/module.js';
 import { Linear } from '../../src/nn/linear.js';
 import { mseLoss } from '../../src/losses/regression.js';
-import { buildModel, featureShapeOf, trainingLoss } from '../../src/cli/build-model.js';
+import { buildModel, featureShapeOf, trainingLoss } from '../../src/models/build-model.js';
 import { MODEL_NAMES, MODEL_TRAINING_OPTIONS, resolveTrainConfig } from '../../src/cli/train-options.js';
 import { parseCommand } from '../../src/cli/options.js';
 import { gradcheckCommand } from '../../src/cli/gradcheck.js';

@@ -10,7 +10,7 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Generator, setBackend } from '../../src/index.js';
 import { readCsv } from '../../src/io/csv.js';
-import { loadModule, saveModuleSync } from '../../src/io/checkpoint.js';
+import { loadModule, saveModuleSync } from '../../src/nn/checkpoint.js';
 import { parseIdxHeader, readIdx } from '../../src/io/idx.js';
 import { MAX_DEFLATE_RATIO } from '../../src/io/inflate.js';
 import { encodeNpy, readNpy } from '../../src/io/npy.js';

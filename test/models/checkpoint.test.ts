@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setBackend, Generator, tensor, noGrad } from '../../src/index.js';
-import { saveModule, saveModuleSync, loadModule } from '../../src/io/checkpoint.js';
+import { saveModule, saveModuleSync, loadModule } from '../../src/nn/checkpoint.js';
 import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
 import { BatchNorm1d, Linear, ReLU, Sequential } from '../../src/nn/index.js';
 

@@ -11,7 +11,7 @@ import { denseVae } from '../../src/models/vae.js';
 import { Conv2d, ConvTranspose2d, Linear, Sequential } from '../../src/nn/index.js';
 import type { Module } from '../../src/nn/module.js';
 import type { ModelInit } from '../../src/nn/init.js';
-import { buildModel } from '../../src/cli/build-model.js';
+import { buildModel } from '../../src/models/build-model.js';
 import { configToJson, MODEL_TRAINING_OPTIONS, resolveTrainConfig } from '../../src/cli/train-options.js';
 import { parseCommand } from '../../src/cli/options.js';
 import { fit } from '../../src/train/fit.js';

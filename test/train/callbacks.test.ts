@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setBackend, tensor, noGrad, assign } from '../../src/index.js';
 import { SGD, Adam } from '../../src/optim/index.js';
-import { loadModule } from '../../src/io/checkpoint.js';
+import { loadModule } from '../../src/nn/checkpoint.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { fit, earlyStopping, modelCheckpoint, emptyHistory, type TrainContext, type EpochLogs } from '../../src/train/index.js';
 import { mlp, regression, Scale } from './helpers.js';

@@ -5,7 +5,8 @@ import { SGD, Adam, StepLR, LinearWarmup } from '../../src/optim/index.js';
 import { mseLoss } from '../../src/losses/index.js';
 import { InMemoryDataset } from '../../src/data/dataset.js';
 import { DataLoader } from '../../src/data/loader.js';
-import { fit, evaluate, predict, type Callback, type LossFn } from '../../src/train/index.js';
+import { fit, evaluate, predict, type Callback } from '../../src/train/index.js';
+import type { LossFunction } from '../../src/losses/get-loss.js';
 import { Linear } from '../../src/nn/index.js';
 import { mlp, regression, Probe } from './helpers.js';
 
@@ -39,7 +40,7 @@ describe('fit', () => {
     const { x, y } = regression(10, 4);
     const model = mlp(5);
     const seen: { n: number; loss: number }[] = [];
-    const loss: LossFn = (p, t) => { const l = mseLoss(p, t); seen.push({ n: p.shape[0], loss: l.item() }); return l; };
+    const loss: LossFunction = (p, t) => { const l = mseLoss(p, t); seen.push({ n: p.shape[0], loss: l.item() }); return l; };
     const sizes: number[] = [];
     const cb: Callback = { onBatchEnd: (_b, logs) => { sizes.push(logs.size); } };
     const h = await fit(model, x, y, { optimizer: new SGD(model.parameters(), { lr: 0.05 }), loss, epochs: 1, batchSize: 4, callbacks: [cb] });
@@ -82,7 +83,7 @@ describe('fit', () => {
     const { x } = regression(16, 11);
     const ae = new Probe(new Linear(4, 4, { generator: new Generator(1) }));
     const targets: Float32Array[] = [];
-    const loss: LossFn = (p, t) => { targets.push(t.dataSync() as Float32Array); return mseLoss(p, t); };
+    const loss: LossFunction = (p, t) => { targets.push(t.dataSync() as Float32Array); return mseLoss(p, t); };
     await fit(ae, x, null, { optimizer: new SGD(ae.parameters(), { lr: 0.01 }), loss, epochs: 1, batchSize: 16, shuffle: false,
       inputNoise: { kind: 'masking', p: 0.5 }, generator: new Generator(3) });
     const clean = x.dataSync();

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setBackend, Generator } from '../../src/index.js';
 import { Adam, StepLR } from '../../src/optim/index.js';
-import { saveModuleSync } from '../../src/io/checkpoint.js';
+import { saveModuleSync } from '../../src/nn/checkpoint.js';
 import { captureTrainingState, restoreTrainingState, saveTrainingCheckpoint, loadTrainingCheckpoint } from '../../src/train/index.js';
 import { mlp } from './helpers.js';
 

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { packageRoot as findPackageRoot } from '../../package-root.js';
+import { packageRoot as findPackageRoot } from '../../util/package-root.js';
 
 type F32 = Float32Array;
 
@@ -58,7 +58,7 @@ export function missingAddonFunctions(addon: object): string[] {
   return ADDON_FUNCTIONS.filter((name) => typeof (addon as Record<string, unknown>)[name] !== 'function');
 }
 
-/** The package root (src/package-root.ts), or null when there is none: the loader reports why. */
+/** The package root (src/util/package-root.ts), or null when there is none: the loader reports why. */
 export function packageRoot(): string | null {
   try {
     return findPackageRoot();

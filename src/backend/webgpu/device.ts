@@ -77,7 +77,7 @@ async function loadModule(): Promise<WebGPUModule> {
  * in LD_LIBRARY_PATH nor in the dynamic linker's cache. Elsewhere, or when the cache cannot
  * be read, the default backend is tried.
  */
-export function vulkanLoaderMayExist(): boolean {
+function vulkanLoaderMayExist(): boolean {
   if (process.platform !== 'linux') return true;
   const name = 'libvulkan.so.1';
   for (const dir of (process.env.LD_LIBRARY_PATH ?? '').split(':')) {

@@ -9,7 +9,6 @@
 // queue operations are ordered, so the next batch may reuse the arena.
 import { BufferUsage, SHADER_STAGE_COMPUTE, checkDevice, type DeviceContext } from './device.js';
 import { renderShader } from './shader-source.js';
-import type { BufferPool } from './buffer-pool.js';
 
 /** A storage binding read by the kernel, or written (read_write) by it. The uniform binding comes last. */
 export type BindingKind = 'read' | 'write';
@@ -113,11 +112,6 @@ export class Dispatcher {
 
   stats(): DispatchStats {
     return { dispatches: this.dispatchCount, submits: this.submitCount, pipelines: this.pipelines.size };
-  }
-
-  /** Recycles temporaries through `pool` after submit. */
-  releaseAfterSubmit(pool: BufferPool, buffer: GPUBuffer): void {
-    this.onSubmit(() => pool.release(buffer));
   }
 
   destroy(): void {

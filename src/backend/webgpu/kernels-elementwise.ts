@@ -29,7 +29,7 @@ function checkRank(op: string, shape: readonly number[], strides: readonly (read
  * when every operand steps over it as one run (stride[d] = stride[d+1]·shape[d+1]).
  * Same-shape contiguous operands become rank 1, so the shader's index loop runs once.
  */
-export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {

@@ -15,7 +15,7 @@ export interface TileConfig {
 }
 
 /** Outputs per thread along each axis (fixed by the shader's four mat4x4 accumulators). */
-export const THREAD_BLOCK = 8;
+const THREAD_BLOCK = 8;
 
 /**
  * Tiles from the device limits: 16×16 threads (a 128×128 block) where the device allows
@@ -67,7 +67,7 @@ export type MatmulVariant = 'auto' | 'tiled' | 'naive';
  * Matrix-vector-like products (m or n below 4) go to the naive kernel: with one useful row
  * in a tiled block, every B element is staged through workgroup memory to be used once.
  */
-export function chooseVariant(m: number, n: number): 'tiled' | 'naive' {
+function chooseVariant(m: number, n: number): 'tiled' | 'naive' {
   return m < 4 || n < 4 ? 'naive' : 'tiled';
 }
 

@@ -11,7 +11,7 @@ import { fill } from './kernels-elementwise.js';
 const EMPTY_RESULT: Record<ReduceOp, number> = { sum: 0, sumSquares: 0, max: -Infinity, min: Infinity, argmax: NaN, argmin: NaN };
 
 /** Tree (a workgroup per row) for long rows and few outputs; else serial (a thread per row). */
-export function useTree(rt: GpuRuntime, size: number, outputs: number): boolean {
+function useTree(rt: GpuRuntime, size: number, outputs: number): boolean {
   return size >= 64 && outputs < rt.config.serialMinOutputs;
 }
 
@@ -22,7 +22,7 @@ export function useTree(rt: GpuRuntime, size: number, outputs: number): boolean 
  * A piece is a workgroup's (64 elements per thread) on a GPU, one thread's 4096 elements on
  * a CPU rasteriser, where barriers cost more than they save.
  */
-export function reducePlan(rt: GpuRuntime, size: number, outputs: number): { chunks: number; chunk: number; tree: boolean } {
+function reducePlan(rt: GpuRuntime, size: number, outputs: number): { chunks: number; chunk: number; tree: boolean } {
   const tree = useTree(rt, size, outputs);
   const pieceTree = !rt.config.cpu;
   const piece = pieceTree ? 64 * rt.config.wg : 4096;
@@ -57,8 +57,8 @@ export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuStorage, out: GpuStor
   // Pass 1: partials [outputs, chunks] (values, and indices for arg ops).
   const isArg = op === 'argmax' || op === 'argmin';
   const slots = outputs * plan.chunks;
-  const partials = rt.scratch(slots);
-  const indices = isArg ? rt.scratch(slots) : null;
+  const partials = rt.alloc(slots);
+  const indices = isArg ? rt.alloc(slots) : null;
   const u1 = new UniformBuilder().u32(outer).u32(size).u32(inner).u32(plan.chunk).u32(plan.chunks).finish();
   rt.run(reduceSpec(rt, code, plan.tree, false, isArg), [x, null, partials, indices], u1, grid(plan.tree, slots));
   // Pass 2: the partials viewed as [outputs, chunks, 1]. Partial sums of squares are added
@@ -67,8 +67,10 @@ export function reduce(rt: GpuRuntime, op: ReduceOp, x: GpuStorage, out: GpuStor
   const u2 = new UniformBuilder().u32(outputs).u32(plan.chunks).u32(1).u32(plan.chunks).u32(1).finish();
   const code2 = op === 'sumSquares' ? REDUCE_CODES.sum : code;
   rt.run(reduceSpec(rt, code2, tree2, isArg, false), [partials, indices, out, null], u2, grid(tree2, outputs));
-  rt.releaseScratch(partials);
-  if (indices) rt.releaseScratch(indices);
+  // Freed right after encoding: a later kernel of the same batch that reuses the buffers runs
+  // after the ones that read them (commands are ordered).
+  rt.free(partials);
+  if (indices) rt.free(indices);
 }
 
 function launchSoftmax(rt: GpuRuntime, x: GpuStorage, out: GpuStorage, outer: number, size: number, inner: number, log: boolean): void {

@@ -43,7 +43,7 @@ export function devicePolicy(cpu: boolean): Pick<KernelConfig, 'serialMinOutputs
   return { serialMinOutputs: cpu ? 64 : 8192, stridedRun: cpu ? 16 : 1, matmulMinGroups: cpu ? 2 * os.cpus().length : 64, cpu };
 }
 
-export function kernelConfig(limits: GPUSupportedLimits, cpu: boolean): KernelConfig {
+function kernelConfig(limits: GPUSupportedLimits, cpu: boolean): KernelConfig {
   const wg = Math.min(256, 2 ** Math.floor(Math.log2(limits.maxComputeInvocationsPerWorkgroup)), limits.maxComputeWorkgroupSizeX);
   return {
     wg,
@@ -150,19 +150,6 @@ export class GpuRuntime {
     // a previous owner's).
     this.dispatcher.flush();
     if (data.length > 0) this.ctx.device.queue.writeBuffer(s.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-  }
-
-  /** A temporary for a multi-pass kernel; give it back with releaseScratch once encoded. */
-  scratch(size: number): GpuStorage {
-    return this.alloc(size);
-  }
-
-  /**
-   * Returns a temporary to the pool. Safe right after encoding: a later kernel of the same
-   * batch that reuses the buffer runs after the ones that read it (commands are ordered).
-   */
-  releaseScratch(s: GpuStorage): void {
-    this.free(s);
   }
 
   free(s: GpuStorage): void {

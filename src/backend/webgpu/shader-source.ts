@@ -7,14 +7,14 @@
 // A line `#include "math.wgsl"` is replaced by that file (shared helper functions).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../package-root.js';
+import { packageRoot } from '../../util/package-root.js';
 import { opCodeConstants } from '../opcodes.js';
 
 let cache: Map<string, string> | null = null;
 let shaderDir: string | null = null;
 
 /** The package's shaders/ folder (works from src/ and dist/src/). */
-export function findShaderDir(): string {
+function findShaderDir(): string {
   if (shaderDir) return shaderDir;
   const candidate = join(packageRoot(), 'shaders');
   if (!existsSync(candidate)) {

@@ -1,13 +1,17 @@
 // The numbers a run is judged by, shared by `train` (written to metrics.json) and `eval`:
 // test loss (the training objective on the test set), reconstruction MSE and PSNR, and the
 // baselines: PCA with as many components as the code has values, and kNN accuracy of codes.
-import { fromTyped, noGrad, tidy, add } from '../index.js';
-import { fitPca } from '../eval/pca.js';
-import { knnAccuracy } from '../eval/knn.js';
-import { linearProbeAccuracy } from '../eval/linear-probe.js';
-import { meanImagePsnr, meanSquaredError, psnr } from '../eval/metrics.js';
-import { featureShapeOf, trainingLoss } from './build-model.js';
-import { encodeRows, reconstructRows, type Data, type LoadedRun } from './inference.js';
+import { fromTyped } from '../ops/creation.js';
+import { add } from '../ops/elementwise.js';
+import { noGrad } from '../autograd.js';
+import { tidy } from '../memory.js';
+import { fitPca } from './pca.js';
+import { knnAccuracy } from './knn.js';
+import { linearProbeAccuracy } from './linear-probe.js';
+import { meanImagePsnr, meanSquaredError, psnr } from './metrics.js';
+import { featureShapeOf, trainingLoss } from '../models/build-model.js';
+import { encodeRows, reconstructRows, type LoadedRun } from './inference.js';
+import type { Data } from '../train/run-data.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import type { Dataset } from '../data/dataset.js';
 import { evaluateLoss } from '../train/evaluate.js';

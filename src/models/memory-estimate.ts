@@ -8,7 +8,7 @@
 // The parameter count is exact (a test checks it against the built models); the activation
 // part is an estimate of the order of magnitude, which is what deciding "fits or not" needs.
 import * as os from 'node:os';
-import type { OptimizerChoice, TrainConfig } from './train-options.js';
+import type { OptimizerChoice, TrainConfig } from './run-config.js';
 
 /** Optimizer state per parameter: Adam keeps m and v; momentum, RMSprop and Adagrad one buffer. */
 const STATE_SLOTS: Record<OptimizerChoice, number> = { sgd: 0, momentum: 1, nesterov: 1, adam: 2, adamw: 2, rmsprop: 1, adagrad: 1 };
@@ -17,7 +17,7 @@ const STATE_SLOTS: Record<OptimizerChoice, number> = { sgd: 0, momentum: 1, nest
 const ACTIVATION_COPIES = 4;
 
 /** V8's largest typed array (Node 20): 2³² elements. One weight or batch bigger cannot exist at all. */
-export const MAX_ARRAY_ELEMENTS = 2 ** 32;
+const MAX_ARRAY_ELEMENTS = 2 ** 32;
 
 /** The bundled Fashion-MNIST's rows, when no data shape is given. */
 const FASHION_SHAPE = [1, 28, 28];

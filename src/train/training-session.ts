@@ -7,19 +7,20 @@
 // The batches come from a DataLoader, whose state (epoch, next batch, generator states) goes
 // into the checkpoint, so a run stopped after any step resumes exactly where it was: same
 // batches, same random draws, same weights and losses as if it had never stopped.
-import { Generator, type Tensor } from '../index.js';
+import type { Tensor } from '../tensor.js';
+import { Generator } from '../random.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { DataLoader, type DataLoaderState } from '../data/loader.js';
 import { getOptimizer, StepLR, ExponentialLR, CosineAnnealingLR, ReduceLROnPlateau, LinearWarmup, type Optimizer, type Scheduler } from '../optim/index.js';
-import { fit } from '../train/fit.js';
-import { emptyHistory, type History } from '../train/history.js';
-import type { BatchLogs, Callback, EpochLogs } from '../train/callbacks.js';
-import { METRIC_LOG_KEYS, type MetricName } from '../train/metrics.js';
-import { buildModel, featureShapeOf, trainingLoss, weightL1 } from './build-model.js';
+import { fit } from './fit.js';
+import { emptyHistory, type History } from './history.js';
+import type { BatchLogs, Callback, EpochLogs } from './callbacks.js';
+import { METRIC_LOG_KEYS, type MetricName } from './metrics.js';
+import { buildModel, featureShapeOf, trainingLoss, weightL1 } from '../models/build-model.js';
 import { testDataset, trainDataset, type Data } from './run-data.js';
-import type { TrainConfig } from './train-options.js';
-import { loadCheckpoint, saveCheckpoint, type CheckpointState, type PartialEpoch } from './checkpoint-state.js';
-import type { TextSink } from './command.js';
+import type { TrainConfig } from '../models/run-config.js';
+import { loadCheckpoint, saveCheckpoint, type CheckpointState, type PartialEpoch } from './resume.js';
+import type { ProgressStream } from './progress.js';
 
 export interface Session {
   config: TrainConfig;
@@ -87,7 +88,7 @@ export interface RunOptions {
   checkpointDir?: string;
   signal?: AbortSignal;
   progress: 'auto' | 'lines' | 'none';
-  progressStream?: TextSink & { columns?: number };
+  progressStream?: ProgressStream;
   /** Called after each finished epoch with the cumulative history. */
   onEpoch?: (history: History) => void | Promise<void>;
   /** Metrics on the test rows after every epoch, beside the objective (history.valMse, …). */

@@ -4,19 +4,18 @@
 // always load back into the model that wrote them.
 import type { Generator } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { Autoencoder } from '../models/autoencoder.js';
-import { VAE } from '../models/vae.js';
-import { buildArchitecture, inputShapeOf, type Architecture } from '../models/architecture.js';
+import { Autoencoder } from './autoencoder.js';
+import { VAE } from './vae.js';
+import { buildArchitecture, inputShapeOf, type Architecture } from './architecture.js';
 import { huberLoss, l1Loss, mseLoss } from '../losses/regression.js';
 import { bceLoss } from '../losses/binary-cross-entropy.js';
-import type { TrainConfig } from './train-options.js';
-import type { LossChoice } from './data-options.js';
+import type { LossChoice, TrainConfig } from './run-config.js';
 import type { ActivationName } from '../nn/activations.js';
-import { UsageError } from './options.js';
+import { UsageError } from '../util/errors.js';
 import { checkTrainingFits, memoryForTraining, sizeOptions } from './memory-estimate.js';
 
 /** λ of the sparse model's L1 activity penalty when --l1 is 0. */
-export const DEFAULT_SPARSITY = 1e-4;
+const DEFAULT_SPARSITY = 1e-4;
 
 /** The bundled Fashion-MNIST: 28×28 grey images scaled to [0, 1]. */
 const FASHION_SHAPE = [1, 28, 28];

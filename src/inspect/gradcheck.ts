@@ -1,15 +1,15 @@
 // Gradient checking: analytic gradients from backward() against central finite differences,
 // in float64 on the js backend by default, so the comparison measures the backward rules
 // rather than float32 rounding.
-import type { Backend, DType } from './backend/backend.js';
-import { getBackend } from './backend/backend.js';
-import { Tensor } from './tensor.js';
-import { noGrad } from './autograd.js';
-import { fromTyped, rand } from './ops/creation.js';
-import { mul, sum } from './ops/index.js';
-import { withDefaultDType } from './ops/op.js';
-import { Generator } from './random.js';
-import { shapeStr } from './shape.js';
+import type { Backend, DType } from '../backend/backend.js';
+import { getBackend } from '../backend/backend.js';
+import { Tensor } from '../tensor.js';
+import { noGrad } from '../autograd.js';
+import { fromTyped, rand } from '../ops/creation.js';
+import { mul, sum } from '../ops/index.js';
+import { withDefaultDType } from '../ops/op.js';
+import { Generator } from '../random.js';
+import { shapeStr } from '../shape.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6 in float64, 1e-2 in float32). */

@@ -4,11 +4,11 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../src/index.js';
-import { architectureFor, buildModel } from '../../src/cli/build-model.js';
+import { architectureFor, buildModel } from '../../src/models/build-model.js';
 import { buildArchitecture } from '../../src/models/architecture.js';
-import { checkTrainingFits, estimateTrainingMemory } from '../../src/cli/memory-estimate.js';
+import { checkTrainingFits, estimateTrainingMemory } from '../../src/models/memory-estimate.js';
 import type { TrainConfig } from '../../src/cli/train-options.js';
-import { cli, SMALL, tempDir } from './helpers.js';
+import { cli, SMALL, tempDir } from '../cli/helpers.js';
 
 const base: TrainConfig = {
   model: 'dense', latent: 8, hidden: [16], epochs: 1, batchSize: 32, lr: 1e-3, schedule: 'none', optimizer: 'adam',

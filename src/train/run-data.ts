@@ -12,10 +12,9 @@ import { DataTransform } from '../data/transform.js';
 import { ByteDataset } from '../data/byte-dataset.js';
 import { InMemoryDataset, type Dataset } from '../data/dataset.js';
 import { FASHION_MNIST_CLASSES, fashionMnistDir } from '../data/fashion-mnist.js';
-import { CliError } from './command.js';
-import { UsageError } from './options.js';
-import type { TrainConfig } from './train-options.js';
-import { featureShapeOf } from './build-model.js';
+import { CliError, UsageError } from '../util/errors.js';
+import type { TrainConfig } from '../models/run-config.js';
+import { featureShapeOf } from '../models/build-model.js';
 
 /** One split's rows: `images` in the model's units (float32, made on first use), labels when known. */
 export interface DataSplit {
@@ -165,7 +164,7 @@ function firstRows<R extends Rows | FileRows>(rows: R, limit: number | undefined
 }
 
 /** A split of scaled rows; bytes are kept when the transform divides them (the ByteDataset path). */
-export function toSplit(rows: Rows | FileRows, transform: DataTransform): DataSplit {
+function toSplit(rows: Rows | FileRows, transform: DataTransform): DataSplit {
   let images: Float32Array | null = null;
   if (isFileRows(rows)) {
     return {

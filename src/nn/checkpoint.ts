@@ -4,10 +4,10 @@
 // before it touches the module: a corrupt or mismatched file is an error and the module is
 // left exactly as it was.
 import type { Tensor } from '../tensor.js';
-import type { Module } from '../nn/module.js';
+import type { Module } from './module.js';
 import { fromTyped } from '../ops/creation.js';
 import { shapeStr } from '../shape.js';
-import { readSafetensors, writeSafetensors, type SafetensorsInput } from './safetensors.js';
+import { readSafetensors, writeSafetensors, type SafetensorsInput } from '../io/safetensors.js';
 
 export interface LoadModuleOptions {
   /** Require exactly the module's names (default true). */

@@ -1,7 +1,7 @@
 // Looking at a graph: the ops behind a tensor in execution order, as text or Graphviz DOT.
-import type { Tensor } from './tensor.js';
-import { topoSort } from './autograd.js';
-import { shapeStr } from './shape.js';
+import type { Tensor } from '../tensor.js';
+import { topoSort } from '../autograd.js';
+import { shapeStr } from '../shape.js';
 
 export interface ExplainedOp {
   /** Position in execution order. */

@@ -1,5 +1,6 @@
 // Small statistics shared by the tools that time things (profile, sweep) and the sweep's
-// comparisons over seeds: mean, sample sd, and Welch's t-test.
+// comparisons over seeds: mean, sample sd, and Welch's t-test; and PSNR, the decibels of an MSE,
+// which training's metrics (src/train/metrics.ts) and evaluation (src/eval/metrics.ts) both report.
 
 /** The middle value, or the mean of the two middle ones for an even count. */
 export function median(values: readonly number[]): number {
@@ -19,6 +20,18 @@ export function sampleSd(values: readonly number[]): number {
   if (values.length < 2) return NaN;
   const m = mean(values);
   return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+export interface MeanSd {
+  mean: number;
+  /** Sample sd (NaN for one value). */
+  sd: number;
+  n: number;
+}
+
+/** Mean, sample sd and count of `values`: one cell of the sweep's tables (mean ± sd over seeds). */
+export function meanSd(values: readonly number[]): MeanSd {
+  return { mean: mean(values), sd: sampleSd(values), n: values.length };
 }
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: ~15 digits). */
@@ -79,4 +92,11 @@ export function welchTest(a: readonly number[], b: readonly number[]): WelchTest
   const df = (se2 * se2) / ((va * va) / (a.length - 1) + (vb * vb) / (b.length - 1));
   // P(|T| ≥ |t|) for Student's t with df degrees of freedom = I_{df/(df+t²)}(df/2, 1/2)
   return { t, df, p: incompleteBeta(df / (df + t * t), df / 2, 0.5) };
+}
+
+/** 10·log10(peak² / mse); Infinity for a perfect reconstruction. */
+export function psnr(mse: number, peak = 1): number {
+  if (!(mse >= 0)) throw new Error(`psnr: mse must be a non-negative number, got ${mse}`);
+  if (!(peak > 0)) throw new Error(`psnr: peak must be positive, got ${peak}`);
+  return mse === 0 ? Infinity : 10 * Math.log10((peak * peak) / mse);
 }

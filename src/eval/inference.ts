@@ -1,35 +1,25 @@
-// What the commands that read a run share: load its config and weights into a fresh model, load
-// the data it was trained on, and push rows through the model in batches (eval mode, no graph).
-import * as path from 'node:path';
-import { Generator, fromTyped, noGrad, tidy, type Tensor } from '../index.js';
+// A trained run's model applied to rows: pushed through in batches (eval mode, no graph), the
+// outputs' rows gathered on the host. What `tessera train`, `eval`, `encode` and `reconstruct` share.
+import type { Tensor } from '../tensor.js';
+import { fromTyped } from '../ops/creation.js';
+import { noGrad } from '../autograd.js';
+import { tidy } from '../memory.js';
 import type { Autoencoder } from '../models/autoencoder.js';
-import { buildModel, featureShapeOf } from './build-model.js';
-import { RUN_FILES, loadWeights, readRunConfig } from './run-folder.js';
-import type { TrainConfig } from './train-options.js';
+import { featureShapeOf } from '../models/build-model.js';
+import type { TrainConfig } from '../models/run-config.js';
 
+/** A run folder's config and its trained model (src/cli/run-folder.ts readRun loads one). */
 export interface LoadedRun {
   dir: string;
   config: TrainConfig;
   model: Autoencoder;
 }
 
-/** Builds the run's model and loads model.safetensors into it; eval mode. */
-export function loadRun(command: string, dir: string): LoadedRun {
-  const config = readRunConfig(command, dir);
-  const model = buildModel(config, new Generator(config.seed));
-  loadWeights(command, path.join(dir, RUN_FILES.weights), model);
-  model.eval();
-  return { dir, config, model };
-}
-
-export type { Data, DataSplit } from './run-data.js';
-export { loadData, testLimitFor } from './run-data.js';
-
 /**
  * Applies fn to the rows of `data` (n × rowSize) in batches of `batchSize`, inputs shaped
  * [b, ...featureShape], and concatenates the outputs' rows on the host.
  */
-export async function mapBatches(data: Float32Array, n: number, featureShape: number[], batchSize: number,
+async function mapBatches(data: Float32Array, n: number, featureShape: number[], batchSize: number,
   fn: (x: Tensor) => Tensor): Promise<{ values: Float32Array; width: number }> {
   const rowSize = featureShape.reduce((a, b) => a * b, 1);
   let out: Float32Array | null = null;
