@@ -7,6 +7,7 @@ import { reduce, softmax } from './reduce.js';
 import { col2im, im2col } from './conv.js';
 import { adamStep, sgdStep } from './optim.js';
 import { hostPool } from './host-pool.js';
+import { randomFill } from '../philox.js';
 
 export function allocTyped(dtype: DType, size: number): TypedArray {
   return hostPool.alloc(dtype, size);
@@ -34,5 +35,6 @@ export const jsBackend: Backend<TypedArray> = {
   col2im,
   sgdStep,
   adamStep,
+  random: randomFill,
   describe: () => ({ backend: 'js', kernels: 'TypeScript, packed 3×4 register-blocked matmul', dtypes: ['float32', 'float64'], hostPool: hostPool.stats() }),
 };

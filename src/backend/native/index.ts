@@ -7,7 +7,8 @@
 import type {
   ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, BINARY_OPS, REDUCE_CODES, REDUCE_OPS, UNARY_CODES, UNARY_OPS } from '../opcodes.js';
+import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, BINARY_OPS, RANDOM_CODES, REDUCE_CODES, REDUCE_OPS, UNARY_CODES, UNARY_OPS } from '../opcodes.js';
+import { bernoulliThreshold } from '../philox.js';
 import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
@@ -267,6 +268,12 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       const bc2 = 1 - Math.pow(p.beta2, p.step);
       addon.adam(param, grad, m, v, vMax, size, p.lr, p.beta1, p.beta2, p.eps, p.weightDecay,
         p.lr / bc1, Math.sqrt(bc2), p.decoupled);
+    },
+
+    random(kind, out, size, key, counter, p) {
+      need('random', 'out', out.length, size);
+      addon.random(RANDOM_CODES[kind], out, size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,
+        bernoulliThreshold(p.p ?? 0.5), p.value ?? 1);
     },
 
     describe: () => ({ backend: 'native', ...nativeInfo() }),

@@ -14,6 +14,7 @@ import { reduce, softmax } from './kernels-reduce.js';
 import { matmul, tileConfigFor } from './kernels-matmul.js';
 import { col2im, im2col } from './kernels-conv.js';
 import { adamStep, sgdStep } from './kernels-optim.js';
+import { random } from './kernels-random.js';
 
 export type { WebGPUInfo, WebGPUOptions } from './device.js';
 export { GpuStorage } from './runtime.js';
@@ -78,6 +79,7 @@ function makeBackend(rt: GpuRuntime, info: WebGPUInfo): WebGPUBackend {
     col2im: (cols, out, g) => col2im(rt, cols, out, g),
     sgdStep: (param, grad, buf, size, p) => sgdStep(rt, param, grad, buf, size, p),
     adamStep: (param, grad, m, v, vMax, size, p) => adamStep(rt, param, grad, m, v, vMax, size, p),
+    random: (kind, out, size, key, counter, p) => random(rt, kind, out, size, key, counter, p),
     sync: () => rt.dispatcher.sync(),
     describe: () => ({
       backend: 'webgpu', adapter: info.description || info.device, device: info.device, vendor: info.vendor, architecture: info.architecture,
