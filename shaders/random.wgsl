@@ -68,12 +68,10 @@ fn cos_sin_turns(t: f32) -> vec2f {
   let a2 = a * a;
   let s = a * (1.0 + a2 * (-1.0 / 6.0 + a2 * (1.0 / 120.0 + a2 * (-1.0 / 5040.0 + a2 * (1.0 / 362880.0)))));
   let c = 1.0 + a2 * (-0.5 + a2 * (1.0 / 24.0 + a2 * (-1.0 / 720.0 + a2 * (1.0 / 40320.0))));
-  switch (u32(q) & 3u) {
-    case 0u: { return vec2f(c, s); }
-    case 1u: { return vec2f(-s, c); }
-    case 2u: { return vec2f(-c, -s); }
-    default: { return vec2f(s, -c); }
-  }
+  // Quadrant k = q mod 4 turns (cos a, sin a) by k quarter turns.
+  let k = u32(q) & 3u;
+  let turned = select(vec2f(c, s), vec2f(-s, c), (k & 1u) == 1u);
+  return select(turned, -turned, k >= 2u);
 }
 
 // The pair of normals of words (w0, w1): u1 = ((w0 >> 8) + 1)·2^-24 in (0, 1], u2 = (w1 >> 8)·2^-24.
