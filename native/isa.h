@@ -17,7 +17,7 @@ enum UnaryCode {
   U_RELU, U_STEP, U_SIGMOID, U_TANH, U_SOFTPLUS, U_GELU, U_SELU, U_LEAKY_RELU, U_ELU, U_AFFINE,
   U_POW_SCALAR, U_CLAMP, U_COUNT
 };
-enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_GT, B_GE, B_LT, B_LE, B_EQ, B_COUNT };
+enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_GT, B_GE, B_LT, B_LE, B_EQ, B_BCE, B_BCE_GRAD, B_COUNT };
 enum ActCode { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH };
 // What Backend.random writes (RANDOM_KINDS): raw words, uniform, Bernoulli, normal.
 enum RandomCode { RNG_BITS, RNG_UNIFORM, RNG_BERNOULLI, RNG_NORMAL, RNG_COUNT };

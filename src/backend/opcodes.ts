@@ -31,8 +31,16 @@ export const UNARY_OPS = [
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-/** out = a (op) b with NumPy broadcasting. Comparisons produce 1 or 0. */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq'] as const;
+/**
+ * out = a (op) b with NumPy broadcasting. Comparisons produce 1 or 0.
+ * 'bce' and 'bceGrad' are binary cross-entropy on a probability a and a target b, each one pass
+ * instead of a chain of a dozen (src/losses/binary-cross-entropy.ts), with log clamped at −100 as
+ * PyTorch (p below 2⁻¹²⁶ counts as 0):
+ *   bce      −(b·L(a) + (1 − b)·L(1 − a)),  L(q) = q ≥ 2⁻¹²⁶ ? ln q : −100
+ *   bceGrad  ∂bce/∂a = (1 − b)/(1 − a)·[1 − a ≥ 2⁻¹²⁶] − b/a·[a ≥ 2⁻¹²⁶]  (0 where a clamped log has no slope)
+ * computed in double on js and native (rounded once), in f32 on webgpu.
+ */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq', 'bce', 'bceGrad'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /**
