@@ -24,6 +24,7 @@
         "native/conv.cc",
         "native/optim.cc",
         "native/gather.cc",
+        "native/random.cc",
         "native/gemm_portable.cc",
         "native/simd_portable.cc"
       ],

@@ -9,6 +9,7 @@
 #include "gather.h"
 #include "gemm.h"
 #include "optim.h"
+#include "random.h"
 #include "reduce.h"
 #include "thread_pool.h"
 
@@ -136,6 +137,14 @@ void Adam(const Napi::CallbackInfo& info) {
       lng(info, 5), a);
 }
 
+// random(kind: RandomCode, out, size, key0, key1, counter, mean, std, threshold, value)
+void Random(const Napi::CallbackInfo& info) {
+  RandomArgs a{static_cast<uint32_t>(lng(info, 3)), static_cast<uint32_t>(lng(info, 4)), static_cast<uint64_t>(lng(info, 5)),
+      num(info, 6), num(info, 7), static_cast<uint32_t>(lng(info, 8)), static_cast<float>(num(info, 9))};
+  if (!randomFill(activeKernels(), static_cast<int>(lng(info, 0)), data<float>(info, 1, "random"), lng(info, 2), a))
+    throw Napi::RangeError::New(info.Env(), "tessera native random: unknown kind (expected RNG_BITS, RNG_UNIFORM, RNG_BERNOULLI or RNG_NORMAL)");
+}
+
 // A typed array's data pointer and element count, checked against the expected type.
 template <typename T>
 T* typed(const Napi::CallbackInfo& info, size_t i, const char* fn, napi_typedarray_type want, const char* what, size_t* length) {
@@ -226,6 +235,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("col2im", Napi::Function::New(env, Col2im));
   exports.Set("sgd", Napi::Function::New(env, Sgd));
   exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("random", Napi::Function::New(env, Random));
   exports.Set("gatherBytes", Napi::Function::New(env, GatherBytes));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));

@@ -17,8 +17,13 @@ enum UnaryCode {
   U_RELU, U_STEP, U_SIGMOID, U_TANH, U_SOFTPLUS, U_GELU, U_SELU, U_LEAKY_RELU, U_ELU, U_AFFINE,
   U_POW_SCALAR, U_CLAMP, U_COUNT
 };
-enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_GT, B_GE, B_LT, B_LE, B_EQ, B_COUNT };
+enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_GT, B_GE, B_LT, B_LE, B_EQ, B_BCE, B_BCE_GRAD, B_COUNT };
 enum ActCode { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH };
+// What Backend.random writes (RANDOM_KINDS): raw words, uniform, Bernoulli, normal.
+enum RandomCode { RNG_BITS, RNG_UNIFORM, RNG_BERNOULLI, RNG_NORMAL, RNG_COUNT };
+// The parameters of one random draw (src/backend/philox.ts): key, first block counter, normal's
+// mean and std, Bernoulli's integer threshold ⌈p·2^24⌉ and the value it writes.
+struct RandomArgs { uint32_t k0, k1; uint64_t counter; double mean, std; uint32_t threshold; float value; };
 
 struct SgdArgs { double lr, momentum, dampening, weightDecay, sign; bool nesterov, firstStep, hasBuf; };
 struct AdamArgs { double lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt; bool decoupled; };
@@ -63,6 +68,8 @@ struct IsaKernels {
   void (*addSquaresRow)(float* acc, const float* x, long n);
   void (*sgd)(float* param, const float* grad, float* buf, long n, const SgdArgs& a);
   void (*adam)(float* param, const float* grad, float* m, float* v, float* vMax, long n, const AdamArgs& a);
+  // out[0:n] drawn by Philox4x32-10 from blocks a.counter .. a.counter + ⌈n/4⌉ − 1 (kind a RandomCode).
+  void (*random)(int kind, float* out, long n, const RandomArgs& a);
 };
 
 const IsaKernels* portableKernels();

@@ -30,6 +30,11 @@ const B_SCALAR: bool = {{B_SCALAR}};
 #include "math.wgsl"
 #include "strided.wgsl"
 
+// Binary cross-entropy's clamped log (src/backend/opcodes.ts, 'bce'): −100 below the smallest
+// normal float (which the GPU may flush to 0), never log 0.
+const TINY_PROB: f32 = 1.1754944e-38;
+fn bce_log(q: f32) -> f32 { return select(-100.0, log(max(q, TINY_PROB)), q >= TINY_PROB); }
+
 fn apply(x: f32, y: f32) -> f32 {
   switch (OP) {
     case {{B_ADD}}u: { return x + y; }
@@ -44,6 +49,11 @@ fn apply(x: f32, y: f32) -> f32 {
     case {{B_LT}}u: { return select(0.0, 1.0, x < y); }
     case {{B_LE}}u: { return select(0.0, 1.0, x <= y); }
     case {{B_EQ}}u: { return select(0.0, 1.0, x == y); }
+    case {{B_BCE}}u: { return -(y * bce_log(x) + (1.0 - y) * bce_log(1.0 - x)); }
+    case {{B_BCE_GRAD}}u: {
+      let q = 1.0 - x;
+      return select(0.0, (1.0 - y) / q, q >= TINY_PROB) - select(0.0, y / x, x >= TINY_PROB);
+    }
     default: { return x; }
   }
 }

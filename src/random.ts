@@ -1,5 +1,9 @@
 // Seeded random numbers: every random thing in tessera (initialisers, dropout masks, shuffling,
 // noise, VAE sampling) draws from a Generator, so a run with the same seed repeats exactly.
+// A Generator holds two streams: xoshiro128** for the host's draws (initialisers, shuffling),
+// and a Philox4x32-10 key and block counter for tensors drawn by the backend's kernel
+// (randn, rand, bernoulli: src/backend/philox.ts), which every backend computes the same way.
+import { MAX_RANDOM_COUNTER, randomBlocks } from './backend/philox.js';
 
 /**
  * xoshiro128** (Blackman & Vigna): 128-bit state, 32-bit outputs, fast in JS integer math.
@@ -12,6 +16,10 @@ export class Generator {
   private s3 = 0;
   /** A second normal from the last Box–Muller pair, or NaN when none is cached. */
   private spareNormal = NaN;
+  /** The Philox key and the next unused block counter (a whole number below 2^53). */
+  private k0 = 0;
+  private k1 = 0;
+  private counter = 0;
 
   constructor(seed = 0) {
     this.seed(seed);
@@ -30,7 +38,22 @@ export class Generator {
     this.s0 = next() | 0; this.s1 = next() | 0; this.s2 = next() | 0; this.s3 = next() | 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
     this.spareNormal = NaN;
+    this.k0 = next(); this.k1 = next(); this.counter = 0;
     return this;
+  }
+
+  /**
+   * Reserves the Philox blocks for a tensor of `size` elements: returns the key and the first
+   * block counter, and moves the counter past them, so the next tensor gets fresh blocks.
+   */
+  takeBlocks(size: number): { key: [number, number]; counter: number } {
+    const blocks = randomBlocks(size);
+    if (this.counter + blocks > MAX_RANDOM_COUNTER) {
+      throw new Error(`Generator: the Philox stream is exhausted (counter ${this.counter} + ${blocks} blocks passes 2^53); reseed the generator`);
+    }
+    const counter = this.counter;
+    this.counter += blocks;
+    return { key: [this.k0, this.k1], counter };
   }
 
   /** Uniform 32-bit unsigned integer. */
@@ -91,16 +114,22 @@ export class Generator {
     return p;
   }
 
-  /** The full state, so a run can be checkpointed and resumed exactly. */
+  /**
+   * The full state, so a run can be checkpointed and resumed exactly:
+   * [s0, s1, s2, s3, spareNormal, key0, key1, counter].
+   */
   getState(): number[] {
-    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.spareNormal];
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0, this.spareNormal, this.k0, this.k1, this.counter];
   }
 
-  /** Accepts the state back, also after a JSON round trip (which turns NaN into null). */
+  /**
+   * Accepts the state back, also after a JSON round trip (which turns NaN into null). A state of
+   * 5 numbers (a checkpoint from before the Philox stream) gets the key its words hash to and counter 0.
+   */
   setState(state: readonly (number | null)[]): void {
     const op = 'Generator.setState';
-    if (!Array.isArray(state) || state.length !== 5) {
-      throw new Error(`${op}: expected 5 numbers [s0, s1, s2, s3, spareNormal], got ${Array.isArray(state) ? `${state.length}` : typeof state}`);
+    if (!Array.isArray(state) || (state.length !== 8 && state.length !== 5)) {
+      throw new Error(`${op}: expected 8 numbers [s0, s1, s2, s3, spareNormal, key0, key1, counter] (or the first 5), got ${Array.isArray(state) ? `${state.length}` : typeof state}`);
     }
     const words = state.slice(0, 4);
     words.forEach((v, i) => {
@@ -112,8 +141,27 @@ export class Generator {
     if (words.every((v) => v === 0)) throw new Error(`${op}: the state words s0..s3 are all zero, which xoshiro128** never leaves (every draw would be 0)`);
     const spare = state[4];
     if (spare !== null && typeof spare !== 'number') throw new Error(`${op}: spareNormal must be a number or null, got ${JSON.stringify(spare)}`);
+    let key: [number, number], counter = 0;
+    if (state.length === 8) {
+      const [k0, k1, c] = state.slice(5);
+      [k0, k1].forEach((v, i) => {
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= 2 ** 32) {
+          throw new Error(`${op}: key${i} must be a 32-bit unsigned integer, got ${JSON.stringify(v)}`);
+        }
+      });
+      if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c > MAX_RANDOM_COUNTER) {
+        throw new Error(`${op}: counter must be a whole number in [0, 2^53), got ${JSON.stringify(c)}`);
+      }
+      key = [k0 as number, k1 as number];
+      counter = c;
+    } else {
+      const w = (words as number[]).map((v) => v >>> 0);
+      key = [(Math.imul(w[0] ^ w[2], 0x85ebca6b) ^ w[1]) >>> 0, (Math.imul(w[1] ^ w[3], 0xc2b2ae35) ^ w[0]) >>> 0];
+    }
     [this.s0, this.s1, this.s2, this.s3] = (words as number[]).map((v) => v | 0);
     this.spareNormal = spare === null ? NaN : spare;
+    [this.k0, this.k1] = key;
+    this.counter = counter;
   }
 }
 

@@ -42,6 +42,7 @@ const NAMERS: Partial<Record<string, Namer>> = {
   activationGrad: (a) => `activationGrad ${String(a[0])} [${String(a[4])}]`,
   reduce: (a) => `reduce ${String(a[0])} [${String(a[3])}×${String(a[4])}×${String(a[5])}]`,
   adamStep: () => 'adamStep (all parameters)',
+  random: (a) => `random ${String(a[0])} [${String(a[2])}]`,
   sgdStep: () => 'sgdStep (all parameters)',
   copy: (a) => `copy [${(a[6] as number[]).join('×')}]`,
   fill: (a) => `fill [${String(a[1])}]`,

@@ -19,9 +19,11 @@ export type BackendName = 'js' | 'native' | 'webgpu';
 export type TypedArray = Float32Array | Float64Array;
 
 // The op names and their code numbers live in one table, opcodes.ts (shared with native/ and shaders/).
-import type { Activation, ActivationGradOp, BinaryOp, ReduceOp, UnaryOp } from './opcodes.js';
-export type { Activation, ActivationGradOp, BinaryOp, ReduceOp, UnaryOp } from './opcodes.js';
-export { ACTIVATIONS, BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './opcodes.js';
+import type { Activation, ActivationGradOp, BinaryOp, RandomKind, ReduceOp, UnaryOp } from './opcodes.js';
+import type { RandomParams } from './philox.js';
+export type { Activation, ActivationGradOp, BinaryOp, RandomKind, ReduceOp, UnaryOp } from './opcodes.js';
+export type { RandomParams } from './philox.js';
+export { ACTIVATIONS, BINARY_OPS, RANDOM_KINDS, REDUCE_OPS, UNARY_OPS } from './opcodes.js';
 
 export interface UnaryParams {
   alpha?: number;
@@ -160,6 +162,13 @@ export interface Backend<S = unknown> {
    * hold rows.length·rowSize values (callers check; native checks again).
    */
   gatherRows(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: S): void;
+
+  /**
+   * Counter-based random numbers (Philox4x32-10): out[0:size] drawn from blocks counter ..
+   * counter + ⌈size/4⌉ − 1 under key, as src/backend/philox.ts (the reference) defines.
+   * Optional: ops fall back to that reference on the host plus an upload where a backend has none.
+   */
+  random?(kind: RandomKind, out: S, size: number, key: readonly [number, number], counter: number, params: RandomParams): void;
 
   /** Waits until all enqueued work is done (webgpu); a no-op on CPU backends. */
   sync?(): Promise<void>;

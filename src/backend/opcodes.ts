@@ -31,8 +31,16 @@ export const UNARY_OPS = [
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-/** out = a (op) b with NumPy broadcasting. Comparisons produce 1 or 0. */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq'] as const;
+/**
+ * out = a (op) b with NumPy broadcasting. Comparisons produce 1 or 0.
+ * 'bce' and 'bceGrad' are binary cross-entropy on a probability a and a target b, each one pass
+ * instead of a chain of a dozen (src/losses/binary-cross-entropy.ts), with log clamped at −100 as
+ * PyTorch (p below 2⁻¹²⁶ counts as 0):
+ *   bce      −(b·L(a) + (1 − b)·L(1 − a)),  L(q) = q ≥ 2⁻¹²⁶ ? ln q : −100
+ *   bceGrad  ∂bce/∂a = (1 − b)/(1 − a)·[1 − a ≥ 2⁻¹²⁶] − b/a·[a ≥ 2⁻¹²⁶]  (0 where a clamped log has no slope)
+ * computed in double on js and native (rounded once), in f32 on webgpu.
+ */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq', 'bce', 'bceGrad'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /**
@@ -54,6 +62,14 @@ export type Activation = (typeof ACTIVATIONS)[number];
 /** Activations whose derivative is a function of their output y = act(x). */
 export type ActivationGradOp = Exclude<Activation, 'none'>;
 
+/**
+ * What the counter-based generator's kernel (Backend.random, src/backend/philox.ts) writes:
+ * the raw 32-bit words (bit patterns in float32 slots, for tests), uniform [0, 1), Bernoulli
+ * (p, value) and normal (mean, std) by Box–Muller.
+ */
+export const RANDOM_KINDS = ['bits', 'uniform', 'bernoulli', 'normal'] as const;
+export type RandomKind = (typeof RANDOM_KINDS)[number];
+
 /** name → position, on an object without a prototype (so 'toString' is not an op). */
 function codes<T extends string>(names: readonly T[]): Readonly<Record<T, number>> {
   const table = Object.create(null) as Record<T, number>;
@@ -65,13 +81,14 @@ export const UNARY_CODES = codes(UNARY_OPS);
 export const BINARY_CODES = codes(BINARY_OPS);
 export const REDUCE_CODES = codes(REDUCE_OPS);
 export const ACTIVATION_CODES = codes(ACTIVATIONS);
+export const RANDOM_CODES = codes(RANDOM_KINDS);
 
 /** activationGrad's code for `act`, or undefined for 'none' and for a name that is no activation. */
 export function activationGradCode(act: string): number | undefined {
   return act === 'none' ? undefined : (ACTIVATION_CODES as Readonly<Record<string, number | undefined>>)[act];
 }
 
-export type OpCodePrefix = 'U' | 'B' | 'R' | 'ACT';
+export type OpCodePrefix = 'U' | 'B' | 'R' | 'ACT' | 'RNG';
 
 /** The C/WGSL spelling of a code: prefix + the name in upper snake case (leakyRelu → U_LEAKY_RELU). */
 export function opConstantName(prefix: OpCodePrefix, name: string): string {
@@ -84,6 +101,7 @@ export const OP_CODE_FAMILIES: readonly { prefix: OpCodePrefix; names: readonly 
   { prefix: 'B', names: BINARY_OPS },
   { prefix: 'R', names: REDUCE_OPS },
   { prefix: 'ACT', names: ACTIVATIONS },
+  { prefix: 'RNG', names: RANDOM_KINDS },
 ];
 
 let constants: Readonly<Record<string, number>> | null = null;

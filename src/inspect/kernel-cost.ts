@@ -113,6 +113,12 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
       // read/write p, m, v (and vMax), read g.
       return { flops, bytes: size * elementBytes(param) * (7 + (vMax ? 2 : 0)) };
     }
+    case 'random': {
+      // Integer work (Philox rounds) and, for normals, a log and a sin/cos per pair: no FLOPs
+      // counted; writes out only.
+      const [, out, size] = args as [string, unknown, number];
+      return { flops: 0, bytes: size * elementBytes(out) };
+    }
     default:
       return { flops: 0, bytes: 0 };
   }
@@ -125,6 +131,7 @@ export function kernelDetail(kernel: string, args: readonly unknown[]): string {
     case 'activationGrad':
     case 'binary':
     case 'reduce':
+    case 'random':
       return `${kernel} ${String(args[0])}`;
     case 'matmul': {
       const p = args[3] as MatmulParams;

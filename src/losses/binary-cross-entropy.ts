@@ -5,9 +5,9 @@
 //   bceWithLogitsLoss  on logits x, stably: max(x, 0) − x·y + log(1 + e^−|x|);
 //                      dL/dx = σ(x) − y, dL/dy = −x
 import type { Tensor } from '../tensor.js';
-import { noGrad } from '../autograd.js';
+import { isGradEnabled, noGrad } from '../autograd.js';
 import { record } from '../ops/op.js';
-import { abs, add, clamp, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
+import { abs, add, binaryKernel, clamp, div, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
 import { relu, sigmoid, softplus } from '../ops/activation.js';
 import { checkPair, reduce, type LossOptions } from './reduction.js';
 import { checkProbabilities } from './check-values.js';
@@ -28,14 +28,47 @@ function clampedLog(p: Tensor): Tensor {
 
 const HINT = ' (apply sigmoid to logits first, or use bceWithLogitsLoss)';
 
+/**
+ * BCE on probabilities. The loss per element is ONE kernel pass (the binary op 'bce') and its
+ * gradient another ('bceGrad', times g): the composition below (bceComposite) is a dozen passes
+ * and as many graph nodes per step, the VAE's largest cost outside its matmuls. Both clamp the
+ * logs at −100 alike; bceComposite rounds 1 − p to the dtype before its log, 'bce' does not.
+ */
 export function bceLoss(pred: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bceLoss', pred, target);
   const onHost = checkProbabilities('bceLoss', 'prediction', pred, HINT) &&
     checkProbabilities('bceLoss', 'target', target, '');
-  let loss = neg(add(mul(target, clampedLog(pred)), mul(rsub(1, target), clampedLog(rsub(1, pred)))));
-  // No host read (webgpu): an element whose p or y lies outside [0, 1] (or is NaN) gets loss NaN.
-  if (!onHost) loss = where(noGrad(() => mul(eq(clamp(pred, 0, 1), pred), eq(clamp(target, 0, 1), target))), loss, NaN);
-  return reduce('bceLoss', loss, options.reduction);
+  // A target that needs a gradient (rare: targets are data) takes the composition's graph.
+  if (target.requiresGrad) return reduce('bceLoss', maskInvalid(bceComposite(pred, target), pred, target, onHost), options.reduction);
+  const reduction = options.reduction ?? 'mean';
+  const loss = noGrad(() => reduce('bceLoss', maskInvalid(binaryKernel('bce', pred, target), pred, target, onHost), reduction));
+  if (!(isGradEnabled() && pred.requiresGrad)) return loss;
+  return record(loss, 'bce', [pred, target], (g) => {
+    // g has the loss's shape: a scalar for 'sum' and 'mean' (÷N here, as mean's rule), else pred's.
+    const scale = reduction === 'mean' ? mul(g, 1 / pred.size) : g;
+    // Under createGraph the derivative is built from ops, so that it has a graph of its own.
+    const d = isGradEnabled() ? bceDerivative(pred, target) : binaryKernel('bceGrad', pred, target);
+    return [mul(d, scale), null];
+  }, { saved: ['pred', 'target'], attrs: { reduction } });
+}
+
+/** No host read (webgpu): an element whose p or y lies outside [0, 1] (or is NaN) gets loss NaN. */
+function maskInvalid(loss: Tensor, pred: Tensor, target: Tensor, onHost: boolean): Tensor {
+  if (onHost) return loss;
+  return where(noGrad(() => mul(eq(clamp(pred, 0, 1), pred), eq(clamp(target, 0, 1), target))), loss, NaN);
+}
+
+/** The naive reference: −[y·log p + (1 − y)·log(1 − p)] from elementwise ops, logs clamped. */
+export function bceComposite(pred: Tensor, target: Tensor): Tensor {
+  return neg(add(mul(target, clampedLog(pred)), mul(rsub(1, target), clampedLog(rsub(1, pred)))));
+}
+
+/** ∂bce/∂p from ops (what 'bceGrad' computes in one pass): (1 − y)/(1 − p) − y/p, clamped terms 0. */
+function bceDerivative(pred: Tensor, target: Tensor): Tensor {
+  const q = rsub(1, pred);
+  const upper = where(ge(q, SMALLEST_NORMAL), div(rsub(1, target), maximum(q, SMALLEST_NORMAL)), 0);
+  const lower = where(ge(pred, SMALLEST_NORMAL), div(target, maximum(pred, SMALLEST_NORMAL)), 0);
+  return sub(upper, lower);
 }
 
 export function bceWithLogitsLoss(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {

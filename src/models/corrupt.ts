@@ -1,10 +1,10 @@
 // Input corruption for denoising autoencoders, with ops on the input's backend (the random
-// draws come from the seeded generator on the host and are uploaded; nothing is read back).
+// draws are made there by the backend's counter-based kernel, src/ops/random.ts).
 //   gaussian     x̃ = x + std·ε, ε ~ N(0, 1), optionally clipped
 //   masking      x̃ = x·m, m ~ Bernoulli(1 − p)
 //   salt-pepper  x̃ = s where m = 1, else x; m ~ Bernoulli(p), s = low or high with probability ½ each
 import type { Tensor } from '../tensor.js';
-import { bernoulli, randn } from '../ops/creation.js';
+import { bernoulli, randn } from '../ops/random.js';
 import { add, affine, clamp, mul, where } from '../ops/elementwise.js';
 import type { Generator } from '../random.js';
 import { validateNoise, type NoiseSpec } from '../data/noise.js';
@@ -14,7 +14,7 @@ export function corrupt(x: Tensor, noise: NoiseSpec, generator: Generator): Tens
   const where_ = { generator, backend: x.backend, dtype: x.dtype };
   switch (noise.kind) {
     case 'gaussian': {
-      const noisy = add(x, mul(randn(x.shape, where_), noise.std));
+      const noisy = add(x, randn(x.shape, { ...where_, std: noise.std }));
       return noise.clip ? clamp(noisy, noise.clip[0], noise.clip[1]) : noisy;
     }
     case 'masking':

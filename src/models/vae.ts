@@ -7,7 +7,7 @@
 // over the features, averaged over the batch).
 import type { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd.js';
-import { randn } from '../ops/creation.js';
+import { randn } from '../ops/random.js';
 import { add, exp, mul } from '../ops/elementwise.js';
 import { slice } from '../ops/shape-ops.js';
 import { shapeStr } from '../shape.js';

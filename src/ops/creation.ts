@@ -1,10 +1,9 @@
-// Creating tensors: from data, constants, ranges, identity, and seeded random numbers; and the
-// batch gather of byte data sets into host rows.
+// Creating tensors: from data, constants, ranges and identity (seeded random ones: random.ts);
+// and the batch gather of byte data sets into host rows.
 import type { Backend, BackendName, DType, TypedArray } from '../backend/backend.js';
 import { getBackend } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { assertValidShape, shapeStr, sizeOf, type Shape } from '../shape.js';
-import { defaultGenerator, type Generator } from '../random.js';
 import { filled, getDefaultDType, uploaded } from './op.js';
 // Every tensor is made here or by an op on one made here: attaching the methods from this file
 // makes them present wherever tensors are.
@@ -18,13 +17,9 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
-export interface RandomOptions extends CreateOptions {
-  generator?: Generator;
-}
-
 export type NestedArray = number | NestedArray[];
 
-function resolve(op: string, options: CreateOptions | undefined): { backend: Backend; dtype: DType } {
+export function resolve(op: string, options: CreateOptions | undefined): { backend: Backend; dtype: DType } {
   const b = options?.backend;
   const backend = b === undefined ? getBackend() : typeof b === 'string' ? getBackend(b) : b;
   const dtype = options?.dtype ?? getDefaultDType();
@@ -34,7 +29,7 @@ function resolve(op: string, options: CreateOptions | undefined): { backend: Bac
   return { backend, dtype };
 }
 
-function finish(t: Tensor, options: CreateOptions | undefined): Tensor {
+export function finish(t: Tensor, options: CreateOptions | undefined): Tensor {
   if (options?.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -134,33 +129,6 @@ export function eye(n: number, m = n, options?: CreateOptions): Tensor {
   const values = new Array<number>(n * m).fill(0);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return tensor(values, [n, m], options);
-}
-
-function randomTensor(op: string, shape: Shape, options: RandomOptions | undefined,
-  fill: (g: Generator, out: Float32Array | Float64Array) => void): Tensor {
-  assertValidShape(op, shape);
-  const { backend, dtype } = resolve(op, options);
-  const host = dtype === 'float64' ? new Float64Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
-  fill(options?.generator ?? defaultGenerator, host);
-  return finish(uploaded(host, shape, dtype, backend), options);
-}
-
-/** Standard normal samples from a seeded generator. */
-export function randn(shape: Shape, options?: RandomOptions): Tensor {
-  return randomTensor('randn', shape, options, (g, out) => g.fillNormal(out));
-}
-
-/** Uniform samples in [low, high) from a seeded generator. */
-export function rand(shape: Shape, options?: RandomOptions & { low?: number; high?: number }): Tensor {
-  return randomTensor('rand', shape, options, (g, out) => g.fillUniform(out, options?.low ?? 0, options?.high ?? 1));
-}
-
-/** 1 with probability p, else 0 (dropout masks, masking noise). */
-export function bernoulli(shape: Shape, p: number, options?: RandomOptions): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: probability must be in [0, 1], got ${p}`);
-  return randomTensor('bernoulli', shape, options, (g, out) => {
-    for (let i = 0; i < out.length; i++) out[i] = g.uniform() < p ? 1 : 0;
-  });
 }
 
 /**

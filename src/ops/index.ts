@@ -1,5 +1,6 @@
 // Every op, re-exported: the Tensor methods and the public API both come from here.
 export * from './creation.js';
+export * from './random.js';
 export * from './elementwise.js';
 export * from './activation.js';
 export * from './reduce.js';

@@ -51,7 +51,7 @@ export function numberOrNaN(v: unknown, field: string): number {
   return v;
 }
 
-/** A Generator state ([s0, s1, s2, s3, spare normal or null]), checked by Generator.setState itself. */
+/** A Generator state ([s0, s1, s2, s3, spare normal or null, key0, key1, counter], or the first 5), checked by Generator.setState itself. */
 export function generatorState(v: unknown, field: string): (number | null)[] {
   const state = list(v, field) as (number | null)[];
   try {

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVATIONS, ACTIVATION_CODES, BINARY_CODES, BINARY_OPS, OP_CODE_FAMILIES, REDUCE_CODES, REDUCE_OPS, UNARY_CODES, UNARY_OPS,
+  ACTIVATIONS, ACTIVATION_CODES, BINARY_CODES, BINARY_OPS, OP_CODE_FAMILIES, RANDOM_KINDS, REDUCE_CODES, REDUCE_OPS, UNARY_CODES, UNARY_OPS,
   activationGradCode, opCodeConstants, opConstantName,
 } from '../../src/backend/opcodes.js';
 import { loadAddon, packageRoot } from '../../src/backend/native/addon.js';
@@ -48,6 +48,7 @@ describe('op codes: one table', () => {
     const reduce = read('native', 'reduce.h');
     const headers: Record<string, string[]> = {
       U: cEnum(isa, 'UnaryCode'), B: cEnum(isa, 'BinaryCode'), ACT: cEnum(isa, 'ActCode'), R: cEnum(reduce, 'ReduceCode'),
+      RNG: cEnum(isa, 'RandomCode'),
     };
     for (const f of OP_CODE_FAMILIES) {
       const expected = f.names.map((n) => opConstantName(f.prefix, n));
@@ -73,9 +74,9 @@ describe('op codes: one table', () => {
       }
     }
     // Each family's switch has a case for every op of the table (activations: all but none).
-    const labels = (file: string) => new Set([...read('shaders', file).matchAll(/\{\{((?:U|B|R|ACT)_[A-Z0-9_]+)\}\}/g)]
+    const labels = (file: string) => new Set([...read('shaders', file).matchAll(/\{\{((?:U|B|R|ACT|RNG)_[A-Z0-9_]+)\}\}/g)]
       .map((m) => m[1]).filter((key) => key in constants));
-    const want = (prefix: 'U' | 'B' | 'R' | 'ACT', names: readonly string[]) => names.map((n) => opConstantName(prefix, n));
+    const want = (prefix: 'U' | 'B' | 'R' | 'ACT' | 'RNG', names: readonly string[]) => names.map((n) => opConstantName(prefix, n));
     expect([...labels('unary.wgsl')].sort()).toEqual(want('U', UNARY_OPS).sort());
     expect([...labels('binary.wgsl')].sort()).toEqual(want('B', BINARY_OPS).sort());
     // reduce.wgsl: argmin is the switch's default, named in IS_ARG.
@@ -83,6 +84,7 @@ describe('op codes: one table', () => {
     const acts = want('ACT', ACTIVATIONS.filter((a) => a !== 'none')).sort();
     expect([...labels('activation_grad.wgsl')].sort()).toEqual(acts);
     expect([...labels('matmul_common.wgsl')].sort()).toEqual(acts);
+    expect([...labels('random.wgsl')].sort()).toEqual(want('RNG', RANDOM_KINDS).sort());
   });
 
   it('fills the shaders in with its numbers when they are rendered', () => {

@@ -198,7 +198,7 @@ describe('damaged checkpoint and config files', () => {
     expect(await resumeFails('next-batch', (m) => { (m.loader as Loader).nextBatch = 7; }))
       .toContain("'loader.nextBatch' must be an integer in [0, 2], got 7");
     expect(await resumeFails('generator-length', (m) => { (m.loader as Loader).generator = [1, 2, 3]; }))
-      .toContain("'loader.generator' is not a generator state: expected 5 numbers [s0, s1, s2, s3, spareNormal], got 3");
+      .toContain("'loader.generator' is not a generator state: expected 8 numbers [s0, s1, s2, s3, spareNormal, key0, key1, counter] (or the first 5), got 3");
     expect(await resumeFails('generator-zero', (m) => { m.generators = [[0, 0, 0, 0, null]]; }))
       .toContain("'generators[0]' is not a generator state: the state words s0..s3 are all zero");
     expect(await resumeFails('history', (m) => { m.history = {}; }))

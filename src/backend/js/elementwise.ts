@@ -100,6 +100,22 @@ export function activationGrad(act: ActivationGradOp, y: TypedArray, g: TypedArr
   }
 }
 
+/** The smallest normal float32: below it a probability counts as 0 (GPUs flush subnormals). */
+const TINY = 2 ** -126;
+
+/** Binary cross-entropy of probability p against target y, log clamped at −100 (opcodes.ts, 'bce'). */
+function bce(p: number, y: number): number {
+  const q = 1 - p;
+  const l1 = p >= TINY ? Math.log(p) : -100, l2 = q >= TINY ? Math.log(q) : -100;
+  return -(y * l1 + (1 - y) * l2);
+}
+
+/** ∂bce/∂p, 0 for a clamped log's term (opcodes.ts, 'bceGrad'). */
+function bceGrad(p: number, y: number): number {
+  const q = 1 - p;
+  return (q >= TINY ? (1 - y) / q : 0) - (p >= TINY ? y / p : 0);
+}
+
 /** One contiguous run of a broadcasting binary op: out[oo+i] = a[ao+i·sa] op b[bo+i·sb]. */
 function binaryRun(op: BinaryOp, a: TypedArray, ao: number, sa: number, b: TypedArray, bo: number, sb: number,
   out: TypedArray, oo: number, n: number): void {
@@ -116,6 +132,8 @@ function binaryRun(op: BinaryOp, a: TypedArray, ao: number, sa: number, b: Typed
     case 'lt': for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * sa] < b[bo + i * sb] ? 1 : 0; return;
     case 'le': for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * sa] <= b[bo + i * sb] ? 1 : 0; return;
     case 'eq': for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * sa] === b[bo + i * sb] ? 1 : 0; return;
+    case 'bce': for (let i = 0; i < n; i++) out[oo + i] = bce(a[ao + i * sa], b[bo + i * sb]); return;
+    case 'bceGrad': for (let i = 0; i < n; i++) out[oo + i] = bceGrad(a[ao + i * sa], b[bo + i * sb]); return;
     default: {
       const never: never = op;
       throw new Error(`js backend: unknown binary op '${String(never)}'`);

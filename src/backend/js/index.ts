@@ -8,6 +8,7 @@ import { col2im, im2col } from './conv.js';
 import { adamStep, sgdStep } from './optim.js';
 import { hostPool } from './host-pool.js';
 import { gatherRows } from './gather.js';
+import { randomFill } from '../philox.js';
 
 export function allocTyped(dtype: DType, size: number): TypedArray {
   return hostPool.alloc(dtype, size);
@@ -38,5 +39,6 @@ export const jsBackend: Backend<TypedArray> = {
   sgdStep,
   adamStep,
   gatherRows,
+  random: randomFill,
   describe: () => ({ backend: 'js', kernels: 'TypeScript, packed 3×4 register-blocked matmul', dtypes: ['float32', 'float64'], hostPool: hostPool.stats() }),
 };

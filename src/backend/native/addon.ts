@@ -32,6 +32,9 @@ export interface NativeAddon {
     weightDecay: number, sign: number, nesterov: boolean, firstStep: boolean): void;
   adam(param: F32, grad: F32, m: F32, v: F32, vMax: F32 | null, size: number, lr: number, beta1: number,
     beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: boolean): void;
+  /** kind: RANDOM_CODES of src/backend/opcodes.ts; threshold ⌈p·2^24⌉ (src/backend/philox.ts). */
+  random(kind: number, out: F32, size: number, key0: number, key1: number, counter: number, mean: number, std: number,
+    threshold: number, value: number): void;
   /** out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor in float32 (threads over rows); checks bounds. */
   gatherBytes(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: F32): void;
   info(): { isa: string; available: string; threads: number; gemmTile: string; arch: string };
@@ -50,7 +53,7 @@ export interface NativeAddon {
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
   'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
-  'sgd', 'adam', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop',
+  'sgd', 'adam', 'random', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop',
 ];
 
 /** The functions of NativeAddon that `addon` lacks (a build older than these sources). */

@@ -7,7 +7,8 @@
 import type {
   ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, BINARY_OPS, REDUCE_CODES, REDUCE_OPS, UNARY_CODES, UNARY_OPS } from '../opcodes.js';
+import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, BINARY_OPS, RANDOM_CODES, REDUCE_CODES, REDUCE_OPS, UNARY_CODES, UNARY_OPS } from '../opcodes.js';
+import { bernoulliThreshold } from '../philox.js';
 import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
@@ -274,6 +275,12 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     // Vectorised and split over the thread pool: ~0.03 ms for a W1 batch (256 × 784) against
     // ~0.2 ms for js's table lookup. The addon checks the rows and out's length.
     gatherRows: (src, rowSize, rows, divisor, out) => addon.gatherBytes(src, rowSize, rows, divisor, out),
+
+    random(kind, out, size, key, counter, p) {
+      need('random', 'out', out.length, size);
+      addon.random(RANDOM_CODES[kind], out, size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,
+        bernoulliThreshold(p.p ?? 0.5), p.value ?? 1);
+    },
 
     describe: () => ({ backend: 'native', ...nativeInfo() }),
   };

@@ -15,6 +15,7 @@ import { matmul, tileConfigFor } from './kernels-matmul.js';
 import { col2im, im2col } from './kernels-conv.js';
 import { adamStep, sgdStep } from './kernels-optim.js';
 import { gatherRows } from '../js/gather.js';
+import { random } from './kernels-random.js';
 
 export type { WebGPUInfo, WebGPUOptions } from './device.js';
 export { GpuStorage } from './runtime.js';
@@ -87,6 +88,7 @@ function makeBackend(rt: GpuRuntime, info: WebGPUInfo): WebGPUBackend {
       gatherRows(src, rowSize, rows, divisor, host);
       rt.write(out, host);
     },
+    random: (kind, out, size, key, counter, p) => random(rt, kind, out, size, key, counter, p),
     sync: () => rt.dispatcher.sync(),
     describe: () => ({
       backend: 'webgpu', adapter: info.description || info.device, device: info.device, vendor: info.vendor, architecture: info.architecture,

@@ -1,0 +1,68 @@
+// Seeded random tensors, drawn by the backend's counter-based kernel (Philox4x32-10,
+// src/backend/philox.ts): the generator hands out a key and a block counter, the backend fills
+// the tensor where it lives (no host loop, no upload), and every backend gives the same words.
+import type { Backend, RandomKind, RandomParams } from '../backend/backend.js';
+import { randomFill } from '../backend/philox.js';
+import type { Tensor } from '../tensor.js';
+import { assertValidShape, sizeOf, type Shape } from '../shape.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import { finish, resolve, type CreateOptions } from './creation.js';
+import { fromStorage } from './op.js';
+import { affine } from './elementwise.js';
+
+export interface RandomOptions extends CreateOptions {
+  generator?: Generator;
+}
+
+function randomTensor(op: string, kind: RandomKind, shape: Shape, options: RandomOptions | undefined, params: RandomParams): Tensor {
+  assertValidShape(op, shape);
+  const { backend, dtype } = resolve(op, options);
+  const size = sizeOf(shape);
+  const { key, counter } = (options?.generator ?? defaultGenerator).takeBlocks(size);
+  return finish(fromStorage(draw(backend, kind, dtype, size, key, counter, params), shape, dtype, backend), options);
+}
+
+/** The backend's kernel, or (for a backend without one) the reference on the host and an upload. */
+function draw(backend: Backend, kind: RandomKind, dtype: 'float32' | 'float64', size: number,
+  key: [number, number], counter: number, params: RandomParams): unknown {
+  if (backend.random) {
+    const out = backend.alloc(dtype, size);
+    backend.random(kind, out, size, key, counter, params);
+    return out;
+  }
+  const host = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+  randomFill(kind, host, size, key, counter, params);
+  return backend.upload(host);
+}
+
+function finite(op: string, name: string, v: number): number {
+  if (!Number.isFinite(v)) throw new Error(`${op}: ${name} must be a finite number, got ${v}`);
+  return v;
+}
+
+/** Normal samples mean + std·z (z standard normal; mean 0 and std 1 by default) from a seeded generator. */
+export function randn(shape: Shape, options?: RandomOptions & { mean?: number; std?: number }): Tensor {
+  const mean = finite('randn', 'mean', options?.mean ?? 0), std = finite('randn', 'std', options?.std ?? 1);
+  return randomTensor('randn', 'normal', shape, options, { mean, std });
+}
+
+/**
+ * Uniform samples in [low, high) from a seeded generator: 24-bit uniforms in [0, 1), equal on
+ * every backend, then low + (high − low)·u by the affine op when the range is another.
+ */
+export function rand(shape: Shape, options?: RandomOptions & { low?: number; high?: number }): Tensor {
+  const low = finite('rand', 'low', options?.low ?? 0), high = finite('rand', 'high', options?.high ?? 1);
+  if (!(high >= low)) throw new Error(`rand: high (${high}) must not be below low (${low})`);
+  const u = randomTensor('rand', 'uniform', shape, { ...options, requiresGrad: false }, {});
+  if (low === 0 && high === 1) return finish(u, options);
+  const out = affine(u, high - low, low);
+  u.dispose();
+  return finish(out, options);
+}
+
+/** `value` (1 by default) with probability p, else 0: dropout masks (value 1/(1 − p)), masking noise. */
+export function bernoulli(shape: Shape, p: number, options?: RandomOptions & { value?: number }): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: probability must be in [0, 1], got ${p}`);
+  const value = finite('bernoulli', 'value', options?.value ?? 1);
+  return randomTensor('bernoulli', 'bernoulli', shape, options, { p, value });
+}

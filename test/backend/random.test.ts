@@ -1,0 +1,200 @@
+// The counter-based generator (Philox4x32-10, src/backend/philox.ts): the reference against
+// Random123's published known-answer vectors and a BigInt product, then the native kernel against
+// the reference on every ISA path (words bit for bit, uniform and Bernoulli exactly, normal
+// within one float32 rounding), the distributions' moments, and the ops and Generator state.
+import { describe, expect, it } from 'vitest';
+import {
+  bernoulliThreshold, mulhi32, philox4x32, philoxWords, randomBlocks, randomFill,
+} from '../../src/backend/philox.js';
+import type { RandomKind } from '../../src/backend/opcodes.js';
+import { Generator } from '../../src/random.js';
+import { bernoulli, rand, randn } from '../../src/index.js';
+import { isasHere, js, nativeOrThrow, useIsa } from './native-helpers.js';
+import { BERNOULLI, COUNTERS, draw, expectSame, expectWithinUlp, KEYS, NORMAL, SIZES } from './random-helpers.js';
+
+const native = nativeOrThrow();
+const hex = (a: Uint32Array) => [...a].map((x) => x.toString(16).padStart(8, '0')).join(' ');
+
+// Random123 1.14, examples/kat_vectors: philox4x32 10 rounds, counter c0..c3, key k0 k1 → words.
+const KAT: [number[], number[], string][] = [
+  [[0, 0, 0, 0], [0, 0], '6627e8d5 e169c58d bc57ac4c 9b00dbd8'],
+  [[0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], '408f276d 41c83b0e a20bc7c6 6d5451fd'],
+  [[0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0], 'd16cfe09 94fdcceb 5001e420 24126ea1'],
+];
+
+describe('Philox4x32-10 reference', () => {
+  it("gives Random123's known answers", () => {
+    const out = new Uint32Array(4);
+    for (const [c, k, want] of KAT) {
+      philox4x32(c[0], c[1], c[2], c[3], k[0], k[1], out);
+      expect(hex(out)).toBe(want);
+    }
+  });
+
+  it('takes the high word of the 64-bit product as BigInt does', () => {
+    const g = new Generator(5);
+    const cases = [[0, 0], [0xffffffff, 0xffffffff], [0xffffffff, 1], [0x10000, 0x10000], [0xd2511f53, 0xcd9e8d57]];
+    for (let i = 0; i < 2000; i++) cases.push([g.nextUint32(), g.nextUint32()]);
+    for (const [a, b] of cases) expect(mulhi32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+  });
+
+  it('maps element i to block counter + ⌊i/4⌋, word i mod 4, with the counter carried into the high word', () => {
+    const key: [number, number] = [0x12345678, 0x9abcdef0];
+    const counter = 2 ** 32 - 1;                 // block 1 is (0, 1, 0, 0): the carry
+    const words = philoxWords(key, counter, 6);
+    expect(words.length).toBe(8);
+    const block = new Uint32Array(4);
+    philox4x32(0xffffffff, 0, 0, 0, key[0], key[1], block);
+    expect([...words.subarray(0, 4)]).toEqual([...block]);
+    philox4x32(0, 1, 0, 0, key[0], key[1], block);
+    expect([...words.subarray(4, 8)]).toEqual([...block]);
+    expect([randomBlocks(1), randomBlocks(4), randomBlocks(5)]).toEqual([1, 1, 2]);
+  });
+
+  it('derives uniform, Bernoulli and normal values from the words as documented', () => {
+    const key: [number, number] = [7, 11];
+    const w = philoxWords(key, 3, 4);
+    const u = new Float64Array(4), b = new Float64Array(4), z = new Float64Array(4);
+    randomFill('uniform', u, 4, key, 3, {});
+    randomFill('bernoulli', b, 4, key, 3, { p: 0.5, value: 2 });
+    randomFill('normal', z, 4, key, 3, { mean: 1, std: 3 });
+    for (let i = 0; i < 4; i++) {
+      expect(u[i]).toBe(Math.floor(w[i] / 256) / 2 ** 24);
+      expect(b[i]).toBe(Math.floor(w[i] / 256) < 2 ** 23 ? 2 : 0);
+    }
+    for (let i = 0; i < 4; i += 2) {
+      const u1 = (Math.floor(w[i] / 256) + 1) / 2 ** 24, u2 = Math.floor(w[i + 1] / 256) / 2 ** 24;
+      const r = Math.sqrt(-2 * Math.log(u1));
+      expect(z[i]).toBeCloseTo(1 + 3 * r * Math.cos(2 * Math.PI * u2), 12);
+      expect(z[i + 1]).toBeCloseTo(1 + 3 * r * Math.sin(2 * Math.PI * u2), 12);
+    }
+    // The threshold is exact at the ends: p = 0 never, p = 1 always.
+    expect([bernoulliThreshold(0), bernoulliThreshold(1), bernoulliThreshold(2 ** -24), bernoulliThreshold(1e-9)]).toEqual([0, 2 ** 24, 1, 1]);
+  });
+
+  it('has the moments of its distributions', () => {
+    const n = 200_003;
+    const z = new Float64Array(n), u = new Float64Array(n), b = new Float64Array(n);
+    randomFill('normal', z, n, [1, 2], 0, {});
+    randomFill('uniform', u, n, [1, 2], 0, {});
+    randomFill('bernoulli', b, n, [1, 2], 0, { p: 0.3 });
+    const mean = (a: Float64Array) => a.reduce((s, x) => s + x, 0) / a.length;
+    const mz = mean(z), vz = z.reduce((s, x) => s + (x - mz) ** 2, 0) / n;
+    // Standard errors: 1/√n ≈ 0.0022 for the normal's mean, √(2/n) ≈ 0.0032 for its variance.
+    expect(Math.abs(mz)).toBeLessThan(0.011);
+    expect(Math.abs(vz - 1)).toBeLessThan(0.016);
+    expect(Math.abs(mean(u) - 0.5)).toBeLessThan(0.0035);   // sd 0.29/√n = 0.00065
+    expect(Math.abs(mean(b) - 0.3)).toBeLessThan(0.005);    // sd 0.46/√n = 0.001
+    // Lag-1 correlation of the words across block boundaries (independent blocks): near 0.
+    let c = 0;
+    for (let i = 1; i < n; i++) c += (u[i] - 0.5) * (u[i - 1] - 0.5);
+    expect(Math.abs(c / (n - 1) / (1 / 12))).toBeLessThan(0.015);
+  });
+});
+
+interface Case { size: number; counter: number; key: [number, number]; bits: Uint32Array; uniform: Float32Array; bernoulli: Float32Array[]; normal: Float32Array[] }
+let cases: Case[] | null = null;
+/** The js reference's draws for every case, computed once for all ISA paths. */
+function jsCases(): Case[] {
+  cases ??= SIZES.flatMap((size) => COUNTERS.flatMap((counter) => KEYS.map((key) => ({
+    size, counter, key,
+    bits: new Uint32Array(draw(js, 'bits', size, key, counter).slice().buffer),
+    uniform: draw(js, 'uniform', size, key, counter),
+    bernoulli: BERNOULLI.map((p) => draw(js, 'bernoulli', size, key, counter, p)),
+    normal: NORMAL.map((p) => draw(js, 'normal', size, key, counter, p)),
+  }))));
+  return cases;
+}
+
+describe('native random kernel vs the js reference', () => {
+  for (const isa of isasHere()) {
+    it(`${isa}, 1 and 2 threads: words bit for bit, uniform and Bernoulli exactly, normal within one float32 ulp`, () => {
+      for (const threads of [1, 2]) {
+        useIsa(isa, threads);
+        for (const c of jsCases()) {
+          const what = `size ${c.size} counter ${c.counter} key ${c.key}`;
+          expectSame(new Uint32Array(draw(native, 'bits', c.size, c.key, c.counter).slice().buffer), c.bits, `bits ${what}`);
+          expectSame(draw(native, 'uniform', c.size, c.key, c.counter), c.uniform, `uniform ${what}`);
+          BERNOULLI.forEach((p, i) => expectSame(draw(native, 'bernoulli', c.size, c.key, c.counter, p), c.bernoulli[i], `bernoulli ${what}`));
+          // Both round a double within ~1e-12 relative of the exact value once to float32: equal,
+          // or one ulp apart at a near-tie.
+          NORMAL.forEach((p, i) => expectWithinUlp(draw(native, 'normal', c.size, c.key, c.counter, p), c.normal[i], `normal ${what}`));
+        }
+      }
+    });
+  }
+  it('threads split a large draw without changing it', () => {
+    const size = 300_001;
+    useIsa(isasHere()[0], 1);
+    const one = draw(native, 'normal', size, [5, 6], 123, {});
+    useIsa(isasHere()[0], 2);
+    expectSame(draw(native, 'normal', size, [5, 6], 123, {}), one, 'normal on 2 threads');
+    expectWithinUlp(one, draw(js, 'normal', size, [5, 6], 123, {}), 'normal 300001');
+  });
+  it('refuses an out array shorter than size', () => {
+    expect(() => native.random!('uniform', new Float32Array(3), 4, [0, 0], 0, {})).toThrow(/random: out has 3 elements/);
+  });
+});
+
+describe('random ops and the generator state', () => {
+  for (const backend of ['js', 'native'] as const) {
+    it(`${backend}: a generator restored from its JSON state draws the same tensors (resume)`, () => {
+      const g = new Generator(42);
+      randn([3, 5], { generator: g, backend });
+      g.normal();                                            // the host stream moves too
+      const saved = JSON.parse(JSON.stringify(g.getState().map((v) => (Number.isNaN(v) ? null : v)))) as (number | null)[];
+      const a = [randn([7], { generator: g, backend, std: 2 }), rand([9], { generator: g, backend }), bernoulli([4, 3], 0.4, { generator: g, backend })];
+      const h = new Generator(0);
+      h.setState(saved.map((v) => (v === null ? NaN : v)));
+      const b = [randn([7], { generator: h, backend, std: 2 }), rand([9], { generator: h, backend }), bernoulli([4, 3], 0.4, { generator: h, backend })];
+      a.forEach((t, i) => expect(t.toArray()).toEqual(b[i].toArray()));
+      expect(h.getState()).toEqual(g.getState());
+    });
+  }
+
+  it('advances the counter by ⌈size/4⌉ blocks per tensor, and gives the same values on js and native', () => {
+    const g = new Generator(3), h = new Generator(3);
+    const before = g.getState()[7];
+    const a = randn([2, 3], { generator: g, backend: 'js' });
+    expect(g.getState()[7]).toBe(before + 2);
+    const b = randn([2, 3], { generator: h, backend: 'native' });
+    const x = a.toArray() as number[][], y = b.toArray() as number[][];
+    x.flat().forEach((v, i) => expect(Math.abs(v - y.flat()[i])).toBeLessThanOrEqual(Math.abs(v) * 2 ** -23));
+    expect(rand([5], { generator: g, backend: 'js' }).toArray()).toEqual(rand([5], { generator: h, backend: 'native' }).toArray());
+  });
+
+  it('keeps the xoshiro stream of a seed as it was (initialisers unchanged) and seeds the key from it', () => {
+    const g = new Generator(9);
+    const words = [g.nextUint32(), g.nextUint32()];
+    const h = new Generator(9);
+    randn([100], { generator: h });
+    expect([h.nextUint32(), h.nextUint32()]).toEqual(words);
+    expect(new Generator(9).getState().slice(5)).not.toEqual(new Generator(10).getState().slice(5));
+  });
+
+  it('accepts a 5-number state from before the counter, and names what is wrong with a bad one', () => {
+    const g = new Generator(1);
+    g.setState([1, 2, 3, 4, null] as unknown as number[]);
+    expect(g.getState().length).toBe(8);
+    expect(g.getState()[7]).toBe(0);
+    expect(() => g.setState([1, 2, 3])).toThrow(/expected 8 numbers \[s0, s1, s2, s3, spareNormal, key0, key1, counter\] \(or the first 5\), got 3/);
+    expect(() => g.setState([1, 2, 3, 4, NaN, -1, 0, 0])).toThrow(/key0 must be a 32-bit unsigned integer, got -1/);
+    expect(() => g.setState([1, 2, 3, 4, NaN, 0, 0, 0.5])).toThrow(/counter must be a whole number in \[0, 2\^53\), got 0.5/);
+    expect(() => g.setState([1, 2, 3, 4, NaN, 0, 0, 2 ** 53])).toThrow(/counter must be a whole number/);
+  });
+
+  it('refuses bad arguments with the op named', () => {
+    expect(() => bernoulli([2], 1.5)).toThrow(/bernoulli: probability must be in \[0, 1\], got 1.5/);
+    expect(() => randn([2], { std: NaN })).toThrow(/randn: std must be a finite number, got NaN/);
+    expect(() => rand([2], { low: 1, high: 0 })).toThrow(/rand: high \(0\) must not be below low \(1\)/);
+    expect(() => rand([2], { low: -Infinity })).toThrow(/rand: low must be a finite number/);
+  });
+
+  it('rand in [low, high) is low + (high − low)·u of the [0, 1) draw; float64 draws equal float32 for uniform', () => {
+    const u = rand([11], { generator: new Generator(8), backend: 'js' }).toArray() as number[];
+    const v = rand([11], { generator: new Generator(8), backend: 'js', low: -1, high: 3 }).toArray() as number[];
+    u.forEach((x, i) => expect(v[i]).toBe(Math.fround(4 * Math.fround(x) + -1)));
+    const d = rand([11], { generator: new Generator(8), backend: 'js', dtype: 'float64' }).toArray() as number[];
+    expect(d).toEqual(u);
+  });
+});
