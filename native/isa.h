@@ -63,7 +63,18 @@ struct IsaKernels {
   void (*addSquaresRow)(float* acc, const float* x, long n);
   void (*sgd)(float* param, const float* grad, float* buf, long n, const SgdArgs& a);
   void (*adam)(float* param, const float* grad, float* m, float* v, float* vMax, long n, const AdamArgs& a);
+  // Direct convolution on a flattened grid (conv_kernel.inc; layout in conv_direct.cc). len is a
+  // multiple of kConvGridAlign and every read in[... + tapOff[t] + q], q < len, is in the buffer.
+  // out[c·outStride + q] = Σ_{ci < cin, t < taps} w[(c·cin + ci)·taps + t] · in[ci·inStride + tapOff[t] + q], c < cout.
+  void (*convGridForward)(const float* in, long inStride, const long* tapOff, long taps, long cin,
+      const float* w, long cout, float* out, long outStride, long len);
+  // gw[(c·cin + ci)·taps + t] += Σ_{q < len} gy[c·gyStride + q] · in[ci·inStride + tapOff[t] + q].
+  void (*convGridWeight)(const float* in, long inStride, const long* tapOff, long taps, long cin,
+      const float* gy, long gyStride, long cout, long len, double* gw);
 };
+
+// The grid lengths the conv kernels take are multiples of this (8 vectors of AVX-512's 16 floats).
+constexpr long kConvGridAlign = 128;
 
 const IsaKernels* portableKernels();
 #if defined(TESSERA_X64)

@@ -1,0 +1,284 @@
+// Direct convolution driver. Per image, the input is laid out as zero-padded "phase planes":
+// with stride s, plane (ry, rx) of channel ci holds xpad[a·sh + ry][b·sw + rx] (xpad: x with its
+// zero padding), Wq columns wide. A tap (ki, kj) of output (oy, ox) then reads plane
+// ((ki·dh) mod sh, (kj·dw) mod sw) at row oy + ki·dh div sh, column ox + kj·dw div sw: one
+// fixed offset per tap from the output's flattened grid position q = oy·Wq + ox. The ISA kernels
+// (conv_kernel.inc) compute the whole grid, columns ox ≥ ow included (discarded, ≤ a few %),
+// so their inner loops are plain vector loads and FMAs.
+//
+// The input gradient (and ConvTranspose2d) is the same kernel run on the output gradient with
+// zeros inserted between its pixels (stride s) and the kernel flipped and transposed: a
+// stride-1 correlation. With stride 2 three quarters of its multiplies are by inserted zeros;
+// still faster than GEMM + col2im at these channel counts.
+//
+// Threads split the batch: each image's planes and grid live in per-thread scratch, in L2.
+#include "conv_direct.h"
+#include <cmath>
+#include <cstring>
+#include <vector>
+#include "thread_pool.h"
+
+namespace tessera {
+namespace {
+
+inline long roundUp(long v, long m) { return (v + m - 1) / m * m; }
+
+// Where everything sits for one convolution's grid.
+struct GridLayout {
+  long hq, wq;        // phase plane rows and columns
+  long phases;        // sh·sw
+  long planeStride;   // floats per phase plane (≥ every read of the kernels)
+  long len;           // grid length: oh·wq rounded up to kConvGridAlign
+  std::vector<long> tapOff;  // per tap: phase·planeStride + row offset·wq + column offset
+};
+
+GridLayout layoutFor(long oh, long ow, long kh, long kw, long sh, long sw, long dh, long dw) {
+  GridLayout L;
+  const long hNeed = (oh - 1) * sh + (kh - 1) * dh + 1, wNeed = (ow - 1) * sw + (kw - 1) * dw + 1;
+  L.hq = (hNeed + sh - 1) / sh;
+  L.wq = (wNeed + sw - 1) / sw;
+  L.phases = sh * sw;
+  L.len = roundUp(oh * L.wq, kConvGridAlign);
+  const long offMax = ((kh - 1) * dh / sh) * L.wq + (kw - 1) * dw / sw;
+  L.planeStride = roundUp(std::max(L.hq * L.wq, L.len + offMax), 16);
+  L.tapOff.resize(kh * kw);
+  for (long ki = 0; ki < kh; ki++) {
+    for (long kj = 0; kj < kw; kj++) {
+      const long phase = ((ki * dh) % sh) * sw + (kj * dw) % sw;
+      L.tapOff[ki * kw + kj] = phase * L.planeStride + (ki * dh / sh) * L.wq + kj * dw / sw;
+    }
+  }
+  return L;
+}
+
+// The phase planes of one image's c channels (x: [c, h, w]) into dst [c][phases][planeStride].
+void fillPlanes(const float* x, long c, long h, long w, long sh, long sw, long ph, long pw, const GridLayout& L, float* dst) {
+  std::memset(dst, 0, sizeof(float) * c * L.phases * L.planeStride);
+  for (long ch = 0; ch < c; ch++) {
+    for (long ry = 0; ry < sh; ry++) {
+      for (long rx = 0; rx < sw; rx++) {
+        float* plane = dst + (ch * L.phases + ry * sw + rx) * L.planeStride;
+        // Columns b with 0 ≤ b·sw + rx − pw < w.
+        const long base = rx - pw;
+        const long bLo = base >= 0 ? 0 : (-base + sw - 1) / sw;
+        long bHi = w - base <= 0 ? 0 : (w - base + sw - 1) / sw;
+        if (bHi > L.wq) bHi = L.wq;
+        for (long a = 0; a < L.hq; a++) {
+          const long iy = a * sh + ry - ph;
+          if (iy < 0 || iy >= h) continue;
+          const float* xr = x + (ch * h + iy) * w + base;
+          float* pr = plane + a * L.wq;
+          if (sw == 1) { if (bHi > bLo) std::memcpy(pr + bLo, xr + bLo, sizeof(float) * (bHi - bLo)); }
+          else for (long b = bLo; b < bHi; b++) pr[b] = xr[b * sw];
+        }
+      }
+    }
+  }
+}
+
+thread_local std::vector<float> tlsScratch;
+
+float* scratch(long floats) {
+  if (static_cast<long>(tlsScratch.size()) < floats) tlsScratch.resize(floats);
+  return tlsScratch.data();
+}
+
+}  // namespace
+
+void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
+    const ConvGeometry& g, long cout) {
+  if (g.n == 0 || cout == 0 || g.oh * g.ow == 0) return;
+  const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
+  const long inFloats = g.c * L.phases * L.planeStride, taps = g.kh * g.kw;
+  parallelRange(g.n, 1, [&](long begin, long end) {
+    float* planes = scratch(inFloats + cout * L.len);
+    float* grid = planes + inFloats;
+    for (long b = begin; b < end; b++) {
+      fillPlanes(x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+      K->convGridForward(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, w, cout, grid, L.len, L.len);
+      for (long co = 0; co < cout; co++) {
+        const float bv = bias != nullptr ? bias[co] : 0.0f;
+        float* yc = y + (b * cout + co) * g.oh * g.ow;
+        const float* gc = grid + co * L.len;
+        for (long oy = 0; oy < g.oh; oy++)
+          for (long ox = 0; ox < g.ow; ox++) yc[oy * g.ow + ox] = gc[oy * L.wq + ox] + bv;
+      }
+    }
+  });
+}
+
+void convBackwardData(const IsaKernels* K, const float* gy, const float* w, float* gx, const ConvGeometry& g, long cout) {
+  if (g.n == 0 || g.c == 0 || g.h * g.w == 0) return;
+  const long taps = g.kh * g.kw;
+  if (cout == 0 || g.oh * g.ow == 0) { std::memset(gx, 0, sizeof(float) * g.n * g.c * g.h * g.w); return; }
+  // gx = correlation (stride 1, dilation d) of z with the flipped kernel wf[ci][co][t] =
+  // w[co][ci][taps − 1 − t], where z is gy with sh − 1 zeros between rows (sw − 1 between
+  // columns), placed (kh − 1)·dh − ph rows and (kw − 1)·dw − pw columns in.
+  std::vector<float> wf(g.c * cout * taps);
+  for (long co = 0; co < cout; co++)
+    for (long ci = 0; ci < g.c; ci++)
+      for (long t = 0; t < taps; t++) wf[(ci * cout + co) * taps + t] = w[(co * g.c + ci) * taps + taps - 1 - t];
+  const GridLayout L = layoutFor(g.h, g.w, g.kh, g.kw, 1, 1, g.dh, g.dw);
+  const long offY = (g.kh - 1) * g.dh - g.ph, offX = (g.kw - 1) * g.dw - g.pw;
+  const long inFloats = cout * L.planeStride;
+  parallelRange(g.n, 1, [&](long begin, long end) {
+    float* planes = scratch(inFloats + g.c * L.len);
+    float* grid = planes + inFloats;
+    for (long b = begin; b < end; b++) {
+      std::memset(planes, 0, sizeof(float) * inFloats);
+      for (long co = 0; co < cout; co++) {
+        const float* src = gy + (b * cout + co) * g.oh * g.ow;
+        float* plane = planes + co * L.planeStride;
+        for (long oy = 0; oy < g.oh; oy++) {
+          const long u = oy * g.sh + offY;
+          if (u < 0 || u >= L.hq) continue;
+          for (long ox = 0; ox < g.ow; ox++) {
+            const long v = ox * g.sw + offX;
+            if (v >= 0 && v < L.wq) plane[u * L.wq + v] = src[oy * g.ow + ox];
+          }
+        }
+      }
+      K->convGridForward(planes, L.planeStride, L.tapOff.data(), taps, cout, wf.data(), g.c, grid, L.len, L.len);
+      for (long ci = 0; ci < g.c; ci++) {
+        float* dst = gx + (b * g.c + ci) * g.h * g.w;
+        const float* gc = grid + ci * L.len;
+        for (long iy = 0; iy < g.h; iy++) std::memcpy(dst + iy * g.w, gc + iy * L.wq, sizeof(float) * g.w);
+      }
+    }
+  });
+}
+
+void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, const ConvGeometry& g, long cout) {
+  const long taps = g.kh * g.kw, wSize = cout * g.c * taps;
+  if (wSize == 0) return;
+  if (g.n == 0 || g.oh * g.ow == 0) { std::memset(gw, 0, sizeof(float) * wSize); return; }
+  const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
+  const long inFloats = g.c * L.phases * L.planeStride;
+  // Each chunk of images sums into its own partial (double), added in chunk order: the result
+  // depends on the thread count only through those few double additions.
+  const long chunks = std::min<long>(g.n, poolThreads());
+  std::vector<double> partial(chunks * wSize, 0.0);
+  struct Ctx { const IsaKernels* K; const float* x; const float* gy; const ConvGeometry* g; long cout, chunks, inFloats; const GridLayout* L; double* partial; };
+  Ctx ctx{K, x, gy, &g, cout, chunks, inFloats, &L, partial.data()};
+  parallelFor(chunks, [](void* p, long task, int) {
+    const Ctx& c = *static_cast<const Ctx*>(p);
+    const ConvGeometry& g = *c.g;
+    const GridLayout& L = *c.L;
+    const long begin = g.n * task / c.chunks, end = g.n * (task + 1) / c.chunks;
+    float* planes = scratch(c.inFloats + c.cout * L.len);
+    float* grid = planes + c.inFloats;
+    std::memset(grid, 0, sizeof(float) * c.cout * L.len);  // columns ≥ ow and the tail stay zero
+    double* acc = c.partial + task * c.cout * g.c * g.kh * g.kw;
+    for (long b = begin; b < end; b++) {
+      fillPlanes(c.x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+      for (long co = 0; co < c.cout; co++) {
+        const float* src = c.gy + (b * c.cout + co) * g.oh * g.ow;
+        for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+      }
+      c.K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), g.kh * g.kw, g.c, grid, L.len, c.cout, L.len, acc);
+    }
+  }, &ctx);
+  for (long i = 0; i < wSize; i++) {
+    double s = 0;
+    for (long t = 0; t < chunks; t++) s += partial[t * wSize + i];
+    gw[i] = static_cast<float>(s);
+  }
+}
+
+void convForwardNaive(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g, long cout) {
+  for (long b = 0; b < g.n; b++)
+    for (long co = 0; co < cout; co++)
+      for (long oy = 0; oy < g.oh; oy++)
+        for (long ox = 0; ox < g.ow; ox++) {
+          double s = bias != nullptr ? bias[co] : 0.0;
+          for (long ci = 0; ci < g.c; ci++)
+            for (long ki = 0; ki < g.kh; ki++)
+              for (long kj = 0; kj < g.kw; kj++) {
+                const long iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                s += static_cast<double>(w[((co * g.c + ci) * g.kh + ki) * g.kw + kj]) * x[((b * g.c + ci) * g.h + iy) * g.w + ix];
+              }
+          y[((b * cout + co) * g.oh + oy) * g.ow + ox] = static_cast<float>(s);
+        }
+}
+
+void convBackwardDataNaive(const float* gy, const float* w, float* gx, const ConvGeometry& g, long cout) {
+  std::vector<double> acc(g.n * g.c * g.h * g.w, 0.0);
+  for (long b = 0; b < g.n; b++)
+    for (long co = 0; co < cout; co++)
+      for (long oy = 0; oy < g.oh; oy++)
+        for (long ox = 0; ox < g.ow; ox++) {
+          const double gv = gy[((b * cout + co) * g.oh + oy) * g.ow + ox];
+          for (long ci = 0; ci < g.c; ci++)
+            for (long ki = 0; ki < g.kh; ki++)
+              for (long kj = 0; kj < g.kw; kj++) {
+                const long iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                acc[((b * g.c + ci) * g.h + iy) * g.w + ix] += gv * w[((co * g.c + ci) * g.kh + ki) * g.kw + kj];
+              }
+        }
+  for (size_t i = 0; i < acc.size(); i++) gx[i] = static_cast<float>(acc[i]);
+}
+
+void convBackwardWeightNaive(const float* x, const float* gy, float* gw, const ConvGeometry& g, long cout) {
+  for (long co = 0; co < cout; co++)
+    for (long ci = 0; ci < g.c; ci++)
+      for (long ki = 0; ki < g.kh; ki++)
+        for (long kj = 0; kj < g.kw; kj++) {
+          double s = 0;
+          for (long b = 0; b < g.n; b++)
+            for (long oy = 0; oy < g.oh; oy++)
+              for (long ox = 0; ox < g.ow; ox++) {
+                const long iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                s += static_cast<double>(gy[((b * cout + co) * g.oh + oy) * g.ow + ox]) * x[((b * g.c + ci) * g.h + iy) * g.w + ix];
+              }
+          gw[((co * g.c + ci) * g.kh + ki) * g.kw + kj] = static_cast<float>(s);
+        }
+}
+
+void maxPoolForward(const float* x, float* y, float* argmax, const ConvGeometry& g) {
+  const long planes = g.n * g.c, ohw = g.oh * g.ow;
+  parallelRange(planes, (1L << 14) / (ohw * g.kh * g.kw + 1) + 1, [&](long begin, long end) {
+    for (long p = begin; p < end; p++) {
+      const float* xp = x + p * g.h * g.w;
+      for (long oy = 0; oy < g.oh; oy++) {
+        for (long ox = 0; ox < g.ow; ox++) {
+          float best = -INFINITY;
+          long at = -1;
+          for (long ki = 0; ki < g.kh; ki++) {
+            const long iy = oy * g.sh - g.ph + ki * g.dh;
+            if (iy < 0 || iy >= g.h) continue;
+            for (long kj = 0; kj < g.kw; kj++) {
+              const long ix = ox * g.sw - g.pw + kj * g.dw;
+              if (ix < 0 || ix >= g.w) continue;
+              const float v = xp[iy * g.w + ix];
+              if (at < 0 || v > best || std::isnan(v)) {
+                best = v; at = iy * g.w + ix;
+                if (std::isnan(v)) { ki = g.kh; break; }
+              }
+            }
+          }
+          y[p * ohw + oy * g.ow + ox] = best;
+          argmax[p * ohw + oy * g.ow + ox] = static_cast<float>(at);
+        }
+      }
+    }
+  });
+}
+
+void maxPoolBackward(const float* gy, const float* argmax, float* gx, const ConvGeometry& g) {
+  const long planes = g.n * g.c, ohw = g.oh * g.ow, hw = g.h * g.w;
+  parallelRange(planes, (1L << 14) / (hw + 1) + 1, [&](long begin, long end) {
+    for (long p = begin; p < end; p++) {
+      float* gp = gx + p * hw;
+      std::memset(gp, 0, sizeof(float) * hw);
+      for (long i = 0; i < ohw; i++) {
+        const long at = static_cast<long>(argmax[p * ohw + i]);
+        if (at >= 0) gp[at] += gy[p * ohw + i];
+      }
+    }
+  });
+}
+
+}  // namespace tessera
