@@ -248,6 +248,42 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       addon.col2im(cols, out, writeGeometry(g));
     },
 
+    conv2d(x, weight, bias, y, g, cout) {
+      need('conv2d', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('conv2d', 'weight', weight.length, cout * g.c * g.kh * g.kw);
+      if (bias !== null) need('conv2d', 'bias', bias.length, cout);
+      need('conv2d', 'y', y.length, g.n * cout * g.oh * g.ow);
+      addon.convForward(x, weight, bias, y, writeGeometry(g), cout);
+    },
+
+    conv2dBackwardData(gy, weight, gx, g, cout) {
+      need('conv2dBackwardData', 'gy', gy.length, g.n * cout * g.oh * g.ow);
+      need('conv2dBackwardData', 'weight', weight.length, cout * g.c * g.kh * g.kw);
+      need('conv2dBackwardData', 'gx', gx.length, g.n * g.c * g.h * g.w);
+      addon.convBackwardData(gy, weight, gx, writeGeometry(g), cout);
+    },
+
+    conv2dBackwardWeight(x, gy, gw, g, cout) {
+      need('conv2dBackwardWeight', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('conv2dBackwardWeight', 'gy', gy.length, g.n * cout * g.oh * g.ow);
+      need('conv2dBackwardWeight', 'gw', gw.length, cout * g.c * g.kh * g.kw);
+      addon.convBackwardWeight(x, gy, gw, writeGeometry(g), cout);
+    },
+
+    maxPool2d(x, y, argmax, g) {
+      need('maxPool2d', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('maxPool2d', 'y', y.length, g.n * g.c * g.oh * g.ow);
+      need('maxPool2d', 'argmax', argmax.length, g.n * g.c * g.oh * g.ow);
+      addon.maxPool(x, y, argmax, writeGeometry(g));
+    },
+
+    maxPool2dBackward(gy, argmax, gx, g) {
+      need('maxPool2dBackward', 'gy', gy.length, g.n * g.c * g.oh * g.ow);
+      need('maxPool2dBackward', 'argmax', argmax.length, g.n * g.c * g.oh * g.ow);
+      need('maxPool2dBackward', 'gx', gx.length, g.n * g.c * g.h * g.w);
+      addon.maxPoolBackward(gy, argmax, gx, writeGeometry(g));
+    },
+
     sgdStep(param, grad, buf, size, p: SgdParams) {
       need('sgdStep', 'param', param.length, size);
       need('sgdStep', 'grad', grad.length, size);
