@@ -7,9 +7,9 @@
 // so their inner loops are plain vector loads and FMAs.
 //
 // The input gradient (and ConvTranspose2d) is the same kernel run on the output gradient with
-// zeros inserted between its pixels (stride s) and the kernel flipped and transposed: a
-// stride-1 correlation. With stride 2 three quarters of its multiplies are by inserted zeros;
-// still faster than GEMM + col2im at these channel counts.
+// the kernel flipped and transposed, split into the s² phases of the input grid (stride s):
+// each phase is a stride-1 correlation with the taps that land on it, so no multiply is by an
+// inserted zero and nothing is scattered.
 //
 // Threads split the batch: each image's planes and grid live in per-thread scratch, in L2.
 #include "conv_direct.h"
@@ -109,40 +109,91 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
 
 void convBackwardData(const IsaKernels* K, const float* gy, const float* w, float* gx, const ConvGeometry& g, long cout) {
   if (g.n == 0 || g.c == 0 || g.h * g.w == 0) return;
-  const long taps = g.kh * g.kw;
   if (cout == 0 || g.oh * g.ow == 0) { std::memset(gx, 0, sizeof(float) * g.n * g.c * g.h * g.w); return; }
-  // gx = correlation (stride 1, dilation d) of z with the flipped kernel wf[ci][co][t] =
-  // w[co][ci][taps − 1 − t], where z is gy with sh − 1 zeros between rows (sw − 1 between
-  // columns), placed (kh − 1)·dh − ph rows and (kw − 1)·dw − pw columns in.
-  std::vector<float> wf(g.c * cout * taps);
-  for (long co = 0; co < cout; co++)
-    for (long ci = 0; ci < g.c; ci++)
-      for (long t = 0; t < taps; t++) wf[(ci * cout + co) * taps + t] = w[(co * g.c + ci) * taps + taps - 1 - t];
-  const GridLayout L = layoutFor(g.h, g.w, g.kh, g.kw, 1, 1, g.dh, g.dw);
+  // gx[iy][ix] = Σ_{co, ki, kj} w[co][ci][ki][kj] · gy[oy][ox] where oy·sh = iy + ph − ki·dh. Split
+  // gx into sh·sw phases (iy mod sh, ix mod sw): within one phase the taps that ever divide
+  // exactly are fixed, and each reads gy at a fixed offset, so every phase is a stride-1
+  // correlation of the zero-bordered gy planes with its own taps, written back with stride s.
   const long offY = (g.kh - 1) * g.dh - g.ph, offX = (g.kw - 1) * g.dw - g.pw;
-  const long inFloats = cout * L.planeStride;
+  auto floorDiv = [](long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+  // Rows/columns of zero border above/left of gy so that every offset is ≥ 0.
+  const long mT = offY > 0 ? (offY + g.sh - 1) / g.sh : 0, mL = offX > 0 ? (offX + g.sw - 1) / g.sw : 0;
+  // A phase: its first row and column, its rows and columns, and per tap the gy plane offset
+  // (row, column) until the plane width is known, then row·width + column.
+  struct Phase { long ry, rx, ha, wb; std::vector<long> rows, cols, tapOff; std::vector<float> w; };
+  std::vector<Phase> phases;
+  long maxRowOff = 0, maxColOff = 0;
+  for (long ry = 0; ry < g.sh && ry < g.h; ry++) {
+    for (long rx = 0; rx < g.sw && rx < g.w; rx++) {
+      Phase ph{ry, rx, (g.h - ry + g.sh - 1) / g.sh, (g.w - rx + g.sw - 1) / g.sw, {}, {}, {}, {}};
+      std::vector<long> kis, kjs;
+      // With the flipped index kf = kh − 1 − ki, row a of the phase reads gy row a + ty / sh,
+      // ty = ry + kf·dh − offY, when sh divides ty (the same for columns).
+      for (long kf = 0; kf < g.kh; kf++) {
+        const long ty = ry + kf * g.dh - offY;
+        if (((ty % g.sh) + g.sh) % g.sh == 0) kis.push_back(kf);
+      }
+      for (long kf = 0; kf < g.kw; kf++) {
+        const long tx = rx + kf * g.dw - offX;
+        if (((tx % g.sw) + g.sw) % g.sw == 0) kjs.push_back(kf);
+      }
+      for (long kf : kis) for (long lf : kjs) {
+        const long rowOff = floorDiv(ry + kf * g.dh - offY, g.sh) + mT, colOff = floorDiv(rx + lf * g.dw - offX, g.sw) + mL;
+        maxRowOff = std::max(maxRowOff, rowOff);
+        maxColOff = std::max(maxColOff, colOff);
+        ph.rows.push_back(rowOff);
+        ph.cols.push_back(colOff);
+      }
+      // Weights of this phase's taps, [ci][co][tap] (the kernel's [out][in][tap] with gx's channels out).
+      const long pt = static_cast<long>(kis.size() * kjs.size());
+      ph.w.resize(g.c * cout * (pt > 0 ? pt : 1));
+      for (long ci = 0; ci < g.c; ci++)
+        for (long co = 0; co < cout; co++) {
+          long t = 0;
+          for (long kf : kis) for (long lf : kjs)
+            ph.w[(ci * cout + co) * pt + t++] = w[((co * g.c + ci) * g.kh + (g.kh - 1 - kf)) * g.kw + (g.kw - 1 - lf)];
+        }
+      phases.push_back(std::move(ph));
+    }
+  }
+  const long haMax = (g.h + g.sh - 1) / g.sh, wbMax = (g.w + g.sw - 1) / g.sw;
+  const long wg = std::max(mL + g.ow, wbMax + maxColOff);           // gy plane width (and the grid's)
+  const long hg = std::max(mT + g.oh, haMax + maxRowOff);
+  const long len = roundUp(haMax * wg, kConvGridAlign);
+  const long planeStride = roundUp(std::max(hg * wg, len + maxRowOff * wg + maxColOff), 16);
+  for (Phase& ph : phases)
+    for (size_t t = 0; t < ph.rows.size(); t++) ph.tapOff.push_back(ph.rows[t] * wg + ph.cols[t]);
+  const long inFloats = cout * planeStride;
   parallelRange(g.n, 1, [&](long begin, long end) {
-    float* planes = scratch(inFloats + g.c * L.len);
+    float* planes = scratch(inFloats + g.c * len);
     float* grid = planes + inFloats;
     for (long b = begin; b < end; b++) {
       std::memset(planes, 0, sizeof(float) * inFloats);
       for (long co = 0; co < cout; co++) {
         const float* src = gy + (b * cout + co) * g.oh * g.ow;
-        float* plane = planes + co * L.planeStride;
-        for (long oy = 0; oy < g.oh; oy++) {
-          const long u = oy * g.sh + offY;
-          if (u < 0 || u >= L.hq) continue;
-          for (long ox = 0; ox < g.ow; ox++) {
-            const long v = ox * g.sw + offX;
-            if (v >= 0 && v < L.wq) plane[u * L.wq + v] = src[oy * g.ow + ox];
+        float* plane = planes + co * planeStride;
+        for (long oy = 0; oy < g.oh; oy++) std::memcpy(plane + (oy + mT) * wg + mL, src + oy * g.ow, sizeof(float) * g.ow);
+      }
+      float* dstImage = gx + b * g.c * g.h * g.w;
+      for (const Phase& ph : phases) {
+        const long pt = static_cast<long>(ph.tapOff.size());
+        if (pt == 0) {
+          for (long ci = 0; ci < g.c; ci++)
+            for (long a = 0; a < ph.ha; a++)
+              for (long bb = 0; bb < ph.wb; bb++) dstImage[(ci * g.h + a * g.sh + ph.ry) * g.w + bb * g.sw + ph.rx] = 0.0f;
+          continue;
+        }
+        const long phaseLen = roundUp(ph.ha * wg, kConvGridAlign);
+        K->convGridForward(planes, planeStride, ph.tapOff.data(), pt, cout, ph.w.data(), g.c, grid, len, phaseLen);
+        for (long ci = 0; ci < g.c; ci++) {
+          const float* gc = grid + ci * len;
+          for (long a = 0; a < ph.ha; a++) {
+            float* dst = dstImage + (ci * g.h + a * g.sh + ph.ry) * g.w + ph.rx;
+            const float* row = gc + a * wg;
+            if (g.sw == 1) std::memcpy(dst, row, sizeof(float) * ph.wb);
+            else for (long bb = 0; bb < ph.wb; bb++) dst[bb * g.sw] = row[bb];
           }
         }
-      }
-      K->convGridForward(planes, L.planeStride, L.tapOff.data(), taps, cout, wf.data(), g.c, grid, L.len, L.len);
-      for (long ci = 0; ci < g.c; ci++) {
-        float* dst = gx + (b * g.c + ci) * g.h * g.w;
-        const float* gc = grid + ci * L.len;
-        for (long iy = 0; iy < g.h; iy++) std::memcpy(dst + iy * g.w, gc + iy * L.wq, sizeof(float) * g.w);
       }
     }
   });
@@ -237,26 +288,54 @@ void convBackwardWeightNaive(const float* x, const float* gy, float* gw, const C
         }
 }
 
+namespace {
+
+// The first maximum of a window (a NaN wins at once), as the general loop below picks it.
+inline void take(float v, long i, float& best, long& at) {
+  if (at < 0 || v > best || (v != v && best == best)) { best = v; at = i; }
+}
+
+// The autoencoders' 2×2, stride 2, unpadded pool: four candidates per output, no bounds checks.
+void maxPool2x2Plane(const float* xp, float* y, float* argmax, long w, long oh, long ow) {
+  for (long oy = 0; oy < oh; oy++) {
+    const float* r0 = xp + 2 * oy * w;
+    const float* r1 = r0 + w;
+    for (long ox = 0; ox < ow; ox++) {
+      const long c = 2 * ox;
+      const long i0 = 2 * oy * w + c;
+      float best = r0[c];
+      long at = i0;
+      if (best == best) {
+        take(r0[c + 1], i0 + 1, best, at);
+        if (best == best) take(r1[c], i0 + w, best, at);
+        if (best == best) take(r1[c + 1], i0 + w + 1, best, at);
+      }
+      y[oy * ow + ox] = best;
+      argmax[oy * ow + ox] = static_cast<float>(at);
+    }
+  }
+}
+
+}  // namespace
+
 void maxPoolForward(const float* x, float* y, float* argmax, const ConvGeometry& g) {
   const long planes = g.n * g.c, ohw = g.oh * g.ow;
+  const bool twoByTwo = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
   parallelRange(planes, (1L << 14) / (ohw * g.kh * g.kw + 1) + 1, [&](long begin, long end) {
     for (long p = begin; p < end; p++) {
       const float* xp = x + p * g.h * g.w;
+      if (twoByTwo) { maxPool2x2Plane(xp, y + p * ohw, argmax + p * ohw, g.w, g.oh, g.ow); continue; }
       for (long oy = 0; oy < g.oh; oy++) {
         for (long ox = 0; ox < g.ow; ox++) {
           float best = -INFINITY;
           long at = -1;
-          for (long ki = 0; ki < g.kh; ki++) {
+          for (long ki = 0; ki < g.kh && !(at >= 0 && best != best); ki++) {
             const long iy = oy * g.sh - g.ph + ki * g.dh;
             if (iy < 0 || iy >= g.h) continue;
-            for (long kj = 0; kj < g.kw; kj++) {
+            for (long kj = 0; kj < g.kw && !(at >= 0 && best != best); kj++) {
               const long ix = ox * g.sw - g.pw + kj * g.dw;
               if (ix < 0 || ix >= g.w) continue;
-              const float v = xp[iy * g.w + ix];
-              if (at < 0 || v > best || std::isnan(v)) {
-                best = v; at = iy * g.w + ix;
-                if (std::isnan(v)) { ki = g.kh; break; }
-              }
+              take(xp[iy * g.w + ix], iy * g.w + ix, best, at);
             }
           }
           y[p * ohw + oy * g.ow + ox] = best;
