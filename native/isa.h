@@ -73,8 +73,9 @@ struct IsaKernels {
       const float* gy, long gyStride, long cout, long len, double* gw);
 };
 
-// The grid lengths the conv kernels take are multiples of this (8 vectors of AVX-512's 16 floats).
-constexpr long kConvGridAlign = 128;
+// The grid lengths the conv kernels take are multiples of this (one AVX-512 vector; the kernels
+// run blocks of several vectors, then single ones).
+constexpr long kConvGridAlign = 16;
 
 const IsaKernels* portableKernels();
 #if defined(TESSERA_X64)
