@@ -122,8 +122,9 @@ void Col2im(const Napi::CallbackInfo& info) {
   col2im(data<const float>(info, 0, "col2im"), data<float>(info, 1, "col2im"), geometry(info, 2, "col2im"));
 }
 
-// convForward(x, w, bias | null, y, geometry, cout), convBackwardData(gy, w, gx, geometry, cout),
-// convBackwardWeight(x, gy, gw, geometry, cout): geometry as im2col's, c the input channels.
+// convForward(x, w, bias | null, y, geometry, cout), convBackwardData(gy, w, bias | null, gx,
+// geometry, cout), convBackwardWeight(x, gy, gw, gbias | null, geometry, cout): geometry as
+// im2col's, c the input channels.
 // naive: 1 runs the double-sum reference loops instead (tests, benchmarks).
 void ConvForward(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometry(info, 4, "convForward");
@@ -135,20 +136,22 @@ void ConvForward(const Napi::CallbackInfo& info) {
   else convForward(activeKernels(), x, w, bias, y, g, lng(info, 5));
 }
 void ConvBackwardData(const Napi::CallbackInfo& info) {
-  const ConvGeometry g = geometry(info, 3, "convBackwardData");
+  const ConvGeometry g = geometry(info, 4, "convBackwardData");
   const float* gy = data<const float>(info, 0, "convBackwardData");
   const float* w = data<const float>(info, 1, "convBackwardData");
-  float* gx = data<float>(info, 2, "convBackwardData");
-  if (info.Length() > 5 && flag(info, 5)) convBackwardDataNaive(gy, w, gx, g, lng(info, 4));
-  else convBackwardData(activeKernels(), gy, w, gx, g, lng(info, 4));
+  const float* bias = dataOrNull<const float>(info, 2, "convBackwardData");
+  float* gx = data<float>(info, 3, "convBackwardData");
+  if (info.Length() > 6 && flag(info, 6)) convBackwardDataNaive(gy, w, bias, gx, g, lng(info, 5));
+  else convBackwardData(activeKernels(), gy, w, bias, gx, g, lng(info, 5));
 }
 void ConvBackwardWeight(const Napi::CallbackInfo& info) {
-  const ConvGeometry g = geometry(info, 3, "convBackwardWeight");
+  const ConvGeometry g = geometry(info, 4, "convBackwardWeight");
   const float* x = data<const float>(info, 0, "convBackwardWeight");
   const float* gy = data<const float>(info, 1, "convBackwardWeight");
   float* gw = data<float>(info, 2, "convBackwardWeight");
-  if (info.Length() > 5 && flag(info, 5)) convBackwardWeightNaive(x, gy, gw, g, lng(info, 4));
-  else convBackwardWeight(activeKernels(), x, gy, gw, g, lng(info, 4));
+  float* gbias = dataOrNull<float>(info, 3, "convBackwardWeight");
+  if (info.Length() > 6 && flag(info, 6)) convBackwardWeightNaive(x, gy, gw, gbias, g, lng(info, 5));
+  else convBackwardWeight(activeKernels(), x, gy, gw, gbias, g, lng(info, 5));
 }
 
 // maxPool(x, y, argmax, geometry); maxPoolBackward(gy, argmax, gx, geometry)

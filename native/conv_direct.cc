@@ -107,9 +107,13 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
   });
 }
 
-void convBackwardData(const IsaKernels* K, const float* gy, const float* w, float* gx, const ConvGeometry& g, long cout) {
+void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,
+    const ConvGeometry& g, long cout) {
   if (g.n == 0 || g.c == 0 || g.h * g.w == 0) return;
-  if (cout == 0 || g.oh * g.ow == 0) { std::memset(gx, 0, sizeof(float) * g.n * g.c * g.h * g.w); return; }
+  if (cout == 0 || g.oh * g.ow == 0) {
+    for (long i = 0; i < g.n * g.c * g.h * g.w; i++) gx[i] = bias != nullptr ? bias[(i / (g.h * g.w)) % g.c] : 0.0f;
+    return;
+  }
   // gx[iy][ix] = Σ_{co, ki, kj} w[co][ci][ki][kj] · gy[oy][ox] where oy·sh = iy + ph − ki·dh. Split
   // gx into sh·sw phases (iy mod sh, ix mod sw): within one phase the taps that ever divide
   // exactly are fixed, and each reads gy at a fixed offset, so every phase is a stride-1
@@ -180,18 +184,19 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, floa
         if (pt == 0) {
           for (long ci = 0; ci < g.c; ci++)
             for (long a = 0; a < ph.ha; a++)
-              for (long bb = 0; bb < ph.wb; bb++) dstImage[(ci * g.h + a * g.sh + ph.ry) * g.w + bb * g.sw + ph.rx] = 0.0f;
+              for (long bb = 0; bb < ph.wb; bb++) dstImage[(ci * g.h + a * g.sh + ph.ry) * g.w + bb * g.sw + ph.rx] = bias != nullptr ? bias[ci] : 0.0f;
           continue;
         }
         const long phaseLen = roundUp(ph.ha * wg, kConvGridAlign);
         K->convGridForward(planes, planeStride, ph.tapOff.data(), pt, cout, ph.w.data(), g.c, grid, len, phaseLen);
         for (long ci = 0; ci < g.c; ci++) {
           const float* gc = grid + ci * len;
+          const float bv = bias != nullptr ? bias[ci] : 0.0f;
           for (long a = 0; a < ph.ha; a++) {
             float* dst = dstImage + (ci * g.h + a * g.sh + ph.ry) * g.w + ph.rx;
             const float* row = gc + a * wg;
-            if (g.sw == 1) std::memcpy(dst, row, sizeof(float) * ph.wb);
-            else for (long bb = 0; bb < ph.wb; bb++) dst[bb * g.sw] = row[bb];
+            if (g.sw == 1) for (long bb = 0; bb < ph.wb; bb++) dst[bb] = row[bb] + bv;
+            else for (long bb = 0; bb < ph.wb; bb++) dst[bb * g.sw] = row[bb] + bv;
           }
         }
       }
@@ -199,18 +204,24 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, floa
   });
 }
 
-void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, const ConvGeometry& g, long cout) {
+void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
+    const ConvGeometry& g, long cout) {
   const long taps = g.kh * g.kw, wSize = cout * g.c * taps;
-  if (wSize == 0) return;
-  if (g.n == 0 || g.oh * g.ow == 0) { std::memset(gw, 0, sizeof(float) * wSize); return; }
+  if (g.n == 0 || g.oh * g.ow == 0 || wSize == 0) {
+    if (wSize > 0) std::memset(gw, 0, sizeof(float) * wSize);
+    if (gbias != nullptr && cout > 0) std::memset(gbias, 0, sizeof(float) * cout);
+    return;
+  }
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride;
   // Each chunk of images sums into its own partial (double), added in chunk order: the result
   // depends on the thread count only through those few double additions.
   const long chunks = std::min<long>(g.n, poolThreads());
-  std::vector<double> partial(chunks * wSize, 0.0);
-  struct Ctx { const IsaKernels* K; const float* x; const float* gy; const ConvGeometry* g; long cout, chunks, inFloats; const GridLayout* L; double* partial; };
-  Ctx ctx{K, x, gy, &g, cout, chunks, inFloats, &L, partial.data()};
+  // Per chunk: the weight sums, then (with gbias) the cout bias sums.
+  const long per = wSize + (gbias != nullptr ? cout : 0);
+  std::vector<double> partial(chunks * per, 0.0);
+  struct Ctx { const IsaKernels* K; const float* x; const float* gy; const ConvGeometry* g; long cout, chunks, inFloats, per; bool bias; const GridLayout* L; double* partial; };
+  Ctx ctx{K, x, gy, &g, cout, chunks, inFloats, per, gbias != nullptr, &L, partial.data()};
   parallelFor(chunks, [](void* p, long task, int) {
     const Ctx& c = *static_cast<const Ctx*>(p);
     const ConvGeometry& g = *c.g;
@@ -219,20 +230,23 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
     float* planes = scratch(c.inFloats + c.cout * L.len);
     float* grid = planes + c.inFloats;
     std::memset(grid, 0, sizeof(float) * c.cout * L.len);  // columns ≥ ow and the tail stay zero
-    double* acc = c.partial + task * c.cout * g.c * g.kh * g.kw;
+    double* acc = c.partial + task * c.per;
+    double* accBias = acc + c.cout * g.c * g.kh * g.kw;
     for (long b = begin; b < end; b++) {
       fillPlanes(c.x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
       for (long co = 0; co < c.cout; co++) {
         const float* src = c.gy + (b * c.cout + co) * g.oh * g.ow;
         for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+        if (c.bias) accBias[co] += c.K->sumRow(src, g.oh * g.ow);
       }
       c.K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), g.kh * g.kw, g.c, grid, L.len, c.cout, L.len, acc);
     }
   }, &ctx);
-  for (long i = 0; i < wSize; i++) {
+  for (long i = 0; i < per; i++) {
     double s = 0;
-    for (long t = 0; t < chunks; t++) s += partial[t * wSize + i];
-    gw[i] = static_cast<float>(s);
+    for (long t = 0; t < chunks; t++) s += partial[t * per + i];
+    if (i < wSize) gw[i] = static_cast<float>(s);
+    else gbias[i - wSize] = static_cast<float>(s);
   }
 }
 
@@ -253,8 +267,9 @@ void convForwardNaive(const float* x, const float* w, const float* bias, float* 
         }
 }
 
-void convBackwardDataNaive(const float* gy, const float* w, float* gx, const ConvGeometry& g, long cout) {
+void convBackwardDataNaive(const float* gy, const float* w, const float* bias, float* gx, const ConvGeometry& g, long cout) {
   std::vector<double> acc(g.n * g.c * g.h * g.w, 0.0);
+  if (bias != nullptr) for (size_t i = 0; i < acc.size(); i++) acc[i] = bias[(static_cast<long>(i) / (g.h * g.w)) % g.c];
   for (long b = 0; b < g.n; b++)
     for (long co = 0; co < cout; co++)
       for (long oy = 0; oy < g.oh; oy++)
@@ -271,7 +286,13 @@ void convBackwardDataNaive(const float* gy, const float* w, float* gx, const Con
   for (size_t i = 0; i < acc.size(); i++) gx[i] = static_cast<float>(acc[i]);
 }
 
-void convBackwardWeightNaive(const float* x, const float* gy, float* gw, const ConvGeometry& g, long cout) {
+void convBackwardWeightNaive(const float* x, const float* gy, float* gw, float* gbias, const ConvGeometry& g, long cout) {
+  for (long co = 0; gbias != nullptr && co < cout; co++) {
+    double s = 0;
+    for (long b = 0; b < g.n; b++)
+      for (long p = 0; p < g.oh * g.ow; p++) s += gy[(b * cout + co) * g.oh * g.ow + p];
+    gbias[co] = static_cast<float>(s);
+  }
   for (long co = 0; co < cout; co++)
     for (long ci = 0; ci < g.c; ci++)
       for (long ki = 0; ki < g.kh; ki++)

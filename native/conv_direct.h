@@ -9,16 +9,19 @@ namespace tessera {
 // x [n, c, h, w] ⋆ w [cout, c, kh, kw] (+ bias [cout]) → y [n, cout, oh, ow] (PyTorch's Conv2d).
 void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
     const ConvGeometry& g, long cout);
-// gy [n, cout, oh, ow], w [cout, c, kh, kw] → gx [n, c, h, w] (overwritten): the adjoint of
-// convForward in x, which is also ConvTranspose2d's forward.
-void convBackwardData(const IsaKernels* K, const float* gy, const float* w, float* gx, const ConvGeometry& g, long cout);
-// x [n, c, h, w], gy [n, cout, oh, ow] → gw [cout, c, kh, kw] (overwritten).
-void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, const ConvGeometry& g, long cout);
+// gy [n, cout, oh, ow], w [cout, c, kh, kw] → gx [n, c, h, w] (overwritten) + bias [c] if given:
+// the adjoint of convForward in x, which is also ConvTranspose2d's forward.
+void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,
+    const ConvGeometry& g, long cout);
+// x [n, c, h, w], gy [n, cout, oh, ow] → gw [cout, c, kh, kw] (overwritten), and gbias [cout] =
+// Σ gy per channel when gbias is not null.
+void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
+    const ConvGeometry& g, long cout);
 
 // Naive references (a loop per output element, double sums): the tests' second opinion.
 void convForwardNaive(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g, long cout);
-void convBackwardDataNaive(const float* gy, const float* w, float* gx, const ConvGeometry& g, long cout);
-void convBackwardWeightNaive(const float* x, const float* gy, float* gw, const ConvGeometry& g, long cout);
+void convBackwardDataNaive(const float* gy, const float* w, const float* bias, float* gx, const ConvGeometry& g, long cout);
+void convBackwardWeightNaive(const float* x, const float* gy, float* gw, float* gbias, const ConvGeometry& g, long cout);
 
 // Max over each window of x [n, c, h, w] (g.c channels; padding excluded from the max, as
 // PyTorch's −∞ padding) → y [n, c, oh, ow], and argmax [n, c, oh, ow]: the index iy·w + ix in

@@ -1,5 +1,5 @@
 // The adjoint of conv_forward in x (ConvTranspose2d's forward): gx [n, c, h, w] from gy
-// [n, cout, oh, ow] and w [cout, c, kh, kw]. No atomics: each input pixel gathers the outputs
+// [n, cout, oh, ow] and w [cout, c, kh, kw], plus bias [c] if HAS_BIAS. No atomics: each input pixel gathers the outputs
 // that read it, oy = (iy + ph − ki·dh) / sh where that divides exactly and lies in [0, oh).
 
 struct Params {
@@ -11,8 +11,11 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> gy: array<f32>;
 @group(0) @binding(1) var<storage, read> wt: array<f32>;
-@group(0) @binding(2) var<storage, read_write> gx: array<f32>;
-@group(0) @binding(3) var<uniform> u: Params;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> gx: array<f32>;
+@group(0) @binding(4) var<uniform> u: Params;
+
+const HAS_BIAS: bool = {{HAS_BIAS}};
 
 const WG: u32 = {{WG}}u;
 
@@ -26,6 +29,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let ci = (t / (u.w * u.h)) % u.c;
   let b = t / (u.w * u.h * u.c);
   var s = 0.0;
+  if (HAS_BIAS) { s = bias[ci]; }
   for (var ki = 0u; ki < u.kh; ki++) {
     let ty = iy + i32(u.ph) - i32(ki * u.dh);
     if (ty < 0 || ty % i32(u.sh) != 0) { continue; }

@@ -1,5 +1,6 @@
 // The adjoint of conv_forward in the weight: gw [cout, c, kh, kw] = Σ over images and output
-// pixels of gy · x at the tap. One thread per weight element.
+// pixels of gy · x at the tap; with HAS_BIAS also gbias [cout] = Σ gy per channel. One thread
+// per weight element, then one per bias element.
 
 struct Params {
   n: u32, c: u32, h: u32, w: u32,
@@ -11,7 +12,10 @@ struct Params {
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> gy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> gw: array<f32>;
-@group(0) @binding(3) var<uniform> u: Params;
+@group(0) @binding(3) var<storage, read_write> gbias: array<f32>;
+@group(0) @binding(4) var<uniform> u: Params;
+
+const HAS_BIAS: bool = {{HAS_BIAS}};
 
 const WG: u32 = {{WG}}u;
 
@@ -20,6 +24,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let t = (wid.y * nwg.x + wid.x) * WG + lid;
   if (t >= u.total) { return; }
+  let weights = u.cout * u.c * u.kh * u.kw;
+  if (t >= weights) {
+    if (HAS_BIAS) {
+      let co = t - weights;
+      var sb = 0.0;
+      for (var b = 0u; b < u.n; b++) {
+        for (var p = 0u; p < u.oh * u.ow; p++) { sb += gy[(b * u.cout + co) * u.oh * u.ow + p]; }
+      }
+      gbias[co] = sb;
+    }
+    return;
+  }
   let kj = t % u.kw;
   let ki = (t / u.kw) % u.kh;
   let ci = (t / (u.kw * u.kh)) % u.c;

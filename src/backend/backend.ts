@@ -145,11 +145,14 @@ export interface Backend<S = unknown> {
   conv2d(x: S, weight: S, bias: S | null, y: S, g: Conv2dGeometry, cout: number): void;
   /**
    * The adjoint of conv2d in x: gy [n, cout, oh, ow], weight [cout, c, kh, kw] → gx [n, c, h, w]
-   * (overwritten). Also ConvTranspose2d's forward.
+   * (overwritten), plus bias [c] when given. Also ConvTranspose2d's forward, bias included.
    */
-  conv2dBackwardData(gy: S, weight: S, gx: S, g: Conv2dGeometry, cout: number): void;
-  /** The adjoint of conv2d in the weight: x, gy → gw [cout, c, kh, kw] (overwritten). */
-  conv2dBackwardWeight(x: S, gy: S, gw: S, g: Conv2dGeometry, cout: number): void;
+  conv2dBackwardData(gy: S, weight: S, bias: S | null, gx: S, g: Conv2dGeometry, cout: number): void;
+  /**
+   * The adjoint of conv2d in the weight: x, gy → gw [cout, c, kh, kw] (overwritten), and when
+   * gbias is given, gbias [cout] = Σ of gy over images and pixels (the bias gradient, same pass).
+   */
+  conv2dBackwardWeight(x: S, gy: S, gw: S, gbias: S | null, g: Conv2dGeometry, cout: number): void;
   /**
    * Max over each window (g.c channels, padding outside the max) → y [n, c, oh, ow], and argmax
    * [n, c, oh, ow]: iy·w + ix of the window's first maximum in its plane (a NaN wins), as a float.

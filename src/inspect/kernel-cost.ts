@@ -105,9 +105,7 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
     case 'conv2dBackwardWeight': {
       // 2·n·cout·oh·ow·c·kh·kw in each direction: every product of the convolution once (the
       // direct kernels' multiplies by padding or by inserted zeros are not counted).
-      const [x] = args;
-      const g = args[kernel === 'conv2d' ? 4 : 3] as Conv2dGeometry;
-      const cout = args[kernel === 'conv2d' ? 5 : 4] as number;
+      const [x, , , , g, cout] = args as [unknown, unknown, unknown, unknown, Conv2dGeometry, number];
       const outN = g.n * cout * g.oh * g.ow;
       const flops = 2 * outN * g.c * g.kh * g.kw;
       return { flops, bytes: (g.n * g.c * g.h * g.w + outN + cout * g.c * g.kh * g.kw) * elementBytes(x) };
@@ -156,9 +154,9 @@ export function kernelDetail(kernel: string, args: readonly unknown[]): string {
     case 'conv2d':
     case 'conv2dBackwardData':
     case 'conv2dBackwardWeight': {
-      const g = args[kernel === 'conv2d' ? 4 : 3] as Conv2dGeometry;
-      const cout = args[kernel === 'conv2d' ? 5 : 4] as number;
-      return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} → ${cout} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${kernel === 'conv2d' && args[2] ? ' +bias' : ''}`;
+      const g = args[4] as Conv2dGeometry, cout = args[5] as number;
+      const bias = (kernel === 'conv2dBackwardWeight' ? args[3] : args[2]) ? (kernel === 'conv2dBackwardWeight' ? ' +bias grad' : ' +bias') : '';
+      return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}`;
     }
     default:
       return kernel;

@@ -14,7 +14,7 @@ export type KernelMethod = (typeof KERNEL_METHODS)[number];
 /** Which argument is the storage a kernel writes (optimizer steps update their first argument). */
 const OUT_ARG: Record<KernelMethod, number> = {
   fill: 0, unary: 2, activationGrad: 3, binary: 5, where: 6, reduce: 2, copy: 3, matmul: 2, softmax: 1, im2col: 1, col2im: 1,
-  conv2d: 3, conv2dBackwardData: 2, conv2dBackwardWeight: 2, maxPool2d: 1, maxPool2dBackward: 2, sgdStep: 0, adamStep: 0,
+  conv2d: 3, conv2dBackwardData: 3, conv2dBackwardWeight: 2, maxPool2d: 1, maxPool2dBackward: 2, sgdStep: 0, adamStep: 0,
 };
 
 export interface KernelCall {

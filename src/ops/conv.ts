@@ -6,8 +6,7 @@ import type { Conv2dGeometry } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import { checkSame, checkTensor, empty, record } from './op.js';
-import { reshape } from './shape-ops.js';
-import { add } from './elementwise.js';
+import { expand, reshape } from './shape-ops.js';
 import { sum } from './reduce.js';
 
 export type Pair = number | readonly [number, number];
@@ -75,31 +74,54 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
 function convForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
   const y = empty([g.n, cout, g.oh, g.ow], x.dtype, x.backend);
   x.backend.conv2d(x.storage('conv2d'), weight.storage('conv2d'), bias ? bias.storage('conv2d') : null, y.storage('conv2d'), g, cout);
-  return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (gy) => [
-    x.requiresGrad ? convBackwardData(gy, weight, g, cout) : null,
-    weight.requiresGrad ? convBackwardWeight(x, gy, g, cout) : null,
-    ...(bias ? [bias.requiresGrad ? sum(sum(reshape(gy, [g.n, cout, g.oh * g.ow]), 2), 0) : null] : []),
-  ], { saved: ['x', 'weight'], attrs: { ...g, cout } });
+  return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (gy) => {
+    // The bias gradient comes out of the weight gradient's pass over gy.
+    const wantBias = bias !== null && bias.requiresGrad;
+    const grads = weight.requiresGrad || wantBias ? convBackwardWeight(x, gy, g, cout, wantBias) : null;
+    return [
+      x.requiresGrad ? convBackwardData(gy, weight, null, g, cout) : null,
+      weight.requiresGrad && grads ? grads.gw : null,
+      ...(bias ? [grads?.gb ?? null] : []),
+    ];
+  }, { saved: ['x', 'weight'], attrs: { ...g, cout } });
 }
 
-/** gx [n, c, h, w] = the adjoint of conv2d in x applied to gy (ConvTranspose2d's forward). */
-function convBackwardData(gy: Tensor, weight: Tensor, g: Conv2dGeometry, cout: number): Tensor {
+/** Σ of t [n, c, h, w] per channel → [c]. */
+function channelSum(t: Tensor): Tensor {
+  const [n, c, h, w] = t.shape;
+  return sum(sum(reshape(t, [n, c, h * w]), 2), 0);
+}
+
+/**
+ * gx [n, c, h, w] = the adjoint of conv2d in x applied to gy, plus bias [c] when given:
+ * ConvTranspose2d's forward.
+ */
+function convBackwardData(gy: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
   const gx = empty([g.n, g.c, g.h, g.w], gy.dtype, gy.backend);
-  gy.backend.conv2dBackwardData(gy.storage('conv2dBackwardData'), weight.storage('conv2dBackwardData'), gx.storage('conv2dBackwardData'), g, cout);
-  return record(gx, 'conv2dBackwardData', [gy, weight], (G) => [
+  gy.backend.conv2dBackwardData(gy.storage('conv2dBackwardData'), weight.storage('conv2dBackwardData'),
+    bias ? bias.storage('conv2dBackwardData') : null, gx.storage('conv2dBackwardData'), g, cout);
+  return record(gx, 'conv2dBackwardData', bias ? [gy, weight, bias] : [gy, weight], (G) => [
     gy.requiresGrad ? convForward(G, weight, null, g, cout) : null,
-    weight.requiresGrad ? convBackwardWeight(G, gy, g, cout) : null,
+    weight.requiresGrad ? convBackwardWeight(G, gy, g, cout, false).gw : null,
+    ...(bias ? [bias.requiresGrad ? channelSum(G) : null] : []),
   ], { saved: ['gy', 'weight'], attrs: { ...g, cout } });
 }
 
-/** gw [cout, c, kh, kw] = the adjoint of conv2d in the weight, for input x and output gradient gy. */
-function convBackwardWeight(x: Tensor, gy: Tensor, g: Conv2dGeometry, cout: number): Tensor {
+/**
+ * gw [cout, c, kh, kw] = the adjoint of conv2d in the weight, for input x and output gradient
+ * gy; with withBias also gb [cout] = Σ gy per channel, from the same kernel call.
+ */
+function convBackwardWeight(x: Tensor, gy: Tensor, g: Conv2dGeometry, cout: number, withBias: boolean): { gw: Tensor; gb: Tensor | null } {
   const gw = empty([cout, g.c, g.kh, g.kw], x.dtype, x.backend);
-  x.backend.conv2dBackwardWeight(x.storage('conv2dBackwardWeight'), gy.storage('conv2dBackwardWeight'), gw.storage('conv2dBackwardWeight'), g, cout);
-  return record(gw, 'conv2dBackwardWeight', [x, gy], (G) => [
-    x.requiresGrad ? convBackwardData(gy, G, g, cout) : null,
+  const gb = withBias ? empty([cout], x.dtype, x.backend) : null;
+  x.backend.conv2dBackwardWeight(x.storage('conv2dBackwardWeight'), gy.storage('conv2dBackwardWeight'), gw.storage('conv2dBackwardWeight'),
+    gb ? gb.storage('conv2dBackwardWeight') : null, g, cout);
+  record(gw, 'conv2dBackwardWeight', [x, gy], (G) => [
+    x.requiresGrad ? convBackwardData(gy, G, null, g, cout) : null,
     gy.requiresGrad ? convForward(x, G, null, g, cout) : null,
   ], { saved: ['x', 'gy'], attrs: { ...g, cout } });
+  if (gb) record(gb, 'conv2dBiasGrad', [gy], (G) => [expand(reshape(G, [1, cout, 1, 1]), gy.shape)], { attrs: { cout } });
+  return { gw, gb };
 }
 
 /**
@@ -130,6 +152,5 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   // The output is the input of a conv2d whose output is x: geometry from the output's side.
   // (weight [cin, cout, …] is that conv2d's [its cout, its cin, …] layout)
   const g: Conv2dGeometry = { n, c: cout, h: oh, w: ow, kh, kw, sh, sw, ph, pw, dh, dw, oh: h, ow: w };
-  const y = convBackwardData(x, weight, g, cin);                        // [n, cout, oh, ow]
-  return bias ? add(y, reshape(bias, [cout, 1, 1])) : y;
+  return convBackwardData(x, weight, bias, g, cin);                     // [n, cout, oh, ow]
 }

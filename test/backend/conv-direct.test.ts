@@ -31,26 +31,28 @@ const CASES: [Conv2dGeometry, number][] = [
 
 const label = (g: Conv2dGeometry, cout: number): string => `${JSON.stringify(g)} cout ${cout}`;
 
-interface ConvData { x: Float32Array; w: Float32Array; bias: Float32Array; gy: Float32Array }
+/** bias [cout] for conv2d, inBias [c] for conv2dBackwardData (ConvTranspose2d's bias). */
+interface ConvData { x: Float32Array; w: Float32Array; bias: Float32Array; inBias: Float32Array; gy: Float32Array }
 
 function data(gen: Generator, g: Conv2dGeometry, cout: number): ConvData {
   return {
     x: uniform(gen, g.n * g.c * g.h * g.w), w: uniform(gen, cout * g.c * g.kh * g.kw),
-    bias: uniform(gen, cout), gy: uniform(gen, g.n * cout * g.oh * g.ow),
+    bias: uniform(gen, cout), inBias: uniform(gen, g.c), gy: uniform(gen, g.n * cout * g.oh * g.ow),
   };
 }
 
-/** The three kernels' outputs on a backend (host arrays in, host arrays out). */
-interface ConvOut { y: Float32Array; gx: Float32Array; gw: Float32Array }
+/** The three kernels' outputs on a backend (host arrays in, host arrays out); gb: the bias gradient. */
+interface ConvOut { y: Float32Array; gx: Float32Array; gw: Float32Array; gb: Float32Array }
 
 function runCpu(b: Backend<Float32Array>, d: ConvData, g: Conv2dGeometry, cout: number): ConvOut {
   const y = new Float32Array(g.n * cout * g.oh * g.ow).fill(777);
   const gx = new Float32Array(g.n * g.c * g.h * g.w).fill(777);
   const gw = new Float32Array(cout * g.c * g.kh * g.kw).fill(777);
+  const gb = new Float32Array(cout).fill(777);
   b.conv2d(d.x, d.w, d.bias, y, g, cout);
-  b.conv2dBackwardData(d.gy, d.w, gx, g, cout);
-  b.conv2dBackwardWeight(d.x, d.gy, gw, g, cout);
-  return { y, gx, gw };
+  b.conv2dBackwardData(d.gy, d.w, d.inBias, gx, g, cout);
+  b.conv2dBackwardWeight(d.x, d.gy, gw, gb, g, cout);
+  return { y, gx, gw, gb };
 }
 
 /** |got − want| within float32 rounding of sums of `terms` products of values in [−1, 1]. */
@@ -59,6 +61,7 @@ function expectConv(got: ConvOut, want: ConvOut, g: Conv2dGeometry, cout: number
   expectClose(got.y, want.y, 1e-5, eps * (g.c * g.kh * g.kw + 1), `${what} conv2d ${label(g, cout)}`);
   expectClose(got.gx, want.gx, 1e-5, eps * cout * g.kh * g.kw, `${what} conv2dBackwardData ${label(g, cout)}`);
   expectClose(got.gw, want.gw, 1e-5, eps * g.n * g.oh * g.ow, `${what} conv2dBackwardWeight ${label(g, cout)}`);
+  expectClose(got.gb, want.gb, 1e-5, eps * g.n * g.oh * g.ow, `${what} conv2dBackwardWeight's bias gradient ${label(g, cout)}`);
 }
 
 describe('js direct convolution against im2col and col2im', () => {
@@ -73,12 +76,13 @@ describe('js direct convolution against im2col and col2im', () => {
       // y[b, co, p] = bias[co] + Σ_k w[co, k]·cols[b, k, p]; gw[co, k] = Σ_{b,p} gy[b, co, p]·cols[b, k, p];
       // gx = col2im(dcols) with dcols[b, k, p] = Σ_co w[co, k]·gy[b, co, p].
       const y = new Float32Array(g.n * cout * P), gw = new Float32Array(cout * K), dcols = new Float32Array(g.n * K * P);
-      const gwAcc = new Float64Array(cout * K);
+      const gwAcc = new Float64Array(cout * K), gbAcc = new Float64Array(cout);
       for (let b = 0; b < g.n; b++) {
         for (let co = 0; co < cout; co++) {
           for (let p = 0; p < P; p++) {
             let s = d.bias[co];
             const gv = d.gy[(b * cout + co) * P + p];
+            gbAcc[co] += gv;
             for (let k = 0; k < K; k++) {
               s += d.w[co * K + k] * cols[(b * K + k) * P + p];
               gwAcc[co * K + k] += gv * cols[(b * K + k) * P + p];
@@ -97,8 +101,9 @@ describe('js direct convolution against im2col and col2im', () => {
       gw.set(gwAcc);
       const gx = new Float32Array(g.n * g.c * g.h * g.w);
       js.col2im(dcols, gx, g);
+      for (let i = 0; i < gx.length; i++) gx[i] += d.inBias[Math.floor(i / (g.h * g.w)) % g.c];
       // col2im adds the rounded column values in float32, the kernel sums in double: rounding apart.
-      expectConv(got, { y, gx, gw }, g, cout, 'js');
+      expectConv(got, { y, gx, gw, gb: Float32Array.from(gbAcc) }, g, cout, 'js');
     }
   });
 
@@ -158,6 +163,15 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
       for (const [g, cout] of CASES) {
         const d = data(gen, g, cout);
         expectConv(runCpu(native, d, g, cout), runCpu(js, d, g, cout), g, cout, `native ${isa} ×${threads}`);
+        // Without the biases: nothing added, no bias gradient.
+        const [gxN, gxJ] = [0, 1].map(() => new Float32Array(d.x.length).fill(5));
+        const [gwN, gwJ] = [0, 1].map(() => new Float32Array(d.w.length).fill(5));
+        native.conv2dBackwardData(d.gy, d.w, null, gxN, g, cout);
+        js.conv2dBackwardData(d.gy, d.w, null, gxJ, g, cout);
+        native.conv2dBackwardWeight(d.x, d.gy, gwN, null, g, cout);
+        js.conv2dBackwardWeight(d.x, d.gy, gwJ, null, g, cout);
+        expectClose(gxN, gxJ, 1e-5, 1e-5, `native conv2dBackwardData without bias ${label(g, cout)}`);
+        expectClose(gwN, gwJ, 1e-5, 1e-5 * g.n * g.oh * g.ow, `native conv2dBackwardWeight without bias ${label(g, cout)}`);
       }
     }
     useIsa(isa, 1);
@@ -191,10 +205,10 @@ describe('native naive convolution loops (the addon\'s reference)', () => {
     for (const [g, cout] of CASES) {
       const d = data(gen, g, cout);
       const geo = Float64Array.from([g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow]);
-      const got: ConvOut = { y: new Float32Array(g.n * cout * g.oh * g.ow), gx: new Float32Array(d.x.length), gw: new Float32Array(d.w.length) };
+      const got: ConvOut = { y: new Float32Array(g.n * cout * g.oh * g.ow), gx: new Float32Array(d.x.length), gw: new Float32Array(d.w.length), gb: new Float32Array(cout) };
       addon.convForward(d.x, d.w, d.bias, got.y, geo, cout, true);
-      addon.convBackwardData(d.gy, d.w, got.gx, geo, cout, true);
-      addon.convBackwardWeight(d.x, d.gy, got.gw, geo, cout, true);
+      addon.convBackwardData(d.gy, d.w, d.inBias, got.gx, geo, cout, true);
+      addon.convBackwardWeight(d.x, d.gy, got.gw, got.gb, geo, cout, true);
       expectConv(got, runCpu(js, d, g, cout), g, cout, 'native naive');
     }
   });
@@ -211,11 +225,19 @@ describe.skipIf(shouldSkip(setup))('webgpu direct convolution and max pooling vs
       const want = runCpu(js, d, g, cout);
       const b = gpu();
       const y = b.alloc('float32', want.y.length), gx = b.upload(new Float32Array(want.gx.length).fill(9)), gw = b.alloc('float32', want.gw.length);
-      const [x, w, bias, gy] = [d.x, d.w, d.bias, d.gy].map((a) => b.upload(a));
+      const gb = b.alloc('float32', cout);
+      const [x, w, bias, inBias, gy] = [d.x, d.w, d.bias, d.inBias, d.gy].map((a) => b.upload(a));
       b.conv2d(x, w, bias, y, g, cout);
-      b.conv2dBackwardData(gy, w, gx, g, cout);
-      b.conv2dBackwardWeight(x, gy, gw, g, cout);
-      expectConv({ y: await readAll(b, y), gx: await readAll(b, gx), gw: await readAll(b, gw) }, want, g, cout, 'webgpu');
+      b.conv2dBackwardData(gy, w, inBias, gx, g, cout);
+      b.conv2dBackwardWeight(x, gy, gw, gb, g, cout);
+      expectConv({ y: await readAll(b, y), gx: await readAll(b, gx), gw: await readAll(b, gw), gb: await readAll(b, gb) }, want, g, cout, 'webgpu');
+      // Without the biases: the same sums, nothing added, no bias gradient written.
+      const gx0 = b.alloc('float32', want.gx.length), gw0 = b.alloc('float32', want.gw.length);
+      b.conv2dBackwardData(gy, w, null, gx0, g, cout);
+      b.conv2dBackwardWeight(x, gy, gw0, null, g, cout);
+      const gxWant = want.gx.map((v, i) => v - d.inBias[Math.floor(i / (g.h * g.w)) % g.c]);
+      expectClose(await readAll(b, gx0), gxWant, 1e-5, 1e-5, `webgpu conv2dBackwardData without bias ${label(g, cout)}`);
+      expectClose(await readAll(b, gw0), want.gw, 1e-5, 1e-5, `webgpu conv2dBackwardWeight without bias ${label(g, cout)}`);
       const y0 = b.alloc('float32', want.y.length);
       b.conv2d(x, w, null, y0, g, cout);
       const noBias = new Float32Array(want.y.length);

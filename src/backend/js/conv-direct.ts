@@ -27,9 +27,10 @@ export function conv2d(x: TypedArray, weight: TypedArray, bias: TypedArray | nul
   }
 }
 
-export function conv2dBackwardData(gy: TypedArray, weight: TypedArray, gx: TypedArray, g: Conv2dGeometry, cout: number): void {
+export function conv2dBackwardData(gy: TypedArray, weight: TypedArray, bias: TypedArray | null, gx: TypedArray, g: Conv2dGeometry, cout: number): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const acc = new Float64Array(n * c * h * w);
+  if (bias) for (let i = 0; i < acc.length; i++) acc[i] = bias[Math.floor(i / (h * w)) % c];
   for (let b = 0; b < n; b++) {
     for (let co = 0; co < cout; co++) {
       for (let oy = 0; oy < oh; oy++) {
@@ -53,8 +54,15 @@ export function conv2dBackwardData(gy: TypedArray, weight: TypedArray, gx: Typed
   gx.set(acc);
 }
 
-export function conv2dBackwardWeight(x: TypedArray, gy: TypedArray, gw: TypedArray, g: Conv2dGeometry, cout: number): void {
+export function conv2dBackwardWeight(x: TypedArray, gy: TypedArray, gw: TypedArray, gbias: TypedArray | null, g: Conv2dGeometry, cout: number): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
+  if (gbias) {
+    for (let co = 0; co < cout; co++) {
+      let s = 0;
+      for (let b = 0; b < n; b++) for (let p = 0; p < oh * ow; p++) s += gy[(b * cout + co) * oh * ow + p];
+      gbias[co] = s;
+    }
+  }
   for (let co = 0; co < cout; co++) {
     for (let ci = 0; ci < c; ci++) {
       for (let ki = 0; ki < kh; ki++) {

@@ -256,18 +256,20 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       addon.convForward(x, weight, bias, y, writeGeometry(g), cout);
     },
 
-    conv2dBackwardData(gy, weight, gx, g, cout) {
+    conv2dBackwardData(gy, weight, bias, gx, g, cout) {
       need('conv2dBackwardData', 'gy', gy.length, g.n * cout * g.oh * g.ow);
       need('conv2dBackwardData', 'weight', weight.length, cout * g.c * g.kh * g.kw);
+      if (bias !== null) need('conv2dBackwardData', 'bias', bias.length, g.c);
       need('conv2dBackwardData', 'gx', gx.length, g.n * g.c * g.h * g.w);
-      addon.convBackwardData(gy, weight, gx, writeGeometry(g), cout);
+      addon.convBackwardData(gy, weight, bias, gx, writeGeometry(g), cout);
     },
 
-    conv2dBackwardWeight(x, gy, gw, g, cout) {
+    conv2dBackwardWeight(x, gy, gw, gbias, g, cout) {
       need('conv2dBackwardWeight', 'x', x.length, g.n * g.c * g.h * g.w);
       need('conv2dBackwardWeight', 'gy', gy.length, g.n * cout * g.oh * g.ow);
       need('conv2dBackwardWeight', 'gw', gw.length, cout * g.c * g.kh * g.kw);
-      addon.convBackwardWeight(x, gy, gw, writeGeometry(g), cout);
+      if (gbias !== null) need('conv2dBackwardWeight', 'gbias', gbias.length, cout);
+      addon.convBackwardWeight(x, gy, gw, gbias, writeGeometry(g), cout);
     },
 
     maxPool2d(x, y, argmax, g) {

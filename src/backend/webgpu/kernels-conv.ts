@@ -59,12 +59,13 @@ export function conv2d(rt: GpuRuntime, x: GpuStorage, w: GpuStorage, bias: GpuSt
   launch(rt, 'conv_forward', [x, w, bias, y], ['read', 'read', 'read', 'write'], g, cout, g.n * cout * g.oh * g.ow, { HAS_BIAS: bias !== null });
 }
 
-export function conv2dBackwardData(rt: GpuRuntime, gy: GpuStorage, w: GpuStorage, gx: GpuStorage, g: Conv2dGeometry, cout: number): void {
-  launch(rt, 'conv_backward_data', [gy, w, gx], ['read', 'read', 'write'], g, cout, g.n * g.c * g.h * g.w);
+export function conv2dBackwardData(rt: GpuRuntime, gy: GpuStorage, w: GpuStorage, bias: GpuStorage | null, gx: GpuStorage, g: Conv2dGeometry, cout: number): void {
+  launch(rt, 'conv_backward_data', [gy, w, bias, gx], ['read', 'read', 'read', 'write'], g, cout, g.n * g.c * g.h * g.w, { HAS_BIAS: bias !== null });
 }
 
-export function conv2dBackwardWeight(rt: GpuRuntime, x: GpuStorage, gy: GpuStorage, gw: GpuStorage, g: Conv2dGeometry, cout: number): void {
-  launch(rt, 'conv_backward_weight', [x, gy, gw], ['read', 'read', 'write'], g, cout, cout * g.c * g.kh * g.kw);
+export function conv2dBackwardWeight(rt: GpuRuntime, x: GpuStorage, gy: GpuStorage, gw: GpuStorage, gbias: GpuStorage | null, g: Conv2dGeometry, cout: number): void {
+  const total = cout * g.c * g.kh * g.kw + (gbias !== null ? cout : 0);
+  launch(rt, 'conv_backward_weight', [x, gy, gw, gbias], ['read', 'read', 'write', 'write'], g, cout, total, { HAS_BIAS: gbias !== null });
 }
 
 export function maxPool2d(rt: GpuRuntime, x: GpuStorage, y: GpuStorage, argmax: GpuStorage, g: Conv2dGeometry): void {
