@@ -312,25 +312,26 @@ void convBackwardWeightNaive(const float* x, const float* gy, float* gw, float* 
 namespace {
 
 // The first maximum of a window (a NaN wins at once), as the general loop below picks it.
+// Branch-free: which candidate wins is data, and mispredicted branches cost more than the pool.
 inline void take(float v, long i, float& best, long& at) {
-  if (at < 0 || v > best || (v != v && best == best)) { best = v; at = i; }
+  const bool win = at < 0 || v > best || (v != v && best == best);
+  best = win ? v : best;
+  at = win ? i : at;
 }
 
-// The autoencoders' 2×2, stride 2, unpadded pool: four candidates per output, no bounds checks.
+// The autoencoders' 2×2, stride 2, unpadded pool: four candidates per output, no bounds checks
+// (once best is NaN no later candidate beats it: v > NaN is false and best == best fails).
 void maxPool2x2Plane(const float* xp, float* y, float* argmax, long w, long oh, long ow) {
   for (long oy = 0; oy < oh; oy++) {
     const float* r0 = xp + 2 * oy * w;
     const float* r1 = r0 + w;
     for (long ox = 0; ox < ow; ox++) {
-      const long c = 2 * ox;
-      const long i0 = 2 * oy * w + c;
+      const long c = 2 * ox, i0 = 2 * oy * w + c;
       float best = r0[c];
       long at = i0;
-      if (best == best) {
-        take(r0[c + 1], i0 + 1, best, at);
-        if (best == best) take(r1[c], i0 + w, best, at);
-        if (best == best) take(r1[c + 1], i0 + w + 1, best, at);
-      }
+      take(r0[c + 1], i0 + 1, best, at);
+      take(r1[c], i0 + w, best, at);
+      take(r1[c + 1], i0 + w + 1, best, at);
       y[oy * ow + ox] = best;
       argmax[oy * ow + ox] = static_cast<float>(at);
     }
