@@ -22,6 +22,7 @@
         "native/elementwise.cc",
         "native/reduce.cc",
         "native/conv.cc",
+        "native/conv_direct.cc",
         "native/optim.cc",
         "native/gather.cc",
         "native/random.cc",

@@ -4,6 +4,7 @@
 #include <napi.h>
 #include <string>
 #include "conv.h"
+#include "conv_direct.h"
 #include "cpu_features.h"
 #include "elementwise.h"
 #include "gather.h"
@@ -122,6 +123,48 @@ void Col2im(const Napi::CallbackInfo& info) {
   col2im(data<const float>(info, 0, "col2im"), data<float>(info, 1, "col2im"), geometry(info, 2, "col2im"));
 }
 
+// convForward(x, w, bias | null, y, geometry, cout), convBackwardData(gy, w, bias | null, gx,
+// geometry, cout), convBackwardWeight(x, gy, gw, gbias | null, geometry, cout): geometry as
+// im2col's, c the input channels.
+// naive: 1 runs the double-sum reference loops instead (tests, benchmarks).
+void ConvForward(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = geometry(info, 4, "convForward");
+  const float* x = data<const float>(info, 0, "convForward");
+  const float* w = data<const float>(info, 1, "convForward");
+  const float* bias = dataOrNull<const float>(info, 2, "convForward");
+  float* y = data<float>(info, 3, "convForward");
+  if (info.Length() > 6 && flag(info, 6)) convForwardNaive(x, w, bias, y, g, lng(info, 5));
+  else convForward(activeKernels(), x, w, bias, y, g, lng(info, 5));
+}
+void ConvBackwardData(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = geometry(info, 4, "convBackwardData");
+  const float* gy = data<const float>(info, 0, "convBackwardData");
+  const float* w = data<const float>(info, 1, "convBackwardData");
+  const float* bias = dataOrNull<const float>(info, 2, "convBackwardData");
+  float* gx = data<float>(info, 3, "convBackwardData");
+  if (info.Length() > 6 && flag(info, 6)) convBackwardDataNaive(gy, w, bias, gx, g, lng(info, 5));
+  else convBackwardData(activeKernels(), gy, w, bias, gx, g, lng(info, 5));
+}
+void ConvBackwardWeight(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = geometry(info, 4, "convBackwardWeight");
+  const float* x = data<const float>(info, 0, "convBackwardWeight");
+  const float* gy = data<const float>(info, 1, "convBackwardWeight");
+  float* gw = data<float>(info, 2, "convBackwardWeight");
+  float* gbias = dataOrNull<float>(info, 3, "convBackwardWeight");
+  if (info.Length() > 6 && flag(info, 6)) convBackwardWeightNaive(x, gy, gw, gbias, g, lng(info, 5));
+  else convBackwardWeight(activeKernels(), x, gy, gw, gbias, g, lng(info, 5));
+}
+
+// maxPool(x, y, argmax, geometry); maxPoolBackward(gy, argmax, gx, geometry)
+void MaxPool(const Napi::CallbackInfo& info) {
+  maxPoolForward(data<const float>(info, 0, "maxPool"), data<float>(info, 1, "maxPool"), data<float>(info, 2, "maxPool"),
+      geometry(info, 3, "maxPool"));
+}
+void MaxPoolBackward(const Napi::CallbackInfo& info) {
+  maxPoolBackward(data<const float>(info, 0, "maxPoolBackward"), data<const float>(info, 1, "maxPoolBackward"),
+      data<float>(info, 2, "maxPoolBackward"), geometry(info, 3, "maxPoolBackward"));
+}
+
 // sgd(param, grad, buf?, size, lr, momentum, dampening, weightDecay, sign, nesterov, firstStep)
 void Sgd(const Napi::CallbackInfo& info) {
   float* buf = dataOrNull<float>(info, 2, "sgdStep");
@@ -233,6 +276,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmNaive", Napi::Function::New(env, MatmulNaive));
   exports.Set("im2col", Napi::Function::New(env, Im2col));
   exports.Set("col2im", Napi::Function::New(env, Col2im));
+  exports.Set("convForward", Napi::Function::New(env, ConvForward));
+  exports.Set("convBackwardData", Napi::Function::New(env, ConvBackwardData));
+  exports.Set("convBackwardWeight", Napi::Function::New(env, ConvBackwardWeight));
+  exports.Set("maxPool", Napi::Function::New(env, MaxPool));
+  exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
   exports.Set("sgd", Napi::Function::New(env, Sgd));
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("random", Napi::Function::New(env, Random));

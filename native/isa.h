@@ -70,7 +70,19 @@ struct IsaKernels {
   void (*adam)(float* param, const float* grad, float* m, float* v, float* vMax, long n, const AdamArgs& a);
   // out[0:n] drawn by Philox4x32-10 from blocks a.counter .. a.counter + ⌈n/4⌉ − 1 (kind a RandomCode).
   void (*random)(int kind, float* out, long n, const RandomArgs& a);
+  // Direct convolution on a flattened grid (conv_kernel.inc; layout in conv_direct.cc). len is a
+  // multiple of kConvGridAlign and every read in[... + tapOff[t] + q], q < len, is in the buffer.
+  // out[c·outStride + q] = Σ_{ci < cin, t < taps} w[(c·cin + ci)·taps + t] · in[ci·inStride + tapOff[t] + q], c < cout.
+  void (*convGridForward)(const float* in, long inStride, const long* tapOff, long taps, long cin,
+      const float* w, long cout, float* out, long outStride, long len);
+  // gw[(c·cin + ci)·taps + t] += Σ_{q < len} gy[c·gyStride + q] · in[ci·inStride + tapOff[t] + q].
+  void (*convGridWeight)(const float* in, long inStride, const long* tapOff, long taps, long cin,
+      const float* gy, long gyStride, long cout, long len, double* gw);
 };
+
+// The grid lengths the conv kernels take are multiples of this (one AVX-512 vector; the kernels
+// run blocks of several vectors, then single ones).
+constexpr long kConvGridAlign = 16;
 
 const IsaKernels* portableKernels();
 #if defined(TESSERA_X64)

@@ -1,11 +1,11 @@
 // The FLOP lines under step-kernels.ts's table, apart from it so they can be tested: a step's
-// matmul FLOPs (2·m·n·k each), their rate over the whole step and over the matmuls alone, and
+// matmul and convolution FLOPs (2·m·n·k per matmul, 2·n·cout·oh·ow·cin·kh·kw per conv kernel), their rate over the whole step and over the matmuls alone, and
 // each rate as a share of the measured FMA peak (an FMA counts as 2 FLOPs on both sides).
 
 export interface StepFlops {
-  /** 2·m·n·k summed over one step's matmul calls. */
+  /** 2·m·n·k summed over one step's matmul calls, plus the direct convolution kernels' products. */
   matmulFlops: number;
-  /** Milliseconds per step inside matmul calls. */
+  /** Milliseconds per step inside matmul and convolution calls. */
   matmulMs: number;
   /** Wall milliseconds per step (the instrumented step: every kernel call timed). */
   stepMs: number;
@@ -23,8 +23,8 @@ export function stepFlopsSummary(s: StepFlops): string[] {
   const gemmRate = s.matmulMs > 0 ? s.matmulFlops / (s.matmulMs * 1e6) : 0;
   const share = (g: number) => (s.peakGflops ? ` = ${((g / s.peakGflops.gflops) * 100).toFixed(1)}% of the measured ${s.peakGflops.isa} FMA peak (${s.peakGflops.gflops.toFixed(1)} GFLOP/s)` : ' (FMA peak not measured: no gcc)');
   return [
-    `matmul FLOPs per step: ${(s.matmulFlops / 1e6).toFixed(1)} MFLOP (${(s.matmulFlops / s.batch / 1e6).toFixed(2)} MFLOP per image)`,
+    `matmul and conv FLOPs per step: ${(s.matmulFlops / 1e6).toFixed(1)} MFLOP (${(s.matmulFlops / s.batch / 1e6).toFixed(2)} MFLOP per image)`,
     `step: ${s.stepMs.toFixed(2)} ms wall (instrumented), ${stepRate.toFixed(1)} GFLOP/s${share(stepRate)}`,
-    `matmuls alone: ${s.matmulMs.toFixed(2)} ms, ${gemmRate.toFixed(1)} GFLOP/s${share(gemmRate)}`,
+    `matmuls and convs alone: ${s.matmulMs.toFixed(2)} ms, ${gemmRate.toFixed(1)} GFLOP/s${share(gemmRate)}`,
   ];
 }

@@ -2,7 +2,7 @@
 // and the batch gather, for any workload of bench/tessera/workloads.ts (W1 by default):
 // trains it through fit() on a CPU backend (native by default), times every kernel call after a
 // warm-up, and prints microseconds per step for each (kernel, shape), largest first; then the
-// step's FLOPs (2·batch·m·n·k of every matmul: the convolutions are im2col + one matmul per image) and their rate as
+// step's FLOPs (2·batch·m·n·k of every matmul, 2·n·cout·oh·ow·cin·kh·kw of every direct conv kernel) and their rate as
 // a share of the FMA peak measured on this machine (bench/peak/fma_peak.c, same thread count).
 //
 //   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--workload W2] [--backend native|js]
@@ -48,6 +48,11 @@ const NAMERS: Partial<Record<string, Namer>> = {
   fill: (a) => `fill [${String(a[1])}]`,
   where: (a) => `where [${(a[7] as number[]).join('×')}]`,
   im2col: (a) => `im2col ${geometry(a[2] as Conv2dGeometry)}`,
+  conv2d: (a) => `conv2d ${geometry(a[4] as Conv2dGeometry)} → ${String(a[5])} ch${a[2] ? ' +bias' : ''}`,
+  conv2dBackwardData: (a) => `conv2dBackwardData ${geometry(a[4] as Conv2dGeometry)}, ${String(a[5])} ch${a[2] ? ' +bias' : ''}`,
+  conv2dBackwardWeight: (a) => `conv2dBackwardWeight ${geometry(a[4] as Conv2dGeometry)}, ${String(a[5])} ch${a[3] ? ' +bias grad' : ''}`,
+  maxPool2d: (a) => `maxPool2d ${geometry(a[3] as Conv2dGeometry)}`,
+  maxPool2dBackward: (a) => `maxPool2dBackward ${geometry(a[3] as Conv2dGeometry)}`,
   col2im: (a) => `col2im ${geometry(a[2] as Conv2dGeometry)}`,
 };
 
@@ -78,6 +83,10 @@ async function main(): Promise<void> {
     if (call.kernel === 'matmul') {
       const p = (call.args as unknown[])[3] as MatmulParams;
       matmulFlops += 2 * p.batch * p.m * p.n * p.k;
+      matmulMs += call.ms;
+    } else if (call.kernel === 'conv2d' || call.kernel === 'conv2dBackwardData' || call.kernel === 'conv2dBackwardWeight') {
+      const g = (call.args as unknown[])[4] as Conv2dGeometry, cout = (call.args as unknown[])[5] as number;
+      matmulFlops += 2 * g.n * cout * g.oh * g.ow * g.c * g.kh * g.kw;
       matmulMs += call.ms;
     }
   });

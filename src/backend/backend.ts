@@ -152,6 +152,28 @@ export interface Backend<S = unknown> {
   im2col(x: S, cols: S, g: Conv2dGeometry): void;
   /** cols [n, c·kh·kw, oh·ow] → out [n, c, h, w], summing overlapping patches (overwrites out). */
   col2im(cols: S, out: S, g: Conv2dGeometry): void;
+  /**
+   * Direct convolution, PyTorch's Conv2d: x [n, c, h, w] ⋆ weight [cout, c, kh, kw] (+ bias [cout])
+   * → y [n, cout, oh, ow], g as for im2col (c the input channels). No column matrix.
+   */
+  conv2d(x: S, weight: S, bias: S | null, y: S, g: Conv2dGeometry, cout: number): void;
+  /**
+   * The adjoint of conv2d in x: gy [n, cout, oh, ow], weight [cout, c, kh, kw] → gx [n, c, h, w]
+   * (overwritten), plus bias [c] when given. Also ConvTranspose2d's forward, bias included.
+   */
+  conv2dBackwardData(gy: S, weight: S, bias: S | null, gx: S, g: Conv2dGeometry, cout: number): void;
+  /**
+   * The adjoint of conv2d in the weight: x, gy → gw [cout, c, kh, kw] (overwritten), and when
+   * gbias is given, gbias [cout] = Σ of gy over images and pixels (the bias gradient, same pass).
+   */
+  conv2dBackwardWeight(x: S, gy: S, gw: S, gbias: S | null, g: Conv2dGeometry, cout: number): void;
+  /**
+   * Max over each window (g.c channels, padding outside the max) → y [n, c, oh, ow], and argmax
+   * [n, c, oh, ow]: iy·w + ix of the window's first maximum in its plane (a NaN wins), as a float.
+   */
+  maxPool2d(x: S, y: S, argmax: S, g: Conv2dGeometry): void;
+  /** gx [n, c, h, w] (overwritten) = Σ of gy over the windows whose argmax is that pixel. */
+  maxPool2dBackward(gy: S, argmax: S, gx: S, g: Conv2dGeometry): void;
   /** In-place SGD update of param (and its momentum buffer, when momentum > 0). */
   sgdStep(param: S, grad: S, momentumBuf: S | null, size: number, p: SgdParams): void;
   /** In-place Adam/AdamW update of param, m and v (and vMax when amsgrad). */

@@ -100,6 +100,22 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
       // Every column element is added into the image once.
       return { flops: n, bytes: (n + g.n * g.c * g.h * g.w) * elementBytes(cols) };
     }
+    case 'conv2d':
+    case 'conv2dBackwardData':
+    case 'conv2dBackwardWeight': {
+      // 2·n·cout·oh·ow·c·kh·kw in each direction: every product of the convolution once (the
+      // direct kernels' multiplies by padding or by inserted zeros are not counted).
+      const [x, , , , g, cout] = args as [unknown, unknown, unknown, unknown, Conv2dGeometry, number];
+      const outN = g.n * cout * g.oh * g.ow;
+      const flops = 2 * outN * g.c * g.kh * g.kw;
+      return { flops, bytes: (g.n * g.c * g.h * g.w + outN + cout * g.c * g.kh * g.kw) * elementBytes(x) };
+    }
+    case 'maxPool2d':
+    case 'maxPool2dBackward': {
+      const [x, , , g] = args as [unknown, unknown, unknown, Conv2dGeometry];
+      const outN = g.n * g.c * g.oh * g.ow;
+      return { flops: kernel === 'maxPool2d' ? outN * g.kh * g.kw : outN, bytes: (g.n * g.c * g.h * g.w + 2 * outN) * elementBytes(x) };
+    }
     case 'sgdStep': {
       const [param, , buf, size, p] = args as [unknown, unknown, unknown, number, SgdParams];
       // p −= lr·(g + wd·p), with momentum buf = μ·buf + (1 − dampening)·g first.
@@ -142,6 +158,13 @@ export function kernelDetail(kernel: string, args: readonly unknown[]): string {
     }
     case 'softmax':
       return args[5] ? 'logSoftmax' : 'softmax';
+    case 'conv2d':
+    case 'conv2dBackwardData':
+    case 'conv2dBackwardWeight': {
+      const g = args[4] as Conv2dGeometry, cout = args[5] as number;
+      const bias = (kernel === 'conv2dBackwardWeight' ? args[3] : args[2]) ? (kernel === 'conv2dBackwardWeight' ? ' +bias grad' : ' +bias') : '';
+      return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}`;
+    }
     default:
       return kernel;
   }

@@ -5,15 +5,16 @@
 import type { Backend } from '../backend/backend.js';
 import { kernelCost, kernelDetail } from './kernel-cost.js';
 
-const KERNEL_METHODS = [
-  'fill', 'unary', 'activationGrad', 'binary', 'where', 'reduce', 'copy', 'matmul', 'softmax', 'im2col', 'col2im', 'sgdStep', 'adamStep',
-  'random',
+export const KERNEL_METHODS = [
+  'fill', 'unary', 'activationGrad', 'binary', 'where', 'reduce', 'copy', 'matmul', 'softmax', 'im2col', 'col2im', 'conv2d',
+  'conv2dBackwardData', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dBackward', 'sgdStep', 'adamStep', 'random',
 ] as const;
 export type KernelMethod = (typeof KERNEL_METHODS)[number];
 
 /** Which argument is the storage a kernel writes (optimizer steps update their first argument). */
 const OUT_ARG: Record<KernelMethod, number> = {
-  fill: 0, unary: 2, activationGrad: 3, binary: 5, where: 6, reduce: 2, copy: 3, matmul: 2, softmax: 1, im2col: 1, col2im: 1, sgdStep: 0, adamStep: 0, random: 1,
+  fill: 0, unary: 2, activationGrad: 3, binary: 5, where: 6, reduce: 2, copy: 3, matmul: 2, softmax: 1, im2col: 1, col2im: 1,
+  conv2d: 3, conv2dBackwardData: 3, conv2dBackwardWeight: 2, maxPool2d: 1, maxPool2dBackward: 2, sgdStep: 0, adamStep: 0, random: 1,
 };
 
 export interface KernelCall {

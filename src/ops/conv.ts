@@ -1,13 +1,13 @@
-// Convolutions as matrix products: im2col turns every receptive field into a column, so
-// conv2d is W·cols, and its transpose is Wᵀ·x followed by col2im. im2col and col2im are each
-// other's adjoint, which is all their backward rules need.
+// Convolutions: conv2d and convTranspose2d run the backends' direct kernels (conv2d,
+// conv2dBackwardData, conv2dBackwardWeight), three ops whose backward rules are each other:
+// all three are the bilinear form ⟨gy, conv(x, w)⟩ differentiated, so higher derivatives come
+// free. im2col and col2im (each other's adjoint) remain for the pooling ops.
 import type { Conv2dGeometry } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import { checkSame, checkTensor, empty, record } from './op.js';
-import { reshape } from './shape-ops.js';
-import { matmulT } from './matmul.js';
-import { add } from './elementwise.js';
+import { expand, reshape } from './shape-ops.js';
+import { sum } from './reduce.js';
 
 export type Pair = number | readonly [number, number];
 
@@ -72,11 +72,61 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${kh}×${kw} (padding ${ph},${pw}, dilation ${dh},${dw}): output would be ${oh}×${ow}`);
   }
   const g: Conv2dGeometry = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
-  const cols = im2col(x, g);                                           // [n, c·kh·kw, oh·ow]
-  const w2 = reshape(weight, [cout, c * kh * kw]);                      // [cout, c·kh·kw]
-  let y = matmulT(w2, cols, false, false);                              // [n, cout, oh·ow]
-  if (bias) y = add(y, reshape(bias, [cout, 1]));
-  return reshape(y, [n, cout, oh, ow]);
+  return convForward(x, weight, bias, g, cout);
+}
+
+/** y [n, cout, oh, ow] = x ⋆ weight (+ bias): the backend's conv2d kernel. */
+function convForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
+  const y = empty([g.n, cout, g.oh, g.ow], x.dtype, x.backend);
+  x.backend.conv2d(x.storage('conv2d'), weight.storage('conv2d'), bias ? bias.storage('conv2d') : null, y.storage('conv2d'), g, cout);
+  return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (gy) => {
+    // The bias gradient comes out of the weight gradient's pass over gy.
+    const wantBias = bias !== null && bias.requiresGrad;
+    const grads = weight.requiresGrad || wantBias ? convBackwardWeight(x, gy, g, cout, wantBias) : null;
+    return [
+      x.requiresGrad ? convBackwardData(gy, weight, null, g, cout) : null,
+      weight.requiresGrad && grads ? grads.gw : null,
+      ...(bias ? [grads?.gb ?? null] : []),
+    ];
+  }, { saved: ['x', 'weight'], attrs: { ...g, cout } });
+}
+
+/** Σ of t [n, c, h, w] per channel → [c]. */
+function channelSum(t: Tensor): Tensor {
+  const [n, c, h, w] = t.shape;
+  return sum(sum(reshape(t, [n, c, h * w]), 2), 0);
+}
+
+/**
+ * gx [n, c, h, w] = the adjoint of conv2d in x applied to gy, plus bias [c] when given:
+ * ConvTranspose2d's forward.
+ */
+function convBackwardData(gy: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
+  const gx = empty([g.n, g.c, g.h, g.w], gy.dtype, gy.backend);
+  gy.backend.conv2dBackwardData(gy.storage('conv2dBackwardData'), weight.storage('conv2dBackwardData'),
+    bias ? bias.storage('conv2dBackwardData') : null, gx.storage('conv2dBackwardData'), g, cout);
+  return record(gx, 'conv2dBackwardData', bias ? [gy, weight, bias] : [gy, weight], (G) => [
+    gy.requiresGrad ? convForward(G, weight, null, g, cout) : null,
+    weight.requiresGrad ? convBackwardWeight(G, gy, g, cout, false).gw : null,
+    ...(bias ? [bias.requiresGrad ? channelSum(G) : null] : []),
+  ], { saved: ['gy', 'weight'], attrs: { ...g, cout } });
+}
+
+/**
+ * gw [cout, c, kh, kw] = the adjoint of conv2d in the weight, for input x and output gradient
+ * gy; with withBias also gb [cout] = Σ gy per channel, from the same kernel call.
+ */
+function convBackwardWeight(x: Tensor, gy: Tensor, g: Conv2dGeometry, cout: number, withBias: boolean): { gw: Tensor; gb: Tensor | null } {
+  const gw = empty([cout, g.c, g.kh, g.kw], x.dtype, x.backend);
+  const gb = withBias ? empty([cout], x.dtype, x.backend) : null;
+  x.backend.conv2dBackwardWeight(x.storage('conv2dBackwardWeight'), gy.storage('conv2dBackwardWeight'), gw.storage('conv2dBackwardWeight'),
+    gb ? gb.storage('conv2dBackwardWeight') : null, g, cout);
+  record(gw, 'conv2dBackwardWeight', [x, gy], (G) => [
+    x.requiresGrad ? convBackwardData(gy, G, null, g, cout) : null,
+    gy.requiresGrad ? convForward(x, G, null, g, cout) : null,
+  ], { saved: ['x', 'gy'], attrs: { ...g, cout } });
+  if (gb) record(gb, 'conv2dBiasGrad', [gy], (G) => [expand(reshape(G, [1, cout, 1, 1]), gy.shape)], { attrs: { cout } });
+  return { gw, gb };
 }
 
 /**
@@ -95,11 +145,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   const ow = (w - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
   if (oh < 1 || ow < 1) throw new Error(`convTranspose2d: output would be ${oh}×${ow} for input ${shapeStr(x.shape)}`);
   // The output is the input of a conv2d whose output is x: geometry from the output's side.
+  // (weight [cin, cout, …] is that conv2d's [its cout, its cin, …] layout)
   const g: Conv2dGeometry = { n, c: cout, h: oh, w: ow, kh, kw, sh, sw, ph, pw, dh, dw, oh: h, ow: w };
-  const w2 = reshape(weight, [cin, cout * kh * kw]);                    // [cin, cout·kh·kw]
-  const x3 = reshape(x, [n, cin, h * w]);                               // [n, cin, h·w]
-  const cols = matmulT(w2, x3, true, false);                            // [n, cout·kh·kw, h·w]
-  let y = col2im(cols, g);                                              // [n, cout, oh, ow]
-  if (bias) y = add(y, reshape(bias, [cout, 1, 1]));
-  return y;
+  return convBackwardData(x, weight, bias, g, cin);                     // [n, cout, oh, ow]
 }

@@ -1,10 +1,14 @@
-// Pooling and upsampling, composed from im2col, reductions and expand: their gradients come
-// from those ops' rules.
+// Pooling and upsampling. Max pooling is the backends' maxPool2d kernel, which keeps each
+// window's argmax for the backward pass (no second search); average pooling and upsampling are
+// composed from im2col, reductions and expand, their gradients from those ops' rules.
 import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
-import { checkTensor } from './op.js';
+import type { Conv2dGeometry } from '../backend/backend.js';
+import { checkTensor, empty, record } from './op.js';
 import { expand, reshape } from './shape-ops.js';
-import { max, mean } from './reduce.js';
+import { mean, sum } from './reduce.js';
+import { arange } from './creation.js';
+import { eq, mul } from './elementwise.js';
 import { convOutSize, im2col, pair, type Pair } from './conv.js';
 
 export interface Pool2dOptions {
@@ -14,8 +18,8 @@ export interface Pool2dOptions {
   padding?: Pair;
 }
 
-/** Each window of each channel reduced to one value: [n, c, h, w] → [n, c, oh, ow]. */
-function pool(op: string, x: Tensor, options: Pool2dOptions, reduce: (cols: Tensor) => Tensor): Tensor {
+/** The window geometry of [n, c, h, w] → [n, c, oh, ow], checked. */
+function poolGeometry(op: string, x: Tensor, options: Pool2dOptions): Conv2dGeometry {
   checkTensor(op, x);
   if (x.rank !== 4) throw new Error(`${op}: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
   const [n, c, h, w] = x.shape;
@@ -25,21 +29,46 @@ function pool(op: string, x: Tensor, options: Pool2dOptions, reduce: (cols: Tens
   if (ph * 2 > kh || pw * 2 > kw) throw new Error(`${op}: padding (${ph},${pw}) must be at most half the kernel (${kh},${kw})`);
   const oh = convOutSize(h, kh, sh, ph, 1), ow = convOutSize(w, kw, sw, pw, 1);
   if (oh < 1 || ow < 1) throw new Error(`${op}: input ${shapeStr(x.shape)} is smaller than the ${kh}×${kw} window`);
-  // Each channel is pooled on its own: treat [n, c] as n·c one-channel images.
-  const x1 = reshape(x, [n * c, 1, h, w]);
-  const cols = im2col(x1, { n: n * c, c: 1, h, w, kh, kw, sh, sw, ph, pw, dh: 1, dw: 1, oh, ow }); // [n·c, kh·kw, oh·ow]
-  return reshape(reduce(cols), [n, c, oh, ow]);
+  return { n, c, h, w, kh, kw, sh, sw, ph, pw, dh: 1, dw: 1, oh, ow };
 }
 
-/** Max over each window. Padding is not supported (PyTorch pads with −∞; im2col pads with 0). */
+/** Max over each window; padding lies outside every window's max (PyTorch's −∞ padding). */
 export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
-  const [ph, pw] = pair('maxPool2d', 'padding', options.padding, 0, 0);
-  if (ph !== 0 || pw !== 0) throw new Error(`maxPool2d: padding (${ph},${pw}) is not supported; pad the input or use a smaller stride`);
-  return pool('maxPool2d', x, options, (cols) => max(cols, 1));
+  const g = poolGeometry('maxPool2d', x, options);
+  const y = empty([g.n, g.c, g.oh, g.ow], x.dtype, x.backend);
+  const argmax = empty([g.n, g.c, g.oh, g.ow], x.dtype, x.backend);
+  x.backend.maxPool2d(x.storage('maxPool2d'), y.storage('maxPool2d'), argmax.storage('maxPool2d'), g);
+  return record(y, 'maxPool2d', [x], (gy) => [maxPoolBackward(gy, argmax, g)], { attrs: { ...g } });
+}
+
+/** gx: each gradient of gy routed to its window's argmax (linear in gy: its backward gathers). */
+function maxPoolBackward(gy: Tensor, argmax: Tensor, g: Conv2dGeometry): Tensor {
+  const gx = empty([g.n, g.c, g.h, g.w], gy.dtype, gy.backend);
+  gy.backend.maxPool2dBackward(gy.storage('maxPool2dBackward'), argmax.storage('maxPool2dBackward'), gx.storage('maxPool2dBackward'), g);
+  return record(gx, 'maxPool2dBackward', [gy], (G) => [gatherAt(G, argmax, g)], { attrs: { ...g } });
+}
+
+/**
+ * out [n, c, oh, ow] = G at each window's argmax: maxPoolBackward's adjoint (second derivatives),
+ * composed as Σ over the window of G · [pixel index = argmax]. Padding's columns hold G = 0.
+ */
+function gatherAt(G: Tensor, argmax: Tensor, g: Conv2dGeometry): Tensor {
+  const { n, c, h, w, oh, ow } = g;
+  const planes: Conv2dGeometry = { ...g, n: n * c, c: 1 };
+  const cols = im2col(reshape(G, [n * c, 1, h, w]), planes);                            // [n·c, kh·kw, oh·ow]
+  const pixel = reshape(arange(h * w, undefined, 1, { backend: G.backend.name, dtype: G.dtype }), [1, 1, h, w]);
+  const index = im2col(pixel, { ...planes, n: 1 });                                      // [1, kh·kw, oh·ow]
+  const hit = eq(index, reshape(argmax, [n * c, 1, oh * ow]));
+  return reshape(sum(mul(cols, hit), 1), [n, c, oh, ow]);
 }
 
 /** Mean over each window; zero padding counts towards the mean (PyTorch's count_include_pad). */
-export const avgPool2d = (x: Tensor, options: Pool2dOptions): Tensor => pool('avgPool2d', x, options, (cols) => mean(cols, 1));
+export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
+  const g = poolGeometry('avgPool2d', x, options);
+  // Each channel is pooled on its own: treat [n, c] as n·c one-channel images.
+  const cols = im2col(reshape(x, [g.n * g.c, 1, g.h, g.w]), { ...g, n: g.n * g.c, c: 1 }); // [n·c, kh·kw, oh·ow]
+  return reshape(mean(cols, 1), [g.n, g.c, g.oh, g.ow]);
+}
 
 /** Nearest-neighbour upsampling by an integer factor: [n, c, h, w] → [n, c, h·s, w·s]. */
 export function upsampleNearest2d(x: Tensor, scale: Pair): Tensor {

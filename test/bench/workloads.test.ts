@@ -121,9 +121,9 @@ describe('family result shaping', () => {
     // 4.4 MFLOP per image × 256 = 1126.4 MFLOP in 100 ms → 11.264 GFLOP/s; over a peak of 112.64: 10%
     const lines = stepFlopsSummary({ matmulFlops: 4.4e6 * 256, matmulMs: 50, stepMs: 100, batch: 256, peakGflops: { gflops: 112.64, isa: 'AVX2' } });
     expect(lines).toEqual([
-      'matmul FLOPs per step: 1126.4 MFLOP (4.40 MFLOP per image)',
+      'matmul and conv FLOPs per step: 1126.4 MFLOP (4.40 MFLOP per image)',
       'step: 100.00 ms wall (instrumented), 11.3 GFLOP/s = 10.0% of the measured AVX2 FMA peak (112.6 GFLOP/s)',
-      'matmuls alone: 50.00 ms, 22.5 GFLOP/s = 20.0% of the measured AVX2 FMA peak (112.6 GFLOP/s)',
+      'matmuls and convs alone: 50.00 ms, 22.5 GFLOP/s = 20.0% of the measured AVX2 FMA peak (112.6 GFLOP/s)',
     ]);
     expect(stepFlopsSummary({ matmulFlops: 1e6, matmulMs: 0, stepMs: 1, batch: 1, peakGflops: null })[1]).toMatch(/FMA peak not measured/);
     expect(() => stepFlopsSummary({ matmulFlops: 1, matmulMs: 1, stepMs: 0, batch: 1, peakGflops: null })).toThrow(/expected stepMs > 0/);

@@ -136,18 +136,19 @@ describe('explainStep', () => {
     expect(stack).toEqual([]);
   });
 
-  it('explains a convolution as im2col and a matmul', async () => {
+  it('explains a convolution as one direct conv2d kernel call', async () => {
     const model = convAutoencoder({ channels: [4, 2], generator: new Generator(5) });
     const x = rand([2, 1, 28, 28], { generator: new Generator(6) });
     const e = await explainStep(model, (p, t) => mseLoss(p, t), x, x);
-    // 3×3 kernel, padding 1 on 28×28: columns of 1·9 values at 28·28 positions per image. The
-    // data needs no gradient, so its im2col has no graph node: the kernel is charged to the matmul.
-    const conv = e.forward.find((f) => f.op === 'matmul' && f.inputShapes.some((s) => s.join() === '2,9,784'))!;
-    expect(conv.shape).toEqual([2, 4, 784]);
-    expect(conv.cost.calls.map((c) => c.kernel)).toEqual(['im2col', 'matmul']);
+    // 3×3 kernel, padding 1 on 28×28, 1 → 4 channels: 9 products per output pixel and channel.
+    const conv = e.forward.find((f) => f.op === 'conv2d' && f.inputShapes.some((s) => s.join() === '2,1,28,28'))!;
+    expect(conv.shape).toEqual([2, 4, 28, 28]);
+    expect(conv.cost.calls.map((c) => c.kernel)).toEqual(['conv2d']);
     expect(conv.cost.flops).toBe(2 * 2 * 4 * 784 * 9);
-    // Max-pooling 2×2 of [2, 4, 28, 28]: 8 one-channel images, windows of 4 at 14·14 positions.
-    expect(e.forward.find((f) => f.op === 'im2col')!.shape).toEqual([8, 4, 196]);
+    // Max-pooling 2×2 of [2, 4, 28, 28] keeps its argmax: one kernel call, output [2, 4, 14, 14].
+    const pool = e.forward.find((f) => f.op === 'maxPool2d')!;
+    expect(pool.shape).toEqual([2, 4, 14, 14]);
+    expect(pool.cost.calls.map((c) => c.kernel)).toEqual(['maxPool2d']);
     expect(e.optimizer).toBeNull();
     expect(e.updates).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { activationGrad, binary, copy, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { reduce, softmax } from './reduce.js';
 import { col2im, im2col } from './conv.js';
+import { conv2d, conv2dBackwardData, conv2dBackwardWeight, maxPool2d, maxPool2dBackward } from './conv-direct.js';
 import { adamStep, sgdStep } from './optim.js';
 import { hostPool } from './host-pool.js';
 import { gatherRows } from './gather.js';
@@ -36,6 +37,11 @@ export const jsBackend: Backend<TypedArray> = {
   softmax,
   im2col,
   col2im,
+  conv2d,
+  conv2dBackwardData,
+  conv2dBackwardWeight,
+  maxPool2d,
+  maxPool2dBackward,
   sgdStep,
   adamStep,
   gatherRows,

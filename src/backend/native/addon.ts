@@ -28,6 +28,12 @@ export interface NativeAddon {
   /** geometry: [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow] */
   im2col(x: F32, cols: F32, geometry: Float64Array): void;
   col2im(cols: F32, out: F32, geometry: Float64Array): void;
+  /** geometry as im2col's (c: input channels); naive runs the double-sum reference loops. */
+  convForward(x: F32, w: F32, bias: F32 | null, y: F32, geometry: Float64Array, cout: number, naive?: boolean): void;
+  convBackwardData(gy: F32, w: F32, bias: F32 | null, gx: F32, geometry: Float64Array, cout: number, naive?: boolean): void;
+  convBackwardWeight(x: F32, gy: F32, gw: F32, gbias: F32 | null, geometry: Float64Array, cout: number, naive?: boolean): void;
+  maxPool(x: F32, y: F32, argmax: F32, geometry: Float64Array): void;
+  maxPoolBackward(gy: F32, argmax: F32, gx: F32, geometry: Float64Array): void;
   sgd(param: F32, grad: F32, buf: F32 | null, size: number, lr: number, momentum: number, dampening: number,
     weightDecay: number, sign: number, nesterov: boolean, firstStep: boolean): void;
   adam(param: F32, grad: F32, m: F32, v: F32, vMax: F32 | null, size: number, lr: number, beta1: number,
@@ -53,7 +59,7 @@ export interface NativeAddon {
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
   'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
-  'sgd', 'adam', 'random', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop',
+  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'random', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop',
 ];
 
 /** The functions of NativeAddon that `addon` lacks (a build older than these sources). */

@@ -12,6 +12,7 @@ import { bernoulliThreshold } from '../philox.js';
 import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
+import { convKernels } from './conv-kernels.js';
 
 type F32 = Float32Array;
 
@@ -250,6 +251,8 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       need('col2im', 'out', out.length, g.n * g.c * g.h * g.w);
       addon.col2im(cols, out, writeGeometry(g));
     },
+
+    ...convKernels(addon, need, writeGeometry),
 
     sgdStep(param, grad, buf, size, p: SgdParams) {
       need('sgdStep', 'param', param.length, size);

@@ -12,7 +12,7 @@ import { loadShaders } from './shader-source.js';
 import { activationGrad, binary, copy, fill, unary, where } from './kernels-elementwise.js';
 import { reduce, softmax } from './kernels-reduce.js';
 import { matmul, tileConfigFor } from './kernels-matmul.js';
-import { col2im, im2col } from './kernels-conv.js';
+import { col2im, conv2d, conv2dBackwardData, conv2dBackwardWeight, im2col, maxPool2d, maxPool2dBackward } from './kernels-conv.js';
 import { adamStep, sgdStep } from './kernels-optim.js';
 import { gatherRows } from '../js/gather.js';
 import { random } from './kernels-random.js';
@@ -80,6 +80,11 @@ function makeBackend(rt: GpuRuntime, info: WebGPUInfo): WebGPUBackend {
     softmax: (x, out, outer, size, inner, log) => softmax(rt, x, out, outer, size, inner, log),
     im2col: (x, cols, g) => im2col(rt, x, cols, g),
     col2im: (cols, out, g) => col2im(rt, cols, out, g),
+    conv2d: (x, w, bias, y, g, cout) => conv2d(rt, x, w, bias, y, g, cout),
+    conv2dBackwardData: (gy, w, bias, gx, g, cout) => conv2dBackwardData(rt, gy, w, bias, gx, g, cout),
+    conv2dBackwardWeight: (x, gy, gw, gbias, g, cout) => conv2dBackwardWeight(rt, x, gy, gw, gbias, g, cout),
+    maxPool2d: (x, y, argmax, g) => maxPool2d(rt, x, y, argmax, g),
+    maxPool2dBackward: (gy, argmax, gx, g) => maxPool2dBackward(rt, gy, argmax, gx, g),
     sgdStep: (param, grad, buf, size, p) => sgdStep(rt, param, grad, buf, size, p),
     adamStep: (param, grad, m, v, vMax, size, p) => adamStep(rt, param, grad, m, v, vMax, size, p),
     // The bytes are on the host: gather them there (js's kernel) and write the rows to the GPU.

@@ -33,3 +33,45 @@ export function col2im(rt: GpuRuntime, cols: GpuStorage, out: GpuStorage, g: Con
   rt.run({ shader: 'col2im', entry: 'main', defines: { WG: wg, SH: g.sh, SW: g.sw }, bindings: ['read', 'write'] },
     [cols, out], geometryUniform(g, threads), rt.grid(threads, wg));
 }
+
+// The direct convolution and max pooling kernels (conv_forward.wgsl, conv_backward_data.wgsl,
+// conv_backward_weight.wgsl, maxpool.wgsl, maxpool_backward.wgsl): one thread per element of
+// the output, each gathering what it needs, so no kernel needs atomics.
+function directUniform(g: Conv2dGeometry, cout: number, total: number): Uint8Array {
+  const u = new UniformBuilder();
+  for (const key of ['n', 'c', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'oh', 'ow'] as const) {
+    const v = g[key];
+    if (!Number.isInteger(v) || v < 0) throw new Error(`webgpu conv: geometry ${key} = ${v} is not a non-negative integer`);
+    if ((key === 'sh' || key === 'sw') && v === 0) throw new Error(`webgpu conv: stride ${key} must be at least 1`);
+    u.u32(v);
+  }
+  return u.u32(cout).u32(total).finish();
+}
+
+function launch(rt: GpuRuntime, shader: string, storages: (GpuStorage | null)[], bindings: ('read' | 'write')[],
+  g: Conv2dGeometry, cout: number, total: number, defines: Record<string, number | boolean> = {}): void {
+  if (total === 0) return;
+  const wg = rt.config.wg;
+  rt.run({ shader, entry: 'main', defines: { WG: wg, ...defines }, bindings }, storages, directUniform(g, cout, total), rt.grid(total, wg));
+}
+
+export function conv2d(rt: GpuRuntime, x: GpuStorage, w: GpuStorage, bias: GpuStorage | null, y: GpuStorage, g: Conv2dGeometry, cout: number): void {
+  launch(rt, 'conv_forward', [x, w, bias, y], ['read', 'read', 'read', 'write'], g, cout, g.n * cout * g.oh * g.ow, { HAS_BIAS: bias !== null });
+}
+
+export function conv2dBackwardData(rt: GpuRuntime, gy: GpuStorage, w: GpuStorage, bias: GpuStorage | null, gx: GpuStorage, g: Conv2dGeometry, cout: number): void {
+  launch(rt, 'conv_backward_data', [gy, w, bias, gx], ['read', 'read', 'read', 'write'], g, cout, g.n * g.c * g.h * g.w, { HAS_BIAS: bias !== null });
+}
+
+export function conv2dBackwardWeight(rt: GpuRuntime, x: GpuStorage, gy: GpuStorage, gw: GpuStorage, gbias: GpuStorage | null, g: Conv2dGeometry, cout: number): void {
+  const total = cout * g.c * g.kh * g.kw + (gbias !== null ? cout : 0);
+  launch(rt, 'conv_backward_weight', [x, gy, gw, gbias], ['read', 'read', 'write', 'write'], g, cout, total, { HAS_BIAS: gbias !== null });
+}
+
+export function maxPool2d(rt: GpuRuntime, x: GpuStorage, y: GpuStorage, argmax: GpuStorage, g: Conv2dGeometry): void {
+  launch(rt, 'maxpool', [x, y, argmax], ['read', 'write', 'write'], g, 0, g.n * g.c * g.oh * g.ow);
+}
+
+export function maxPool2dBackward(rt: GpuRuntime, gy: GpuStorage, argmax: GpuStorage, gx: GpuStorage, g: Conv2dGeometry): void {
+  launch(rt, 'maxpool_backward', [gy, argmax, gx], ['read', 'read', 'write'], g, 0, g.n * g.c * g.h * g.w);
+}

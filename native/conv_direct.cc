@@ -1,0 +1,385 @@
+// Direct convolution driver. Per image, the input is laid out as zero-padded "phase planes":
+// with stride s, plane (ry, rx) of channel ci holds xpad[a·sh + ry][b·sw + rx] (xpad: x with its
+// zero padding), Wq columns wide. A tap (ki, kj) of output (oy, ox) then reads plane
+// ((ki·dh) mod sh, (kj·dw) mod sw) at row oy + ki·dh div sh, column ox + kj·dw div sw: one
+// fixed offset per tap from the output's flattened grid position q = oy·Wq + ox. The ISA kernels
+// (conv_kernel.inc) compute the whole grid, columns ox ≥ ow included (discarded, ≤ a few %),
+// so their inner loops are plain vector loads and FMAs.
+//
+// The input gradient (and ConvTranspose2d) is the same kernel run on the output gradient with
+// the kernel flipped and transposed, split into the s² phases of the input grid (stride s):
+// each phase is a stride-1 correlation with the taps that land on it, so no multiply is by an
+// inserted zero and nothing is scattered.
+//
+// Threads split the batch: each image's planes and grid live in per-thread scratch, in L2.
+#include "conv_direct.h"
+#include <cmath>
+#include <cstring>
+#include <vector>
+#include "thread_pool.h"
+
+namespace tessera {
+namespace {
+
+inline long roundUp(long v, long m) { return (v + m - 1) / m * m; }
+
+// Where everything sits for one convolution's grid.
+struct GridLayout {
+  long hq, wq;        // phase plane rows and columns
+  long phases;        // sh·sw
+  long planeStride;   // floats per phase plane (≥ every read of the kernels)
+  long len;           // grid length: oh·wq rounded up to kConvGridAlign
+  std::vector<long> tapOff;  // per tap: phase·planeStride + row offset·wq + column offset
+};
+
+GridLayout layoutFor(long oh, long ow, long kh, long kw, long sh, long sw, long dh, long dw) {
+  GridLayout L;
+  const long hNeed = (oh - 1) * sh + (kh - 1) * dh + 1, wNeed = (ow - 1) * sw + (kw - 1) * dw + 1;
+  L.hq = (hNeed + sh - 1) / sh;
+  L.wq = (wNeed + sw - 1) / sw;
+  L.phases = sh * sw;
+  L.len = roundUp(oh * L.wq, kConvGridAlign);
+  const long offMax = ((kh - 1) * dh / sh) * L.wq + (kw - 1) * dw / sw;
+  L.planeStride = roundUp(std::max(L.hq * L.wq, L.len + offMax), 16);
+  L.tapOff.resize(kh * kw);
+  for (long ki = 0; ki < kh; ki++) {
+    for (long kj = 0; kj < kw; kj++) {
+      const long phase = ((ki * dh) % sh) * sw + (kj * dw) % sw;
+      L.tapOff[ki * kw + kj] = phase * L.planeStride + (ki * dh / sh) * L.wq + kj * dw / sw;
+    }
+  }
+  return L;
+}
+
+// The phase planes of one image's c channels (x: [c, h, w]) into dst [c][phases][planeStride].
+void fillPlanes(const float* x, long c, long h, long w, long sh, long sw, long ph, long pw, const GridLayout& L, float* dst) {
+  std::memset(dst, 0, sizeof(float) * c * L.phases * L.planeStride);
+  for (long ch = 0; ch < c; ch++) {
+    for (long ry = 0; ry < sh; ry++) {
+      for (long rx = 0; rx < sw; rx++) {
+        float* plane = dst + (ch * L.phases + ry * sw + rx) * L.planeStride;
+        // Columns b with 0 ≤ b·sw + rx − pw < w.
+        const long base = rx - pw;
+        const long bLo = base >= 0 ? 0 : (-base + sw - 1) / sw;
+        long bHi = w - base <= 0 ? 0 : (w - base + sw - 1) / sw;
+        if (bHi > L.wq) bHi = L.wq;
+        for (long a = 0; a < L.hq; a++) {
+          const long iy = a * sh + ry - ph;
+          if (iy < 0 || iy >= h) continue;
+          const float* xr = x + (ch * h + iy) * w + base;
+          float* pr = plane + a * L.wq;
+          if (sw == 1) { if (bHi > bLo) std::memcpy(pr + bLo, xr + bLo, sizeof(float) * (bHi - bLo)); }
+          else for (long b = bLo; b < bHi; b++) pr[b] = xr[b * sw];
+        }
+      }
+    }
+  }
+}
+
+thread_local std::vector<float> tlsScratch;
+
+float* scratch(long floats) {
+  if (static_cast<long>(tlsScratch.size()) < floats) tlsScratch.resize(floats);
+  return tlsScratch.data();
+}
+
+}  // namespace
+
+void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
+    const ConvGeometry& g, long cout) {
+  if (g.n == 0 || cout == 0 || g.oh * g.ow == 0) return;
+  const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
+  const long inFloats = g.c * L.phases * L.planeStride, taps = g.kh * g.kw;
+  parallelRange(g.n, 1, [&](long begin, long end) {
+    float* planes = scratch(inFloats + cout * L.len);
+    float* grid = planes + inFloats;
+    for (long b = begin; b < end; b++) {
+      fillPlanes(x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+      K->convGridForward(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, w, cout, grid, L.len, L.len);
+      for (long co = 0; co < cout; co++) {
+        const float bv = bias != nullptr ? bias[co] : 0.0f;
+        float* yc = y + (b * cout + co) * g.oh * g.ow;
+        const float* gc = grid + co * L.len;
+        for (long oy = 0; oy < g.oh; oy++)
+          for (long ox = 0; ox < g.ow; ox++) yc[oy * g.ow + ox] = gc[oy * L.wq + ox] + bv;
+      }
+    }
+  });
+}
+
+void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,
+    const ConvGeometry& g, long cout) {
+  if (g.n == 0 || g.c == 0 || g.h * g.w == 0) return;
+  if (cout == 0 || g.oh * g.ow == 0) {
+    for (long i = 0; i < g.n * g.c * g.h * g.w; i++) gx[i] = bias != nullptr ? bias[(i / (g.h * g.w)) % g.c] : 0.0f;
+    return;
+  }
+  // gx[iy][ix] = Σ_{co, ki, kj} w[co][ci][ki][kj] · gy[oy][ox] where oy·sh = iy + ph − ki·dh. Split
+  // gx into sh·sw phases (iy mod sh, ix mod sw): within one phase the taps that ever divide
+  // exactly are fixed, and each reads gy at a fixed offset, so every phase is a stride-1
+  // correlation of the zero-bordered gy planes with its own taps, written back with stride s.
+  const long offY = (g.kh - 1) * g.dh - g.ph, offX = (g.kw - 1) * g.dw - g.pw;
+  auto floorDiv = [](long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+  // Rows/columns of zero border above/left of gy so that every offset is ≥ 0.
+  const long mT = offY > 0 ? (offY + g.sh - 1) / g.sh : 0, mL = offX > 0 ? (offX + g.sw - 1) / g.sw : 0;
+  // A phase: its first row and column, its rows and columns, and per tap the gy plane offset
+  // (row, column) until the plane width is known, then row·width + column.
+  struct Phase { long ry, rx, ha, wb; std::vector<long> rows, cols, tapOff; std::vector<float> w; };
+  std::vector<Phase> phases;
+  long maxRowOff = 0, maxColOff = 0;
+  for (long ry = 0; ry < g.sh && ry < g.h; ry++) {
+    for (long rx = 0; rx < g.sw && rx < g.w; rx++) {
+      Phase ph{ry, rx, (g.h - ry + g.sh - 1) / g.sh, (g.w - rx + g.sw - 1) / g.sw, {}, {}, {}, {}};
+      std::vector<long> kis, kjs;
+      // With the flipped index kf = kh − 1 − ki, row a of the phase reads gy row a + ty / sh,
+      // ty = ry + kf·dh − offY, when sh divides ty (the same for columns).
+      for (long kf = 0; kf < g.kh; kf++) {
+        const long ty = ry + kf * g.dh - offY;
+        if (((ty % g.sh) + g.sh) % g.sh == 0) kis.push_back(kf);
+      }
+      for (long kf = 0; kf < g.kw; kf++) {
+        const long tx = rx + kf * g.dw - offX;
+        if (((tx % g.sw) + g.sw) % g.sw == 0) kjs.push_back(kf);
+      }
+      for (long kf : kis) for (long lf : kjs) {
+        const long rowOff = floorDiv(ry + kf * g.dh - offY, g.sh) + mT, colOff = floorDiv(rx + lf * g.dw - offX, g.sw) + mL;
+        maxRowOff = std::max(maxRowOff, rowOff);
+        maxColOff = std::max(maxColOff, colOff);
+        ph.rows.push_back(rowOff);
+        ph.cols.push_back(colOff);
+      }
+      // Weights of this phase's taps, [ci][co][tap] (the kernel's [out][in][tap] with gx's channels out).
+      const long pt = static_cast<long>(kis.size() * kjs.size());
+      ph.w.resize(g.c * cout * (pt > 0 ? pt : 1));
+      for (long ci = 0; ci < g.c; ci++)
+        for (long co = 0; co < cout; co++) {
+          long t = 0;
+          for (long kf : kis) for (long lf : kjs)
+            ph.w[(ci * cout + co) * pt + t++] = w[((co * g.c + ci) * g.kh + (g.kh - 1 - kf)) * g.kw + (g.kw - 1 - lf)];
+        }
+      phases.push_back(std::move(ph));
+    }
+  }
+  const long haMax = (g.h + g.sh - 1) / g.sh, wbMax = (g.w + g.sw - 1) / g.sw;
+  const long wg = std::max(mL + g.ow, wbMax + maxColOff);           // gy plane width (and the grid's)
+  const long hg = std::max(mT + g.oh, haMax + maxRowOff);
+  const long len = roundUp(haMax * wg, kConvGridAlign);
+  const long planeStride = roundUp(std::max(hg * wg, len + maxRowOff * wg + maxColOff), 16);
+  for (Phase& ph : phases)
+    for (size_t t = 0; t < ph.rows.size(); t++) ph.tapOff.push_back(ph.rows[t] * wg + ph.cols[t]);
+  const long inFloats = cout * planeStride;
+  parallelRange(g.n, 1, [&](long begin, long end) {
+    float* planes = scratch(inFloats + g.c * len);
+    float* grid = planes + inFloats;
+    for (long b = begin; b < end; b++) {
+      std::memset(planes, 0, sizeof(float) * inFloats);
+      for (long co = 0; co < cout; co++) {
+        const float* src = gy + (b * cout + co) * g.oh * g.ow;
+        float* plane = planes + co * planeStride;
+        for (long oy = 0; oy < g.oh; oy++) std::memcpy(plane + (oy + mT) * wg + mL, src + oy * g.ow, sizeof(float) * g.ow);
+      }
+      float* dstImage = gx + b * g.c * g.h * g.w;
+      for (const Phase& ph : phases) {
+        const long pt = static_cast<long>(ph.tapOff.size());
+        if (pt == 0) {
+          for (long ci = 0; ci < g.c; ci++)
+            for (long a = 0; a < ph.ha; a++)
+              for (long bb = 0; bb < ph.wb; bb++) dstImage[(ci * g.h + a * g.sh + ph.ry) * g.w + bb * g.sw + ph.rx] = bias != nullptr ? bias[ci] : 0.0f;
+          continue;
+        }
+        const long phaseLen = roundUp(ph.ha * wg, kConvGridAlign);
+        K->convGridForward(planes, planeStride, ph.tapOff.data(), pt, cout, ph.w.data(), g.c, grid, len, phaseLen);
+        for (long ci = 0; ci < g.c; ci++) {
+          const float* gc = grid + ci * len;
+          const float bv = bias != nullptr ? bias[ci] : 0.0f;
+          for (long a = 0; a < ph.ha; a++) {
+            float* dst = dstImage + (ci * g.h + a * g.sh + ph.ry) * g.w + ph.rx;
+            const float* row = gc + a * wg;
+            if (g.sw == 1) for (long bb = 0; bb < ph.wb; bb++) dst[bb] = row[bb] + bv;
+            else for (long bb = 0; bb < ph.wb; bb++) dst[bb * g.sw] = row[bb] + bv;
+          }
+        }
+      }
+    }
+  });
+}
+
+void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
+    const ConvGeometry& g, long cout) {
+  const long taps = g.kh * g.kw, wSize = cout * g.c * taps;
+  if (g.n == 0 || g.oh * g.ow == 0 || wSize == 0) {
+    if (wSize > 0) std::memset(gw, 0, sizeof(float) * wSize);
+    if (gbias != nullptr && cout > 0) std::memset(gbias, 0, sizeof(float) * cout);
+    return;
+  }
+  const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
+  const long inFloats = g.c * L.phases * L.planeStride;
+  // Each chunk of images sums into its own partial (double), added in chunk order: the result
+  // depends on the thread count only through those few double additions.
+  const long chunks = std::min<long>(g.n, poolThreads());
+  // Per chunk: the weight sums, then (with gbias) the cout bias sums.
+  const long per = wSize + (gbias != nullptr ? cout : 0);
+  std::vector<double> partial(chunks * per, 0.0);
+  struct Ctx { const IsaKernels* K; const float* x; const float* gy; const ConvGeometry* g; long cout, chunks, inFloats, per; bool bias; const GridLayout* L; double* partial; };
+  Ctx ctx{K, x, gy, &g, cout, chunks, inFloats, per, gbias != nullptr, &L, partial.data()};
+  parallelFor(chunks, [](void* p, long task, int) {
+    const Ctx& c = *static_cast<const Ctx*>(p);
+    const ConvGeometry& g = *c.g;
+    const GridLayout& L = *c.L;
+    const long begin = g.n * task / c.chunks, end = g.n * (task + 1) / c.chunks;
+    float* planes = scratch(c.inFloats + c.cout * L.len);
+    float* grid = planes + c.inFloats;
+    std::memset(grid, 0, sizeof(float) * c.cout * L.len);  // columns ≥ ow and the tail stay zero
+    double* acc = c.partial + task * c.per;
+    double* accBias = acc + c.cout * g.c * g.kh * g.kw;
+    for (long b = begin; b < end; b++) {
+      fillPlanes(c.x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+      for (long co = 0; co < c.cout; co++) {
+        const float* src = c.gy + (b * c.cout + co) * g.oh * g.ow;
+        for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+        if (c.bias) accBias[co] += c.K->sumRow(src, g.oh * g.ow);
+      }
+      c.K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), g.kh * g.kw, g.c, grid, L.len, c.cout, L.len, acc);
+    }
+  }, &ctx);
+  for (long i = 0; i < per; i++) {
+    double s = 0;
+    for (long t = 0; t < chunks; t++) s += partial[t * per + i];
+    if (i < wSize) gw[i] = static_cast<float>(s);
+    else gbias[i - wSize] = static_cast<float>(s);
+  }
+}
+
+void convForwardNaive(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g, long cout) {
+  for (long b = 0; b < g.n; b++)
+    for (long co = 0; co < cout; co++)
+      for (long oy = 0; oy < g.oh; oy++)
+        for (long ox = 0; ox < g.ow; ox++) {
+          double s = bias != nullptr ? bias[co] : 0.0;
+          for (long ci = 0; ci < g.c; ci++)
+            for (long ki = 0; ki < g.kh; ki++)
+              for (long kj = 0; kj < g.kw; kj++) {
+                const long iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                s += static_cast<double>(w[((co * g.c + ci) * g.kh + ki) * g.kw + kj]) * x[((b * g.c + ci) * g.h + iy) * g.w + ix];
+              }
+          y[((b * cout + co) * g.oh + oy) * g.ow + ox] = static_cast<float>(s);
+        }
+}
+
+void convBackwardDataNaive(const float* gy, const float* w, const float* bias, float* gx, const ConvGeometry& g, long cout) {
+  std::vector<double> acc(g.n * g.c * g.h * g.w, 0.0);
+  if (bias != nullptr) for (size_t i = 0; i < acc.size(); i++) acc[i] = bias[(static_cast<long>(i) / (g.h * g.w)) % g.c];
+  for (long b = 0; b < g.n; b++)
+    for (long co = 0; co < cout; co++)
+      for (long oy = 0; oy < g.oh; oy++)
+        for (long ox = 0; ox < g.ow; ox++) {
+          const double gv = gy[((b * cout + co) * g.oh + oy) * g.ow + ox];
+          for (long ci = 0; ci < g.c; ci++)
+            for (long ki = 0; ki < g.kh; ki++)
+              for (long kj = 0; kj < g.kw; kj++) {
+                const long iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                acc[((b * g.c + ci) * g.h + iy) * g.w + ix] += gv * w[((co * g.c + ci) * g.kh + ki) * g.kw + kj];
+              }
+        }
+  for (size_t i = 0; i < acc.size(); i++) gx[i] = static_cast<float>(acc[i]);
+}
+
+void convBackwardWeightNaive(const float* x, const float* gy, float* gw, float* gbias, const ConvGeometry& g, long cout) {
+  for (long co = 0; gbias != nullptr && co < cout; co++) {
+    double s = 0;
+    for (long b = 0; b < g.n; b++)
+      for (long p = 0; p < g.oh * g.ow; p++) s += gy[(b * cout + co) * g.oh * g.ow + p];
+    gbias[co] = static_cast<float>(s);
+  }
+  for (long co = 0; co < cout; co++)
+    for (long ci = 0; ci < g.c; ci++)
+      for (long ki = 0; ki < g.kh; ki++)
+        for (long kj = 0; kj < g.kw; kj++) {
+          double s = 0;
+          for (long b = 0; b < g.n; b++)
+            for (long oy = 0; oy < g.oh; oy++)
+              for (long ox = 0; ox < g.ow; ox++) {
+                const long iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                s += static_cast<double>(gy[((b * cout + co) * g.oh + oy) * g.ow + ox]) * x[((b * g.c + ci) * g.h + iy) * g.w + ix];
+              }
+          gw[((co * g.c + ci) * g.kh + ki) * g.kw + kj] = static_cast<float>(s);
+        }
+}
+
+namespace {
+
+// The first maximum of a window (a NaN wins at once), as the general loop below picks it.
+// Branch-free: which candidate wins is data, and mispredicted branches cost more than the pool.
+inline void take(float v, long i, float& best, long& at) {
+  const bool win = at < 0 || v > best || (v != v && best == best);
+  best = win ? v : best;
+  at = win ? i : at;
+}
+
+// The autoencoders' 2×2, stride 2, unpadded pool: four candidates per output, no bounds checks
+// (once best is NaN no later candidate beats it: v > NaN is false and best == best fails).
+void maxPool2x2Plane(const float* xp, float* y, float* argmax, long w, long oh, long ow) {
+  for (long oy = 0; oy < oh; oy++) {
+    const float* r0 = xp + 2 * oy * w;
+    const float* r1 = r0 + w;
+    for (long ox = 0; ox < ow; ox++) {
+      const long c = 2 * ox, i0 = 2 * oy * w + c;
+      float best = r0[c];
+      long at = i0;
+      take(r0[c + 1], i0 + 1, best, at);
+      take(r1[c], i0 + w, best, at);
+      take(r1[c + 1], i0 + w + 1, best, at);
+      y[oy * ow + ox] = best;
+      argmax[oy * ow + ox] = static_cast<float>(at);
+    }
+  }
+}
+
+}  // namespace
+
+void maxPoolForward(const float* x, float* y, float* argmax, const ConvGeometry& g) {
+  const long planes = g.n * g.c, ohw = g.oh * g.ow;
+  const bool twoByTwo = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
+  parallelRange(planes, (1L << 14) / (ohw * g.kh * g.kw + 1) + 1, [&](long begin, long end) {
+    for (long p = begin; p < end; p++) {
+      const float* xp = x + p * g.h * g.w;
+      if (twoByTwo) { maxPool2x2Plane(xp, y + p * ohw, argmax + p * ohw, g.w, g.oh, g.ow); continue; }
+      for (long oy = 0; oy < g.oh; oy++) {
+        for (long ox = 0; ox < g.ow; ox++) {
+          float best = -INFINITY;
+          long at = -1;
+          for (long ki = 0; ki < g.kh && !(at >= 0 && best != best); ki++) {
+            const long iy = oy * g.sh - g.ph + ki * g.dh;
+            if (iy < 0 || iy >= g.h) continue;
+            for (long kj = 0; kj < g.kw && !(at >= 0 && best != best); kj++) {
+              const long ix = ox * g.sw - g.pw + kj * g.dw;
+              if (ix < 0 || ix >= g.w) continue;
+              take(xp[iy * g.w + ix], iy * g.w + ix, best, at);
+            }
+          }
+          y[p * ohw + oy * g.ow + ox] = best;
+          argmax[p * ohw + oy * g.ow + ox] = static_cast<float>(at);
+        }
+      }
+    }
+  });
+}
+
+void maxPoolBackward(const float* gy, const float* argmax, float* gx, const ConvGeometry& g) {
+  const long planes = g.n * g.c, ohw = g.oh * g.ow, hw = g.h * g.w;
+  parallelRange(planes, (1L << 14) / (hw + 1) + 1, [&](long begin, long end) {
+    for (long p = begin; p < end; p++) {
+      float* gp = gx + p * hw;
+      std::memset(gp, 0, sizeof(float) * hw);
+      for (long i = 0; i < ohw; i++) {
+        const long at = static_cast<long>(argmax[p * ohw + i]);
+        if (at >= 0) gp[at] += gy[p * ohw + i];
+      }
+    }
+  });
+}
+
+}  // namespace tessera

@@ -1,0 +1,33 @@
+// Direct 2-D convolution (forward, input gradient, weight gradient) and max pooling with its
+// argmax, for the small channel counts of the autoencoders: no im2col matrix, no per-image GEMM.
+#pragma once
+#include "conv.h"
+#include "isa.h"
+
+namespace tessera {
+
+// x [n, c, h, w] ⋆ w [cout, c, kh, kw] (+ bias [cout]) → y [n, cout, oh, ow] (PyTorch's Conv2d).
+void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
+    const ConvGeometry& g, long cout);
+// gy [n, cout, oh, ow], w [cout, c, kh, kw] → gx [n, c, h, w] (overwritten) + bias [c] if given:
+// the adjoint of convForward in x, which is also ConvTranspose2d's forward.
+void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,
+    const ConvGeometry& g, long cout);
+// x [n, c, h, w], gy [n, cout, oh, ow] → gw [cout, c, kh, kw] (overwritten), and gbias [cout] =
+// Σ gy per channel when gbias is not null.
+void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
+    const ConvGeometry& g, long cout);
+
+// Naive references (a loop per output element, double sums): the tests' second opinion.
+void convForwardNaive(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g, long cout);
+void convBackwardDataNaive(const float* gy, const float* w, const float* bias, float* gx, const ConvGeometry& g, long cout);
+void convBackwardWeightNaive(const float* x, const float* gy, float* gw, float* gbias, const ConvGeometry& g, long cout);
+
+// Max over each window of x [n, c, h, w] (g.c channels; padding excluded from the max, as
+// PyTorch's −∞ padding) → y [n, c, oh, ow], and argmax [n, c, oh, ow]: the index iy·w + ix in
+// its plane of the first maximum (NaN wins, as in PyTorch), stored as a float.
+void maxPoolForward(const float* x, float* y, float* argmax, const ConvGeometry& g);
+// gx [n, c, h, w] = Σ over windows of gy routed to their argmax (overwrites gx).
+void maxPoolBackward(const float* gy, const float* argmax, float* gx, const ConvGeometry& g);
+
+}  // namespace tessera

@@ -1,0 +1,50 @@
+// The native backend's direct convolution and max pooling kernels (native/conv_direct.cc):
+// bounds checked here, then the addon runs them in place on the Float32Array storage.
+import type { Backend, Conv2dGeometry } from '../backend.js';
+import type { NativeAddon } from './addon.js';
+
+type F32 = Float32Array;
+type ConvMethods = Pick<Backend<F32>, 'conv2d' | 'conv2dBackwardData' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>;
+
+export function convKernels(addon: NativeAddon, need: (op: string, what: string, have: number, want: number) => void,
+  writeGeometry: (g: Conv2dGeometry) => Float64Array): ConvMethods {
+  return {
+    conv2d(x, weight, bias, y, g, cout) {
+      need('conv2d', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('conv2d', 'weight', weight.length, cout * g.c * g.kh * g.kw);
+      if (bias !== null) need('conv2d', 'bias', bias.length, cout);
+      need('conv2d', 'y', y.length, g.n * cout * g.oh * g.ow);
+      addon.convForward(x, weight, bias, y, writeGeometry(g), cout);
+    },
+
+    conv2dBackwardData(gy, weight, bias, gx, g, cout) {
+      need('conv2dBackwardData', 'gy', gy.length, g.n * cout * g.oh * g.ow);
+      need('conv2dBackwardData', 'weight', weight.length, cout * g.c * g.kh * g.kw);
+      if (bias !== null) need('conv2dBackwardData', 'bias', bias.length, g.c);
+      need('conv2dBackwardData', 'gx', gx.length, g.n * g.c * g.h * g.w);
+      addon.convBackwardData(gy, weight, bias, gx, writeGeometry(g), cout);
+    },
+
+    conv2dBackwardWeight(x, gy, gw, gbias, g, cout) {
+      need('conv2dBackwardWeight', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('conv2dBackwardWeight', 'gy', gy.length, g.n * cout * g.oh * g.ow);
+      need('conv2dBackwardWeight', 'gw', gw.length, cout * g.c * g.kh * g.kw);
+      if (gbias !== null) need('conv2dBackwardWeight', 'gbias', gbias.length, cout);
+      addon.convBackwardWeight(x, gy, gw, gbias, writeGeometry(g), cout);
+    },
+
+    maxPool2d(x, y, argmax, g) {
+      need('maxPool2d', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('maxPool2d', 'y', y.length, g.n * g.c * g.oh * g.ow);
+      need('maxPool2d', 'argmax', argmax.length, g.n * g.c * g.oh * g.ow);
+      addon.maxPool(x, y, argmax, writeGeometry(g));
+    },
+
+    maxPool2dBackward(gy, argmax, gx, g) {
+      need('maxPool2dBackward', 'gy', gy.length, g.n * g.c * g.oh * g.ow);
+      need('maxPool2dBackward', 'argmax', argmax.length, g.n * g.c * g.oh * g.ow);
+      need('maxPool2dBackward', 'gx', gx.length, g.n * g.c * g.h * g.w);
+      addon.maxPoolBackward(gy, argmax, gx, writeGeometry(g));
+    },
+  };
+}

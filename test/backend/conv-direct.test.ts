@@ -1,0 +1,269 @@
+// The direct convolution kernels (conv2d, conv2dBackwardData, conv2dBackwardWeight) and max
+// pooling with argmax: the js reference against sums built from im2col/col2im (kernels tested on
+// their own), then native (every ISA, 1 and 2 threads, and the addon's naive loops) and webgpu
+// against js, on odd shapes, size 1, kernels wider than the image, stride, padding, dilation.
+// The ops' gradients against float64 finite differences are in test/engine/conv-gradcheck.test.ts.
+import { describe, expect, it } from 'vitest';
+import type { Backend, Conv2dGeometry } from '../../src/backend/backend.js';
+import { nativeAddon } from '../../src/backend/native/index.js';
+import { Generator, expectClose, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
+import { readAll, requireBackend, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
+
+function geometry(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number,
+  ph: number, pw: number, dh: number, dw: number): Conv2dGeometry {
+  const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  return { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
+}
+
+// [geometry, cout]: couts 1, 2, 3, 5, 9 and 16 cover the kernels' 4/2/1 channel blocks.
+const CASES: [Conv2dGeometry, number][] = [
+  [geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1), 1],          // size 1 everywhere
+  [geometry(2, 3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1), 5],
+  [geometry(3, 2, 8, 6, 3, 2, 2, 3, 1, 0, 2, 1), 4],          // stride 2×3, dilation 2×1
+  [geometry(2, 5, 6, 7, 2, 2, 1, 1, 2, 2, 1, 2), 3],          // padding larger than the kernel
+  [geometry(3, 2, 4, 4, 5, 5, 1, 1, 2, 2, 1, 1), 2],          // kernel wider than the image
+  [geometry(2, 3, 5, 5, 1, 1, 3, 2, 0, 0, 1, 1), 9],          // 1×1 kernel, stride 3×2
+  [geometry(1, 4, 9, 9, 3, 3, 1, 2, 2, 0, 2, 2), 1],
+  [geometry(5, 8, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1), 16],       // the autoencoder's shapes, 2 threads' worth
+  [geometry(4, 16, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1), 1],
+];
+
+const label = (g: Conv2dGeometry, cout: number): string => `${JSON.stringify(g)} cout ${cout}`;
+
+/** bias [cout] for conv2d, inBias [c] for conv2dBackwardData (ConvTranspose2d's bias). */
+interface ConvData { x: Float32Array; w: Float32Array; bias: Float32Array; inBias: Float32Array; gy: Float32Array }
+
+function data(gen: Generator, g: Conv2dGeometry, cout: number): ConvData {
+  return {
+    x: uniform(gen, g.n * g.c * g.h * g.w), w: uniform(gen, cout * g.c * g.kh * g.kw),
+    bias: uniform(gen, cout), inBias: uniform(gen, g.c), gy: uniform(gen, g.n * cout * g.oh * g.ow),
+  };
+}
+
+/** The three kernels' outputs on a backend (host arrays in, host arrays out); gb: the bias gradient. */
+interface ConvOut { y: Float32Array; gx: Float32Array; gw: Float32Array; gb: Float32Array }
+
+function runCpu(b: Backend<Float32Array>, d: ConvData, g: Conv2dGeometry, cout: number): ConvOut {
+  const y = new Float32Array(g.n * cout * g.oh * g.ow).fill(777);
+  const gx = new Float32Array(g.n * g.c * g.h * g.w).fill(777);
+  const gw = new Float32Array(cout * g.c * g.kh * g.kw).fill(777);
+  const gb = new Float32Array(cout).fill(777);
+  b.conv2d(d.x, d.w, d.bias, y, g, cout);
+  b.conv2dBackwardData(d.gy, d.w, d.inBias, gx, g, cout);
+  b.conv2dBackwardWeight(d.x, d.gy, gw, gb, g, cout);
+  return { y, gx, gw, gb };
+}
+
+/** |got − want| within float32 rounding of sums of `terms` products of values in [−1, 1]. */
+function expectConv(got: ConvOut, want: ConvOut, g: Conv2dGeometry, cout: number, what: string): void {
+  const eps = 2 ** -22;
+  expectClose(got.y, want.y, 1e-5, eps * (g.c * g.kh * g.kw + 1), `${what} conv2d ${label(g, cout)}`);
+  expectClose(got.gx, want.gx, 1e-5, eps * cout * g.kh * g.kw, `${what} conv2dBackwardData ${label(g, cout)}`);
+  expectClose(got.gw, want.gw, 1e-5, eps * g.n * g.oh * g.ow, `${what} conv2dBackwardWeight ${label(g, cout)}`);
+  expectClose(got.gb, want.gb, 1e-5, eps * g.n * g.oh * g.ow, `${what} conv2dBackwardWeight's bias gradient ${label(g, cout)}`);
+}
+
+describe('js direct convolution against im2col and col2im', () => {
+  it('forward, input gradient and weight gradient are the column products', () => {
+    const gen = new Generator(7);
+    for (const [g, cout] of CASES) {
+      const d = data(gen, g, cout);
+      const got = runCpu(js, d, g, cout);
+      const K = g.c * g.kh * g.kw, P = g.oh * g.ow;
+      const cols = new Float32Array(g.n * K * P);
+      js.im2col(d.x, cols, g);
+      // y[b, co, p] = bias[co] + Σ_k w[co, k]·cols[b, k, p]; gw[co, k] = Σ_{b,p} gy[b, co, p]·cols[b, k, p];
+      // gx = col2im(dcols) with dcols[b, k, p] = Σ_co w[co, k]·gy[b, co, p].
+      const y = new Float32Array(g.n * cout * P), gw = new Float32Array(cout * K), dcols = new Float32Array(g.n * K * P);
+      const gwAcc = new Float64Array(cout * K), gbAcc = new Float64Array(cout);
+      for (let b = 0; b < g.n; b++) {
+        for (let co = 0; co < cout; co++) {
+          for (let p = 0; p < P; p++) {
+            let s = d.bias[co];
+            const gv = d.gy[(b * cout + co) * P + p];
+            gbAcc[co] += gv;
+            for (let k = 0; k < K; k++) {
+              s += d.w[co * K + k] * cols[(b * K + k) * P + p];
+              gwAcc[co * K + k] += gv * cols[(b * K + k) * P + p];
+            }
+            y[(b * cout + co) * P + p] = s;
+          }
+        }
+        for (let k = 0; k < K; k++) {
+          for (let p = 0; p < P; p++) {
+            let s = 0;
+            for (let co = 0; co < cout; co++) s += d.w[co * K + k] * d.gy[(b * cout + co) * P + p];
+            dcols[(b * K + k) * P + p] = s;
+          }
+        }
+      }
+      gw.set(gwAcc);
+      const gx = new Float32Array(g.n * g.c * g.h * g.w);
+      js.col2im(dcols, gx, g);
+      for (let i = 0; i < gx.length; i++) gx[i] += d.inBias[Math.floor(i / (g.h * g.w)) % g.c];
+      // col2im adds the rounded column values in float32, the kernel sums in double: rounding apart.
+      expectConv(got, { y, gx, gw, gb: Float32Array.from(gbAcc) }, g, cout, 'js');
+    }
+  });
+
+  it('max pooling: the window maximum, its index, and the gradient routed there', () => {
+    const gen = new Generator(8);
+    const pools = [
+      geometry(2, 3, 6, 6, 2, 2, 2, 2, 0, 0, 1, 1),
+      geometry(1, 2, 7, 5, 3, 3, 2, 1, 1, 1, 1, 1),   // overlapping windows, padding
+      geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1),
+      geometry(2, 1, 5, 8, 2, 3, 3, 2, 1, 1, 1, 1),
+    ];
+    for (const g of pools) {
+      const x = uniform(gen, g.n * g.c * g.h * g.w, 0.1, 1);
+      const outN = g.n * g.c * g.oh * g.ow;
+      const y = new Float32Array(outN), arg = new Float32Array(outN);
+      js.maxPool2d(x, y, arg, g);
+      // Positive inputs: im2col's zero padding never wins, so the column maximum is the window's.
+      const cols = new Float32Array(g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+      js.im2col(x, cols, { ...g, n: g.n * g.c, c: 1 });
+      const K = g.kh * g.kw, P = g.oh * g.ow;
+      for (let pl = 0; pl < g.n * g.c; pl++) {
+        for (let p = 0; p < P; p++) {
+          let m = -Infinity;
+          for (let k = 0; k < K; k++) m = Math.max(m, cols[(pl * K + k) * P + p]);
+          expect(y[pl * P + p]).toBe(m);
+          expect(x[pl * g.h * g.w + arg[pl * P + p]]).toBe(m);
+        }
+      }
+      const gy = uniform(gen, outN);
+      const gx = new Float32Array(x.length).fill(5);
+      js.maxPool2dBackward(gy, arg, gx, g);
+      const want = new Float64Array(x.length);
+      for (let i = 0; i < outN; i++) want[Math.floor(i / P) * g.h * g.w + arg[i]] += gy[i];
+      expectClose(gx, Float32Array.from(want), 1e-6, 1e-7, `maxPool2dBackward ${JSON.stringify(g)}`);
+    }
+  });
+
+  it('max pooling: a NaN wins its window, ties go to the first element', () => {
+    const g = geometry(1, 1, 2, 4, 2, 2, 2, 2, 0, 0, 1, 1);
+    const x = Float32Array.from([1, 3, 2, NaN, 3, 0, 2, 5]);
+    const y = new Float32Array(2), arg = new Float32Array(2);
+    js.maxPool2d(x, y, arg, g);
+    expect(y[0]).toBe(3);
+    expect(arg[0]).toBe(1);          // x[0, 1] = 3 before x[1, 0] = 3
+    expect(Number.isNaN(y[1])).toBe(true);
+    expect(arg[1]).toBe(3);
+  });
+});
+
+const native = nativeOrThrow();
+
+describe.each(isasHere())('native direct convolution on %s', (isa) => {
+  it('matches js on every geometry, 1 and 2 threads', () => {
+    const gen = new Generator(9);
+    for (const threads of [1, 2]) {
+      useIsa(isa, threads);
+      for (const [g, cout] of CASES) {
+        const d = data(gen, g, cout);
+        expectConv(runCpu(native, d, g, cout), runCpu(js, d, g, cout), g, cout, `native ${isa} ×${threads}`);
+        // Without the biases: nothing added, no bias gradient.
+        const [gxN, gxJ] = [0, 1].map(() => new Float32Array(d.x.length).fill(5));
+        const [gwN, gwJ] = [0, 1].map(() => new Float32Array(d.w.length).fill(5));
+        native.conv2dBackwardData(d.gy, d.w, null, gxN, g, cout);
+        js.conv2dBackwardData(d.gy, d.w, null, gxJ, g, cout);
+        native.conv2dBackwardWeight(d.x, d.gy, gwN, null, g, cout);
+        js.conv2dBackwardWeight(d.x, d.gy, gwJ, null, g, cout);
+        expectClose(gxN, gxJ, 1e-5, 1e-5, `native conv2dBackwardData without bias ${label(g, cout)}`);
+        expectClose(gwN, gwJ, 1e-5, 1e-5 * g.n * g.oh * g.ow, `native conv2dBackwardWeight without bias ${label(g, cout)}`);
+      }
+    }
+    useIsa(isa, 1);
+  });
+
+  it('max pooling matches js bit for bit, argmax included', () => {
+    const gen = new Generator(10);
+    for (const g of [geometry(3, 5, 9, 7, 2, 2, 2, 2, 0, 0, 1, 1), geometry(2, 3, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
+      const x = uniform(gen, g.n * g.c * g.h * g.w);
+      x[3] = NaN;
+      const outN = g.n * g.c * g.oh * g.ow;
+      const [yN, aN, yJ, aJ] = [0, 1, 2, 3].map(() => new Float32Array(outN));
+      native.maxPool2d(x, yN, aN, g);
+      js.maxPool2d(x, yJ, aJ, g);
+      expectClose(yN, yJ, 0, 0, 'maxPool2d');
+      expectClose(aN, aJ, 0, 0, 'maxPool2d argmax');
+      const gy = uniform(gen, outN);
+      const gxN = new Float32Array(x.length).fill(3), gxJ = new Float32Array(x.length);
+      native.maxPool2dBackward(gy, aN, gxN, g);
+      js.maxPool2dBackward(gy, aJ, gxJ, g);
+      expectClose(gxN, gxJ, 0, 0, 'maxPool2dBackward');
+    }
+  });
+});
+
+describe('native naive convolution loops (the addon\'s reference)', () => {
+  it('match js', () => {
+    const addon = nativeAddon();
+    if (addon === null) throw new Error('the native addon did not load');
+    const gen = new Generator(11);
+    for (const [g, cout] of CASES) {
+      const d = data(gen, g, cout);
+      const geo = Float64Array.from([g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow]);
+      const got: ConvOut = { y: new Float32Array(g.n * cout * g.oh * g.ow), gx: new Float32Array(d.x.length), gw: new Float32Array(d.w.length), gb: new Float32Array(cout) };
+      addon.convForward(d.x, d.w, d.bias, got.y, geo, cout, true);
+      addon.convBackwardData(d.gy, d.w, d.inBias, got.gx, geo, cout, true);
+      addon.convBackwardWeight(d.x, d.gy, got.gw, got.gb, geo, cout, true);
+      expectConv(got, runCpu(js, d, g, cout), g, cout, 'native naive');
+    }
+  });
+});
+
+const setup = await setupWebGPU();
+
+describe.skipIf(shouldSkip(setup))('webgpu direct convolution and max pooling vs js', () => {
+  const gpu = () => requireBackend(setup);
+  it('matches js on every geometry', async () => {
+    const gen = new Generator(12);
+    for (const [g, cout] of CASES.slice(0, 7)) {
+      const d = data(gen, g, cout);
+      const want = runCpu(js, d, g, cout);
+      const b = gpu();
+      const y = b.alloc('float32', want.y.length), gx = b.upload(new Float32Array(want.gx.length).fill(9)), gw = b.alloc('float32', want.gw.length);
+      const gb = b.alloc('float32', cout);
+      const [x, w, bias, inBias, gy] = [d.x, d.w, d.bias, d.inBias, d.gy].map((a) => b.upload(a));
+      b.conv2d(x, w, bias, y, g, cout);
+      b.conv2dBackwardData(gy, w, inBias, gx, g, cout);
+      b.conv2dBackwardWeight(x, gy, gw, gb, g, cout);
+      expectConv({ y: await readAll(b, y), gx: await readAll(b, gx), gw: await readAll(b, gw), gb: await readAll(b, gb) }, want, g, cout, 'webgpu');
+      // Without the biases: the same sums, nothing added, no bias gradient written.
+      const gx0 = b.alloc('float32', want.gx.length), gw0 = b.alloc('float32', want.gw.length);
+      b.conv2dBackwardData(gy, w, null, gx0, g, cout);
+      b.conv2dBackwardWeight(x, gy, gw0, null, g, cout);
+      const gxWant = want.gx.map((v, i) => v - d.inBias[Math.floor(i / (g.h * g.w)) % g.c]);
+      expectClose(await readAll(b, gx0), gxWant, 1e-5, 1e-5, `webgpu conv2dBackwardData without bias ${label(g, cout)}`);
+      expectClose(await readAll(b, gw0), want.gw, 1e-5, 1e-5, `webgpu conv2dBackwardWeight without bias ${label(g, cout)}`);
+      const y0 = b.alloc('float32', want.y.length);
+      b.conv2d(x, w, null, y0, g, cout);
+      const noBias = new Float32Array(want.y.length);
+      js.conv2d(d.x, d.w, null, noBias, g, cout);
+      expectClose(await readAll(b, y0), noBias, 1e-5, 1e-5, `webgpu conv2d without bias ${label(g, cout)}`);
+    }
+  });
+
+  it('max pooling matches js, argmax included', async () => {
+    const gen = new Generator(13);
+    for (const g of [geometry(2, 3, 7, 6, 2, 2, 2, 2, 0, 0, 1, 1), geometry(1, 2, 6, 6, 3, 3, 2, 2, 1, 1, 1, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
+      const x = uniform(gen, g.n * g.c * g.h * g.w);
+      const outN = g.n * g.c * g.oh * g.ow;
+      const yJ = new Float32Array(outN), aJ = new Float32Array(outN);
+      js.maxPool2d(x, yJ, aJ, g);
+      const b = gpu();
+      const y = b.alloc('float32', outN), arg = b.alloc('float32', outN);
+      b.maxPool2d(b.upload(x), y, arg, g);
+      expectClose(await readAll(b, y), yJ, 0, 0, 'webgpu maxPool2d');
+      expectClose(await readAll(b, arg), aJ, 0, 0, 'webgpu maxPool2d argmax');
+      const gy = uniform(gen, outN);
+      const gxJ = new Float32Array(x.length);
+      js.maxPool2dBackward(gy, aJ, gxJ, g);
+      const gx = b.alloc('float32', x.length);
+      b.maxPool2dBackward(b.upload(gy), arg, gx, g);
+      expectClose(await readAll(b, gx), gxJ, 1e-6, 1e-7, 'webgpu maxPool2dBackward');
+    }
+  });
+});
