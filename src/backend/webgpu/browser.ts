@@ -15,6 +15,8 @@ export interface BrowserWebGPUOptions {
   cores: number;
   /** Dispatches encoded before the batch is submitted without being asked to (default 64). */
   maxDispatchesPerSubmit?: number;
+  /** matmul's kernel (device-core.ts's WebGPUHost.matmulVariant); default 'naive' on a CPU fallback adapter, else 'auto'. */
+  matmulVariant?: 'auto' | 'naive';
 }
 
 /** The backend on `gpu`'s adapter; rejects saying why when there is none or it refuses a device. */
@@ -25,5 +27,6 @@ export async function initWebGPUFrom(gpu: GPU | undefined, options: BrowserWebGP
   if (!adapter) throw new Error('initWebGPUFrom: navigator.gpu.requestAdapter() gave no adapter');
   const ctx = await openDevice({ gpu, adapter, featureLevel: 'core', backend: 'default' },
     { shaders: options.shaders, cores: Math.max(1, options.cores), collectGarbage: null });
+  ctx.host.matmulVariant = options.matmulVariant ?? (ctx.info.cpu ? 'naive' : 'auto');
   return backendOnDevice(ctx, options.maxDispatchesPerSubmit);
 }

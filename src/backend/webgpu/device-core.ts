@@ -60,6 +60,13 @@ export interface WebGPUHost {
   cores: number;
   /** Runs a full garbage collection (reclaim.ts), false when it could not; null where the host offers none (a browser page). */
   collectGarbage: (() => boolean) | null;
+  /**
+   * matmul's kernel when none is asked for (kernels-matmul.ts): 'auto' (tiled, naive for thin
+   * products) unless set. A browser page on SwiftShader sets 'naive': SwiftShader takes seconds
+   * to compile each specialisation of matmul_tiled.wgsl (7–11 s on a loaded 2-core machine, against
+   * 0.1–0.3 s for matmul_naive.wgsl), and a training step needs about ten of them.
+   */
+  matmulVariant?: 'auto' | 'naive';
 }
 
 /** An adapter as a host found it, with how it was asked for. */

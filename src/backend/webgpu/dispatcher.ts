@@ -40,7 +40,7 @@ export class Dispatcher {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private readonly arena: GPUBuffer;
-  private readonly arenaHost: Uint8Array;
+  private readonly arenaHost: Uint8Array<ArrayBuffer>;
   private readonly slotBytes: number;
   private slot = 0;
   private dispatchCount = 0;

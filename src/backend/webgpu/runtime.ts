@@ -34,6 +34,8 @@ export interface KernelConfig {
   matmulMinGroups: number;
   /** The adapter is a CPU rasteriser (llvmpipe, lavapipe, SwiftShader). */
   cpu: boolean;
+  /** matmul's kernel when the caller asks for none (the host's choice, WebGPUHost.matmulVariant). */
+  matmulVariant: 'auto' | 'naive';
 }
 
 /** The work-split choices that differ between GPUs and CPU rasterisers. */
@@ -49,6 +51,7 @@ export function kernelConfig(limits: GPUSupportedLimits, cpu: boolean, cores: nu
     maxGroupsPerDim: limits.maxComputeWorkgroupsPerDimension,
     maxBindingBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize),
     ...devicePolicy(cpu, cores),
+    matmulVariant: 'auto',
   };
 }
 
@@ -80,7 +83,7 @@ export class GpuRuntime {
     this.pool = new BufferPool(ctx, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST, 'storage',
       undefined, retire);
     this.staging = new BufferPool(ctx, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging', 64 * 1024 * 1024, retire);
-    this.config = kernelConfig(ctx.device.limits, ctx.info.cpu, ctx.host.cores);
+    this.config = { ...kernelConfig(ctx.device.limits, ctx.info.cpu, ctx.host.cores), matmulVariant: ctx.host.matmulVariant ?? 'auto' };
     this.reclaimer = new PressureReclaimer(ctx.host.collectGarbage);
     this.placeholder = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder (read)' });
     this.placeholderWrite = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder (write)' });
