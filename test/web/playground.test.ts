@@ -114,4 +114,16 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
     await page.screenshot({ path: screenshotPath('playground-js.png'), fullPage: true });
     await page.close();
   }, 120_000);
+
+  it('every model of the page takes a step on js; the VAE shows its samples and latent walk', async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1100 } });
+    for (const model of ['conv', 'denoising', 'sparse', 'vae']) {
+      const loss = await firstStep(page, `${server.url}?backend=js&model=${model}&latent=2&seed=${SEED}&autostart=0`);
+      expect(Number.isFinite(loss) && loss > 0, `${model}: loss ${loss}`).toBe(true);
+      const vaeShown = await page.evaluate('document.getElementById("vae-card").style.display !== "none"');
+      expect(vaeShown, model).toBe(model === 'vae');
+    }
+    await page.screenshot({ path: screenshotPath('playground-vae.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
 });
