@@ -61,7 +61,11 @@ export class LayerProbe {
 
   private instrument(p: Probed): void {
     const keep = (y: Tensor): Tensor => {
-      if (this.recording) { this.outputs.get(p.name)?.dispose(); this.outputs.set(p.name, y.keep()); }
+      if (!this.recording) return y;
+      // Linear.call goes through forwardWith: the same output arrives twice and must not be freed.
+      const previous = this.outputs.get(p.name);
+      if (previous !== y) previous?.dispose();
+      this.outputs.set(p.name, y.keep());
       return y;
     };
     const m = p.module;
