@@ -139,7 +139,8 @@ async function main(): Promise<void> {
     Object.assign(body, { step: String(session.steps), loss: String(loss), ready: '1' });
     $('step').textContent = String(session.steps);
     $('loss').textContent = loss.toPrecision(5);
-    $('rate').textContent = (rate.length / Math.min(2, Math.max(0.001, (t1 - (rate[0] ?? t1)) / 1000 + 1e-3))).toFixed(1);
+    // Steps finished in the last two seconds over the time they span (a rate needs two of them).
+    $('rate').textContent = rate.length < 2 ? '–' : ((1000 * (rate.length - 1)) / (t1 - rate[0])).toFixed(1);
     if (due) await redraw(session.steps);
     else if (t1 - lastLossDraw > 250) {
       // The loss curve costs a few hundred line segments on a canvas: kept current, within the budget.
