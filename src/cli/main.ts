@@ -20,11 +20,13 @@ import { gradcheckCommand } from './gradcheck.js';
 import { infoCommand } from './info.js';
 import { benchCommand } from './bench.js';
 import { exportCommand } from './export.js';
+import { playgroundCommand } from './playground.js';
 import { packageRoot } from '../util/package-root.js';
 
 export const COMMANDS: readonly Command[] = [
   trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand,
   explainCommand, profileCommand, gradcheckCommand, infoCommand, benchCommand, exportCommand,
+  playgroundCommand,
 ];
 
 function topHelp(): string {

@@ -38,7 +38,7 @@ export async function underBothPolicies(backend: WebGPUBackend, fn: () => Promis
   const saved = { ...config };
   try {
     for (const cpu of [false, true]) {
-      Object.assign(config, devicePolicy(cpu));
+      Object.assign(config, devicePolicy(cpu, backend.runtime.ctx.host.cores));
       await fn();
     }
   } finally {

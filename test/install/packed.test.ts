@@ -9,7 +9,7 @@
 // under a minute it packs with --ignore-scripts after putting the addon compiled from the same
 // binding.gyp at `npm ci` (build/Release/tessera.node) where prebuildify puts its output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -124,6 +124,33 @@ try {
     const bench = run(tessera, ['bench'], project);
     expect(bench.status).toBe(1);
     expect(bench.out).toMatch(/the benchmarks are not part of the installed package; run them from a clone/);
+  }, 60_000);
+
+  it('`tessera playground` serves the built page from the install (dist/web ships; no bundler needed)', async () => {
+    const child = spawn(path.join(project, 'node_modules', '.bin', 'tessera'), ['playground', '--port', '0'], { cwd: project, env });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) { clearTimeout(timer); resolve(m[1]); }
+        });
+        child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+        child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<script type="module" src="app.js">/);
+      const app = await (await fetch(`${url}app.js`)).text();
+      expect(app).not.toMatch(/["']node:/);
+      const info = (await (await fetch(`${url}data/info.json`)).json()) as { train: number; test: number };
+      const images = await fetch(`${url}data/train-images.u8`);
+      expect((await images.arrayBuffer()).byteLength).toBe(info.train * 784);
+    } finally {
+      child.kill('SIGTERM');
+    }
   }, 60_000);
 });
 

@@ -5,7 +5,7 @@
 //
 // Buckets are "power-of-two-ish": 2^k and 1.5·2^k bytes, so a request wastes at most a
 // third of its bucket, and shapes that vary a little between steps still reuse buffers.
-import type { DeviceContext } from './device.js';
+import type { DeviceContext } from './device-core.js';
 
 export interface PoolStats {
   /** Buffers handed out and not yet freed. */

@@ -1,55 +1,16 @@
 /// <reference types="@webgpu/types" />
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-// Finding a WebGPU device through the optional `webgpu` npm package (Dawn's dawn.node).
+import { openDevice, type DeviceContext, type WebGPUInfo, type WebGPUOptions } from './device-core.js';
+import { nodeHost } from './host-node.js';
+// Finding a WebGPU device in Node, through the optional `webgpu` npm package (Dawn's dawn.node);
+// the host-free rest is device-core.ts (re-exported here), which a browser page uses directly.
 //
 // Order: the platform's default adapter (Vulkan / Metal / D3D12) in core mode first; then
 // Dawn's OpenGL backend in compatibility mode, which is what a machine without a GPU has
 // (Mesa's llvmpipe runs the shaders on the CPU). Core mode returns no adapter on llvmpipe.
-// The device is created with the adapter's own limits: WebGPU's defaults are much lower
-// (e.g. 128 or 256 invocations per workgroup), and the kernels size their tiles from these.
 
-/** Numeric flags of the WebGPU spec (GPUBufferUsage etc. are not globals in Node). */
-export const BufferUsage = {
-  MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80,
-} as const;
-export const MAP_MODE_READ = 0x1;
-export const SHADER_STAGE_COMPUTE = 0x4;
-
-export interface WebGPUOptions {
-  /** Skip the default (Vulkan/Metal/D3D12) adapter and go straight to OpenGL compatibility mode. */
-  preferOpenGL?: boolean;
-  /** Extra Dawn toggles passed to `create()`, e.g. ['enable-dawn-features=...']. */
-  dawnFlags?: string[];
-  /** Dispatches encoded before the batch is submitted without being asked to (default 64). */
-  maxDispatchesPerSubmit?: number;
-}
-
-export interface WebGPUInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** 'core' or 'compatibility': the feature level the adapter was requested with. */
-  featureLevel: 'core' | 'compatibility';
-  /** Which Dawn backend served it: 'default' (Vulkan/Metal/D3D12) or 'opengl'. */
-  backend: 'default' | 'opengl';
-  /** True when the adapter is a CPU rasteriser (llvmpipe, lavapipe, SwiftShader). */
-  cpu: boolean;
-  limits: Record<string, number>;
-}
-
-export interface DeviceContext {
-  /** The object `create()` returned: kept alive as long as the device (dawn.node aborts otherwise). */
-  gpu: GPU;
-  adapter: GPUAdapter;
-  device: GPUDevice;
-  info: WebGPUInfo;
-  /** Set once the device is lost; every later call throws it. */
-  lost: Error | null;
-  /** Errors reported asynchronously (validation, out-of-memory); thrown at the next read/sync. */
-  pendingErrors: string[];
-}
+export * from './device-core.js';
 
 interface WebGPUModule {
   create(flags: string[]): GPU;
@@ -88,28 +49,6 @@ function vulkanLoaderMayExist(): boolean {
   } catch {
     return true;
   }
-}
-
-function limitsRecord(limits: GPUSupportedLimits): Record<string, number> {
-  const out: Record<string, number> = {};
-  // GPUSupportedLimits exposes its limits as prototype getters, so for-in (not Object.keys).
-  for (const key in limits) {
-    const v = (limits as unknown as Record<string, unknown>)[key];
-    if (typeof v === 'number') out[key] = v;
-  }
-  return out;
-}
-
-function describeAdapter(adapter: GPUAdapter, featureLevel: WebGPUInfo['featureLevel'], backend: WebGPUInfo['backend'],
-  limits: Record<string, number>): WebGPUInfo {
-  const i = adapter.info;
-  const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase();
-  return {
-    vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description,
-    featureLevel, backend,
-    cpu: /llvmpipe|lavapipe|swiftshader|software/.test(text) || i.isFallbackAdapter === true,
-    limits,
-  };
 }
 
 /** glibc's RTLD_NODELETE (not in os.constants.dlopen): dlclose leaves the library mapped. */
@@ -167,35 +106,5 @@ export async function createDeviceContext(options: WebGPUOptions = {}): Promise<
       'install Mesa\'s EGL/OpenGL drivers (Debian: apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri libegl-dev) ' +
       `and make sure EGL_PLATFORM=surfaceless is set before the process starts (it is '${process.env.EGL_PLATFORM ?? ''}')`);
   }
-  const limits = limitsRecord(adapter.limits);
-  // Ask for everything the adapter offers: tile and workgroup sizes are chosen from these.
-  const requiredLimits: Record<string, number> = {};
-  for (const key of Object.keys(limits)) if (key !== 'maxImmediateSize') requiredLimits[key] = limits[key];
-  let device: GPUDevice;
-  try {
-    device = await adapter.requestDevice({ requiredLimits });
-  } catch (e) {
-    throw new Error(`initWebGPU: the adapter refused a device with its own limits: ${(e as Error).message}`);
-  }
-  const ctx: DeviceContext = {
-    gpu, adapter, device, info: describeAdapter(adapter, featureLevel, backend, limitsRecord(device.limits)),
-    lost: null, pendingErrors: [],
-  };
-  void device.lost.then((info) => {
-    ctx.lost = new Error(`webgpu backend: the device was lost (${info.reason}): ${info.message}. ` +
-      'Re-run initWebGPU() to get a new device; tensors on the old one are gone');
-  });
-  device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
-    ctx.pendingErrors.push(`${ev.error.constructor?.name ?? 'GPUError'}: ${ev.error.message}`);
-  };
-  return ctx;
-}
-
-/** Throws the device-lost error, or errors Dawn reported since the last check. */
-export function checkDevice(ctx: DeviceContext, where: string): void {
-  if (ctx.lost) throw ctx.lost;
-  if (ctx.pendingErrors.length > 0) {
-    const errors = ctx.pendingErrors.splice(0);
-    throw new Error(`webgpu backend: ${where}: the device reported ${errors.length} error(s): ${errors.join(' | ')}`);
-  }
+  return openDevice({ gpu, adapter, featureLevel, backend }, nodeHost());
 }

@@ -7,8 +7,9 @@
 // `maxDispatches` dispatches. Uniform parameters go into one arena buffer, one aligned
 // slot per dispatch of the batch, written with a single writeBuffer right before submit:
 // queue operations are ordered, so the next batch may reuse the arena.
-import { BufferUsage, SHADER_STAGE_COMPUTE, checkDevice, type DeviceContext } from './device.js';
-import { renderShader } from './shader-source.js';
+import { BufferUsage, SHADER_STAGE_COMPUTE, checkDevice, type DeviceContext } from './device-core.js';
+import { renderShaderFrom } from './shader-template.js';
+import type { BufferPool } from './buffer-pool.js';
 
 /** A storage binding read by the kernel, or written (read_write) by it. The uniform binding comes last. */
 export type BindingKind = 'read' | 'write';
@@ -39,7 +40,7 @@ export class Dispatcher {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private readonly arena: GPUBuffer;
-  private readonly arenaHost: Uint8Array;
+  private readonly arenaHost: Uint8Array<ArrayBuffer>;
   private readonly slotBytes: number;
   private slot = 0;
   private dispatchCount = 0;
@@ -123,7 +124,7 @@ export class Dispatcher {
     let cached = this.pipelines.get(key);
     if (cached) return cached;
     const { device } = this.ctx;
-    const code = renderShader(spec.shader, spec.defines);
+    const code = renderShaderFrom(this.ctx.host.shaders, spec.shader, spec.defines);
     const module = device.createShaderModule({ code, label: spec.shader });
     // Explicit layouts (not 'auto'): a shader specialised to skip a binding (no bias, no
     // momentum) still takes the same bind group.

@@ -1,115 +1,22 @@
 // The `webgpu` backend: the kernels of Backend as WGSL compute shaders (shaders/*.wgsl),
-// run through the optional `webgpu` npm package (Dawn).
+// run in Node through the optional `webgpu` npm package (Dawn). A browser page uses browser.ts,
+// which takes navigator.gpu and bundled shader sources instead (the Backend object is shared:
+// make-backend.ts).
 //
 //   const backend = await initWebGPU();   // rejects, saying why, without package or adapter
 //   registerBackend(backend);             // the caller registers it (src/backend/backend.ts)
 //
 // Kernels only record work; results come back through read() (readSync is always null).
-import type { Backend, DType, TypedArray } from '../backend.js';
 import { createDeviceContext, type WebGPUInfo, type WebGPUOptions } from './device.js';
-import { GpuRuntime, GpuStorage } from './runtime.js';
 import { loadShaders } from './shader-source.js';
-import { activationGrad, binary, copy, fill, unary, where } from './kernels-elementwise.js';
-import { reduce, softmax } from './kernels-reduce.js';
-import { matmul, tileConfigFor } from './kernels-matmul.js';
-import { col2im, conv2d, conv2dBackwardData, conv2dBackwardWeight, im2col, maxPool2d, maxPool2dBackward } from './kernels-conv.js';
-import { adamStep, sgdStep } from './kernels-optim.js';
-import { gatherRows } from '../js/gather.js';
-import { random } from './kernels-random.js';
+import { backendOnDevice, type WebGPUBackend, type WebGPUStats } from './make-backend.js';
 
 export type { WebGPUInfo, WebGPUOptions } from './device.js';
 export { GpuStorage } from './runtime.js';
-
-export interface WebGPUStats {
-  /** Storage buffers handed out and not freed. */
-  liveBuffers: number;
-  /** Bytes of those buffers (pool bucket sizes). */
-  bytesHeld: number;
-  /** Bytes of freed buffers kept for reuse. */
-  bytesPooled: number;
-  /** createBuffer calls for storage (pool misses). */
-  allocations: number;
-  /** GPU → host copies (each one a map of a staging buffer). */
-  readbacks: number;
-  dispatches: number;
-  submits: number;
-  /** Compiled pipelines in the cache (one per shader specialisation). */
-  pipelines: number;
-}
-
-/** The webgpu backend, plus what only it has. */
-export interface WebGPUBackend extends Backend<GpuStorage> {
-  readonly runtime: GpuRuntime;
-  stats(): WebGPUStats;
-  /** Destroys the pooled (free) buffers. */
-  trim(): void;
-  /** Releases the device; the backend is unusable afterwards. */
-  destroy(): void;
-}
+export type { WebGPUBackend, WebGPUStats } from './make-backend.js';
 
 let active: { backend: WebGPUBackend; info: WebGPUInfo } | null = null;
 let pending: Promise<WebGPUBackend> | null = null;
-
-function asFloat32(op: string, dtype: DType): void {
-  if (dtype !== 'float32') throw new Error(`webgpu ${op}: dtype ${dtype} is not supported (webgpu stores float32 only)`);
-}
-
-function makeBackend(rt: GpuRuntime, info: WebGPUInfo): WebGPUBackend {
-  const backend: WebGPUBackend = {
-    name: 'webgpu',
-    runtime: rt,
-    supportsDType: (dtype) => dtype === 'float32',
-    hostVisible: false,
-    garbageCollected: false,
-    alloc: (dtype, size) => { asFloat32('alloc', dtype); return rt.alloc(size); },
-    upload: (data: TypedArray) => {
-      if (!(data instanceof Float32Array)) throw new Error('webgpu upload: expected a Float32Array (webgpu stores float32 only)');
-      return rt.upload(data);
-    },
-    readSync: () => null,
-    read: async (s, dtype, size) => { asFloat32('read', dtype); return rt.read(s, size); },
-    free: (s) => rt.free(s),
-    fill: (out, size, value) => fill(rt, out, size, value),
-    unary: (op, x, out, size, p) => unary(rt, op, x, out, size, p),
-    activationGrad: (act, y, g, out, size) => activationGrad(rt, act, y, g, out, size),
-    binary: (op, a, as, b, bs, out, shape) => binary(rt, op, a, as, b, bs, out, shape),
-    where: (c, cs, a, as, b, bs, out, shape) => where(rt, c, cs, a, as, b, bs, out, shape),
-    reduce: (op, x, out, outer, size, inner) => reduce(rt, op, x, out, outer, size, inner),
-    copy: (src, so, ss, dst, doff, ds, shape) => copy(rt, src, so, ss, dst, doff, ds, shape),
-    matmul: (a, b, out, p) => matmul(rt, a, b, out, p),
-    softmax: (x, out, outer, size, inner, log) => softmax(rt, x, out, outer, size, inner, log),
-    im2col: (x, cols, g) => im2col(rt, x, cols, g),
-    col2im: (cols, out, g) => col2im(rt, cols, out, g),
-    conv2d: (x, w, bias, y, g, cout) => conv2d(rt, x, w, bias, y, g, cout),
-    conv2dBackwardData: (gy, w, bias, gx, g, cout) => conv2dBackwardData(rt, gy, w, bias, gx, g, cout),
-    conv2dBackwardWeight: (x, gy, gw, gbias, g, cout) => conv2dBackwardWeight(rt, x, gy, gw, gbias, g, cout),
-    maxPool2d: (x, y, argmax, g) => maxPool2d(rt, x, y, argmax, g),
-    maxPool2dBackward: (gy, argmax, gx, g) => maxPool2dBackward(rt, gy, argmax, gx, g),
-    sgdStep: (param, grad, buf, size, p) => sgdStep(rt, param, grad, buf, size, p),
-    adamStep: (param, grad, m, v, vMax, size, p) => adamStep(rt, param, grad, m, v, vMax, size, p),
-    // The bytes are on the host: gather them there (js's kernel) and write the rows to the GPU.
-    gatherRows: (src, rowSize, rows, divisor, out) => {
-      const host = new Float32Array(rows.length * rowSize);
-      gatherRows(src, rowSize, rows, divisor, host);
-      rt.write(out, host);
-    },
-    random: (kind, out, size, key, counter, p) => random(rt, kind, out, size, key, counter, p),
-    sync: () => rt.dispatcher.sync(),
-    describe: () => ({
-      backend: 'webgpu', adapter: info.description || info.device, device: info.device, vendor: info.vendor, architecture: info.architecture,
-      featureLevel: info.featureLevel, dawnBackend: info.backend, cpu: info.cpu,
-      matmulTile: tileConfigFor(rt.ctx.device.limits), workgroupSize: rt.config.wg, dtypes: ['float32'],
-    }),
-    stats: () => ({ ...rt.pool.stats(), readbacks: rt.readbacks, ...rt.dispatcher.stats() }),
-    trim: () => { rt.dispatcher.flush(); rt.pool.trim(); },
-    destroy: () => {
-      rt.destroy();
-      rt.ctx.device.destroy();
-      if (active?.backend === backend) active = null;
-    },
-  };
-  return backend;
-}
 
 /**
  * Creates the webgpu backend (once; later calls return the same one while its device lives).
@@ -121,8 +28,7 @@ export async function initWebGPU(options: WebGPUOptions = {}): Promise<WebGPUBac
   pending = (async () => {
     loadShaders();   // fail early, before any device work, if shaders/ is missing
     const ctx = await createDeviceContext(options);
-    const rt = new GpuRuntime(ctx, options.maxDispatchesPerSubmit ?? 64);
-    const backend = makeBackend(rt, ctx.info);
+    const backend = backendOnDevice(ctx, options.maxDispatchesPerSubmit, (b) => { if (active?.backend === b) active = null; });
     active = { backend, info: ctx.info };
     return backend;
   })();

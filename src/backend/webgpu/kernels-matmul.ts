@@ -84,7 +84,7 @@ function checkParams(p: MatmulParams, a: GpuStorage, b: GpuStorage, out: GpuStor
 
 // A: [batch, m, k] (or [batch, k, m] if transA), B: [batch, k, n] (or [batch, n, k]) → out: [batch, m, n]
 export function matmul(rt: GpuRuntime, a: GpuStorage, b: GpuStorage, out: GpuStorage, p: MatmulParams,
-  variant: MatmulVariant = 'auto',
+  variant: MatmulVariant = rt.config.matmulVariant,
   tile: TileConfig = tileConfigForShape(rt.ctx.device.limits, p.m, p.n, p.k, p.batch, rt.config.matmulMinGroups)): void {
   checkParams(p, a, b, out);
   const { batch, m, n, k } = p;

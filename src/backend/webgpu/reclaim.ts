@@ -7,24 +7,8 @@
 // lowest level seen since the last collection, it runs a full collection; the finalizers then
 // return the unreachable tensors' buffers to the pool (in a later task: at the loop's next await).
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-let collector: (() => void) | null | undefined;
-
-/** V8's gc(): the global one under --expose-gc, else one exposed for a fresh context; null if neither works. */
-function garbageCollector(): (() => void) | null {
-  if (collector !== undefined) return collector;
-  const global = (globalThis as { gc?: () => void }).gc;
-  if (typeof global === 'function') return (collector = global);
-  try {
-    setFlagsFromString('--expose-gc');
-    collector = runInNewContext('gc') as () => void;
-  } catch {
-    collector = null;
-  }
-  return collector;
-}
+// How to collect is the host's (host-node.ts: V8's gc(); a browser page has none, and then
+// this never collects).
 
 export class PressureReclaimer {
   /** Full collections run so far (for tests and stats). */
@@ -32,7 +16,7 @@ export class PressureReclaimer {
   private watermark: number;
 
   /** @param minMarginBytes growth of live bytes that triggers a collection (at least; a quarter of what is live when more). */
-  constructor(public minMarginBytes = 64 * 1024 * 1024) {
+  constructor(private readonly collect: (() => boolean) | null, public minMarginBytes = 64 * 1024 * 1024) {
     this.watermark = minMarginBytes;
   }
 
@@ -46,9 +30,6 @@ export class PressureReclaimer {
     this.watermark = Math.min(this.watermark, heldBytes + this.margin(heldBytes));
     if (heldBytes <= this.watermark) return;
     this.watermark = heldBytes + this.margin(heldBytes);
-    const gc = garbageCollector();
-    if (gc === null) return;
-    gc();
-    this.collections++;
+    if (this.collect?.()) this.collections++;
   }
 }

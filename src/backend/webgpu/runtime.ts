@@ -1,8 +1,7 @@
 /// <reference types="@webgpu/types" />
 // What every webgpu kernel needs: the device, the batching dispatcher, the buffer pool,
 // sizes derived from the device limits, and the storage handle the backend hands out.
-import os from 'node:os';
-import { BufferUsage, MAP_MODE_READ, checkDevice, type DeviceContext } from './device.js';
+import { BufferUsage, MAP_MODE_READ, checkDevice, type DeviceContext } from './device-core.js';
 import { BufferPool } from './buffer-pool.js';
 import { Dispatcher, type KernelSpec } from './dispatcher.js';
 import { PressureReclaimer } from './reclaim.js';
@@ -35,21 +34,24 @@ export interface KernelConfig {
   matmulMinGroups: number;
   /** The adapter is a CPU rasteriser (llvmpipe, lavapipe, SwiftShader). */
   cpu: boolean;
+  /** matmul's kernel when the caller asks for none (the host's choice, WebGPUHost.matmulVariant). */
+  matmulVariant: 'auto' | 'naive';
 }
 
 /** The work-split choices that differ between GPUs and CPU rasterisers. */
-export function devicePolicy(cpu: boolean): Pick<KernelConfig, 'serialMinOutputs' | 'stridedRun' | 'matmulMinGroups' | 'cpu'> {
+export function devicePolicy(cpu: boolean, cores: number): Pick<KernelConfig, 'serialMinOutputs' | 'stridedRun' | 'matmulMinGroups' | 'cpu'> {
   // A CPU rasteriser runs a workgroup per core at a time, on this machine's cores: two each.
-  return { serialMinOutputs: cpu ? 64 : 8192, stridedRun: cpu ? 16 : 1, matmulMinGroups: cpu ? 2 * os.cpus().length : 64, cpu };
+  return { serialMinOutputs: cpu ? 64 : 8192, stridedRun: cpu ? 16 : 1, matmulMinGroups: cpu ? 2 * cores : 64, cpu };
 }
 
-function kernelConfig(limits: GPUSupportedLimits, cpu: boolean): KernelConfig {
+export function kernelConfig(limits: GPUSupportedLimits, cpu: boolean, cores: number): KernelConfig {
   const wg = Math.min(256, 2 ** Math.floor(Math.log2(limits.maxComputeInvocationsPerWorkgroup)), limits.maxComputeWorkgroupSizeX);
   return {
     wg,
     maxGroupsPerDim: limits.maxComputeWorkgroupsPerDimension,
     maxBindingBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize),
-    ...devicePolicy(cpu),
+    ...devicePolicy(cpu, cores),
+    matmulVariant: 'auto',
   };
 }
 
@@ -66,7 +68,7 @@ export class GpuRuntime {
   readonly placeholderWrite: GPUBuffer;
   readbacks = 0;
   /** Runs the garbage collector when live buffers grow (tensors dropped without dispose). */
-  readonly reclaimer = new PressureReclaimer();
+  readonly reclaimer: PressureReclaimer;
 
   constructor(readonly ctx: DeviceContext, maxDispatches: number) {
     // adam.wgsl binds five storage buffers (param, grad, m, v, vMax), the most of any kernel.
@@ -81,7 +83,8 @@ export class GpuRuntime {
     this.pool = new BufferPool(ctx, BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST, 'storage',
       undefined, retire);
     this.staging = new BufferPool(ctx, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'staging', 64 * 1024 * 1024, retire);
-    this.config = kernelConfig(ctx.device.limits, ctx.info.cpu);
+    this.config = { ...kernelConfig(ctx.device.limits, ctx.info.cpu, ctx.host.cores), matmulVariant: ctx.host.matmulVariant ?? 'auto' };
+    this.reclaimer = new PressureReclaimer(ctx.host.collectGarbage);
     this.placeholder = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder (read)' });
     this.placeholderWrite = ctx.device.createBuffer({ size: 16, usage: BufferUsage.STORAGE, label: 'placeholder (write)' });
   }

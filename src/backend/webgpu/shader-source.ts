@@ -1,14 +1,9 @@
-// WGSL sources: read once from the package's shaders/ folder, specialised by a tiny template.
-//
-// A placeholder is `{{NAME}}` (upper-case). Each is replaced by the value given for it, or by the
-// op code of that name from the one table (`{{U_RELU}}`, `{{B_ADD}}`, `{{R_ARGMAX}}`, `{{ACT_TANH}}`:
-// src/backend/opcodes.ts), and a placeholder left without a value is an error: a shader never
-// compiles with a hole in it.
-// A line `#include "math.wgsl"` is replaced by that file (shared helper functions).
+// WGSL sources in Node: read once from the package's shaders/ folder. The template that
+// specialises them is shader-template.ts (host-free; a browser page bundles the sources instead).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../util/package-root.js';
-import { opCodeConstants } from '../opcodes.js';
+import { renderShaderFrom } from './shader-template.js';
 
 let cache: Map<string, string> | null = null;
 let shaderDir: string | null = null;
@@ -35,28 +30,7 @@ export function loadShaders(): Map<string, string> {
   return sources;
 }
 
-/** The shader `name` (file name without .wgsl) with every `{{KEY}}` replaced by defines[KEY] or the op code KEY. */
+/** The shader `name` of shaders/ with every `{{KEY}}` replaced (shader-template.ts). */
 export function renderShader(name: string, defines: Record<string, string | number | boolean>): string {
-  const source = loadShaders().get(name);
-  if (source === undefined) throw new Error(`webgpu backend: no shader '${name}.wgsl' in ${findShaderDir()}`);
-  // Includes expand recursively, each library once (math.wgsl reached twice is pasted once).
-  const seen = new Set<string>();
-  const expand = (text: string, depth: number): string => text.replace(/^#include "([a-z0-9_]+)\.wgsl"$/gm, (_, lib: string) => {
-    const libText = loadShaders().get(lib);
-    if (libText === undefined) throw new Error(`webgpu backend: ${name}.wgsl includes a missing ${lib}.wgsl`);
-    if (depth > 4) throw new Error(`webgpu backend: ${name}.wgsl: includes nest too deep at ${lib}.wgsl`);
-    if (seen.has(lib)) return '';
-    seen.add(lib);
-    return expand(libText, depth + 1);
-  });
-  const included = expand(source, 0);
-  const codes = opCodeConstants();
-  for (const key of Object.keys(defines)) {
-    if (key in codes) throw new Error(`webgpu backend: shader '${name}.wgsl': define ${key} would hide the op code ${key} of src/backend/opcodes.ts`);
-  }
-  return included.replace(/\{\{([A-Z0-9_]+)\}\}/g, (_, key: string) => {
-    const v = defines[key] ?? codes[key];
-    if (v === undefined) throw new Error(`webgpu backend: shader '${name}.wgsl' needs a value for {{${key}}}`);
-    return String(v);
-  });
+  return renderShaderFrom(loadShaders(), name, defines);
 }

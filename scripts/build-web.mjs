@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// `npm run build:web [-- --out DIR]`: writes the playground as a static folder (default dist/web/)
+// that `tessera playground` serves and any static host can serve:
+//   index.html   the page (web/index.html)
+//   app.js       web/src/main.ts and the engine's TypeScript sources bundled by esbuild for the
+//                browser, with shaders/*.wgsl inlined as text (the same files the Node backend reads)
+//   data/        a Fashion-MNIST subset from data/fashion-mnist: the first TRAIN_COUNT training and
+//                TEST_COUNT test images (raw bytes, 784 per image) and their labels, plus data/info.json
+// Run by `prepare` (so a git install and `npm ci` have it) and before packing, so the published
+// package carries dist/web and `npx tessera playground` needs no bundler.
+import * as esbuild from 'esbuild';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const TRAIN_COUNT = 3000;
+export const TEST_COUNT = 1000;
+
+/** The first `count` items of an IDX file (gzip): images (magic 2051) or labels (2049). */
+function idxHead(file, count) {
+  const bytes = gunzipSync(readFileSync(file));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  const n = view.getUint32(4);
+  if (magic !== 2051 && magic !== 2049) throw new Error(`build-web: ${file} is not an IDX image or label file (magic ${magic})`);
+  if (n < count) throw new Error(`build-web: ${file} has ${n} items, fewer than the ${count} the playground serves`);
+  const header = magic === 2051 ? 16 : 8;
+  const itemSize = magic === 2051 ? view.getUint32(8) * view.getUint32(12) : 1;
+  if (itemSize !== 1 && itemSize !== 784) throw new Error(`build-web: ${file} has images of ${itemSize} pixels, expected 28×28`);
+  return bytes.subarray(header, header + count * itemSize);
+}
+
+function writeData(outDir) {
+  const src = join(root, 'data', 'fashion-mnist');
+  const dir = join(outDir, 'data');
+  mkdirSync(dir, { recursive: true });
+  const parts = { train: ['train', TRAIN_COUNT], test: ['t10k', TEST_COUNT] };
+  for (const [name, [prefix, count]] of Object.entries(parts)) {
+    writeFileSync(join(dir, `${name}-images.u8`), idxHead(join(src, `${prefix}-images-idx3-ubyte.gz`), count));
+    writeFileSync(join(dir, `${name}-labels.u8`), idxHead(join(src, `${prefix}-labels-idx1-ubyte.gz`), count));
+  }
+  writeFileSync(join(dir, 'info.json'), `${JSON.stringify({ source: 'Fashion-MNIST (data/fashion-mnist), the first images of each split', train: TRAIN_COUNT, test: TEST_COUNT, width: 28, height: 28 })}\n`);
+}
+
+/** esbuild plugin: `import shaders from 'tessera:shaders'` gives { name: WGSL text } for shaders/*.wgsl. */
+const shadersPlugin = {
+  name: 'tessera-shaders',
+  setup(build) {
+    build.onResolve({ filter: /^tessera:shaders$/ }, () => ({ path: 'shaders', namespace: 'tessera-shaders' }));
+    build.onLoad({ filter: /.*/, namespace: 'tessera-shaders' }, () => {
+      const dir = join(root, 'shaders');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.wgsl')).sort();
+      const sources = Object.fromEntries(files.map((f) => [f.slice(0, -5), readFileSync(join(dir, f), 'utf8')]));
+      return { contents: `export default ${JSON.stringify(sources)};`, loader: 'js', watchFiles: files.map((f) => join(dir, f)) };
+    });
+  },
+};
+
+/** Bundles the page; returns esbuild's metafile (which inputs went in). */
+export async function bundleWeb(outFile, options = {}) {
+  const result = await esbuild.build({
+    entryPoints: [join(root, 'web', 'src', 'main.ts')],
+    outfile: outFile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: options.minify ?? false,
+    sourcemap: false,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [shadersPlugin],
+  });
+  return result.metafile;
+}
+
+export async function buildWeb(outDir = join(root, 'dist', 'web')) {
+  mkdirSync(outDir, { recursive: true });
+  const metafile = await bundleWeb(join(outDir, 'app.js'));
+  copyFileSync(join(root, 'web', 'index.html'), join(outDir, 'index.html'));
+  writeData(outDir);
+  return { outDir, metafile };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--out');
+  const out = at >= 0 ? resolve(process.argv[at + 1] ?? '') : undefined;
+  const { outDir } = await buildWeb(out);
+  console.log(`build-web: wrote ${outDir} (index.html, app.js, data/)`);
+}

@@ -1,0 +1,129 @@
+// The playground in a real headless browser: served by `tessera playground`'s server, trained on
+// webgpu (SwiftShader on a machine without a GPU) and, forced by ?backend=js, on js. The page's
+// first loss is checked against the same step run in Node on the js backend.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startPlaygroundServer, type PlaygroundServer } from '../../src/cli/playground.js';
+import { encodePng } from '../../src/io/png.js';
+import { browserMissing, buildWebInto, firstLossInNode, launchChromium, screenshotPath } from './helpers.js';
+
+const missing = browserMissing();
+const SEED = 7;
+
+async function state(page: Page): Promise<Record<string, string | undefined>> {
+  // Strings, not functions: they run in the page, and this file is typed without the DOM library.
+  return page.evaluate('({ ...document.body.dataset })');
+}
+
+/** Waits until the page reports `key` satisfying `ok`, failing with the page's state and error. */
+async function waitFor(page: Page, what: string, ok: (d: Record<string, string | undefined>) => boolean, timeoutMs = 60_000): Promise<Record<string, string | undefined>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await state(page);
+    if (ok(d)) return d;
+    if (d.status === 'error' || Date.now() > end) throw new Error(`playground: waiting for ${what}: ${JSON.stringify(d)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Loads the page, takes one step and returns its loss. */
+async function firstStep(page: Page, url: string): Promise<number> {
+  await page.goto(url);
+  await waitFor(page, 'the data and the backend', (d) => d.status === 'idle');
+  await page.click('#one-step');
+  const d = await waitFor(page, 'the first step', (s) => s.ready === '1' && s.step === '1');
+  return Number(d.loss);
+}
+
+/** Runs the start button until step ≥ n, then pauses; returns the state. */
+async function trainTo(page: Page, n: number): Promise<Record<string, string | undefined>> {
+  await page.click('#start');
+  await waitFor(page, `step ${n}`, (d) => Number(d.step) >= n, 120_000);
+  await page.click('#pause');
+  return waitFor(page, 'the pause', (d) => d.status === 'paused');
+}
+
+describe.skipIf(missing !== null)('playground page in headless Chromium', () => {
+  let dir: string;
+  let server: PlaygroundServer;
+  let browser: Browser;
+  let nodeFirstLoss: number;
+
+  beforeAll(async () => {
+    dir = buildWebInto();
+    server = await startPlaygroundServer(dir, 0);
+    browser = await launchChromium();
+    nodeFirstLoss = await firstLossInNode(dir, { seed: SEED });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('trains 50 steps on webgpu: the first loss is the js backend\'s in Node, the loss falls, a dropped PNG joins the data', async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1100 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const first = await firstStep(page, `${server.url}?seed=${SEED}&autostart=0`);
+    const s0 = await state(page);
+    expect(s0.backend, `the page fell back: ${JSON.stringify(s0)}`).toBe('webgpu');
+    expect(s0.adapter).toMatch(/\S/);
+    expect(Math.abs(first - nodeFirstLoss), `page ${first} vs Node js ${nodeFirstLoss}`).toBeLessThan(1e-4);
+
+    const s50 = await trainTo(page, 50);
+    // MSE of a sigmoid output at initialisation is about 0.16 on these images (the first loss); 50 Adam
+    // steps at lr 0.003 bring it under half of that.
+    expect(first).toBeGreaterThan(0.1);
+    expect(Number(s50.loss)).toBeLessThan(0.5 * first);
+
+    // A synthetic drop of a PNG (a white square on black) onto the drop zone.
+    const png = encodePng({ width: 20, height: 20, channels: 1, data: new Uint8Array(400).map((_, i) => ((i % 20) > 4 && (i % 20) < 15 && i > 100 && i < 300 ? 255 : 0)) });
+    await page.evaluate(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(${JSON.stringify(Array.from(png))})], 'square.png', { type: 'image/png' }));
+      document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    })()`);
+    await waitFor(page, 'the dropped image', (d) => d.userImages === '1');
+    await page.check('input[name=onlyMine]');
+    await page.click('#one-step');
+    const mine = await waitFor(page, 'a step on the dropped image', (d) => d.step === String(Number(s50.step) + 1));
+    expect(Number(mine.loss)).toBeGreaterThan(0);
+
+    await page.click('#explain');
+    await page.waitForSelector('#graph svg', { timeout: 60_000 });
+    expect(await page.locator('#graph-text').textContent()).toMatch(/backward/i);
+
+    const file = screenshotPath('playground-webgpu.png');
+    mkdirSync(dirname(file), { recursive: true });
+    await page.screenshot({ path: file, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
+
+  it('?backend=js trains on the js backend in the page, with the same first loss as Node', async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1100 } });
+    const first = await firstStep(page, `${server.url}?backend=js&seed=${SEED}&autostart=0`);
+    const s = await state(page);
+    expect(s.backend).toBe('js');
+    expect(Math.abs(first - nodeFirstLoss), `page ${first} vs Node js ${nodeFirstLoss}`).toBeLessThan(1e-6);
+    const s20 = await trainTo(page, 20);
+    expect(Number(s20.loss)).toBeLessThan(first);
+    await page.screenshot({ path: screenshotPath('playground-js.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+
+  it('every model of the page takes a step on js; the VAE shows its samples and latent walk', async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1100 } });
+    for (const model of ['conv', 'denoising', 'sparse', 'vae']) {
+      const loss = await firstStep(page, `${server.url}?backend=js&model=${model}&latent=2&seed=${SEED}&autostart=0`);
+      expect(Number.isFinite(loss) && loss > 0, `${model}: loss ${loss}`).toBe(true);
+      const vaeShown = await page.evaluate('document.getElementById("vae-card").style.display !== "none"');
+      expect(vaeShown, model).toBe(model === 'vae');
+    }
+    await page.screenshot({ path: screenshotPath('playground-vae.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+});

@@ -1,0 +1,197 @@
+// The playground's training session: a model of src/models built from the page's settings, its
+// optimizer, and one training step as src/train/fit.ts takes it (zeroGrad → forward → loss + the
+// terms the model added → backward → step, in one tidy scope). No DOM and no Node module: the
+// page runs it on the webgpu or js backend, and test/web runs it in Node on the js backend to
+// check the page's first loss.
+import { registerBackend, setBackend, type Backend } from '../../src/backend/backend.js';
+import type { Tensor } from '../../src/tensor.js';
+import { tidy } from '../../src/memory.js';
+import { noGrad } from '../../src/autograd.js';
+import { fromTyped } from '../../src/ops/creation.js';
+import { add } from '../../src/ops/elementwise.js';
+import { Generator } from '../../src/random.js';
+import { mseLoss } from '../../src/losses/regression.js';
+import { getOptimizer, type OPTIMIZER_NAMES } from '../../src/optim/index.js';
+
+type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+import type { Optimizer } from '../../src/optim/optimizer.js';
+import type { ActivationName } from '../../src/nn/activations.js';
+import { Autoencoder } from '../../src/models/autoencoder.js';
+import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
+import { convAutoencoder } from '../../src/models/conv-autoencoder.js';
+import { DenoisingAutoencoder } from '../../src/models/denoising-autoencoder.js';
+import { SparseAutoencoder } from '../../src/models/sparse-autoencoder.js';
+import { VAE, denseVae } from '../../src/models/vae.js';
+import { LayerProbe } from './probe.js';
+
+export const MODEL_KINDS = ['dense', 'conv', 'denoising', 'sparse', 'vae'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export interface Settings {
+  model: ModelKind;
+  /** Width of the code z. */
+  latent: number;
+  /** Width of the hidden layer (dense models) or channels of the first level (conv). */
+  hidden: number;
+  activation: ActivationName;
+  optimizer: OptimizerName;
+  lr: number;
+  batchSize: number;
+  dropout: number;
+  batchNorm: boolean;
+  /** σ of the denoising model's gaussian corruption. */
+  noise: number;
+  /** Weight of the VAE's KL term. */
+  beta: number;
+  /** Weight of the sparse model's L1 penalty on the code. */
+  sparsity: number;
+  seed: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  model: 'dense', latent: 8, hidden: 64, activation: 'relu', optimizer: 'adam', lr: 0.003, batchSize: 32,
+  dropout: 0, batchNorm: false, noise: 0.3, beta: 1, sparsity: 1e-3, seed: 1,
+};
+
+/** 28×28 grey images, one row of 784 values in [0, 1] each. */
+export const IMAGE_SIZE = 28;
+export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
+
+function buildModel(s: Settings, generator: Generator): Autoencoder {
+  const common = { inputDim: PIXELS, hidden: [s.hidden], latent: s.latent, activation: s.activation, generator };
+  switch (s.model) {
+    case 'conv':
+      return convAutoencoder({ inputShape: [1, IMAGE_SIZE, IMAGE_SIZE], channels: [Math.max(1, s.hidden >> 3), Math.max(1, s.hidden >> 4)],
+        latent: s.latent, activation: s.activation, batchNorm: s.batchNorm, generator });
+    case 'vae':
+      return denseVae({ ...common, beta: s.beta });
+    case 'denoising':
+      return DenoisingAutoencoder.from(denseAutoencoder({ ...common, dropout: s.dropout || undefined, batchNorm: s.batchNorm }),
+        { noise: { kind: 'gaussian', std: s.noise, clip: [0, 1] }, generator });
+    case 'sparse':
+      return SparseAutoencoder.from(denseAutoencoder({ ...common, dropout: s.dropout || undefined, batchNorm: s.batchNorm }),
+        { penalty: 'l1', weight: s.sparsity });
+    default:
+      return denseAutoencoder({ ...common, dropout: s.dropout || undefined, batchNorm: s.batchNorm });
+  }
+}
+
+/** The rows `order[from … from+n)` of `images` (n·784 bytes, 0…255) as floats in [0, 1]. */
+export function gatherRows(images: Uint8Array, order: ArrayLike<number>, from: number, n: number): Float32Array {
+  const out = new Float32Array(n * PIXELS);
+  for (let r = 0; r < n; r++) {
+    const base = order[(from + r) % order.length] * PIXELS;
+    for (let i = 0; i < PIXELS; i++) out[r * PIXELS + i] = images[base + i] / 255;
+  }
+  return out;
+}
+
+/** A permutation of 0 … n-1 drawn from `gen` (Fisher–Yates). */
+export function shuffledOrder(n: number, gen: Generator): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = gen.nextUint32() % (i + 1);
+    const t = order[i]; order[i] = order[j]; order[j] = t;
+  }
+  return order;
+}
+
+export class Session {
+  readonly model: Autoencoder;
+  readonly optimizer: Optimizer;
+  readonly lossFn: (pred: Tensor, target: Tensor) => Tensor;
+  readonly probe: LayerProbe;
+  /** Draws the batch order (its own stream, so the model's noise draws do not shift it). */
+  readonly batchGenerator: Generator;
+  steps = 0;
+
+  constructor(readonly settings: Settings, readonly backend: Backend) {
+    registerBackend(backend);
+    setBackend(backend.name);
+    this.model = buildModel(settings, new Generator(settings.seed));
+    this.optimizer = getOptimizer(settings.optimizer, this.model.parameters(), { lr: settings.lr });
+    this.lossFn = this.model instanceof VAE ? this.model.reconstructionLoss : (pred, target) => mseLoss(pred, target);
+    this.probe = new LayerProbe(this.model);
+    this.batchGenerator = new Generator(settings.seed + 1);
+  }
+
+  /** The input shape of one batch of n rows: images for the conv model, flat rows otherwise. */
+  batchShape(n: number): number[] {
+    return this.settings.model === 'conv' ? [n, 1, IMAGE_SIZE, IMAGE_SIZE] : [n, PIXELS];
+  }
+
+  /**
+   * One training step on `rows` (n·784 values); returns the loss. With `record`, the probe keeps
+   * each layer's output and the parameters' gradients for the views (costs a few reads).
+   */
+  async step(rows: Float32Array, record = false): Promise<number> {
+    const n = rows.length / PIXELS;
+    this.model.train(true);
+    this.optimizer.zeroGrad();
+    this.probe.recording = record;
+    const loss = tidy(() => {
+      const x = fromTyped(rows, this.batchShape(n), { backend: this.backend });
+      let total = this.lossFn(this.model.forward(x), x);
+      for (const term of this.model.takeLosses()) total = add(total, term);
+      total.backward();
+      this.optimizer.step();
+      return total.detach();
+    });
+    this.probe.recording = false;
+    const value = (await loss.data())[0];
+    loss.dispose();
+    if (record) await this.probe.collect(this.steps + 1);
+    this.steps++;
+    return value;
+  }
+
+  /** The mean loss on `rows` in eval mode, without a graph (the VAE's KL term included). */
+  async evaluate(rows: Float32Array): Promise<number> {
+    this.model.eval();
+    try {
+      const loss = noGrad(() => tidy(() => {
+        const x = fromTyped(rows, this.batchShape(rows.length / PIXELS), { backend: this.backend });
+        let total = this.lossFn(this.model.forward(x), x);
+        for (const term of this.model.takeLosses()) total = add(total, term);
+        return total;
+      }));
+      const value = (await loss.data())[0];
+      loss.dispose();
+      return value;
+    } finally {
+      this.model.train(true);
+    }
+  }
+
+  /** Reconstructions and codes of `rows` in eval mode: { recon: n·784, codes: n·latent }. */
+  async reconstruct(rows: Float32Array): Promise<{ recon: Float32Array; codes: Float32Array; latent: number }> {
+    this.model.eval();
+    try {
+      const [recon, codes] = noGrad(() => tidy(() => {
+        const x = fromTyped(rows, this.batchShape(rows.length / PIXELS), { backend: this.backend });
+        const z = this.model.encode(x);
+        return [this.model.decode(z), z];
+      }));
+      const out = { recon: Float32Array.from(await recon.data()), codes: Float32Array.from(await codes.data()), latent: codes.shape[1] ?? 1 };
+      recon.dispose();
+      codes.dispose();
+      return out;
+    } finally {
+      this.model.train(true);
+    }
+  }
+
+  /** Decodes the codes (rows of `latent` values), in eval mode. */
+  async decode(codes: Float32Array, latent: number): Promise<Float32Array> {
+    this.model.eval();
+    try {
+      const out = noGrad(() => tidy(() => this.model.decode(fromTyped(codes, [codes.length / latent, latent], { backend: this.backend }))));
+      const data = Float32Array.from(await out.data());
+      out.dispose();
+      return data;
+    } finally {
+      this.model.train(true);
+    }
+  }
+}
