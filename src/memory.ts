@@ -1,25 +1,30 @@
 // Deterministic freeing of tensors: `tidy(fn)` disposes every tensor made inside it except
 // what fn returns and what was `keep()`-ed; `dispose()` frees one tensor now. A
-// FinalizationRegistry is the safety net for tensors nobody disposed (GPU memory only: on CPU
-// backends the garbage collector owns the Float32Arrays anyway).
+// FinalizationRegistry is the safety net for tensors nobody disposed (GPU memory and the wasm
+// module's memory: on the js and native backends the garbage collector owns the Float32Arrays anyway).
 import type { Tensor, StorageRef } from './tensor.js';
 
 const scopes: Set<Tensor>[] = [];
 
 const finalizer = new FinalizationRegistry<StorageRef>((ref) => ref.release());
 
+/** Storage the garbage collector does not free by itself. */
+function outsideGc(t: Tensor): boolean {
+  return t.backend.name === 'webgpu' || t.backend.name === 'wasm';
+}
+
 /** @internal Called by the Tensor constructor. */
 export function trackTensor(t: Tensor): void {
   const scope = scopes[scopes.length - 1];
   if (scope) scope.add(t);
-  if (t.backend.name === 'webgpu') finalizer.register(t, t.ref, t);
+  if (outsideGc(t)) finalizer.register(t, t.ref, t);
 }
 
 /** @internal Called by Tensor.dispose(). */
 export function untrackTensor(t: Tensor): void {
   const scope = scopes[scopes.length - 1];
   if (scope) scope.delete(t);
-  if (t.backend.name === 'webgpu') finalizer.unregister(t);
+  if (outsideGc(t)) finalizer.unregister(t);
 }
 
 type Kept = Tensor | Tensor[] | Record<string, Tensor> | void | number | undefined;
