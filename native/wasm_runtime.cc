@@ -35,10 +35,10 @@ int classOf(size_t bytes) {
   size_t units = (bytes + 15) / 16;
   if (units < 4) units = 4;
   int c = 0;
-  size_t base = 1;
+  size_t base = 1;  // units is in [4·base, 8·base)
   while (base * 8 <= units) { base *= 2; c += 4; }
-  while ((4 + c % 4) * base < units) c++;
-  return c;
+  const size_t steps = (units + base - 1) / base - 4;  // 0 … 4; 4 is the next doubling's first class
+  return c + (int)steps;
 }
 size_t classBytes(int c) { return (size_t)(4 + c % 4) << (c / 4) << 4; }
 

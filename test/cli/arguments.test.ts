@@ -117,9 +117,12 @@ describe('tessera info', () => {
     const r = await cli(['info', '--json', '--no-webgpu']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.backends.map((b: { name: string }) => b.name)).toEqual(['js', 'native', 'webgpu']);
+    expect(report.backends.map((b: { name: string }) => b.name)).toEqual(['js', 'native', 'wasm', 'webgpu']);
     expect(report.backends[0]).toMatchObject({ name: 'js', available: true });
-    expect(report.backends[2]).toMatchObject({ available: false, reason: 'not probed (--no-webgpu)' });
+    expect(report.backends[3]).toMatchObject({ available: false, reason: 'not probed (--no-webgpu)' });
+    const wasm = report.backends[2];
+    if (wasm.available) expect(wasm.details).toMatchObject({ simd: 'wasm simd128', threads: expect.any(Number), gemmTile: expect.any(String) });
+    else expect(wasm.reason).toMatch(/\S/);
     const native = report.backends[1];
     // Either it loaded and says which ISA path and how many threads, or it says why not.
     if (native.available) expect(native.details).toMatchObject({ isa: expect.any(String), threads: expect.any(Number) });
