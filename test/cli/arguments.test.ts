@@ -48,7 +48,7 @@ describe('usage errors exit with 2 and say what was expected', () => {
     [['sweep', '--batch-norm=maybe'], /--batch-norm expects true or false, got "maybe"/],
     [['sweep', '--seed', '0,1,0'], /tessera sweep: --seed lists 0 twice/],
     [['train', '--resume', 'runs/x', '--lr', '0.1'], /only --epochs, --backend, --threads and --quiet may be given/],
-    [['train', '--backend', 'js', '--threads', '2'], /--threads applies to the native backend only \(this run uses 'js'\)/],
+    [['train', '--backend', 'js', '--threads', '2'], /--threads applies to the native and wasm backends only \(this run uses 'js'\)/],
   ];
   test.each(cases)('%j', async (argv, message) => {
     const r = await cli(argv);
