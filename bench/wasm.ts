@@ -64,22 +64,27 @@ try {
 
 // One warm-up each (wasm tiers up to optimised code, jax-js compiles its kernel), then alternating rounds.
 for (const c of contenders) await c.run();
+// Wall time, and the process's CPU time (user + system, every thread): on a machine loaded by
+// others the second leaves out the time this process waited for a core.
 const gflops = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+const cpuGflops = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
 for (let r = 0; r < rounds; r++) {
   for (const c of contenders) {
-    const t = performance.now();
+    const t = performance.now(), cpu = process.cpuUsage();
     await c.run();
+    const used = process.cpuUsage(cpu);
     gflops.get(c.name)!.push(flops / ((performance.now() - t) / 1000) / 1e9);
+    cpuGflops.get(c.name)!.push(flops / ((used.user + used.system) / 1e6) / 1e9);
   }
 }
-const ratio = (x: string, y: string): number[] | null =>
-  gflops.has(x) && gflops.has(y) ? gflops.get(x)!.map((v, i) => v / gflops.get(y)![i]) : null;
+const ratio = (table: Map<string, number[]>, x: string, y: string): number[] | null =>
+  table.has(x) && table.has(y) ? table.get(x)!.map((v, i) => v / table.get(y)![i]) : null;
 const fmt = (v: number[]): string => { const s = summarize(v); return `${s.median.toFixed(2)} (spread ${s.spread.toFixed(2)})`; };
 console.log(`machine: ${machineLine()}; SGEMM ${n}³, one thread each, ${rounds} alternating rounds (median, spread = (max − min) / median)`);
-for (const [name, v] of gflops) console.log(`  ${name.padEnd(15)} GFLOP/s ${fmt(v)}`);
+for (const [name, v] of gflops) console.log(`  ${name.padEnd(15)} GFLOP/s ${fmt(v)} wall, ${fmt(cpuGflops.get(name)!)} per CPU second`);
 for (const [x, y] of [['tessera wasm', 'jax-js wasm'], ['tessera wasm', 'tessera native']] as const) {
-  const r = ratio(x, y);
-  if (r) console.log(`  ${x} / ${y}: ${fmt(r)}`);
+  const r = ratio(gflops, x, y), rc = ratio(cpuGflops, x, y);
+  if (r && rc) console.log(`  ${x} / ${y}: ${fmt(r)} wall, ${fmt(rc)} per CPU second`);
 }
 const info = wasmInfo();
 console.log(`  .wasm: ${info.file} ${statSync(info.file).size} bytes (${info.kilobytes} KB), tile ${info.gemmTile}; jax-js ${jaxVersion}`);
