@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { packageRoot } from '../../src/package-root.js';
 import { findWasmFile } from '../../src/backend/wasm/module.js';
 import { setWasmThreads, wasmInfo } from '../../src/backend/wasm/index.js';
 import { getBackend, Generator } from '../../src/index.js';
@@ -60,5 +62,21 @@ describe.skipIf(wasm.skip)('the wasm backend', () => {
     let worst = 0;
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ref[i] - one[0][i]));
     expect(worst).toBeLessThan(1e-4);
+  });
+});
+
+describe.skipIf(wasm.skip)('the default backend', () => {
+  it('is wasm when the native addon is unavailable, with one warning saying so (the built dist/, as users run it)', () => {
+    const index = path.join(packageRoot(), 'dist', 'src', 'index.js');
+    const script = `import(${JSON.stringify(index)}).then((m) => process.stdout.write(m.getBackend().name))`;
+    // An unknown TESSERA_ISA makes the native backend unavailable with a reason (src/backend/native/index.ts).
+    const env: NodeJS.ProcessEnv = { ...process.env, TESSERA_ISA: 'no-such-isa' };
+    delete env.TESSERA_BACKEND;
+    const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('wasm');
+    expect(r.stderr).toMatch(/the native backend is unavailable \(native backend: TESSERA_ISA='no-such-isa' cannot be used.*\); using the wasm backend/);
+    const forced = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, TESSERA_BACKEND: 'wasm' }, encoding: 'utf8' });
+    expect(forced.stdout).toBe('wasm');
   });
 });
