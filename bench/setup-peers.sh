@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the peers that tessera is benchmarked against, on demand and idempotently.
 # None of them is a dependency of tessera: Debian packages go to the system Python
-# (/usr/bin/python3), TensorFlow.js goes to its own npm prefix bench/.peers (gitignored),
+# (/usr/bin/python3), TensorFlow.js and jax-js go to their own npm prefix bench/.peers (gitignored),
 # never into the project's node_modules or package.json.
 #
 #   bash bench/setup-peers.sh [--no-apt] [--no-npm] [--with-onnx]
@@ -101,8 +101,10 @@ print("numpy " + numpy.__version__ + "; blas: " + "; ".join(libs))
   fi
 fi
 
-# --- npm: TensorFlow.js in its own prefix ------------------------------------------------
+# --- npm: TensorFlow.js and jax-js in their own prefix -----------------------------------
 tfjs_version=4.22.0
+# jax-js: the JavaScript peer of the wasm backend (its Wasm backend; bench/wasm.ts).
+jaxjs_version=0.1.25
 installed_version() { # prints the version of package $1 under the prefix, or nothing
   node -e "try{console.log(require(process.argv[1]).version)}catch{}" "$prefix/node_modules/$1/package.json" 2>/dev/null
 }
@@ -114,6 +116,7 @@ if [ "$do_npm" = 1 ]; then
   want=()
   [ "$(installed_version @tensorflow/tfjs)" = "$tfjs_version" ] || want+=("@tensorflow/tfjs@$tfjs_version")
   [ "$(installed_version @tensorflow/tfjs-backend-wasm)" = "$tfjs_version" ] || want+=("@tensorflow/tfjs-backend-wasm@$tfjs_version")
+  [ "$(installed_version @jax-js/jax)" = "$jaxjs_version" ] || want+=("@jax-js/jax@$jaxjs_version")
   [ "$with_onnx" = 1 ] && [ -z "$(installed_version onnxruntime-node)" ] && want+=("onnxruntime-node")
   if [ "${#want[@]}" -gt 0 ]; then
     echo "setup-peers.sh: npm install --prefix bench/.peers ${want[*]}"
@@ -124,7 +127,7 @@ if [ "$do_npm" = 1 ]; then
   fi
 fi
 
-for pkg in @tensorflow/tfjs @tensorflow/tfjs-backend-wasm onnxruntime-node; do
+for pkg in @tensorflow/tfjs @tensorflow/tfjs-backend-wasm @jax-js/jax onnxruntime-node; do
   v="$(installed_version "$pkg")"
   if [ -n "$v" ]; then
     record "$pkg" ok "$v in bench/.peers"

@@ -1,4 +1,4 @@
-// Portable GEMM micro-kernel: 4 × 16 with GCC vector extensions (4 × float4), which compile to
+// Portable GEMM micro-kernel: MR × NR (isa.h: 4 × 16 natively) with GCC vector extensions (float4), which compile to
 // SSE2 on any x86-64 and to NEON on arm64. No FMA contraction: portable results are plain
 // multiply-then-add, like the js backend's float loop.
 #include "isa.h"
@@ -14,8 +14,8 @@ static inline v4sf fmadd(v4sf a, v4sf b, v4sf c) { return a * b + c; }
 static inline v4sf add(v4sf a, v4sf b) { return a + b; }
 #define VEC v4sf
 #define W 4
-#define MR 4
-#define NR 16
+#define MR TESSERA_PORTABLE_MR
+#define NR TESSERA_PORTABLE_NR
 #define LOADU loadu
 #define STOREU storeu
 #define SET1 set1

@@ -85,6 +85,19 @@ struct IsaKernels {
 constexpr long kConvGridAlign = 16;
 
 const IsaKernels* portableKernels();
+
+// The portable micro-tile. 4 × 16 (16 float4 accumulators) where the compiler allocates registers
+// itself. WebAssembly's engine does that at load time (V8: 16 xmm registers on x64), and 16
+// accumulators + the B row + the broadcast A value spill there, so wasm takes a tile that fits.
+#if !defined(TESSERA_PORTABLE_MR)
+#if defined(__wasm__)
+#define TESSERA_PORTABLE_MR 4
+#define TESSERA_PORTABLE_NR 12
+#else
+#define TESSERA_PORTABLE_MR 4
+#define TESSERA_PORTABLE_NR 16
+#endif
+#endif
 #if defined(TESSERA_X64)
 const IsaKernels* avx2Kernels();
 const IsaKernels* avx512Kernels();

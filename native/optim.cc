@@ -1,4 +1,4 @@
-// Optimizer drivers: the per-element rule lives in the ISA tables (simd_kernels.inc); these
+// Optimizer drivers: the per-element rule lives in the ISA tables (simd_optim.inc); these
 // split big parameters over threads at cache-line boundaries. Elements are independent.
 #include "optim.h"
 #include "thread_pool.h"

@@ -7,7 +7,7 @@ namespace portable {
 TESSERA_GEMM_ENTRY_POINTS  // defined in gemm_<isa>.cc, through gemm_kernel.inc
 namespace {
 constexpr const char* kIsaName = "portable";
-constexpr int kMR = 4, kNR = 16;
+constexpr int kMR = TESSERA_PORTABLE_MR, kNR = TESSERA_PORTABLE_NR;
 #include "simd_kernels.inc"
 }  // namespace
 }  // namespace portable

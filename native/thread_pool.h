@@ -2,7 +2,9 @@
 // so a pool of n threads starts n-1 std::threads, once, and keeps them.
 #pragma once
 #include <cstddef>
+#if !defined(__wasm__)
 #include <string>
+#endif
 
 namespace tessera {
 
@@ -22,12 +24,15 @@ constexpr int kMaxThreads = 1024;
 
 /** Threads used by parallelFor (the machine's cores, or TESSERA_THREADS, or setThreads). */
 int poolThreads();
+#if !defined(__wasm__)
+// (The WebAssembly pool is sized from JavaScript, which starts its workers: wasm_runtime.cc.)
 /**
  * Resizes the pool to n threads (clamped to [1, kMaxThreads]). When the system refuses to start
  * a thread, the pool keeps the ones it got; returns the count it runs with, and `error` (if not
  * null) says why it is short.
  */
 int setThreads(int n, std::string* error = nullptr);
+#endif
 
 /**
  * Convenience: splits [0, n) in chunks of at least `grain`, up to four per thread. More chunks

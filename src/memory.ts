@@ -1,8 +1,8 @@
 // Deterministic freeing of tensors: `tidy(fn)` disposes every tensor made inside it except
 // what fn returns and what was `keep()`-ed; `dispose()` frees one tensor now. A
 // FinalizationRegistry is the safety net for tensors nobody disposed (on backends that declare
-// their storage not `garbageCollected`: GPU memory; on CPU backends the garbage collector owns
-// the Float32Arrays anyway).
+// their storage not `garbageCollected`: GPU memory, the wasm module's memory; on the js and native
+// backends the garbage collector owns the Float32Arrays anyway).
 import type { Tensor, StorageRef } from './tensor.js';
 
 const scopes: Set<Tensor>[] = [];

@@ -1,6 +1,6 @@
 // Whether the tests of a backend run here. A missing backend skips them (vitest's skipIf) and
-// says why; under CI (process.env.CI) it is a failure instead, because CI builds the addon and
-// installs Mesa, so both must be there (the policy of test/backend/webgpu-helpers.ts).
+// says why; under CI (process.env.CI) it is a failure instead, because CI builds the addon and the
+// .wasm (clang, lld, wasi-libc) and installs Mesa, so all three must be there (the policy of test/backend/webgpu-helpers.ts).
 import { availableBackends, getBackend, setBackend, useBackend, type Backend } from '../src/index.js';
 
 export interface BackendProbe {
@@ -20,6 +20,11 @@ function probe(name: string, backend: Backend | null, reason: string): BackendPr
 export function probeNative(): BackendProbe {
   const native = availableBackends().find((b) => b.name === 'native')!;
   return probe('native', native.available ? getBackend('native') : null, native.reason ?? 'unavailable');
+}
+
+export function probeWasm(): BackendProbe {
+  const wasm = availableBackends().find((b) => b.name === 'wasm')!;
+  return probe('wasm', wasm.available ? getBackend('wasm') : null, wasm.reason ?? 'unavailable');
 }
 
 /** Sets webgpu up (if it can be) and leaves js the current backend. */

@@ -5,7 +5,7 @@ import {
   tensor, getBackend, Generator, where, concat, matmul, linear,
   conv2d, convTranspose2d, maxPool2d, avgPool2d, upsampleNearest2d, logSumExp, type Backend, type Tensor,
 } from '../src/index.js';
-import { probeNative, probeWebGPU, probedBackend } from './backend-probe.js';
+import { probeNative, probeWasm, probeWebGPU, probedBackend } from './backend-probe.js';
 import { prod, randomArray } from './helpers.js';
 
 interface OpCase {
@@ -106,6 +106,7 @@ async function equivalence(backend: Backend): Promise<void> {
 }
 
 const native = probeNative();
+const wasm = probeWasm();
 const webgpu = await probeWebGPU();
 
 describe('backend equivalence', () => {
@@ -113,6 +114,10 @@ describe('backend equivalence', () => {
   it.skipIf(native.skip)('native matches js on every op, forward and backward', async () => {
     await equivalence(probedBackend(native, 'native'));
   });
+
+  it.skipIf(wasm.skip)('wasm matches js on every op, forward and backward', async () => {
+    await equivalence(probedBackend(wasm, 'wasm'));
+  }, 120_000);
 
   it.skipIf(webgpu.skip)('webgpu matches js on every op, forward and backward', async () => {
     await equivalence(probedBackend(webgpu, 'webgpu'));

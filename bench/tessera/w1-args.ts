@@ -3,7 +3,7 @@
 // shape results without loading a backend.
 import { workload, type WorkloadId } from './workloads.js';
 
-export const W1_BACKENDS = ['native', 'js', 'webgpu'] as const;
+export const W1_BACKENDS = ['native', 'wasm', 'js', 'webgpu'] as const;
 export type W1Backend = (typeof W1_BACKENDS)[number];
 
 export interface W1ChildArgs {

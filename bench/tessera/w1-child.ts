@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     // fit's epoch time stops before callbacks: the test pass is outside the timed region.
     callbacks: [{ onEpochEnd: async () => { testLoss.push(await evaluate(model, testSet, null, { loss, batchSize: 1000 })); } }],
   });
-  const info = backendName === 'native' ? (await import('../../src/backend/native/index.js')).nativeInfo() : null;
+  const info = backendName === 'native' ? (await import('../../src/backend/native/index.js')).nativeInfo()
+    : backendName === 'wasm' ? (await import('../../src/backend/wasm/index.js')).wasmInfo() : null;
   const perEpoch = summarize(history.seconds);
   const out: W1ChildOutput = {
     runner: 'tessera', workload: w.id, backend: backendName, threads: info?.threads ?? 1,

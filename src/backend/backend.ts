@@ -8,14 +8,14 @@
 //
 // Conventions shared by all kernels:
 // - Storage is backend-specific and opaque to ops. `js` and `native` use a Float32Array
-//   (Float64Array for float64 tensors on `js`); `webgpu` uses a pooled GPUBuffer.
+//   (Float64Array for float64 tensors on `js`); `wasm` a Float32Array on its module's shared memory; `webgpu` uses a pooled GPUBuffer.
 // - Every tensor's storage is contiguous, row-major. Views do not exist: reshape shares
 //   storage, everything else (transpose, slice, expand) is a `copy` with strides.
 // - `out` is always allocated by the caller and fully overwritten unless a kernel says it
 //   accumulates. Strides are in elements, and a stride of 0 means broadcast.
 
 export type DType = 'float32' | 'float64';
-export type BackendName = 'js' | 'native' | 'webgpu';
+export type BackendName = 'js' | 'native' | 'wasm' | 'webgpu';
 export type TypedArray = Float32Array | Float64Array;
 
 // The op names and their code numbers live in one table, opcodes.ts (shared with native/ and shaders/).

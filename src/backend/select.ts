@@ -1,5 +1,6 @@
-// Which backend runs the kernels: `native` when the addon loaded, else `js`; `webgpu` on request
-// (its device set-up is asynchronous). TESSERA_BACKEND=js|native|webgpu overrides the default.
+// Which backend runs the kernels: `native` when the addon loaded, else `wasm` when its module
+// loaded, else `js`; `webgpu` on request (its device set-up is asynchronous).
+// TESSERA_BACKEND=js|native|wasm|webgpu overrides the default.
 import { getBackend, hasBackend, registerBackend, registerLazyBackend, setBackend, setDefaultBackendChooser, type Backend, type BackendName } from './backend.js';
 import { jsBackend } from './js/index.js';
 
@@ -26,6 +27,24 @@ function loadNative(): Backend | null {
 }
 registerLazyBackend('native', loadNative, () => nativeReason ?? 'not loaded');
 
+let wasmReason: string | null = null;
+type WasmLoader = typeof import('./wasm/index.js').loadWasmBackend;
+let loadWasmBackend: WasmLoader | null = null;
+try {
+  ({ loadWasmBackend } = await import('./wasm/index.js'));
+} catch (e) {
+  wasmReason = `the wasm loader module failed to load: ${(e as Error).message}`;
+}
+
+/** Instantiates the module once (on first use of `wasm`); null with the reason kept when it cannot. */
+function loadWasm(): Backend | null {
+  if (wasmReason !== null || loadWasmBackend === null) return null;
+  const { backend, reason } = loadWasmBackend();
+  if (!backend) wasmReason = reason;
+  return backend;
+}
+registerLazyBackend('wasm', loadWasm, () => wasmReason ?? 'not loaded');
+
 let warned = false;
 
 setDefaultBackendChooser(() => {
@@ -33,14 +52,26 @@ setDefaultBackendChooser(() => {
   if (requested === 'webgpu') {
     throw new Error("TESSERA_BACKEND=webgpu: the webgpu device is set up asynchronously; call 'await useBackend(\"webgpu\")' (the tessera CLI does) before creating tensors");
   }
-  if (requested !== undefined && requested !== 'js' && requested !== 'native') {
-    throw new Error(`TESSERA_BACKEND='${requested}' is not a backend (expected js, native or webgpu)`);
+  if (requested !== undefined && requested !== 'js' && requested !== 'native' && requested !== 'wasm') {
+    throw new Error(`TESSERA_BACKEND='${requested}' is not a backend (expected js, native, wasm or webgpu)`);
   }
   if (requested === 'js') return jsBackend;
+  if (requested === 'wasm') {
+    if (hasBackend('wasm')) return getBackend('wasm');
+    throw new Error(`TESSERA_BACKEND=wasm: the wasm backend is unavailable: ${wasmReason}`);
+  }
   if (hasBackend('native')) return getBackend('native');
+  if (requested !== 'native' && hasBackend('wasm')) {
+    if (!warned) {
+      warned = true;
+      process.emitWarning(`the native backend is unavailable (${nativeReason}); using the wasm backend`, { code: 'TESSERA_NO_NATIVE' });
+    }
+    return getBackend('wasm');
+  }
   if (requested === 'native' || !warned) {
     warned = true;
-    process.emitWarning(`the native backend is unavailable (${nativeReason}); using the js backend`, { code: 'TESSERA_NO_NATIVE' });
+    const noWasm = requested === 'native' ? '' : `, nor the wasm backend (${wasmReason})`;
+    process.emitWarning(`the native backend is unavailable (${nativeReason})${noWasm}; using the js backend`, { code: 'TESSERA_NO_NATIVE' });
   }
   return jsBackend;
 });
@@ -52,6 +83,9 @@ setDefaultBackendChooser(() => {
 export async function useBackend(name: BackendName): Promise<Backend> {
   if (name === 'native' && !hasBackend('native')) {
     throw new Error(`useBackend: the native backend is unavailable: ${nativeReason}`);
+  }
+  if (name === 'wasm' && !hasBackend('wasm')) {
+    throw new Error(`useBackend: the wasm backend is unavailable: ${wasmReason}`);
   }
   if (name === 'webgpu' && !hasBackend('webgpu')) {
     const { initWebGPU } = await import('./webgpu/index.js');
@@ -70,9 +104,11 @@ export async function initDefaultBackend(): Promise<Backend> {
 /** What can run here: each backend and why one is missing. */
 export function availableBackends(): { name: BackendName; available: boolean; reason?: string }[] {
   const native = hasBackend('native');
+  const wasm = hasBackend('wasm');
   return [
     { name: 'js', available: true },
     { name: 'native', available: native, reason: native ? undefined : nativeReason ?? undefined },
+    { name: 'wasm', available: wasm, reason: wasm ? undefined : wasmReason ?? undefined },
     { name: 'webgpu', available: hasBackend('webgpu'), reason: hasBackend('webgpu') ? undefined : "not set up: call useBackend('webgpu')" },
   ];
 }

@@ -1,14 +1,15 @@
 // Which backend a command runs on: --backend, else TESSERA_BACKEND, else native when the addon
-// loaded, else js (the same order as the library's default, with the warning on the command's stderr).
-// --threads sizes the native thread pool.
+// loaded, else wasm when its module loaded, else js (the same order as the library's default, with
+// the warning on the command's stderr). --threads sizes the native or wasm thread pool.
 import { availableBackends, useBackend, type Backend, type BackendName } from '../index.js';
 import { setNativeThreads } from '../backend/native/index.js';
+import { setWasmThreads } from '../backend/wasm/index.js';
 import { CliError } from './command.js';
 import { UsageError, type OptionSpec } from './options.js';
 
 export const BACKEND_OPTIONS: OptionSpec[] = [
-  { name: 'backend', kind: 'choice', choices: ['js', 'native', 'webgpu'], help: 'where the kernels run (default: native if its addon loaded, else js)' },
-  { name: 'threads', kind: 'int', min: 1, help: 'native backend threads (default: all cores, or TESSERA_THREADS)' },
+  { name: 'backend', kind: 'choice', choices: ['js', 'native', 'wasm', 'webgpu'], help: 'where the kernels run (default: native if its addon loaded, else wasm if its module loaded, else js)' },
+  { name: 'threads', kind: 'int', min: 1, help: 'native or wasm backend threads (default: all cores, or TESSERA_THREADS)' },
 ];
 
 /** Sets up and selects the backend asked for; throws a CliError saying why one is unavailable. */
@@ -16,12 +17,17 @@ export async function chooseBackend(command: string, requested: BackendName | un
   warn?: (message: string) => void): Promise<Backend> {
   let name = requested ?? envBackend(command);
   if (name === undefined) {
-    const native = availableBackends().find((b) => b.name === 'native');
-    name = native?.available ? 'native' : 'js';
-    if (!native?.available) warn?.(`tessera ${command}: the native backend is unavailable (${native?.reason}); using the slower js backend\n`);
+    const all = availableBackends();
+    const native = all.find((b) => b.name === 'native');
+    const wasm = native?.available ? undefined : all.find((b) => b.name === 'wasm');
+    name = native?.available ? 'native' : wasm?.available ? 'wasm' : 'js';
+    if (!native?.available) {
+      const instead = wasm?.available ? 'the wasm backend' : `the slower js backend (nor is wasm available: ${wasm?.reason})`;
+      warn?.(`tessera ${command}: the native backend is unavailable (${native?.reason}); using ${instead}\n`);
+    }
   }
-  if (threads !== undefined && name !== 'native') {
-    throw new UsageError(`tessera ${command}: --threads applies to the native backend only (this run uses '${name}')`);
+  if (threads !== undefined && name !== 'native' && name !== 'wasm') {
+    throw new UsageError(`tessera ${command}: --threads applies to the native and wasm backends only (this run uses '${name}')`);
   }
   let backend: Backend;
   try {
@@ -31,7 +37,8 @@ export async function chooseBackend(command: string, requested: BackendName | un
   }
   if (threads !== undefined) {
     try {
-      setNativeThreads(threads);
+      if (name === 'wasm') setWasmThreads(threads);
+      else setNativeThreads(threads);
     } catch (e) {
       throw new UsageError(`tessera ${command}: --threads ${threads}: ${(e as Error).message}`);
     }
@@ -42,8 +49,8 @@ export async function chooseBackend(command: string, requested: BackendName | un
 function envBackend(command: string): BackendName | undefined {
   const v = process.env.TESSERA_BACKEND;
   if (v === undefined || v === '') return undefined;
-  if (v !== 'js' && v !== 'native' && v !== 'webgpu') {
-    throw new UsageError(`tessera ${command}: TESSERA_BACKEND='${v}' is not a backend (expected js, native or webgpu)`);
+  if (v !== 'js' && v !== 'native' && v !== 'wasm' && v !== 'webgpu') {
+    throw new UsageError(`tessera ${command}: TESSERA_BACKEND='${v}' is not a backend (expected js, native, wasm or webgpu)`);
   }
   return v;
 }

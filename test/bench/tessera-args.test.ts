@@ -47,7 +47,7 @@ describe('bench/tessera/w1-child arguments', () => {
   });
 
   it('rejects an unknown backend and bad numbers', () => {
-    expect(() => parseW1ChildArgs(['--backend', 'cuda'])).toThrow(/--backend expects one of native, js, webgpu/);
+    expect(() => parseW1ChildArgs(['--backend', 'cuda'])).toThrow(/--backend expects one of native, wasm, js, webgpu/);
     expect(() => parseW1ChildArgs(['--epochs', '1.5'])).toThrow(/--epochs expects an integer >= 1/);
     expect(() => parseW1ChildArgs(['--x'])).toThrow(/unknown option '--x'/);
   });

@@ -48,7 +48,7 @@ describe('usage errors exit with 2 and say what was expected', () => {
     [['sweep', '--batch-norm=maybe'], /--batch-norm expects true or false, got "maybe"/],
     [['sweep', '--seed', '0,1,0'], /tessera sweep: --seed lists 0 twice/],
     [['train', '--resume', 'runs/x', '--lr', '0.1'], /only --epochs, --backend, --threads and --quiet may be given/],
-    [['train', '--backend', 'js', '--threads', '2'], /--threads applies to the native backend only \(this run uses 'js'\)/],
+    [['train', '--backend', 'js', '--threads', '2'], /--threads applies to the native and wasm backends only \(this run uses 'js'\)/],
   ];
   test.each(cases)('%j', async (argv, message) => {
     const r = await cli(argv);
@@ -117,9 +117,12 @@ describe('tessera info', () => {
     const r = await cli(['info', '--json', '--no-webgpu']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report.backends.map((b: { name: string }) => b.name)).toEqual(['js', 'native', 'webgpu']);
+    expect(report.backends.map((b: { name: string }) => b.name)).toEqual(['js', 'native', 'wasm', 'webgpu']);
     expect(report.backends[0]).toMatchObject({ name: 'js', available: true });
-    expect(report.backends[2]).toMatchObject({ available: false, reason: 'not probed (--no-webgpu)' });
+    expect(report.backends[3]).toMatchObject({ available: false, reason: 'not probed (--no-webgpu)' });
+    const wasm = report.backends[2];
+    if (wasm.available) expect(wasm.details).toMatchObject({ simd: 'wasm simd128', threads: expect.any(Number), gemmTile: expect.any(String) });
+    else expect(wasm.reason).toMatch(/\S/);
     const native = report.backends[1];
     // Either it loaded and says which ISA path and how many threads, or it says why not.
     if (native.available) expect(native.details).toMatchObject({ isa: expect.any(String), threads: expect.any(Number) });

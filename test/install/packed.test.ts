@@ -2,7 +2,7 @@
 // no compiler, no Python and no network. The PATH holds only node, npm and sh (npm runs install
 // scripts with sh); npm gets an empty cache and --offline, so anything not inside the tarball
 // would fail the install. Checks: ≤ 5 packages, ≤ 40 MB, `tessera info` reports the native
-// backend (the prebuilt addon), the ONNX export runs from the install (its encoder is bundled),
+// backend (the prebuilt addon) and the wasm backend (the shipped build/tessera.wasm), the ONNX export runs from the install (its encoder is bundled),
 // and `tessera bench` is not offered (the benchmarks are not shipped).
 //
 // Packing runs prepack, which compiles the addon with prebuildify (minutes); to keep this test
@@ -95,6 +95,10 @@ describe.skipIf(!supported)('the packed package (linux-x64 carries a prebuilt ad
     const info = run(path.join(project, 'node_modules', '.bin', 'tessera'), ['info'], project);
     expect(info.status, info.out).toBe(0);
     expect(info.out).toMatch(/^\s*native\s+available\s+isa: /m);
+    // The .wasm ships in the package (built at npm ci, packed through package.json's files): no clang needed.
+    const wasmStatus = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'tessera', 'build', 'wasm-status.json'), 'utf8')) as { reason: string };
+    expect(wasmStatus.reason).toBe('shipped with the package');
+    expect(info.out).toMatch(/^\s*wasm\s+available\s+simd: wasm simd128, threads: \d+, gemmTile: /m);
   }, 180_000);
 
   it('the ONNX export runs from the install, and only it needs its encoder; bench is not offered', () => {

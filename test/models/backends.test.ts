@@ -1,12 +1,12 @@
 // The models run unchanged when the backend changes: every autoencoder of the family, built
-// from the same seed on native and webgpu, gives js's loss and every parameter's gradient,
+// from the same seed on native, wasm and webgpu, gives js's loss and every parameter's gradient,
 // and stays with js over a few Adam steps.
 import { describe, expect, it } from 'vitest';
 import {
   setBackend, tensor, tidy, Generator, getBackend,
   type Backend, type BackendName, type Tensor, type Module,
 } from '../../src/index.js';
-import { probeNative, probeWebGPU, probedBackend } from '../backend-probe.js';
+import { probeNative, probeWasm, probeWebGPU, probedBackend } from '../backend-probe.js';
 import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
 import { convAutoencoder } from '../../src/models/conv-autoencoder.js';
 import { DenoisingAutoencoder } from '../../src/models/denoising-autoencoder.js';
@@ -80,12 +80,17 @@ async function compare(backend: Backend): Promise<void> {
 }
 
 const native = probeNative();
+const wasm = probeWasm();
 const webgpu = await probeWebGPU();
 
 describe('every model on every backend', () => {
   // A missing backend skips (with the reason, test/backend-probe.ts) outside CI and fails under it.
   it.skipIf(native.skip)('native gives js\'s losses and gradients', async () => {
     await compare(probedBackend(native, 'native'));
+  }, 120_000);
+
+  it.skipIf(wasm.skip)('wasm gives js\'s losses and gradients', async () => {
+    await compare(probedBackend(wasm, 'wasm'));
   }, 120_000);
 
   it.skipIf(webgpu.skip)('webgpu gives js\'s losses and gradients', async () => {

@@ -13,10 +13,9 @@ import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels } from './conv-kernels.js';
+import { anyNegative, extent, MAX_RANK, META_LENGTH, need as needFor, product, threadsEnvProblem, writeCopyMeta, writeGeometry as packGeometry, writeMeta } from '../kernel-args.js';
 
 type F32 = Float32Array;
-
-const MAX_RANK = 16;
 
 export type NativeIsa = 'portable' | 'avx2' | 'avx512';
 export interface NativeInfo { isa: string; available: string[]; threads: number; gemmTile: string; arch: string }
@@ -38,16 +37,7 @@ function loadNativeBackendAddon(): { addon: NativeAddon | null; reason: string }
   return loaded;
 }
 
-/**
- * What is wrong with a TESSERA_THREADS value, or null when it is unset or a whole number in
- * [1, maxThreads]. (The C++ pool would quietly ignore a typo and clamp a huge count.)
- */
-export function threadsEnvProblem(value: string | undefined, maxThreads: number): string | null {
-  if (value === undefined || value === '') return null;
-  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (n >= 1 && n <= maxThreads) return null;
-  return `TESSERA_THREADS='${value}' is not a thread count: expected a whole number in [1, ${maxThreads}], or unset for one thread per core`;
-}
+export { threadsEnvProblem } from '../kernel-args.js';
 
 /**
  * The variables the addon reads when it loads, checked before any kernel runs: a bad
@@ -90,43 +80,12 @@ export function opCountProblem(addon: Pick<NativeAddon, 'unaryOpCount' | 'binary
   return null;
 }
 
-function need(op: string, what: string, have: number, want: number): void {
-  if (have < want) {
-    throw new RangeError(`native backend ${op}: ${what} has ${have} elements, the shapes need ${want} (src/backend/native/index.ts)`);
-  }
-}
-
-/** Negative strides (never produced by ops today) go to the js kernel, whose bounds are JS's. */
-function anyNegative(...strides: (readonly number[])[]): boolean {
-  for (const s of strides) for (const v of s) if (v < 0) return true;
-  return false;
-}
-
-/** The last element a strided operand touches, +1 (0 for an empty shape), for strides ≥ 0. */
-function extent(shape: readonly number[], strides: readonly number[], offset = 0): number {
-  let hi = offset;
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 0) return 0;
-    hi += (shape[d] - 1) * strides[d];
-  }
-  return hi + 1;
-}
-
-function product(shape: readonly number[]): number {
-  let p = 1;
-  for (const s of shape) p *= s;
-  return p;
-}
+const need = (op: string, what: string, have: number, want: number): void => needFor('native', op, what, have, want);
 
 function makeBackend(addon: NativeAddon): Backend<F32> {
-  const meta = new Float64Array(2 + 5 * MAX_RANK + 4);
+  const meta = new Float64Array(META_LENGTH);
   const geometry = new Float64Array(14);
-  const writeGeometry = (g: Conv2dGeometry): Float64Array => {
-    geometry[0] = g.n; geometry[1] = g.c; geometry[2] = g.h; geometry[3] = g.w; geometry[4] = g.kh; geometry[5] = g.kw;
-    geometry[6] = g.sh; geometry[7] = g.sw; geometry[8] = g.ph; geometry[9] = g.pw; geometry[10] = g.dh;
-    geometry[11] = g.dw; geometry[12] = g.oh; geometry[13] = g.ow;
-    return geometry;
-  };
+  const writeGeometry = (g: Conv2dGeometry): Float64Array => packGeometry(geometry, g);
   const js = jsBackend as unknown as Backend<F32>;
 
   return {
@@ -173,10 +132,7 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       need(`binary(${op})`, 'a', a.length, extent(outShape, aStrides));
       need(`binary(${op})`, 'b', b.length, extent(outShape, bStrides));
       need(`binary(${op})`, 'out', out.length, product(outShape));
-      meta[0] = rank;
-      for (let d = 0; d < rank; d++) {
-        meta[1 + d] = outShape[d]; meta[1 + rank + d] = aStrides[d]; meta[1 + 2 * rank + d] = bStrides[d];
-      }
+      writeMeta(meta, outShape, aStrides, bStrides);
       addon.binary(code, a, b, out, meta);
     },
 
@@ -190,10 +146,7 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       need('where', 'a', a.length, extent(outShape, as));
       need('where', 'b', b.length, extent(outShape, bs));
       need('where', 'out', out.length, product(outShape));
-      meta[0] = rank;
-      for (let d = 0; d < rank; d++) {
-        meta[1 + d] = outShape[d]; meta[1 + rank + d] = cs[d]; meta[1 + 2 * rank + d] = as[d]; meta[1 + 3 * rank + d] = bs[d];
-      }
+      writeMeta(meta, outShape, cs, as, bs);
       addon.where(cond, a, b, out, meta);
     },
 
@@ -205,10 +158,7 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       }
       need('copy', 'src', src.length, extent(shape, srcStrides, srcOffset));
       need('copy', 'dst', dst.length, extent(shape, dstStrides, dstOffset));
-      meta[0] = rank; meta[1] = srcOffset; meta[2] = dstOffset;
-      for (let d = 0; d < rank; d++) {
-        meta[3 + d] = shape[d]; meta[3 + rank + d] = srcStrides[d]; meta[3 + 2 * rank + d] = dstStrides[d];
-      }
+      writeCopyMeta(meta, srcOffset, dstOffset, shape, srcStrides, dstStrides);
       addon.copy(src, dst, meta);
     },
 

@@ -1,0 +1,79 @@
+// Argument checks and packing shared by the backends that call compiled kernels (native, wasm):
+// the C++ side trusts its sizes, so every operand's extent is checked here first, and shapes and
+// strides travel as one Float64Array `meta` in the layout native/elementwise.h documents.
+
+/** The most axes the compiled kernels take (kMaxRank in native/strided.h); more go to js. */
+export const MAX_RANK = 16;
+
+/** Room for the largest meta: [rank, shape, 4 stride lists] or copy's [rank, offsets, shape, 2 stride lists]. */
+export const META_LENGTH = 2 + 5 * MAX_RANK + 4;
+
+export function need(backend: string, op: string, what: string, have: number, want: number): void {
+  if (have < want) {
+    throw new RangeError(`${backend} backend ${op}: ${what} has ${have} elements, the shapes need ${want}`);
+  }
+}
+
+/** Negative strides (never produced by ops today) go to the js kernel, whose bounds are JS's. */
+export function anyNegative(...strides: (readonly number[])[]): boolean {
+  for (const s of strides) for (const v of s) if (v < 0) return true;
+  return false;
+}
+
+/** The last element a strided operand touches, +1 (0 for an empty shape), for strides ≥ 0. */
+export function extent(shape: readonly number[], strides: readonly number[], offset = 0): number {
+  let hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 0) return 0;
+    hi += (shape[d] - 1) * strides[d];
+  }
+  return hi + 1;
+}
+
+export function product(shape: readonly number[]): number {
+  let p = 1;
+  for (const s of shape) p *= s;
+  return p;
+}
+
+/** meta = [rank, shape, ...stride lists] (binary: a, b; where: cond, a, b). */
+export function writeMeta(meta: Float64Array, shape: readonly number[], ...strides: (readonly number[])[]): void {
+  const rank = shape.length;
+  meta[0] = rank;
+  for (let d = 0; d < rank; d++) {
+    meta[1 + d] = shape[d];
+    for (let o = 0; o < strides.length; o++) meta[1 + (o + 1) * rank + d] = strides[o][d];
+  }
+}
+
+/** copy's meta = [rank, srcOffset, dstOffset, shape, srcStrides, dstStrides]. */
+export function writeCopyMeta(meta: Float64Array, srcOffset: number, dstOffset: number, shape: readonly number[],
+  srcStrides: readonly number[], dstStrides: readonly number[]): void {
+  const rank = shape.length;
+  meta[0] = rank; meta[1] = srcOffset; meta[2] = dstOffset;
+  for (let d = 0; d < rank; d++) {
+    meta[3 + d] = shape[d]; meta[3 + rank + d] = srcStrides[d]; meta[3 + 2 * rank + d] = dstStrides[d];
+  }
+}
+
+/** geometry = [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow] (native/conv.h's ConvGeometry). */
+export function writeGeometry(out: Float64Array, g: {
+  n: number; c: number; h: number; w: number; kh: number; kw: number; sh: number; sw: number;
+  ph: number; pw: number; dh: number; dw: number; oh: number; ow: number;
+}): Float64Array {
+  out[0] = g.n; out[1] = g.c; out[2] = g.h; out[3] = g.w; out[4] = g.kh; out[5] = g.kw;
+  out[6] = g.sh; out[7] = g.sw; out[8] = g.ph; out[9] = g.pw; out[10] = g.dh;
+  out[11] = g.dw; out[12] = g.oh; out[13] = g.ow;
+  return out;
+}
+
+/**
+ * What is wrong with a TESSERA_THREADS value, or null when it is unset or a whole number in
+ * [1, maxThreads]. (The C++ pool would quietly ignore a typo and clamp a huge count.)
+ */
+export function threadsEnvProblem(value: string | undefined, maxThreads: number): string | null {
+  if (value === undefined || value === '') return null;
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (n >= 1 && n <= maxThreads) return null;
+  return `TESSERA_THREADS='${value}' is not a thread count: expected a whole number in [1, ${maxThreads}], or unset for one thread per core`;
+}
