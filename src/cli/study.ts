@@ -172,7 +172,7 @@ export const studyCommand: Command = {
     const done = readResults(dir);
     const pending = runs.filter((r) => !done.has(r.name));
     fs.mkdirSync(dir, { recursive: true });
-    const runner = { dir, budget, dataValues, data: getData, signal: io.signal, say };
+    const runner = { dir, budget, sections, dataValues, data: getData, signal: io.signal, say };
     if (workerFile !== null) return (await runSequential(pending, runner)) ? 0 : 130;
 
     const d = getData();

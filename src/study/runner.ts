@@ -35,8 +35,8 @@ export function writeResult(dir: string, r: RunResult): void {
 }
 
 /** The first section (in report order) that needs a variant: what the progress line calls the experiment. */
-export function sectionOf(variantName: string, budget: Budget): SectionId {
-  return SECTIONS.find((s) => sectionVariants(s, budget).some((v) => v.name === variantName)) ?? 'activation';
+export function sectionOf(variantName: string, budget: Budget, sections: readonly SectionId[] = SECTIONS): SectionId {
+  return sections.find((s) => sectionVariants(s, budget).some((v) => v.name === variantName)) ?? sections[0];
 }
 
 const clock = (s: number) => (s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
@@ -50,6 +50,8 @@ export function progressLine(done: number, total: number, what: string, elapsed:
 export interface RunnerOptions {
   dir: string;
   budget: Budget;
+  /** The study's sections (the progress line names the first that needs a run). */
+  sections: readonly SectionId[];
   dataValues: Values;
   data: () => Data;
   signal?: AbortSignal;
@@ -67,7 +69,7 @@ export async function runSequential(runs: readonly RunSpec[], o: RunnerOptions):
   let doneCost = 0;
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i];
-    o.say(progressLine(i + 1, runs.length, `${sectionOf(run.variant.name, o.budget)}: ${run.name}`, (performance.now() - t0) / 1000, doneCost, totalCost));
+    o.say(progressLine(i + 1, runs.length, `${sectionOf(run.variant.name, o.budget, o.sections)}: ${run.name}`, (performance.now() - t0) / 1000, doneCost, totalCost));
     const r = await runOne(run, o.budget, o.dataValues, data, { signal: o.signal, picturesDir: path.join(o.dir, PICTURES_DIR) });
     if (r === 'interrupted') return false;
     writeResult(o.dir, r);
@@ -108,7 +110,7 @@ export async function runInWorkers(runs: readonly RunSpec[], jobs: number, worke
       if (!r) continue;
       pending.delete(f);
       done++; doneCost += runCost(r, o.budget);
-      o.say(progressLine(done, runs.length, `${sectionOf(r.variant.name, o.budget)}: ${r.name} finished (${lists.length} workers)`, (performance.now() - t0) / 1000, doneCost, totalCost));
+      o.say(progressLine(done, runs.length, `${sectionOf(r.variant.name, o.budget, o.sections)}: ${r.name} finished (${lists.length} workers)`, (performance.now() - t0) / 1000, doneCost, totalCost));
     }
   };
   const timer = setInterval(poll, 1000);
