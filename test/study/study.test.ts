@@ -80,8 +80,22 @@ describe('tessera study', () => {
 
   test('--resume runs only the missing runs, which come out identical', async () => {
     const dir = path.join(root, 'resume');
-    expect((await cli(['study', ...DATA(), '--only', 'dropout-bn', '--out', dir])).code).toBe(0);
     const results = path.join(dir, 'results');
+    // Ctrl-C once two runs have finished: they are kept, the report says the study is partial
+    const controller = new AbortController();
+    const timer = setInterval(() => { if (fs.existsSync(results) && fs.readdirSync(results).length >= 2) controller.abort(); }, 20);
+    const stopped = await cli(['study', ...DATA(), '--only', 'dropout-bn', '--out', dir], { signal: controller.signal });
+    clearInterval(timer);
+    expect(stopped.code).toBe(130);
+    const kept = fs.readdirSync(results).length;
+    expect(kept).toBeGreaterThanOrEqual(2);
+    expect(kept).toBeLessThan(15);
+    expect(fs.readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain(`Runs: ${kept} of 15 finished. **Partial study**`);
+    const resumed = await cli(['study', ...DATA().filter((a) => a !== '--quiet'), '--only', 'dropout-bn', '--resume', '--out', dir]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`15 runs, ${kept} already finished`);
+    expect(resumed.stdout).toContain(`[${15 - kept}/${15 - kept}] dropout-bn: `);
+    expect(resumed.stdout).not.toContain(`[${16 - kept}/`);
     const files = fs.readdirSync(results).sort();
     const lost = files[1];
     const before = fs.readFileSync(path.join(results, lost), 'utf8');
