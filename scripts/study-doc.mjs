@@ -2,11 +2,11 @@
 // docs/study.md from a study folder: the report's header (data, budget, machine, wall time,
 // command) and each section's generated conclusion, nothing written by hand; the full report
 // with its tables and charts is copied beside it into docs/study/.
-// Usage: node scripts/study-doc.mjs <study folder> [docs folder]
+// Usage: node scripts/study-doc.mjs <study folder> [docs folder] [note on the conditions of the run]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const [dir, docs = 'docs'] = process.argv.slice(2);
+const [dir, docs = 'docs', note] = process.argv.slice(2);
 if (!dir) {
   console.error('usage: node scripts/study-doc.mjs <study folder> [docs folder]');
   process.exit(2);
@@ -30,6 +30,7 @@ fs.writeFileSync(path.join(docs, 'study.md'), [
     + 'Everything below the header is copied from the study\'s generated report (scripts/study-doc.mjs): the sentences are generated from the numbers, '
     + 'not written by hand. The full report, with every table, chart, sample and latent walk, is [study/report.md](study/report.md).', '',
   ...header, '',
+  ...(note ? [`Note on this run (by hand): ${note}`, ''] : []),
   ...sections.flatMap((s) => [`## ${s.title}`, '', s.conclusion, '']),
 ].join('\n'));
 console.log(`wrote ${path.join(docs, 'study.md')} and ${out}/`);
