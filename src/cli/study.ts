@@ -1,6 +1,6 @@
 // `tessera study [--budget quick|standard|full] [--only …] [--jobs N] [--shard i/n] [--resume]` and
 // `tessera study merge <dirs…>`: the seed's questions answered by designed experiments
-// (src/study/), written to a folder with report.md and its charts.
+// (src/cli/study/), written to a folder with report.md and its charts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from '../index.js';
@@ -11,9 +11,9 @@ import { BACKEND_OPTIONS, chooseBackend, describeBackend, machineLine } from './
 import { DATA_OPTIONS } from './data-options.js';
 import { MODEL_TRAINING_OPTIONS, resolveTrainConfig } from './train-options.js';
 import { loadData, type Data } from './run-data.js';
-import { BUDGETS, BUDGET_TABLE, SECTIONS, shardRuns, studyRuns, type BudgetName, type SectionId } from '../study/design.js';
-import { readResults, runInWorkers, runSequential, RESULTS_DIR, PICTURES_DIR } from '../study/runner.js';
-import { readMeta, writeMeta, writeReport, type Session, type StudyMeta } from '../study/report.js';
+import { BUDGETS, BUDGET_TABLE, SECTIONS, shardRuns, studyRuns, type BudgetName, type SectionId } from './study/design.js';
+import { readResults, runInWorkers, runSequential, RESULTS_DIR, PICTURES_DIR } from './study/runner.js';
+import { readMeta, writeMeta, writeReport, type Session, type StudyMeta } from './study/report.js';
 
 const STUDY_DATA_OPTIONS = DATA_OPTIONS.filter((o) => o.name !== 'stream');
 

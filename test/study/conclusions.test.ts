@@ -2,10 +2,10 @@
 // name it with its margin; one where every option is within noise must say so. The margins and
 // p-values are derived here by hand (means, and Welch's t from its formula), not by the code tested.
 import { describe, expect, test } from 'vitest';
-import { compareCandidates, comparePair, margin } from '../../src/study/conclusions.js';
-import { activationSection, type Context } from '../../src/study/sections.js';
-import { BUDGET_TABLE, variant } from '../../src/study/design.js';
-import type { RunResult } from '../../src/study/run-one.js';
+import { compareCandidates, comparePair, margin } from '../../src/cli/study/conclusions.js';
+import { activationSection, type Context } from '../../src/cli/study/sections.js';
+import { BUDGET_TABLE, variant } from '../../src/cli/study/design.js';
+import type { RunResult } from '../../src/cli/study/run-one.js';
 
 describe('compareCandidates', () => {
   test('a clear winner is named with its margin over the runner-up and the test that separates them', () => {

@@ -1,8 +1,8 @@
 // The study's design: a run's seed is a function of its name alone (so --only, --shard and
 // --jobs cannot change a run), shards partition the runs, and the workers' lists cover them once.
 import { describe, expect, test } from 'vitest';
-import { BUDGET_TABLE, SECTIONS, seedOf, shardRuns, studyRuns } from '../../src/study/design.js';
-import { dealRuns } from '../../src/study/runner.js';
+import { BUDGET_TABLE, SECTIONS, seedOf, shardRuns, studyRuns } from '../../src/cli/study/design.js';
+import { dealRuns } from '../../src/cli/study/runner.js';
 
 const b = BUDGET_TABLE.standard;
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { cli, tempDir } from '../cli/helpers.js';
 import { decodePng } from '../../src/io/png.js';
-import { SECTIONS } from '../../src/study/design.js';
+import { SECTIONS } from '../../src/cli/study/design.js';
 
 const root = tempDir('study');
 const csv = path.join(root, 'x.csv'), labels = path.join(root, 'y.csv');

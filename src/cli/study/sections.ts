@@ -1,9 +1,9 @@
 // Each question's section of the report, from the run results alone: its tables (mean ± sd over
 // the repeats), its charts, and its conclusion sentences (conclusions.ts, generated from the numbers).
-import type { Image } from '../io/png.js';
-import { lineChart } from '../viz/line-chart.js';
-import { mean } from '../stats.js';
-import { formatMeanSd, meanSd, type MeanSd } from '../cli/sweep-summary.js';
+import type { Image } from '../../io/png.js';
+import { lineChart } from '../../viz/line-chart.js';
+import { mean } from '../../stats.js';
+import { formatMeanSd, meanSd, type MeanSd } from '../sweep-summary.js';
 import { ACTIVATIONS, OPTIMIZERS, REGULARISERS, NORMALISERS, equalUpdateEpochs, variant, type Budget, type Settings } from './design.js';
 import { compareCandidates, comparePair, formatP, pValue, type Candidate } from './conclusions.js';
 import type { RunResult } from './run-one.js';

@@ -3,9 +3,9 @@
 // results give the same report, however the runs were split over workers, shards or resumes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
-import { writePng } from '../io/png.js';
-import { SIGNIFICANCE } from '../cli/sweep-summary.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { writePng } from '../../io/png.js';
+import { SIGNIFICANCE } from '../sweep-summary.js';
 import { BUDGET_TABLE, SECTIONS, studyRuns, type BudgetName, type SectionId } from './design.js';
 import { activationSection, dropoutSection, lrBatchSection, optimizerSection, regularisationSection, type Context, type Section } from './sections.js';
 import { aePcaSection, featuresSection, generatingSection } from './sections-codes.js';

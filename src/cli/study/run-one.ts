@@ -3,23 +3,23 @@
 // test-MSE curve, and by kind the codes' kNN / linear-probe accuracy, the VAE's KL with samples and
 // a latent walk, or the PCA baseline at every code size.
 import * as path from 'node:path';
-import { Generator, fromTyped, noGrad, tidy } from '../index.js';
-import { VAE } from '../models/vae.js';
-import { fitPca, Pca } from '../eval/pca.js';
-import { knnAccuracy } from '../eval/knn.js';
-import { linearProbeAccuracy } from '../eval/linear-probe.js';
-import { meanSquaredError } from '../eval/metrics.js';
-import { gaussianKl } from '../losses/kl-divergence.js';
-import { imageGrid } from '../viz/image-grid.js';
-import { writePng } from '../io/png.js';
-import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from '../cli/train-options.js';
-import { architectureFor, featureShapeOf } from '../cli/build-model.js';
-import { describeNonFinite, newSession, runSession } from '../cli/training-session.js';
-import { trainDataset, type Data, type DataSplit } from '../cli/run-data.js';
-import { mapBatches } from '../cli/inference.js';
-import { datasetMse } from '../cli/run-metrics.js';
-import type { Values } from '../cli/options.js';
-import type { Autoencoder } from '../models/autoencoder.js';
+import { Generator, fromTyped, noGrad, tidy } from '../../index.js';
+import { VAE } from '../../models/vae.js';
+import { fitPca, Pca } from '../../eval/pca.js';
+import { knnAccuracy } from '../../eval/knn.js';
+import { linearProbeAccuracy } from '../../eval/linear-probe.js';
+import { meanSquaredError } from '../../eval/metrics.js';
+import { gaussianKl } from '../../losses/kl-divergence.js';
+import { imageGrid } from '../../viz/image-grid.js';
+import { writePng } from '../../io/png.js';
+import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from '../train-options.js';
+import { architectureFor, featureShapeOf } from '../build-model.js';
+import { describeNonFinite, newSession, runSession } from '../training-session.js';
+import { trainDataset, type Data, type DataSplit } from '../run-data.js';
+import { mapBatches } from '../inference.js';
+import { datasetMse } from '../run-metrics.js';
+import type { Values } from '../options.js';
+import type { Autoencoder } from '../../models/autoencoder.js';
 import type { Budget, RunSpec } from './design.js';
 
 /** k of the kNN classifier on codes. */

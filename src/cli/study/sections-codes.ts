@@ -1,7 +1,7 @@
 // The FAQ's sections: autoencoder vs PCA by code size, codes as features (kNN and linear probe
 // beside raw pixels and PCA codes), and generating with the VAE at several β.
-import { lineChart } from '../viz/line-chart.js';
-import { formatMeanSd, meanSd } from '../cli/sweep-summary.js';
+import { lineChart } from '../../viz/line-chart.js';
+import { formatMeanSd, meanSd } from '../sweep-summary.js';
 import { BETAS, variant } from './design.js';
 import { compareCandidates, comparePair, formatValue, type Candidate, type Metric } from './conclusions.js';
 import { statsOf, type Context, type Section } from './sections.js';

@@ -1,8 +1,8 @@
 // The study's sentences, generated from numbers alone (tests feed synthetic tables): which option
 // won, by how much, and whether that is larger than the noise by Welch's t-test over the repeats
 // (two-sided, p < 0.05). Lower is better for errors, higher for accuracies.
-import { welchTest } from '../stats.js';
-import { formatMeanSd, meanSd, SIGNIFICANCE, type MeanSd } from '../cli/sweep-summary.js';
+import { welchTest } from '../../stats.js';
+import { formatMeanSd, meanSd, SIGNIFICANCE, type MeanSd } from '../sweep-summary.js';
 
 export interface Candidate {
   label: string;

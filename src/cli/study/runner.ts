@@ -7,10 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { writeFileAtomic } from '../io/atomic.js';
-import { packageRoot } from '../package-root.js';
-import type { Data } from '../cli/run-data.js';
-import type { Values } from '../cli/options.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { packageRoot } from '../../package-root.js';
+import type { Data } from '../run-data.js';
+import type { Values } from '../options.js';
 import { runCost, runFileName, sectionVariants, SECTIONS, type Budget, type RunSpec, type SectionId } from './design.js';
 import { runOne, type RunResult } from './run-one.js';
 
