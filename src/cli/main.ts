@@ -14,6 +14,7 @@ import { encodeCommand } from './encode.js';
 import { reconstructCommand } from './reconstruct.js';
 import { generateCommand } from './generate.js';
 import { sweepCommand } from './sweep.js';
+import { studyCommand } from './study.js';
 import { explainCommand } from './explain.js';
 import { profileCommand } from './profile.js';
 import { gradcheckCommand } from './gradcheck.js';
@@ -24,7 +25,7 @@ import { playgroundCommand } from './playground.js';
 import { packageRoot } from '../util/package-root.js';
 
 export const COMMANDS: readonly Command[] = [
-  trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand,
+  trainCommand, evalCommand, encodeCommand, reconstructCommand, generateCommand, sweepCommand, studyCommand,
   explainCommand, profileCommand, gradcheckCommand, infoCommand, benchCommand, exportCommand,
   playgroundCommand,
 ];

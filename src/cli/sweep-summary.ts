@@ -9,7 +9,7 @@ import { mean, meanSd, welchTest, type MeanSd } from '../util/stats.js';
 import type { OptionValue } from './options.js';
 
 /** The level below which a difference is called larger than the noise. */
-const SIGNIFICANCE = 0.05;
+export const SIGNIFICANCE = 0.05;
 
 export const TEST_DESCRIPTION = `Welch's t-test over the seeds (two-sided, p < ${SIGNIFICANCE}; each value compared with the best, no correction for multiple comparisons)`;
 

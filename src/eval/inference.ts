@@ -19,7 +19,7 @@ export interface LoadedRun {
  * Applies fn to the rows of `data` (n × rowSize) in batches of `batchSize`, inputs shaped
  * [b, ...featureShape], and concatenates the outputs' rows on the host.
  */
-async function mapBatches(data: Float32Array, n: number, featureShape: number[], batchSize: number,
+export async function mapBatches(data: Float32Array, n: number, featureShape: number[], batchSize: number,
   fn: (x: Tensor) => Tensor): Promise<{ values: Float32Array; width: number }> {
   const rowSize = featureShape.reduce((a, b) => a * b, 1);
   let out: Float32Array | null = null;
