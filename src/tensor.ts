@@ -150,7 +150,7 @@ export class Tensor {
 
   /** Nested arrays, like PyTorch's tolist(). */
   toArray(): unknown {
-    return nest(this.dataSync(), this.shape, 0, 0);
+    return nest(this.dataSync(), this.shape, 0);
   }
 
   toString(): string {
@@ -187,14 +187,11 @@ export class Tensor {
   }
 }
 
-function nest(data: TypedArray, shape: Shape, axis: number, offset: number): unknown {
-  if (shape.length === 0) return data[0];
-  const n = shape[axis];
-  if (axis === shape.length - 1) return Array.from(data.subarray(offset, offset + n));
-  const step = sizeOf(shape.slice(axis + 1));
-  const out: unknown[] = [];
-  for (let i = 0; i < n; i++) out.push(nest(data, shape, axis + 1, offset + i * step));
-  return out;
+/** Nested arrays of the data at `offset` laid out in `shape` (row-major). */
+function nest(data: TypedArray, shape: Shape, offset: number): unknown {
+  if (shape.length === 0) return data[offset];
+  const step = sizeOf(shape.slice(1));
+  return Array.from({ length: shape[0] }, (_, i) => nest(data, shape.slice(1), offset + i * step));
 }
 
 function formatNumber(v: number): string {

@@ -98,14 +98,13 @@ export const minimum = (a: Tensor, b: Tensor | number): Tensor => extremum('mini
 
 // ---- comparisons (not differentiable: they return 0/1 masks) -------------------------------
 
-function compare(op: 'gt' | 'ge' | 'lt' | 'le' | 'eq', a: Tensor, b: Tensor | number): Tensor {
-  return binaryKernel(op, checkTensor(op, a), asTensor(a, b));
-}
-export const gt = (a: Tensor, b: Tensor | number): Tensor => compare('gt', a, b);
-export const ge = (a: Tensor, b: Tensor | number): Tensor => compare('ge', a, b);
-export const lt = (a: Tensor, b: Tensor | number): Tensor => compare('lt', a, b);
-export const le = (a: Tensor, b: Tensor | number): Tensor => compare('le', a, b);
-export const eq = (a: Tensor, b: Tensor | number): Tensor => compare('eq', a, b);
+const compare = (op: 'gt' | 'ge' | 'lt' | 'le' | 'eq') => (a: Tensor, b: Tensor | number): Tensor =>
+  binaryKernel(op, checkTensor(op, a), asTensor(a, b));
+export const gt = compare('gt');
+export const ge = compare('ge');
+export const lt = compare('lt');
+export const le = compare('le');
+export const eq = compare('eq');
 
 /** cond ≠ 0 ? a : b, with broadcasting. The gradient flows to the chosen side. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {

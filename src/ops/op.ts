@@ -81,6 +81,13 @@ export function checkSame(op: string, tensors: Tensor[]): { backend: Backend; dt
   return { backend: first.backend, dtype: first.dtype };
 }
 
+/** checkSame for two inputs that must also have one shape (no broadcasting); `mismatch` says what differs. */
+export function checkSameShape(op: string, a: Tensor, b: Tensor, mismatch: () => string): { backend: Backend; dtype: DType } {
+  const same = checkSame(op, [a, b]);
+  if (!sameShape(a.shape, b.shape)) throw new Error(`${op}: ${mismatch()}`);
+  return same;
+}
+
 /**
  * Attaches the graph node to `out` when grad is enabled and some input requires grad.
  * `backward` maps dL/dout to dL/dinputs and is written with ops, so every backend gets it.

@@ -3,7 +3,7 @@
 import type { Backend, DType } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { assertValidShape, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf, type Shape } from '../shape.js';
-import { checkSame, checkTensor, empty, filled, record, sumTo, uploaded } from './op.js';
+import { checkSame, checkSameShape, checkTensor, empty, filled, record, sumTo, uploaded } from './op.js';
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
@@ -162,14 +162,10 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     if (t.size > 0) backend.copy(t.storage('concat'), 0, stridesOf(t.shape), out.storage('concat'), at * outStrides[a], outStrides, t.shape);
     at += t.shape[a];
   }
-  return record(out, 'concat', [...tensors], (g) => tensors.map((t, i) => {
-    if (!t.requiresGrad) return null;
-    const starts = new Array<number>(g.rank).fill(0);
-    starts[a] = offsets[i];
-    const ends = [...g.shape];
-    ends[a] = offsets[i] + t.shape[a];
-    return slice(g, starts, ends);
-  }), { attrs: { axis: a } });
+  // Each input's gradient is its slab of g along the axis.
+  return record(out, 'concat', [...tensors], (g) => tensors.map((t, i) => (!t.requiresGrad ? null
+    : slice(g, g.shape.map((_, d) => (d === a ? offsets[i] : 0)), g.shape.map((n, d) => (d === a ? offsets[i] + t.shape[a] : n))))),
+  { attrs: { axis: a } });
 }
 
 /** Joins tensors of one shape along a new axis. */
@@ -219,10 +215,7 @@ export async function toAsync(x: Tensor, target: { backend?: Backend; dtype?: DT
  * weights). Not recorded in the graph: use it under noGrad on leaves.
  */
 export function assign(target: Tensor, value: Tensor): Tensor {
-  checkSame('assign', [target, value]);
-  if (!sameShape(target.shape, value.shape)) {
-    throw new Error(`assign: value of shape ${shapeStr(value.shape)} does not match target ${shapeStr(target.shape)}`);
-  }
+  checkSameShape('assign', target, value, () => `value of shape ${shapeStr(value.shape)} does not match target ${shapeStr(target.shape)}`);
   if (target.size > 0) target.backend.copy(value.storage('assign'), 0, [1], target.storage('assign'), 0, [1], [target.size]);
   return target;
 }
