@@ -72,10 +72,8 @@ export function pow(a: Tensor, exponent: Tensor | number): Tensor {
   checkTensor('pow', a);
   if (typeof exponent === 'number') {
     const p = exponent;
-    const y = unaryKernel('powScalar', a, { alpha: p });
     // d(xᵖ)/dx = p·xᵖ⁻¹
-    return record(y, 'powScalar', [a], (g) => [p === 2 ? mul(g, mul(a, 2)) : mul(g, mul(pow(a, p - 1), p))],
-      { saved: ['x'], attrs: { exponent: p } });
+    return unaryOp('powScalar', a, (g) => mul(g, p === 2 ? mul(a, 2) : mul(pow(a, p - 1), p)), ['x'], { alpha: p }, { exponent: p });
   }
   // d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a
   return binaryOp('pow', a, exponent, (g) => mul(g, mul(exponent, pow(a, sub(exponent, 1)))), (g, y) => mul(g, mul(y, log(a))), ['a', 'b', 'y']);
@@ -84,14 +82,9 @@ export function pow(a: Tensor, exponent: Tensor | number): Tensor {
 /** max or min: the gradient goes to the chosen input; a tie splits it evenly (as PyTorch does). */
 function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Tensor {
   const bt = asTensor(checkTensor(op, a), b);
-  const y = binaryKernel(op, a, bt);
-  return record(y, op, [a, bt], (g) => {
-    const share = add(binaryKernel(op === 'maximum' ? 'gt' : 'lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
-    return [
-      a.requiresGrad ? sumTo(mul(g, share), a.shape) : null,
-      bt.requiresGrad ? sumTo(mul(g, rsub(1, share)), bt.shape) : null,
-    ];
-  }, { saved: ['a', 'b'] });
+  // a's share of the gradient: 1 where a wins, ½ on a tie; b gets the rest.
+  const share = () => add(binaryKernel(op === 'maximum' ? 'gt' : 'lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
+  return binaryOp(op, a, bt, (g) => mul(g, share()), (g) => mul(g, rsub(1, share())), ['a', 'b']);
 }
 export const maximum = (a: Tensor, b: Tensor | number): Tensor => extremum('maximum', a, b);
 export const minimum = (a: Tensor, b: Tensor | number): Tensor => extremum('minimum', a, b);

@@ -14,10 +14,6 @@ export function getDefaultDType(): DType {
   return defaultDType;
 }
 
-export function setDefaultDType(dtype: DType): void {
-  defaultDType = dtype;
-}
-
 /** Runs fn with another default dtype. */
 export function withDefaultDType<T>(dtype: DType, fn: () => T): T {
   const previous = defaultDType;

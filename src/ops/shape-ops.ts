@@ -94,29 +94,20 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)], { attrs: { shape: target } });
 }
 
-/** Resolves Python-like start/end per axis (negative counts from the end, clamped). */
-function sliceBounds(x: Tensor, starts: readonly number[], ends?: readonly (number | undefined)[]): { begin: number[]; size: number[] } {
-  if (starts.length > x.rank || (ends && ends.length > x.rank)) {
-    throw new Error(`slice: ${Math.max(starts.length, ends?.length ?? 0)} bounds given for a tensor of rank ${x.rank} (shape ${shapeStr(x.shape)})`);
-  }
-  const begin: number[] = [];
-  const size: number[] = [];
-  for (let d = 0; d < x.rank; d++) {
-    const n = x.shape[d];
-    const norm = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-    const s = starts[d] === undefined ? 0 : norm(starts[d]);
-    const e = ends?.[d] === undefined ? n : norm(ends[d] as number);
-    if (!Number.isInteger(s) || !Number.isInteger(e)) throw new Error(`slice: bounds must be integers, got ${starts[d]}:${ends?.[d]}`);
-    begin.push(s);
-    size.push(Math.max(0, e - s));
-  }
-  return { begin, size };
-}
-
 /** x[starts[0]:ends[0], starts[1]:ends[1], …]; missing axes are taken whole. */
 export function slice(x: Tensor, starts: readonly number[], ends?: readonly (number | undefined)[]): Tensor {
   checkTensor('slice', x);
-  const { begin, size } = sliceBounds(x, starts, ends);
+  if (starts.length > x.rank || (ends && ends.length > x.rank)) {
+    throw new Error(`slice: ${Math.max(starts.length, ends?.length ?? 0)} bounds given for a tensor of rank ${x.rank} (shape ${shapeStr(x.shape)})`);
+  }
+  // Python-like bounds: negative counts from the end, clamped to the axis; missing: the whole axis.
+  const bound = (v: number | undefined, d: number, whole: number): number => {
+    const b = v === undefined ? whole : Math.min(Math.max(v < 0 ? v + x.shape[d] : v, 0), x.shape[d]);
+    if (!Number.isInteger(b)) throw new Error(`slice: bounds must be integers, got ${starts[d]}:${ends?.[d]}`);
+    return b;
+  };
+  const begin = x.shape.map((_, d) => bound(starts[d], d, 0));
+  const size = x.shape.map((n, d) => Math.max(0, bound(ends?.[d], d, n) - begin[d]));
   if (sameShape(size, x.shape)) return x;
   const xStrides = stridesOf(x.shape);
   const offset = begin.reduce((acc, b, d) => acc + b * xStrides[d], 0);
@@ -132,10 +123,9 @@ export function padInto(x: Tensor, shape: Shape, begin: readonly number[]): Tens
     throw new Error(`padInto: ${shapeStr(x.shape)} at [${begin.join(', ')}] does not fit in ${shapeStr(shape)}`);
   }
   const out = filled(shape, 0, x.dtype, x.backend);
-  const o = out.storage('padInto');
   const outStrides = stridesOf(shape);
   const offset = begin.reduce((acc, b, d) => acc + b * outStrides[d], 0);
-  if (x.size > 0) x.backend.copy(x.storage('padInto'), 0, stridesOf(x.shape), o, offset, outStrides, x.shape);
+  if (x.size > 0) x.backend.copy(x.storage('padInto'), 0, stridesOf(x.shape), out.storage('padInto'), offset, outStrides, x.shape);
   return record(out, 'padInto', [x], (g) => [slice(g, begin, begin.map((b, d) => b + x.shape[d]))], { attrs: { shape, begin } });
 }
 
