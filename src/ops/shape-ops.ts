@@ -2,7 +2,7 @@
 // permute, expand, slice, pad and concat. Each one's backward is another op of this file.
 import type { Backend, DType } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
-import { assertValidShape, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf, type Shape } from '../shape.js';
+import { assertValidShape, broadcastStrides, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf, type Shape } from '../shape.js';
 import { checkSame, checkSameShape, checkTensor, empty, filled, record, sumTo, uploaded } from './op.js';
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -39,9 +39,8 @@ export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   checkTensor('squeeze', x);
   const ax = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.rank);
-  for (const a of ax) {
-    if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of shape ${shapeStr(x.shape)} has size ${x.shape[a]}, expected 1`);
-  }
+  const a = ax.find((k) => x.shape[k] !== 1);
+  if (a !== undefined) throw new Error(`squeeze: axis ${a} of shape ${shapeStr(x.shape)} has size ${x.shape[a]}, expected 1`);
   return reshape(x, x.shape.filter((_, i) => !ax.includes(i)));
 }
 
@@ -80,17 +79,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (shape.length < x.rank) throw new Error(`expand: cannot expand ${shapeStr(x.shape)} to fewer dimensions ${shapeStr(shape)}`);
   const lead = shape.length - x.rank;
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
-  const strides = new Array<number>(target.length).fill(0);
-  const own = stridesOf(x.shape);
-  for (let i = 0; i < x.rank; i++) {
-    const d = x.shape[i], t = target[lead + i];
-    if (d !== t && d !== 1) throw new Error(`expand: dimension ${i} of ${shapeStr(x.shape)} has size ${d}; it cannot expand to ${t} (target ${shapeStr(shape)})`);
-    strides[lead + i] = d === t ? own[i] : 0;
-  }
+  const i = x.shape.findIndex((d, k) => d !== target[lead + k] && d !== 1);
+  if (i >= 0) throw new Error(`expand: dimension ${i} of ${shapeStr(x.shape)} has size ${x.shape[i]}; it cannot expand to ${target[lead + i]} (target ${shapeStr(shape)})`);
   assertValidShape('expand', target);
   if (sameShape(target, x.shape)) return x;
   const out = empty(target, x.dtype, x.backend);
-  x.backend.copy(x.storage('expand'), 0, strides, out.storage('expand'), 0, stridesOf(target), target);
+  // Broadcast axes are read with stride 0.
+  x.backend.copy(x.storage('expand'), 0, broadcastStrides(x.shape, target), out.storage('expand'), 0, stridesOf(target), target);
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)], { attrs: { shape: target } });
 }
 
@@ -173,16 +168,10 @@ export function clone(x: Tensor): Tensor {
   return record(out, 'clone', [x], (g) => [g]);
 }
 
-type Target = Backend | DType | { backend?: Backend; dtype?: DType };
-const targetOf = (x: Tensor, target: Target): { backend: Backend; dtype: DType } => {
-  const spec = typeof target === 'string' ? { dtype: target } : 'name' in target && 'matmul' in target ? { backend: target as Backend } : (target as { backend?: Backend; dtype?: DType });
-  return { backend: spec.backend ?? x.backend, dtype: spec.dtype ?? x.dtype };
-};
-
 /** Moves data to another backend and/or dtype; the gradient moves back. */
-export function to(x: Tensor, target: Target): Tensor {
+export function to(x: Tensor, target: { backend?: Backend; dtype?: DType }): Tensor {
   checkTensor('to', x);
-  const { backend, dtype } = targetOf(x, target);
+  const { backend = x.backend, dtype = x.dtype } = target;
   if (backend === x.backend && dtype === x.dtype) return x;
   if (!backend.supportsDType(dtype)) throw new Error(`to: the '${backend.name}' backend does not support ${dtype}`);
   const host = x.peek('to');
@@ -196,7 +185,7 @@ export function to(x: Tensor, target: Target): Tensor {
 
 /** Like `to`, for backends that can only be read asynchronously (webgpu). Not differentiable. */
 export async function toAsync(x: Tensor, target: { backend?: Backend; dtype?: DType }): Promise<Tensor> {
-  const { backend, dtype } = targetOf(x, target);
+  const { backend = x.backend, dtype = x.dtype } = target;
   return uploaded(await x.data(), x.shape, dtype, backend);
 }
 
