@@ -110,14 +110,11 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   backend.where(cond.storage('where'), broadcastStrides(cond.shape, outShape), at.storage('where'),
     broadcastStrides(at.shape, outShape), bt.storage('where'), broadcastStrides(bt.shape, outShape),
     out.storage('where'), outShape);
-  return record(out, 'where', [cond, at, bt], (g) => {
-    const zero = asTensor(g, 0);
-    return [
-      null,
-      at.requiresGrad ? sumTo(where(cond, g, zero), at.shape) : null,
-      bt.requiresGrad ? sumTo(where(cond, zero, g), bt.shape) : null,
-    ];
-  }, { saved: ['cond'] });
+  return record(out, 'where', [cond, at, bt], (g) => [
+    null,
+    at.requiresGrad ? sumTo(where(cond, g, 0), at.shape) : null,
+    bt.requiresGrad ? sumTo(where(cond, 0, g), bt.shape) : null,
+  ], { saved: ['cond'] });
 }
 
 // ---- unary math ----------------------------------------------------------------------------

@@ -131,10 +131,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const { backend, dtype } = checkSame('concat', [...tensors]);
   const first = tensors[0];
   const a = normalizeAxis('concat', axis, first.rank);
-  for (const t of tensors) {
-    if (t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
-      throw new Error(`concat: shapes ${tensors.map((x) => shapeStr(x.shape)).join(', ')} differ outside axis ${a}`);
-    }
+  if (tensors.some((t) => t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i]))) {
+    throw new Error(`concat: shapes ${tensors.map((x) => shapeStr(x.shape)).join(', ')} differ outside axis ${a}`);
   }
   const outShape = [...first.shape];
   outShape[a] = tensors.reduce((acc, t) => acc + t.shape[a], 0);
