@@ -37,9 +37,8 @@ export interface BackwardOptions {
  */
 export function topoSort(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
+  const visited = new Set<Tensor>([root]);
   const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
     const [t, next] = top;

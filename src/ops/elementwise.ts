@@ -23,9 +23,8 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 }
 
 /** A number as a one-element tensor beside `like` (same backend and dtype). */
-function asTensor(like: Tensor, x: Tensor | number): Tensor {
-  return typeof x === 'number' ? filled([], x, like.dtype, like.backend) : x;
-}
+const asTensor = (like: Tensor, x: Tensor | number): Tensor =>
+  typeof x === 'number' ? filled([], x, like.dtype, like.backend) : x;
 
 // ---- arithmetic ------------------------------------------------------------------------
 
