@@ -12,9 +12,11 @@ import { fileURLToPath } from 'node:url';
 
 export const CORE = ['src/tensor.ts', 'src/grad-mode.ts', 'src/autograd.ts', 'src/ops/', 'src/backend/backend.ts'];
 // The core was 1,510 code lines before issue 14 (this count; the issue says 1,523 by its own) and
-// is 1,361 after it, with the gatherRows/fromStorage/optimizer-step ops added. The issue's goal is
-// 1,300; the budget only goes down. src/ has headroom for the engines being added beside it.
-export const BUDGET = { core: 1361, src: 16000 };
+// was 1,361 after its first pass, with the gatherRows/fromStorage/optimizer-step ops added, and
+// 1,298 after the second (shared checks, one path for similar ops, unused overloads out). The
+// issue's goal is 1,300; the budget only goes down. src/ has headroom for the engines being added
+// beside it.
+export const BUDGET = { core: 1298, src: 16000 };
 
 const root = resolve(import.meta.dirname, '..');
 

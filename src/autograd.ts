@@ -37,9 +37,8 @@ export interface BackwardOptions {
  */
 export function topoSort(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
+  const visited = new Set<Tensor>([root]);
   const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
     const [t, next] = top;
@@ -66,19 +65,17 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   if (!root.requiresGrad) {
     throw new Error(`backward: the tensor of shape ${shapeStr(root.shape)} does not require grad (no input of the graph behind it has requiresGrad)`);
   }
-  if (grad === undefined) {
-    if (root.size !== 1) {
-      throw new Error(`backward: the tensor has shape ${shapeStr(root.shape)}; backward() without a gradient needs a one-element (scalar) tensor: pass the gradient dL/dout explicitly`);
-    }
-  } else if (!sameShape(grad.shape, root.shape)) {
+  if (grad === undefined && root.size !== 1) {
+    throw new Error(`backward: the tensor has shape ${shapeStr(root.shape)}; backward() without a gradient needs a one-element (scalar) tensor: pass the gradient dL/dout explicitly`);
+  }
+  if (grad !== undefined && !sameShape(grad.shape, root.shape)) {
     throw new Error(`backward: gradient of shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`);
   }
   const order = topoSort(root);
-  for (const t of order) {
-    // A node freed by an earlier backward would pass for a leaf and swallow the gradient.
-    if (t.freedOp !== null) {
-      throw new Error(`backward: trying to backward through the graph a second time: the '${t.freedOp}' node that made tensor #${t.id} of shape ${shapeStr(t.shape)} was freed by an earlier backward(); pass { retainGraph: true } to the first backward to keep the graph (PyTorch's retain_graph=True)`);
-    }
+  // A node freed by an earlier backward would pass for a leaf and swallow the gradient.
+  const freed = order.find((t) => t.freedOp !== null);
+  if (freed) {
+    throw new Error(`backward: trying to backward through the graph a second time: the '${freed.freedOp}' node that made tensor #${freed.id} of shape ${shapeStr(freed.shape)} was freed by an earlier backward(); pass { retainGraph: true } to the first backward to keep the graph (PyTorch's retain_graph=True)`);
   }
   // Gradients computed with createGraph are part of a new graph: nothing may be freed, and
   // (as in PyTorch) the forward graph is retained too.

@@ -150,7 +150,7 @@ export class Tensor {
 
   /** Nested arrays, like PyTorch's tolist(). */
   toArray(): unknown {
-    return nest(this.dataSync(), this.shape, 0, 0);
+    return nest(this.dataSync(), this.shape, 0);
   }
 
   toString(): string {
@@ -187,14 +187,11 @@ export class Tensor {
   }
 }
 
-function nest(data: TypedArray, shape: Shape, axis: number, offset: number): unknown {
-  if (shape.length === 0) return data[0];
-  const n = shape[axis];
-  if (axis === shape.length - 1) return Array.from(data.subarray(offset, offset + n));
-  const step = sizeOf(shape.slice(axis + 1));
-  const out: unknown[] = [];
-  for (let i = 0; i < n; i++) out.push(nest(data, shape, axis + 1, offset + i * step));
-  return out;
+/** Nested arrays of the data at `offset` laid out in `shape` (row-major). */
+function nest(data: TypedArray, shape: Shape, offset: number): unknown {
+  if (shape.length === 0) return data[offset];
+  const step = sizeOf(shape.slice(1));
+  return Array.from({ length: shape[0] }, (_, i) => nest(data, shape.slice(1), offset + i * step));
 }
 
 function formatNumber(v: number): string {
@@ -205,17 +202,15 @@ function formatNumber(v: number): string {
 
 /** PyTorch-like text: nested brackets, long axes elided with '...' (only the shown values are read). */
 function formatData(data: TypedArray, shape: Shape): string {
-  if (shape.length === 0) return formatNumber(data[0]);
   const edge = 3;
   const rec = (axis: number, offset: number, indent: string): string => {
+    if (axis === shape.length) return formatNumber(data[offset]);
     const n = shape[axis];
     const step = sizeOf(shape.slice(axis + 1));
     const idx = n > 2 * edge + 1 ? [...Array(edge).keys(), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)] : [...Array(n).keys()];
-    if (axis === shape.length - 1) {
-      return `[${idx.map((i) => (i < 0 ? '...' : formatNumber(data[offset + i]))).join(', ')}]`;
-    }
     const parts = idx.map((i) => (i < 0 ? '...' : rec(axis + 1, offset + i * step, indent + ' ')));
-    return `[${parts.join(`,\n${indent} `)}]`;
+    // The last axis on one line; the others one sub-array a line.
+    return `[${parts.join(axis === shape.length - 1 ? ', ' : `,\n${indent} `)}]`;
   };
   return rec(0, 0, '');
 }

@@ -2,8 +2,8 @@
 // that is cheaper than recomputing from x.
 import type { ActivationGradOp } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
-import { normalizeAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
-import { checkSame, checkTensor, empty, record } from './op.js';
+import { normalizeAxis, shapeStr, sizeOf } from '../shape.js';
+import { checkSameShape, checkTensor, empty, record } from './op.js';
 import { add, affine, erf, exp, gt, mul, square, unaryKernel, unaryOp, where } from './elementwise.js';
 import { noGrad } from '../grad-mode.js';
 
@@ -18,10 +18,7 @@ export function activationGradFromOutput(act: ActivationGradOp, y: Tensor, g: Te
   }
   checkTensor(op, y, 'y (the activation\'s output)');
   checkTensor(op, g, 'g (the gradient of y)');
-  const { backend, dtype } = checkSame(op, [y, g]);
-  if (!sameShape(y.shape, g.shape)) {
-    throw new Error(`${op}: y ${shapeStr(y.shape)} and g ${shapeStr(g.shape)} differ; expected g to have y's shape (no broadcasting)`);
-  }
+  const { backend, dtype } = checkSameShape(op, y, g, () => `y ${shapeStr(y.shape)} and g ${shapeStr(g.shape)} differ; expected g to have y's shape (no broadcasting)`);
   const out = empty(y.shape, dtype, backend);
   backend.activationGrad(act, y.storage(op), g.storage(op), out.storage(op), y.size);
   // out = g ⊙ h(y) with h = act' written in y: relu 1[y > 0], sigmoid y(1 − y), tanh 1 − y².

@@ -23,9 +23,8 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 }
 
 /** A number as a one-element tensor beside `like` (same backend and dtype). */
-function asTensor(like: Tensor, x: Tensor | number): Tensor {
-  return typeof x === 'number' ? filled([], x, like.dtype, like.backend) : x;
-}
+const asTensor = (like: Tensor, x: Tensor | number): Tensor =>
+  typeof x === 'number' ? filled([], x, like.dtype, like.backend) : x;
 
 // ---- arithmetic ------------------------------------------------------------------------
 
@@ -72,10 +71,8 @@ export function pow(a: Tensor, exponent: Tensor | number): Tensor {
   checkTensor('pow', a);
   if (typeof exponent === 'number') {
     const p = exponent;
-    const y = unaryKernel('powScalar', a, { alpha: p });
     // d(xᵖ)/dx = p·xᵖ⁻¹
-    return record(y, 'powScalar', [a], (g) => [p === 2 ? mul(g, mul(a, 2)) : mul(g, mul(pow(a, p - 1), p))],
-      { saved: ['x'], attrs: { exponent: p } });
+    return unaryOp('powScalar', a, (g) => mul(g, p === 2 ? mul(a, 2) : mul(pow(a, p - 1), p)), ['x'], { alpha: p }, { exponent: p });
   }
   // d(aᵇ)/da = b·aᵇ⁻¹, d(aᵇ)/db = aᵇ·ln a
   return binaryOp('pow', a, exponent, (g) => mul(g, mul(exponent, pow(a, sub(exponent, 1)))), (g, y) => mul(g, mul(y, log(a))), ['a', 'b', 'y']);
@@ -84,28 +81,22 @@ export function pow(a: Tensor, exponent: Tensor | number): Tensor {
 /** max or min: the gradient goes to the chosen input; a tie splits it evenly (as PyTorch does). */
 function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Tensor {
   const bt = asTensor(checkTensor(op, a), b);
-  const y = binaryKernel(op, a, bt);
-  return record(y, op, [a, bt], (g) => {
-    const share = add(binaryKernel(op === 'maximum' ? 'gt' : 'lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
-    return [
-      a.requiresGrad ? sumTo(mul(g, share), a.shape) : null,
-      bt.requiresGrad ? sumTo(mul(g, rsub(1, share)), bt.shape) : null,
-    ];
-  }, { saved: ['a', 'b'] });
+  // a's share of the gradient: 1 where a wins, ½ on a tie; b gets the rest.
+  const share = () => add(binaryKernel(op === 'maximum' ? 'gt' : 'lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
+  return binaryOp(op, a, bt, (g) => mul(g, share()), (g) => mul(g, rsub(1, share())), ['a', 'b']);
 }
 export const maximum = (a: Tensor, b: Tensor | number): Tensor => extremum('maximum', a, b);
 export const minimum = (a: Tensor, b: Tensor | number): Tensor => extremum('minimum', a, b);
 
 // ---- comparisons (not differentiable: they return 0/1 masks) -------------------------------
 
-function compare(op: 'gt' | 'ge' | 'lt' | 'le' | 'eq', a: Tensor, b: Tensor | number): Tensor {
-  return binaryKernel(op, checkTensor(op, a), asTensor(a, b));
-}
-export const gt = (a: Tensor, b: Tensor | number): Tensor => compare('gt', a, b);
-export const ge = (a: Tensor, b: Tensor | number): Tensor => compare('ge', a, b);
-export const lt = (a: Tensor, b: Tensor | number): Tensor => compare('lt', a, b);
-export const le = (a: Tensor, b: Tensor | number): Tensor => compare('le', a, b);
-export const eq = (a: Tensor, b: Tensor | number): Tensor => compare('eq', a, b);
+const compare = (op: 'gt' | 'ge' | 'lt' | 'le' | 'eq') => (a: Tensor, b: Tensor | number): Tensor =>
+  binaryKernel(op, checkTensor(op, a), asTensor(a, b));
+export const gt = compare('gt');
+export const ge = compare('ge');
+export const lt = compare('lt');
+export const le = compare('le');
+export const eq = compare('eq');
 
 /** cond ≠ 0 ? a : b, with broadcasting. The gradient flows to the chosen side. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
@@ -118,14 +109,11 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   backend.where(cond.storage('where'), broadcastStrides(cond.shape, outShape), at.storage('where'),
     broadcastStrides(at.shape, outShape), bt.storage('where'), broadcastStrides(bt.shape, outShape),
     out.storage('where'), outShape);
-  return record(out, 'where', [cond, at, bt], (g) => {
-    const zero = asTensor(g, 0);
-    return [
-      null,
-      at.requiresGrad ? sumTo(where(cond, g, zero), at.shape) : null,
-      bt.requiresGrad ? sumTo(where(cond, zero, g), bt.shape) : null,
-    ];
-  }, { saved: ['cond'] });
+  return record(out, 'where', [cond, at, bt], (g) => [
+    null,
+    at.requiresGrad ? sumTo(where(cond, g, 0), at.shape) : null,
+    bt.requiresGrad ? sumTo(where(cond, 0, g), bt.shape) : null,
+  ], { saved: ['cond'] });
 }
 
 // ---- unary math ----------------------------------------------------------------------------

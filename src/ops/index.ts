@@ -9,5 +9,5 @@ export * from './matmul.js';
 export * from './squared-error.js';
 export * from './conv.js';
 export * from './pool.js';
-export { getDefaultDType, setDefaultDType, withDefaultDType, sumTo } from './op.js';
+export { getDefaultDType, withDefaultDType, sumTo } from './op.js';
 export * from './optim-step.js';

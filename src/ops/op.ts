@@ -14,10 +14,6 @@ export function getDefaultDType(): DType {
   return defaultDType;
 }
 
-export function setDefaultDType(dtype: DType): void {
-  defaultDType = dtype;
-}
-
 /** Runs fn with another default dtype. */
 export function withDefaultDType<T>(dtype: DType, fn: () => T): T {
   const previous = defaultDType;
@@ -79,6 +75,13 @@ export function checkSame(op: string, tensors: Tensor[]): { backend: Backend; dt
     }
   }
   return { backend: first.backend, dtype: first.dtype };
+}
+
+/** checkSame for two inputs that must also have one shape (no broadcasting); `mismatch` says what differs. */
+export function checkSameShape(op: string, a: Tensor, b: Tensor, mismatch: () => string): { backend: Backend; dtype: DType } {
+  const same = checkSame(op, [a, b]);
+  if (!sameShape(a.shape, b.shape)) throw new Error(`${op}: ${mismatch()}`);
+  return same;
 }
 
 /**

@@ -5,15 +5,9 @@ import { normalizeAxes, normalizeAxis, shapeStr, sizeOf, type Shape } from '../s
 import { checkTensor, empty, record } from './op.js';
 import { reshape } from './shape-ops.js';
 
-/** Output shape of a reduction over sorted `axes`. */
-function reducedShape(shape: Shape, axes: number[], keepDims: boolean): number[] {
-  const out: number[] = [];
-  for (let d = 0; d < shape.length; d++) {
-    if (!axes.includes(d)) out.push(shape[d]);
-    else if (keepDims) out.push(1);
-  }
-  return out;
-}
+/** Output shape of a reduction over `axes`: each reduced axis dropped, or kept as 1. */
+const reducedShape = (shape: Shape, axes: number[], keepDims: boolean): number[] =>
+  shape.flatMap((d, i) => (!axes.includes(i) ? [d] : keepDims ? [1] : []));
 
 /**
  * Runs a reduce kernel over sorted axes. Consecutive axes are one [outer, size, inner] pass;

@@ -2,8 +2,8 @@
 // permute, expand, slice, pad and concat. Each one's backward is another op of this file.
 import type { Backend, DType } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
-import { assertValidShape, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf, type Shape } from '../shape.js';
-import { checkSame, checkTensor, empty, filled, record, sumTo, uploaded } from './op.js';
+import { assertValidShape, broadcastStrides, normalizeAxes, normalizeAxis, sameShape, shapeStr, sizeOf, stridesOf, type Shape } from '../shape.js';
+import { checkSame, checkSameShape, checkTensor, empty, filled, record, sumTo, uploaded } from './op.js';
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
@@ -39,9 +39,8 @@ export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   checkTensor('squeeze', x);
   const ax = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.rank);
-  for (const a of ax) {
-    if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of shape ${shapeStr(x.shape)} has size ${x.shape[a]}, expected 1`);
-  }
+  const a = ax.find((k) => x.shape[k] !== 1);
+  if (a !== undefined) throw new Error(`squeeze: axis ${a} of shape ${shapeStr(x.shape)} has size ${x.shape[a]}, expected 1`);
   return reshape(x, x.shape.filter((_, i) => !ax.includes(i)));
 }
 
@@ -80,43 +79,30 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (shape.length < x.rank) throw new Error(`expand: cannot expand ${shapeStr(x.shape)} to fewer dimensions ${shapeStr(shape)}`);
   const lead = shape.length - x.rank;
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
-  const strides = new Array<number>(target.length).fill(0);
-  const own = stridesOf(x.shape);
-  for (let i = 0; i < x.rank; i++) {
-    const d = x.shape[i], t = target[lead + i];
-    if (d !== t && d !== 1) throw new Error(`expand: dimension ${i} of ${shapeStr(x.shape)} has size ${d}; it cannot expand to ${t} (target ${shapeStr(shape)})`);
-    strides[lead + i] = d === t ? own[i] : 0;
-  }
+  const i = x.shape.findIndex((d, k) => d !== target[lead + k] && d !== 1);
+  if (i >= 0) throw new Error(`expand: dimension ${i} of ${shapeStr(x.shape)} has size ${x.shape[i]}; it cannot expand to ${target[lead + i]} (target ${shapeStr(shape)})`);
   assertValidShape('expand', target);
   if (sameShape(target, x.shape)) return x;
   const out = empty(target, x.dtype, x.backend);
-  x.backend.copy(x.storage('expand'), 0, strides, out.storage('expand'), 0, stridesOf(target), target);
+  // Broadcast axes are read with stride 0.
+  x.backend.copy(x.storage('expand'), 0, broadcastStrides(x.shape, target), out.storage('expand'), 0, stridesOf(target), target);
   return record(out, 'expand', [x], (g) => [sumTo(g, x.shape)], { attrs: { shape: target } });
-}
-
-/** Resolves Python-like start/end per axis (negative counts from the end, clamped). */
-function sliceBounds(x: Tensor, starts: readonly number[], ends?: readonly (number | undefined)[]): { begin: number[]; size: number[] } {
-  if (starts.length > x.rank || (ends && ends.length > x.rank)) {
-    throw new Error(`slice: ${Math.max(starts.length, ends?.length ?? 0)} bounds given for a tensor of rank ${x.rank} (shape ${shapeStr(x.shape)})`);
-  }
-  const begin: number[] = [];
-  const size: number[] = [];
-  for (let d = 0; d < x.rank; d++) {
-    const n = x.shape[d];
-    const norm = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-    const s = starts[d] === undefined ? 0 : norm(starts[d]);
-    const e = ends?.[d] === undefined ? n : norm(ends[d] as number);
-    if (!Number.isInteger(s) || !Number.isInteger(e)) throw new Error(`slice: bounds must be integers, got ${starts[d]}:${ends?.[d]}`);
-    begin.push(s);
-    size.push(Math.max(0, e - s));
-  }
-  return { begin, size };
 }
 
 /** x[starts[0]:ends[0], starts[1]:ends[1], …]; missing axes are taken whole. */
 export function slice(x: Tensor, starts: readonly number[], ends?: readonly (number | undefined)[]): Tensor {
   checkTensor('slice', x);
-  const { begin, size } = sliceBounds(x, starts, ends);
+  if (starts.length > x.rank || (ends && ends.length > x.rank)) {
+    throw new Error(`slice: ${Math.max(starts.length, ends?.length ?? 0)} bounds given for a tensor of rank ${x.rank} (shape ${shapeStr(x.shape)})`);
+  }
+  // Python-like bounds: negative counts from the end, clamped to the axis; missing: the whole axis.
+  const bound = (v: number | undefined, d: number, whole: number): number => {
+    const b = v === undefined ? whole : Math.min(Math.max(v < 0 ? v + x.shape[d] : v, 0), x.shape[d]);
+    if (!Number.isInteger(b)) throw new Error(`slice: bounds must be integers, got ${starts[d]}:${ends?.[d]}`);
+    return b;
+  };
+  const begin = x.shape.map((_, d) => bound(starts[d], d, 0));
+  const size = x.shape.map((n, d) => Math.max(0, bound(ends?.[d], d, n) - begin[d]));
   if (sameShape(size, x.shape)) return x;
   const xStrides = stridesOf(x.shape);
   const offset = begin.reduce((acc, b, d) => acc + b * xStrides[d], 0);
@@ -132,10 +118,9 @@ export function padInto(x: Tensor, shape: Shape, begin: readonly number[]): Tens
     throw new Error(`padInto: ${shapeStr(x.shape)} at [${begin.join(', ')}] does not fit in ${shapeStr(shape)}`);
   }
   const out = filled(shape, 0, x.dtype, x.backend);
-  const o = out.storage('padInto');
   const outStrides = stridesOf(shape);
   const offset = begin.reduce((acc, b, d) => acc + b * outStrides[d], 0);
-  if (x.size > 0) x.backend.copy(x.storage('padInto'), 0, stridesOf(x.shape), o, offset, outStrides, x.shape);
+  if (x.size > 0) x.backend.copy(x.storage('padInto'), 0, stridesOf(x.shape), out.storage('padInto'), offset, outStrides, x.shape);
   return record(out, 'padInto', [x], (g) => [slice(g, begin, begin.map((b, d) => b + x.shape[d]))], { attrs: { shape, begin } });
 }
 
@@ -146,10 +131,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const { backend, dtype } = checkSame('concat', [...tensors]);
   const first = tensors[0];
   const a = normalizeAxis('concat', axis, first.rank);
-  for (const t of tensors) {
-    if (t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
-      throw new Error(`concat: shapes ${tensors.map((x) => shapeStr(x.shape)).join(', ')} differ outside axis ${a}`);
-    }
+  if (tensors.some((t) => t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i]))) {
+    throw new Error(`concat: shapes ${tensors.map((x) => shapeStr(x.shape)).join(', ')} differ outside axis ${a}`);
   }
   const outShape = [...first.shape];
   outShape[a] = tensors.reduce((acc, t) => acc + t.shape[a], 0);
@@ -162,14 +145,10 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     if (t.size > 0) backend.copy(t.storage('concat'), 0, stridesOf(t.shape), out.storage('concat'), at * outStrides[a], outStrides, t.shape);
     at += t.shape[a];
   }
-  return record(out, 'concat', [...tensors], (g) => tensors.map((t, i) => {
-    if (!t.requiresGrad) return null;
-    const starts = new Array<number>(g.rank).fill(0);
-    starts[a] = offsets[i];
-    const ends = [...g.shape];
-    ends[a] = offsets[i] + t.shape[a];
-    return slice(g, starts, ends);
-  }), { attrs: { axis: a } });
+  // Each input's gradient is its slab of g along the axis.
+  return record(out, 'concat', [...tensors], (g) => tensors.map((t, i) => (!t.requiresGrad ? null
+    : slice(g, g.shape.map((_, d) => (d === a ? offsets[i] : 0)), g.shape.map((n, d) => (d === a ? offsets[i] + t.shape[a] : n))))),
+  { attrs: { axis: a } });
 }
 
 /** Joins tensors of one shape along a new axis. */
@@ -187,16 +166,10 @@ export function clone(x: Tensor): Tensor {
   return record(out, 'clone', [x], (g) => [g]);
 }
 
-type Target = Backend | DType | { backend?: Backend; dtype?: DType };
-const targetOf = (x: Tensor, target: Target): { backend: Backend; dtype: DType } => {
-  const spec = typeof target === 'string' ? { dtype: target } : 'name' in target && 'matmul' in target ? { backend: target as Backend } : (target as { backend?: Backend; dtype?: DType });
-  return { backend: spec.backend ?? x.backend, dtype: spec.dtype ?? x.dtype };
-};
-
 /** Moves data to another backend and/or dtype; the gradient moves back. */
-export function to(x: Tensor, target: Target): Tensor {
+export function to(x: Tensor, target: { backend?: Backend; dtype?: DType }): Tensor {
   checkTensor('to', x);
-  const { backend, dtype } = targetOf(x, target);
+  const { backend = x.backend, dtype = x.dtype } = target;
   if (backend === x.backend && dtype === x.dtype) return x;
   if (!backend.supportsDType(dtype)) throw new Error(`to: the '${backend.name}' backend does not support ${dtype}`);
   const host = x.peek('to');
@@ -210,7 +183,7 @@ export function to(x: Tensor, target: Target): Tensor {
 
 /** Like `to`, for backends that can only be read asynchronously (webgpu). Not differentiable. */
 export async function toAsync(x: Tensor, target: { backend?: Backend; dtype?: DType }): Promise<Tensor> {
-  const { backend, dtype } = targetOf(x, target);
+  const { backend = x.backend, dtype = x.dtype } = target;
   return uploaded(await x.data(), x.shape, dtype, backend);
 }
 
@@ -219,10 +192,7 @@ export async function toAsync(x: Tensor, target: { backend?: Backend; dtype?: DT
  * weights). Not recorded in the graph: use it under noGrad on leaves.
  */
 export function assign(target: Tensor, value: Tensor): Tensor {
-  checkSame('assign', [target, value]);
-  if (!sameShape(target.shape, value.shape)) {
-    throw new Error(`assign: value of shape ${shapeStr(value.shape)} does not match target ${shapeStr(target.shape)}`);
-  }
+  checkSameShape('assign', target, value, () => `value of shape ${shapeStr(value.shape)} does not match target ${shapeStr(target.shape)}`);
   if (target.size > 0) target.backend.copy(value.storage('assign'), 0, [1], target.storage('assign'), 0, [1], [target.size]);
   return target;
 }
