@@ -20,12 +20,18 @@ describe('playground bundle', () => {
   it('carries every shaders/*.wgsl file, byte for byte', () => {
     const files = readdirSync('shaders').filter((f) => f.endsWith('.wgsl'));
     expect(files.length).toBeGreaterThan(10);
-    // esbuild re-escapes the strings: evaluate the bundled object literal (its strings hold no raw newline).
-    const literal = /var shaders_default = (\{.*?\});\n/s.exec(app);
-    expect(literal, 'the bundle has no shaders object').not.toBeNull();
-    const bundled = new Function(`return ${literal![1]};`)() as Record<string, string>;
-    expect(Object.keys(bundled).sort()).toEqual(files.map((f) => f.slice(0, -5)).sort());
-    for (const f of files) expect(bundled[f.slice(0, -5)] === readFileSync(join('shaders', f), 'utf8'), f).toBe(true);
+    // esbuild re-escapes the strings (some as template literals, which hold raw newlines): evaluate
+    // the bundled object literal, ending it at the first `};` after which it parses as a whole.
+    const start = app.indexOf('var shaders_default = {');
+    expect(start, 'the bundle has no shaders object').toBeGreaterThanOrEqual(0);
+    const open = app.indexOf('{', start);
+    let bundled: Record<string, string> | null = null;
+    for (let end = app.indexOf('};', open); end >= 0 && bundled === null; end = app.indexOf('};', end + 1)) {
+      try { bundled = new Function(`return ${app.slice(open, end + 1)};`)() as Record<string, string>; } catch { /* inside a string: go on */ }
+    }
+    expect(bundled, 'the shaders object does not parse').not.toBeNull();
+    expect(Object.keys(bundled!).sort()).toEqual(files.map((f) => f.slice(0, -5)).sort());
+    for (const f of files) expect(bundled![f.slice(0, -5)] === readFileSync(join('shaders', f), 'utf8'), f).toBe(true);
   });
 
   it('writes the page and a Fashion-MNIST subset whose bytes are the data folder\'s first images', () => {
