@@ -45,34 +45,43 @@ function patches(op: 'im2col' | 'col2im', x: Tensor, g: Conv2dGeometry): Tensor 
 export const im2col = (x: Tensor, g: Conv2dGeometry): Tensor => patches('im2col', x, g);
 export const col2im = (cols: Tensor, g: Conv2dGeometry): Tensor => patches('col2im', cols, g);
 
-/** The checks conv2d and convTranspose2d share: ranks, channels, bias, and the options as pairs. */
-function convArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose2dOptions, weightDims: string) {
+/** x as an image batch [n, c, h, w], checked. */
+export function checkImage(op: string, x: Tensor): Tensor {
   checkTensor(op, x);
-  checkTensor(op, weight, 'weight');
-  checkSame(op, bias ? [x, weight, bias] : [x, weight]);
   if (x.rank !== 4) throw new Error(`${op}: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
-  if (weight.rank !== 4) throw new Error(`${op}: weight must be ${weightDims}, got ${shapeStr(weight.shape)}`);
-  const transposed = op === 'convTranspose2d';
-  // conv2d's weight is [cout, cin, kh, kw]; the transpose's [cin, cout, kh, kw]
-  const [cin, cout] = transposed ? weight.shape : [weight.shape[1], weight.shape[0]];
-  if (cin !== x.shape[1]) throw new Error(`${op}: input has ${x.shape[1]} channels but weight ${shapeStr(weight.shape)} expects ${cin}`);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new Error(`${op}: bias must be [${cout}], got ${shapeStr(bias.shape)}`);
+  return x;
+}
+
+/** stride, padding and dilation as pairs, checked (PyTorch's defaults: 1, 0, 1). */
+export function windowOptions(op: string, options: Conv2dOptions) {
   const [sh, sw] = pair(op, 'stride', options.stride, 1, 1);
   const [ph, pw] = pair(op, 'padding', options.padding, 0, 0);
   const [dh, dw] = pair(op, 'dilation', options.dilation, 1, 1);
-  return { cout, kh: weight.shape[2], kw: weight.shape[3], sh, sw, ph, pw, dh, dw };
+  return { sh, sw, ph, pw, dh, dw };
+}
+
+/** The checks conv2d and convTranspose2d share (ranks, channels, bias), and x's geometry without the output size. */
+function convArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, weightDims: string) {
+  checkImage(op, x);
+  checkTensor(op, weight, 'weight');
+  checkSame(op, bias ? [x, weight, bias] : [x, weight]);
+  if (weight.rank !== 4) throw new Error(`${op}: weight must be ${weightDims}, got ${shapeStr(weight.shape)}`);
+  // conv2d's weight is [cout, cin, kh, kw]; the transpose's [cin, cout, kh, kw]
+  const [cin, cout] = op === 'convTranspose2d' ? weight.shape : [weight.shape[1], weight.shape[0]];
+  if (cin !== x.shape[1]) throw new Error(`${op}: input has ${x.shape[1]} channels but weight ${shapeStr(weight.shape)} expects ${cin}`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new Error(`${op}: bias must be [${cout}], got ${shapeStr(bias.shape)}`);
+  const [n, c, h, w] = x.shape;
+  return { cout, g: { n, c, h, w, kh: weight.shape[2], kw: weight.shape[3], ...windowOptions(op, options) } };
 }
 
 /** x [n, cin, h, w], weight [cout, cin, kh, kw], bias [cout] → [n, cout, oh, ow] (PyTorch's Conv2d). */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
-  const { cout, kh, kw, sh, sw, ph, pw, dh, dw } = convArgs('conv2d', x, weight, bias, options, '[cout, cin, kh, kw]');
-  const [n, c, h, w] = x.shape;
-  const oh = convOutSize(h, kh, sh, ph, dh), ow = convOutSize(w, kw, sw, pw, dw);
+  const { cout, g } = convArgs('conv2d', x, weight, bias, options, '[cout, cin, kh, kw]');
+  const oh = convOutSize(g.h, g.kh, g.sh, g.ph, g.dh), ow = convOutSize(g.w, g.kw, g.sw, g.pw, g.dw);
   if (oh < 1 || ow < 1) {
-    throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${kh}×${kw} (padding ${ph},${pw}, dilation ${dh},${dw}): output would be ${oh}×${ow}`);
+    throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${g.kh}×${g.kw} (padding ${g.ph},${g.pw}, dilation ${g.dh},${g.dw}): output would be ${oh}×${ow}`);
   }
-  const g: Conv2dGeometry = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
-  return convForward(x, weight, bias, g, cout);
+  return convForward(x, weight, bias, { ...g, oh, ow }, cout);
 }
 
 /** y [n, cout, oh, ow] = x ⋆ weight (+ bias): the backend's conv2d kernel. */
@@ -135,8 +144,8 @@ function convBackwardWeight(x: Tensor, gy: Tensor, g: Conv2dGeometry, cout: numb
  * oh = (h − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1.
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
-  const { cout, kh, kw, sh, sw, ph, pw, dh, dw } = convArgs('convTranspose2d', x, weight, bias, options, '[cin, cout, kh, kw]');
-  const [n, cin, h, w] = x.shape;
+  const { cout, g: { c: cin, h, w, ...win } } = convArgs('convTranspose2d', x, weight, bias, options, '[cin, cout, kh, kw]');
+  const { kh, kw, sh, sw, ph, pw, dh, dw } = win;
   const [oph, opw] = pair('convTranspose2d', 'outputPadding', options.outputPadding, 0, 0);
   if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
     throw new Error(`convTranspose2d: outputPadding (${oph},${opw}) must be smaller than stride or dilation`);
@@ -146,6 +155,5 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   if (oh < 1 || ow < 1) throw new Error(`convTranspose2d: output would be ${oh}×${ow} for input ${shapeStr(x.shape)}`);
   // The output is the input of a conv2d whose output is x: geometry from the output's side.
   // (weight [cin, cout, …] is that conv2d's [its cout, its cin, …] layout)
-  const g: Conv2dGeometry = { n, c: cout, h: oh, w: ow, kh, kw, sh, sw, ph, pw, dh, dw, oh: h, ow: w };
-  return convBackwardData(x, weight, bias, g, cin);                     // [n, cout, oh, ow]
+  return convBackwardData(x, weight, bias, { ...win, c: cout, h: oh, w: ow, oh: h, ow: w }, cin);  // [n, cout, oh, ow]
 }
