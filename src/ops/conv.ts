@@ -81,44 +81,34 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (oh < 1 || ow < 1) {
     throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${g.kh}×${g.kw} (padding ${g.ph},${g.pw}, dilation ${g.dh},${g.dw}): output would be ${oh}×${ow}`);
   }
-  return convForward(x, weight, bias, { ...g, oh, ow }, cout);
+  return convPass('conv2d', x, weight, bias, { ...g, oh, ow }, cout);
 }
 
-/** y [n, cout, oh, ow] = x ⋆ weight (+ bias): the backend's conv2d kernel. */
-function convForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
-  const y = empty([g.n, cout, g.oh, g.ow], x.dtype, x.backend);
-  x.backend.conv2d(x.storage('conv2d'), weight.storage('conv2d'), bias ? bias.storage('conv2d') : null, y.storage('conv2d'), g, cout);
-  return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (gy) => {
-    // The bias gradient comes out of the weight gradient's pass over gy.
-    const wantBias = bias !== null && bias.requiresGrad;
-    const grads = weight.requiresGrad || wantBias ? convBackwardWeight(x, gy, g, cout, wantBias) : null;
+/**
+ * conv2d, y [n, cout, oh, ow] = x ⋆ weight (+ bias), or its adjoint in x, conv2dBackwardData,
+ * gx [n, c, h, w] = the adjoint applied to gy (+ bias [c]: ConvTranspose2d's forward). Each one's
+ * gradient in its input is the other; in the weight, conv2dBackwardWeight(image side, gy side).
+ */
+function convPass(op: 'conv2d' | 'conv2dBackwardData', input: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
+  const forward = op === 'conv2d';
+  const out = empty(forward ? [g.n, cout, g.oh, g.ow] : [g.n, g.c, g.h, g.w], input.dtype, input.backend);
+  input.backend[op](input.storage(op), weight.storage(op), bias ? bias.storage(op) : null, out.storage(op), g, cout);
+  return record(out, op, bias ? [input, weight, bias] : [input, weight], (G) => {
+    // conv2d's bias gradient comes out of the weight gradient's pass over gy.
+    const wantBias = forward && bias !== null && bias.requiresGrad;
+    const grads = weight.requiresGrad || wantBias ? convBackwardWeight(forward ? input : G, forward ? G : input, g, cout, wantBias) : null;
     return [
-      x.requiresGrad ? convBackwardData(gy, weight, null, g, cout) : null,
+      input.requiresGrad ? convPass(forward ? 'conv2dBackwardData' : 'conv2d', G, weight, null, g, cout) : null,
       weight.requiresGrad && grads ? grads.gw : null,
-      ...(bias ? [grads?.gb ?? null] : []),
+      ...(bias ? [forward ? grads?.gb ?? null : bias.requiresGrad ? channelSum(G) : null] : []),
     ];
-  }, { saved: ['x', 'weight'], attrs: { ...g, cout } });
+  }, { saved: [forward ? 'x' : 'gy', 'weight'], attrs: { ...g, cout } });
 }
 
 /** Σ of t [n, c, h, w] per channel → [c]. */
 function channelSum(t: Tensor): Tensor {
   const [n, c, h, w] = t.shape;
   return sum(sum(reshape(t, [n, c, h * w]), 2), 0);
-}
-
-/**
- * gx [n, c, h, w] = the adjoint of conv2d in x applied to gy, plus bias [c] when given:
- * ConvTranspose2d's forward.
- */
-function convBackwardData(gy: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
-  const gx = empty([g.n, g.c, g.h, g.w], gy.dtype, gy.backend);
-  gy.backend.conv2dBackwardData(gy.storage('conv2dBackwardData'), weight.storage('conv2dBackwardData'),
-    bias ? bias.storage('conv2dBackwardData') : null, gx.storage('conv2dBackwardData'), g, cout);
-  return record(gx, 'conv2dBackwardData', bias ? [gy, weight, bias] : [gy, weight], (G) => [
-    gy.requiresGrad ? convForward(G, weight, null, g, cout) : null,
-    weight.requiresGrad ? convBackwardWeight(G, gy, g, cout, false).gw : null,
-    ...(bias ? [bias.requiresGrad ? channelSum(G) : null] : []),
-  ], { saved: ['gy', 'weight'], attrs: { ...g, cout } });
 }
 
 /**
@@ -131,8 +121,8 @@ function convBackwardWeight(x: Tensor, gy: Tensor, g: Conv2dGeometry, cout: numb
   x.backend.conv2dBackwardWeight(x.storage('conv2dBackwardWeight'), gy.storage('conv2dBackwardWeight'), gw.storage('conv2dBackwardWeight'),
     gb ? gb.storage('conv2dBackwardWeight') : null, g, cout);
   record(gw, 'conv2dBackwardWeight', [x, gy], (G) => [
-    x.requiresGrad ? convBackwardData(gy, G, null, g, cout) : null,
-    gy.requiresGrad ? convForward(x, G, null, g, cout) : null,
+    x.requiresGrad ? convPass('conv2dBackwardData', gy, G, null, g, cout) : null,
+    gy.requiresGrad ? convPass('conv2d', x, G, null, g, cout) : null,
   ], { saved: ['x', 'gy'], attrs: { ...g, cout } });
   if (gb) record(gb, 'conv2dBiasGrad', [gy], (G) => [expand(reshape(G, [1, cout, 1, 1]), gy.shape)], { attrs: { cout } });
   return { gw, gb };
@@ -155,5 +145,5 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   if (oh < 1 || ow < 1) throw new Error(`convTranspose2d: output would be ${oh}×${ow} for input ${shapeStr(x.shape)}`);
   // The output is the input of a conv2d whose output is x: geometry from the output's side.
   // (weight [cin, cout, …] is that conv2d's [its cout, its cin, …] layout)
-  return convBackwardData(x, weight, bias, { ...win, c: cout, h: oh, w: ow, oh: h, ow: w }, cin);  // [n, cout, oh, ow]
+  return convPass('conv2dBackwardData', x, weight, bias, { ...win, c: cout, h: oh, w: ow, oh: h, ow: w }, cin);  // [n, cout, oh, ow]
 }
