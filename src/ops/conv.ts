@@ -43,7 +43,6 @@ function patches(op: 'im2col' | 'col2im', x: Tensor, g: Conv2dGeometry): Tensor 
   return record(out, op, [x], (grad) => [patches(op === 'im2col' ? 'col2im' : 'im2col', grad, g)], { attrs: { ...g } });
 }
 export const im2col = (x: Tensor, g: Conv2dGeometry): Tensor => patches('im2col', x, g);
-export const col2im = (cols: Tensor, g: Conv2dGeometry): Tensor => patches('col2im', cols, g);
 
 /** x as an image batch [n, c, h, w], checked. */
 export function checkImage(op: string, x: Tensor): Tensor {

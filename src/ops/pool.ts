@@ -9,13 +9,11 @@ import { expand, reshape } from './shape-ops.js';
 import { mean, sum } from './reduce.js';
 import { arange } from './creation.js';
 import { eq, mul } from './elementwise.js';
-import { checkImage, convOutSize, im2col, pair, windowOptions, type Pair } from './conv.js';
+import { checkImage, convOutSize, im2col, pair, windowOptions, type Conv2dOptions, type Pair } from './conv.js';
 
-export interface Pool2dOptions {
+/** stride defaults to kernelSize, as in PyTorch; no dilation. */
+export interface Pool2dOptions extends Pick<Conv2dOptions, 'stride' | 'padding'> {
   kernelSize: Pair;
-  /** Defaults to kernelSize, as in PyTorch. */
-  stride?: Pair;
-  padding?: Pair;
 }
 
 /** The window geometry of [n, c, h, w] → [n, c, oh, ow], checked. */
