@@ -21,8 +21,7 @@ export type TypedArray = Float32Array | Float64Array;
 // The op names and their code numbers live in one table, opcodes.ts (shared with native/ and shaders/).
 import type { Activation, ActivationGradOp, BinaryOp, RandomKind, ReduceOp, UnaryOp } from './opcodes.js';
 import type { RandomParams } from './philox.js';
-export type { Activation, ActivationGradOp, BinaryOp, RandomKind, ReduceOp, UnaryOp } from './opcodes.js';
-export type { RandomParams } from './philox.js';
+export type { Activation, ActivationGradOp, BinaryOp, RandomKind, RandomParams, ReduceOp, UnaryOp };
 export { ACTIVATIONS, BINARY_OPS, RANDOM_KINDS, REDUCE_OPS, UNARY_OPS } from './opcodes.js';
 
 export interface UnaryParams {

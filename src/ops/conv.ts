@@ -43,73 +43,71 @@ function patches(op: 'im2col' | 'col2im', x: Tensor, g: Conv2dGeometry): Tensor 
   return record(out, op, [x], (grad) => [patches(op === 'im2col' ? 'col2im' : 'im2col', grad, g)], { attrs: { ...g } });
 }
 export const im2col = (x: Tensor, g: Conv2dGeometry): Tensor => patches('im2col', x, g);
-export const col2im = (cols: Tensor, g: Conv2dGeometry): Tensor => patches('col2im', cols, g);
 
-/** The checks conv2d and convTranspose2d share: ranks, channels, bias, and the options as pairs. */
-function convArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose2dOptions, weightDims: string) {
+/** x as an image batch [n, c, h, w], checked. */
+export function checkImage(op: string, x: Tensor): Tensor {
   checkTensor(op, x);
-  checkTensor(op, weight, 'weight');
-  checkSame(op, bias ? [x, weight, bias] : [x, weight]);
   if (x.rank !== 4) throw new Error(`${op}: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
-  if (weight.rank !== 4) throw new Error(`${op}: weight must be ${weightDims}, got ${shapeStr(weight.shape)}`);
-  const transposed = op === 'convTranspose2d';
-  // conv2d's weight is [cout, cin, kh, kw]; the transpose's [cin, cout, kh, kw]
-  const [cin, cout] = transposed ? weight.shape : [weight.shape[1], weight.shape[0]];
-  if (cin !== x.shape[1]) throw new Error(`${op}: input has ${x.shape[1]} channels but weight ${shapeStr(weight.shape)} expects ${cin}`);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new Error(`${op}: bias must be [${cout}], got ${shapeStr(bias.shape)}`);
+  return x;
+}
+
+/** stride, padding and dilation as pairs, checked (PyTorch's defaults: 1, 0, 1). */
+export function windowOptions(op: string, options: Conv2dOptions) {
   const [sh, sw] = pair(op, 'stride', options.stride, 1, 1);
   const [ph, pw] = pair(op, 'padding', options.padding, 0, 0);
   const [dh, dw] = pair(op, 'dilation', options.dilation, 1, 1);
-  return { cout, kh: weight.shape[2], kw: weight.shape[3], sh, sw, ph, pw, dh, dw };
+  return { sh, sw, ph, pw, dh, dw };
+}
+
+/** The checks conv2d and convTranspose2d share (ranks, channels, bias), and x's geometry without the output size. */
+function convArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, weightDims: string) {
+  checkImage(op, x);
+  checkTensor(op, weight, 'weight');
+  checkSame(op, bias ? [x, weight, bias] : [x, weight]);
+  if (weight.rank !== 4) throw new Error(`${op}: weight must be ${weightDims}, got ${shapeStr(weight.shape)}`);
+  // conv2d's weight is [cout, cin, kh, kw]; the transpose's [cin, cout, kh, kw]
+  const [cin, cout] = op === 'convTranspose2d' ? weight.shape : [weight.shape[1], weight.shape[0]];
+  if (cin !== x.shape[1]) throw new Error(`${op}: input has ${x.shape[1]} channels but weight ${shapeStr(weight.shape)} expects ${cin}`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new Error(`${op}: bias must be [${cout}], got ${shapeStr(bias.shape)}`);
+  const [n, c, h, w] = x.shape;
+  return { cout, g: { n, c, h, w, kh: weight.shape[2], kw: weight.shape[3], ...windowOptions(op, options) } };
 }
 
 /** x [n, cin, h, w], weight [cout, cin, kh, kw], bias [cout] → [n, cout, oh, ow] (PyTorch's Conv2d). */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
-  const { cout, kh, kw, sh, sw, ph, pw, dh, dw } = convArgs('conv2d', x, weight, bias, options, '[cout, cin, kh, kw]');
-  const [n, c, h, w] = x.shape;
-  const oh = convOutSize(h, kh, sh, ph, dh), ow = convOutSize(w, kw, sw, pw, dw);
+  const { cout, g } = convArgs('conv2d', x, weight, bias, options, '[cout, cin, kh, kw]');
+  const oh = convOutSize(g.h, g.kh, g.sh, g.ph, g.dh), ow = convOutSize(g.w, g.kw, g.sw, g.pw, g.dw);
   if (oh < 1 || ow < 1) {
-    throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${kh}×${kw} (padding ${ph},${pw}, dilation ${dh},${dw}): output would be ${oh}×${ow}`);
+    throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${g.kh}×${g.kw} (padding ${g.ph},${g.pw}, dilation ${g.dh},${g.dw}): output would be ${oh}×${ow}`);
   }
-  const g: Conv2dGeometry = { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
-  return convForward(x, weight, bias, g, cout);
+  return convPass('conv2d', x, weight, bias, { ...g, oh, ow }, cout);
 }
 
-/** y [n, cout, oh, ow] = x ⋆ weight (+ bias): the backend's conv2d kernel. */
-function convForward(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
-  const y = empty([g.n, cout, g.oh, g.ow], x.dtype, x.backend);
-  x.backend.conv2d(x.storage('conv2d'), weight.storage('conv2d'), bias ? bias.storage('conv2d') : null, y.storage('conv2d'), g, cout);
-  return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (gy) => {
-    // The bias gradient comes out of the weight gradient's pass over gy.
-    const wantBias = bias !== null && bias.requiresGrad;
-    const grads = weight.requiresGrad || wantBias ? convBackwardWeight(x, gy, g, cout, wantBias) : null;
+/**
+ * conv2d, y [n, cout, oh, ow] = x ⋆ weight (+ bias), or its adjoint in x, conv2dBackwardData,
+ * gx [n, c, h, w] = the adjoint applied to gy (+ bias [c]: ConvTranspose2d's forward). Each one's
+ * gradient in its input is the other; in the weight, conv2dBackwardWeight(image side, gy side).
+ */
+function convPass(op: 'conv2d' | 'conv2dBackwardData', input: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
+  const forward = op === 'conv2d';
+  const out = empty(forward ? [g.n, cout, g.oh, g.ow] : [g.n, g.c, g.h, g.w], input.dtype, input.backend);
+  input.backend[op](input.storage(op), weight.storage(op), bias ? bias.storage(op) : null, out.storage(op), g, cout);
+  return record(out, op, bias ? [input, weight, bias] : [input, weight], (G) => {
+    // conv2d's bias gradient comes out of the weight gradient's pass over gy.
+    const wantBias = forward && bias !== null && bias.requiresGrad;
+    const grads = weight.requiresGrad || wantBias ? convBackwardWeight(forward ? input : G, forward ? G : input, g, cout, wantBias) : null;
     return [
-      x.requiresGrad ? convBackwardData(gy, weight, null, g, cout) : null,
+      input.requiresGrad ? convPass(forward ? 'conv2dBackwardData' : 'conv2d', G, weight, null, g, cout) : null,
       weight.requiresGrad && grads ? grads.gw : null,
-      ...(bias ? [grads?.gb ?? null] : []),
+      ...(bias ? [forward ? grads?.gb ?? null : bias.requiresGrad ? channelSum(G) : null] : []),
     ];
-  }, { saved: ['x', 'weight'], attrs: { ...g, cout } });
+  }, { saved: [forward ? 'x' : 'gy', 'weight'], attrs: { ...g, cout } });
 }
 
 /** Σ of t [n, c, h, w] per channel → [c]. */
 function channelSum(t: Tensor): Tensor {
   const [n, c, h, w] = t.shape;
   return sum(sum(reshape(t, [n, c, h * w]), 2), 0);
-}
-
-/**
- * gx [n, c, h, w] = the adjoint of conv2d in x applied to gy, plus bias [c] when given:
- * ConvTranspose2d's forward.
- */
-function convBackwardData(gy: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
-  const gx = empty([g.n, g.c, g.h, g.w], gy.dtype, gy.backend);
-  gy.backend.conv2dBackwardData(gy.storage('conv2dBackwardData'), weight.storage('conv2dBackwardData'),
-    bias ? bias.storage('conv2dBackwardData') : null, gx.storage('conv2dBackwardData'), g, cout);
-  return record(gx, 'conv2dBackwardData', bias ? [gy, weight, bias] : [gy, weight], (G) => [
-    gy.requiresGrad ? convForward(G, weight, null, g, cout) : null,
-    weight.requiresGrad ? convBackwardWeight(G, gy, g, cout, false).gw : null,
-    ...(bias ? [bias.requiresGrad ? channelSum(G) : null] : []),
-  ], { saved: ['gy', 'weight'], attrs: { ...g, cout } });
 }
 
 /**
@@ -122,8 +120,8 @@ function convBackwardWeight(x: Tensor, gy: Tensor, g: Conv2dGeometry, cout: numb
   x.backend.conv2dBackwardWeight(x.storage('conv2dBackwardWeight'), gy.storage('conv2dBackwardWeight'), gw.storage('conv2dBackwardWeight'),
     gb ? gb.storage('conv2dBackwardWeight') : null, g, cout);
   record(gw, 'conv2dBackwardWeight', [x, gy], (G) => [
-    x.requiresGrad ? convBackwardData(gy, G, null, g, cout) : null,
-    gy.requiresGrad ? convForward(x, G, null, g, cout) : null,
+    x.requiresGrad ? convPass('conv2dBackwardData', gy, G, null, g, cout) : null,
+    gy.requiresGrad ? convPass('conv2d', x, G, null, g, cout) : null,
   ], { saved: ['x', 'gy'], attrs: { ...g, cout } });
   if (gb) record(gb, 'conv2dBiasGrad', [gy], (G) => [expand(reshape(G, [1, cout, 1, 1]), gy.shape)], { attrs: { cout } });
   return { gw, gb };
@@ -135,8 +133,8 @@ function convBackwardWeight(x: Tensor, gy: Tensor, g: Conv2dGeometry, cout: numb
  * oh = (h − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1.
  */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
-  const { cout, kh, kw, sh, sw, ph, pw, dh, dw } = convArgs('convTranspose2d', x, weight, bias, options, '[cin, cout, kh, kw]');
-  const [n, cin, h, w] = x.shape;
+  const { cout, g: { c: cin, h, w, ...win } } = convArgs('convTranspose2d', x, weight, bias, options, '[cin, cout, kh, kw]');
+  const { kh, kw, sh, sw, ph, pw, dh, dw } = win;
   const [oph, opw] = pair('convTranspose2d', 'outputPadding', options.outputPadding, 0, 0);
   if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
     throw new Error(`convTranspose2d: outputPadding (${oph},${opw}) must be smaller than stride or dilation`);
@@ -146,6 +144,5 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   if (oh < 1 || ow < 1) throw new Error(`convTranspose2d: output would be ${oh}×${ow} for input ${shapeStr(x.shape)}`);
   // The output is the input of a conv2d whose output is x: geometry from the output's side.
   // (weight [cin, cout, …] is that conv2d's [its cout, its cin, …] layout)
-  const g: Conv2dGeometry = { n, c: cout, h: oh, w: ow, kh, kw, sh, sw, ph, pw, dh, dw, oh: h, ow: w };
-  return convBackwardData(x, weight, bias, g, cin);                     // [n, cout, oh, ow]
+  return convPass('conv2dBackwardData', x, weight, bias, { ...win, c: cout, h: oh, w: ow, oh: h, ow: w }, cin);  // [n, cout, oh, ow]
 }

@@ -68,19 +68,10 @@ function flattenNested(data: NestedArray): { shape: number[]; values: number[] }
  */
 export function tensor(data: NestedArray | ArrayLike<number>, shape?: Shape, options?: CreateOptions): Tensor {
   const { backend, dtype } = resolve('tensor', options);
-  let flat: ArrayLike<number>;
-  let finalShape: Shape;
-  if (typeof data === 'number') {
-    flat = [data];
-    finalShape = shape ?? [];
-  } else if (ArrayBuffer.isView(data) || (shape !== undefined && !Array.isArray((data as NestedArray[])[0]))) {
-    flat = data as ArrayLike<number>;
-    finalShape = shape ?? [flat.length];
-  } else {
-    const nested = flattenNested(data as NestedArray);
-    flat = nested.values;
-    finalShape = shape ?? nested.shape;
-  }
+  // A typed array, or a flat array with a shape, is taken as is; a number is a nested array of depth 0.
+  const isFlat = ArrayBuffer.isView(data) || (shape !== undefined && typeof data !== 'number' && !Array.isArray((data as NestedArray[])[0]));
+  const { shape: ownShape, values: flat } = isFlat ? { shape: [(data as ArrayLike<number>).length], values: data as ArrayLike<number> } : flattenNested(data as NestedArray);
+  const finalShape = shape ?? ownShape;
   assertValidShape('tensor', finalShape);
   if (sizeOf(finalShape) !== flat.length) {
     throw new Error(`tensor: ${flat.length} values do not fill shape ${shapeStr(finalShape)} (${sizeOf(finalShape)} elements)`);

@@ -3,27 +3,17 @@
 // backward rules call other ops as Tensor methods (attached by methods.ts), so the imports of
 // the core form no cycle.
 import type { Backend, DType } from '../backend/backend.js';
-import { isGradEnabled } from '../grad-mode.js';
+import { isGradEnabled, scopedSetting } from '../grad-mode.js';
 import { StorageRef, Tensor, type GraphNode } from '../tensor.js';
 import { shapeStr, sameShape, sizeOf, type Shape } from '../shape.js';
 
-let defaultDType: DType = 'float32';
+const defaultDType = scopedSetting<DType>('float32');
 
 /** The dtype creation functions use when none is given (gradcheck switches it to float64). */
-export function getDefaultDType(): DType {
-  return defaultDType;
-}
+export const getDefaultDType = (): DType => defaultDType.get();
 
 /** Runs fn with another default dtype. */
-export function withDefaultDType<T>(dtype: DType, fn: () => T): T {
-  const previous = defaultDType;
-  defaultDType = dtype;
-  try {
-    return fn();
-  } finally {
-    defaultDType = previous;
-  }
-}
+export const withDefaultDType = <T>(dtype: DType, fn: () => T): T => defaultDType.with(dtype, fn);
 
 /**
  * A tensor that owns `storage`, which `backend` allocated (alloc or upload) and nothing else

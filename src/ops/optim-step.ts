@@ -3,15 +3,13 @@
 // runs them under noGrad). The update rules are written out in src/optim/sgd.ts and adam.ts.
 import type { AdamParams, SgdParams } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
-import { sameShape, shapeStr } from '../shape.js';
-import { checkSame } from './op.js';
+import { shapeStr } from '../shape.js';
+import { checkSameShape } from './op.js';
 
 /** The parameter's storage, once its gradient and state are checked to be on its backend and of its shape. */
 function checked(op: string, p: Tensor, others: (Tensor | null)[]): unknown {
-  const present = others.filter((t): t is Tensor => t !== null);
-  checkSame(op, [p, ...present]);
-  for (const t of present) {
-    if (!sameShape(t.shape, p.shape)) throw new Error(`${op}: ${shapeStr(t.shape)} does not match the parameter's shape ${shapeStr(p.shape)}`);
+  for (const t of others.filter((t): t is Tensor => t !== null)) {
+    checkSameShape(op, p, t, () => `${shapeStr(t.shape)} does not match the parameter's shape ${shapeStr(p.shape)}`);
   }
   return p.storage(op);
 }

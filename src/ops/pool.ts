@@ -4,28 +4,23 @@
 import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import type { Conv2dGeometry } from '../backend/backend.js';
-import { checkTensor, empty, record } from './op.js';
+import { empty, record } from './op.js';
 import { expand, reshape } from './shape-ops.js';
 import { mean, sum } from './reduce.js';
 import { arange } from './creation.js';
 import { eq, mul } from './elementwise.js';
-import { convOutSize, im2col, pair, type Pair } from './conv.js';
+import { checkImage, convOutSize, im2col, pair, windowOptions, type Conv2dOptions, type Pair } from './conv.js';
 
-export interface Pool2dOptions {
+/** stride defaults to kernelSize, as in PyTorch; no dilation. */
+export interface Pool2dOptions extends Pick<Conv2dOptions, 'stride' | 'padding'> {
   kernelSize: Pair;
-  /** Defaults to kernelSize, as in PyTorch. */
-  stride?: Pair;
-  padding?: Pair;
 }
 
 /** The window geometry of [n, c, h, w] → [n, c, oh, ow], checked. */
 function poolGeometry(op: string, x: Tensor, options: Pool2dOptions): Conv2dGeometry {
-  checkTensor(op, x);
-  if (x.rank !== 4) throw new Error(`${op}: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
-  const [n, c, h, w] = x.shape;
+  const [n, c, h, w] = checkImage(op, x).shape;
   const [kh, kw] = pair(op, 'kernelSize', options.kernelSize, 1, 1);
-  const [sh, sw] = pair(op, 'stride', options.stride ?? options.kernelSize, 1, 1);
-  const [ph, pw] = pair(op, 'padding', options.padding, 0, 0);
+  const { sh, sw, ph, pw } = windowOptions(op, { stride: options.stride ?? options.kernelSize, padding: options.padding });
   if (ph * 2 > kh || pw * 2 > kw) throw new Error(`${op}: padding (${ph},${pw}) must be at most half the kernel (${kh},${kw})`);
   const oh = convOutSize(h, kh, sh, ph, 1), ow = convOutSize(w, kw, sw, pw, 1);
   if (oh < 1 || ow < 1) throw new Error(`${op}: input ${shapeStr(x.shape)} is smaller than the ${kh}×${kw} window`);
@@ -54,28 +49,28 @@ function maxPoolBackward(gy: Tensor, argmax: Tensor, g: Conv2dGeometry): Tensor 
  */
 function gatherAt(G: Tensor, argmax: Tensor, g: Conv2dGeometry): Tensor {
   const { n, c, h, w, oh, ow } = g;
-  const planes: Conv2dGeometry = { ...g, n: n * c, c: 1 };
-  const cols = im2col(reshape(G, [n * c, 1, h, w]), planes);                            // [n·c, kh·kw, oh·ow]
-  const pixel = reshape(arange(h * w, undefined, 1, { backend: G.backend.name, dtype: G.dtype }), [1, 1, h, w]);
-  const index = im2col(pixel, { ...planes, n: 1 });                                      // [1, kh·kw, oh·ow]
+  const cols = planeCols(G, g);                                                          // [n·c, kh·kw, oh·ow]
+  const pixel = arange(h * w, undefined, 1, { backend: G.backend.name, dtype: G.dtype });
+  const index = planeCols(reshape(pixel, [1, 1, h, w]), { ...g, n: 1, c: 1 });             // [1, kh·kw, oh·ow]
   const hit = eq(index, reshape(argmax, [n * c, 1, oh * ow]));
   return reshape(sum(mul(cols, hit), 1), [n, c, oh, ow]);
+}
+
+/** im2col of each channel on its own: x [n, c, h, w] as n·c one-channel images → [n·c, kh·kw, oh·ow]. */
+function planeCols(x: Tensor, g: Conv2dGeometry): Tensor {
+  return im2col(reshape(x, [g.n * g.c, 1, g.h, g.w]), { ...g, n: g.n * g.c, c: 1 });
 }
 
 /** Mean over each window; zero padding counts towards the mean (PyTorch's count_include_pad). */
 export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const g = poolGeometry('avgPool2d', x, options);
-  // Each channel is pooled on its own: treat [n, c] as n·c one-channel images.
-  const cols = im2col(reshape(x, [g.n * g.c, 1, g.h, g.w]), { ...g, n: g.n * g.c, c: 1 }); // [n·c, kh·kw, oh·ow]
-  return reshape(mean(cols, 1), [g.n, g.c, g.oh, g.ow]);
+  return reshape(mean(planeCols(x, g), 1), [g.n, g.c, g.oh, g.ow]);
 }
 
 /** Nearest-neighbour upsampling by an integer factor: [n, c, h, w] → [n, c, h·s, w·s]. */
 export function upsampleNearest2d(x: Tensor, scale: Pair): Tensor {
-  checkTensor('upsampleNearest2d', x);
-  if (x.rank !== 4) throw new Error(`upsampleNearest2d: input must be [n, c, h, w], got ${shapeStr(x.shape)}`);
+  const [n, c, h, w] = checkImage('upsampleNearest2d', x).shape;
   const [sh, sw] = pair('upsampleNearest2d', 'scale', scale, 1, 1);
-  const [n, c, h, w] = x.shape;
   const x6 = reshape(x, [n, c, h, 1, w, 1]);
   return reshape(expand(x6, [n, c, h, sh, w, sw]), [n, c, h * sh, w * sw]);
 }

@@ -1,38 +1,33 @@
 // Seeded random tensors, drawn by the backend's counter-based kernel (Philox4x32-10,
 // src/backend/philox.ts): the generator hands out a key and a block counter, the backend fills
 // the tensor where it lives (no host loop, no upload), and every backend gives the same words.
-import type { Backend, RandomKind, RandomParams } from '../backend/backend.js';
+import type { RandomKind, RandomParams } from '../backend/backend.js';
 import { randomFill } from '../backend/philox.js';
 import type { Tensor } from '../tensor.js';
 import { assertValidShape, sizeOf, type Shape } from '../shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { finish, resolve, type CreateOptions } from './creation.js';
-import { fromStorage } from './op.js';
+import { empty, uploaded } from './op.js';
 import { affine } from './elementwise.js';
 
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
+/** The backend's kernel fills the tensor; a backend without one gets the reference's draw, uploaded. */
 function randomTensor(op: string, kind: RandomKind, shape: Shape, options: RandomOptions | undefined, params: RandomParams): Tensor {
   assertValidShape(op, shape);
   const { backend, dtype } = resolve(op, options);
   const size = sizeOf(shape);
   const { key, counter } = (options?.generator ?? defaultGenerator).takeBlocks(size);
-  return finish(fromStorage(draw(backend, kind, dtype, size, key, counter, params), shape, dtype, backend), options);
-}
-
-/** The backend's kernel, or (for a backend without one) the reference on the host and an upload. */
-function draw(backend: Backend, kind: RandomKind, dtype: 'float32' | 'float64', size: number,
-  key: [number, number], counter: number, params: RandomParams): unknown {
-  if (backend.random) {
-    const out = backend.alloc(dtype, size);
-    backend.random(kind, out, size, key, counter, params);
-    return out;
+  if (!backend.random) {
+    const host = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+    randomFill(kind, host, size, key, counter, params);
+    return finish(uploaded(host, shape, dtype, backend), options);
   }
-  const host = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-  randomFill(kind, host, size, key, counter, params);
-  return backend.upload(host);
+  const out = empty(shape, dtype, backend);
+  backend.random(kind, out.storage(op), size, key, counter, params);
+  return finish(out, options);
 }
 
 function finite(op: string, name: string, v: number): number {

@@ -174,17 +174,11 @@ export function to(x: Tensor, target: { backend?: Backend; dtype?: DType }): Ten
   if (!backend.supportsDType(dtype)) throw new Error(`to: the '${backend.name}' backend does not support ${dtype}`);
   const host = x.peek('to');
   if (host === null) {
-    throw new Error(`to: cannot move a tensor off the '${x.backend.name}' backend synchronously; use 'await toAsync(tensor, …)'`);
+    throw new Error(`to: cannot move a tensor off the '${x.backend.name}' backend synchronously; read it with 'await tensor.data()' and pass that to tensor()`);
   }
   const out = uploaded(host.subarray(0, x.size), x.shape, dtype, backend);
   const from = { backend: x.backend, dtype: x.dtype };
   return record(out, 'to', [x], (g) => [to(g, from)], { attrs: { backend: backend.name, dtype } });
-}
-
-/** Like `to`, for backends that can only be read asynchronously (webgpu). Not differentiable. */
-export async function toAsync(x: Tensor, target: { backend?: Backend; dtype?: DType }): Promise<Tensor> {
-  const { backend = x.backend, dtype = x.dtype } = target;
-  return uploaded(await x.data(), x.shape, dtype, backend);
 }
 
 /**
