@@ -2,12 +2,7 @@
 // pixels of gy · x at the tap; with HAS_BIAS also gbias [cout] = Σ gy per channel. One thread
 // per weight element, then one per bias element.
 
-struct Params {
-  n: u32, c: u32, h: u32, w: u32,
-  kh: u32, kw: u32, sh: u32, sw: u32,
-  ph: u32, pw: u32, dh: u32, dw: u32,
-  oh: u32, ow: u32, cout: u32, total: u32,
-}
+#include "conv_params.wgsl"
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> gy: array<f32>;

@@ -1,12 +1,7 @@
 // Max pooling: y [n, c, oh, ow] and argmax (iy·w + ix of the window's first maximum in its
 // plane, as a float; a NaN wins). Padding lies outside every window. One thread per output.
 
-struct Params {
-  n: u32, c: u32, h: u32, w: u32,
-  kh: u32, kw: u32, sh: u32, sw: u32,
-  ph: u32, pw: u32, dh: u32, dw: u32,
-  oh: u32, ow: u32, cout: u32, total: u32,
-}
+#include "conv_params.wgsl"
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;

@@ -1,12 +1,7 @@
 // Max pooling's backward: gx [n, c, h, w] = Σ of gy over the windows whose argmax is that
 // pixel. No atomics: each pixel visits the windows that contain it (as col2im does).
 
-struct Params {
-  n: u32, c: u32, h: u32, w: u32,
-  kh: u32, kw: u32, sh: u32, sw: u32,
-  ph: u32, pw: u32, dh: u32, dw: u32,
-  oh: u32, ow: u32, cout: u32, total: u32,
-}
+#include "conv_params.wgsl"
 
 @group(0) @binding(0) var<storage, read> gy: array<f32>;
 @group(0) @binding(1) var<storage, read> argmax: array<f32>;

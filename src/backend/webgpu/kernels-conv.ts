@@ -5,7 +5,8 @@ import type { Conv2dGeometry } from '../backend.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
 import { UniformBuilder } from './uniforms.js';
 
-function geometryUniform(g: Conv2dGeometry, total: number): Uint8Array {
+/** The geometry in Conv2dGeometry's order, then `after` (the thread count; cout first for the direct kernels). */
+function geometryUniform(g: Conv2dGeometry, ...after: number[]): Uint8Array {
   const u = new UniformBuilder();
   for (const key of ['n', 'c', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'oh', 'ow'] as const) {
     const v = g[key];
@@ -13,7 +14,8 @@ function geometryUniform(g: Conv2dGeometry, total: number): Uint8Array {
     if ((key === 'sh' || key === 'sw') && v === 0) throw new Error(`webgpu conv: stride ${key} must be at least 1`);
     u.u32(v);
   }
-  return u.u32(total).finish();
+  for (const v of after) u.u32(v);
+  return u.finish();
 }
 
 // x [n, c, h, w] → cols [n, c·kh·kw, oh·ow]
@@ -37,22 +39,11 @@ export function col2im(rt: GpuRuntime, cols: GpuStorage, out: GpuStorage, g: Con
 // The direct convolution and max pooling kernels (conv_forward.wgsl, conv_backward_data.wgsl,
 // conv_backward_weight.wgsl, maxpool.wgsl, maxpool_backward.wgsl): one thread per element of
 // the output, each gathering what it needs, so no kernel needs atomics.
-function directUniform(g: Conv2dGeometry, cout: number, total: number): Uint8Array {
-  const u = new UniformBuilder();
-  for (const key of ['n', 'c', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'oh', 'ow'] as const) {
-    const v = g[key];
-    if (!Number.isInteger(v) || v < 0) throw new Error(`webgpu conv: geometry ${key} = ${v} is not a non-negative integer`);
-    if ((key === 'sh' || key === 'sw') && v === 0) throw new Error(`webgpu conv: stride ${key} must be at least 1`);
-    u.u32(v);
-  }
-  return u.u32(cout).u32(total).finish();
-}
-
 function launch(rt: GpuRuntime, shader: string, storages: (GpuStorage | null)[], bindings: ('read' | 'write')[],
   g: Conv2dGeometry, cout: number, total: number, defines: Record<string, number | boolean> = {}): void {
   if (total === 0) return;
   const wg = rt.config.wg;
-  rt.run({ shader, entry: 'main', defines: { WG: wg, ...defines }, bindings }, storages, directUniform(g, cout, total), rt.grid(total, wg));
+  rt.run({ shader, entry: 'main', defines: { WG: wg, ...defines }, bindings }, storages, geometryUniform(g, cout, total), rt.grid(total, wg));
 }
 
 export function conv2d(rt: GpuRuntime, x: GpuStorage, w: GpuStorage, bias: GpuStorage | null, y: GpuStorage, g: Conv2dGeometry, cout: number): void {
