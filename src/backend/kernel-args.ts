@@ -1,6 +1,8 @@
 // Argument checks and packing shared by the backends that call compiled kernels (native, wasm):
 // the C++ side trusts its sizes, so every operand's extent is checked here first, and shapes and
 // strides travel as one Float64Array `meta` in the layout native/elementwise.h documents.
+import type { ActivationGradOp, AdamParams, Conv2dGeometry, MatmulParams, ReduceOp, UnaryOp } from './backend.js';
+import { ACTIVATION_CODES, activationGradCode, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 
 /** The most axes the compiled kernels take (kMaxRank in native/strided.h); more go to js. */
 export const MAX_RANK = 16;
@@ -76,4 +78,72 @@ export function threadsEnvProblem(value: string | undefined, maxThreads: number)
   const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (n >= 1 && n <= maxThreads) return null;
   return `TESSERA_THREADS='${value}' is not a thread count: expected a whole number in [1, ${maxThreads}], or unset for one thread per core`;
+}
+
+type Operand = { readonly length: number };
+
+/**
+ * Each compiled kernel's operand checks, shared by the native and wasm backends: the op code it
+ * takes (an unknown op is an error naming the backend) and every operand's length against the
+ * sizes, checked before a call because the C++ trusts them.
+ */
+export function kernelChecks(backend: string) {
+  const needs = (op: string, what: string, have: number, want: number): void => need(backend, op, what, have, want);
+  const sameSize = (op: string, size: number, operands: Record<string, Operand | null>): void => {
+    for (const [what, s] of Object.entries(operands)) if (s !== null) needs(op, what, s.length, size);
+  };
+  return {
+    need: needs,
+    unary(op: UnaryOp, x: Operand, out: Operand, size: number): number {
+      const code = UNARY_CODES[op];
+      if (code === undefined) throw new Error(`${backend} backend unary: unknown op '${String(op)}'`);
+      sameSize('unary', size, { x, out });
+      return code;
+    },
+    activationGrad(act: ActivationGradOp, y: Operand, g: Operand, out: Operand, size: number): number {
+      const code = activationGradCode(act);
+      if (code === undefined) throw new Error(`${backend} backend activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
+      sameSize(`activationGrad(${act})`, size, { y, g, out });
+      return code;
+    },
+    reduce(op: ReduceOp, x: Operand, out: Operand, outer: number, size: number, inner: number): number {
+      const code = REDUCE_CODES[op];
+      if (code === undefined) throw new Error(`${backend} backend reduce: unknown op '${String(op)}'`);
+      needs(`reduce(${op})`, 'x', x.length, outer * size * inner);
+      needs(`reduce(${op})`, 'out', out.length, outer * inner);
+      return code;
+    },
+    /** The activation code of the fused epilogue. */
+    matmul(a: Operand, b: Operand, out: Operand, p: MatmulParams): number {
+      const { batch, m, n, k, strideA, strideB } = p;
+      const act = ACTIVATION_CODES[p.activation ?? 'none'];
+      if (act === undefined) throw new Error(`${backend} backend matmul: unknown activation '${String(p.activation)}'`);
+      if (batch > 0 && m > 0 && n > 0) {
+        needs('matmul', 'A', a.length, (batch - 1) * strideA + m * k);
+        needs('matmul', 'B', b.length, (batch - 1) * strideB + k * n);
+        needs('matmul', 'out', out.length, batch * m * n);
+        if (p.bias != null) needs('matmul', 'bias', (p.bias as Operand).length, n);
+      }
+      return act;
+    },
+    softmax(x: Operand, out: Operand, outer: number, size: number, inner: number): void {
+      sameSize('softmax', outer * size * inner, { x, out });
+    },
+    im2col(x: Operand, cols: Operand, g: Conv2dGeometry): void {
+      needs('im2col', 'x', x.length, g.n * g.c * g.h * g.w);
+      needs('im2col', 'cols', cols.length, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+    },
+    col2im(cols: Operand, out: Operand, g: Conv2dGeometry): void {
+      needs('col2im', 'cols', cols.length, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+      needs('col2im', 'out', out.length, g.n * g.c * g.h * g.w);
+    },
+    sgdStep(param: Operand, grad: Operand, buf: Operand | null, size: number): void {
+      sameSize('sgdStep', size, { param, grad, 'momentum buffer': buf });
+    },
+    /** Adam's bias corrections, computed here as the js backend does, so every backend uses the same doubles. */
+    adamStep(param: Operand, grad: Operand, m: Operand, v: Operand, vMax: Operand | null, size: number, p: AdamParams): { stepSize: number; bc2Sqrt: number } {
+      sameSize('adamStep', size, { param, grad, m, v, vMax });
+      return { stepSize: p.lr / (1 - Math.pow(p.beta1, p.step)), bc2Sqrt: Math.sqrt(1 - Math.pow(p.beta2, p.step)) };
+    },
+  };
 }

@@ -9,16 +9,17 @@ import { availableParallelism } from 'node:os';
 import type {
   ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, BINARY_OPS, REDUCE_CODES, REDUCE_OPS, UNARY_CODES, UNARY_OPS } from '../opcodes.js';
+import { BINARY_CODES, BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { jsBackend } from '../js/index.js';
 import {
-  anyNegative, extent, MAX_RANK, META_LENGTH, need as needFor, product, threadsEnvProblem, writeCopyMeta, writeGeometry, writeMeta,
+  anyNegative, extent, MAX_RANK, META_LENGTH, kernelChecks, product, threadsEnvProblem, writeCopyMeta, writeGeometry, writeMeta,
 } from '../kernel-args.js';
 import { loadWasmModule, type WasmModule } from './module.js';
 
 type F32 = Float32Array;
 
-const need = (op: string, what: string, have: number, want: number): void => needFor('wasm', op, what, have, want);
+const check = kernelChecks('wasm');
+const need = check.need;
 
 /** Why a module that knows a different number of ops than src/backend/opcodes.ts is refused, or null. */
 function opCountProblem(mod: WasmModule): string | null {
@@ -74,20 +75,13 @@ function makeBackend(mod: WasmModule): Backend<F32> {
     fill: (out, size, value) => { out.fill(value, 0, size); },
 
     unary(op, x, out, size, params) {
-      const code = UNARY_CODES[op];
-      if (code === undefined) throw new Error(`wasm backend unary: unknown op '${String(op)}'`);
-      need('unary', 'x', x.length, size);
-      need('unary', 'out', out.length, size);
+      const code = check.unary(op, x, out, size);
       e.tessera_unary(code, at(x, 'unary'), at(out, 'unary'), size, params.alpha ?? 0, params.beta ?? 0);
     },
 
     activationGrad(act: ActivationGradOp, y, g, out, size) {
-      const code = activationGradCode(act);
-      if (code === undefined) throw new Error(`wasm backend activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
+      const code = check.activationGrad(act, y, g, out, size);
       const op = `activationGrad(${act})`;
-      need(op, 'y', y.length, size);
-      need(op, 'g', g.length, size);
-      need(op, 'out', out.length, size);
       e.tessera_activation_grad(code, at(y, op), at(g, op), at(out, op), size);
     },
 
@@ -130,37 +124,25 @@ function makeBackend(mod: WasmModule): Backend<F32> {
     },
 
     reduce(op, x, out, outer, size, inner) {
-      const code = REDUCE_CODES[op];
-      if (code === undefined) throw new Error(`wasm backend reduce: unknown op '${String(op)}'`);
-      need(`reduce(${op})`, 'x', x.length, outer * size * inner);
-      need(`reduce(${op})`, 'out', out.length, outer * inner);
+      const code = check.reduce(op, x, out, outer, size, inner);
       e.tessera_reduce(code, at(x, 'reduce'), at(out, 'reduce'), outer, size, inner);
     },
 
     matmul(a, b, out, p: MatmulParams) {
       const { batch, m, n, k, transA, transB, strideA, strideB } = p;
       const bias = (p.bias ?? null) as F32 | null;
-      const act = ACTIVATION_CODES[p.activation ?? 'none'];
-      if (act === undefined) throw new Error(`wasm backend matmul: unknown activation '${String(p.activation)}'`);
-      if (batch > 0 && m > 0 && n > 0) {
-        need('matmul', 'A', a.length, (batch - 1) * strideA + m * k);
-        need('matmul', 'B', b.length, (batch - 1) * strideB + k * n);
-        need('matmul', 'out', out.length, batch * m * n);
-        if (bias !== null) need('matmul', 'bias', bias.length, n);
-      }
+      const act = check.matmul(a, b, out, p);
       e.tessera_matmul(at(a, 'matmul'), at(b, 'matmul'), at(out, 'matmul'), batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0,
         strideA, strideB, nul(bias, 'matmul'), act);
     },
 
     softmax(x, out, outer, size, inner, log) {
-      need('softmax', 'x', x.length, outer * size * inner);
-      need('softmax', 'out', out.length, outer * size * inner);
+      check.softmax(x, out, outer, size, inner);
       e.tessera_softmax(at(x, 'softmax'), at(out, 'softmax'), outer, size, inner, log ? 1 : 0);
     },
 
     im2col(x, cols, g) {
-      need('im2col', 'x', x.length, g.n * g.c * g.h * g.w);
-      need('im2col', 'cols', cols.length, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
+      check.im2col(x, cols, g);
       e.tessera_im2col(at(x, 'im2col'), at(cols, 'im2col'), geometry(g));
     },
 
@@ -176,30 +158,20 @@ function makeBackend(mod: WasmModule): Backend<F32> {
     random: (kind, out, size, key, counter, p) => js.random!(kind, out, size, key, counter, p),
 
     col2im(cols, out, g) {
-      need('col2im', 'cols', cols.length, g.n * g.c * g.kh * g.kw * g.oh * g.ow);
-      need('col2im', 'out', out.length, g.n * g.c * g.h * g.w);
+      check.col2im(cols, out, g);
       e.tessera_col2im(at(cols, 'col2im'), at(out, 'col2im'), geometry(g));
     },
 
     sgdStep(param, grad, buf, size, p: SgdParams) {
-      need('sgdStep', 'param', param.length, size);
-      need('sgdStep', 'grad', grad.length, size);
-      if (buf !== null) need('sgdStep', 'momentum buffer', buf.length, size);
+      check.sgdStep(param, grad, buf, size);
       e.tessera_sgd(at(param, 'sgdStep'), at(grad, 'sgdStep'), nul(buf, 'sgdStep'), size, p.lr, p.momentum, p.dampening,
         p.weightDecay, p.maximize ? -1 : 1, p.nesterov ? 1 : 0, p.firstStep ? 1 : 0);
     },
 
     adamStep(param, grad, m, v, vMax, size, p: AdamParams) {
-      need('adamStep', 'param', param.length, size);
-      need('adamStep', 'grad', grad.length, size);
-      need('adamStep', 'm', m.length, size);
-      need('adamStep', 'v', v.length, size);
-      if (vMax !== null) need('adamStep', 'vMax', vMax.length, size);
-      // The bias corrections are computed here, as the js and native backends do, so all use the same doubles.
-      const bc1 = 1 - Math.pow(p.beta1, p.step);
-      const bc2 = 1 - Math.pow(p.beta2, p.step);
+      const { stepSize, bc2Sqrt } = check.adamStep(param, grad, m, v, vMax, size, p);
       e.tessera_adam(at(param, 'adamStep'), at(grad, 'adamStep'), at(m, 'adamStep'), at(v, 'adamStep'), nul(vMax, 'adamStep'),
-        size, p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, p.lr / bc1, Math.sqrt(bc2), p.decoupled ? 1 : 0);
+        size, p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, stepSize, bc2Sqrt, p.decoupled ? 1 : 0);
     },
 
     describe: () => ({ backend: 'wasm', ...wasmInfo() }),
