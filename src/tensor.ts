@@ -5,6 +5,7 @@
 import type { Backend, DType, TypedArray } from './backend/backend.js';
 import { shapeStr, sizeOf, type Shape } from './shape.js';
 import { trackTensor, untrackTensor } from './memory.js';
+import { formatTensor } from './inspect/format-tensor.js';
 
 /** How a tensor was made: the op, its inputs, and the rule that maps dL/dout to dL/dinputs. */
 export interface GraphNode {
@@ -153,12 +154,9 @@ export class Tensor {
     return nest(this.dataSync(), this.shape, 0);
   }
 
+  /** Shape, dtype, backend and the values as PyTorch prints them (src/inspect/format-tensor.ts). */
   toString(): string {
-    const head = `Tensor(shape=${shapeStr(this.shape)}, dtype=${this.dtype}, backend=${this.backend.name}` +
-      `${this.requiresGrad ? ', requiresGrad' : ''}${this.node ? `, op=${this.node.op}` : ''})`;
-    const data = this.disposed ? null : this.peek('toString');
-    if (data === null) return `${head} ${this.disposed ? '<disposed>' : '<on device: await data()>'}`;
-    return `${head}\n${formatData(data, this.shape)}`;
+    return formatTensor(this);
   }
 
   // ---- autograd (backward() and the ops as methods are attached by src/ops/methods.ts) ------
@@ -192,25 +190,4 @@ function nest(data: TypedArray, shape: Shape, offset: number): unknown {
   if (shape.length === 0) return data[offset];
   const step = sizeOf(shape.slice(1));
   return Array.from({ length: shape[0] }, (_, i) => nest(data, shape.slice(1), offset + i * step));
-}
-
-function formatNumber(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e6) return v.toFixed(0);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(4) : v.toFixed(4);
-}
-
-/** PyTorch-like text: nested brackets, long axes elided with '...' (only the shown values are read). */
-function formatData(data: TypedArray, shape: Shape): string {
-  const edge = 3;
-  const rec = (axis: number, offset: number, indent: string): string => {
-    if (axis === shape.length) return formatNumber(data[offset]);
-    const n = shape[axis];
-    const step = sizeOf(shape.slice(axis + 1));
-    const idx = n > 2 * edge + 1 ? [...Array(edge).keys(), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)] : [...Array(n).keys()];
-    const parts = idx.map((i) => (i < 0 ? '...' : rec(axis + 1, offset + i * step, indent + ' ')));
-    // The last axis on one line; the others one sub-array a line.
-    return `[${parts.join(axis === shape.length - 1 ? ', ' : `,\n${indent} `)}]`;
-  };
-  return rec(0, 0, '');
 }
