@@ -5,7 +5,7 @@
 import type { Backend, DType, TypedArray } from './backend/backend.js';
 import { shapeStr, sizeOf, type Shape } from './shape.js';
 import { trackTensor, untrackTensor } from './memory.js';
-import { formatTensor } from './inspect/format-tensor.js';
+import { formatTensor } from './format-tensor.js';
 
 /** How a tensor was made: the op, its inputs, and the rule that maps dL/dout to dL/dinputs. */
 export interface GraphNode {
@@ -154,7 +154,7 @@ export class Tensor {
     return nest(this.dataSync(), this.shape, 0);
   }
 
-  /** Shape, dtype, backend and the values as PyTorch prints them (src/inspect/format-tensor.ts). */
+  /** Shape, dtype, backend and the values as PyTorch prints them (src/format-tensor.ts). */
   toString(): string {
     return formatTensor(this);
   }

@@ -1,10 +1,11 @@
 // Tensor.toString: a header (shape, dtype, backend, the op that made it) and the values as
-// PyTorch prints them. Presentation, kept out of tensor.ts, which delegates here.
-import type { TypedArray } from '../backend/backend.js';
-import type { Tensor } from '../tensor.js';
-import { shapeStr, sizeOf, type Shape } from '../shape.js';
+// PyTorch prints them. Presentation, kept out of tensor.ts (which delegates here) and so out of
+// the engine core's count, in the core's layer so that tensor.ts may import it.
+import type { TypedArray } from './backend/backend.js';
+import type { Tensor } from './tensor.js';
+import { shapeStr, sizeOf, type Shape } from './shape.js';
 
-/** What `String(tensor)` and `console.log(\`${tensor}\`)` show. */
+/** The text `String(tensor)` gives: the header line, then the values. */
 export function formatTensor(t: Tensor): string {
   const head = `Tensor(shape=${shapeStr(t.shape)}, dtype=${t.dtype}, backend=${t.backend.name}` +
     `${t.requiresGrad ? ', requiresGrad' : ''}${t.node ? `, op=${t.node.op}` : ''})`;
