@@ -88,19 +88,6 @@ export class Tensor {
     this.node = null;
   }
 
-  /**
-   * @internal Exchanges the storage (and with it dtype and backend) of two tensors of one size,
-   * both keeping their identity: gradcheckModel runs a model's own parameters on float64 copies
-   * this way, and swaps back.
-   */
-  swapStorage(other: Tensor): void {
-    if (other.size !== this.size) throw new Error(`swapStorage: sizes differ (${shapeStr(this.shape)} and ${shapeStr(other.shape)})`);
-    if (!this.backend.garbageCollected || !other.backend.garbageCollected) throw new Error('swapStorage: only on garbage-collected (host) storage');
-    this.storage('swapStorage');
-    other.storage('swapStorage');
-    [this.ref, other.ref] = [other.ref, this.ref];
-  }
-
   /** Keeps this tensor alive past the `tidy` scope it was made in. */
   keep(): this {
     this.kept = true;
