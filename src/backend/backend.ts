@@ -17,6 +17,8 @@
 export type DType = 'float32' | 'float64';
 export type BackendName = 'js' | 'native' | 'wasm' | 'webgpu';
 export type TypedArray = Float32Array | Float64Array;
+/** A shape, or strides in elements, one number per axis. */
+export type Dims = readonly number[];
 
 // The op names and their code numbers live in one table, opcodes.ts (shared with native/ and shaders/).
 import type { Activation, ActivationGradOp, BinaryOp, RandomKind, ReduceOp, UnaryOp } from './opcodes.js';
@@ -126,11 +128,9 @@ export interface Backend<S = unknown> {
    * out[idx] = a[idx·aStrides] (op) b[idx·bStrides] for every index of outShape.
    * aStrides/bStrides have outShape's rank, with 0 on broadcast axes.
    */
-  binary(op: BinaryOp, a: S, aStrides: readonly number[], b: S, bStrides: readonly number[],
-    out: S, outShape: readonly number[]): void;
+  binary(op: BinaryOp, a: S, aStrides: Dims, b: S, bStrides: Dims, out: S, outShape: Dims): void;
   /** out = cond != 0 ? a : b, with broadcasting as in `binary`. */
-  where(cond: S, condStrides: readonly number[], a: S, aStrides: readonly number[],
-    b: S, bStrides: readonly number[], out: S, outShape: readonly number[]): void;
+  where(cond: S, condStrides: Dims, a: S, aStrides: Dims, b: S, bStrides: Dims, out: S, outShape: Dims): void;
   /**
    * x viewed as [outer, size, inner] → out [outer, inner]. argmax/argmin write indices
    * (as float values) of the first extreme element.
@@ -141,8 +141,7 @@ export interface Backend<S = unknown> {
    * dst[dstOffset + idx·dstStrides] = src[srcOffset + idx·srcStrides].
    * Covers transpose/permute, slice, pad (slice's backward), concat and expand.
    */
-  copy(src: S, srcOffset: number, srcStrides: readonly number[],
-    dst: S, dstOffset: number, dstStrides: readonly number[], shape: readonly number[]): void;
+  copy(src: S, srcOffset: number, srcStrides: Dims, dst: S, dstOffset: number, dstStrides: Dims, shape: Dims): void;
   /** out = act(A·B + bias), see MatmulParams. out is contiguous [batch, m, n]. */
   matmul(a: S, b: S, out: S, p: MatmulParams): void;
   /** Stable (log-)softmax over the middle axis of [outer, size, inner]. */
