@@ -1,6 +1,7 @@
 // Tensor.toString: a header (shape, dtype, backend, the op that made it) and the values as
-// PyTorch prints them. Presentation, kept out of tensor.ts (which delegates here) and so out of
-// the engine core's count, in the core's layer so that tensor.ts may import it.
+// PyTorch prints them; and toArray's nested arrays. Presentation, kept out of tensor.ts (which
+// delegates here) and so out of the engine core's count, in the core's layer so that tensor.ts
+// may import it.
 import type { TypedArray } from './backend/backend.js';
 import type { Tensor } from './tensor.js';
 import { shapeStr, sizeOf, type Shape } from './shape.js';
@@ -33,4 +34,11 @@ function formatData(data: TypedArray, shape: Shape): string {
     return `[${parts.join(axis === shape.length - 1 ? ', ' : `,\n${indent} `)}]`;
   };
   return rec(0, 0, '');
+}
+
+/** Nested arrays of the data at `offset` laid out in `shape` (row-major). */
+export function nest(data: TypedArray, shape: Shape, offset: number): unknown {
+  if (shape.length === 0) return data[offset];
+  const step = sizeOf(shape.slice(1));
+  return Array.from({ length: shape[0] }, (_, i) => nest(data, shape.slice(1), offset + i * step));
 }

@@ -3,9 +3,9 @@
 // op: the ops and backward() are attached as methods by src/ops/methods.ts, so that the import
 // graph of the core runs one way (tensor → ops → methods), without a cycle.
 import type { Backend, DType, TypedArray } from './backend/backend.js';
-import { shapeStr, sizeOf, type Shape } from './shape.js';
+import { shapeStr, type Shape } from './shape.js';
 import { trackTensor, untrackTensor } from './memory.js';
-import { formatTensor } from './format-tensor.js';
+import { formatTensor, nest } from './format-tensor.js';
 
 /** How a tensor was made: the op, its inputs, and the rule that maps dL/dout to dL/dinputs. */
 export interface GraphNode {
@@ -170,11 +170,4 @@ export class Tensor {
     this.grad?.dispose();
     this.grad = null;
   }
-}
-
-/** Nested arrays of the data at `offset` laid out in `shape` (row-major). */
-function nest(data: TypedArray, shape: Shape, offset: number): unknown {
-  if (shape.length === 0) return data[offset];
-  const step = sizeOf(shape.slice(1));
-  return Array.from({ length: shape[0] }, (_, i) => nest(data, shape.slice(1), offset + i * step));
 }
