@@ -81,11 +81,18 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   // (as in PyTorch) the forward graph is retained too.
   const keepAll = options.createGraph === true;
   const retainGraph = options.retainGraph ?? keepAll;
-  const release = (t: Tensor) => { if (!keepAll) t.dispose(); };
   const run = () => {
     const seed = grad ?? filled(root.shape, 1, root.dtype, root.backend);  // dL/dL = 1
+    // dL/dt of every tensor t the sweep has yet to reach. One gradient may be pending for several
+    // tensors (add's rule hands g to both inputs), so one the sweep made itself (never the caller's
+    // grad, never a leaf's .grad) is freed only when no pending entry holds it any more.
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
     const owned = new Set<Tensor>(grad ? [] : [seed]);
+    const drop = (x: Tensor) => {
+      if (!owned.has(x) || [...grads.values()].includes(x)) return;
+      owned.delete(x);
+      if (!keepAll) x.dispose();
+    };
     let index = 0;
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
@@ -94,17 +101,13 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       grads.delete(t);
       const node = t.node;
       if (node === null) {
-        // A leaf: accumulate into .grad, which outlives any tidy scope.
-        if (t.grad === null) {
-          t.grad = owned.has(g) ? g : g.clone();
-        } else {
-          const sum = t.grad.add(g);
-          release(t.grad);
-          t.grad = sum;
-          if (owned.has(g)) release(g);
-        }
+        // A leaf: accumulate into .grad, which outlives any tidy scope and belongs to the leaf.
+        const previous = t.grad;
+        t.grad = previous !== null ? previous.add(g) : owned.has(g) ? g : g.clone();
+        if (previous !== null && !keepAll) previous.dispose();
         t.grad.keep();
-        owned.delete(g);
+        owned.delete(t.grad);
+        drop(g);
         continue;
       }
       // The rule's temporaries (masks, products it sums) are freed as soon as it returns, except
@@ -113,6 +116,9 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       if (inputGrads.length !== node.inputs.length) {
         throw new Error(`backward: the rule of '${node.op}' returned ${inputGrads.length} gradients for ${node.inputs.length} inputs`);
       }
+      // Summed into another gradient, a gradient is spent; freed (when unheld) after the loop,
+      // since a later input may be handed the same tensor.
+      const spent = [g];
       for (let k = 0; k < node.inputs.length; k++) {
         const input = node.inputs[k];
         const gi = inputGrads[k];
@@ -120,17 +126,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         if (!sameShape(gi.shape, input.shape)) {
           throw new Error(`backward: the rule of '${node.op}' produced a gradient of shape ${shapeStr(gi.shape)} for input ${k} of shape ${shapeStr(input.shape)}`);
         }
+        if (gi !== g) owned.add(gi);
         const previous = grads.get(input);
-        if (previous === undefined) {
-          grads.set(input, gi);
-          if (gi !== g) owned.add(gi);
-        } else {
-          const sum = previous.add(gi);
-          if (owned.has(previous)) { release(previous); owned.delete(previous); }
-          if (owned.has(gi) && gi !== g) { release(gi); owned.delete(gi); }
-          grads.set(input, sum);
-          owned.add(sum);
-        }
+        const total = previous === undefined ? gi : previous.add(gi);
+        if (previous !== undefined) { owned.add(total); spent.push(previous, gi); }
+        grads.set(input, total);
       }
       options.trace?.({
         index: index++,
@@ -142,8 +142,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         saved: node.saved ?? [],
         output: t,
       });
-      // The gradient of t has been handed on: free it unless an input holds it as its own.
-      if (owned.has(g) && ![...grads.values()].includes(g)) { release(g); owned.delete(g); }
+      spent.forEach(drop);
       if (!retainGraph) { t.node = null; t.freedOp = node.op; }
     }
   };

@@ -3,8 +3,9 @@
 // op: the ops and backward() are attached as methods by src/ops/methods.ts, so that the import
 // graph of the core runs one way (tensor → ops → methods), without a cycle.
 import type { Backend, DType, TypedArray } from './backend/backend.js';
-import { shapeStr, sizeOf, type Shape } from './shape.js';
+import { shapeStr, type Shape } from './shape.js';
 import { trackTensor, untrackTensor } from './memory.js';
+import { formatTensor, nest } from './format-tensor.js';
 
 /** How a tensor was made: the op, its inputs, and the rule that maps dL/dout to dL/dinputs. */
 export interface GraphNode {
@@ -87,19 +88,6 @@ export class Tensor {
     this.node = null;
   }
 
-  /**
-   * @internal Exchanges the storage (and with it dtype and backend) of two tensors of one size,
-   * both keeping their identity: gradcheckModel runs a model's own parameters on float64 copies
-   * this way, and swaps back.
-   */
-  swapStorage(other: Tensor): void {
-    if (other.size !== this.size) throw new Error(`swapStorage: sizes differ (${shapeStr(this.shape)} and ${shapeStr(other.shape)})`);
-    if (!this.backend.garbageCollected || !other.backend.garbageCollected) throw new Error('swapStorage: only on garbage-collected (host) storage');
-    this.storage('swapStorage');
-    other.storage('swapStorage');
-    [this.ref, other.ref] = [other.ref, this.ref];
-  }
-
   /** Keeps this tensor alive past the `tidy` scope it was made in. */
   keep(): this {
     this.kept = true;
@@ -153,12 +141,9 @@ export class Tensor {
     return nest(this.dataSync(), this.shape, 0);
   }
 
+  /** Shape, dtype, backend and the values as PyTorch prints them (src/format-tensor.ts). */
   toString(): string {
-    const head = `Tensor(shape=${shapeStr(this.shape)}, dtype=${this.dtype}, backend=${this.backend.name}` +
-      `${this.requiresGrad ? ', requiresGrad' : ''}${this.node ? `, op=${this.node.op}` : ''})`;
-    const data = this.disposed ? null : this.peek('toString');
-    if (data === null) return `${head} ${this.disposed ? '<disposed>' : '<on device: await data()>'}`;
-    return `${head}\n${formatData(data, this.shape)}`;
+    return formatTensor(this);
   }
 
   // ---- autograd (backward() and the ops as methods are attached by src/ops/methods.ts) ------
@@ -185,32 +170,4 @@ export class Tensor {
     this.grad?.dispose();
     this.grad = null;
   }
-}
-
-/** Nested arrays of the data at `offset` laid out in `shape` (row-major). */
-function nest(data: TypedArray, shape: Shape, offset: number): unknown {
-  if (shape.length === 0) return data[offset];
-  const step = sizeOf(shape.slice(1));
-  return Array.from({ length: shape[0] }, (_, i) => nest(data, shape.slice(1), offset + i * step));
-}
-
-function formatNumber(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e6) return v.toFixed(0);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(4) : v.toFixed(4);
-}
-
-/** PyTorch-like text: nested brackets, long axes elided with '...' (only the shown values are read). */
-function formatData(data: TypedArray, shape: Shape): string {
-  const edge = 3;
-  const rec = (axis: number, offset: number, indent: string): string => {
-    if (axis === shape.length) return formatNumber(data[offset]);
-    const n = shape[axis];
-    const step = sizeOf(shape.slice(axis + 1));
-    const idx = n > 2 * edge + 1 ? [...Array(edge).keys(), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)] : [...Array(n).keys()];
-    const parts = idx.map((i) => (i < 0 ? '...' : rec(axis + 1, offset + i * step, indent + ' ')));
-    // The last axis on one line; the others one sub-array a line.
-    return `[${parts.join(axis === shape.length - 1 ? ', ' : `,\n${indent} `)}]`;
-  };
-  return rec(0, 0, '');
 }

@@ -1,4 +1,5 @@
-// The kernel interface every backend implements, and the registry that picks one.
+// The kernel interface every backend implements. (The registry that picks a backend is
+// registry.ts, re-exported here so that `getBackend` and the rest come from this one module.)
 //
 // Ops (src/ops/) validate arguments, compute output shapes, allocate the output through
 // the backend and call ONE of the kernels below. Gradients are written in terms of ops, so a
@@ -17,12 +18,15 @@
 export type DType = 'float32' | 'float64';
 export type BackendName = 'js' | 'native' | 'wasm' | 'webgpu';
 export type TypedArray = Float32Array | Float64Array;
+/** A shape, or strides in elements, one number per axis. */
+export type Dims = readonly number[];
 
 // The op names and their code numbers live in one table, opcodes.ts (shared with native/ and shaders/).
 import type { Activation, ActivationGradOp, BinaryOp, RandomKind, ReduceOp, UnaryOp } from './opcodes.js';
 import type { RandomParams } from './philox.js';
 export type { Activation, ActivationGradOp, BinaryOp, RandomKind, RandomParams, ReduceOp, UnaryOp };
 export { ACTIVATIONS, BINARY_OPS, RANDOM_KINDS, REDUCE_OPS, UNARY_OPS } from './opcodes.js';
+export { getBackend, hasBackend, registerBackend, registerLazyBackend, registeredBackends, setBackend, setDefaultBackendChooser } from './registry.js';
 
 export interface UnaryParams {
   alpha?: number;
@@ -126,11 +130,9 @@ export interface Backend<S = unknown> {
    * out[idx] = a[idx·aStrides] (op) b[idx·bStrides] for every index of outShape.
    * aStrides/bStrides have outShape's rank, with 0 on broadcast axes.
    */
-  binary(op: BinaryOp, a: S, aStrides: readonly number[], b: S, bStrides: readonly number[],
-    out: S, outShape: readonly number[]): void;
+  binary(op: BinaryOp, a: S, aStrides: Dims, b: S, bStrides: Dims, out: S, outShape: Dims): void;
   /** out = cond != 0 ? a : b, with broadcasting as in `binary`. */
-  where(cond: S, condStrides: readonly number[], a: S, aStrides: readonly number[],
-    b: S, bStrides: readonly number[], out: S, outShape: readonly number[]): void;
+  where(cond: S, condStrides: Dims, a: S, aStrides: Dims, b: S, bStrides: Dims, out: S, outShape: Dims): void;
   /**
    * x viewed as [outer, size, inner] → out [outer, inner]. argmax/argmin write indices
    * (as float values) of the first extreme element.
@@ -141,8 +143,7 @@ export interface Backend<S = unknown> {
    * dst[dstOffset + idx·dstStrides] = src[srcOffset + idx·srcStrides].
    * Covers transpose/permute, slice, pad (slice's backward), concat and expand.
    */
-  copy(src: S, srcOffset: number, srcStrides: readonly number[],
-    dst: S, dstOffset: number, dstStrides: readonly number[], shape: readonly number[]): void;
+  copy(src: S, srcOffset: number, srcStrides: Dims, dst: S, dstOffset: number, dstStrides: Dims, shape: Dims): void;
   /** out = act(A·B + bias), see MatmulParams. out is contiguous [batch, m, n]. */
   matmul(a: S, b: S, out: S, p: MatmulParams): void;
   /** Stable (log-)softmax over the middle axis of [outer, size, inner]. */
@@ -195,61 +196,4 @@ export interface Backend<S = unknown> {
   sync?(): Promise<void>;
   /** Human-readable description: ISA path, thread count, adapter. */
   describe(): Record<string, unknown>;
-}
-
-// ---- registry --------------------------------------------------------------------------
-
-const registry = new Map<BackendName, Backend>();
-const lazyLoaders = new Map<BackendName, { load: () => Backend | null; whyNot: () => string }>();
-let current: Backend | null = null;
-let defaultChooser: (() => Backend) | null = null;
-
-export function registerBackend(backend: Backend): void {
-  registry.set(backend.name, backend);
-}
-
-/** A backend that is set up synchronously on first use (native: loading the addon). */
-export function registerLazyBackend(name: BackendName, load: () => Backend | null, whyNot: () => string): void {
-  lazyLoaders.set(name, { load, whyNot });
-}
-
-function lookup(name: BackendName): Backend | undefined {
-  const loaded = registry.has(name) ? null : lazyLoaders.get(name)?.load();
-  if (loaded) registry.set(name, loaded);
-  return registry.get(name);
-}
-
-/** Called once by index.ts: decides the default backend lazily (native if it loaded). */
-export function setDefaultBackendChooser(choose: () => Backend): void {
-  defaultChooser = choose;
-}
-
-export function getBackend(name?: BackendName): Backend {
-  if (name !== undefined) {
-    const b = lookup(name);
-    if (!b) {
-      const why = lazyLoaders.get(name)?.whyNot();
-      throw new Error(`getBackend: backend '${name}' is not available${why ? `: ${why}` : ''} (available: ${[...registry.keys()].join(', ') || 'none'})`);
-    }
-    return b;
-  }
-  if (current === null) {
-    if (defaultChooser === null) throw new Error('getBackend: no backend registered');
-    current = defaultChooser();
-  }
-  return current;
-}
-
-/** Makes `name` the backend new tensors are created on. */
-export function setBackend(name: BackendName): Backend {
-  current = getBackend(name);
-  return current;
-}
-
-export function registeredBackends(): BackendName[] {
-  return [...registry.keys()];
-}
-
-export function hasBackend(name: BackendName): boolean {
-  return lookup(name) !== undefined;
 }

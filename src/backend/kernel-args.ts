@@ -1,8 +1,8 @@
 // Argument checks and packing shared by the backends that call compiled kernels (native, wasm):
 // the C++ side trusts its sizes, so every operand's extent is checked here first, and shapes and
 // strides travel as one Float64Array `meta` in the layout native/elementwise.h documents.
-import type { ActivationGradOp, AdamParams, Conv2dGeometry, MatmulParams, ReduceOp, UnaryOp } from './backend.js';
-import { ACTIVATION_CODES, activationGradCode, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
+import type { ActivationGradOp, AdamParams, BinaryOp, Conv2dGeometry, Dims, MatmulParams, ReduceOp, UnaryOp } from './backend.js';
+import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 
 /** The most axes the compiled kernels take (kMaxRank in native/strided.h); more go to js. */
 export const MAX_RANK = 16;
@@ -105,6 +105,38 @@ export function kernelChecks(backend: string) {
       if (code === undefined) throw new Error(`${backend} backend activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
       sameSize(`activationGrad(${act})`, size, { y, g, out });
       return code;
+    },
+    /**
+     * binary's op code, its operands checked against the strided extents and `meta` written; null
+     * when the rank or a negative stride is beyond the compiled kernel, and the caller runs js's.
+     */
+    binary(op: BinaryOp, a: Operand, aStrides: Dims, b: Operand, bStrides: Dims, out: Operand, outShape: Dims, meta: Float64Array): number | null {
+      const code = BINARY_CODES[op];
+      if (code === undefined) throw new Error(`${backend} backend binary: unknown op '${String(op)}'`);
+      if (outShape.length > MAX_RANK || anyNegative(aStrides, bStrides)) return null;
+      needs(`binary(${op})`, 'a', a.length, extent(outShape, aStrides));
+      needs(`binary(${op})`, 'b', b.length, extent(outShape, bStrides));
+      needs(`binary(${op})`, 'out', out.length, product(outShape));
+      writeMeta(meta, outShape, aStrides, bStrides);
+      return code;
+    },
+    /** As binary: true when where runs compiled (operands checked, `meta` written), false for js's. */
+    where(cond: Operand, cs: Dims, a: Operand, as: Dims, b: Operand, bs: Dims, out: Operand, outShape: Dims, meta: Float64Array): boolean {
+      if (outShape.length > MAX_RANK || anyNegative(cs, as, bs)) return false;
+      needs('where', 'cond', cond.length, extent(outShape, cs));
+      needs('where', 'a', a.length, extent(outShape, as));
+      needs('where', 'b', b.length, extent(outShape, bs));
+      needs('where', 'out', out.length, product(outShape));
+      writeMeta(meta, outShape, cs, as, bs);
+      return true;
+    },
+    /** As where, for the strided copy. */
+    copy(src: Operand, srcOffset: number, srcStrides: Dims, dst: Operand, dstOffset: number, dstStrides: Dims, shape: Dims, meta: Float64Array): boolean {
+      if (shape.length > MAX_RANK || anyNegative(srcStrides, dstStrides)) return false;
+      needs('copy', 'src', src.length, extent(shape, srcStrides, srcOffset));
+      needs('copy', 'dst', dst.length, extent(shape, dstStrides, dstOffset));
+      writeCopyMeta(meta, srcOffset, dstOffset, shape, srcStrides, dstStrides);
+      return true;
     },
     reduce(op: ReduceOp, x: Operand, out: Operand, outer: number, size: number, inner: number): number {
       const code = REDUCE_CODES[op];

@@ -1,7 +1,7 @@
 // Gradient check of a whole model: dL/dθ from backward() against central finite differences
 // (L(θ + ε) − L(θ − ε)) / 2ε on a seeded random subset of every parameter tensor, with the
 // worst relative error per tensor. In float64 on the js backend by default: the parameters and
-// buffers swap their storage with float64 copies for the check (Tensor.swapStorage, so the model
+// buffers swap their storage with float64 copies for the check (swapStorage below, so the model
 // keeps its tensors) and swap back afterwards, and the batch is copied, so the comparison
 // measures the backward rules rather than float32 rounding.
 //
@@ -19,6 +19,7 @@ import { add } from '../ops/elementwise.js';
 import { withDefaultDType } from '../ops/op.js';
 import { Generator, defaultGenerator } from '../random.js';
 import { tidy } from '../memory.js';
+import { shapeStr } from '../shape.js';
 import type { StepLoss, StepModel } from './step-trace.js';
 
 export interface CheckableModel extends StepModel {
@@ -64,6 +65,18 @@ export interface ModelGradcheckReport {
   params: ParamCheck[];
 }
 
+/**
+ * Exchanges the storage (and with it dtype and backend) of two tensors of one size, both keeping
+ * their identity: the model's own parameters run on float64 copies this way, and swap back.
+ */
+function swapStorage(a: Tensor, b: Tensor): void {
+  if (a.size !== b.size) throw new Error(`swapStorage: sizes differ (${shapeStr(a.shape)} and ${shapeStr(b.shape)})`);
+  if (!a.backend.garbageCollected || !b.backend.garbageCollected) throw new Error('swapStorage: only on garbage-collected (host) storage');
+  a.storage('swapStorage');
+  b.storage('swapStorage');
+  [a.ref, b.ref] = [b.ref, a.ref];
+}
+
 function generatorsOf(model: CheckableModel): Generator[] {
   const found = new Set<Generator>([defaultGenerator]);
   const modules = model.namedModules ? model.namedModules().map(([, m]) => m) : [model];
@@ -96,7 +109,7 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
     }
     originals.forEach((o, i) => {
       o.copy = fromTyped(i < params.length ? hosts[i] : host(o.t), o.t.shape, { backend });
-      o.t.swapStorage(o.copy);
+      swapStorage(o.t, o.copy);
       if (i < params.length) o.t.grad = null;
     });
     const xs = fromTyped(host(x), x.shape, { backend });
@@ -174,7 +187,7 @@ export function gradcheckModel(model: CheckableModel, lossFn: StepLoss, x: Tenso
     if (wasTraining === false) model.train?.(false);
     for (const o of originals) {
       if (o.t.grad && o.t.grad !== o.grad) o.t.grad.dispose();
-      if (o.copy) { o.t.swapStorage(o.copy); o.copy.dispose(); }
+      if (o.copy) { swapStorage(o.t, o.copy); o.copy.dispose(); }
       o.t.grad = o.grad;
     }
     resetRandomness();

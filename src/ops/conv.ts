@@ -62,8 +62,7 @@ export function windowOptions(op: string, options: Conv2dOptions) {
 /** The checks conv2d and convTranspose2d share (ranks, channels, bias), and x's geometry without the output size. */
 function convArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, weightDims: string) {
   checkImage(op, x);
-  checkTensor(op, weight, 'weight');
-  checkSame(op, bias ? [x, weight, bias] : [x, weight]);
+  checkSame(op, bias ? [x, weight, bias] : [x, weight], ['x', 'weight', 'bias']);
   if (weight.rank !== 4) throw new Error(`${op}: weight must be ${weightDims}, got ${shapeStr(weight.shape)}`);
   // conv2d's weight is [cout, cin, kh, kw]; the transpose's [cin, cout, kh, kw]
   const [cin, cout] = op === 'convTranspose2d' ? weight.shape : [weight.shape[1], weight.shape[0]];

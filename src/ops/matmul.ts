@@ -4,7 +4,7 @@
 import type { Activation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { broadcastShapes, sameShape, shapeStr, sizeOf } from '../shape.js';
-import { checkSame, checkTensor, empty, record, sumTo } from './op.js';
+import { checkSame, empty, record, sumTo } from './op.js';
 import { expand, reshape } from './shape-ops.js';
 import { sum } from './reduce.js';
 import { activationGradFromOutput } from './activation.js';
@@ -45,8 +45,7 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
 
 /** NumPy's matmul: 1-D operands are promoted to matrices and the added axis removed. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  checkTensor('matmul', a);
-  checkTensor('matmul', b, 'other');
+  checkSame('matmul', [a, b], ['input', 'other']);
   if (a.rank === 0 || b.rank === 0) throw new Error(`matmul: scalars are not allowed (shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)}); use mul`);
   const a2 = a.rank === 1 ? reshape(a, [1, a.shape[0]]) : a;
   const b2 = b.rank === 1 ? reshape(b, [b.shape[0], 1]) : b;

@@ -52,11 +52,14 @@ export function checkTensor(op: string, x: unknown, what = 'input'): Tensor {
   return x;
 }
 
-/** Inputs of one op must live on one backend and share a dtype. */
-export function checkSame(op: string, tensors: Tensor[]): { backend: Backend; dtype: DType } {
+/**
+ * Inputs of one op must be live Tensors on one backend of one dtype. `names` says which input is
+ * not a Tensor in the message (default: input 0, input 1, …).
+ */
+export function checkSame(op: string, tensors: Tensor[], names?: string[]): { backend: Backend; dtype: DType } {
+  tensors.forEach((t, i) => checkTensor(op, t, names?.[i] ?? `input ${i}`));
   const first = tensors[0];
   for (const t of tensors) {
-    t.storage(op);
     if (t.backend !== first.backend) {
       throw new Error(`${op}: inputs are on different backends ('${first.backend.name}' and '${t.backend.name}'); move one with .to()`);
     }

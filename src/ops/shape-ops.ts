@@ -127,8 +127,7 @@ export function padInto(x: Tensor, shape: Shape, begin: readonly number[]): Tens
 /** Joins tensors along an existing axis. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new Error('concat: expected at least one tensor');
-  tensors.forEach((t, i) => checkTensor('concat', t, `tensor ${i}`));
-  const { backend, dtype } = checkSame('concat', [...tensors]);
+  const { backend, dtype } = checkSame('concat', [...tensors], tensors.map((_, i) => `tensor ${i}`));
   const first = tensors[0];
   const a = normalizeAxis('concat', axis, first.rank);
   if (tensors.some((t) => t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i]))) {

@@ -30,11 +30,7 @@ export function squaredError(pred: Tensor, target: Tensor, reduction: 'mean' | '
   const total = noGrad(() => sumSquares(d));
   const loss = reduction === 'sum' ? total : noGrad(() => mul(total, 1 / n)); // as mean(): the sum times 1/N
   if (loss !== total) total.dispose();
-  if (!isGradEnabled() || !(pred.requiresGrad || target.requiresGrad)) {
-    d.dispose();
-    return loss;
-  }
-  return record(loss, 'squaredError', [pred, target], (g) => {
+  record(loss, 'squaredError', [pred, target], (g) => {
     // Under createGraph the rule is recorded: d is rebuilt with its own node so that second
     // derivatives reach pred and target; otherwise the saved d serves.
     const diff = isGradEnabled() ? sub(pred, target) : d;
@@ -43,4 +39,7 @@ export function squaredError(pred: Tensor, target: Tensor, reduction: 'mean' | '
     const gp = mul(diff, scale);
     return [pred.requiresGrad ? gp : null, target.requiresGrad ? neg(gp) : null];
   }, { saved: ['pred − target'], attrs: { reduction } });
+  // Not recorded (grad off, or no input needs it): no rule will read d.
+  if (loss.node === null) d.dispose();
+  return loss;
 }

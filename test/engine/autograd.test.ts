@@ -1,7 +1,7 @@
 // The autodiff engine itself: accumulation, noGrad, detach, higher-order use, tracing, explain.
 import { describe, expect, it } from 'vitest';
 import {
-  tensor, randn, setBackend, noGrad, tidy, explain, formatExplain, toDot, Generator, type BackwardStep, type Tensor,
+  tensor, randn, setBackend, getBackend, noGrad, tidy, explain, formatExplain, toDot, Generator, type BackwardStep, type Tensor,
 } from '../../src/index.js';
 
 setBackend('js');
@@ -141,6 +141,32 @@ describe('explain', () => {
 });
 
 describe('memory', () => {
+  it('one gradient handed to two inputs survives when one of them gets another contribution', () => {
+    // loss = Σ((eᵃ + eᵇ) + eᵃ): add's rule hands the same g to both its inputs, so eᵃ's pending
+    // gradient is shared with the inner sum's before the inner add adds to it.
+    // dloss/da = 2eᵃ, dloss/db = eᵇ.
+    const a = tensor([0, 1, -2], undefined, { requiresGrad: true });
+    const b = tensor([0.5, 3, -1], undefined, { requiresGrad: true });
+    const js = getBackend('js');
+    const { alloc, free } = js;
+    let live = 0;
+    js.alloc = (dtype, size) => { live++; return alloc.call(js, dtype, size); };
+    js.free = (s) => { live--; free.call(js, s); };
+    try {
+      const ea = a.exp();
+      const loss = ea.add(b.exp()).add(ea).sum();
+      live = 0;
+      loss.backward();
+      // Every gradient the sweep made is freed but the two leaves' .grad.
+      expect(live).toBe(2);
+    } finally {
+      js.alloc = alloc;
+      js.free = free;
+    }
+    [0, 1, -2].forEach((v, i) => expect(a.grad!.dataSync()[i]).toBeCloseTo(2 * Math.exp(v), 5));
+    [0.5, 3, -1].forEach((v, i) => expect(b.grad!.dataSync()[i]).toBeCloseTo(Math.exp(v), 5));
+  });
+
   it('tidy disposes intermediates and keeps results and gradients', () => {
     const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
     let inner: Tensor | null = null;

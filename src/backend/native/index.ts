@@ -7,13 +7,13 @@
 import type {
   ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { BINARY_CODES, BINARY_OPS, RANDOM_CODES, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
+import { BINARY_OPS, RANDOM_CODES, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { bernoulliThreshold } from '../philox.js';
 import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels } from './conv-kernels.js';
-import { anyNegative, extent, MAX_RANK, META_LENGTH, kernelChecks, product, threadsEnvProblem, writeCopyMeta, writeGeometry as packGeometry, writeMeta } from '../kernel-args.js';
+import { META_LENGTH, kernelChecks, threadsEnvProblem, writeGeometry as packGeometry } from '../kernel-args.js';
 
 type F32 = Float32Array;
 
@@ -116,44 +116,19 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     },
 
     binary(op, a, aStrides, b, bStrides, out, outShape) {
-      const code = BINARY_CODES[op];
-      if (code === undefined) throw new Error(`native backend binary: unknown op '${String(op)}'`);
-      const rank = outShape.length;
-      if (rank > MAX_RANK || anyNegative(aStrides, bStrides)) {
-        js.binary(op, a, aStrides, b, bStrides, out, outShape);
-        return;
-      }
-      need(`binary(${op})`, 'a', a.length, extent(outShape, aStrides));
-      need(`binary(${op})`, 'b', b.length, extent(outShape, bStrides));
-      need(`binary(${op})`, 'out', out.length, product(outShape));
-      writeMeta(meta, outShape, aStrides, bStrides);
-      addon.binary(code, a, b, out, meta);
+      const code = check.binary(op, a, aStrides, b, bStrides, out, outShape, meta);
+      if (code === null) js.binary(op, a, aStrides, b, bStrides, out, outShape);
+      else addon.binary(code, a, b, out, meta);
     },
 
     where(cond, cs, a, as, b, bs, out, outShape) {
-      const rank = outShape.length;
-      if (rank > MAX_RANK || anyNegative(cs, as, bs)) {
-        js.where(cond, cs, a, as, b, bs, out, outShape);
-        return;
-      }
-      need('where', 'cond', cond.length, extent(outShape, cs));
-      need('where', 'a', a.length, extent(outShape, as));
-      need('where', 'b', b.length, extent(outShape, bs));
-      need('where', 'out', out.length, product(outShape));
-      writeMeta(meta, outShape, cs, as, bs);
-      addon.where(cond, a, b, out, meta);
+      if (check.where(cond, cs, a, as, b, bs, out, outShape, meta)) addon.where(cond, a, b, out, meta);
+      else js.where(cond, cs, a, as, b, bs, out, outShape);
     },
 
     copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape) {
-      const rank = shape.length;
-      if (rank > MAX_RANK || anyNegative(srcStrides, dstStrides)) {
-        js.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
-        return;
-      }
-      need('copy', 'src', src.length, extent(shape, srcStrides, srcOffset));
-      need('copy', 'dst', dst.length, extent(shape, dstStrides, dstOffset));
-      writeCopyMeta(meta, srcOffset, dstOffset, shape, srcStrides, dstStrides);
-      addon.copy(src, dst, meta);
+      if (check.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, meta)) addon.copy(src, dst, meta);
+      else js.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
     },
 
     reduce(op, x, out, outer, size, inner) {

@@ -9,17 +9,14 @@ import { availableParallelism } from 'node:os';
 import type {
   ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { BINARY_CODES, BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { jsBackend } from '../js/index.js';
-import {
-  anyNegative, extent, MAX_RANK, META_LENGTH, kernelChecks, product, threadsEnvProblem, writeCopyMeta, writeGeometry, writeMeta,
-} from '../kernel-args.js';
+import { META_LENGTH, kernelChecks, threadsEnvProblem, writeGeometry } from '../kernel-args.js';
 import { loadWasmModule, type WasmModule } from './module.js';
 
 type F32 = Float32Array;
 
 const check = kernelChecks('wasm');
-const need = check.need;
 
 /** Why a module that knows a different number of ops than src/backend/opcodes.ts is refused, or null. */
 function opCountProblem(mod: WasmModule): string | null {
@@ -86,41 +83,25 @@ function makeBackend(mod: WasmModule): Backend<F32> {
     },
 
     binary(op, a, aStrides, b, bStrides, out, outShape) {
-      const code = BINARY_CODES[op];
-      if (code === undefined) throw new Error(`wasm backend binary: unknown op '${String(op)}'`);
-      if (outShape.length > MAX_RANK || anyNegative(aStrides, bStrides)) {
-        js.binary(op, a, aStrides, b, bStrides, out, outShape);
-        return;
-      }
-      need(`binary(${op})`, 'a', a.length, extent(outShape, aStrides));
-      need(`binary(${op})`, 'b', b.length, extent(outShape, bStrides));
-      need(`binary(${op})`, 'out', out.length, product(outShape));
-      writeMeta(meta(), outShape, aStrides, bStrides);
-      e.tessera_binary(code, at(a, 'binary'), at(b, 'binary'), at(out, 'binary'), metaPtr);
+      const code = check.binary(op, a, aStrides, b, bStrides, out, outShape, meta());
+      if (code === null) js.binary(op, a, aStrides, b, bStrides, out, outShape);
+      else e.tessera_binary(code, at(a, 'binary'), at(b, 'binary'), at(out, 'binary'), metaPtr);
     },
 
     where(cond, cs, a, as, b, bs, out, outShape) {
-      if (outShape.length > MAX_RANK || anyNegative(cs, as, bs)) {
+      if (check.where(cond, cs, a, as, b, bs, out, outShape, meta())) {
+        e.tessera_where(at(cond, 'where'), at(a, 'where'), at(b, 'where'), at(out, 'where'), metaPtr);
+      } else {
         js.where(cond, cs, a, as, b, bs, out, outShape);
-        return;
       }
-      need('where', 'cond', cond.length, extent(outShape, cs));
-      need('where', 'a', a.length, extent(outShape, as));
-      need('where', 'b', b.length, extent(outShape, bs));
-      need('where', 'out', out.length, product(outShape));
-      writeMeta(meta(), outShape, cs, as, bs);
-      e.tessera_where(at(cond, 'where'), at(a, 'where'), at(b, 'where'), at(out, 'where'), metaPtr);
     },
 
     copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape) {
-      if (shape.length > MAX_RANK || anyNegative(srcStrides, dstStrides)) {
+      if (check.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, meta())) {
+        e.tessera_copy(at(src, 'copy'), at(dst, 'copy'), metaPtr);
+      } else {
         js.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
-        return;
       }
-      need('copy', 'src', src.length, extent(shape, srcStrides, srcOffset));
-      need('copy', 'dst', dst.length, extent(shape, dstStrides, dstOffset));
-      writeCopyMeta(meta(), srcOffset, dstOffset, shape, srcStrides, dstStrides);
-      e.tessera_copy(at(src, 'copy'), at(dst, 'copy'), metaPtr);
     },
 
     reduce(op, x, out, outer, size, inner) {
