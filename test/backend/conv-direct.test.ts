@@ -179,9 +179,14 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
 
   it('max pooling matches js bit for bit, argmax included', () => {
     const gen = new Generator(10);
-    for (const g of [geometry(3, 5, 9, 7, 2, 2, 2, 2, 0, 0, 1, 1), geometry(2, 3, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
+    // 2×2 pools with ow ≥ 4 run four outputs per vector, then a scalar tail (ow 9, odd w 19).
+    for (const g of [geometry(3, 5, 9, 7, 2, 2, 2, 2, 0, 0, 1, 1), geometry(2, 3, 10, 19, 2, 2, 2, 2, 0, 0, 1, 1), geometry(1, 2, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1),
+      geometry(2, 3, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
       const x = uniform(gen, g.n * g.c * g.h * g.w);
-      x[3] = NaN;
+      // NaNs in every window position and lane, ties (equal neighbours) and ±Inf.
+      for (let i = 3; i < x.length; i += 37) x[i] = NaN;
+      for (let i = 10; i + 1 < x.length; i += 23) x[i + 1] = x[i];
+      for (let i = 5; i < x.length; i += 41) x[i] = i % 2 ? Infinity : -Infinity;
       const outN = g.n * g.c * g.oh * g.ow;
       const [yN, aN, yJ, aJ] = [0, 1, 2, 3].map(() => new Float32Array(outN));
       native.maxPool2d(x, yN, aN, g);
