@@ -86,7 +86,7 @@ float* scratch(long floats) {
 }  // namespace
 
 void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
-    const ConvGeometry& g, long cout) {
+    const ConvGeometry& g, long cout, int act) {
   if (g.n == 0 || cout == 0 || g.oh * g.ow == 0) return;
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride, taps = g.kh * g.kw;
@@ -103,15 +103,17 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
         for (long oy = 0; oy < g.oh; oy++)
           for (long ox = 0; ox < g.ow; ox++) yc[oy * g.ow + ox] = gc[oy * L.wq + ox] + bv;
       }
+      if (act != ACT_NONE) K->epilogue(y + b * cout * g.oh * g.ow, 0, 1, cout * g.oh * g.ow, nullptr, act);
     }
   });
 }
 
 void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,
-    const ConvGeometry& g, long cout) {
+    const ConvGeometry& g, long cout, int act) {
   if (g.n == 0 || g.c == 0 || g.h * g.w == 0) return;
   if (cout == 0 || g.oh * g.ow == 0) {
     for (long i = 0; i < g.n * g.c * g.h * g.w; i++) gx[i] = bias != nullptr ? bias[(i / (g.h * g.w)) % g.c] : 0.0f;
+    if (act != ACT_NONE) K->epilogue(gx, 0, 1, g.n * g.c * g.h * g.w, nullptr, act);
     return;
   }
   // gx[iy][ix] = Σ_{co, ki, kj} w[co][ci][ki][kj] · gy[oy][ox] where oy·sh = iy + ph − ki·dh. Split
@@ -200,6 +202,7 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
           }
         }
       }
+      if (act != ACT_NONE) K->epilogue(dstImage, 0, 1, g.c * g.h * g.w, nullptr, act);
     }
   });
 }
