@@ -23,6 +23,19 @@ namespace {
 
 inline long roundUp(long v, long m) { return (v + m - 1) / m * m; }
 
+// Portable 4-lane vectors (SSE2 here, SIMD128 in the wasm build) for the data movement around
+// the ISA kernels: deinterleaving stride-2 columns, the 2×2 max pool.
+typedef float v4f __attribute__((vector_size(16)));
+typedef int v4i __attribute__((vector_size(16)));
+
+inline v4f load4(const float* p) { v4f v; std::memcpy(&v, p, sizeof v); return v; }
+
+// dst[0..3] = src[0], src[2], src[4], src[6] (reads src[0..7]).
+inline void evenLanes(const float* src, float* dst) {
+  const v4f v = __builtin_shufflevector(load4(src), load4(src + 4), 0, 2, 4, 6);
+  std::memcpy(dst, &v, sizeof v);
+}
+
 // Where everything sits for one convolution's grid.
 struct GridLayout {
   long hq, wq;        // phase plane rows and columns
@@ -68,8 +81,12 @@ void fillPlanes(const float* x, long c, long h, long w, long sh, long sw, long p
           if (iy < 0 || iy >= h) continue;
           const float* xr = x + (ch * h + iy) * w + base;
           float* pr = plane + a * L.wq;
-          if (sw == 1) { if (bHi > bLo) std::memcpy(pr + bLo, xr + bLo, sizeof(float) * (bHi - bLo)); }
-          else for (long b = bLo; b < bHi; b++) pr[b] = xr[b * sw];
+          if (sw == 1) { if (bHi > bLo) std::memcpy(pr + bLo, xr + bLo, sizeof(float) * (bHi - bLo)); continue; }
+          long b = bLo;
+          // Stride 2 (the autoencoders' down- and upsampling layers): every other column, four
+          // at a time, while the eight floats read stay inside the row.
+          if (sw == 2) for (; b + 4 <= bHi && 2 * b + 8 + base <= w; b += 4) evenLanes(xr + 2 * b, pr + b);
+          for (; b < bHi; b++) pr[b] = xr[b * sw];
         }
       }
     }
@@ -326,11 +343,6 @@ inline void take(float v, long i, float& best, long& at) {
 // (once best is NaN no later candidate beats it: v > NaN is false and best == best fails).
 // Four outputs at a time in portable 4-lane vectors (SSE2 here, SIMD128 in the wasm build):
 // the even and odd columns of two rows deinterleaved, the same comparisons as take() per lane.
-typedef float v4f __attribute__((vector_size(16)));
-typedef int v4i __attribute__((vector_size(16)));
-
-inline v4f load4(const float* p) { v4f v; std::memcpy(&v, p, sizeof v); return v; }
-
 // One candidate per lane against the running best, as take(): the later one wins only if larger
 // or a NaN over a number.
 inline void take4(v4f v, v4f at, v4f& best, v4f& bestAt) {

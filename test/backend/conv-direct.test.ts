@@ -28,6 +28,9 @@ const CASES: [Conv2dGeometry, number][] = [
   [geometry(1, 4, 9, 9, 3, 3, 1, 2, 2, 0, 2, 2), 1],
   [geometry(5, 8, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1), 16],       // the autoencoder's shapes, 2 threads' worth
   [geometry(4, 16, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1), 1],
+  // Stride 2 rows long enough for the vector column deinterleave, odd widths, with its tail.
+  [geometry(2, 3, 9, 19, 3, 3, 2, 2, 0, 0, 1, 1), 3],
+  [geometry(2, 2, 11, 21, 3, 3, 2, 2, 2, 1, 2, 1), 5],
 ];
 
 const label = (g: Conv2dGeometry, cout: number): string => `${JSON.stringify(g)} cout ${cout}`;
