@@ -126,15 +126,22 @@ void Col2im(const Napi::CallbackInfo& info) {
 // convForward(x, w, bias | null, y, geometry, cout), convBackwardData(gy, w, bias | null, gx,
 // geometry, cout), convBackwardWeight(x, gy, gw, gbias | null, geometry, cout): geometry as
 // im2col's, c the input channels.
-// naive: 1 runs the double-sum reference loops instead (tests, benchmarks).
+// convForward and convBackwardData take an ActCode after cout (the epilogue; ACT_NONE if absent).
+// naive (after it): 1 runs the double-sum reference loops instead (tests, benchmarks), then the
+// same epilogue kernel.
 void ConvForward(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometry(info, 4, "convForward");
   const float* x = data<const float>(info, 0, "convForward");
   const float* w = data<const float>(info, 1, "convForward");
   const float* bias = dataOrNull<const float>(info, 2, "convForward");
   float* y = data<float>(info, 3, "convForward");
-  if (info.Length() > 6 && flag(info, 6)) convForwardNaive(x, w, bias, y, g, lng(info, 5));
-  else convForward(activeKernels(), x, w, bias, y, g, lng(info, 5));
+  const int act = info.Length() > 6 ? static_cast<int>(lng(info, 6)) : ACT_NONE;
+  if (info.Length() > 7 && flag(info, 7)) {
+    convForwardNaive(x, w, bias, y, g, lng(info, 5));
+    if (act != ACT_NONE) activeKernels()->epilogue(y, 0, 1, g.n * lng(info, 5) * g.oh * g.ow, nullptr, act);
+  } else {
+    convForward(activeKernels(), x, w, bias, y, g, lng(info, 5), act);
+  }
 }
 void ConvBackwardData(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometry(info, 4, "convBackwardData");
@@ -142,8 +149,13 @@ void ConvBackwardData(const Napi::CallbackInfo& info) {
   const float* w = data<const float>(info, 1, "convBackwardData");
   const float* bias = dataOrNull<const float>(info, 2, "convBackwardData");
   float* gx = data<float>(info, 3, "convBackwardData");
-  if (info.Length() > 6 && flag(info, 6)) convBackwardDataNaive(gy, w, bias, gx, g, lng(info, 5));
-  else convBackwardData(activeKernels(), gy, w, bias, gx, g, lng(info, 5));
+  const int act = info.Length() > 6 ? static_cast<int>(lng(info, 6)) : ACT_NONE;
+  if (info.Length() > 7 && flag(info, 7)) {
+    convBackwardDataNaive(gy, w, bias, gx, g, lng(info, 5));
+    if (act != ACT_NONE) activeKernels()->epilogue(gx, 0, 1, g.n * g.c * g.h * g.w, nullptr, act);
+  } else {
+    convBackwardData(activeKernels(), gy, w, bias, gx, g, lng(info, 5), act);
+  }
 }
 void ConvBackwardWeight(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometry(info, 4, "convBackwardWeight");

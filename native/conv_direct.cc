@@ -23,6 +23,19 @@ namespace {
 
 inline long roundUp(long v, long m) { return (v + m - 1) / m * m; }
 
+// Portable 4-lane vectors (SSE2 here, SIMD128 in the wasm build) for the data movement around
+// the ISA kernels: deinterleaving stride-2 columns, the 2×2 max pool.
+typedef float v4f __attribute__((vector_size(16)));
+typedef int v4i __attribute__((vector_size(16)));
+
+inline v4f load4(const float* p) { v4f v; std::memcpy(&v, p, sizeof v); return v; }
+
+// dst[0..3] = src[0], src[2], src[4], src[6] (reads src[0..7]).
+inline void evenLanes(const float* src, float* dst) {
+  const v4f v = __builtin_shufflevector(load4(src), load4(src + 4), 0, 2, 4, 6);
+  std::memcpy(dst, &v, sizeof v);
+}
+
 // Where everything sits for one convolution's grid.
 struct GridLayout {
   long hq, wq;        // phase plane rows and columns
@@ -68,8 +81,12 @@ void fillPlanes(const float* x, long c, long h, long w, long sh, long sw, long p
           if (iy < 0 || iy >= h) continue;
           const float* xr = x + (ch * h + iy) * w + base;
           float* pr = plane + a * L.wq;
-          if (sw == 1) { if (bHi > bLo) std::memcpy(pr + bLo, xr + bLo, sizeof(float) * (bHi - bLo)); }
-          else for (long b = bLo; b < bHi; b++) pr[b] = xr[b * sw];
+          if (sw == 1) { if (bHi > bLo) std::memcpy(pr + bLo, xr + bLo, sizeof(float) * (bHi - bLo)); continue; }
+          long b = bLo;
+          // Stride 2 (the autoencoders' down- and upsampling layers): every other column, four
+          // at a time, while the eight floats read stay inside the row.
+          if (sw == 2) for (; b + 4 <= bHi && 2 * b + 8 + base <= w; b += 4) evenLanes(xr + 2 * b, pr + b);
+          for (; b < bHi; b++) pr[b] = xr[b * sw];
         }
       }
     }
@@ -86,7 +103,7 @@ float* scratch(long floats) {
 }  // namespace
 
 void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
-    const ConvGeometry& g, long cout) {
+    const ConvGeometry& g, long cout, int act) {
   if (g.n == 0 || cout == 0 || g.oh * g.ow == 0) return;
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride, taps = g.kh * g.kw;
@@ -103,15 +120,17 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
         for (long oy = 0; oy < g.oh; oy++)
           for (long ox = 0; ox < g.ow; ox++) yc[oy * g.ow + ox] = gc[oy * L.wq + ox] + bv;
       }
+      if (act != ACT_NONE) K->epilogue(y + b * cout * g.oh * g.ow, 0, 1, cout * g.oh * g.ow, nullptr, act);
     }
   });
 }
 
 void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,
-    const ConvGeometry& g, long cout) {
+    const ConvGeometry& g, long cout, int act) {
   if (g.n == 0 || g.c == 0 || g.h * g.w == 0) return;
   if (cout == 0 || g.oh * g.ow == 0) {
     for (long i = 0; i < g.n * g.c * g.h * g.w; i++) gx[i] = bias != nullptr ? bias[(i / (g.h * g.w)) % g.c] : 0.0f;
+    if (act != ACT_NONE) K->epilogue(gx, 0, 1, g.n * g.c * g.h * g.w, nullptr, act);
     return;
   }
   // gx[iy][ix] = Σ_{co, ki, kj} w[co][ci][ki][kj] · gy[oy][ox] where oy·sh = iy + ph − ki·dh. Split
@@ -200,6 +219,7 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
           }
         }
       }
+      if (act != ACT_NONE) K->epilogue(dstImage, 0, 1, g.c * g.h * g.w, nullptr, act);
     }
   });
 }
@@ -321,11 +341,33 @@ inline void take(float v, long i, float& best, long& at) {
 
 // The autoencoders' 2×2, stride 2, unpadded pool: four candidates per output, no bounds checks
 // (once best is NaN no later candidate beats it: v > NaN is false and best == best fails).
+// Four outputs at a time in portable 4-lane vectors (SSE2 here, SIMD128 in the wasm build):
+// the even and odd columns of two rows deinterleaved, the same comparisons as take() per lane.
+// One candidate per lane against the running best, as take(): the later one wins only if larger
+// or a NaN over a number.
+inline void take4(v4f v, v4f at, v4f& best, v4f& bestAt) {
+  const v4i win = (v > best) | ((v != v) & (best == best));
+  best = win ? v : best;
+  bestAt = win ? at : bestAt;
+}
+
 void maxPool2x2Plane(const float* xp, float* y, float* argmax, long w, long oh, long ow) {
+  const v4f lane2 = {0, 2, 4, 6};
   for (long oy = 0; oy < oh; oy++) {
     const float* r0 = xp + 2 * oy * w;
     const float* r1 = r0 + w;
-    for (long ox = 0; ox < ow; ox++) {
+    long ox = 0;
+    for (; ox + 4 <= ow; ox += 4) {
+      const v4f a0 = load4(r0 + 2 * ox), a1 = load4(r0 + 2 * ox + 4), b0 = load4(r1 + 2 * ox), b1 = load4(r1 + 2 * ox + 4);
+      const v4f i0 = static_cast<float>(2 * oy * w + 2 * ox) + lane2;
+      v4f best = __builtin_shufflevector(a0, a1, 0, 2, 4, 6), at = i0;
+      take4(__builtin_shufflevector(a0, a1, 1, 3, 5, 7), i0 + 1.0f, best, at);
+      take4(__builtin_shufflevector(b0, b1, 0, 2, 4, 6), i0 + static_cast<float>(w), best, at);
+      take4(__builtin_shufflevector(b0, b1, 1, 3, 5, 7), i0 + static_cast<float>(w + 1), best, at);
+      std::memcpy(y + oy * ow + ox, &best, sizeof best);
+      std::memcpy(argmax + oy * ow + ox, &at, sizeof at);
+    }
+    for (; ox < ow; ox++) {
       const long c = 2 * ox, i0 = 2 * oy * w + c;
       float best = r0[c];
       long at = i0;

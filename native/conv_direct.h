@@ -6,13 +6,14 @@
 
 namespace tessera {
 
-// x [n, c, h, w] ⋆ w [cout, c, kh, kw] (+ bias [cout]) → y [n, cout, oh, ow] (PyTorch's Conv2d).
+// x [n, c, h, w] ⋆ w [cout, c, kh, kw] (+ bias [cout]) → y [n, cout, oh, ow] (PyTorch's Conv2d),
+// then act (an ActCode) on each stored output, per image while it is in cache.
 void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
-    const ConvGeometry& g, long cout);
+    const ConvGeometry& g, long cout, int act = ACT_NONE);
 // gy [n, cout, oh, ow], w [cout, c, kh, kw] → gx [n, c, h, w] (overwritten) + bias [c] if given:
-// the adjoint of convForward in x, which is also ConvTranspose2d's forward.
+// the adjoint of convForward in x, which is also ConvTranspose2d's forward; then act as convForward.
 void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,
-    const ConvGeometry& g, long cout);
+    const ConvGeometry& g, long cout, int act = ACT_NONE);
 // x [n, c, h, w], gy [n, cout, oh, ow] → gw [cout, c, kh, kw] (overwritten), and gbias [cout] =
 // Σ gy per channel when gbias is not null.
 void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,

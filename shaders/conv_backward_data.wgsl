@@ -1,8 +1,9 @@
 // The adjoint of conv_forward in x (ConvTranspose2d's forward): gx [n, c, h, w] from gy
-// [n, cout, oh, ow] and w [cout, c, kh, kw], plus bias [c] if HAS_BIAS. No atomics: each input pixel gathers the outputs
+// [n, cout, oh, ow] and w [cout, c, kh, kw], plus bias [c] if HAS_BIAS, then the activation. No atomics: each input pixel gathers the outputs
 // that read it, oy = (iy + ph − ki·dh) / sh where that divides exactly and lies in [0, oh).
 
 #include "conv_params.wgsl"
+#include "conv_activation.wgsl"
 
 @group(0) @binding(0) var<storage, read> gy: array<f32>;
 @group(0) @binding(1) var<storage, read> wt: array<f32>;
@@ -40,5 +41,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       }
     }
   }
-  gx[t] = s;
+  gx[t] = activate(s);
 }

@@ -1,7 +1,9 @@
-// Direct convolution: y [n, cout, oh, ow] = x [n, c, h, w] ⋆ w [cout, c, kh, kw] (+ bias).
+// Direct convolution: y [n, cout, oh, ow] = x [n, c, h, w] ⋆ w [cout, c, kh, kw] (+ bias), then the
+// activation (conv_activation.wgsl).
 // One thread per output element, summing its c·kh·kw products (padding reads as zero).
 
 #include "conv_params.wgsl"
+#include "conv_activation.wgsl"
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> wt: array<f32>;
@@ -34,5 +36,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       }
     }
   }
-  y[t] = s;
+  y[t] = activate(s);
 }

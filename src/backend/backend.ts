@@ -154,14 +154,16 @@ export interface Backend<S = unknown> {
   col2im(cols: S, out: S, g: Conv2dGeometry): void;
   /**
    * Direct convolution, PyTorch's Conv2d: x [n, c, h, w] ⋆ weight [cout, c, kh, kw] (+ bias [cout])
-   * → y [n, cout, oh, ow], g as for im2col (c the input channels). No column matrix.
+   * → y [n, cout, oh, ow], g as for im2col (c the input channels). No column matrix. activation
+   * (default 'none') is applied to each stored output, after the bias, as matmul's epilogue.
    */
-  conv2d(x: S, weight: S, bias: S | null, y: S, g: Conv2dGeometry, cout: number): void;
+  conv2d(x: S, weight: S, bias: S | null, y: S, g: Conv2dGeometry, cout: number, activation?: Activation): void;
   /**
    * The adjoint of conv2d in x: gy [n, cout, oh, ow], weight [cout, c, kh, kw] → gx [n, c, h, w]
-   * (overwritten), plus bias [c] when given. Also ConvTranspose2d's forward, bias included.
+   * (overwritten), plus bias [c] when given, then activation as conv2d's. Also ConvTranspose2d's
+   * forward, bias and activation included.
    */
-  conv2dBackwardData(gy: S, weight: S, bias: S | null, gx: S, g: Conv2dGeometry, cout: number): void;
+  conv2dBackwardData(gy: S, weight: S, bias: S | null, gx: S, g: Conv2dGeometry, cout: number, activation?: Activation): void;
   /**
    * The adjoint of conv2d in the weight: x, gy → gw [cout, c, kh, kw] (overwritten), and when
    * gbias is given, gbias [cout] = Σ of gy over images and pixels (the bias gradient, same pass).

@@ -163,7 +163,8 @@ export function kernelDetail(kernel: string, args: readonly unknown[]): string {
     case 'conv2dBackwardWeight': {
       const g = args[4] as Conv2dGeometry, cout = args[5] as number;
       const bias = (kernel === 'conv2dBackwardWeight' ? args[3] : args[2]) ? (kernel === 'conv2dBackwardWeight' ? ' +bias grad' : ' +bias') : '';
-      return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}`;
+      const act = kernel !== 'conv2dBackwardWeight' && args[6] && args[6] !== 'none' ? ` +${String(args[6])}` : '';
+      return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}${act}`;
     }
     default:
       return kernel;

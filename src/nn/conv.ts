@@ -4,6 +4,7 @@
 // Default initialisation as PyTorch's _ConvNd: kaiming_uniform(a=√5) on the weight and
 // U(−1/√fan_in, 1/√fan_in) on the bias, fan_in = weight.shape[1]·kh·kw (so cout·kh·kw for the
 // transpose, whose weight is laid out [cin, cout, …]).
+import type { Activation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { conv2d, convTranspose2d, pair, type Pair } from '../ops/conv.js';
 import { defaultGenerator, type Generator } from '../random.js';
@@ -52,8 +53,13 @@ export class Conv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /** Forward with an activation in the kernel's epilogue (Sequential fuses a following ReLU/Sigmoid/Tanh). */
+  forwardWith(x: Tensor, activation: Activation): Tensor {
     const { stride, padding, dilation } = this.options;
-    return conv2d(x, this.weight, this.bias, { stride, padding, dilation });
+    return conv2d(x, this.weight, this.bias, { stride, padding, dilation, activation });
   }
 
   override describe(): string {
@@ -74,8 +80,13 @@ export class ConvTranspose2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /** Forward with an activation in the kernel's epilogue, as Conv2d's. */
+  forwardWith(x: Tensor, activation: Activation): Tensor {
     const { stride, padding, dilation, outputPadding } = this.options;
-    return convTranspose2d(x, this.weight, this.bias, { stride, padding, dilation, outputPadding });
+    return convTranspose2d(x, this.weight, this.bias, { stride, padding, dilation, outputPadding, activation });
   }
 
   override describe(): string {

@@ -1,10 +1,11 @@
-// Sequential: modules applied in order, named '0', '1', … as in PyTorch. A Linear directly
-// followed by ReLU, Sigmoid or Tanh runs as one fused op (the activation in the matmul's
-// epilogue); the modules and their state-dict names stay as they are.
+// Sequential: modules applied in order, named '0', '1', … as in PyTorch. A Linear, Conv2d or
+// ConvTranspose2d directly followed by ReLU, Sigmoid or Tanh runs as one fused op (the
+// activation in the kernel's epilogue); the modules and their state-dict names stay as they are.
 import type { Activation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
+import { Conv2d, ConvTranspose2d } from './conv.js';
 import { ReLU, Sigmoid, Tanh } from './activations.js';
 
 function fusable(m: Module | undefined): Activation | null {
@@ -16,7 +17,7 @@ function fusable(m: Module | undefined): Activation | null {
 
 export class Sequential extends Module {
   readonly layers: Module[];
-  /** Fuse Linear + activation pairs (default true; turn off to compare). */
+  /** Fuse layer + activation pairs (default true; turn off to compare). */
   fuse = true;
 
   constructor(...modules: Module[]) {
@@ -45,9 +46,10 @@ export class Sequential extends Module {
     let y = x;
     for (let i = 0; i < this.layers.length; i++) {
       const m = this.layers[i];
-      const act = this.fuse && m instanceof Linear && m.activation === 'none' ? fusable(this.layers[i + 1]) : null;
+      const fuses = (m instanceof Linear && m.activation === 'none') || m instanceof Conv2d || m instanceof ConvTranspose2d;
+      const act = this.fuse && fuses ? fusable(this.layers[i + 1]) : null;
       if (act) {
-        y = (m as Linear).forwardWith(y, act);
+        y = (m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, act);
         i++;
       } else {
         y = m.call(y);

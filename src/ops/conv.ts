@@ -2,12 +2,13 @@
 // conv2dBackwardData, conv2dBackwardWeight), three ops whose backward rules are each other:
 // all three are the bilinear form ⟨gy, conv(x, w)⟩ differentiated, so higher derivatives come
 // free. im2col and col2im (each other's adjoint) remain for the pooling ops.
-import type { Conv2dGeometry } from '../backend/backend.js';
+import type { Activation, Conv2dGeometry } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import { checkSame, checkTensor, empty, record } from './op.js';
 import { expand, reshape } from './shape-ops.js';
 import { sum } from './reduce.js';
+import { activationGradFromOutput } from './activation.js';
 
 export type Pair = number | readonly [number, number];
 
@@ -15,6 +16,8 @@ export interface Conv2dOptions {
   stride?: Pair;
   padding?: Pair;
   dilation?: Pair;
+  /** Applied to the output in the kernel's epilogue, after the bias (default 'none'). */
+  activation?: Activation;
 }
 
 export interface ConvTranspose2dOptions extends Conv2dOptions {
@@ -79,19 +82,21 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (oh < 1 || ow < 1) {
     throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${g.kh}×${g.kw} (padding ${g.ph},${g.pw}, dilation ${g.dh},${g.dw}): output would be ${oh}×${ow}`);
   }
-  return convPass('conv2d', x, weight, bias, { ...g, oh, ow }, cout);
+  return convPass('conv2d', x, weight, bias, { ...g, oh, ow }, cout, options.activation);
 }
 
 /**
  * conv2d, y [n, cout, oh, ow] = x ⋆ weight (+ bias), or its adjoint in x, conv2dBackwardData,
  * gx [n, c, h, w] = the adjoint applied to gy (+ bias [c]: ConvTranspose2d's forward). Each one's
  * gradient in its input is the other; in the weight, conv2dBackwardWeight(image side, gy side).
+ * With an activation, out = act(…) and the gradient first goes through act' (from out, as linear).
  */
-function convPass(op: 'conv2d' | 'conv2dBackwardData', input: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number): Tensor {
+function convPass(op: 'conv2d' | 'conv2dBackwardData', input: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number, act: Activation = 'none'): Tensor {
   const forward = op === 'conv2d';
   const out = empty(forward ? [g.n, cout, g.oh, g.ow] : [g.n, g.c, g.h, g.w], input.dtype, input.backend);
-  input.backend[op](input.storage(op), weight.storage(op), bias ? bias.storage(op) : null, out.storage(op), g, cout);
-  return record(out, op, bias ? [input, weight, bias] : [input, weight], (G) => {
+  input.backend[op](input.storage(op), weight.storage(op), bias ? bias.storage(op) : null, out.storage(op), g, cout, act);
+  return record(out, op, bias ? [input, weight, bias] : [input, weight], (gOut) => {
+    const G = act === 'none' ? gOut : activationGradFromOutput(act, out, gOut);
     // conv2d's bias gradient comes out of the weight gradient's pass over gy.
     const wantBias = forward && bias !== null && bias.requiresGrad;
     const grads = weight.requiresGrad || wantBias ? convBackwardWeight(forward ? input : G, forward ? G : input, g, cout, wantBias) : null;
@@ -100,7 +105,7 @@ function convPass(op: 'conv2d' | 'conv2dBackwardData', input: Tensor, weight: Te
       weight.requiresGrad && grads ? grads.gw : null,
       ...(bias ? [forward ? grads?.gb ?? null : bias.requiresGrad ? channelSum(G) : null] : []),
     ];
-  }, { saved: [forward ? 'x' : 'gy', 'weight'], attrs: { ...g, cout } });
+  }, { saved: [forward ? 'x' : 'gy', 'weight', ...(act === 'none' ? [] : ['y'])], attrs: { ...g, cout, activation: act } });
 }
 
 /** Σ of t [n, c, h, w] per channel → [c]. */
@@ -143,5 +148,5 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   if (oh < 1 || ow < 1) throw new Error(`convTranspose2d: output would be ${oh}×${ow} for input ${shapeStr(x.shape)}`);
   // The output is the input of a conv2d whose output is x: geometry from the output's side.
   // (weight [cin, cout, …] is that conv2d's [its cout, its cin, …] layout)
-  return convPass('conv2dBackwardData', x, weight, bias, { ...win, c: cout, h: oh, w: ow, oh: h, ow: w }, cin);  // [n, cout, oh, ow]
+  return convPass('conv2dBackwardData', x, weight, bias, { ...win, c: cout, h: oh, w: ow, oh: h, ow: w }, cin, options.activation);  // [n, cout, oh, ow]
 }

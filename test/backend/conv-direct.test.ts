@@ -4,7 +4,8 @@
 // against js, on odd shapes, size 1, kernels wider than the image, stride, padding, dilation.
 // The ops' gradients against float64 finite differences are in test/engine/conv-gradcheck.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { Backend, Conv2dGeometry } from '../../src/backend/backend.js';
+import type { Activation, Backend, Conv2dGeometry } from '../../src/backend/backend.js';
+import { ACTIVATION_CODES } from '../../src/backend/opcodes.js';
 import { nativeAddon } from '../../src/backend/native/index.js';
 import { Generator, expectClose, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
 import { readAll, requireBackend, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
@@ -27,9 +28,36 @@ const CASES: [Conv2dGeometry, number][] = [
   [geometry(1, 4, 9, 9, 3, 3, 1, 2, 2, 0, 2, 2), 1],
   [geometry(5, 8, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1), 16],       // the autoencoder's shapes, 2 threads' worth
   [geometry(4, 16, 28, 28, 3, 3, 1, 1, 1, 1, 1, 1), 1],
+  // Stride 2 rows long enough for the vector column deinterleave, odd widths, with its tail.
+  [geometry(2, 3, 9, 19, 3, 3, 2, 2, 0, 0, 1, 1), 3],
+  [geometry(2, 2, 11, 21, 3, 3, 2, 2, 2, 1, 2, 1), 5],
 ];
 
 const label = (g: Conv2dGeometry, cout: number): string => `${JSON.stringify(g)} cout ${cout}`;
+
+/** The fused epilogue activations, written here from their definitions (relu keeps NaN). */
+const ACTS: [Exclude<Activation, 'none'>, (v: number) => number][] = [
+  ['relu', (v) => (v <= 0 ? 0 : v)],
+  ['sigmoid', (v) => 1 / (1 + Math.exp(-v))],
+  ['tanh', (v) => Math.tanh(v)],
+];
+
+/** conv2d and conv2dBackwardData with an epilogue activation on a backend (host arrays). */
+function runFused(b: Backend<Float32Array>, d: ConvData, g: Conv2dGeometry, cout: number, act: Activation): { y: Float32Array; gx: Float32Array } {
+  const y = new Float32Array(g.n * cout * g.oh * g.ow).fill(777), gx = new Float32Array(g.n * g.c * g.h * g.w).fill(777);
+  b.conv2d(d.x, d.w, d.bias, y, g, cout, act);
+  b.conv2dBackwardData(d.gy, d.w, d.inBias, gx, g, cout, act);
+  return { y, gx };
+}
+
+/** NaN, ±Inf and large values in x and gy: the epilogue must keep relu's NaN and saturate sigmoid and tanh. */
+function withEdgeValues(d: ConvData): ConvData {
+  const x = d.x.slice(), gy = d.gy.slice();
+  x[0] = NaN; gy[0] = NaN;
+  if (x.length > 2) { x[x.length - 1] = Infinity; x[1] = -1e4; }
+  if (gy.length > 2) { gy[gy.length - 1] = -Infinity; gy[1] = 1e4; }
+  return { ...d, x, gy };
+}
 
 /** bias [cout] for conv2d, inBias [c] for conv2dBackwardData (ConvTranspose2d's bias). */
 interface ConvData { x: Float32Array; w: Float32Array; bias: Float32Array; inBias: Float32Array; gy: Float32Array }
@@ -107,6 +135,19 @@ describe('js direct convolution against im2col and col2im', () => {
     }
   });
 
+  it('the epilogue activation is the activation of the unfused output', () => {
+    const gen = new Generator(17);
+    for (const [g, cout] of CASES.slice(0, 8)) {
+      const d = data(gen, g, cout);
+      const plain = runFused(js, d, g, cout, 'none');
+      for (const [act, f] of ACTS) {
+        const got = runFused(js, d, g, cout, act);
+        expectClose(got.y, plain.y.map(f), 1e-6, 1e-7, `js conv2d +${act} ${label(g, cout)}`);
+        expectClose(got.gx, plain.gx.map(f), 1e-6, 1e-7, `js conv2dBackwardData +${act} ${label(g, cout)}`);
+      }
+    }
+  });
+
   it('max pooling: the window maximum, its index, and the gradient routed there', () => {
     const gen = new Generator(8);
     const pools = [
@@ -172,6 +213,13 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
         js.conv2dBackwardWeight(d.x, d.gy, gwJ, null, g, cout);
         expectClose(gxN, gxJ, 1e-5, 1e-5, `native conv2dBackwardData without bias ${label(g, cout)}`);
         expectClose(gwN, gwJ, 1e-5, 1e-5 * g.n * g.oh * g.ow, `native conv2dBackwardWeight without bias ${label(g, cout)}`);
+        // The fused epilogue, also on NaN, ±Inf and huge inputs.
+        for (const [act] of ACTS) {
+          const e = withEdgeValues(d);
+          const [n, j] = [runFused(native, e, g, cout, act), runFused(js, e, g, cout, act)];
+          expectClose(n.y, j.y, 1e-5, 1e-5 * (g.c * g.kh * g.kw + 1), `native conv2d +${act} ${label(g, cout)}`);
+          expectClose(n.gx, j.gx, 1e-5, 1e-5 * cout * g.kh * g.kw, `native conv2dBackwardData +${act} ${label(g, cout)}`);
+        }
       }
     }
     useIsa(isa, 1);
@@ -179,9 +227,14 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
 
   it('max pooling matches js bit for bit, argmax included', () => {
     const gen = new Generator(10);
-    for (const g of [geometry(3, 5, 9, 7, 2, 2, 2, 2, 0, 0, 1, 1), geometry(2, 3, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
+    // 2×2 pools with ow ≥ 4 run four outputs per vector, then a scalar tail (ow 9, odd w 19).
+    for (const g of [geometry(3, 5, 9, 7, 2, 2, 2, 2, 0, 0, 1, 1), geometry(2, 3, 10, 19, 2, 2, 2, 2, 0, 0, 1, 1), geometry(1, 2, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1),
+      geometry(2, 3, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
       const x = uniform(gen, g.n * g.c * g.h * g.w);
-      x[3] = NaN;
+      // NaNs in every window position and lane, ties (equal neighbours) and ±Inf.
+      for (let i = 3; i < x.length; i += 37) x[i] = NaN;
+      for (let i = 10; i + 1 < x.length; i += 23) x[i + 1] = x[i];
+      for (let i = 5; i < x.length; i += 41) x[i] = i % 2 ? Infinity : -Infinity;
       const outN = g.n * g.c * g.oh * g.ow;
       const [yN, aN, yJ, aJ] = [0, 1, 2, 3].map(() => new Float32Array(outN));
       native.maxPool2d(x, yN, aN, g);
@@ -206,10 +259,15 @@ describe('native naive convolution loops (the addon\'s reference)', () => {
       const d = data(gen, g, cout);
       const geo = Float64Array.from([g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow]);
       const got: ConvOut = { y: new Float32Array(g.n * cout * g.oh * g.ow), gx: new Float32Array(d.x.length), gw: new Float32Array(d.w.length), gb: new Float32Array(cout) };
-      addon.convForward(d.x, d.w, d.bias, got.y, geo, cout, true);
-      addon.convBackwardData(d.gy, d.w, d.inBias, got.gx, geo, cout, true);
+      addon.convForward(d.x, d.w, d.bias, got.y, geo, cout, ACTIVATION_CODES.none, true);
+      addon.convBackwardData(d.gy, d.w, d.inBias, got.gx, geo, cout, ACTIVATION_CODES.none, true);
       addon.convBackwardWeight(d.x, d.gy, got.gw, got.gb, geo, cout, true);
       expectConv(got, runCpu(js, d, g, cout), g, cout, 'native naive');
+      const want = runFused(js, d, g, cout, 'tanh');
+      addon.convForward(d.x, d.w, d.bias, got.y, geo, cout, ACTIVATION_CODES.tanh, true);
+      addon.convBackwardData(d.gy, d.w, d.inBias, got.gx, geo, cout, ACTIVATION_CODES.tanh, true);
+      expectClose(got.y, want.y, 1e-5, 1e-5, `native naive conv2d +tanh ${label(g, cout)}`);
+      expectClose(got.gx, want.gx, 1e-5, 1e-5, `native naive conv2dBackwardData +tanh ${label(g, cout)}`);
     }
   });
 });
@@ -243,6 +301,16 @@ describe.skipIf(shouldSkip(setup))('webgpu direct convolution and max pooling vs
       const noBias = new Float32Array(want.y.length);
       js.conv2d(d.x, d.w, null, noBias, g, cout);
       expectClose(await readAll(b, y0), noBias, 1e-5, 1e-5, `webgpu conv2d without bias ${label(g, cout)}`);
+      for (const [act] of ACTS) {
+        const e = withEdgeValues(d);
+        const j = runFused(js, e, g, cout, act);
+        const [ex, egy] = [b.upload(e.x), b.upload(e.gy)];
+        const ya = b.alloc('float32', j.y.length), gxa = b.alloc('float32', j.gx.length);
+        b.conv2d(ex, w, bias, ya, g, cout, act);
+        b.conv2dBackwardData(egy, w, inBias, gxa, g, cout, act);
+        expectClose(await readAll(b, ya), j.y, 1e-5, 1e-5 * (g.c * g.kh * g.kw + 1), `webgpu conv2d +${act} ${label(g, cout)}`);
+        expectClose(await readAll(b, gxa), j.gx, 1e-5, 1e-5 * cout * g.kh * g.kw, `webgpu conv2dBackwardData +${act} ${label(g, cout)}`);
+      }
     }
   });
 

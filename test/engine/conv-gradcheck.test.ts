@@ -34,6 +34,17 @@ describe('gradcheck: direct convolutions', () => {
     check('convT size 1', (x, w) => convTranspose2d(x, w), [input([1, 1, 1, 1]), input([1, 1, 1, 1])]);
   });
 
+  it('the fused epilogue activation: conv2d and convTranspose2d with sigmoid, tanh and relu', () => {
+    check('conv2d +sigmoid, stride 2', (x, w, b) => conv2d(x, w, b, { stride: 2, padding: 1, activation: 'sigmoid' }), [input([2, 3, 5, 4]), input([4, 3, 3, 3]), input([4])]);
+    check('conv2d +tanh, size 1', (x, w, b) => conv2d(x, w, b, { activation: 'tanh' }), [input([1, 1, 1, 1]), input([1, 1, 1, 1]), input([1])]);
+    check('convT +tanh s2 op1', (x, w, b) => convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, activation: 'tanh' }), [input([2, 2, 3, 2]), input([2, 3, 3, 3]), input([3])]);
+    // relu has a kink at 0, so no output may lie near it: positive inputs and weights (each sum
+    // in (0, 18]) with biases 0.1 and 0.5 (channels all on) and −30 (a channel all off).
+    const pos = (shape: number[], lo: number) => tensor(randomArray(gen, prod(shape), lo, 1), shape, { requiresGrad: true });
+    const bias = tensor([0.1, -30, 0.5], [3], { requiresGrad: true });
+    check('conv2d +relu', (x, w, b) => conv2d(x, w, b, { padding: 1, activation: 'relu' }), [pos([1, 2, 4, 3], 0.2), pos([3, 2, 3, 3], 0.1), bias]);
+  });
+
   it('maxPool2d: overlapping and padded windows', () => {
     const distinct = (shape: number[]) => tensor(Array.from(gen.permutation(prod(shape))).map((v) => v / 40 - 1), shape, { requiresGrad: true });
     check('k3 s2 p1', (x) => maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }), [distinct([2, 2, 5, 6])]);

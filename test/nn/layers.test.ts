@@ -1,6 +1,6 @@
 // Each layer's forward against values computed here by direct loops (float64 arithmetic).
 import { describe, expect, it } from 'vitest';
-import { Generator, setBackend, noGrad } from '../../src/index.js';
+import { Generator, setBackend, noGrad, backward, type Tensor } from '../../src/index.js';
 import {
   Linear, Conv2d, ConvTranspose2d, Flatten, Unflatten, Reshape, MaxPool2d, AvgPool2d, Upsample,
   ReLU, LeakyReLU, ELU, SELU, GELU, Sigmoid, Tanh, Softplus, Softmax, LogSoftmax, Sequential,
@@ -230,5 +230,22 @@ describe('Sequential', () => {
       for (let o = 0; o < 2; o++) want.push(1 / (1 + Math.exp(-(b2[o] + h.reduce((s, v, k) => s + v * w2[o * 8 + k], 0)))));
     }
     expectClose(fused, want, 1e-5, 1e-6, 'Sequential');
+  });
+
+  it('fuses Conv2d + ReLU and ConvTranspose2d + Sigmoid: the same outputs and gradients as unfused', () => {
+    const g = new Generator(4);
+    const seq = new Sequential(new Conv2d(2, 3, 3, { padding: 1, generator: g }), new ReLU(),
+      new ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, outputPadding: 1, generator: g }), new Sigmoid());
+    const x = randomInput(g, [2, 2, 5, 4]);
+    const run = (fuse: boolean) => {
+      seq.fuse = fuse;
+      for (const p of seq.parameters()) p.grad = null;
+      const y = seq.forward(x);
+      backward(y.square().sum());
+      return [host(y), ...seq.parameters().map((p) => host(p.grad as Tensor))];
+    };
+    const [fused, plain] = [run(true), run(false)];
+    expect(plain[0].length).toBe(2 * 2 * 10 * 8);
+    fused.forEach((a, i) => expectClose(a, plain[i], 1e-5, 1e-6, `fused vs unfused, output/gradient ${i}`));
   });
 });

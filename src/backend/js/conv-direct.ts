@@ -1,8 +1,10 @@
 // Direct convolution and max pooling of the js backend: a loop per output element with the sum
 // in double, the reference every other backend's kernels are tested against.
-import type { Conv2dGeometry, TypedArray } from '../backend.js';
+import type { Activation, Conv2dGeometry, TypedArray } from '../backend.js';
+import { applyEpilogue } from './matmul.js';
 
-export function conv2d(x: TypedArray, weight: TypedArray, bias: TypedArray | null, y: TypedArray, g: Conv2dGeometry, cout: number): void {
+export function conv2d(x: TypedArray, weight: TypedArray, bias: TypedArray | null, y: TypedArray, g: Conv2dGeometry, cout: number,
+  activation: Activation = 'none'): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   for (let b = 0; b < n; b++) {
     for (let co = 0; co < cout; co++) {
@@ -25,9 +27,11 @@ export function conv2d(x: TypedArray, weight: TypedArray, bias: TypedArray | nul
       }
     }
   }
+  if (activation !== 'none') applyEpilogue(y, 0, 1, n * cout * oh * ow, undefined, activation);
 }
 
-export function conv2dBackwardData(gy: TypedArray, weight: TypedArray, bias: TypedArray | null, gx: TypedArray, g: Conv2dGeometry, cout: number): void {
+export function conv2dBackwardData(gy: TypedArray, weight: TypedArray, bias: TypedArray | null, gx: TypedArray, g: Conv2dGeometry, cout: number,
+  activation: Activation = 'none'): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const acc = new Float64Array(n * c * h * w);
   if (bias) for (let i = 0; i < acc.length; i++) acc[i] = bias[Math.floor(i / (h * w)) % c];
@@ -52,6 +56,7 @@ export function conv2dBackwardData(gy: TypedArray, weight: TypedArray, bias: Typ
     }
   }
   gx.set(acc);
+  if (activation !== 'none') applyEpilogue(gx, 0, 1, acc.length, undefined, activation);
 }
 
 export function conv2dBackwardWeight(x: TypedArray, gy: TypedArray, gw: TypedArray, gbias: TypedArray | null, g: Conv2dGeometry, cout: number): void {

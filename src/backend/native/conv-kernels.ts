@@ -1,28 +1,36 @@
 // The native backend's direct convolution and max pooling kernels (native/conv_direct.cc):
 // bounds checked here, then the addon runs them in place on the Float32Array storage.
-import type { Backend, Conv2dGeometry } from '../backend.js';
+import type { Activation, Backend, Conv2dGeometry } from '../backend.js';
+import { ACTIVATION_CODES } from '../opcodes.js';
 import type { NativeAddon } from './addon.js';
 
 type F32 = Float32Array;
 type ConvMethods = Pick<Backend<F32>, 'conv2d' | 'conv2dBackwardData' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>;
 
+/** The epilogue's code in the one table. */
+function actCode(op: string, act: Activation): number {
+  const code = ACTIVATION_CODES[act];
+  if (code === undefined) throw new Error(`native backend ${op}: unknown activation '${String(act)}'`);
+  return code;
+}
+
 export function convKernels(addon: NativeAddon, need: (op: string, what: string, have: number, want: number) => void,
   writeGeometry: (g: Conv2dGeometry) => Float64Array): ConvMethods {
   return {
-    conv2d(x, weight, bias, y, g, cout) {
+    conv2d(x, weight, bias, y, g, cout, act = 'none') {
       need('conv2d', 'x', x.length, g.n * g.c * g.h * g.w);
       need('conv2d', 'weight', weight.length, cout * g.c * g.kh * g.kw);
       if (bias !== null) need('conv2d', 'bias', bias.length, cout);
       need('conv2d', 'y', y.length, g.n * cout * g.oh * g.ow);
-      addon.convForward(x, weight, bias, y, writeGeometry(g), cout);
+      addon.convForward(x, weight, bias, y, writeGeometry(g), cout, actCode('conv2d', act));
     },
 
-    conv2dBackwardData(gy, weight, bias, gx, g, cout) {
+    conv2dBackwardData(gy, weight, bias, gx, g, cout, act = 'none') {
       need('conv2dBackwardData', 'gy', gy.length, g.n * cout * g.oh * g.ow);
       need('conv2dBackwardData', 'weight', weight.length, cout * g.c * g.kh * g.kw);
       if (bias !== null) need('conv2dBackwardData', 'bias', bias.length, g.c);
       need('conv2dBackwardData', 'gx', gx.length, g.n * g.c * g.h * g.w);
-      addon.convBackwardData(gy, weight, bias, gx, writeGeometry(g), cout);
+      addon.convBackwardData(gy, weight, bias, gx, writeGeometry(g), cout, actCode('conv2dBackwardData', act));
     },
 
     conv2dBackwardWeight(x, gy, gw, gbias, g, cout) {

@@ -129,8 +129,8 @@ function makeBackend(mod: WasmModule): Backend<F32> {
 
     // Not yet compiled for wasm (native/conv_direct.cc is not in scripts/build-wasm.mjs): the js
     // kernels run on the module's memory in place, as storage is a Float32Array view on it.
-    conv2d: (x, w, bias, y, g, cout) => js.conv2d(x, w, bias, y, g, cout),
-    conv2dBackwardData: (gy, w, bias, gx, g, cout) => js.conv2dBackwardData(gy, w, bias, gx, g, cout),
+    conv2d: (x, w, bias, y, g, cout, act) => js.conv2d(x, w, bias, y, g, cout, act),
+    conv2dBackwardData: (gy, w, bias, gx, g, cout, act) => js.conv2dBackwardData(gy, w, bias, gx, g, cout, act),
     conv2dBackwardWeight: (x, gy, gw, gbias, g, cout) => js.conv2dBackwardWeight(x, gy, gw, gbias, g, cout),
     maxPool2d: (x, y, argmax, g) => js.maxPool2d(x, y, argmax, g),
     maxPool2dBackward: (gy, argmax, gx, g) => js.maxPool2dBackward(gy, argmax, gx, g),
