@@ -2,6 +2,11 @@
 // native/'s kernels). The module imports one shared memory: storage is Float32Array views on it,
 // which stay valid when the memory grows (a SharedArrayBuffer is never detached), and worker
 // threads instantiate the same module on the same memory to run native/wasm_runtime.cc's pool.
+// The thread that calls the kernels takes part and, once its own share is done, waits for the
+// tasks workers took: here in Atomics.wait (tessera_set_caller_waits(1)); on a browser's main
+// thread, which may not block, the pool's default is to spin, so a page can call the kernels from
+// its main thread with Web Workers as the workers (the playground's server sends COOP/COEP so the
+// page is cross-origin isolated and has SharedArrayBuffer) and run one thread where it is not.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
