@@ -149,7 +149,8 @@ void parallelFor(long tasks, TaskFn fn, void* ctx) {
   __atomic_store_n(&pool.claim, pack(pool.generation, (uint64_t)tasks, 0), __ATOMIC_SEQ_CST);
   __atomic_fetch_add(&pool.wake, 1, __ATOMIC_SEQ_CST);
   // A worker counts itself a sleeper before it waits, and its wait returns at once if `wake` moved.
-  if (__atomic_load_n(&pool.sleepers, __ATOMIC_SEQ_CST) > 0) __builtin_wasm_memory_atomic_notify(&pool.wake, pool.threads - 1);
+  // All sleepers: a notify for n may wake workers that sit out (id >= threads) instead of those in.
+  if (__atomic_load_n(&pool.sleepers, __ATOMIC_SEQ_CST) > 0) __builtin_wasm_memory_atomic_notify(&pool.wake, -1);
   runTasks(0);
   // Only tasks a worker has claimed and not finished are left: spin a little, then (where the
   // calling thread may block) wait in slices, the wasm stand-in for yielding the core.
