@@ -1,7 +1,7 @@
 // What the WebAssembly build needs in place of libc's allocator and std::thread (native builds
 // use thread_pool.cc and the C library instead): a thread-safe allocator over the shared linear
 // memory, and thread_pool.h's parallelFor run by Web/Node workers that JavaScript starts
-// (src/backend/wasm/threads.ts). Every worker instantiates the same module on the same shared
+// (src/backend/wasm/module.ts). Every worker instantiates the same module on the same shared
 // memory and parks in tessera_worker_loop.
 #include <stddef.h>
 #include <stdint.h>
@@ -87,31 +87,49 @@ void* aligned_alloc(size_t alignment, size_t size) { return alignment <= kHeader
 }  // extern "C"
 
 // ---- thread pool -----------------------------------------------------------------------------
-// One job at a time, posted by the calling thread (worker 0): workers wake on `generation`, claim
-// tasks from `next`, and the last one out wakes the caller, which has been taking tasks too.
+// thread_pool.cc's design in wasm atomics: one job at a time, posted by the calling thread (worker
+// 0), tasks claimed one by one from a word packing (generation, task count, next task), so a worker
+// that is slow to wake (asleep, or preempted on a busy machine) costs nothing: the caller claims
+// the rest itself and then waits only for tasks a worker has actually started. (Waiting for every
+// worker to check in, as this pool first did, made two threads 0.45x one under load.) A worker that
+// wakes late finds its generation gone and its compare-and-swap failing, so it never runs a task of
+// a job whose fn/ctx it did not see.
 namespace {
+constexpr int kIdxBits = 20, kCountBits = 20;
+constexpr uint64_t kIdxMask = (1ull << kIdxBits) - 1, kCountMask = (1ull << kCountBits) - 1;
+inline uint64_t pack(uint64_t gen, uint64_t count, uint64_t idx) { return (gen << (kIdxBits + kCountBits)) | (count << kIdxBits) | idx; }
+inline uint64_t countOf(uint64_t w) { return (w >> kIdxBits) & kCountMask; }
+inline uint64_t idxOf(uint64_t w) { return w & kIdxMask; }
+
+// Spin iterations (an atomic load each, ~1 ns) before memory.atomic.wait: ~100 us, as the native
+// pool's spin, since a training step's next kernel call comes within microseconds and a wake-up
+// from a wait costs tens of microseconds.
+constexpr int kSpin = 100000;
+
 struct Pool {
-  int generation = 0;     // bumped per job (and to stop the workers)
-  int pending = 0;        // workers still inside the current job
-  int threads = 1;        // pool size, the caller included; workers with id ≥ threads sit out
+  uint64_t claim = 0;     // (generation, count, next): see pack()
+  uint64_t generation = 0;
+  int done = 0;           // tasks of the current job finished (the caller waits for count)
+  int wake = 0;           // bumped per job and at stop; idle workers wait on it
+  int sleepers = 0;       // workers inside memory.atomic.wait on `wake` (the caller notifies only then)
+  int threads = 1;        // pool size, the caller included; workers with id >= threads sit out
   int stopping = 0;
-  long next = 0, tasks = 0;
+  int callerWaits = 0;    // may the calling thread block (Node: yes; a browser's main thread: no)
   tessera::TaskFn fn = nullptr;
   void* ctx = nullptr;
 } pool;
 
-// Spins a little before sleeping: a job follows the last within microseconds in a training
-// step, and a wake-up from memory.atomic.wait costs tens of microseconds.
-void waitWhileEquals(int* addr, int value) {
-  for (int spin = 0; spin < 20000; spin++) if (__atomic_load_n(addr, __ATOMIC_ACQUIRE) != value) return;
-  while (__atomic_load_n(addr, __ATOMIC_ACQUIRE) == value) __builtin_wasm_memory_atomic_wait32(addr, value, -1);
-}
-
 void runTasks(int worker) {
+  uint64_t w = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE);
   for (;;) {
-    const long t = __atomic_fetch_add(&pool.next, 1, __ATOMIC_ACQ_REL);
-    if (t >= pool.tasks) return;
-    pool.fn(pool.ctx, t, worker);
+    if (idxOf(w) >= countOf(w)) return;
+    if (!__atomic_compare_exchange_n(&pool.claim, &w, w + 1, true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
+    // The task is ours and its job is still running: fn and ctx are that job's.
+    pool.fn(pool.ctx, (long)idxOf(w), worker);
+    if (__atomic_add_fetch(&pool.done, 1, __ATOMIC_ACQ_REL) == (int)countOf(w) && worker != 0) {
+      __builtin_wasm_memory_atomic_notify(&pool.done, 1);
+    }
+    w = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE);
   }
 }
 }  // namespace
@@ -121,45 +139,64 @@ namespace tessera {
 int poolThreads() { return pool.threads; }
 
 void parallelFor(long tasks, TaskFn fn, void* ctx) {
-  if (pool.threads <= 1 || tasks <= 1) {
+  if (pool.threads <= 1 || tasks <= 1 || (uint64_t)tasks > kCountMask) {
     for (long t = 0; t < tasks; t++) fn(ctx, t, 0);
     return;
   }
-  pool.fn = fn; pool.ctx = ctx; pool.tasks = tasks;
-  __atomic_store_n(&pool.next, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&pool.pending, pool.threads - 1, __ATOMIC_RELAXED);
-  __atomic_fetch_add(&pool.generation, 1, __ATOMIC_RELEASE);
-  __builtin_wasm_memory_atomic_notify(&pool.generation, pool.threads - 1);
+  pool.fn = fn; pool.ctx = ctx;
+  __atomic_store_n(&pool.done, 0, __ATOMIC_RELAXED);
+  pool.generation = (pool.generation + 1) & ((1ull << (64 - kIdxBits - kCountBits)) - 1);
+  __atomic_store_n(&pool.claim, pack(pool.generation, (uint64_t)tasks, 0), __ATOMIC_SEQ_CST);
+  __atomic_fetch_add(&pool.wake, 1, __ATOMIC_SEQ_CST);
+  // A worker counts itself a sleeper before it waits, and its wait returns at once if `wake` moved.
+  // All sleepers: a notify for n may wake workers that sit out (id >= threads) instead of those in.
+  if (__atomic_load_n(&pool.sleepers, __ATOMIC_SEQ_CST) > 0) __builtin_wasm_memory_atomic_notify(&pool.wake, -1);
   runTasks(0);
-  for (int p; (p = __atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE)) != 0;) waitWhileEquals(&pool.pending, p);
+  // Only tasks a worker has claimed and not finished are left: spin a little, then (where the
+  // calling thread may block) wait in slices, the wasm stand-in for yielding the core.
+  for (int spin = 0;; spin++) {
+    const int d = __atomic_load_n(&pool.done, __ATOMIC_ACQUIRE);
+    if (d >= tasks) return;
+    if (spin > kSpin && pool.callerWaits) __builtin_wasm_memory_atomic_wait32(&pool.done, d, 50000);
+  }
 }
 
 }  // namespace tessera
 
 extern "C" {
 
-/** A worker's life: wait for a job, take tasks, report done; returns when the pool stops. */
+/** A worker's life: wait for a job, take tasks; returns when the pool stops. */
 __attribute__((export_name("tessera_worker_loop"))) void tessera_worker_loop(int id) {
-  int seen = __atomic_load_n(&pool.generation, __ATOMIC_ACQUIRE);
+  int seen = __atomic_load_n(&pool.wake, __ATOMIC_ACQUIRE);
   for (;;) {
-    waitWhileEquals(&pool.generation, seen);
-    seen = __atomic_load_n(&pool.generation, __ATOMIC_ACQUIRE);
+    for (int spin = 0; __atomic_load_n(&pool.wake, __ATOMIC_ACQUIRE) == seen; spin++) {
+      if (spin < kSpin) continue;
+      __atomic_fetch_add(&pool.sleepers, 1, __ATOMIC_SEQ_CST);
+      __builtin_wasm_memory_atomic_wait32(&pool.wake, seen, -1);
+      __atomic_fetch_sub(&pool.sleepers, 1, __ATOMIC_SEQ_CST);
+    }
+    seen = __atomic_load_n(&pool.wake, __ATOMIC_ACQUIRE);
     if (__atomic_load_n(&pool.stopping, __ATOMIC_ACQUIRE)) return;
     if (id >= pool.threads) continue;
     runTasks(id);
-    if (__atomic_sub_fetch(&pool.pending, 1, __ATOMIC_ACQ_REL) == 0) __builtin_wasm_memory_atomic_notify(&pool.pending, 1);
   }
 }
 
-/** Called by JavaScript once workers 1 … n−1 are parked in tessera_worker_loop. */
+/** Called by JavaScript once workers 1 ... n-1 are parked in tessera_worker_loop. */
 __attribute__((export_name("tessera_set_threads"))) void tessera_set_threads(int n) { pool.threads = n < 1 ? 1 : n; }
+
+/** Whether the calling thread may block in memory.atomic.wait (never on a browser's main thread). */
+__attribute__((export_name("tessera_set_caller_waits"))) void tessera_set_caller_waits(int waits) { pool.callerWaits = waits; }
 
 /** Wakes every worker to return from tessera_worker_loop (their threads then end). */
 __attribute__((export_name("tessera_stop_workers"))) void tessera_stop_workers() {
   pool.threads = 1;
   __atomic_store_n(&pool.stopping, 1, __ATOMIC_RELEASE);
-  __atomic_fetch_add(&pool.generation, 1, __ATOMIC_RELEASE);
-  __builtin_wasm_memory_atomic_notify(&pool.generation, -1);
+  __atomic_fetch_add(&pool.wake, 1, __ATOMIC_SEQ_CST);
+  __builtin_wasm_memory_atomic_notify(&pool.wake, -1);
 }
+
+/** After the stopped workers have ended: lets new ones (a later setThreads) run. */
+__attribute__((export_name("tessera_restart_pool"))) void tessera_restart_pool() { __atomic_store_n(&pool.stopping, 0, __ATOMIC_RELEASE); }
 
 }  // extern "C"

@@ -5,6 +5,7 @@ import {
   tensor, getBackend, Generator, where, concat, matmul, linear,
   conv2d, convTranspose2d, maxPool2d, avgPool2d, upsampleNearest2d, logSumExp, type Backend, type Tensor,
 } from '../src/index.js';
+import { setWasmThreads, wasmInfo } from '../src/backend/wasm/index.js';
 import { probeNative, probeWasm, probeWebGPU, probedBackend } from './backend-probe.js';
 import { prod, randomArray } from './helpers.js';
 
@@ -115,7 +116,10 @@ describe('backend equivalence', () => {
     await equivalence(probedBackend(native, 'native'));
   });
 
-  it.skipIf(wasm.skip)('wasm matches js on every op, forward and backward', async () => {
+  // At one thread and at two (worker threads on the shared memory), whatever the machine's core count.
+  it.skipIf(wasm.skip).each([1, 2])('wasm at %i thread(s) matches js on every op, forward and backward', async (threads) => {
+    setWasmThreads(threads);
+    expect(wasmInfo().threads).toBe(threads);
     await equivalence(probedBackend(wasm, 'wasm'));
   }, 120_000);
 

@@ -14,7 +14,12 @@ import { packageRoot } from '../util/package-root.js';
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.json': 'application/json',
   '.u8': 'application/octet-stream', '.png': 'image/png', '.svg': 'image/svg+xml', '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
 };
+
+// Cross-origin isolation: only an isolated page gets SharedArrayBuffer, hence the wasm backend's
+// Web Workers on one shared memory (the page has no cross-origin resources, so require-corp costs nothing).
+const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 /** The built page's folder: dist/web of the package (a clear error when it was never built). */
 export function playgroundDir(): string {
@@ -59,6 +64,7 @@ export async function startPlaygroundServer(dir: string, port: number): Promise<
         'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
         'content-length': st.size,
         'cache-control': 'no-cache',
+        ...ISOLATION_HEADERS,
       });
       if (req.method === 'HEAD') res.end();
       else fs.createReadStream(file).pipe(res);

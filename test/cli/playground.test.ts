@@ -4,19 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { main } from '../../src/cli/main.js';
 import { playgroundDir, startPlaygroundServer, type PlaygroundServer } from '../../src/cli/playground.js';
 import { buildWebInto } from '../web/helpers.js';
 
 /** A raw request, so paths like /../x reach the server unnormalised (fetch would resolve them). */
-function get(url: string, path: string, method = 'GET'): Promise<{ status: number; body: string }> {
+function get(url: string, path: string, method = 'GET'): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -40,6 +40,15 @@ describe('tessera playground', () => {
     expect(index.body).toBe(readFileSync(join(dir, 'index.html'), 'utf8'));
     const info = await get(server.url, '/data/info.json');
     expect(JSON.parse(info.body)).toMatchObject({ width: 28, height: 28 });
+  });
+
+  it('isolates the page cross-origin (COOP same-origin, COEP require-corp): the wasm backend\'s workers need SharedArrayBuffer', async () => {
+    for (const file of ['/', '/app.js', '/data/info.json']) {
+      const { status, headers } = await get(server.url, file);
+      expect(status, file).toBe(200);
+      expect(headers['cross-origin-opener-policy'], file).toBe('same-origin');
+      expect(headers['cross-origin-embedder-policy'], file).toBe('require-corp');
+    }
   });
 
   it('refuses paths outside the folder, missing files and other methods', async () => {

@@ -180,12 +180,23 @@ function setUp(): { backend: Backend<F32> | null; module: WasmModule | null; rea
   const problem = threadsEnvProblem(process.env.TESSERA_THREADS, MAX_WASM_THREADS);
   if (problem !== null) return ({ backend: null, module: null, reason: `wasm backend: ${problem}` });
   const threads = process.env.TESSERA_THREADS ? Number(process.env.TESSERA_THREADS) : Math.min(availableParallelism(), MAX_WASM_THREADS);
-  try {
-    if (threads > 1) module.setThreads(threads);
-  } catch (err) {
-    return { backend: null, module: null, reason: (err as Error).message };
-  }
+  // Threads are a speed-up, never a condition: without them the backend runs on one thread and says why, once.
+  const noThreads = threads > 1 ? startThreads(module, threads) : null;
+  if (noThreads !== null) process.emitWarning(`${noThreads}; the wasm backend runs on one thread`, { code: 'TESSERA_WASM_ONE_THREAD' });
   return { backend: makeBackend(module), module, reason: 'loaded' };
+}
+
+/** Starts the workers for `threads`, or says why they cannot run (the module then stays on one thread). */
+export function startThreads(module: Pick<WasmModule, 'setThreads'>, threads: number,
+  platform: { SharedArrayBuffer?: unknown; Atomics?: unknown } = globalThis): string | null {
+  const missing = (['SharedArrayBuffer', 'Atomics'] as const).filter((name) => typeof platform[name] === 'undefined');
+  if (missing.length > 0) return `wasm backend: no ${missing.join(' or ')} here, so no worker threads`;
+  try {
+    module.setThreads(threads);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /** Each worker is a whole JS isolate (~10 MB) and a 1 MiB stack: more than the cores only time-slice. */
@@ -202,6 +213,11 @@ export function wasmInfo(): WasmInfo {
   const e = m.exports;
   return { simd: 'wasm simd128', threads: e.tessera_pool_threads(), gemmTile: `${e.tessera_gemm_mr()}x${e.tessera_gemm_nr()}`,
     file: m.file, kilobytes: Math.round(m.bytes / 1024) };
+}
+
+/** Ends the wasm backend's worker threads (it then runs on one thread until setWasmThreads). */
+export async function stopWasmThreads(): Promise<void> {
+  await loadedModule('stopWasmThreads').stopWorkers();
 }
 
 /** Sets how many threads run the wasm kernels (workers are started on first need and kept). */

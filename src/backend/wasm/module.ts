@@ -2,6 +2,11 @@
 // native/'s kernels). The module imports one shared memory: storage is Float32Array views on it,
 // which stay valid when the memory grows (a SharedArrayBuffer is never detached), and worker
 // threads instantiate the same module on the same memory to run native/wasm_runtime.cc's pool.
+// The thread that calls the kernels takes part and, once its own share is done, waits for the
+// tasks workers took: here in Atomics.wait (tessera_set_caller_waits(1)); on a browser's main
+// thread, which may not block, the pool's default is to spin, so a page can call the kernels from
+// its main thread with Web Workers as the workers (the playground's server sends COOP/COEP so the
+// page is cross-origin isolated and has SharedArrayBuffer) and run one thread where it is not.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -44,6 +49,9 @@ export interface WasmExports {
   tessera_pool_threads(): number;
   tessera_worker_loop(id: number): void;
   tessera_set_threads(n: number): void;
+  tessera_set_caller_waits(waits: number): void;
+  tessera_stop_workers(): void;
+  tessera_restart_pool(): void;
   __stack_pointer: WasmGlobal;
   __tls_size: WasmGlobal;
   __tls_align: WasmGlobal;
@@ -63,6 +71,8 @@ export interface WasmModule {
   threads(): number;
   /** Starts (or parks) workers so that n threads run the kernels. */
   setThreads(n: number): void;
+  /** Ends the worker threads (the module then runs on one thread); a later setThreads starts new ones. */
+  stopWorkers(): Promise<void>;
 }
 
 // Pages of 64 KiB: as scripts/build-wasm.mjs links the module (16 MiB initial, 4 GiB maximum).
@@ -111,13 +121,16 @@ export function instantiateWasm(file: string): WasmModule {
   e.__wasm_call_ctors();
   const tls = e.malloc(Math.max(Number(e.__tls_size.value), 1)) >>> 0;
   e.__wasm_init_tls(tls);
+  // Node's main thread may block in Atomics.wait (a browser's may not: there it spins).
+  e.tessera_set_caller_waits(1);
   let buffer = memory.buffer;
   // Growth (by any thread) shows as a longer buffer from memory.buffer; earlier views stay valid.
   const current = (end: number): ArrayBufferLike => {
     if (end > buffer.byteLength) buffer = memory.buffer;
     return buffer;
   };
-  const workers: Worker[] = [];
+  // Each worker with the stack and thread-locals carved for it (freed when it ends).
+  const workers: { worker: Worker; stack: number; tls: number }[] = [];
   let threads = 1;
   const mod: WasmModule = {
     file, bytes: bytes.length, exports: e, memory,
@@ -135,8 +148,9 @@ export function instantiateWasm(file: string): WasmModule {
         const w = new Worker(WORKER_SOURCE, {
           eval: true, workerData: { module, memory, id, stackTop: stack + WORKER_STACK_BYTES, tls: workerTls, ready },
         });
+        // Unreferenced: parked workers never keep the process alive (it exits as if single-threaded).
         w.unref();
-        workers.push(w);
+        workers.push({ worker: w, stack, tls: workerTls });
       }
       // The pool may post a job only once every worker is parked in its loop (it would miss the first wake-up).
       const deadline = Date.now() + WORKER_START_TIMEOUT_MS;
@@ -149,6 +163,15 @@ export function instantiateWasm(file: string): WasmModule {
       e.free(ready);
       threads = n;
       e.tessera_set_threads(n);
+    },
+    async stopWorkers() {
+      if (workers.length === 0) return;
+      e.tessera_stop_workers();
+      const ending = workers.splice(0);
+      threads = 1;
+      await Promise.all(ending.map(({ worker }) => new Promise<void>((resolve) => worker.once('exit', () => resolve()))));
+      for (const { stack, tls: workerTls } of ending) { e.free(stack); e.free(workerTls); }
+      e.tessera_restart_pool();
     },
   };
   return mod;
