@@ -204,8 +204,8 @@ export interface Backend<S = unknown> {
   measurePeak?(o: { seconds: number; copyBytes: number }): BackendPeak;
 }
 
-/** What Backend.measurePeak returns: all threads together. gflops is null where the loop cannot run (say why in loop). */
-export interface BackendPeak { gflops: number | null; loop: string; gbps: number }
+/** What Backend.measurePeak returns, all threads together: gflops is null where the loop cannot run (loop says why). */
+export type BackendPeak = { gflops: number | null; loop: string; gbps: number };
 
 // ---- registry --------------------------------------------------------------------------
 

@@ -37,18 +37,15 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The largest CPU cache in bytes (Linux sysfs), or null where it cannot be read. */
 export function largestCacheBytes(sysfs = '/sys/devices/system/cpu/cpu0/cache'): number | null {
-  let best: number | null = null;
-  let dirs: string[];
-  try { dirs = fs.readdirSync(sysfs).filter((d) => d.startsWith('index')); } catch { return null; }
-  for (const d of dirs) {
-    let text: string;
-    try { text = fs.readFileSync(path.join(sysfs, d, 'size'), 'utf8').trim(); } catch { continue; }
-    const m = /^(\d+)([KMG]?)$/i.exec(text);
-    if (!m) continue;
-    const bytes = Number(m[1]) * ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[m[2].toUpperCase()];
-    if (best === null || bytes > best) best = bytes;
-  }
-  return best;
+  const unit: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+  const sizes: number[] = [];
+  try {
+    for (const d of fs.readdirSync(sysfs).filter((f) => f.startsWith('index'))) {
+      const m = /^(\d+)([KMG]?)$/i.exec(fs.readFileSync(path.join(sysfs, d, 'size'), 'utf8').trim());
+      if (m) sizes.push(Number(m[1]) * unit[m[2].toUpperCase()]);
+    }
+  } catch { /* no sysfs (not Linux) or an unreadable entry: what was read so far */ }
+  return sizes.length ? Math.max(...sizes) : null;
 }
 
 /** The key of `backend` on this machine: its name, ISA (native's kernel path) and threads. */

@@ -213,16 +213,10 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     // width; the portable path's kernels are not AVX, so it gets no FMA figure.
     measurePeak({ seconds, copyBytes }) {
       const { isa, threads } = nativeInfo();
-      const width = isa === 'avx512' ? 512 : isa === 'avx2' ? 256 : 0;
-      const gflops = width > 0 ? addon.peakFma(width, threads, seconds) : -1;
-      const gbps = addon.peakCopy(copyBytes, threads, 4);
+      const name = isa === 'avx512' ? 'AVX-512' : isa === 'avx2' ? 'AVX2' : null;
+      const gflops = name ? addon.peakFma(isa === 'avx512' ? 512 : 256, threads, seconds) : -1, gbps = addon.peakCopy(copyBytes, threads, 4);
       if (!(gbps > 0)) throw new Error(`native measurePeak: the copy loop failed over ${copyBytes} bytes, ${threads} threads`);
-      return {
-        gflops: gflops > 0 ? gflops : null,
-        loop: gflops > 0 ? `${isa === 'avx512' ? 'AVX-512' : 'AVX2'} FMA loop of bench/peak/fma_peak.c, ${threads} thread${threads === 1 ? '' : 's'}`
-          : `no FMA loop for the '${isa}' kernel path`,
-        gbps,
-      };
+      return { gflops: gflops > 0 ? gflops : null, gbps, loop: gflops > 0 ? `${name} FMA loop of bench/peak/fma_peak.c, ${threads} thread(s)` : `no FMA loop for the '${isa}' kernel path` };
     },
   };
 }
