@@ -18,8 +18,10 @@ export const CORE = ['src/tensor.ts', 'src/grad-mode.ts', 'src/autograd.ts', 'sr
 // to 1,384; the third pass (shared image/window checks, conv2d and its adjoint in x as one pass,
 // one scoped setting for grad mode and the default dtype) to 1,341. The issue's goal is 1,300;
 // the budget only goes down. src/'s budget is its count rounded up to the next 250: the first one
-// (16,000) was set before the wasm backend, the study command and the playground landed.
-export const BUDGET = { core: 1341, src: 17250 };
+// (16,000) was set before the wasm backend, the study command and the playground landed; 17,500
+// when `tessera profile` began measuring the peaks it divides by (issue 15: src/backend/peak.ts,
+// the js loops, the cache in src/inspect/peak.ts, the roofline labels).
+export const BUDGET = { core: 1341, src: 17500 };
 
 const root = resolve(import.meta.dirname, '..');
 

@@ -195,17 +195,7 @@ export interface Backend<S = unknown> {
   sync?(): Promise<void>;
   /** Human-readable description: ISA path, thread count, adapter. */
   describe(): Record<string, unknown>;
-  /**
-   * The ceilings `tessera profile` divides by (src/inspect/peak.ts), measured on this backend at
-   * its thread count: the FLOP rate of a multiply-add loop of the backend's own kind, and the
-   * copy bandwidth over `copyBytes` per array. Optional: absent where none is measured (wasm,
-   * webgpu), and the profiler then shows times without fractions of peak.
-   */
-  measurePeak?(o: { seconds: number; copyBytes: number }): BackendPeak;
 }
-
-/** What Backend.measurePeak returns, all threads together: gflops is null where the loop cannot run (loop says why). */
-export type BackendPeak = { gflops: number | null; loop: string; gbps: number };
 
 // ---- registry --------------------------------------------------------------------------
 

@@ -1,13 +1,14 @@
 // The ceilings `tessera profile` divides by, measured on this machine rather than assumed: the
 // FLOP rate of the backend's own multiply-add loop (native: bench/peak/fma_peak.c's FMA loop,
 // through the addon) and the copy bandwidth over arrays larger than the caches, both at the
-// backend's thread count (Backend.measurePeak). A measurement takes about a second, so it is
+// backend's thread count (src/backend/peak.ts). A measurement takes about a second, so it is
 // cached per machine in a small JSON file under the user's cache directory, keyed by CPU model,
 // ISA, thread count and backend; `--remeasure` replaces the entry.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Backend } from '../backend/backend.js';
+import { hasPeakLoops, measureBackendPeak, type BackendPeak, type PeakLoopOptions } from '../backend/peak.js';
 
 export interface MachinePeak {
   /** FLOP/s ceiling of all the backend's threads together, GFLOP/s; null where none was measured. */
@@ -67,6 +68,8 @@ export interface PeakOptions {
   copyBytes?: number;
   /** The largest cache (default largestCacheBytes()). */
   cacheBytes?: number | null;
+  /** The measurement (default measureBackendPeak; tests count its calls). */
+  measure?: (o: PeakLoopOptions) => BackendPeak | null;
 }
 
 function readCache(file: string): CacheFile {
@@ -88,10 +91,10 @@ function writeAtomically(file: string, text: string): void {
 /**
  * The measured peak of `backend` at its thread count: from the cache file when it holds this
  * machine's key (unless remeasure), else measured now and stored. Null when the backend has no
- * measurePeak (wasm, webgpu): the profile then shows times without fractions of peak.
+ * peak loops (wasm, webgpu): the profile then shows times without fractions of peak.
  */
 export function backendPeak(backend: Backend, o: PeakOptions = {}): MachinePeak | null {
-  if (!backend.measurePeak) return null;
+  if (!hasPeakLoops(backend) && !o.measure) return null;
   const cacheBytes = o.cacheBytes === undefined ? largestCacheBytes() : o.cacheBytes;
   const file = path.join(o.cacheDir ?? defaultCacheDir(), 'peaks.json');
   const key = peakKeyString(peakKey(backend));
@@ -101,7 +104,8 @@ export function backendPeak(backend: Backend, o: PeakOptions = {}): MachinePeak 
     return { gflops: hit.gflops, loop: hit.loop, gbps: hit.gbps, cacheBytes, source: `measured ${hit.measuredAt}, cached in ${file} (--remeasure to measure again)` };
   }
   const copyBytes = o.copyBytes ?? Math.max(64 * 1024 ** 2, 4 * (cacheBytes ?? 0));
-  const m = backend.measurePeak({ seconds: o.seconds ?? 0.3, copyBytes });
+  const m = (o.measure ?? ((lo) => measureBackendPeak(backend, lo)))({ seconds: o.seconds ?? 0.3, copyBytes });
+  if (m === null) return null;
   if (!(m.gbps > 0) || (m.gflops !== null && !(m.gflops > 0))) {
     throw new Error(`backendPeak: ${backend.name} measured a non-positive peak (${JSON.stringify(m)}) (src/inspect/peak.ts)`);
   }

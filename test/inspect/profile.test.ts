@@ -15,7 +15,9 @@ import { formatProfile, peakCell, profileStep, rateAgainstPeak, webgpuTiming } f
 import { traceStep } from '../../src/inspect/step-trace.js';
 import { backendPeak, type MachinePeak } from '../../src/inspect/peak.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import type { Backend, BackendPeak } from '../../src/backend/backend.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { measureJsPeak } from '../../src/backend/js/peak.js';
+import type { BackendPeak, PeakLoopOptions } from '../../src/backend/peak.js';
 import { probeNative, probeWebGPU, probedBackend } from '../backend-probe.js';
 
 const native = probeNative();
@@ -94,21 +96,18 @@ describe('backendPeak', () => {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'tessera-peak-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** The js backend with its measurePeak counted (and a thread count to key by). */
+  /** The js backend (keyed at `threads`) and its peak loops, counted. */
   const counted = (threads = 1) => {
     const seen = { calls: 0 };
-    const backend: Backend = {
-      ...jsBackend,
-      describe: () => ({ ...jsBackend.describe(), threads }),
-      measurePeak: (o) => { seen.calls++; return jsBackend.measurePeak!(o); },
-    };
-    return { backend, seen };
+    const backend: Backend = { ...jsBackend, describe: () => ({ ...jsBackend.describe(), threads }) };
+    const measure = (o: PeakLoopOptions) => { seen.calls++; return measureJsPeak(o); };
+    return { backend, seen, measure };
   };
   const quick = { seconds: 0.05, copyBytes: 4 << 20, cacheBytes: 1 << 20 };
 
   it('measures plausible positive figures on js, caches them per key and reuses them', () => {
-    const { backend, seen } = counted();
-    const first = backendPeak(backend, { ...quick, cacheDir: dir })!;
+    const { backend, seen, measure } = counted();
+    const first = backendPeak(backend, { ...quick, cacheDir: dir, measure })!;
     expect(seen.calls).toBe(1);
     // A scalar JavaScript multiply-add loop: above 10 MFLOP/s even on a crowded core, below any
     // CPU's vector peak per core (2 × 16 lanes × 2 FLOPs × 6 GHz = 384 GFLOP/s).
@@ -126,25 +125,24 @@ describe('backendPeak', () => {
     // Written atomically: no temporary file is left beside it.
     expect(readdirSync(dir)).toEqual(['peaks.json']);
 
-    const second = backendPeak(backend, { ...quick, cacheDir: dir })!;
+    const second = backendPeak(backend, { ...quick, cacheDir: dir, measure })!;
     expect(seen.calls).toBe(1);  // read from the cache, not measured again
     expect(second).toMatchObject({ gflops: first.gflops, gbps: first.gbps });
     expect(second.source).toContain('cached in');
 
-    backendPeak(backend, { ...quick, cacheDir: dir, remeasure: true });
+    backendPeak(backend, { ...quick, cacheDir: dir, measure, remeasure: true });
     expect(seen.calls).toBe(2);
     // Another thread count is another key, measured and added beside the first.
     const two = counted(2);
-    backendPeak(two.backend, { ...quick, cacheDir: dir });
+    backendPeak(two.backend, { ...quick, cacheDir: dir, measure: two.measure });
     expect(two.seen.calls).toBe(1);
     expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { entries: object }).entries)).toHaveLength(2);
   });
 
-  it('is null for a backend without a peak loop, and refuses a non-positive measurement', () => {
-    const { measurePeak: _, ...withoutPeak } = jsBackend;
-    expect(backendPeak(withoutPeak as Backend, { cacheDir: dir })).toBeNull();
-    const broken: Backend = { ...jsBackend, measurePeak: (): BackendPeak => ({ gflops: 0, loop: 'x', gbps: 1 }) };
-    expect(() => backendPeak(broken, { ...quick, cacheDir: dir })).toThrow(/non-positive/);
+  it('is null for a backend without peak loops, and refuses a non-positive measurement', () => {
+    expect(backendPeak({ ...jsBackend, name: 'webgpu' } as Backend, { cacheDir: dir })).toBeNull();
+    const broken = (): BackendPeak => ({ gflops: 0, loop: 'x', gbps: 1 });
+    expect(() => backendPeak(jsBackend, { ...quick, cacheDir: dir, measure: broken })).toThrow(/non-positive/);
     expect(existsSync(join(dir, 'peaks.json'))).toBe(false);
   });
 

@@ -10,7 +10,6 @@ import { adamStep, sgdStep } from './optim.js';
 import { hostPool } from './host-pool.js';
 import { gatherRows } from './gather.js';
 import { randomFill } from '../philox.js';
-import { measureJsPeak } from './peak.js';
 
 export function allocTyped(dtype: DType, size: number): TypedArray {
   return hostPool.alloc(dtype, size);
@@ -48,5 +47,4 @@ export const jsBackend: Backend<TypedArray> = {
   gatherRows,
   random: randomFill,
   describe: () => ({ backend: 'js', kernels: 'TypeScript, packed 3×4 register-blocked matmul', dtypes: ['float32', 'float64'], hostPool: hostPool.stats() }),
-  measurePeak: measureJsPeak,
 };

@@ -1,9 +1,9 @@
-// The js backend's ceilings for the profiler (Backend.measurePeak): its kernels are scalar
+// The js backend's ceilings for the profiler (src/backend/peak.ts): its kernels are scalar
 // JavaScript loops over typed arrays on one thread, so its FLOP peak is a scalar multiply-add
 // loop's and its bandwidth a Float32Array element-copy loop's, not the CPU's vector figures.
 // Timed by the process's CPU time where Node gives it (as native/peak.cc times by thread CPU
 // time): on a shared machine the wall-clock rate is whatever share of a core the loop got.
-import type { BackendPeak } from '../backend.js';
+import type { BackendPeak } from '../peak.js';
 
 /** Milliseconds of CPU time of this process (Node), or of the wall clock elsewhere (browsers). */
 const nodeProcess = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
