@@ -24,6 +24,7 @@
         "native/conv.cc",
         "native/conv_direct.cc",
         "native/optim.cc",
+        "native/peak.cc",
         "native/gather.cc",
         "native/random.cc",
         "native/gemm_portable.cc",

@@ -10,6 +10,7 @@
 #include "gather.h"
 #include "gemm.h"
 #include "optim.h"
+#include "peak.h"
 #include "random.h"
 #include "reduce.h"
 #include "thread_pool.h"
@@ -273,6 +274,14 @@ void SetThreads(const Napi::CallbackInfo& info) {
   }
 }
 
+// The machine's ceilings for the profiler (native/peak.h); negative where this CPU cannot run the loop.
+Napi::Value PeakFma(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), peakFmaGflops(static_cast<int>(lng(info, 0)), static_cast<int>(lng(info, 1)), num(info, 2)));
+}
+Napi::Value PeakCopy(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), peakCopyGbps(static_cast<size_t>(num(info, 0)), static_cast<int>(lng(info, 1)), static_cast<int>(lng(info, 2))));
+}
+
 // A call that does nothing, to measure the JS → native crossing alone.
 void Noop(const Napi::CallbackInfo&) {}
 
@@ -301,6 +310,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("noop", Napi::Function::New(env, Noop));
+  exports.Set("peakFma", Napi::Function::New(env, PeakFma));
+  exports.Set("peakCopy", Napi::Function::New(env, PeakCopy));
   exports.Set("maxThreads", Napi::Number::New(env, kMaxThreads));
   // The loader refuses an addon whose op counts differ from src/backend/opcodes.ts (a stale build).
   exports.Set("unaryOpCount", Napi::Number::New(env, U_COUNT));

@@ -12,7 +12,7 @@
  * additions, 64 FLOP per instruction. That is 2 FLOP per product-add, as for an FMA (a zmm
  * VFMADD = 16 products, 32 FLOP), so the ratio of the two rates is a ratio of products/s.
  * The float32 reference is the widest FMA this CPU runs (zmm if it has AVX-512F, else ymm),
- * fma_peak.c's loop (chains.h: 16 chains in zmm, 12 in ymm).
+ * fma_peak.c's loop (native/peak_loops.h: 16 chains in zmm, 12 in ymm).
  *
  * Both loops are compiled with target attributes and chosen at run time, so the binary builds
  * with -march=native on any x86-64 and runs there; on a CPU without AVX512_BF16 the bf16
@@ -29,7 +29,7 @@
  */
 #include <string.h>
 
-#include "chains.h"
+#include "../../native/peak_loops.h"
 
 enum kind { FP32_ZMM, FP32_YMM, BF16_ZMM };
 

@@ -3,13 +3,13 @@
  *   gcc -O2 -march=native -pthread bench/peak/fma_peak.c -o bench/out/fma_peak
  *   bench/out/fma_peak [threads=1] [seconds=0.3]
  *
- * Each thread keeps independent accumulators (16 in zmm, 12 in ymm: chains.h says why, and
+ * Each thread keeps independent accumulators (16 in zmm, 12 in ymm: native/peak_loops.h says why, and
  * holds the loops) and updates acc = acc * a + b with one fused multiply-add per register per
  * iteration. flops = 2 (mul + add) x lanes (16 floats in a zmm, 8 in a ymm) x chains x iterations.
  * Prints one JSON object: GFLOP/s in total and per thread, for AVX-512 (null if the CPU lacks
  * it, detected at run time) and AVX2.
  */
-#include "chains.h"
+#include "../../native/peak_loops.h"
 
 static void *worker(void *arg) {
   peak_job_t *job = arg;

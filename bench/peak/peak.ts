@@ -36,14 +36,15 @@ export function bf16PeakMetrics(out: Bf16PeakOutput, threads: number): Metric[] 
   ];
 }
 
-/** Compiles bench/peak/NAME.c to bench/out/NAME unless the binary is newer than the source
- *  and the headers beside it (chains.h). */
+/** Compiles bench/peak/NAME.c to bench/out/NAME unless the binary is newer than the source,
+ *  the headers beside it and the loops it shares with the addon (native/peak_loops.h). */
 export function compilePeak(name: string, cc = process.env.CC ?? 'gcc'): string {
   const peakDir = join(benchDir(), 'peak');
   const source = join(peakDir, `${name}.c`);
   const binary = join(outDir(), name);
   mkdirSync(outDir(), { recursive: true });
-  const inputs = [source, ...readdirSync(peakDir).filter((f) => f.endsWith('.h')).map((f) => join(peakDir, f))];
+  const inputs = [source, join(benchDir(), '..', 'native', 'peak_loops.h'),
+    ...readdirSync(peakDir).filter((f) => f.endsWith('.h')).map((f) => join(peakDir, f))];
   const newestInput = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
   if (existsSync(binary) && statSync(binary).mtimeMs > newestInput) return binary;
   execFileSync(cc, ['-O2', '-march=native', '-pthread', '-o', binary, source], { stdio: ['ignore', 'ignore', 'pipe'] });

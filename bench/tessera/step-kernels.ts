@@ -3,7 +3,10 @@
 // trains it through fit() on a CPU backend (native by default), times every kernel call after a
 // warm-up, and prints microseconds per step for each (kernel, shape), largest first; then the
 // step's FLOPs (2·batch·m·n·k of every matmul, 2·n·cout·oh·ow·cin·kh·kw of every direct conv kernel) and their rate as
-// a share of the FMA peak measured on this machine (bench/peak/fma_peak.c, same thread count).
+// a share of the FMA peak measured on this machine (bench/peak/fma_peak.c's loop run by the addon, same thread
+// count, timed by CPU time and cached: src/inspect/peak.ts, the peak `tessera profile` divides by).
+// Kernel times are wall times: under load the shares of peak are deflated, the shares of the
+// kernel time (the % column) much less so; the load average is printed before and after.
 //
 //   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--workload W2] [--backend native|js]
 //                                          [--epochs 3] [--warmup 300] [--limit 12000]
@@ -11,14 +14,14 @@
 // Kernel calls are timed one by one with performance.now(), which adds ~0.1 µs per call: fine
 // for the large kernels this is for, not for the engine's JavaScript (tessera profile reports
 // the step without instrumentation beside the instrumented one).
-import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Adam, Generator, fit, getBackend, useBackend } from '../../src/index.js';
 import type { Conv2dGeometry, MatmulParams } from '../../src/backend/backend.js';
 import { instrumentBackend } from '../../src/inspect/kernel-recorder.js';
 import { loadByteImages } from './byte-images.js';
 import { machineLine } from '../harness/machine.js';
-import { compilePeak } from '../peak/peak.js';
+import { backendPeak } from '../../src/inspect/peak.js';
 import { workload } from './workloads.js';
 import { buildWorkloadModel, workloadRows } from './workload-model.js';
 import { stepFlopsSummary } from './step-flops.js';
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
   const limit = values.limit === undefined ? w.defaultTrainRows : Number(values.limit);
   if (!(epochs >= 1) || !(warmup >= 0) || !(Number.isInteger(limit) && limit >= 0)) throw new Error('step-kernels: --epochs must be ≥ 1, --warmup and --limit integers ≥ 0');
   if (values.backend !== 'native' && values.backend !== 'js') throw new Error(`step-kernels: --backend must be native or js, got '${values.backend}'`);
+  const loadStart = loadavg()[0].toFixed(2);
   await useBackend(values.backend);
   const backend = getBackend();
   const totals = new Map<string, { ms: number; calls: number }>();
@@ -117,27 +121,21 @@ async function main(): Promise<void> {
   const total = rows.reduce((s, [, e]) => s + e.ms, 0);
   const info = backend.describe();
   const where = values.backend === 'native' ? `native ${String(info.isa)}, ${String(info.threads)} thread(s)` : 'js';
-  process.stdout.write(`${machineLine()}; ${where}; ${w.title} (${w.cliModel}), batch 256, ${timed} timed steps after ${warmup}\n`);
-  process.stdout.write('µs/step  calls/step  kernel\n');
-  for (const [key, e] of rows) {
-    process.stdout.write(`${(e.ms / timed * 1000).toFixed(1).padStart(7)}  ${(e.calls / timed).toFixed(2).padStart(10)}  ${key}\n`);
-  }
+  const load = `load average ${loadStart} before, ${loadavg()[0].toFixed(2)} after, 2 cores`;
+  process.stdout.write(`${machineLine()}; ${where}; ${w.title} (${w.cliModel}), batch 256, ${timed} timed steps after ${warmup}; ${load}\n`);
   const kernels = total - (totals.get(GATHER)?.ms ?? 0);
-  process.stdout.write(`${(kernels / timed * 1000).toFixed(1).padStart(7)}  ${''.padStart(10)}  all kernels (the gather not included)\n`);
-  const threads = values.backend === 'native' ? Number(info.threads) : 1;
-  const peak = measuredFmaPeak(threads);
+  process.stdout.write('µs/step  % kernels  calls/step  kernel\n');
+  for (const [key, e] of rows) {
+    const share = key === GATHER ? '—' : `${(100 * e.ms / kernels).toFixed(1)}%`;
+    process.stdout.write(`${(e.ms / timed * 1000).toFixed(1).padStart(7)}  ${share.padStart(9)}  ${(e.calls / timed).toFixed(2).padStart(10)}  ${key}\n`);
+  }
+  process.stdout.write(`${(kernels / timed * 1000).toFixed(1).padStart(7)}  ${'100%'.padStart(9)}  ${''.padStart(10)}  all kernels (the gather not included)\n`);
+  const measured = backendPeak(backend);
+  const isa = values.backend === 'native' ? (info.isa === 'avx512' ? 'AVX-512' : 'AVX2') : 'scalar JavaScript';
+  const peak = measured?.gflops ? { gflops: measured.gflops, isa } : null;
+  if (measured) process.stdout.write(`peak: ${measured.loop}, per CPU-second (${measured.source})\n`);
   const summary = stepFlopsSummary({ matmulFlops: matmulFlops / timed, matmulMs: matmulMs / timed, stepMs: (timedTo - timedFrom) / timed, batch: 256, peakGflops: peak });
   process.stdout.write(`${summary.join('\n')}\n`);
-}
-
-/** The FMA peak (GFLOP/s, all threads together) fma_peak.c measures on `threads` threads; null without gcc. */
-function measuredFmaPeak(threads: number): { gflops: number; isa: string } | null {
-  try {
-    const out = JSON.parse(execFileSync(compilePeak('fma_peak'), [String(threads), '0.5'], { encoding: 'utf8' })) as { avx512_gflops: number | null; avx2_gflops: number };
-    return out.avx512_gflops !== null && out.avx512_gflops > out.avx2_gflops ? { gflops: out.avx512_gflops, isa: 'AVX-512' } : { gflops: out.avx2_gflops, isa: 'AVX2' };
-  } catch {
-    return null;
-  }
 }
 
 main().catch((err: unknown) => {

@@ -1,32 +1,38 @@
 // `tessera profile`: times one training step op by op on a backend (warm-up steps first, then
 // the median of a few), with each op's share of the step, its GFLOP/s or GB/s, its fraction of
-// the machine's peak, and the time spent outside kernels (engine overhead).
+// the peak measured for this backend on this machine (src/inspect/peak.ts, cached), and the time
+// spent outside kernels (engine overhead).
+import * as os from 'node:os';
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { describeBackend } from './backend-choice.js';
 import { formatProfile, profileStep } from '../inspect/profiler.js';
-import { DEFAULT_PEAK, measuredPeak, type MachinePeak } from '../inspect/peak.js';
+import { backendPeak, defaultCacheDir, type MachinePeak } from '../inspect/peak.js';
+import type { Backend } from '../backend/backend.js';
 import { INSPECT_MODEL_OPTIONS, setUpInspection } from './inspect-model.js';
 
 const options: OptionSpec[] = [
   ...INSPECT_MODEL_OPTIONS,
   { name: 'warmup', kind: 'int', min: 0, default: 3, help: 'untimed steps first' },
   { name: 'steps', kind: 'int', min: 1, default: 5, help: 'timed steps; the median one is reported' },
-  { name: 'peak-gflops', kind: 'number', positive: true, help: `peak GFLOP/s per core (default: measured by bench/peak, else ${DEFAULT_PEAK.gflopsPerCore} for AVX-512)` },
-  { name: 'peak-gbps', kind: 'number', positive: true, help: `memory bandwidth in GB/s (default: measured by bench/peak, else ${DEFAULT_PEAK.gbps})` },
+  { name: 'remeasure', kind: 'flag', help: `measure the peak again instead of reading it from ${defaultCacheDir()}/peaks.json` },
+  { name: 'peak-gflops', kind: 'number', positive: true, help: 'FLOP peak in GFLOP/s, all threads together (default: measured)' },
+  { name: 'peak-gbps', kind: 'number', positive: true, help: 'memory bandwidth in GB/s, all threads together (default: measured)' },
   { name: 'json', kind: 'flag', help: 'print the profile as JSON' },
 ];
 
-/** --peak-* first, then the newest bench/out measurement, then the documented defaults. */
-function resolvePeak(gflops: number | undefined, gbps: number | undefined): MachinePeak {
-  const measured = measuredPeak();
-  const base = measured ?? DEFAULT_PEAK;
-  if (gflops === undefined && gbps === undefined) return base;
+/** The measured (or cached) peak of the backend, with --peak-* in place of either figure. */
+function resolvePeak(backend: Backend, remeasure: boolean, gflops: number | undefined, gbps: number | undefined): MachinePeak | null {
+  if (backend.name === 'webgpu') return null;  // the CPU's ceilings say nothing about a GPU
+  const measured = gflops !== undefined && gbps !== undefined ? null : backendPeak(backend, { remeasure });
+  if (gflops === undefined && gbps === undefined) return measured;
+  const given = [gflops !== undefined ? '--peak-gflops' : '', gbps !== undefined ? '--peak-gbps' : ''].filter(Boolean).join(', ');
   return {
-    gflopsPerCore: gflops ?? base.gflopsPerCore,
-    gbps: gbps ?? base.gbps,
-    source: `${gflops !== undefined ? '--peak-gflops' : ''}${gflops !== undefined && gbps !== undefined ? ', ' : ''}${gbps !== undefined ? '--peak-gbps' : ''}` +
-      ` (the rest: ${base.source})`,
+    gflops: gflops ?? measured?.gflops ?? null,
+    loop: gflops !== undefined ? 'given by --peak-gflops' : measured?.loop ?? 'none measured',
+    gbps: gbps ?? measured?.gbps ?? NaN,
+    cacheBytes: measured?.cacheBytes ?? null,
+    source: `${given}${measured ? ` (the rest: ${measured.source})` : ''}`,
   };
 }
 
@@ -36,17 +42,19 @@ export const profileCommand: Command = {
   usage: '[options]',
   description: 'Times one training step of a model on a backend, op by op: every kernel call is timed and\nattributed to the forward op, backward rule or parameter update that made it. After --warmup\nuntimed steps, --steps steps are timed and the median one is reported, sorted by time, with\nthe time spent outside kernels (graph building, checks, allocation: the engine\'s overhead).',
   options,
-  notes: 'Peak: the newest bench/out/bench-*.json with the "machine peak" metrics (npm run bench), else\n240 GFLOP/s per core (AVX-512: two 16-lane FMAs per cycle at ~3.75 GHz) and 30 GB/s, times\nthe backend\'s threads. "of peak" is achieved / attainable under the roofline; data already in\ncache can exceed the DRAM bandwidth (over 100%). On webgpu the per-op times are submission\ntimes; the GPU\'s execution shows as the wait at the end of the step.\n\nExample:\n  tessera profile --model dense --backend native --batch-size 256',
+  notes: 'Peak: measured for this backend at its thread count on first use (about a second: native\nruns bench/peak/fma_peak.c\'s FMA loop through the addon, js a scalar multiply-add loop; both a\ncopy loop over arrays larger than the caches) and cached per machine in peaks.json under\n$TESSERA_CACHE_DIR, $XDG_CACHE_HOME/tessera or ~/.cache/tessera; --remeasure replaces it. wasm\nhas no peak loop yet: times without fractions. "of peak" is achieved / attainable under the\nroofline; kernels whose operands fit in the largest CPU cache are labelled cache-resident and\nare not held against the DRAM bandwidth. On webgpu, per-kernel GPU times need the adapter\'s\n\'timestamp-query\'; without them only the time per submitted step is shown, and why.\n\nExample:\n  tessera profile --model dense --backend native --batch-size 256',
   async run(args, io) {
     const v = args.values;
     const s = await setUpInspection('profile', v);
-    const peak = resolvePeak(v['peak-gflops'] as number | undefined, v['peak-gbps'] as number | undefined);
+    const peak = resolvePeak(s.backend, v.remeasure === true, v['peak-gflops'] as number | undefined, v['peak-gbps'] as number | undefined);
     const p = await profileStep(s.model, s.lossFn, s.x, s.y, s.optimizer, { warmup: v.warmup as number, steps: v.steps as number, peak });
     if (v.json === true) {
-      io.stdout.write(`${JSON.stringify({ model: s.source, batchSize: s.x.shape[0], backendDetails: describeBackend(s.backend), ...p }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ model: s.source, batchSize: s.x.shape[0], backendDetails: describeBackend(s.backend), loadAverage: os.loadavg(), ...p }, null, 2)}\n`);
       return 0;
     }
-    io.stdout.write(`${s.source}, batch ${s.x.shape[0]}, loss ${s.lossName}, backend ${describeBackend(s.backend)}\n${formatProfile(p)}\n`);
+    // The load beside the figures: wall-clock kernel times stretch when other processes share the cores.
+    const load = `load average ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs`;
+    io.stdout.write(`${s.source}, batch ${s.x.shape[0]}, loss ${s.lossName}, backend ${describeBackend(s.backend)}, ${load}\n${formatProfile(p)}\n`);
     return 0;
   },
 };

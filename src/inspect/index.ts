@@ -3,8 +3,8 @@ export { traceStep, type StepModel, type StepOptimizer, type StepLoss, type Trac
 export { explainStep, formatStep, type StepExplanation } from './explain-step.js';
 export { buildStepGraph, stepToDot, type StepGraph } from './step-graph.js';
 export { graphToSvg, layoutGraph } from './svg-graph.js';
-export { profileStep, formatProfile, type ProfileOptions, type ProfileRow, type StepProfile } from './profiler.js';
-export { DEFAULT_PEAK, measuredPeak, type MachinePeak } from './peak.js';
+export { profileStep, formatProfile, rateAgainstPeak, type PeakRate, type ProfileOptions, type ProfileRow, type StepProfile } from './profiler.js';
+export { backendPeak, defaultCacheDir, largestCacheBytes, type MachinePeak, type PeakOptions } from './peak.js';
 export { gradcheckModel, formatModelGradcheck, type ModelGradcheckOptions, type ModelGradcheckReport, type ParamCheck } from './model-gradcheck.js';
 export { instrumentBackend, recordKernels, fillCost, type KernelCall } from './kernel-recorder.js';
 export { kernelCost, type KernelCost } from './kernel-cost.js';

@@ -5,13 +5,18 @@
 // allocation, the backward sweep). Several warm-up steps run first; the step reported is the
 // median of the timed ones.
 //
-// On webgpu a kernel call only encodes and submits work: the per-op times are CPU submission
-// times, and the GPU's execution shows up as the wait at the end of the step (backend.sync()).
+// The fractions of peak divide by ceilings measured on this machine for this backend and thread
+// count (src/inspect/peak.ts), never by an assumed figure. A kernel whose operands fit in the
+// largest CPU cache is labelled cache-resident: it is not bound by the memory bandwidth measured
+// over large arrays (and can honestly exceed it), so it gets no fraction of that bandwidth.
+//
+// On webgpu a kernel call only encodes and submits work, so CPU-side times say nothing about the
+// GPU's kernels; without GPU timestamps the profile reports the time per submitted step only.
 import type { Tensor } from '../tensor.js';
 import { tidy } from '../memory.js';
 import { add } from '../ops/elementwise.js';
 import { bytes, si, table } from './format-number.js';
-import { DEFAULT_PEAK, type MachinePeak } from './peak.js';
+import type { MachinePeak } from './peak.js';
 import { traceStep, type OpCost, type StepLoss, type StepModel, type StepOptimizer, type TracedStep } from './step-trace.js';
 import { median } from '../util/stats.js';
 
@@ -20,7 +25,8 @@ export interface ProfileOptions {
   warmup?: number;
   /** Timed steps; the median one is reported. Default 5. */
   steps?: number;
-  peak?: MachinePeak;
+  /** The measured ceilings (src/inspect/peak.ts backendPeak); null or absent: times only. */
+  peak?: MachinePeak | null;
   /** Also time the same number of steps without instrumentation, to show its cost. Default true. */
   baseline?: boolean;
 }
@@ -41,10 +47,56 @@ export interface ProfileRow {
   gbps: number | null;
   /**
    * Achieved / attainable under the roofline: min(peak FLOP/s, intensity × bandwidth) for
-   * kernels that compute, achieved GB/s / bandwidth for pure data movement.
+   * kernels that compute, achieved GB/s / bandwidth for pure data movement; for cache-resident
+   * kernels the compute roof alone, and none for cache-resident data movement.
    */
   peakFraction: number | null;
+  /** Which roof peakFraction is against, or why there is none (PeakRate.bound). */
+  bound: PeakRate['bound'];
+  /** Every kernel call of the row moved at most the largest cache's bytes. */
+  cacheResident: boolean;
 }
+
+/** A row's standing against the measured peak (rateAgainstPeak). */
+export interface PeakRate {
+  peakFraction: number | null;
+  /**
+   * 'compute': against the FLOP peak; 'memory': against the bandwidth over large arrays;
+   * 'cache-resident': moves data only, all of it within the cache (no bandwidth bound applies);
+   * 'no peak': nothing measured to divide by (or no time, FLOPs or bytes).
+   */
+  bound: 'compute' | 'memory' | 'cache-resident' | 'no peak';
+  cacheResident: boolean;
+}
+
+/**
+ * The roofline of a row's kernel calls (each with its FLOPs, bytes and time) against a measured
+ * peak: attainable = min(peak FLOP/s, FLOPs/byte × bandwidth), or the FLOP peak alone where every
+ * call's operands fit in the cache (cacheBytes); pure data movement against the bandwidth unless
+ * cache-resident. peak.gflops and peak.gbps are for all threads together.
+ */
+export function rateAgainstPeak(calls: readonly { flops: number; bytes: number; ms: number }[], peak: MachinePeak | null): PeakRate {
+  const flops = calls.reduce((a, c) => a + c.flops, 0);
+  const moved = calls.reduce((a, c) => a + c.bytes, 0);
+  const seconds = calls.reduce((a, c) => a + c.ms, 0) / 1e3;
+  const cacheResident = peak !== null && peak.cacheBytes !== null && calls.length > 0 && calls.every((c) => c.bytes <= (peak.cacheBytes as number));
+  const none = (bound: PeakRate['bound']): PeakRate => ({ peakFraction: null, bound, cacheResident });
+  if (peak === null || !(seconds > 0)) return none('no peak');
+  const peakFlops = peak.gflops === null ? null : peak.gflops * 1e9, peakBytes = peak.gbps * 1e9;
+  if (flops > 0) {
+    if (peakFlops === null) return none('no peak');
+    if (cacheResident || moved === 0) return { peakFraction: flops / seconds / peakFlops, bound: 'compute', cacheResident };
+    const memoryRoof = (flops / moved) * peakBytes;
+    return memoryRoof < peakFlops
+      ? { peakFraction: flops / seconds / memoryRoof, bound: 'memory', cacheResident }
+      : { peakFraction: flops / seconds / peakFlops, bound: 'compute', cacheResident };
+  }
+  if (moved > 0) return cacheResident ? none('cache-resident') : { peakFraction: moved / seconds / peakBytes, bound: 'memory', cacheResident };
+  return none('no peak');
+}
+
+/** How a webgpu profile was timed: GPU timestamps are needed for per-kernel figures. */
+export interface GpuTiming { timestampQuery: boolean; perKernel: boolean; reason: string }
 
 export interface StepProfile {
   backend: string;
@@ -59,9 +111,23 @@ export interface StepProfile {
   kernelMs: number;
   overheadMs: number;
   syncMs: number;
-  peak: MachinePeak;
+  peak: MachinePeak | null;
+  /** webgpu only: whether per-kernel times exist, and why not. */
+  gpuTiming: GpuTiming | null;
+  /** Kernel rows (none on webgpu without per-kernel GPU times), the time outside kernels and the read-back. */
   rows: ProfileRow[];
   loss: number;
+}
+
+/** Why a webgpu profile has no per-kernel rows (the CPU-side times are encode/submit times only). */
+export function webgpuTiming(describe: Record<string, unknown>): GpuTiming {
+  const has = describe.timestampQuery === true;
+  return {
+    timestampQuery: has, perKernel: false,
+    reason: has
+      ? "the adapter has 'timestamp-query', but the webgpu backend does not yet write timestamps around its passes, so only the time per submitted step is reported"
+      : "the adapter has no 'timestamp-query' feature (software adapters such as llvmpipe have none), so GPU time per kernel cannot be read; kernel calls only encode and submit work, and only the time per submitted step is reported",
+  };
 }
 
 /** One step exactly as traceStep runs it, without any instrumentation, timed. */
@@ -92,7 +158,8 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
   const warmup = options.warmup ?? 3;
   const steps = options.steps ?? 5;
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`profileStep: steps must be a positive integer, got ${steps} (src/inspect/profiler.ts)`);
-  const peak = options.peak ?? DEFAULT_PEAK;
+  const peak = options.peak ?? null;
+  const webgpu = x.backend.name === 'webgpu';
   model.train?.(true);
   for (let i = 0; i < warmup; i++) await plainStep(model, lossFn, x, y, optimizer);
   let baselineMs: number | null = null;
@@ -107,8 +174,7 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
   const step = sorted[(sorted.length - 1) >> 1];
 
   const threads = threadsOf(x.backend.describe());
-  const peakFlops = x.backend.name === 'webgpu' ? null : peak.gflopsPerCore * threads * 1e9;
-  const peakBytes = x.backend.name === 'webgpu' ? null : peak.gbps * 1e9;
+  const gpuTiming = webgpu ? webgpuTiming(x.backend.describe()) : null;
 
   const groups = new Map<string, { costs: OpCost[] }>();
   const addGroup = (key: string, cost: OpCost) => {
@@ -135,46 +201,68 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
     const seconds = ms / 1e3;
     const gflops = seconds > 0 ? flops / seconds / 1e9 : null;
     const gbps = seconds > 0 ? moved / seconds / 1e9 : null;
-    let peakFraction: number | null = null;
-    if (seconds > 0 && peakFlops !== null && peakBytes !== null) {
-      if (flops > 0) {
-        const attainable = Math.min(peakFlops, (moved > 0 ? flops / moved : Infinity) * peakBytes);
-        peakFraction = flops / seconds / attainable;
-      } else if (moved > 0) {
-        peakFraction = moved / seconds / peakBytes;
-      }
-    }
-    rows.push({ op, calls: g.costs.length, kernels, ms, share: ms / stepMs, flops, bytes: moved, gflops, gbps, peakFraction });
+    const rate = rateAgainstPeak(g.costs.flatMap((c) => c.calls), peak);
+    rows.push({ op, calls: g.costs.length, kernels, ms, share: ms / stepMs, flops, bytes: moved, gflops, gbps, ...rate });
   }
   const phaseMs = step.phaseMs.forward + step.phaseMs.backward + step.phaseMs.optimizer;
   const overheadMs = Math.max(0, phaseMs - kernelMs);
-  const none = { flops: 0, bytes: 0, gflops: null, gbps: null, peakFraction: null, kernels: 0 };
-  rows.push({ op: 'outside kernels (engine overhead)', calls: 1, ms: overheadMs, share: overheadMs / stepMs, ...none });
-  rows.push({ op: x.backend.name === 'webgpu' ? 'waiting for the GPU + reading the loss' : 'reading the loss', calls: 1, ms: step.phaseMs.sync, share: step.phaseMs.sync / stepMs, ...none });
+  const none = { flops: 0, bytes: 0, gflops: null, gbps: null, peakFraction: null, bound: 'no peak' as const, cacheResident: false, kernels: 0 };
+  // On webgpu the kernel rows would be CPU encode/submit times: left out (gpuTiming says why).
+  if (webgpu) rows.length = 0;
+  else rows.push({ op: 'outside kernels (engine overhead)', calls: 1, ms: overheadMs, share: overheadMs / stepMs, ...none });
+  rows.push({ op: webgpu ? 'waiting for the GPU + reading the loss' : 'reading the loss', calls: 1, ms: step.phaseMs.sync, share: step.phaseMs.sync / stepMs, ...none });
   rows.sort((a, b) => b.ms - a.ms);
   return {
     backend: x.backend.name, threads, warmup, steps, stepMs, allStepMs: traced.map((t) => t.totalMs), baselineMs,
-    kernelMs, overheadMs, syncMs: step.phaseMs.sync, peak, rows, loss: step.loss,
+    kernelMs, overheadMs, syncMs: step.phaseMs.sync, peak: webgpu ? null : peak, gpuTiming, rows, loss: step.loss,
   };
 }
+
+/** The "of peak" cell: the fraction and its roof, or why there is none. */
+export function peakCell(r: Pick<ProfileRow, 'peakFraction' | 'bound'>): string {
+  if (r.bound === 'cache-resident') return 'cache-resident';
+  if (r.peakFraction === null) return '—';
+  const pct = `${(100 * r.peakFraction).toFixed(1)}%`;
+  // Above a measured ceiling: the ceiling was measured under a heavier load than this step ran in.
+  return `${pct} ${r.bound === 'compute' ? 'FLOP' : 'DRAM'}${r.peakFraction > 1 ? ' (!)' : ''}`;
+}
+
+const mib = (b: number) => `${(b / 1024 ** 2).toFixed(b >= 10 * 1024 ** 2 ? 0 : 1)} MiB`;
 
 export function formatProfile(p: StepProfile): string {
   const out: string[] = [];
   out.push(`Profile of one training step on '${p.backend}' (${p.threads} thread${p.threads === 1 ? '' : 's'}): ` +
     `median of ${p.steps} steps after ${p.warmup} warm-up: ${p.stepMs.toFixed(3)} ms` +
     (p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : ''));
+  if (p.gpuTiming !== null) {
+    out.push(`Time per submitted step: ${p.stepMs.toFixed(3)} ms instrumented` +
+      (p.baselineMs !== null ? `, ${p.baselineMs.toFixed(3)} ms uninstrumented` : '') +
+      `; of it, waiting for the GPU + reading the loss: ${p.syncMs.toFixed(3)} ms.`);
+    out.push(`No per-kernel times or GFLOP/s: ${p.gpuTiming.reason}.`);
+    return out.join('\n');
+  }
+  const peak = p.peak;
   out.push(`Kernels ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}%), outside kernels ${p.overheadMs.toFixed(3)} ms, ` +
-    `reading back ${p.syncMs.toFixed(3)} ms. ` + (p.backend === 'webgpu' ? 'Peak: not known for the GPU (no fraction of peak on webgpu).'
-      : `Peak: ${p.peak.gflopsPerCore.toFixed(0)} GFLOP/s per core × ${p.threads}, ${p.peak.gbps.toFixed(1)} GB/s, ${p.peak.source}`));
+    `reading back ${p.syncMs.toFixed(3)} ms.`);
+  out.push(peak === null ? `Peak: none measured for the '${p.backend}' backend, so no fractions of peak.`
+    : `Peak (all ${p.threads} thread${p.threads === 1 ? '' : 's'}): ${peak.gflops === null ? `no FLOP peak (${peak.loop})` : `${peak.gflops.toFixed(1)} GFLOP/s (${peak.loop})`}, ` +
+      `${peak.gbps.toFixed(1)} GB/s copy bandwidth over large arrays; ${peak.source}. The ceilings are per CPU-second ` +
+      '(timed by CPU time, so other processes on the cores do not lower them); the step is timed by the wall clock, so under load the fractions are deflated: compare shares of the step.');
   out.push('');
   out.push(table(['op', 'calls', 'kernels', 'total ms', 'share', 'FLOPs', 'bytes', 'GFLOP/s', 'GB/s', 'of peak'], p.rows.map((r) => [
     r.op, String(r.calls), String(r.kernels), r.ms.toFixed(3), `${(100 * r.share).toFixed(1)}%`,
     r.flops ? si(r.flops) : '—', r.bytes ? bytes(r.bytes) : '—',
     r.gflops !== null && r.flops > 0 ? r.gflops.toFixed(2) : '—',
-    r.gbps !== null && r.bytes > 0 ? r.gbps.toFixed(2) : '—',
-    r.peakFraction !== null ? `${(100 * r.peakFraction).toFixed(1)}%` : '—',
+    r.gbps !== null && r.bytes > 0 ? `${r.gbps.toFixed(2)}${r.cacheResident ? ' (cache)' : ''}` : '—',
+    peakCell(r),
   ]), [false, true, true, true, true, true, true, true, true, true]));
-  if (p.backend === 'webgpu') out.push('\nwebgpu: per-op times are CPU encode/submit times; the GPU execution is in the wait row.');
-  out.push("\nof peak: achieved / attainable, attainable = min(peak FLOP/s, FLOPs/byte × bandwidth) (the roofline); pure copies against bandwidth.");
+  out.push('\nof peak: achieved / attainable under the roofline, attainable = min(FLOP peak, FLOPs/byte × DRAM bandwidth) ("FLOP" or "DRAM": the roof that binds); data movement against the DRAM bandwidth.');
+  if (peak?.cacheBytes != null) {
+    out.push(`cache-resident / (cache): every kernel of the row moved at most ${mib(peak.cacheBytes)} (the largest CPU cache), so its data can stay in cache: ` +
+      'it is not bound by the DRAM bandwidth (its GB/s may exceed it) and is held against the FLOP peak alone, or, moving data only, against nothing.');
+  }
+  if (p.rows.some((r) => r.peakFraction !== null && r.peakFraction > 1)) {
+    out.push('(!): above the measured ceiling, which was measured under a heavier load than this step ran under: --remeasure.');
+  }
   return out.join('\n');
 }

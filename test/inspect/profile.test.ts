@@ -1,7 +1,9 @@
 // profileStep: the op times of one step account for the step's measured time, and the
-// instrumentation costs little next to an uninstrumented step. measuredPeak: the machine's
-// ceilings read from bench output written here, in a temporary package root.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// instrumentation costs little next to an uninstrumented step. backendPeak: the ceilings are
+// measured, positive, cached in a temporary cache folder and reused. rateAgainstPeak: the
+// roofline division and the cache-resident labels on constructed timings against a fixed fake
+// peak. webgpu without timestamp queries (llvmpipe): the time per submitted step only.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,12 +11,20 @@ import { Generator, rand, setBackend, useBackend } from '../../src/index.js';
 import { denseAutoencoder } from '../../src/models/dense-autoencoder.js';
 import { mseLoss } from '../../src/losses/regression.js';
 import { Adam } from '../../src/optim/index.js';
-import { formatProfile, profileStep } from '../../src/inspect/profiler.js';
+import { formatProfile, peakCell, profileStep, rateAgainstPeak, webgpuTiming } from '../../src/inspect/profiler.js';
 import { traceStep } from '../../src/inspect/step-trace.js';
-import { DEFAULT_PEAK, measuredPeak } from '../../src/inspect/peak.js';
-import { probeNative, probedBackend } from '../backend-probe.js';
+import { backendPeak, type MachinePeak } from '../../src/inspect/peak.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { measureJsPeak } from '../../src/backend/js/peak.js';
+import type { BackendPeak, PeakLoopOptions } from '../../src/backend/peak.js';
+import { probeNative, probeWebGPU, probedBackend } from '../backend-probe.js';
 
 const native = probeNative();
+const webgpu = await probeWebGPU();
+
+/** A fixed fake peak: 100 GFLOP/s, 10 GB/s, a 1 MiB cache. */
+const FAKE: MachinePeak = { gflops: 100, loop: 'fake', gbps: 10, cacheBytes: 1 << 20, source: 'test' };
 
 const loss = (p: Parameters<typeof mseLoss>[0], t: Parameters<typeof mseLoss>[1]) => mseLoss(p, t);
 
@@ -67,45 +77,168 @@ describe('profileStep', () => {
     await useBackend(probedBackend(native, 'native').name);
     try {
       const { model, x, optimizer } = setup(64);
-      const p = await profileStep(model, loss, x, x, optimizer, { warmup: 2, steps: 3, peak: DEFAULT_PEAK });
+      const p = await profileStep(model, loss, x, x, optimizer, { warmup: 2, steps: 3, peak: FAKE });
       expect(p.backend).toBe('native');
       expect(p.rows.reduce((a, r) => a + r.ms, 0)).toBeCloseTo(p.stepMs, 6);
       const fwd = p.rows.find((r) => r.op === 'forward linear')!;
       expect(fwd.peakFraction).toBeGreaterThan(0);
+      // Batch 64: every forward linear call moves under 1 MiB (64·784·4 B in, 784·64·4 B of weights).
+      expect(fwd.cacheResident).toBe(true);
+      expect(fwd.bound).toBe('compute');
     } finally {
       setBackend('js');
     }
   });
 });
 
-describe('measuredPeak', () => {
-  let root = '';
-  beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'tessera-peak-')); });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+describe('backendPeak', () => {
+  let dir = '';
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'tessera-peak-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const benchFile = (name: string, metrics: Record<string, number> | string) => {
-    mkdirSync(join(root, 'bench', 'out'), { recursive: true });
-    const text = typeof metrics === 'string' ? metrics
-      : JSON.stringify({ results: [{ name: 'peak', metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })) }] });
-    writeFileSync(join(root, 'bench', 'out', name), text);
+  /** The js backend (keyed at `threads`) and its peak loops, counted. */
+  const counted = (threads = 1) => {
+    const seen = { calls: 0 };
+    const backend: Backend = { ...jsBackend, describe: () => ({ ...jsBackend.describe(), threads }) };
+    const measure = (o: PeakLoopOptions) => { seen.calls++; return measureJsPeak(o); };
+    return { backend, seen, measure };
   };
+  const quick = { seconds: 0.05, copyBytes: 4 << 20, cacheBytes: 1 << 20 };
 
-  it('is null without bench/out (CI, a fresh clone), so profiles use the default peak', () => {
-    expect(measuredPeak(root)).toBeNull();
-    benchFile('bench-2026-01-01.json', { 'gemm.native.gflops': 50 });  // no peak metrics
-    expect(measuredPeak(root)).toBeNull();
+  it('measures plausible positive figures on js, caches them per key and reuses them', () => {
+    const { backend, seen, measure } = counted();
+    const first = backendPeak(backend, { ...quick, cacheDir: dir, measure })!;
+    expect(seen.calls).toBe(1);
+    // A scalar JavaScript multiply-add loop: above 10 MFLOP/s even on a crowded core, below any
+    // CPU's vector peak per core (2 × 16 lanes × 2 FLOPs × 6 GHz = 384 GFLOP/s).
+    expect(first.gflops).toBeGreaterThan(0.01);
+    expect(first.gflops).toBeLessThan(384);
+    expect(first.gbps).toBeGreaterThan(0.01);
+    expect(first.gbps).toBeLessThan(2000);
+    expect(first.source).toContain('measured now');
+    const file = join(dir, 'peaks.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, { gflops: number; gbps: number }> };
+    const keys = Object.keys(stored.entries);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/\| js \| 1 thread \| js$/);
+    expect(stored.entries[keys[0]]).toMatchObject({ gflops: first.gflops, gbps: first.gbps });
+    // Written atomically: no temporary file is left beside it.
+    expect(readdirSync(dir)).toEqual(['peaks.json']);
+
+    const second = backendPeak(backend, { ...quick, cacheDir: dir, measure })!;
+    expect(seen.calls).toBe(1);  // read from the cache, not measured again
+    expect(second).toMatchObject({ gflops: first.gflops, gbps: first.gbps });
+    expect(second.source).toContain('cached in');
+
+    backendPeak(backend, { ...quick, cacheDir: dir, measure, remeasure: true });
+    expect(seen.calls).toBe(2);
+    // Another thread count is another key, measured and added beside the first.
+    const two = counted(2);
+    backendPeak(two.backend, { ...quick, cacheDir: dir, measure: two.measure });
+    expect(two.seen.calls).toBe(1);
+    expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { entries: object }).entries)).toHaveLength(2);
   });
 
-  it('reads the newest bench output that holds the peak, skipping unreadable and peakless files', () => {
-    benchFile('bench-2026-01-01.json', { 'peak.fma_avx2.t1': 80, 'peak.triad.t1': 12 });
-    benchFile('bench-2026-02-01.json', { 'peak.fma_avx512.t1': 150, 'peak.fma_avx2.t1': 90, 'peak.triad.t1': 20 });
-    benchFile('bench-2026-03-01.json', { 'gemm.native.gflops': 50 });
-    benchFile('bench-2026-04-01.json', '{ not json');
-    benchFile('notes.json', { 'peak.fma_avx512.t1': 999 });  // not a bench-*.json file
-    // AVX-512's FMA rate is preferred to AVX2's in the same file.
-    expect(measuredPeak(root)).toEqual({ gflopsPerCore: 150, gbps: 20, source: `measured by bench/peak (${join('bench', 'out', 'bench-2026-02-01.json')})` });
-    // Without a triad figure the bandwidth is the default's.
-    benchFile('bench-2026-05-01.json', { 'peak.fma_avx2.t1': 70 });
-    expect(measuredPeak(root)).toMatchObject({ gflopsPerCore: 70, gbps: DEFAULT_PEAK.gbps });
+  it('is null for a backend without peak loops, and refuses a non-positive measurement', () => {
+    expect(backendPeak({ ...jsBackend, name: 'webgpu' } as Backend, { cacheDir: dir })).toBeNull();
+    const broken = (): BackendPeak => ({ gflops: 0, loop: 'x', gbps: 1 });
+    expect(() => backendPeak(jsBackend, { ...quick, cacheDir: dir, measure: broken })).toThrow(/non-positive/);
+    expect(existsSync(join(dir, 'peaks.json'))).toBe(false);
+  });
+
+  it.skipIf(native.skip)("measures native's FMA loop (bench/peak's) at the pool's thread count", () => {
+    const b = probedBackend(native, 'native');
+    const p = backendPeak(b, { ...quick, cacheDir: dir })!;
+    const isa = String(b.describe().isa);
+    if (isa === 'portable') expect(p.gflops).toBeNull();
+    else {
+      // At least one 8-lane FMA per ns (16 GFLOP/s at 1 GHz) would be too strict under load:
+      // above 1 GFLOP/s, and below 2 FMA pipes × 16 lanes × 2 FLOPs × 6 GHz per thread.
+      expect(p.gflops).toBeGreaterThan(1);
+      expect(p.gflops).toBeLessThan(384 * Number(b.describe().threads));
+      expect(p.loop).toContain('fma_peak.c');
+    }
+    expect(p.gbps).toBeGreaterThan(0.1);
+  });
+});
+
+describe('rateAgainstPeak (fake peak: 100 GFLOP/s, 10 GB/s, 1 MiB cache)', () => {
+  it('divides by the roof that binds, computed by hand', () => {
+    // 2 GFLOP over 100 MB (20 FLOP/byte: the DRAM roof 200 GFLOP/s is above the FLOP peak) in
+    // 40 ms: 50 GFLOP/s of 100.
+    expect(rateAgainstPeak([{ flops: 2e9, bytes: 1e8, ms: 40 }], FAKE)).toEqual({ peakFraction: 0.5, bound: 'compute', cacheResident: false });
+    // 0.1 GFLOP over 1 GB (0.1 FLOP/byte: roof 1 GFLOP/s) in 200 ms: 0.5 GFLOP/s of 1.
+    expect(rateAgainstPeak([{ flops: 1e8, bytes: 1e9, ms: 200 }], FAKE)).toEqual({ peakFraction: 0.5, bound: 'memory', cacheResident: false });
+    // Copying 400 MB in 80 ms: 5 GB/s of 10.
+    expect(rateAgainstPeak([{ flops: 0, bytes: 4e8, ms: 80 }], FAKE)).toEqual({ peakFraction: 0.5, bound: 'memory', cacheResident: false });
+    // Two calls are summed: (1e9 + 1e9) FLOPs over (5e7 + 5e7) bytes in 10 + 30 ms.
+    expect(rateAgainstPeak([{ flops: 1e9, bytes: 5e7, ms: 10 }, { flops: 1e9, bytes: 5e7, ms: 30 }], FAKE).peakFraction).toBeCloseTo(0.5, 12);
+  });
+
+  it('labels cache-resident kernels instead of printing more than the DRAM bandwidth', () => {
+    // 100 kFLOP over 100 kB (1 FLOP/byte) in 2 µs: 50 GFLOP/s and 50 GB/s, 5× the DRAM
+    // bandwidth; in cache, held against the FLOP peak alone: 50%.
+    const resident = rateAgainstPeak([{ flops: 1e5, bytes: 1e5, ms: 0.002 }], FAKE);
+    expect(resident).toEqual({ peakFraction: 0.5, bound: 'compute', cacheResident: true });
+    // The same call on a machine without a known cache size is held against DRAM: 500%.
+    expect(rateAgainstPeak([{ flops: 1e5, bytes: 1e5, ms: 0.002 }], { ...FAKE, cacheBytes: null }).peakFraction).toBeCloseTo(5, 12);
+    // A copy within the cache gets no fraction of a bandwidth it is not bound by.
+    const copy = rateAgainstPeak([{ flops: 0, bytes: 1 << 20, ms: 0.01 }], FAKE);
+    expect(copy).toEqual({ peakFraction: null, bound: 'cache-resident', cacheResident: true });
+    expect(peakCell(copy)).toBe('cache-resident');
+    // One call over the cache makes the row non-resident.
+    expect(rateAgainstPeak([{ flops: 0, bytes: 1 << 20, ms: 0.01 }, { flops: 0, bytes: (1 << 20) + 1, ms: 0.01 }], FAKE).cacheResident).toBe(false);
+  });
+
+  it('never exceeds 100% for timings the fake machine could achieve', () => {
+    // Calls from 1 FLOP/4 bytes to 64 FLOP/byte, in and out of cache, each timed at or above its
+    // shortest possible time on the fake machine (FLOPs at the peak, bytes at the bandwidth unless in cache).
+    for (const bytes of [4096, 1 << 20, 3 << 20, 1e8]) {
+      for (const intensity of [0.25, 1, 4, 10, 64]) {
+        for (const slowdown of [1, 1.5, 10]) {
+          const flops = intensity * bytes;
+          const resident = bytes <= FAKE.cacheBytes!;
+          const fastestMs = 1e3 * Math.max(flops / 100e9, resident ? 0 : bytes / 10e9);
+          const r = rateAgainstPeak([{ flops, bytes, ms: fastestMs * slowdown }], FAKE);
+          expect(r.peakFraction!).toBeLessThanOrEqual(1 + 1e-12);
+          expect(r.peakFraction!).toBeCloseTo(1 / slowdown, 9);
+          expect(peakCell(r)).not.toContain('(!)');
+        }
+      }
+    }
+  });
+
+  it('gives no fraction without a measured peak', () => {
+    expect(rateAgainstPeak([{ flops: 1e9, bytes: 1e6, ms: 1 }], null)).toEqual({ peakFraction: null, bound: 'no peak', cacheResident: false });
+    expect(rateAgainstPeak([{ flops: 1e9, bytes: 1e8, ms: 1 }], { ...FAKE, gflops: null }).peakFraction).toBeNull();
+    expect(peakCell({ peakFraction: 1.2, bound: 'compute' })).toBe('120.0% FLOP (!)');
+  });
+});
+
+describe('webgpu without timestamp queries', () => {
+  it('says why there are no per-kernel figures', () => {
+    expect(webgpuTiming({ timestampQuery: false }).reason).toContain("no 'timestamp-query'");
+    expect(webgpuTiming({}).timestampQuery).toBe(false);
+  });
+
+  // llvmpipe has no 'timestamp-query': the profile is the time per submitted step, no rates.
+  it.skipIf(webgpu.skip)('profiles llvmpipe as time per submitted step only', async () => {
+    const b = await useBackend(probedBackend(webgpu, 'webgpu').name);
+    try {
+      const { model, x, optimizer } = setup(16);
+      const p = await profileStep(model, loss, x, x, optimizer, { warmup: 1, steps: 2, peak: FAKE });
+      expect(p.backend).toBe('webgpu');
+      expect(p.peak).toBeNull();
+      const timestamps = b.describe().timestampQuery === true;
+      expect(p.gpuTiming).toEqual(webgpuTiming(b.describe()));
+      expect(p.rows.every((r) => r.gflops === null && r.peakFraction === null)).toBe(true);
+      const text = formatProfile(p);
+      expect(text).toContain('Time per submitted step');
+      // No rate anywhere, no kernel table: only step times and why.
+      expect(text).not.toMatch(/\d GFLOP\/s|GB\/s|of peak|forward linear/);
+      if (!timestamps) expect(text).toContain("no 'timestamp-query'");
+    } finally {
+      setBackend('js');
+    }
   });
 });

@@ -48,6 +48,10 @@ export interface NativeAddon {
   /** Throws a RangeError outside [1, maxThreads], and an Error when the system starts fewer threads. */
   setThreads(n: number): void;
   noop(): void;
+  /** GFLOP/s of all threads in bench/peak/fma_peak.c's loop (width 512 or 256 bits); negative where the CPU cannot run it. */
+  peakFma(width: number, threads: number, seconds: number): number;
+  /** Copy bandwidth in GB/s (2·bytes per pass), best of `repeats`; negative on bad arguments. */
+  peakCopy(bytes: number, threads: number, repeats: number): number;
   /** The largest thread pool (kMaxThreads in native/thread_pool.h). */
   maxThreads: number;
   /** How many ops the addon's enums hold (U_COUNT, B_COUNT, R_COUNT): src/backend/opcodes.ts's list lengths. */
@@ -59,7 +63,7 @@ export interface NativeAddon {
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
   'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
-  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'random', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop',
+  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'random', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop', 'peakFma', 'peakCopy',
 ];
 
 /** The functions of NativeAddon that `addon` lacks (a build older than these sources). */

@@ -13,6 +13,7 @@ import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels } from './conv-kernels.js';
+import type { BackendPeak } from '../peak.js';
 import { META_LENGTH, kernelChecks, threadsEnvProblem, writeGeometry as packGeometry } from '../kernel-args.js';
 
 type F32 = Float32Array;
@@ -217,6 +218,20 @@ export function setNativeThreads(n: number): void {
     throw new RangeError(`setNativeThreads: expected an integer in [1, ${addon.maxThreads}], got ${n} (more threads than cores only time-slice)`);
   }
   addon.setThreads(n);
+}
+
+/**
+ * The native backend's ceilings for the profiler (src/backend/peak.ts): bench/peak/fma_peak.c's
+ * loop (native/peak_loops.h) at the pool's size and the active ISA's width, and the addon's copy
+ * loop, both timed by CPU time; the portable path's kernels are not AVX, so it gets no FMA figure.
+ */
+export function measureNativePeak({ seconds, copyBytes }: { seconds: number; copyBytes: number }): BackendPeak {
+  const addon = addonOrThrow('measureNativePeak');
+  const { isa, threads } = nativeInfo();
+  const name = isa === 'avx512' ? 'AVX-512' : isa === 'avx2' ? 'AVX2' : null;
+  const gflops = name ? addon.peakFma(isa === 'avx512' ? 512 : 256, threads, seconds) : -1, gbps = addon.peakCopy(copyBytes, threads, 4);
+  if (!(gbps > 0)) throw new Error(`measureNativePeak: the copy loop failed over ${copyBytes} bytes, ${threads} threads`);
+  return { gflops: gflops > 0 ? gflops : null, gbps, loop: gflops > 0 ? `${name} FMA loop of bench/peak/fma_peak.c, ${threads} thread(s)` : `no FMA loop for the '${isa}' kernel path` };
 }
 
 /** The raw addon, for benchmarks (gemmNaive, noop); null when it is not built. */

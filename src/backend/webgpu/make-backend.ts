@@ -91,6 +91,8 @@ export function backendOnDevice(ctx: DeviceContext, maxDispatchesPerSubmit = 64,
       backend: 'webgpu', adapter: info.description || info.device, device: info.device, vendor: info.vendor, architecture: info.architecture,
       featureLevel: info.featureLevel, dawnBackend: info.backend, cpu: info.cpu,
       matmulTile: tileConfigFor(rt.ctx.device.limits), workgroupSize: rt.config.wg, dtypes: ['float32'],
+      // Whether GPU-side kernel times could be read (tessera profile says why it has none).
+      timestampQuery: rt.ctx.adapter.features.has('timestamp-query'),
     }),
     stats: () => ({ ...rt.pool.stats(), readbacks: rt.readbacks, ...rt.dispatcher.stats() }),
     trim: () => { rt.dispatcher.flush(); rt.pool.trim(); },

@@ -1,6 +1,8 @@
-/* The timed loops shared by the peak benchmarks (fma_peak.c, bf16_peak.c): N independent
- * accumulators, each updated once per iteration by one vector instruction, so that the rate
- * is bounded by the arithmetic pipes, not by one instruction's latency.
+/* The timed loops of the machine's FMA peak, shared by the peak benchmarks (bench/peak/fma_peak.c,
+ * bf16_peak.c) and the addon's peak measurement for `tessera profile` (native/peak.cc), so that
+ * both measure one loop (plain C that also compiles as C++, x86-64 only). N independent
+ * accumulators, each updated once per iteration by one vector instruction, so that the rate is
+ * bounded by the arithmetic pipes, not by one instruction's latency.
  *
  * An update has a latency of 4-6 cycles and a core issues up to 2 per cycle, so at least
  * 8-12 independent chains are needed to keep the pipes busy. With 32 vector registers
@@ -9,8 +11,8 @@
  * measured instead (this happened), so AVX2 loops use 12. The chains are named variables, not
  * an array, for the same reason: at -O2 GCC keeps an array of vectors in memory.
  */
-#ifndef TESSERA_BENCH_PEAK_CHAINS_H
-#define TESSERA_BENCH_PEAK_CHAINS_H
+#ifndef TESSERA_NATIVE_PEAK_LOOPS_H
+#define TESSERA_NATIVE_PEAK_LOOPS_H
 
 #include <immintrin.h>
 #include <pthread.h>
@@ -20,9 +22,17 @@
 
 #define BLOCK 4096 /* iterations between clock reads */
 
+/* The loops' clock: wall time by default (the benchmarks report the machine as it runs); an
+ * includer may define PEAK_CLOCK first (native/peak.cc: CLOCK_THREAD_CPUTIME_ID, the thread's CPU
+ * time, so that the ceiling the profiler divides by does not drop when other processes share the
+ * cores). */
+#ifndef PEAK_CLOCK
+#define PEAK_CLOCK CLOCK_MONOTONIC
+#endif
+
 static inline double now(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(PEAK_CLOCK, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -92,7 +102,10 @@ __attribute__((target("avx2,fma"))) static void run_fp32_ymm(peak_job_t *job) {
 static double run_threads(void *(*worker)(void *), int kind, int threads, double seconds, peak_job_t *jobs) {
   pthread_t ids[64];
   for (int t = 0; t < threads; t++) {
-    jobs[t] = (peak_job_t){ .kind = kind, .seconds = seconds };
+    peak_job_t job = { 0 };
+    job.kind = kind;
+    job.seconds = seconds;
+    jobs[t] = job;
     if (pthread_create(&ids[t], NULL, worker, &jobs[t]) != 0) {
       fprintf(stderr, "bench/peak: could not start thread %d of %d\n", t + 1, threads);
       exit(1);
