@@ -7,7 +7,7 @@
 //   dμ = dz + dkl·μ
 //   dv = ½·dz·e^(v/2)·ε + ½·dkl·(e^v − 1)
 // The native (native/simd_latent.inc) and WGSL (shaders/latent.wgsl) kernels compute the same
-// expressions in the same order.
+// expressions in the same order, except that native's forward takes e^v as σ² (one exp, not two).
 import type { TypedArray } from '../backend.js';
 
 export function reparameterize(stats: TypedArray, eps: TypedArray, z: TypedArray, kl: TypedArray, rows: number, latent: number): void {
