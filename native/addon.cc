@@ -201,6 +201,18 @@ void Random(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), "tessera native random: unknown kind (expected RNG_BITS, RNG_UNIFORM, RNG_BERNOULLI or RNG_NORMAL)");
 }
 
+// reparameterize(stats, eps, z, kl, rows, latent); reparameterizeBackward(stats, eps, dz?, dkl?, dstats, rows, latent)
+// (lengths checked in src/backend/native/index.ts). rows · latent is small (a batch of codes): one thread.
+void Reparameterize(const Napi::CallbackInfo& info) {
+  activeKernels()->reparameterize(data<const float>(info, 0, "reparameterize"), data<const float>(info, 1, "reparameterize"),
+      data<float>(info, 2, "reparameterize"), data<float>(info, 3, "reparameterize"), lng(info, 4), lng(info, 5));
+}
+void ReparameterizeBackward(const Napi::CallbackInfo& info) {
+  const char* fn = "reparameterizeBackward";
+  activeKernels()->reparameterizeBackward(data<const float>(info, 0, fn), data<const float>(info, 1, fn),
+      dataOrNull<const float>(info, 2, fn), dataOrNull<const float>(info, 3, fn), data<float>(info, 4, fn), lng(info, 5), lng(info, 6));
+}
+
 // A typed array's data pointer and element count, checked against the expected type.
 template <typename T>
 T* typed(const Napi::CallbackInfo& info, size_t i, const char* fn, napi_typedarray_type want, const char* what, size_t* length) {
@@ -306,6 +318,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("random", Napi::Function::New(env, Random));
   exports.Set("gatherBytes", Napi::Function::New(env, GatherBytes));
+  exports.Set("reparameterize", Napi::Function::New(env, Reparameterize));
+  exports.Set("reparameterizeBackward", Napi::Function::New(env, ReparameterizeBackward));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

@@ -78,6 +78,11 @@ struct IsaKernels {
   // gw[(c·cin + ci)·taps + t] += Σ_{q < len} gy[c·gyStride + q] · in[ci·inStride + tapOff[t] + q].
   void (*convGridWeight)(const float* in, long inStride, const long* tapOff, long taps, long cin,
       const float* gy, long gyStride, long cout, long len, double* gw);
+  // The VAE's latent layer (simd_latent.inc): stats [rows, 2·latent] = μ ‖ log σ², eps [rows, latent]
+  // → z [rows, latent], kl [rows]; and its adjoint dz (or null), dkl (or null) → dstats [rows, 2·latent].
+  void (*reparameterize)(const float* stats, const float* eps, float* z, float* kl, long rows, long latent);
+  void (*reparameterizeBackward)(const float* stats, const float* eps, const float* dz, const float* dkl, float* dstats,
+      long rows, long latent);
 };
 
 // The grid lengths the conv kernels take are multiples of this (one AVX-512 vector; the kernels

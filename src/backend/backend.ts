@@ -186,6 +186,13 @@ export interface Backend<S = unknown> {
    * hold rows.length·rowSize values (callers check; native checks again).
    */
   gatherRows(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: S): void;
+  /**
+   * The VAE's latent layer in one pass (src/ops/latent.ts): stats [rows, 2·latent] = μ ‖ log σ²,
+   * eps [rows, latent] → z = μ + e^(½ log σ²)·ε [rows, latent] and kl [rows] = ½ Σ_j (μ² + σ² − 1 − log σ²).
+   */
+  reparameterize(stats: S, eps: S, z: S, kl: S, rows: number, latent: number): void;
+  /** Its adjoint: dz [rows, latent] and dkl [rows] (either null: zero) → dstats [rows, 2·latent] (overwritten). */
+  reparameterizeBackward(stats: S, eps: S, dz: S | null, dkl: S | null, dstats: S, rows: number, latent: number): void;
 
   /**
    * Counter-based random numbers (Philox4x32-10): out[0:size] drawn from blocks counter ..

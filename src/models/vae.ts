@@ -10,6 +10,8 @@ import { noGrad } from '../autograd.js';
 import { randn } from '../ops/random.js';
 import { add, exp, mul } from '../ops/elementwise.js';
 import { slice } from '../ops/shape-ops.js';
+import { sum } from '../ops/reduce.js';
+import { reparameterize } from '../ops/latent.js';
 import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import { defaultGenerator, type Generator } from '../random.js';
@@ -48,11 +50,21 @@ export class VAE extends Autoencoder {
 
   /** μ and log σ² of q(z | x). */
   encodeDistribution(x: Tensor): { mu: Tensor; logvar: Tensor } {
+    return this.split(this.encodeStats(x));
+  }
+
+  /** The encoder's output [n, 2·latent]: μ ‖ log σ², checked. */
+  private encodeStats(x: Tensor): Tensor {
     const h = this.encoder.call(x);
     const l = this.latent;
     if (h.rank !== 2 || h.shape[1] !== 2 * l) {
       throw new Error(`VAE: the encoder must output [n, ${2 * l}] (μ and log σ² for latent ${l}), got ${shapeStr(h.shape)}`);
     }
+    return h;
+  }
+
+  private split(h: Tensor): { mu: Tensor; logvar: Tensor } {
+    const l = this.latent;
     return { mu: slice(h, [0, 0], [h.shape[0], l]), logvar: slice(h, [0, l], [h.shape[0], 2 * l]) };
   }
 
@@ -61,17 +73,26 @@ export class VAE extends Autoencoder {
     return this.encodeDistribution(x).mu;
   }
 
-  /** z = μ + e^(½ log σ²)·ε. */
+  /** z = μ + e^(½ log σ²)·ε from elementwise ops (forward takes the fused op, src/ops/latent.ts). */
   reparameterize(mu: Tensor, logvar: Tensor): Tensor {
     const eps = randn(mu.shape, { generator: this.generator, backend: mu.backend, dtype: mu.dtype });
     return add(mu, mul(exp(mul(logvar, 0.5)), eps));
   }
 
   override forward(x: Tensor): Tensor {
-    const { mu, logvar } = this.encodeDistribution(x);
-    const z = this.training ? this.reparameterize(mu, logvar) : mu;
+    const h = this.encodeStats(x);
     this.clearLosses();
-    if (this.beta > 0) this.addLoss(mul(gaussianKl(mu, logvar, { reduction: 'mean' }), this.beta));
+    if (!this.training) {
+      const { mu, logvar } = this.split(h);
+      if (this.beta > 0) this.addLoss(mul(gaussianKl(mu, logvar, { reduction: 'mean' }), this.beta));
+      return this.decode(mu);
+    }
+    // Training: z and the KL of each row in one kernel pass on the unsliced stats (ε from the
+    // backend's Philox kernel, the same numbers on every backend).
+    const n = h.shape[0];
+    const eps = randn([n, this.latent], { generator: this.generator, backend: h.backend, dtype: h.dtype });
+    const { z, kl } = reparameterize(h, eps);
+    if (this.beta > 0) this.addLoss(mul(sum(kl), this.beta / n));
     return this.decode(z);
   }
 

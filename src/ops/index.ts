@@ -9,5 +9,6 @@ export * from './matmul.js';
 export * from './squared-error.js';
 export * from './conv.js';
 export * from './pool.js';
+export * from './latent.js';
 export { getDefaultDType, withDefaultDType, sumTo } from './op.js';
 export * from './optim-step.js';

@@ -9,6 +9,7 @@ import { conv2d, conv2dBackwardData, conv2dBackwardWeight, maxPool2d, maxPool2dB
 import { adamStep, sgdStep } from './optim.js';
 import { hostPool } from './host-pool.js';
 import { gatherRows } from './gather.js';
+import { reparameterize, reparameterizeBackward } from './latent.js';
 import { randomFill } from '../philox.js';
 
 export function allocTyped(dtype: DType, size: number): TypedArray {
@@ -45,6 +46,8 @@ export const jsBackend: Backend<TypedArray> = {
   sgdStep,
   adamStep,
   gatherRows,
+  reparameterize,
+  reparameterizeBackward,
   random: randomFill,
   describe: () => ({ backend: 'js', kernels: 'TypeScript, packed 3×4 register-blocked matmul', dtypes: ['float32', 'float64'], hostPool: hostPool.stats() }),
 };

@@ -43,6 +43,9 @@ export interface NativeAddon {
     threshold: number, value: number): void;
   /** out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor in float32 (threads over rows); checks bounds. */
   gatherBytes(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: F32): void;
+  /** src/backend/js/latent.ts's kernels (native/simd_latent.inc); lengths checked by the caller. */
+  reparameterize(stats: F32, eps: F32, z: F32, kl: F32, rows: number, latent: number): void;
+  reparameterizeBackward(stats: F32, eps: F32, dz: F32 | null, dkl: F32 | null, dstats: F32, rows: number, latent: number): void;
   info(): { isa: string; available: string; threads: number; gemmTile: string; arch: string };
   setIsa(name: string): void;
   /** Throws a RangeError outside [1, maxThreads], and an Error when the system starts fewer threads. */
@@ -63,7 +66,8 @@ export interface NativeAddon {
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
   'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
-  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'random', 'gatherBytes', 'info', 'setIsa', 'setThreads', 'noop', 'peakFma', 'peakCopy',
+  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'random', 'gatherBytes',
+  'reparameterize', 'reparameterizeBackward', 'info', 'setIsa', 'setThreads', 'noop', 'peakFma', 'peakCopy',
 ];
 
 /** The functions of NativeAddon that `addon` lacks (a build older than these sources). */

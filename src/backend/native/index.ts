@@ -177,6 +177,24 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     // ~0.2 ms for js's table lookup. The addon checks the rows and out's length.
     gatherRows: (src, rowSize, rows, divisor, out) => addon.gatherBytes(src, rowSize, rows, divisor, out),
 
+    reparameterize(stats, eps, z, kl, rows, latent) {
+      need('reparameterize', 'stats', stats.length, rows * 2 * latent);
+      need('reparameterize', 'eps', eps.length, rows * latent);
+      need('reparameterize', 'z', z.length, rows * latent);
+      need('reparameterize', 'kl', kl.length, rows);
+      addon.reparameterize(stats, eps, z, kl, rows, latent);
+    },
+
+    reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent) {
+      const op = 'reparameterizeBackward';
+      need(op, 'stats', stats.length, rows * 2 * latent);
+      need(op, 'eps', eps.length, rows * latent);
+      if (dz) need(op, 'dz', dz.length, rows * latent);
+      if (dkl) need(op, 'dkl', dkl.length, rows);
+      need(op, 'dstats', dstats.length, rows * 2 * latent);
+      addon.reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent);
+    },
+
     random(kind, out, size, key, counter, p) {
       need('random', 'out', out.length, size);
       addon.random(RANDOM_CODES[kind], out, size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,

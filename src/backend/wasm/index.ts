@@ -137,6 +137,9 @@ function makeBackend(mod: WasmModule): Backend<F32> {
     // Host memory: js's gather and Philox reference write the view directly.
     gatherRows: (src, rowSize, rows, divisor, out) => js.gatherRows(src, rowSize, rows, divisor, out),
     random: (kind, out, size, key, counter, p) => js.random!(kind, out, size, key, counter, p),
+    // A batch of codes (rows × latent, a few thousand values): js's kernels on the view in place.
+    reparameterize: (stats, eps, z, kl, rows, latent) => js.reparameterize(stats, eps, z, kl, rows, latent),
+    reparameterizeBackward: (stats, eps, dz, dkl, dstats, rows, latent) => js.reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent),
 
     col2im(cols, out, g) {
       check.col2im(cols, out, g);

@@ -11,6 +11,7 @@ import { col2im, conv2d, conv2dBackwardData, conv2dBackwardWeight, im2col, maxPo
 import { adamStep, sgdStep } from './kernels-optim.js';
 import { gatherRows } from '../js/gather.js';
 import { random } from './kernels-random.js';
+import { reparameterize, reparameterizeBackward } from './kernels-latent.js';
 
 export interface WebGPUStats {
   /** Storage buffers handed out and not freed. */
@@ -86,6 +87,8 @@ export function backendOnDevice(ctx: DeviceContext, maxDispatchesPerSubmit = 64,
       rt.write(out, host);
     },
     random: (kind, out, size, key, counter, p) => random(rt, kind, out, size, key, counter, p),
+    reparameterize: (stats, eps, z, kl, rows, latent) => reparameterize(rt, stats, eps, z, kl, rows, latent),
+    reparameterizeBackward: (stats, eps, dz, dkl, dstats, rows, latent) => reparameterizeBackward(rt, stats, eps, dz, dkl, dstats, rows, latent),
     sync: () => rt.dispatcher.sync(),
     describe: () => ({
       backend: 'webgpu', adapter: info.description || info.device, device: info.device, vendor: info.vendor, architecture: info.architecture,
