@@ -18,14 +18,14 @@ import { decodeImageFile, loadFashion, type ImageSet } from './data.js';
  * views that read from the backend and draw (one per due step, in turn), and the per-layer norms
  * recorded on more steps (one small read each) so that their curves have points.
  */
-const VIEW_SHARE = 0.06;
-const NORMS_SHARE = 0.03;
+const VIEW_SHARE = 0.05;
+const NORMS_SHARE = 0.025;
 /**
  * And a bound on the time between training steps while running, beyond what steps without view
  * work take there (yielding, the header), over the training time: what the budgets cannot see
  * (the browser repainting the canvases, garbage collection) shows there. Views wait while it is exceeded.
  */
-const WALL_SHARE = 0.12;
+const WALL_SHARE = 0.1;
 /** The views in the order they take turns; `layers` records a step in full (norms, histograms, first weights). */
 const VIEW_TASKS = ['layers', 'test', 'recon', 'latent', 'vae-samples', 'vae-walk'] as const;
 type ViewTask = (typeof VIEW_TASKS)[number];

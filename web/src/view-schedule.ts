@@ -7,7 +7,7 @@
 // when it composites in software.
 import type { Drawing } from './views.js';
 
-const MIN_FRAME_MS = 200;
+const MIN_FRAME_MS = 500;
 
 export class ViewBudget {
   spentMs = 0;
