@@ -189,7 +189,7 @@ async function main(): Promise<void> {
       nextTask++;
       await viewBudget.charge(() => runTask(task));
     }
-    // The loss curve (a few hundred line segments) is kept current, drawn at most 4 times a second.
+    // The loss curve (a few hundred line segments) is kept current: asked for every 250 ms, drawn with the next frame.
     if (t1 - lastLossDraw > 250) { frames.draw('loss', () => drawLoss(log), false); lastLossDraw = t1; }
     const share = (viewBudget.spentMs + normsBudget.spentMs) / Math.max(1, trainMs);
     const between = loopTrainMs > 0 ? `; between steps, beyond plain steps ${((100 * viewExtraMs()) / loopTrainMs).toFixed(0)}%` : '';
