@@ -1,28 +1,42 @@
 import { chromium } from 'playwright-core';
 import http from 'node:http'; import fs from 'node:fs'; import path from 'node:path';
-// Usage: npm run build:web -- --out /tmp/web && node bench/playground-views.mjs /tmp/web [js|webgpu]
+// Usage: npm run build:web -- --out /tmp/web && node bench/playground-views.mjs /tmp/web [js|wasm|webgpu] [rounds]
 // Steps per second of the playground page with its views on and with ?views=0 (only the loss
-// curve drawn), alternating, two rounds each, in Debian's headless chromium.
+// curve drawn), in Debian's headless chromium: on and off alternate within each round (which one
+// goes first alternates too), each round gives the ratio on/off of its pair, and the median and
+// spread of those ratios are printed (a loaded machine moves both of a pair alike, not the median).
 const root = process.argv[2] ?? 'dist/web';
-const server = http.createServer((q, s) => { const f = path.join(root, new URL(q.url, 'http://x').pathname.replace(/\/$/, '/index.html')); fs.readFile(f, (e, b) => { if (e) { s.writeHead(404); s.end(); return; } s.writeHead(200, { 'content-type': f.endsWith('.js') ? 'text/javascript' : f.endsWith('.html') ? 'text/html' : 'application/octet-stream' }); s.end(b); }); });
+const backend = process.argv[3] ?? 'js';
+const rounds = Number(process.argv[4] ?? 5);
+const types = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+const server = http.createServer((q, s) => { const f = path.join(root, new URL(q.url, 'http://x').pathname.replace(/\/$/, '/index.html')); fs.readFile(f, (e, b) => { if (e) { s.writeHead(404); s.end(); return; } s.writeHead(200, { 'content-type': types[path.extname(f)] ?? 'application/octet-stream' }); s.end(b); }); });
 await new Promise(r => server.listen(0, '127.0.0.1', r));
 const url = 'http://127.0.0.1:' + server.address().port + '/';
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--enable-unsafe-webgpu'] });
-const backend = process.argv[3] ?? 'js';
-const [from, to] = backend === 'js' ? [20, 220] : [20, 80];
+// The window measured: webgpu on a CPU adapter takes a few steps a second, the CPU backends tens.
+const [from, to] = backend === 'webgpu' ? [20, 100] : [30, 330];
 const step = async (p) => Number(await p.evaluate('document.body.dataset.step')) || 0;
-const results = { views: [], noviews: [] };
-for (let round = 0; round < 2; round++) for (const views of ['1', '0']) {
+async function rate(views) {
   const p = await b.newPage({ viewport: { width: 1300, height: 1100 } });
   await p.goto(`${url}?seed=3&backend=${backend}&views=${views}`);
   while (await step(p) < from) await new Promise(r => setTimeout(r, 20));
   const t0 = Date.now(); const s0 = await step(p);
   while (await step(p) < to) await new Promise(r => setTimeout(r, 20));
-  const rate = (await step(p) - s0) / ((Date.now() - t0) / 1000);
-  results[views === '1' ? 'views' : 'noviews'].push(rate);
-  console.log(backend, 'views', views, 'steps/s', rate.toFixed(2), await p.evaluate('document.getElementById("overhead").textContent'));
+  const r = (await step(p) - s0) / ((Date.now() - t0) / 1000);
+  const d = await p.evaluate('({ backend: document.body.dataset.backend, overhead: document.getElementById("overhead").textContent })');
+  if (d.backend !== backend) throw new Error(`the page ran ${d.backend}, not ${backend}`);
+  console.log(backend, 'views', views, 'steps/s', r.toFixed(2), d.overhead);
   await p.close();
+  return r;
 }
-const mean = (a) => a.reduce((x, y) => x + y) / a.length;
-console.log(backend, 'ratio views/noviews', (mean(results.views) / mean(results.noviews)).toFixed(3));
+const ratios = [];
+for (let round = 0; round < rounds; round++) {
+  const order = round % 2 === 0 ? ['1', '0'] : ['0', '1'];
+  const got = {};
+  for (const views of order) got[views] = await rate(views);
+  ratios.push(got['1'] / got['0']);
+}
+ratios.sort((x, y) => x - y);
+const median = ratios[Math.floor(ratios.length / 2)];
+console.log(`${backend}: steps/s views on / off, median of ${rounds} rounds ${median.toFixed(3)} (slowdown ${((1 / median - 1) * 100).toFixed(1)}%), range ${ratios[0].toFixed(3)}…${ratios[ratios.length - 1].toFixed(3)}`);
 await b.close(); server.close();

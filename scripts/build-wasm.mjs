@@ -74,7 +74,7 @@ function main() {
   const ldflags = [
     '--no-entry', '--import-memory', '--shared-memory', `--initial-memory=${INITIAL_PAGES * 65536}`,
     `--max-memory=${MAX_PAGES * 65536}`, '-z', 'stack-size=1048576', '--no-check-features', '--gc-sections', '--strip-all',
-    // What the loader (src/backend/wasm/module.ts) sets per instance: the stack and the thread-locals.
+    // What the loader (src/backend/wasm/instance.ts) sets per instance: the stack and the thread-locals.
     '--export=__stack_pointer', '--export=__wasm_init_tls', '--export=__tls_size', '--export=__tls_align',
     '--export=__wasm_call_ctors',
   ];

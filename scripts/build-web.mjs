@@ -4,12 +4,14 @@
 //   index.html   the page (web/index.html)
 //   app.js       web/src/main.ts and the engine's TypeScript sources bundled by esbuild for the
 //                browser, with shaders/*.wgsl inlined as text (the same files the Node backend reads)
+//   tessera.wasm build/tessera.wasm (scripts/build-wasm.mjs), the page's backend when the browser gives
+//                no WebGPU adapter; left out, saying so, when it was not built (the page then uses js)
 //   data/        a Fashion-MNIST subset from data/fashion-mnist: the first TRAIN_COUNT training and
 //                TEST_COUNT test images (raw bytes, 784 per image) and their labels, plus data/info.json
 // Run by `prepare` (so a git install and `npm ci` have it) and before packing, so the published
 // package carries dist/web and `npx tessera playground` needs no bundler.
 import * as esbuild from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -81,12 +83,19 @@ export async function buildWeb(outDir = join(root, 'dist', 'web')) {
   const metafile = await bundleWeb(join(outDir, 'app.js'));
   copyFileSync(join(root, 'web', 'index.html'), join(outDir, 'index.html'));
   writeData(outDir);
-  return { outDir, metafile };
+  const wasm = join(root, 'build', 'tessera.wasm');
+  const wasmCopied = existsSync(wasm);
+  if (wasmCopied) copyFileSync(wasm, join(outDir, 'tessera.wasm'));
+  else {
+    rmSync(join(outDir, 'tessera.wasm'), { force: true });
+    console.warn(`build-web: ${wasm} is not built (node scripts/build-wasm.mjs needs clang); the page goes without the wasm backend`);
+  }
+  return { outDir, metafile, wasmCopied };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--out');
   const out = at >= 0 ? resolve(process.argv[at + 1] ?? '') : undefined;
-  const { outDir } = await buildWeb(out);
-  console.log(`build-web: wrote ${outDir} (index.html, app.js, data/)`);
+  const { outDir, wasmCopied } = await buildWeb(out);
+  console.log(`build-web: wrote ${outDir} (index.html, app.js, ${wasmCopied ? 'tessera.wasm, ' : ''}data/)`);
 }

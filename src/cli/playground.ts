@@ -1,7 +1,8 @@
 // `tessera playground`: serves the playground page (dist/web/, written by `npm run build:web`:
 // the page, the engine bundled for the browser, a Fashion-MNIST subset) on 127.0.0.1 with
 // node:http, and prints its URL. Nothing is fetched from elsewhere; the page trains in the
-// browser (webgpu when it gives an adapter, else js). Runs until Ctrl-C.
+// browser (webgpu when it gives an adapter, else wasm from the tessera.wasm served beside the
+// page, else js). Runs until Ctrl-C.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -91,7 +92,7 @@ export const playgroundCommand: Command = {
   name: 'playground',
   summary: 'a local page that trains the autoencoders in the browser, live',
   usage: '[--port 8080]',
-  description: 'Serves the playground on 127.0.0.1 and prints its URL: the engine bundled for the browser\n(WebGPU when the browser gives an adapter, else the js backend), a Fashion-MNIST subset and\nyour own dropped PNG images, with live views of the loss, reconstructions, latent map,\nweights, per-layer activations and gradients, and one step drawn op by op. Ctrl-C stops it.',
+  description: 'Serves the playground on 127.0.0.1 and prints its URL: the engine bundled for the browser\n(WebGPU when the browser gives an adapter, else WebAssembly, else plain js), a Fashion-MNIST subset and\nyour own dropped PNG images, with live views of the loss, reconstructions, latent map,\nweights, per-layer activations and gradients, and one step drawn op by op. Ctrl-C stops it.',
   options,
   notes: 'The page is dist/web/ (npm run build:web writes it; the package ships it). Any static host can serve that folder.',
   async run(args, io) {

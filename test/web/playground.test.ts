@@ -1,13 +1,15 @@
 // The playground in a real headless browser: served by `tessera playground`'s server, trained on
-// webgpu (SwiftShader on a machine without a GPU) and, forced by ?backend=js, on js. The page's
+// webgpu (SwiftShader on a machine without a GPU), on wasm in a browser with WebGPU off (no
+// adapter: the page falls back to tessera.wasm) and, forced by ?backend=js, on js. The page's
 // first loss is checked against the same step run in Node on the js backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { dirname } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startPlaygroundServer, type PlaygroundServer } from '../../src/cli/playground.js';
 import { encodePng } from '../../src/io/png.js';
-import { browserMissing, buildWebInto, firstLossInNode, launchChromium, screenshotPath } from './helpers.js';
+import { CHROMIUM, browserMissing, buildWebInto, firstLossInNode, launchChromium, screenshotPath } from './helpers.js';
 
 const missing = browserMissing();
 const SEED = 7;
@@ -120,10 +122,52 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
     for (const model of ['conv', 'denoising', 'sparse', 'vae']) {
       const loss = await firstStep(page, `${server.url}?backend=js&model=${model}&latent=2&seed=${SEED}&autostart=0`);
       expect(Number.isFinite(loss) && loss > 0, `${model}: loss ${loss}`).toBe(true);
-      const vaeShown = await page.evaluate('document.getElementById("vae-card").style.display !== "none"');
-      expect(vaeShown, model).toBe(model === 'vae');
+      const vaeShown = await page.evaluate('["vae-samples-card", "vae-walk-card"].map((id) => document.getElementById(id).style.display !== "none")');
+      expect(vaeShown, model).toEqual(model === 'vae' ? [true, true] : [false, false]);
     }
+    // Paused after the VAE's step, the page draws every view: the samples and the walk are separate
+    // canvases, each with images on it (not blank: some pixels differ from the first).
+    await page.click('#start');
+    await page.click('#pause');
+    await waitFor(page, 'the pause', (d) => d.status === 'paused');
+    const distinct = await page.evaluate(`["vae-samples", "vae-walk"].map((id) => {
+      const c = document.getElementById(id);
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set();
+      for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0) seen.add(px[i]);
+      return seen.size;
+    })`) as number[];
+    expect(distinct[0], 'grey levels on the samples canvas').toBeGreaterThan(8);
+    expect(distinct[1], 'grey levels on the walk canvas').toBeGreaterThan(8);
     await page.screenshot({ path: screenshotPath('playground-vae.png'), fullPage: true });
     await page.close();
+  }, 120_000);
+
+  it.skipIf(!existsSync(join('build', 'tessera.wasm')))('with WebGPU off (no adapter) the page trains on wasm: the first loss is Node\'s, 50 steps halve it', async () => {
+    // A second browser without --enable-unsafe-webgpu: navigator.gpu is there but gives no adapter.
+    const { chromium } = await import('playwright-core');
+    const noGpu = await chromium.launch({ executablePath: CHROMIUM, args: [], headless: true });
+    try {
+      const page = await noGpu.newPage({ viewport: { width: 1300, height: 1100 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const first = await firstStep(page, `${server.url}?seed=${SEED}&autostart=0`);
+      const s = await state(page);
+      expect(s.backend, JSON.stringify(s)).toBe('wasm');
+      expect(s.backendWhy).toMatch(/no webgpu.*adapter/i);
+      expect(await page.locator('#backend-why').textContent()).toMatch(/no webgpu/);
+      // Different kernels (SIMD GEMM, other summation order) than js: equal to float32 rounding.
+      expect(Math.abs(first - nodeFirstLoss), `page ${first} vs Node js ${nodeFirstLoss}`).toBeLessThan(1e-4);
+      const s50 = await trainTo(page, 50);
+      // As on webgpu: from about 0.16 at initialisation, 50 Adam steps at lr 0.003 bring it under half.
+      expect(Number(s50.loss)).toBeLessThan(0.5 * first);
+      // The per-layer norms were recorded on several steps, so their curves have points to join.
+      expect(Number(await page.evaluate('document.body.dataset.normSteps'))).toBeGreaterThan(3);
+      await page.screenshot({ path: screenshotPath('playground-wasm.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await noGpu.close();
+    }
   }, 120_000);
 });

@@ -1,11 +1,18 @@
 // Per-layer views of a training step: each weighted layer's output (its activations) and the
-// gradient of its weight, as a size-normalised norm over time and a histogram at the latest
-// recorded step. The layers are instrumented in place: their forward entry points (call, and
+// gradient of its weight, as a size-normalised norm (RMS) over time and a histogram at the latest
+// fully read step. The norms are reduced on the backend and read back together, one small read
+// per recorded step, so they can be recorded often; the histograms need whole tensors and are
+// read less often. The layers are instrumented in place: their forward entry points (call, and
 // Linear's forwardWith, which Sequential uses when it fuses Linear + activation) keep their
 // output while `recording` is on. No DOM, no Node module.
 import type { Tensor } from '../../src/tensor.js';
 import type { Module } from '../../src/nn/module.js';
 import { Linear } from '../../src/nn/linear.js';
+import { noGrad } from '../../src/autograd.js';
+import { tidy } from '../../src/memory.js';
+import { mul } from '../../src/ops/elementwise.js';
+import { mean } from '../../src/ops/reduce.js';
+import { stack } from '../../src/ops/shape-ops.js';
 
 export interface Histogram {
   min: number;
@@ -15,10 +22,12 @@ export interface Histogram {
 
 export interface LayerTrace {
   name: string;
-  /** Root mean square of the layer's output, per recorded step. */
+  /** Root mean square of the layer's output, per recorded step (LayerProbe.steps). */
   activationRms: number[];
   /** Root mean square of ∂loss/∂weight, per recorded step. */
   gradientRms: number[];
+  /** Histograms as of this step (null: none read yet). */
+  histStep: number | null;
   activationHist: Histogram | null;
   gradientHist: Histogram | null;
 }
@@ -31,12 +40,6 @@ export function histogram(values: ArrayLike<number>, bins = 24): Histogram {
   const scale = bins / (max - min);
   for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i] - min) * scale))]++;
   return { min, max, counts };
-}
-
-export function rms(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i] * values[i];
-  return Math.sqrt(s / Math.max(1, values.length));
 }
 
 interface Probed { name: string; module: Module & { weight: Tensor } }
@@ -55,7 +58,7 @@ export class LayerProbe {
     this.probed = model.namedModules()
       .filter(([, m]) => (m as { weight?: unknown }).weight !== undefined && m.children().length === 0)
       .map(([name, m]) => ({ name, module: m as Module & { weight: Tensor } }));
-    this.layers = this.probed.map((p) => ({ name: `${p.name} ${p.module.describe()}`, activationRms: [], gradientRms: [], activationHist: null, gradientHist: null }));
+    this.layers = this.probed.map((p) => ({ name: `${p.name} ${p.module.describe()}`, activationRms: [], gradientRms: [], activationHist: null, gradientHist: null, histStep: null }));
     for (const p of this.probed) this.instrument(p);
   }
 
@@ -77,22 +80,42 @@ export class LayerProbe {
     }
   }
 
-  /** Reads what the last recorded step kept (outputs, weight gradients, the first weight) and frees the outputs. */
-  async collect(step: number): Promise<void> {
-    this.steps.push(step);
-    for (let i = 0; i < this.probed.length; i++) {
-      const p = this.probed[i], trace = this.layers[i];
-      const out = this.outputs.get(p.name);
-      const act = out ? await out.data() : new Float32Array(0);
-      out?.dispose();
-      const grad = p.module.weight.grad ? await p.module.weight.grad.data() : new Float32Array(0);
-      trace.activationRms.push(rms(act));
-      trace.gradientRms.push(rms(grad));
-      trace.activationHist = act.length ? histogram(act) : null;
-      trace.gradientHist = grad.length ? histogram(grad) : null;
+  /**
+   * Reads what the last recorded step kept and frees it: the norms (mean squares reduced on the
+   * backend, one read for all layers) and, with `full`, the histograms and the first weight.
+   */
+  async collect(step: number, full: boolean): Promise<void> {
+    const kept = this.probed.map((p) => ({ out: this.outputs.get(p.name) ?? null, grad: p.module.weight.grad ?? null }));
+    try {
+      const tensors = kept.flatMap((k) => [k.out, k.grad]).filter((t): t is Tensor => t !== null);
+      if (tensors.length > 0) {
+        const squares = noGrad(() => tidy(() => stack(tensors.map((t) => mean(mul(t, t))))));
+        const meanSquares = Float32Array.from(await squares.data());
+        squares.dispose();
+        this.steps.push(step);
+        let at = 0;
+        kept.forEach((k, i) => {
+          this.layers[i].activationRms.push(k.out ? Math.sqrt(meanSquares[at++]) : NaN);
+          this.layers[i].gradientRms.push(k.grad ? Math.sqrt(meanSquares[at++]) : NaN);
+        });
+      }
+      if (!full) return;
+      // All reads at once: on webgpu each is a round trip to the device, and they overlap.
+      const first = this.probed[0]?.module.weight;
+      const [reads, firstData] = await Promise.all([
+        Promise.all(kept.map((k) => Promise.all([k.out?.data() ?? null, k.grad?.data() ?? null]))),
+        first ? first.data() : null,
+      ]);
+      reads.forEach(([act, grad], i) => {
+        const trace = this.layers[i];
+        trace.activationHist = act ? histogram(act) : null;
+        trace.gradientHist = grad ? histogram(grad) : null;
+        trace.histStep = step;
+      });
+      if (first && firstData) this.firstWeight = { data: Float32Array.from(firstData), shape: first.shape };
+    } finally {
+      for (const k of kept) k.out?.dispose();
+      this.outputs.clear();
     }
-    this.outputs.clear();
-    const first = this.probed[0]?.module.weight;
-    if (first) this.firstWeight = { data: Float32Array.from(await first.data()), shape: first.shape };
   }
 }

@@ -123,7 +123,7 @@ export class Session {
 
   /**
    * One training step on `rows` (n·784 values); returns the loss. With `record`, the probe keeps
-   * each layer's output and the parameters' gradients for the views (costs a few reads).
+   * each layer's output for the views, until the caller's probe.collect reads and frees them.
    */
   async step(rows: Float32Array, record = false): Promise<number> {
     const n = rows.length / PIXELS;
@@ -141,7 +141,6 @@ export class Session {
     this.probe.recording = false;
     const value = (await loss.data())[0];
     loss.dispose();
-    if (record) await this.probe.collect(this.steps + 1);
     this.steps++;
     return value;
   }
@@ -175,6 +174,19 @@ export class Session {
       }));
       const out = { recon: Float32Array.from(await recon.data()), codes: Float32Array.from(await codes.data()), latent: codes.shape[1] ?? 1 };
       recon.dispose();
+      codes.dispose();
+      return out;
+    } finally {
+      this.model.train(true);
+    }
+  }
+
+  /** The codes of `rows` in eval mode (n·latent values; no decoder pass). */
+  async encode(rows: Float32Array): Promise<{ codes: Float32Array; latent: number }> {
+    this.model.eval();
+    try {
+      const codes = noGrad(() => tidy(() => this.model.encode(fromTyped(rows, this.batchShape(rows.length / PIXELS), { backend: this.backend }))));
+      const out = { codes: Float32Array.from(await codes.data()), latent: codes.shape[1] ?? 1 };
       codes.dispose();
       return out;
     } finally {

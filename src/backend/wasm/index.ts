@@ -1,168 +1,15 @@
-// The `wasm` backend: native/'s C++ kernels compiled to WebAssembly with 128-bit SIMD
-// (scripts/build-wasm.mjs), for where the native addon is not loaded. Float32 only.
-//
-// Storage is a Float32Array view on the module's shared memory: kernels read and write it in
-// place, and readSync hands out the view itself, as the CPU backends do. Memory comes from the
-// module's allocator (native/wasm_runtime.cc), so storage must be freed (Tensor.dispose, tidy, or
-// the FinalizationRegistry of src/memory.ts): the garbage collector does not own it.
+// The `wasm` backend in Node: native/'s C++ kernels compiled to WebAssembly with 128-bit SIMD
+// (scripts/build-wasm.mjs), for where the native addon is not loaded. Float32 only. The kernels
+// are make-backend.ts's; this file loads the package's module with TESSERA_THREADS threads.
+// A page loads it with browser.ts instead.
 import { availableParallelism } from 'node:os';
-import type {
-  ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
-} from '../backend.js';
-import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
-import { jsBackend } from '../js/index.js';
-import { META_LENGTH, kernelChecks, threadsEnvProblem, writeGeometry } from '../kernel-args.js';
+import type { Backend } from '../backend.js';
+import { threadsEnvProblem } from '../kernel-args.js';
 import { loadWasmModule, type WasmModule } from './module.js';
+import { makeBackend, moduleInfo, opCountProblem, type WasmInfo } from './make-backend.js';
 
 type F32 = Float32Array;
-
-const check = kernelChecks('wasm');
-
-/** Why a module that knows a different number of ops than src/backend/opcodes.ts is refused, or null. */
-function opCountProblem(mod: WasmModule): string | null {
-  const e = mod.exports;
-  const counts = [['unary', e.tessera_unary_op_count(), UNARY_OPS.length], ['binary', e.tessera_binary_op_count(), BINARY_OPS.length],
-    ['reduce', e.tessera_reduce_op_count(), REDUCE_OPS.length]] as const;
-  for (const [family, have, want] of counts) {
-    if (have !== want) return `wasm backend: ${mod.file} knows ${have} ${family} ops, src/backend/opcodes.ts has ${want} (it was built from other sources); run \`node scripts/build-wasm.mjs\``;
-  }
-  return null;
-}
-
-function makeBackend(mod: WasmModule): Backend<F32> {
-  const e = mod.exports;
-  const metaPtr = e.malloc(8 * META_LENGTH) >>> 0;
-  const geometryPtr = e.malloc(8 * 14) >>> 0;
-  // Re-made per call: a view made before the memory grew is still valid, but new views need the new length.
-  const meta = (): Float64Array => mod.f64(metaPtr, META_LENGTH);
-  const geometry = (g: Conv2dGeometry): number => { writeGeometry(mod.f64(geometryPtr, 14), g); return geometryPtr; };
-  const js = jsBackend as unknown as Backend<F32>;
-  const alloc = (size: number): F32 => {
-    const ptr = e.malloc(4 * size) >>> 0;
-    if (ptr === 0) throw new RangeError(`wasm backend alloc: no room for ${size} float32 values (the module's memory stops at 4 GiB)`);
-    return mod.f32(ptr, size);
-  };
-  // A storage's address. Storage of the js and native backends (plain ArrayBuffers) is refused:
-  // its byteOffset would name some unrelated place in the module's memory.
-  const at = (s: F32, op: string): number => {
-    if (!(s.buffer instanceof SharedArrayBuffer)) {
-      throw new TypeError(`wasm backend ${op}: the storage is not the wasm backend's (a ${s.constructor.name} on an ArrayBuffer); move the tensor to 'wasm' first`);
-    }
-    return s.byteOffset;
-  };
-  const nul = (s: F32 | null, op: string): number => (s === null ? 0 : at(s, op));
-
-  return {
-    name: 'wasm',
-    supportsDType: (dtype: DType) => dtype === 'float32',
-    hostVisible: true,
-    garbageCollected: false,
-    alloc(dtype, size) {
-      if (dtype !== 'float32') throw new Error(`wasm backend alloc: dtype '${dtype}' is not supported (float32 only); use the js backend for float64`);
-      return alloc(size);
-    },
-    upload(data: TypedArray) {
-      const s = alloc(data.length);
-      s.set(data);
-      return s;
-    },
-    readSync: (s) => s,
-    read: async (s) => s,
-    free: (s: F32) => e.free(at(s, 'free')),
-    fill: (out, size, value) => { out.fill(value, 0, size); },
-
-    unary(op, x, out, size, params) {
-      const code = check.unary(op, x, out, size);
-      e.tessera_unary(code, at(x, 'unary'), at(out, 'unary'), size, params.alpha ?? 0, params.beta ?? 0);
-    },
-
-    activationGrad(act: ActivationGradOp, y, g, out, size) {
-      const code = check.activationGrad(act, y, g, out, size);
-      const op = `activationGrad(${act})`;
-      e.tessera_activation_grad(code, at(y, op), at(g, op), at(out, op), size);
-    },
-
-    binary(op, a, aStrides, b, bStrides, out, outShape) {
-      const code = check.binary(op, a, aStrides, b, bStrides, out, outShape, meta());
-      if (code === null) js.binary(op, a, aStrides, b, bStrides, out, outShape);
-      else e.tessera_binary(code, at(a, 'binary'), at(b, 'binary'), at(out, 'binary'), metaPtr);
-    },
-
-    where(cond, cs, a, as, b, bs, out, outShape) {
-      if (check.where(cond, cs, a, as, b, bs, out, outShape, meta())) {
-        e.tessera_where(at(cond, 'where'), at(a, 'where'), at(b, 'where'), at(out, 'where'), metaPtr);
-      } else {
-        js.where(cond, cs, a, as, b, bs, out, outShape);
-      }
-    },
-
-    copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape) {
-      if (check.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, meta())) {
-        e.tessera_copy(at(src, 'copy'), at(dst, 'copy'), metaPtr);
-      } else {
-        js.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
-      }
-    },
-
-    reduce(op, x, out, outer, size, inner) {
-      const code = check.reduce(op, x, out, outer, size, inner);
-      e.tessera_reduce(code, at(x, 'reduce'), at(out, 'reduce'), outer, size, inner);
-    },
-
-    matmul(a, b, out, p: MatmulParams) {
-      const { batch, m, n, k, transA, transB, strideA, strideB } = p;
-      const bias = (p.bias ?? null) as F32 | null;
-      const act = check.matmul(a, b, out, p);
-      e.tessera_matmul(at(a, 'matmul'), at(b, 'matmul'), at(out, 'matmul'), batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0,
-        strideA, strideB, nul(bias, 'matmul'), act);
-    },
-
-    softmax(x, out, outer, size, inner, log) {
-      check.softmax(x, out, outer, size, inner);
-      e.tessera_softmax(at(x, 'softmax'), at(out, 'softmax'), outer, size, inner, log ? 1 : 0);
-    },
-
-    im2col(x, cols, g) {
-      check.im2col(x, cols, g);
-      e.tessera_im2col(at(x, 'im2col'), at(cols, 'im2col'), geometry(g));
-    },
-
-    // Not yet compiled for wasm (native/conv_direct.cc is not in scripts/build-wasm.mjs): the js
-    // kernels run on the module's memory in place, as storage is a Float32Array view on it.
-    conv2d: (x, w, bias, y, g, cout, act) => js.conv2d(x, w, bias, y, g, cout, act),
-    conv2dBackwardData: (gy, w, bias, gx, g, cout, act) => js.conv2dBackwardData(gy, w, bias, gx, g, cout, act),
-    conv2dBackwardWeight: (x, gy, gw, gbias, g, cout) => js.conv2dBackwardWeight(x, gy, gw, gbias, g, cout),
-    maxPool2d: (x, y, argmax, g) => js.maxPool2d(x, y, argmax, g),
-    maxPool2dBackward: (gy, argmax, gx, g) => js.maxPool2dBackward(gy, argmax, gx, g),
-    // Host memory: js's gather and Philox reference write the view directly.
-    gatherRows: (src, rowSize, rows, divisor, out) => js.gatherRows(src, rowSize, rows, divisor, out),
-    random: (kind, out, size, key, counter, p) => js.random!(kind, out, size, key, counter, p),
-    // A batch of codes (rows × latent, a few thousand values): js's kernels on the view in place.
-    reparameterize: (stats, eps, z, kl, rows, latent) => js.reparameterize(stats, eps, z, kl, rows, latent),
-    reparameterizeBackward: (stats, eps, dz, dkl, dstats, rows, latent) => js.reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent),
-
-    col2im(cols, out, g) {
-      check.col2im(cols, out, g);
-      e.tessera_col2im(at(cols, 'col2im'), at(out, 'col2im'), geometry(g));
-    },
-
-    sgdStep(param, grad, buf, size, p: SgdParams) {
-      check.sgdStep(param, grad, buf, size);
-      e.tessera_sgd(at(param, 'sgdStep'), at(grad, 'sgdStep'), nul(buf, 'sgdStep'), size, p.lr, p.momentum, p.dampening,
-        p.weightDecay, p.maximize ? -1 : 1, p.nesterov ? 1 : 0, p.firstStep ? 1 : 0);
-    },
-
-    adamStep(param, grad, m, v, vMax, size, p: AdamParams) {
-      const { stepSize, bc2Sqrt } = check.adamStep(param, grad, m, v, vMax, size, p);
-      e.tessera_adam(at(param, 'adamStep'), at(grad, 'adamStep'), at(m, 'adamStep'), at(v, 'adamStep'), nul(vMax, 'adamStep'),
-        size, p.lr, p.beta1, p.beta2, p.eps, p.weightDecay, stepSize, bc2Sqrt, p.decoupled ? 1 : 0);
-    },
-
-    describe: () => ({ backend: 'wasm', ...wasmInfo() }),
-  };
-}
-
-export interface WasmInfo { simd: string; threads: number; gemmTile: string; file: string; kilobytes: number }
+export type { WasmInfo } from './make-backend.js';
 
 let state: { backend: Backend<F32> | null; module: WasmModule | null; reason: string } | null = null;
 
@@ -202,6 +49,7 @@ export function startThreads(module: Pick<WasmModule, 'setThreads'>, threads: nu
   }
 }
 
+
 /** Each worker is a whole JS isolate (~10 MB) and a 1 MiB stack: more than the cores only time-slice. */
 export const MAX_WASM_THREADS = 64;
 
@@ -212,10 +60,7 @@ function loadedModule(fn: string): WasmModule {
 }
 
 export function wasmInfo(): WasmInfo {
-  const m = loadedModule('wasmInfo');
-  const e = m.exports;
-  return { simd: 'wasm simd128', threads: e.tessera_pool_threads(), gemmTile: `${e.tessera_gemm_mr()}x${e.tessera_gemm_nr()}`,
-    file: m.file, kilobytes: Math.round(m.bytes / 1024) };
+  return moduleInfo(loadedModule('wasmInfo'));
 }
 
 /** Ends the wasm backend's worker threads (it then runs on one thread until setWasmThreads). */

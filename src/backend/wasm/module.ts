@@ -1,85 +1,15 @@
-// Finding, instantiating and threading build/tessera.wasm (made by scripts/build-wasm.mjs from
-// native/'s kernels). The module imports one shared memory: storage is Float32Array views on it,
-// which stay valid when the memory grows (a SharedArrayBuffer is never detached), and worker
-// threads instantiate the same module on the same memory to run native/wasm_runtime.cc's pool.
-// The thread that calls the kernels takes part and, once its own share is done, waits for the
-// tasks workers took: here in Atomics.wait (tessera_set_caller_waits(1)); on a browser's main
-// thread, which may not block, the pool's default is to spin, so a page can call the kernels from
-// its main thread with Web Workers as the workers (the playground's server sends COOP/COEP so the
-// page is cross-origin isolated and has SharedArrayBuffer) and run one thread where it is not.
+// Finding build/tessera.wasm (made by scripts/build-wasm.mjs from native/'s kernels) in Node and
+// instantiating it (instance.ts) with worker_threads for native/wasm_runtime.cc's pool. The thread
+// that calls the kernels takes part and, once its own share is done, waits for the tasks workers
+// took: in Node in Atomics.wait (callerMayBlock); on a browser's main thread, which may not block,
+// the pool spins instead (the playground's server sends COOP/COEP so a page is cross-origin isolated).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../../util/package-root.js';
+import { instantiateWasmBytes, type WasmModule } from './instance.js';
 
-// The few WebAssembly API types used here (the project's lib is ES2022 without the DOM's typings).
-interface WasmGlobal { value: number }
-interface WasmMemory { readonly buffer: ArrayBufferLike }
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-}
-const WebAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-/** The module's exports (native/wasm_api.cc, native/wasm_runtime.cc); addresses are numbers. */
-export interface WasmExports {
-  malloc(bytes: number): number;
-  free(ptr: number): void;
-  tessera_unary(op: number, x: number, out: number, n: number, alpha: number, beta: number): void;
-  tessera_activation_grad(act: number, y: number, g: number, out: number, n: number): number;
-  tessera_binary(op: number, a: number, b: number, out: number, meta: number): number;
-  tessera_where(cond: number, a: number, b: number, out: number, meta: number): number;
-  tessera_copy(src: number, dst: number, meta: number): number;
-  tessera_reduce(op: number, x: number, out: number, outer: number, size: number, inner: number): number;
-  tessera_softmax(x: number, out: number, outer: number, size: number, inner: number, log: number): void;
-  tessera_matmul(a: number, b: number, out: number, batch: number, m: number, n: number, k: number, transA: number,
-    transB: number, strideA: number, strideB: number, bias: number, act: number): void;
-  tessera_im2col(x: number, cols: number, geometry: number): void;
-  tessera_col2im(cols: number, out: number, geometry: number): void;
-  tessera_sgd(param: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
-    weightDecay: number, sign: number, nesterov: number, firstStep: number): void;
-  tessera_adam(param: number, grad: number, m: number, v: number, vMax: number, n: number, lr: number, beta1: number,
-    beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: number): void;
-  tessera_gemm_mr(): number;
-  tessera_gemm_nr(): number;
-  tessera_unary_op_count(): number;
-  tessera_binary_op_count(): number;
-  tessera_reduce_op_count(): number;
-  tessera_pool_threads(): number;
-  tessera_worker_loop(id: number): void;
-  tessera_set_threads(n: number): void;
-  tessera_set_caller_waits(waits: number): void;
-  tessera_stop_workers(): void;
-  tessera_restart_pool(): void;
-  __stack_pointer: WasmGlobal;
-  __tls_size: WasmGlobal;
-  __tls_align: WasmGlobal;
-  __wasm_init_tls(ptr: number): void;
-  __wasm_call_ctors(): void;
-}
-
-export interface WasmModule {
-  readonly file: string;
-  readonly bytes: number;
-  readonly exports: WasmExports;
-  readonly memory: WasmMemory;
-  /** A Float32Array over [ptr, ptr + 4·length) of the memory as it is now. */
-  f32(ptr: number, length: number): Float32Array;
-  f64(ptr: number, length: number): Float64Array;
-  /** Pool size, the calling thread included. */
-  threads(): number;
-  /** Starts (or parks) workers so that n threads run the kernels. */
-  setThreads(n: number): void;
-  /** Ends the worker threads (the module then runs on one thread); a later setThreads starts new ones. */
-  stopWorkers(): Promise<void>;
-}
-
-// Pages of 64 KiB: as scripts/build-wasm.mjs links the module (16 MiB initial, 4 GiB maximum).
-const INITIAL_PAGES = 256;
-const MAX_PAGES = 65536;
-const WORKER_STACK_BYTES = 1 << 20;
-const WORKER_START_TIMEOUT_MS = 20_000;
+export type { WasmExports, WasmModule } from './instance.js';
 
 /** build/tessera.wasm of the package at `root`, or why there is none (the build script's reason). */
 export function findWasmFile(root: string | null): { file: string } | { missing: string } {
@@ -112,69 +42,15 @@ function root(): string | null {
   try { return packageRoot(); } catch { return null; }
 }
 
-/** Instantiates the module on a fresh shared memory; throws with the reason when it cannot. */
+/** Instantiates the module file on a fresh shared memory, with worker_threads for the pool; throws with the reason when it cannot. */
 export function instantiateWasm(file: string): WasmModule {
-  const bytes = readFileSync(file);
-  const module = new WebAssembly.Module(bytes);
-  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
-  const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
-  e.__wasm_call_ctors();
-  const tls = e.malloc(Math.max(Number(e.__tls_size.value), 1)) >>> 0;
-  e.__wasm_init_tls(tls);
-  // Node's main thread may block in Atomics.wait (a browser's may not: there it spins).
-  e.tessera_set_caller_waits(1);
-  let buffer = memory.buffer;
-  // Growth (by any thread) shows as a longer buffer from memory.buffer; earlier views stay valid.
-  const current = (end: number): ArrayBufferLike => {
-    if (end > buffer.byteLength) buffer = memory.buffer;
-    return buffer;
-  };
-  // Each worker with the stack and thread-locals carved for it (freed when it ends).
-  const workers: { worker: Worker; stack: number; tls: number }[] = [];
-  let threads = 1;
-  const mod: WasmModule = {
-    file, bytes: bytes.length, exports: e, memory,
-    f32: (ptr, length) => new Float32Array(current(ptr + 4 * length), ptr, length),
-    f64: (ptr, length) => new Float64Array(current(ptr + 8 * length), ptr, length),
-    threads: () => threads,
-    setThreads(n) {
-      const ready = e.malloc(4) >>> 0;
-      const flag = new Int32Array(current(ready + 4), ready, 1);
-      flag[0] = 0;
-      const starting = n - 1 - workers.length;
-      for (let id = workers.length + 1; id < n; id++) {
-        const stack = e.malloc(WORKER_STACK_BYTES) >>> 0;
-        const workerTls = e.malloc(Math.max(Number(e.__tls_size.value), 1)) >>> 0;
-        const w = new Worker(WORKER_SOURCE, {
-          eval: true, workerData: { module, memory, id, stackTop: stack + WORKER_STACK_BYTES, tls: workerTls, ready },
-        });
-        // Unreferenced: parked workers never keep the process alive (it exits as if single-threaded).
-        w.unref();
-        workers.push({ worker: w, stack, tls: workerTls });
-      }
-      // The pool may post a job only once every worker is parked in its loop (it would miss the first wake-up).
-      const deadline = Date.now() + WORKER_START_TIMEOUT_MS;
-      for (let got; (got = Atomics.load(flag, 0)) < starting;) {
-        if (Date.now() > deadline) {
-          throw new Error(`wasm backend: only ${got} of ${starting} worker threads started within ${WORKER_START_TIMEOUT_MS / 1000} s`);
-        }
-        Atomics.wait(flag, 0, got, 100);
-      }
-      e.free(ready);
-      threads = n;
-      e.tessera_set_threads(n);
-    },
-    async stopWorkers() {
-      if (workers.length === 0) return;
-      e.tessera_stop_workers();
-      const ending = workers.splice(0);
-      threads = 1;
-      await Promise.all(ending.map(({ worker }) => new Promise<void>((resolve) => worker.once('exit', () => resolve()))));
-      for (const { stack, tls: workerTls } of ending) { e.free(stack); e.free(workerTls); }
-      e.tessera_restart_pool();
-    },
-  };
-  return mod;
+  return instantiateWasmBytes(readFileSync(file), file, (start) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: start });
+    // Unreferenced: parked workers never keep the process alive (it exits as if single-threaded).
+    worker.unref();
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    return { exited: () => exited };
+  }, true);
 }
 
 let loaded: { module: WasmModule | null; reason: string } | null = null;

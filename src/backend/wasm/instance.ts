@@ -1,0 +1,150 @@
+// Instantiating build/tessera.wasm from its bytes, wherever they came from (Node reads the file,
+// a page fetches it): the module imports one shared memory, storage is Float32Array views on it,
+// which stay valid when the memory grows (a SharedArrayBuffer is never detached), and worker
+// threads, when the caller can start them, instantiate the same module on the same memory to run
+// native/wasm_runtime.cc's pool. No Node module here: src/backend/wasm/module.ts (Node) and
+// browser.ts (a page) both build on it.
+
+// The few WebAssembly API types used here (the project's lib is ES2022 without the DOM's typings).
+interface WasmGlobal { value: number }
+export interface WasmMemory { readonly buffer: ArrayBufferLike }
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** The module's exports (native/wasm_api.cc, native/wasm_runtime.cc); addresses are numbers. */
+export interface WasmExports {
+  malloc(bytes: number): number;
+  free(ptr: number): void;
+  tessera_unary(op: number, x: number, out: number, n: number, alpha: number, beta: number): void;
+  tessera_activation_grad(act: number, y: number, g: number, out: number, n: number): number;
+  tessera_binary(op: number, a: number, b: number, out: number, meta: number): number;
+  tessera_where(cond: number, a: number, b: number, out: number, meta: number): number;
+  tessera_copy(src: number, dst: number, meta: number): number;
+  tessera_reduce(op: number, x: number, out: number, outer: number, size: number, inner: number): number;
+  tessera_softmax(x: number, out: number, outer: number, size: number, inner: number, log: number): void;
+  tessera_matmul(a: number, b: number, out: number, batch: number, m: number, n: number, k: number, transA: number,
+    transB: number, strideA: number, strideB: number, bias: number, act: number): void;
+  tessera_im2col(x: number, cols: number, geometry: number): void;
+  tessera_col2im(cols: number, out: number, geometry: number): void;
+  tessera_sgd(param: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
+    weightDecay: number, sign: number, nesterov: number, firstStep: number): void;
+  tessera_adam(param: number, grad: number, m: number, v: number, vMax: number, n: number, lr: number, beta1: number,
+    beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: number): void;
+  tessera_gemm_mr(): number;
+  tessera_gemm_nr(): number;
+  tessera_unary_op_count(): number;
+  tessera_binary_op_count(): number;
+  tessera_reduce_op_count(): number;
+  tessera_pool_threads(): number;
+  tessera_worker_loop(id: number): void;
+  tessera_set_threads(n: number): void;
+  tessera_set_caller_waits(waits: number): void;
+  tessera_stop_workers(): void;
+  tessera_restart_pool(): void;
+  __stack_pointer: WasmGlobal;
+  __tls_size: WasmGlobal;
+  __tls_align: WasmGlobal;
+  __wasm_init_tls(ptr: number): void;
+  __wasm_call_ctors(): void;
+}
+
+export interface WasmModule {
+  /** Where the bytes came from (a path in Node, a URL in a page): for messages. */
+  readonly file: string;
+  readonly bytes: number;
+  readonly exports: WasmExports;
+  readonly memory: WasmMemory;
+  /** A Float32Array over [ptr, ptr + 4·length) of the memory as it is now. */
+  f32(ptr: number, length: number): Float32Array;
+  f64(ptr: number, length: number): Float64Array;
+  /** Pool size, the calling thread included. */
+  threads(): number;
+  /** Starts (or parks) workers so that n threads run the kernels. */
+  setThreads(n: number): void;
+  /** Ends the worker threads (the module then runs on one thread); a later setThreads starts new ones. */
+  stopWorkers(): Promise<void>;
+}
+
+/**
+ * What a worker needs to join the pool: its own instance of `module` on `memory`, its stack
+ * pointer set to `stackTop`, its thread-locals at `tls`; then it adds 1 to the Int32 at `ready`
+ * (Atomics.notify) and runs tessera_worker_loop(id).
+ */
+export interface WorkerStart { module: object; memory: WasmMemory; id: number; stackTop: number; tls: number; ready: number }
+
+/** How a host starts a worker thread: `start` it, and `exited()` resolves once that worker has ended. */
+export type StartWorker = (start: WorkerStart) => { exited(): Promise<void> };
+
+// Pages of 64 KiB: as scripts/build-wasm.mjs links the module (16 MiB initial, 4 GiB maximum).
+const INITIAL_PAGES = 256;
+const MAX_PAGES = 65536;
+const WORKER_STACK_BYTES = 1 << 20;
+const WORKER_START_TIMEOUT_MS = 20_000;
+
+/**
+ * Instantiates the module on a fresh shared memory; throws with the reason when it cannot.
+ * `startWorker` starts one worker thread (null where there are none: setThreads(n > 1) throws).
+ * `callerMayBlock`: the thread calling the kernels may wait in Atomics.wait for the tasks workers
+ * took (Node's main thread may; a browser's main thread may not, so there the pool spins).
+ */
+export function instantiateWasmBytes(bytes: Uint8Array, file: string, startWorker: StartWorker | null, callerMayBlock = false): WasmModule {
+  const module = new WebAssembly.Module(bytes);
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+  const e = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
+  e.__wasm_call_ctors();
+  const tls = e.malloc(Math.max(Number(e.__tls_size.value), 1)) >>> 0;
+  e.__wasm_init_tls(tls);
+  e.tessera_set_caller_waits(callerMayBlock ? 1 : 0);
+  let buffer = memory.buffer;
+  // Growth (by any thread) shows as a longer buffer from memory.buffer; earlier views stay valid.
+  const current = (end: number): ArrayBufferLike => {
+    if (end > buffer.byteLength) buffer = memory.buffer;
+    return buffer;
+  };
+  // Each worker with the stack and thread-locals carved for it (freed when it ends).
+  const workers: { exited(): Promise<void>; stack: number; tls: number }[] = [];
+  let threads = 1;
+  return {
+    file, bytes: bytes.length, exports: e, memory,
+    f32: (ptr, length) => new Float32Array(current(ptr + 4 * length), ptr, length),
+    f64: (ptr, length) => new Float64Array(current(ptr + 8 * length), ptr, length),
+    threads: () => threads,
+    setThreads(n) {
+      if (n > 1 + workers.length && startWorker === null) throw new Error(`wasm backend: ${n} threads asked for, but no worker threads can be started here (${file})`);
+      const ready = e.malloc(4) >>> 0;
+      const flag = new Int32Array(current(ready + 4), ready, 1);
+      flag[0] = 0;
+      const starting = n - 1 - workers.length;
+      for (let id = workers.length + 1; id < n; id++) {
+        const stack = e.malloc(WORKER_STACK_BYTES) >>> 0;
+        const workerTls = e.malloc(Math.max(Number(e.__tls_size.value), 1)) >>> 0;
+        const worker = startWorker!({ module, memory, id, stackTop: stack + WORKER_STACK_BYTES, tls: workerTls, ready });
+        workers.push({ exited: () => worker.exited(), stack, tls: workerTls });
+      }
+      // The pool may post a job only once every worker is parked in its loop (it would miss the first wake-up).
+      const deadline = Date.now() + WORKER_START_TIMEOUT_MS;
+      for (let got; (got = Atomics.load(flag, 0)) < starting;) {
+        if (Date.now() > deadline) {
+          throw new Error(`wasm backend: only ${got} of ${starting} worker threads started within ${WORKER_START_TIMEOUT_MS / 1000} s`);
+        }
+        Atomics.wait(flag, 0, got, 100);
+      }
+      e.free(ready);
+      threads = n;
+      e.tessera_set_threads(n);
+    },
+    async stopWorkers() {
+      if (workers.length === 0) return;
+      e.tessera_stop_workers();
+      const ending = workers.splice(0);
+      threads = 1;
+      await Promise.all(ending.map((w) => w.exited()));
+      for (const { stack, tls: workerTls } of ending) { e.free(stack); e.free(workerTls); }
+      e.tessera_restart_pool();
+    },
+  };
+}
