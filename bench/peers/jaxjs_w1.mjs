@@ -137,7 +137,7 @@ async function main() {
 
   const stepsPerEpoch = Math.ceil(train.n / opts.batch);
   const batchBuffer = new Float32Array(opts.batch * size);
-  const epochSeconds = [], trainLoss = [], testLoss = [];
+  const epochSeconds = [], trainLoss = [], testLoss = [], rssMib = [];
   let t = 0;
   for (let e = 0; e < opts.epochs; e++) {
     const t0 = performance.now();
@@ -167,12 +167,13 @@ async function main() {
       sum += (await loss(tree.ref(params), chunk).item()) * rows * size;
     }
     testLoss.push(sum / (test.n * size));
+    rssMib.push(Math.round(process.memoryUsage().rss / 2 ** 20));   // growth from epoch to epoch: arrays not freed
   }
   const perEpoch = summarize(epochSeconds);
   console.log(JSON.stringify({
     peer: 'jax-js', workload: 'W1', backend: 'wasm', threads: 1, jax_js_version: JSON.parse(readFileSync(join(opts.peersDir, 'node_modules', '@jax-js', 'jax', 'package.json'), 'utf8')).version,
     batch: opts.batch, train_rows: train.n, steps_per_epoch: stepsPerEpoch, epochs: opts.epochs,
-    epoch_seconds: epochSeconds, seconds_per_epoch: perEpoch, train_loss: trainLoss, test_loss: testLoss,
+    epoch_seconds: epochSeconds, seconds_per_epoch: perEpoch, train_loss: trainLoss, test_loss: testLoss, rss_mib: rssMib,
   }));
 }
 
