@@ -1,4 +1,4 @@
-// Portable GEMM micro-kernel: MR × NR (isa.h: 4 × 16 natively) with GCC vector extensions (float4), which compile to
+// Portable GEMM micro-kernel: MR × NR (isa.h: 4 × 16 natively, 4 × 8 on wasm) with GCC vector extensions (float4), which compile to
 // SSE2 on any x86-64 and to NEON on arm64. No FMA contraction: portable results are plain
 // multiply-then-add, like the js backend's float loop.
 #include "isa.h"
@@ -22,6 +22,11 @@ static inline v4sf add(v4sf a, v4sf b) { return a + b; }
 #define SETZERO setzero
 #define FMADD fmadd
 #define ADD add
+#if defined(__wasm__)
+// One k step at a time: clang interleaving two keeps both steps' B vectors and broadcasts live,
+// more than V8's registers hold beside the accumulators.
+#define KC_UNROLL 1
+#endif
 #include "gemm_kernel.inc"
 }  // namespace portable
 }  // namespace tessera

@@ -92,12 +92,14 @@ constexpr long kConvGridAlign = 16;
 const IsaKernels* portableKernels();
 
 // The portable micro-tile. 4 × 16 (16 float4 accumulators) where the compiler allocates registers
-// itself. WebAssembly's engine does that at load time (V8: 16 xmm registers on x64), and 16
-// accumulators + the B row + the broadcast A value spill there, so wasm takes a tile that fits.
+// itself. WebAssembly's engine does that at load time (V8 on x64: 15 xmm registers, and a
+// multiply-add is a mul into a temporary, then an add), so wasm takes a tile whose 8
+// accumulators + 2 B vectors + the broadcast A value + that temporary fit: 4 × 12 spilled
+// (measured, bench/RESULTS.md "wasm kernels": 4 × 8 with one k step at a time ≈ 1.2× its speed).
 #if !defined(TESSERA_PORTABLE_MR)
 #if defined(__wasm__)
 #define TESSERA_PORTABLE_MR 4
-#define TESSERA_PORTABLE_NR 12
+#define TESSERA_PORTABLE_NR 8
 #else
 #define TESSERA_PORTABLE_MR 4
 #define TESSERA_PORTABLE_NR 16

@@ -4,9 +4,12 @@
 // Arguments are linear-memory addresses and numbers; the caller is src/backend/wasm/, which
 // checks sizes before calling (there are no exceptions here: a bad op code returns 0).
 #include "conv.h"
+#include "conv_direct.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "gather.h"
 #include "optim.h"
+#include "random.h"
 #include "reduce.h"
 #include "thread_pool.h"
 
@@ -51,6 +54,36 @@ static ConvGeometry geometry(const double* m) {
 }
 EXPORT(tessera_im2col) void tessera_im2col(const float* x, float* cols, const double* g) { im2col(x, cols, geometry(g)); }
 EXPORT(tessera_col2im) void tessera_col2im(const float* cols, float* out, const double* g) { col2im(cols, out, geometry(g)); }
+// Direct convolution and max pooling (conv_direct.cc); bias and gbias may be 0 (none); act is an
+// ActCode applied after the bias (src/backend/opcodes.ts's ACTIVATION_CODES).
+EXPORT(tessera_conv_forward) void tessera_conv_forward(const float* x, const float* w, const float* bias, float* y,
+    const double* g, long cout, int act) {
+  convForward(K, x, w, bias, y, geometry(g), cout, act);
+}
+EXPORT(tessera_conv_backward_data) void tessera_conv_backward_data(const float* gy, const float* w, const float* bias,
+    float* gx, const double* g, long cout, int act) {
+  convBackwardData(K, gy, w, bias, gx, geometry(g), cout, act);
+}
+EXPORT(tessera_conv_backward_weight) void tessera_conv_backward_weight(const float* x, const float* gy, float* gw,
+    float* gbias, const double* g, long cout) {
+  convBackwardWeight(K, x, gy, gw, gbias, geometry(g), cout);
+}
+EXPORT(tessera_max_pool) void tessera_max_pool(const float* x, float* y, float* argmax, const double* g) {
+  maxPoolForward(x, y, argmax, geometry(g));
+}
+EXPORT(tessera_max_pool_backward) void tessera_max_pool_backward(const float* gy, const float* argmax, float* gx, const double* g) {
+  maxPoolBackward(gy, argmax, gx, geometry(g));
+}
+// The caller has checked every row index against the data set.
+EXPORT(tessera_gather_bytes) void tessera_gather_bytes(const unsigned char* src, long rowSize, const unsigned* rows, long n,
+    double divisor, float* out) {
+  gatherBytes(src, rowSize, rows, n, (float)divisor, out);
+}
+// counter is a whole number below 2^53 (JavaScript's, as src/backend/philox.ts takes it); 0 for an unknown kind.
+EXPORT(tessera_random) int tessera_random(int kind, float* out, long n, double k0, double k1, double counter, double mean,
+    double std, double threshold, double value) {
+  return randomFill(K, kind, out, n, RandomArgs{(uint32_t)k0, (uint32_t)k1, (uint64_t)counter, mean, std, (uint32_t)threshold, (float)value});
+}
 EXPORT(tessera_sgd) void tessera_sgd(float* param, const float* grad, float* buf, long n, double lr, double momentum,
     double dampening, double weightDecay, double sign, int nesterov, int firstStep) {
   sgdStep(K, param, grad, buf, n, SgdArgs{lr, momentum, dampening, weightDecay, sign, nesterov != 0, firstStep != 0, buf != nullptr});

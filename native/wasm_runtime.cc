@@ -82,7 +82,19 @@ __attribute__((export_name("free"))) void free(void* p) {
   release();
 }
 
+// The compiler turns malloc followed by zeroing (a std::vector of zeros) into calloc.
+void* calloc(size_t count, size_t size) {
+  if (size != 0 && count > (size_t)-1 / size) return nullptr;
+  void* p = malloc(count * size);
+  if (p != nullptr) __builtin_memset(p, 0, count * size);
+  return p;
+}
+
 void* aligned_alloc(size_t alignment, size_t size) { return alignment <= kHeader ? malloc(size) : nullptr; }
+
+// A thread_local with a destructor (conv_direct.cc's scratch) registers it here on first use.
+// Workers run until the module is dropped and their memory goes with it: nothing to run.
+int __cxa_thread_atexit(void (*)(void*), void*, void*) { return 0; }
 
 }  // extern "C"
 

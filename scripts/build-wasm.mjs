@@ -21,8 +21,8 @@ const quiet = process.argv.includes('--quiet');
 
 /** The shared kernels (the native addon's, minus N-API, the CPU dispatch and std::thread) and the wasm glue. */
 export const WASM_SOURCES = [
-  'elementwise.cc', 'reduce.cc', 'conv.cc', 'optim.cc', 'gemm.cc', 'gemm_portable.cc', 'simd_portable.cc',
-  'wasm_runtime.cc', 'wasm_api.cc',
+  'elementwise.cc', 'reduce.cc', 'conv.cc', 'conv_direct.cc', 'optim.cc', 'gemm.cc', 'gemm_portable.cc',
+  'simd_portable.cc', 'gather.cc', 'random.cc', 'wasm_runtime.cc', 'wasm_api.cc',
 ];
 const WASI_LIB = '/usr/lib/wasm32-wasi';
 // Initial 16 MiB; maximum 4 GiB (all of wasm32): shared memory must declare one, and it only reserves addresses.

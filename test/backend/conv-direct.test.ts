@@ -1,7 +1,7 @@
 // The direct convolution kernels (conv2d, conv2dBackwardData, conv2dBackwardWeight) and max
 // pooling with argmax: the js reference against sums built from im2col/col2im (kernels tested on
-// their own), then native (every ISA, 1 and 2 threads, and the addon's naive loops) and webgpu
-// against js, on odd shapes, size 1, kernels wider than the image, stride, padding, dilation.
+// their own), then native (every ISA, 1 and 2 threads, and the addon's naive loops), wasm (the
+// same kernels compiled to wasm simd128, 1 and 2 threads) and webgpu against js, on odd shapes, size 1, kernels wider than the image, stride, padding, dilation.
 // The ops' gradients against float64 finite differences are in test/engine/conv-gradcheck.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { Activation, Backend, Conv2dGeometry } from '../../src/backend/backend.js';
@@ -9,6 +9,8 @@ import { ACTIVATION_CODES } from '../../src/backend/opcodes.js';
 import { nativeAddon } from '../../src/backend/native/index.js';
 import { Generator, expectClose, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
 import { readAll, requireBackend, setupWebGPU, shouldSkip } from './webgpu-helpers.js';
+import { setWasmThreads } from '../../src/backend/wasm/index.js';
+import { probeWasm, probedBackend } from '../backend-probe.js';
 
 function geometry(n: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number,
   ph: number, pw: number, dh: number, dw: number): Conv2dGeometry {
@@ -269,6 +271,80 @@ describe('native naive convolution loops (the addon\'s reference)', () => {
       expectClose(got.y, want.y, 1e-5, 1e-5, `native naive conv2d +tanh ${label(g, cout)}`);
       expectClose(got.gx, want.gx, 1e-5, 1e-5, `native naive conv2dBackwardData +tanh ${label(g, cout)}`);
     }
+  });
+});
+
+const wasmProbe = probeWasm();
+
+describe.skipIf(wasmProbe.skip)('wasm direct convolution and max pooling', () => {
+  const wasm = () => probedBackend(wasmProbe, 'wasm') as Backend<Float32Array>;
+  /** runCpu on the wasm backend: inputs uploaded into the module's memory, outputs copied out. */
+  const runWasm = (d: ConvData, g: Conv2dGeometry, cout: number): ConvOut => {
+    const b = wasm();
+    const up = (a: Float32Array) => b.upload(a);
+    const out = (n: number) => b.upload(new Float32Array(n).fill(777));
+    const y = out(g.n * cout * g.oh * g.ow), gx = out(d.x.length), gw = out(d.w.length), gb = out(cout);
+    const [x, w, bias, inBias, gy] = [d.x, d.w, d.bias, d.inBias, d.gy].map(up);
+    b.conv2d(x, w, bias, y, g, cout);
+    b.conv2dBackwardData(gy, w, inBias, gx, g, cout);
+    b.conv2dBackwardWeight(x, gy, gw, gb, g, cout);
+    const got = { y: y.slice(), gx: gx.slice(), gw: gw.slice(), gb: gb.slice() };
+    // Without the biases: nothing added, no bias gradient.
+    const gx0 = out(d.x.length), gw0 = out(d.w.length), y0 = out(y.length);
+    b.conv2d(x, w, null, y0, g, cout);
+    b.conv2dBackwardData(gy, w, null, gx0, g, cout);
+    b.conv2dBackwardWeight(x, gy, gw0, null, g, cout);
+    const [y0J, gx0J, gw0J] = [y.length, d.x.length, d.w.length].map((n) => new Float32Array(n));
+    js.conv2d(d.x, d.w, null, y0J, g, cout);
+    js.conv2dBackwardData(d.gy, d.w, null, gx0J, g, cout);
+    js.conv2dBackwardWeight(d.x, d.gy, gw0J, null, g, cout);
+    expectClose(y0, y0J, 1e-5, 1e-5 * (g.c * g.kh * g.kw + 1), `wasm conv2d without bias ${label(g, cout)}`);
+    expectClose(gx0, gx0J, 1e-5, 1e-5 * cout * g.kh * g.kw, `wasm conv2dBackwardData without bias ${label(g, cout)}`);
+    expectClose(gw0, gw0J, 1e-5, 1e-5 * g.n * g.oh * g.ow, `wasm conv2dBackwardWeight without bias ${label(g, cout)}`);
+    for (const s of [y, gx, gw, gb, x, w, bias, inBias, gy, gx0, gw0, y0]) b.free(s);
+    return got;
+  };
+
+  it('matches js on every geometry, 1 and 2 threads', () => {
+    const gen = new Generator(14);
+    for (const threads of [1, 2]) {
+      setWasmThreads(threads);
+      for (const [g, cout] of CASES) {
+        const d = data(gen, g, cout);
+        expectConv(runWasm(d, g, cout), runCpu(js, d, g, cout), g, cout, `wasm ×${threads}`);
+      }
+    }
+    setWasmThreads(1);
+  });
+
+  it('max pooling matches js bit for bit, argmax included', () => {
+    const gen = new Generator(15);
+    const b = wasm();
+    for (const g of [geometry(3, 5, 9, 7, 2, 2, 2, 2, 0, 0, 1, 1), geometry(2, 3, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1),
+      geometry(1, 2, 7, 5, 3, 2, 1, 3, 1, 1, 2, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
+      const x = uniform(gen, g.n * g.c * g.h * g.w);
+      x[3] = NaN;
+      x[x.length - 1] = Infinity;
+      x[0] = -Infinity;
+      const outN = g.n * g.c * g.oh * g.ow;
+      const [yJ, aJ] = [0, 1].map(() => new Float32Array(outN));
+      const y = b.alloc('float32', outN), arg = b.alloc('float32', outN), xw = b.upload(x);
+      b.maxPool2d(xw, y, arg, g);
+      js.maxPool2d(x, yJ, aJ, g);
+      expectClose(y, yJ, 0, 0, 'wasm maxPool2d');
+      expectClose(arg, aJ, 0, 0, 'wasm maxPool2d argmax');
+      const gy = uniform(gen, outN);
+      const gxW = b.upload(new Float32Array(x.length).fill(3)), gxJ = new Float32Array(x.length);
+      b.maxPool2dBackward(b.upload(gy), arg, gxW, g);
+      js.maxPool2dBackward(gy, aJ, gxJ, g);
+      expectClose(gxW, gxJ, 0, 0, 'wasm maxPool2dBackward');
+    }
+  });
+
+  it('checks operand sizes as native does', () => {
+    const b = wasm();
+    const g = geometry(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
+    expect(() => b.conv2d(b.alloc('float32', 8), b.alloc('float32', 4), null, b.alloc('float32', 4), g, 1)).toThrow(/wasm backend conv2d: x has 8 elements/);
   });
 });
 

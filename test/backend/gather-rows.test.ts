@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { getBackend, type Backend } from '../../src/index.js';
 import { gatherRows } from '../../src/ops/creation.js';
 import { Generator } from '../../src/random.js';
-import { probeNative, probeWebGPU, probedBackend } from '../backend-probe.js';
+import { probeNative, probeWasm, probeWebGPU, probedBackend } from '../backend-probe.js';
 
 const native = probeNative();
+const wasm = probeWasm();
 const webgpu = await probeWebGPU();
 
 interface Case { rowSize: number; nRows: number; picks: number; divisor: number }
@@ -56,6 +57,14 @@ describe('Backend.gatherRows', () => {
     await check(probedBackend(native, 'native'));
   });
 
+  it.skipIf(wasm.skip)('wasm matches js and the formula, and refuses a row outside the data set', async () => {
+    const b = probedBackend(wasm, 'wasm');
+    await check(b);
+    const out = b.alloc('float32', 6);
+    expect(() => b.gatherRows(Uint8Array.of(1, 2, 3, 4), 2, Uint32Array.of(0, 2, 1), 255, out)).toThrow(/wasm backend gatherRows: row 2 is outside the data set \(2 rows of 2\)/);
+    expect(() => b.gatherRows(Uint8Array.of(1, 2, 3, 4), 2, Uint32Array.of(0, 1, 1), 255, b.alloc('float32', 5))).toThrow(/gatherRows: out has 5 elements/);
+  });
+
   it.skipIf(webgpu.skip)('webgpu matches js and the formula', async () => {
     await check(probedBackend(webgpu, 'webgpu'));
   });
@@ -76,6 +85,7 @@ describe('Backend.gatherRows', () => {
   it('declares the capabilities library code relies on', () => {
     expect([getBackend('js').hostVisible, getBackend('js').garbageCollected]).toEqual([true, true]);
     if (!native.skip) expect([probedBackend(native, 'native').hostVisible, probedBackend(native, 'native').garbageCollected]).toEqual([true, true]);
+    if (!wasm.skip) expect([probedBackend(wasm, 'wasm').hostVisible, probedBackend(wasm, 'wasm').garbageCollected]).toEqual([true, false]);
     if (!webgpu.skip) expect([probedBackend(webgpu, 'webgpu').hostVisible, probedBackend(webgpu, 'webgpu').garbageCollected]).toEqual([false, false]);
   });
 });

@@ -1,7 +1,8 @@
 // The counter-based generator (Philox4x32-10, src/backend/philox.ts): the reference against
 // Random123's published known-answer vectors and a BigInt product, then the native kernel against
-// the reference on every ISA path (words bit for bit, uniform and Bernoulli exactly, normal
-// within one float32 rounding), the distributions' moments, and the ops and Generator state.
+// the reference on every ISA path, and the wasm module's (the same kernel compiled to wasm simd128),
+// words bit for bit, uniform and Bernoulli exactly, normal within one float32 rounding; the
+// distributions' moments, and the ops and Generator state.
 import { describe, expect, it } from 'vitest';
 import {
   bernoulliThreshold, mulhi32, philox4x32, philoxWords, randomBlocks, randomFill,
@@ -9,6 +10,9 @@ import {
 import type { RandomKind } from '../../src/backend/opcodes.js';
 import { Generator } from '../../src/random.js';
 import { bernoulli, rand, randn } from '../../src/index.js';
+import { setWasmThreads } from '../../src/backend/wasm/index.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { probeWasm, probedBackend } from '../backend-probe.js';
 import { isasHere, js, nativeOrThrow, useIsa } from './native-helpers.js';
 import { BERNOULLI, COUNTERS, draw, expectSame, expectWithinUlp, KEYS, NORMAL, SIZES } from './random-helpers.js';
 
@@ -136,8 +140,39 @@ describe('native random kernel vs the js reference', () => {
   });
 });
 
+const wasmProbe = probeWasm();
+
+describe.skipIf(wasmProbe.skip)('wasm random kernel vs the js reference', () => {
+  const wasm = () => probedBackend(wasmProbe, 'wasm') as Backend<Float32Array>;
+  it('1 and 2 threads: words bit for bit, uniform and Bernoulli exactly, normal within one float32 ulp', () => {
+    for (const threads of [1, 2]) {
+      setWasmThreads(threads);
+      for (const c of jsCases()) {
+        const what = `wasm ×${threads} size ${c.size} counter ${c.counter} key ${c.key}`;
+        expectSame(new Uint32Array(draw(wasm(), 'bits', c.size, c.key, c.counter).slice().buffer), c.bits, `bits ${what}`);
+        expectSame(draw(wasm(), 'uniform', c.size, c.key, c.counter), c.uniform, `uniform ${what}`);
+        BERNOULLI.forEach((p, i) => expectSame(draw(wasm(), 'bernoulli', c.size, c.key, c.counter, p), c.bernoulli[i], `bernoulli ${what}`));
+        NORMAL.forEach((p, i) => expectWithinUlp(draw(wasm(), 'normal', c.size, c.key, c.counter, p), c.normal[i], `normal ${what}`));
+      }
+    }
+    setWasmThreads(1);
+  });
+  it('threads split a large draw without changing it', () => {
+    const size = 300_001;
+    setWasmThreads(1);
+    const one = draw(wasm(), 'normal', size, [5, 6], 123, {});
+    setWasmThreads(2);
+    expectSame(draw(wasm(), 'normal', size, [5, 6], 123, {}), one, 'normal on 2 threads');
+    setWasmThreads(1);
+    expectWithinUlp(one, draw(js, 'normal', size, [5, 6], 123, {}), 'normal 300001');
+  });
+  it('refuses an out array shorter than size', () => {
+    expect(() => wasm().random!('uniform', wasm().alloc('float32', 3), 4, [0, 0], 0, {})).toThrow(/random: out has 3 elements/);
+  });
+});
+
 describe('random ops and the generator state', () => {
-  for (const backend of ['js', 'native'] as const) {
+  for (const backend of ['js', 'native', ...(wasmProbe.skip ? [] : ['wasm'] as const)] as const) {
     it(`${backend}: a generator restored from its JSON state draws the same tensors (resume)`, () => {
       const g = new Generator(42);
       randn([3, 5], { generator: g, backend });

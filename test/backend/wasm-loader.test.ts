@@ -1,6 +1,6 @@
 // The wasm backend's module: found or explained, its storage checked, and its thread pool
 // (workers on the shared memory) giving the one-thread result bit for bit.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { packageRoot } from '../../src/util/package-root.js';
 import { findWasmFile } from '../../src/backend/wasm/module.js';
 import { setWasmThreads, wasmInfo } from '../../src/backend/wasm/index.js';
+import { jsBackend } from '../../src/backend/js/index.js';
 import { getBackend, Generator } from '../../src/index.js';
 import { probeWasm, probedBackend } from '../backend-probe.js';
 import { randomArray } from '../helpers.js';
@@ -62,6 +63,31 @@ describe.skipIf(wasm.skip)('the wasm backend', () => {
     let worst = 0;
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ref[i] - one[0][i]));
     expect(worst).toBeLessThan(1e-4);
+  });
+});
+
+describe.skipIf(wasm.skip)('the wasm backend\'s own kernels', () => {
+  it('run conv, pooling, gatherRows and random without calling a js kernel (their results: conv-direct, gather-rows, random tests)', () => {
+    const b = probedBackend(wasm, 'wasm');
+    const spies = Object.entries(jsBackend).filter(([, v]) => typeof v === 'function')
+      .map(([name]) => vi.spyOn(jsBackend as unknown as Record<string, () => unknown>, name));
+    try {
+      const g = { n: 2, c: 3, h: 5, w: 6, kh: 3, kw: 2, sh: 2, sw: 1, ph: 1, pw: 0, dh: 1, dw: 2, oh: 3, ow: 4 };
+      const f = (n: number) => b.upload(new Float32Array(n).fill(0.5)) as Float32Array;
+      const x = f(2 * 3 * 30), w = f(4 * 3 * 6), y = f(2 * 4 * 12);
+      b.conv2d(x, w, f(4), y, g, 4);
+      b.conv2dBackwardData(y, w, null, x, g, 4);
+      b.conv2dBackwardWeight(x, y, w, f(4), g, 4);
+      const pool = { ...g, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: 2, ow: 3 };
+      const py = f(2 * 3 * 6), arg = f(2 * 3 * 6);
+      b.maxPool2d(x, py, arg, pool);
+      b.maxPool2dBackward(py, arg, x, pool);
+      b.gatherRows(Uint8Array.of(1, 2, 3, 4), 2, Uint32Array.of(1, 0), 255, f(4));
+      for (const kind of ['bits', 'uniform', 'bernoulli', 'normal'] as const) b.random!(kind, f(9), 9, [1, 2], 3, {});
+      for (const spy of spies) expect(spy, spy.getMockName()).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });
 

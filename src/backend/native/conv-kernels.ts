@@ -1,20 +1,23 @@
-// The native backend's direct convolution and max pooling kernels (native/conv_direct.cc):
-// bounds checked here, then the addon runs them in place on the Float32Array storage.
+// The direct convolution and max pooling kernels (native/conv_direct.cc) of the native addon and
+// of the wasm module (src/backend/wasm/, which passes its exports in the addon's shape):
+// bounds checked here, then the kernels run in place on the Float32Array storage.
 import type { Activation, Backend, Conv2dGeometry } from '../backend.js';
 import { ACTIVATION_CODES } from '../opcodes.js';
 import type { NativeAddon } from './addon.js';
 
 type F32 = Float32Array;
 type ConvMethods = Pick<Backend<F32>, 'conv2d' | 'conv2dBackwardData' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>;
+/** What runs them: the addon's five conv_direct.cc entry points. */
+export type ConvRunner = Pick<NativeAddon, 'convForward' | 'convBackwardData' | 'convBackwardWeight' | 'maxPool' | 'maxPoolBackward'>;
 
 /** The epilogue's code in the one table. */
 function actCode(op: string, act: Activation): number {
   const code = ACTIVATION_CODES[act];
-  if (code === undefined) throw new Error(`native backend ${op}: unknown activation '${String(act)}'`);
+  if (code === undefined) throw new Error(`${op}: unknown activation '${String(act)}'`);
   return code;
 }
 
-export function convKernels(addon: NativeAddon, need: (op: string, what: string, have: number, want: number) => void,
+export function convKernels(addon: ConvRunner, need: (op: string, what: string, have: number, want: number) => void,
   writeGeometry: (g: Conv2dGeometry) => Float64Array): ConvMethods {
   return {
     conv2d(x, weight, bias, y, g, cout, act = 'none') {

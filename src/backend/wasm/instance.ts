@@ -30,6 +30,14 @@ export interface WasmExports {
     transB: number, strideA: number, strideB: number, bias: number, act: number): void;
   tessera_im2col(x: number, cols: number, geometry: number): void;
   tessera_col2im(cols: number, out: number, geometry: number): void;
+  tessera_conv_forward(x: number, w: number, bias: number, y: number, geometry: number, cout: number, act: number): void;
+  tessera_conv_backward_data(gy: number, w: number, bias: number, gx: number, geometry: number, cout: number, act: number): void;
+  tessera_conv_backward_weight(x: number, gy: number, gw: number, gbias: number, geometry: number, cout: number): void;
+  tessera_max_pool(x: number, y: number, argmax: number, geometry: number): void;
+  tessera_max_pool_backward(gy: number, argmax: number, gx: number, geometry: number): void;
+  tessera_gather_bytes(src: number, rowSize: number, rows: number, n: number, divisor: number, out: number): void;
+  tessera_random(kind: number, out: number, n: number, k0: number, k1: number, counter: number, mean: number, std: number,
+    threshold: number, value: number): number;
   tessera_sgd(param: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
     weightDecay: number, sign: number, nesterov: number, firstStep: number): void;
   tessera_adam(param: number, grad: number, m: number, v: number, vMax: number, n: number, lr: number, beta1: number,
@@ -61,6 +69,8 @@ export interface WasmModule {
   /** A Float32Array over [ptr, ptr + 4·length) of the memory as it is now. */
   f32(ptr: number, length: number): Float32Array;
   f64(ptr: number, length: number): Float64Array;
+  u8(ptr: number, length: number): Uint8Array;
+  u32(ptr: number, length: number): Uint32Array;
   /** Pool size, the calling thread included. */
   threads(): number;
   /** Starts (or parks) workers so that n threads run the kernels. */
@@ -112,6 +122,8 @@ export function instantiateWasmBytes(bytes: Uint8Array, file: string, startWorke
     file, bytes: bytes.length, exports: e, memory,
     f32: (ptr, length) => new Float32Array(current(ptr + 4 * length), ptr, length),
     f64: (ptr, length) => new Float64Array(current(ptr + 8 * length), ptr, length),
+    u8: (ptr, length) => new Uint8Array(current(ptr + length), ptr, length),
+    u32: (ptr, length) => new Uint32Array(current(ptr + 4 * length), ptr, length),
     threads: () => threads,
     setThreads(n) {
       if (n > 1 + workers.length && startWorker === null) throw new Error(`wasm backend: ${n} threads asked for, but no worker threads can be started here (${file})`);

@@ -8,14 +8,17 @@
 import type {
   ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
+import { BINARY_OPS, RANDOM_CODES, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { jsBackend } from '../js/index.js';
+import { convKernels } from '../native/conv-kernels.js';
+import { bernoulliThreshold } from '../philox.js';
 import { META_LENGTH, kernelChecks, writeGeometry } from '../kernel-args.js';
 import type { WasmModule } from './instance.js';
 
 type F32 = Float32Array;
 
 const check = kernelChecks('wasm');
+const need = check.need;
 
 /** Why a module that knows a different number of ops than src/backend/opcodes.ts is refused, or null. */
 export function opCountProblem(mod: WasmModule): string | null {
@@ -53,6 +56,17 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
     return s.byteOffset;
   };
   const nul = (s: F32 | null, op: string): number => (s === null ? 0 : at(s, op));
+  const c = (s: F32 | null): number => nul(s, 'conv');
+  // gatherRows' staging area in the module's memory, grown as batches need.
+  let stagePtr = 0, stageBytes = 0;
+  const staging = (bytes: number): number => {
+    if (bytes <= stageBytes) return stagePtr;
+    e.free(stagePtr);
+    stagePtr = stageBytes = 0;
+    stagePtr = alloc(bytes / 4).byteOffset;   // may throw: then nothing is staged
+    stageBytes = bytes;
+    return stagePtr;
+  };
 
   return {
     name: 'wasm',
@@ -129,16 +143,35 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
       e.tessera_im2col(at(x, 'im2col'), at(cols, 'im2col'), geometry(g));
     },
 
-    // Not yet compiled for wasm (native/conv_direct.cc is not in scripts/build-wasm.mjs): the js
-    // kernels run on the module's memory in place, as storage is a Float32Array view on it.
-    conv2d: (x, w, bias, y, g, cout, act) => js.conv2d(x, w, bias, y, g, cout, act),
-    conv2dBackwardData: (gy, w, bias, gx, g, cout, act) => js.conv2dBackwardData(gy, w, bias, gx, g, cout, act),
-    conv2dBackwardWeight: (x, gy, gw, gbias, g, cout) => js.conv2dBackwardWeight(x, gy, gw, gbias, g, cout),
-    maxPool2d: (x, y, argmax, g) => js.maxPool2d(x, y, argmax, g),
-    maxPool2dBackward: (gy, argmax, gx, g) => js.maxPool2dBackward(gy, argmax, gx, g),
-    // Host memory: js's gather and Philox reference write the view directly.
-    gatherRows: (src, rowSize, rows, divisor, out) => js.gatherRows(src, rowSize, rows, divisor, out),
-    random: (kind, out, size, key, counter, p) => js.random!(kind, out, size, key, counter, p),
+    // conv_direct.cc, checked as on native (the geometry goes by its address in the module's memory).
+    ...convKernels({
+      convForward: (x, w, bias, y, geo, cout, act) => e.tessera_conv_forward(c(x), c(w), c(bias), c(y), geo.byteOffset, cout, act ?? 0),
+      convBackwardData: (gy, w, bias, gx, geo, cout, act) => e.tessera_conv_backward_data(c(gy), c(w), c(bias), c(gx), geo.byteOffset, cout, act ?? 0),
+      convBackwardWeight: (x, gy, gw, gb, geo, cout) => e.tessera_conv_backward_weight(c(x), c(gy), c(gw), c(gb), geo.byteOffset, cout),
+      maxPool: (x, y, argmax, geo) => e.tessera_max_pool(c(x), c(y), c(argmax), geo.byteOffset),
+      maxPoolBackward: (gy, argmax, gx, geo) => e.tessera_max_pool_backward(c(gy), c(argmax), c(gx), geo.byteOffset),
+    }, need, (g) => mod.f64(geometry(g), 14)),
+
+    // The data set lives in JavaScript memory: the batch's rows are copied into the module's
+    // (one memcpy each), then gather.cc scales them there with SIMD, reading them in order.
+    gatherRows(src, rowSize, rows, divisor, out) {
+      const n = rows.length, rowsAt = 4 * Math.ceil(n * rowSize / 4);
+      need('gatherRows', 'out', out.length, n * rowSize);
+      const stage = staging(rowsAt + 4 * n), bytes = mod.u8(stage, n * rowSize), order = mod.u32(stage + rowsAt, n);
+      for (let i = 0; i < n; i++) {
+        const r = rows[i]!;
+        if (!((r + 1) * rowSize <= src.length)) throw new RangeError(`wasm backend gatherRows: row ${r} is outside the data set (${Math.floor(src.length / rowSize)} rows of ${rowSize})`);
+        bytes.set(src.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
+        order[i] = i;
+      }
+      e.tessera_gather_bytes(stage, rowSize, order.byteOffset, n, divisor, at(out, 'gatherRows'));
+    },
+
+    random(kind, out, size, key, counter, p) {
+      need('random', 'out', out.length, size);
+      e.tessera_random(RANDOM_CODES[kind], at(out, 'random'), size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,
+        bernoulliThreshold(p.p ?? 0.5), p.value ?? 1);
+    },
     // A batch of codes (rows × latent, a few thousand values): js's kernels on the view in place.
     reparameterize: (stats, eps, z, kl, rows, latent) => js.reparameterize(stats, eps, z, kl, rows, latent),
     reparameterizeBackward: (stats, eps, dz, dkl, dstats, rows, latent) => js.reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent),
