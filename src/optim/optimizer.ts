@@ -1,8 +1,9 @@
 // The Optimizer base: parameter groups with their hyperparameters, per-parameter state
 // (momentum buffers, Adam's moments) and a state dict so that training resumes exactly.
 //
-// Subclasses implement `update(p, grad, state, group)` for one parameter; the base class walks
-// the groups, skips parameters without a gradient, and creates state lazily on first use.
+// Subclasses implement `update(p, grad, state, group)` for one parameter (or `updateGroup` for all
+// of a group's at once); the base class walks the groups, skips parameters without a gradient, and
+// creates state lazily on first use.
 // State tensors live on the parameter's backend and are `keep()`-ed: a training step runs
 // inside `tidy`, and the state must outlive it.
 import { Tensor } from '../tensor.js';
@@ -89,9 +90,18 @@ export abstract class Optimizer {
     return this.paramGroups.flatMap((g) => g.params);
   }
 
+  /**
+   * Updates a group's parameters that have gradients, each with its state: by default one at a
+   * time (Adam overrides it to update them all in one kernel call).
+   */
+  protected updateGroup(ready: [Tensor, Tensor, ParamState][], group: ParamGroup): void {
+    for (const [p, grad, state] of ready) this.update(p, grad, state, group);
+  }
+
   /** One update of every parameter that has a gradient. */
   step(): void {
     for (const group of this.paramGroups) {
+      const ready: [Tensor, Tensor, ParamState][] = [];
       for (const p of group.params) {
         const grad = p.grad;
         if (grad === null) continue;
@@ -104,8 +114,9 @@ export abstract class Optimizer {
           for (const t of Object.values(state.tensors)) t.keep();
           this.state.set(p, state);
         }
-        this.update(p, grad, state, group);
+        ready.push([p, grad, state]);
       }
+      this.updateGroup(ready, group);
     }
   }
 
