@@ -49,15 +49,26 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup): void {
-    this.updateGroup([[p, grad, state]], g);
+    this.stepSlots([[p, grad, state]], g);
   }
 
   /**
-   * All of the group's parameters in one kernel call (adamSteps), one per distinct step count
-   * (they differ only when some parameters had no gradient at some steps). Elements are
-   * independent, so this gives the same numbers as one call per parameter.
+   * All of the group's parameters in one kernel call where their backend has one (adamSteps);
+   * elsewhere, and while the kernels are watched (src/inspect/kernel-recorder.ts), one parameter
+   * after the other, each state created just before its update.
    */
-  protected override updateGroup(ready: [Tensor, Tensor, ParamState][], g: ParamGroup): void {
+  protected override updateGroup(ready: [Tensor, Tensor][], g: ParamGroup): void {
+    const b = ready[0]?.[0].backend;
+    if (b?.adamSteps && ready.every(([p]) => p.backend === b)) this.stepSlots(ready.map(([p, grad]) => [p, grad, this.stateFor(p, g)]), g);
+    else super.updateGroup(ready, g);
+  }
+
+  /**
+   * Adam's update of these parameters, one adamSteps call per distinct step count (they differ
+   * only when some parameters had no gradient at some steps). Elements are independent, so this
+   * gives the same numbers as one call per parameter.
+   */
+  private stepSlots(ready: [Tensor, Tensor, ParamState][], g: ParamGroup): void {
     const [beta1, beta2] = g.betas as [number, number];
     const byStep = new Map<number, Parameters<typeof adamSteps>[0]>();
     for (const [p, grad, state] of ready) {
@@ -70,16 +81,7 @@ export class Adam extends Optimizer {
       slots.push({ param: p, grad, m, v, vMax: g.amsgrad && vMax ? vMax : null });
     }
     for (const [step, slots] of byStep) {
-      adamSteps(slots, {
-        lr: g.lr,
-        beta1,
-        beta2,
-        eps: hyper(g, 'eps'),
-        weightDecay: hyper(g, 'weightDecay'),
-        decoupled: this.decoupled,
-        step,
-        amsgrad: Boolean(g.amsgrad),
-      });
+      adamSteps(slots, { lr: g.lr, beta1, beta2, eps: hyper(g, 'eps'), weightDecay: hyper(g, 'weightDecay'), decoupled: this.decoupled, step, amsgrad: Boolean(g.amsgrad) });
     }
   }
 }

@@ -91,30 +91,35 @@ export abstract class Optimizer {
   }
 
   /**
-   * Updates a group's parameters that have gradients, each with its state: by default one at a
-   * time (Adam overrides it to update them all in one kernel call).
+   * Updates a group's parameters that have gradients: by default one at a time, each with its
+   * state created just before its first update (Adam overrides it to update them all in one call).
    */
-  protected updateGroup(ready: [Tensor, Tensor, ParamState][], group: ParamGroup): void {
-    for (const [p, grad, state] of ready) this.update(p, grad, state, group);
+  protected updateGroup(ready: [Tensor, Tensor][], group: ParamGroup): void {
+    for (const [p, grad] of ready) this.update(p, grad, this.stateFor(p, group), group);
+  }
+
+  /** A parameter's state, created (and kept) on its first step. */
+  protected stateFor(p: Tensor, group: ParamGroup): ParamState {
+    let state = this.state.get(p);
+    if (state === undefined) {
+      state = { step: 0, tensors: this.initState(p, group) };
+      for (const t of Object.values(state.tensors)) t.keep();
+      this.state.set(p, state);
+    }
+    return state;
   }
 
   /** One update of every parameter that has a gradient. */
   step(): void {
     for (const group of this.paramGroups) {
-      const ready: [Tensor, Tensor, ParamState][] = [];
+      const ready: [Tensor, Tensor][] = [];
       for (const p of group.params) {
         const grad = p.grad;
         if (grad === null) continue;
         if (grad.backend !== p.backend || grad.dtype !== p.dtype || grad.size !== p.size) {
           throw new Error(`${this.name}.step: gradient of ${p.name ?? 'a parameter'} (${grad.backend.name} ${grad.dtype} ${shapeStr(grad.shape)}) does not match the parameter (${p.backend.name} ${p.dtype} ${shapeStr(p.shape)})`);
         }
-        let state = this.state.get(p);
-        if (state === undefined) {
-          state = { step: 0, tensors: this.initState(p, group) };
-          for (const t of Object.values(state.tensors)) t.keep();
-          this.state.set(p, state);
-        }
-        ready.push([p, grad, state]);
+        ready.push([p, grad]);
       }
       this.updateGroup(ready, group);
     }
