@@ -193,6 +193,30 @@ void Adam(const Napi::CallbackInfo& info) {
       lng(info, 5), a);
 }
 
+// adamMany(params[], grads[], ms[], vs[], vMaxs[]?, sizes[], lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt,
+// decoupled): adam over every slot i in one call (one optimizer group; the slots share the step count).
+void AdamMany(const Napi::CallbackInfo& info) {
+  AdamArgs a{num(info, 6), num(info, 7), num(info, 8), num(info, 9), num(info, 10), num(info, 11), num(info, 12), flag(info, 13)};
+  const Napi::Env env = info.Env();
+  auto list = [&](size_t i) { return info[i].As<Napi::Array>(); };
+  const Napi::Array params = list(0), grads = list(1), ms = list(2), vs = list(3), sizes = list(5);
+  const bool amsgrad = !info[4].IsNull() && !info[4].IsUndefined();
+  const uint32_t count = params.Length();
+  if (grads.Length() != count || ms.Length() != count || vs.Length() != count || sizes.Length() != count ||
+      (amsgrad && list(4).Length() != count))
+    throw Napi::RangeError::New(env, "tessera native adamMany: the slot arrays differ in length");
+  auto at = [&](const Napi::Array& arr, uint32_t i) {
+    Napi::Value x = arr.Get(i);
+    if (!x.IsTypedArray() || x.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(env, "tessera native adamMany: every slot must hold Float32Arrays");
+    return x.As<Napi::Float32Array>().Data();
+  };
+  for (uint32_t i = 0; i < count; i++) {
+    adamStep(activeKernels(), at(params, i), at(grads, i), at(ms, i), at(vs, i), amsgrad ? at(list(4), i) : nullptr,
+        static_cast<long>(sizes.Get(i).As<Napi::Number>().Int64Value()), a);
+  }
+}
+
 // random(kind: RandomCode, out, size, key0, key1, counter, mean, std, threshold, value)
 void Random(const Napi::CallbackInfo& info) {
   RandomArgs a{static_cast<uint32_t>(lng(info, 3)), static_cast<uint32_t>(lng(info, 4)), static_cast<uint64_t>(lng(info, 5)),
@@ -316,6 +340,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPoolBackward", Napi::Function::New(env, MaxPoolBackward));
   exports.Set("sgd", Napi::Function::New(env, Sgd));
   exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("adamMany", Napi::Function::New(env, AdamMany));
   exports.Set("random", Napi::Function::New(env, Random));
   exports.Set("gatherBytes", Napi::Function::New(env, GatherBytes));
   exports.Set("reparameterize", Napi::Function::New(env, Reparameterize));

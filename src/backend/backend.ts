@@ -180,6 +180,8 @@ export interface Backend<S = unknown> {
   sgdStep(param: S, grad: S, momentumBuf: S | null, size: number, p: SgdParams): void;
   /** In-place Adam/AdamW update of param, m and v (and vMax when amsgrad). */
   adamStep(param: S, grad: S, m: S, v: S, vMax: S | null, size: number, p: AdamParams): void;
+  /** adamStep over many parameters (one step count) in one call; optional: without it the op loops adamStep. */
+  adamSteps?(slots: { param: S; grad: S; m: S; v: S; vMax: S | null; size: number }[], p: AdamParams): void;
   /**
    * out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor, rounded to float32: a batch of byte
    * rows (uint8 images) gathered from host memory and scaled. Rows must be in range and out must

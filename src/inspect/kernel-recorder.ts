@@ -62,8 +62,14 @@ export function instrumentBackend(backend: Backend, onCall: (call: KernelCall) =
       }
     };
   }
+  // Adam's one call over a whole group is hidden while watched: the op then steps parameter by
+  // parameter (the same numbers), so that each update is attributed to its parameter.
+  const many = Object.getOwnPropertyDescriptor(target, 'adamSteps');
+  if (typeof target.adamSteps === 'function') target.adamSteps = undefined;
   target.__tesseraInstrumented = true;
   return () => {
+    if (many) Object.defineProperty(target, 'adamSteps', many);
+    else delete target.adamSteps;
     for (const s of saved) {
       if (s.own) target[s.name] = s.fn;
       else delete target[s.name];

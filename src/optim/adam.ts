@@ -1,10 +1,11 @@
-// Adam and AdamW: torch.optim.Adam / AdamW's rule, run by the backend's fused kernel.
+// Adam and AdamW: torch.optim.Adam / AdamW's rule, run by the backend's fused kernel, one call
+// over all of a parameter group's parameters.
 //   g ← ∇p (+ wd·p for Adam; AdamW instead decays p ← p·(1 − lr·wd))
 //   m ← β₁·m + (1 − β₁)·g          v ← β₂·v + (1 − β₂)·g²        (v̂ ← max(v̂, v) with amsgrad)
 //   p ← p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 import type { Tensor } from '../tensor.js';
 import { zerosLike } from '../ops/creation.js';
-import { adamStep } from '../ops/optim-step.js';
+import { adamSteps } from '../ops/optim-step.js';
 import { Optimizer, checkRange, hyper, type ParamGroup, type ParamState } from './optimizer.js';
 
 export interface AdamOptions {
@@ -48,21 +49,40 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: ParamGroup): void {
+    this.stepSlots([[p, grad, state]], g);
+  }
+
+  /**
+   * All of the group's parameters in one kernel call where their backend has one (adamSteps);
+   * elsewhere, and while the kernels are watched (src/inspect/kernel-recorder.ts), one parameter
+   * after the other, each state created just before its update.
+   */
+  protected override updateGroup(ready: [Tensor, Tensor][], g: ParamGroup): void {
+    const b = ready[0]?.[0].backend;
+    if (b?.adamSteps && ready.every(([p]) => p.backend === b)) this.stepSlots(ready.map(([p, grad]) => [p, grad, this.stateFor(p, g)]), g);
+    else super.updateGroup(ready, g);
+  }
+
+  /**
+   * Adam's update of these parameters, one adamSteps call per distinct step count (they differ
+   * only when some parameters had no gradient at some steps). Elements are independent, so this
+   * gives the same numbers as one call per parameter.
+   */
+  private stepSlots(ready: [Tensor, Tensor, ParamState][], g: ParamGroup): void {
     const [beta1, beta2] = g.betas as [number, number];
-    const { exp_avg: m, exp_avg_sq: v } = state.tensors;
-    let vMax = state.tensors.max_exp_avg_sq ?? null;
-    if (g.amsgrad && vMax === null) vMax = state.tensors.max_exp_avg_sq = zerosLike(p).keep();
-    state.step++;
-    adamStep(p, grad, m, v, g.amsgrad && vMax ? vMax : null, {
-      lr: g.lr,
-      beta1,
-      beta2,
-      eps: hyper(g, 'eps'),
-      weightDecay: hyper(g, 'weightDecay'),
-      decoupled: this.decoupled,
-      step: state.step,
-      amsgrad: Boolean(g.amsgrad),
-    });
+    const byStep = new Map<number, Parameters<typeof adamSteps>[0]>();
+    for (const [p, grad, state] of ready) {
+      const { exp_avg: m, exp_avg_sq: v } = state.tensors;
+      let vMax = state.tensors.max_exp_avg_sq ?? null;
+      if (g.amsgrad && vMax === null) vMax = state.tensors.max_exp_avg_sq = zerosLike(p).keep();
+      state.step++;
+      let slots = byStep.get(state.step);
+      if (slots === undefined) byStep.set(state.step, (slots = []));
+      slots.push({ param: p, grad, m, v, vMax: g.amsgrad && vMax ? vMax : null });
+    }
+    for (const [step, slots] of byStep) {
+      adamSteps(slots, { lr: g.lr, beta1, beta2, eps: hyper(g, 'eps'), weightDecay: hyper(g, 'weightDecay'), decoupled: this.decoupled, step, amsgrad: Boolean(g.amsgrad) });
+    }
   }
 }
 

@@ -1,8 +1,9 @@
 // The Optimizer base: parameter groups with their hyperparameters, per-parameter state
 // (momentum buffers, Adam's moments) and a state dict so that training resumes exactly.
 //
-// Subclasses implement `update(p, grad, state, group)` for one parameter; the base class walks
-// the groups, skips parameters without a gradient, and creates state lazily on first use.
+// Subclasses implement `update(p, grad, state, group)` for one parameter (or `updateGroup` for all
+// of a group's at once); the base class walks the groups, skips parameters without a gradient, and
+// creates state lazily on first use.
 // State tensors live on the parameter's backend and are `keep()`-ed: a training step runs
 // inside `tidy`, and the state must outlive it.
 import { Tensor } from '../tensor.js';
@@ -89,23 +90,38 @@ export abstract class Optimizer {
     return this.paramGroups.flatMap((g) => g.params);
   }
 
+  /**
+   * Updates a group's parameters that have gradients: by default one at a time, each with its
+   * state created just before its first update (Adam overrides it to update them all in one call).
+   */
+  protected updateGroup(ready: [Tensor, Tensor][], group: ParamGroup): void {
+    for (const [p, grad] of ready) this.update(p, grad, this.stateFor(p, group), group);
+  }
+
+  /** A parameter's state, created (and kept) on its first step. */
+  protected stateFor(p: Tensor, group: ParamGroup): ParamState {
+    let state = this.state.get(p);
+    if (state === undefined) {
+      state = { step: 0, tensors: this.initState(p, group) };
+      for (const t of Object.values(state.tensors)) t.keep();
+      this.state.set(p, state);
+    }
+    return state;
+  }
+
   /** One update of every parameter that has a gradient. */
   step(): void {
     for (const group of this.paramGroups) {
+      const ready: [Tensor, Tensor][] = [];
       for (const p of group.params) {
         const grad = p.grad;
         if (grad === null) continue;
         if (grad.backend !== p.backend || grad.dtype !== p.dtype || grad.size !== p.size) {
           throw new Error(`${this.name}.step: gradient of ${p.name ?? 'a parameter'} (${grad.backend.name} ${grad.dtype} ${shapeStr(grad.shape)}) does not match the parameter (${p.backend.name} ${p.dtype} ${shapeStr(p.shape)})`);
         }
-        let state = this.state.get(p);
-        if (state === undefined) {
-          state = { step: 0, tensors: this.initState(p, group) };
-          for (const t of Object.values(state.tensors)) t.keep();
-          this.state.set(p, state);
-        }
-        this.update(p, grad, state, group);
+        ready.push([p, grad]);
       }
+      this.updateGroup(ready, group);
     }
   }
 

@@ -2,7 +2,7 @@
 // path: strides, padding, dilation, 1×1 kernels; SGD (momentum, dampening, Nesterov, weight
 // decay, maximize) and Adam/AdamW (amsgrad) over several steps, sizes off the vector width, bit-equal
 // to js (both compute in float32, one rounding per operation, in the same order).
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AdamParams, Conv2dGeometry, SgdParams } from '../../src/backend/backend.js';
 import { Generator, expectClose, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
 import { ADAM_CONFIGS, SGD_CONFIGS } from './optim-configs.js';
@@ -94,6 +94,37 @@ describe.each(isasHere())('native conv and optimizers on %s', (isa) => {
       }
     }
     useIsa(isa, 1);
+  });
+
+  it('adamSteps: several parameters in one call equal js stepping each alone, and reject mixed amsgrad', () => {
+    const gen = new Generator(45);
+    const sizes = [1, 9, 64, 37, 40_000, 70_001];   // off the vector width; the big ones split over 2 threads
+    for (const threads of [1, 2]) {
+      useIsa(isa, threads);
+      for (const cfg of ADAM_CONFIGS) {
+        const slots = (from: Float32Array[]) => from.map((p0) => ({ param: p0.slice(), m: new Float32Array(p0.length), v: new Float32Array(p0.length), vMax: new Float32Array(p0.length) }));
+        const p0s = sizes.map((n) => uniform(gen, n));
+        const N = slots(p0s), J = slots(p0s);
+        for (let step = 1; step <= 3; step++) {
+          const grads = sizes.map((n) => uniform(gen, n, -2, 2));
+          const p = { ...cfg, step };
+          native.adamSteps!(N.map((s, i) => ({ param: s.param, grad: grads[i], m: s.m, v: s.v, vMax: cfg.amsgrad ? s.vMax : null, size: sizes[i] })), p);
+          J.forEach((s, i) => js.adamStep(s.param, grads[i], s.m, s.v, cfg.amsgrad ? s.vMax : null, sizes[i], p));
+        }
+        N.forEach((s, i) => {
+          const label = `adamSteps ${JSON.stringify(cfg)} slot ${i} (n=${sizes[i]}), ${threads} threads`;
+          expectClose(s.param, J[i].param, 0, 0, `${label} param`);
+          expectClose(s.m, J[i].m, 0, 0, `${label} m`);
+          expectClose(s.v, J[i].v, 0, 0, `${label} v`);
+          expectClose(s.vMax, J[i].vMax, 0, 0, `${label} vMax`);
+        });
+      }
+    }
+    useIsa(isa, 1);
+    const f = () => new Float32Array(4);
+    const cfg = { ...ADAM_CONFIGS[0], step: 1 };
+    expect(() => native.adamSteps!([{ param: f(), grad: f(), m: f(), v: f(), vMax: f(), size: 4 }, { param: f(), grad: f(), m: f(), v: f(), vMax: null, size: 4 }], cfg)).toThrow(/vMax/);
+    expect(() => native.adamSteps!([{ param: f(), grad: new Float32Array(3), m: f(), v: f(), vMax: null, size: 4 }], cfg)).toThrow();
   });
 
   it('Adam, AdamW and SGD on special values: subnormal and overflowing g·g, zeros, NaN, ∞', () => {

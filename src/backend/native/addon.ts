@@ -38,6 +38,9 @@ export interface NativeAddon {
     weightDecay: number, sign: number, nesterov: boolean, firstStep: boolean): void;
   adam(param: F32, grad: F32, m: F32, v: F32, vMax: F32 | null, size: number, lr: number, beta1: number,
     beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: boolean): void;
+  /** adam over several parameters in one call: slot i is (params[i], grads[i], ms[i], vs[i], vMaxs?.[i], sizes[i]). */
+  adamMany(params: F32[], grads: F32[], ms: F32[], vs: F32[], vMaxs: F32[] | null, sizes: number[], lr: number, beta1: number,
+    beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: boolean): void;
   /** kind: RANDOM_CODES of src/backend/opcodes.ts; threshold ⌈p·2^24⌉ (src/backend/philox.ts). */
   random(kind: number, out: F32, size: number, key0: number, key1: number, counter: number, mean: number, std: number,
     threshold: number, value: number): void;
@@ -66,7 +69,7 @@ export interface NativeAddon {
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
   'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
-  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'random', 'gatherBytes',
+  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'adamMany', 'random', 'gatherBytes',
   'reparameterize', 'reparameterizeBackward', 'info', 'setIsa', 'setThreads', 'noop', 'peakFma', 'peakCopy',
 ];
 
