@@ -161,8 +161,13 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
       const s50 = await trainTo(page, 50);
       // As on webgpu: from about 0.16 at initialisation, 50 Adam steps at lr 0.003 bring it under half.
       expect(Number(s50.loss)).toBeLessThan(0.5 * first);
-      // The per-layer norms were recorded on several steps, so their curves have points to join.
-      expect(Number(await page.evaluate('document.body.dataset.normSteps'))).toBeGreaterThan(3);
+      // The per-layer norms are recorded on several steps, so their curves have points to join. How
+      // many by step 50 depends on the machine (they get a share of the training time, and none while
+      // the time between steps runs over its bound, as under a loaded CI runner): train on until a
+      // few are there, within a bound, rather than ask it of a fixed step.
+      const normSteps = async (): Promise<number> => Number(await page.evaluate('document.body.dataset.normSteps'));
+      for (let step = 50; (await normSteps()) <= 3 && step < 400; step += 50) await trainTo(page, step + 50);
+      expect(await normSteps()).toBeGreaterThan(3);
       await page.screenshot({ path: screenshotPath('playground-wasm.png'), fullPage: true });
       expect(errors).toEqual([]);
       await page.close();

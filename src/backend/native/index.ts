@@ -12,7 +12,7 @@ import { bernoulliThreshold } from '../philox.js';
 import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
-import { convKernels } from './conv-kernels.js';
+import { convKernels } from '../conv-kernels.js';
 import type { BackendPeak } from '../peak.js';
 import { META_LENGTH, kernelChecks, threadsEnvProblem, writeGeometry as packGeometry } from '../kernel-args.js';
 

@@ -10,7 +10,7 @@ import type {
 } from '../backend.js';
 import { BINARY_OPS, RANDOM_CODES, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { jsBackend } from '../js/index.js';
-import { convKernels } from '../native/conv-kernels.js';
+import { convKernels } from '../conv-kernels.js';
 import { bernoulliThreshold } from '../philox.js';
 import { META_LENGTH, kernelChecks, writeGeometry } from '../kernel-args.js';
 import type { WasmModule } from './instance.js';

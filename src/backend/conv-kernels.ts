@@ -1,9 +1,9 @@
 // The direct convolution and max pooling kernels (native/conv_direct.cc) of the native addon and
 // of the wasm module (src/backend/wasm/, which passes its exports in the addon's shape):
 // bounds checked here, then the kernels run in place on the Float32Array storage.
-import type { Activation, Backend, Conv2dGeometry } from '../backend.js';
-import { ACTIVATION_CODES } from '../opcodes.js';
-import type { NativeAddon } from './addon.js';
+import type { Activation, Backend, Conv2dGeometry } from './backend.js';
+import { ACTIVATION_CODES } from './opcodes.js';
+import type { NativeAddon } from './native/addon.js';
 
 type F32 = Float32Array;
 type ConvMethods = Pick<Backend<F32>, 'conv2d' | 'conv2dBackwardData' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>;
