@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { summarize } from './peer-common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let repeats = 5;
@@ -45,13 +46,6 @@ const allCases = [
 ];
 const cases = allCases.filter((c) => only === null || only.has(c.name));
 if (cases.length === 0) { process.stderr.write(`startup_footprint.mjs: --only matched no case (cases: ${allCases.map((c) => c.name).join(', ')})\n`); process.exit(2); }
-
-function summarize(xs) { // same definitions as bench/harness/stats.ts
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  const median = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  return { median, min: s[0], max: s[s.length - 1], spread: median ? (s[s.length - 1] - s[0]) / median : 0, n: s.length };
-}
 
 const results = [];
 for (const c of cases) {

@@ -17,6 +17,7 @@ import { gunzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { mulberry32, permutation, summarize } from './peer-common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ABSENT_EXIT_CODE = 3;
@@ -69,35 +70,6 @@ function findData(explicit) {
   const dir = dirs.find((d) => files.every((f) => existsSync(join(d, f))));
   if (!dir) throw new Error(`tfjs_w1.mjs: no Fashion-MNIST files (${files.join(', ')}) in ${dirs.join(' or ')}`);
   return { dir, train: readImages(join(dir, files[0])), test: readImages(join(dir, files[1])) };
-}
-
-// mulberry32: a small seeded generator, so the shuffle order is reproducible.
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function permutation(n, random) { // Fisher-Yates
-  const p = new Int32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = p[i]; p[i] = p[j]; p[j] = t;
-  }
-  return p;
-}
-
-function summarize(xs) { // same definitions as bench/harness/stats.ts
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  const median = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  return { median, min: s[0], max: s[s.length - 1], spread: median ? (s[s.length - 1] - s[0]) / median : 0, n: s.length };
 }
 
 async function main() {
