@@ -101,14 +101,18 @@ export async function initDefaultBackend(): Promise<Backend> {
   return getBackend();
 }
 
-/** What can run here: each backend and why one is missing. */
+/**
+ * Whether `name` can run here, and why not. Asking loads it (the addon, or the wasm module and its
+ * worker threads), so ask only for what you may use: the CLI asks for wasm only when native is missing.
+ */
+export function backendAvailability(name: BackendName): { name: BackendName; available: boolean; reason?: string } {
+  const available = hasBackend(name);
+  if (available || name === 'js') return { name, available: true };
+  const reason = name === 'native' ? nativeReason : name === 'wasm' ? wasmReason : "not set up: call useBackend('webgpu')";
+  return { name, available, reason: reason ?? undefined };
+}
+
+/** What can run here: each backend and why one is missing (loads every backend but webgpu). */
 export function availableBackends(): { name: BackendName; available: boolean; reason?: string }[] {
-  const native = hasBackend('native');
-  const wasm = hasBackend('wasm');
-  return [
-    { name: 'js', available: true },
-    { name: 'native', available: native, reason: native ? undefined : nativeReason ?? undefined },
-    { name: 'wasm', available: wasm, reason: wasm ? undefined : wasmReason ?? undefined },
-    { name: 'webgpu', available: hasBackend('webgpu'), reason: hasBackend('webgpu') ? undefined : "not set up: call useBackend('webgpu')" },
-  ];
+  return (['js', 'native', 'wasm', 'webgpu'] as const).map(backendAvailability);
 }

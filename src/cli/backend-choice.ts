@@ -1,7 +1,8 @@
 // Which backend a command runs on: --backend, else TESSERA_BACKEND, else native when the addon
 // loaded, else wasm when its module loaded, else js (the same order as the library's default, with
 // the warning on the command's stderr). --threads sizes the native or wasm thread pool.
-import { availableBackends, useBackend, type Backend, type BackendName } from '../index.js';
+import { useBackend, type Backend, type BackendName } from '../index.js';
+import { backendAvailability } from '../backend/select.js';
 import { setNativeThreads } from '../backend/native/index.js';
 import { setWasmThreads } from '../backend/wasm/index.js';
 import { CliError } from './command.js';
@@ -17,13 +18,13 @@ export async function chooseBackend(command: string, requested: BackendName | un
   warn?: (message: string) => void): Promise<Backend> {
   let name = requested ?? envBackend(command);
   if (name === undefined) {
-    const all = availableBackends();
-    const native = all.find((b) => b.name === 'native');
-    const wasm = native?.available ? undefined : all.find((b) => b.name === 'wasm');
-    name = native?.available ? 'native' : wasm?.available ? 'wasm' : 'js';
-    if (!native?.available) {
+    // Native first; wasm is asked about (instantiated, its workers started) only when native is missing.
+    const native = backendAvailability('native');
+    const wasm = native.available ? undefined : backendAvailability('wasm');
+    name = native.available ? 'native' : wasm?.available ? 'wasm' : 'js';
+    if (!native.available) {
       const instead = wasm?.available ? 'the wasm backend' : `the slower js backend (nor is wasm available: ${wasm?.reason})`;
-      warn?.(`tessera ${command}: the native backend is unavailable (${native?.reason}); using ${instead}\n`);
+      warn?.(`tessera ${command}: the native backend is unavailable (${native.reason}); using ${instead}\n`);
     }
   }
   if (threads !== undefined && name !== 'native' && name !== 'wasm') {
