@@ -39,6 +39,7 @@ function formatData(data: TypedArray, shape: Shape): string {
 /** Nested arrays of the data at `offset` laid out in `shape` (row-major). */
 export function nest(data: TypedArray, shape: Shape, offset: number): unknown {
   if (shape.length === 0) return data[offset];
+  if (shape.length === 1) return Array.from(data.subarray(offset, offset + shape[0]));
   const step = sizeOf(shape.slice(1));
   return Array.from({ length: shape[0] }, (_, i) => nest(data, shape.slice(1), offset + i * step));
 }

@@ -1,7 +1,8 @@
 // The engine core's imports run one way: no cycle among the value imports reachable from the
 // core's files (type-only imports vanish at run time and are left out), and tensor.ts imports no
 // op (the ops attach themselves as methods). The core is the list scripts/line-budget.mjs counts.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without type declarations
@@ -16,7 +17,7 @@ function filesOf(path: string): string[] {
 }
 
 /** The relative imports of a file that load a module at run time (`import type` / `export type` do not). */
-export function valueImports(file: string): string[] {
+function valueImports(file: string): string[] {
   const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
   const out: string[] = [];
   for (const m of text.matchAll(/(?:^|\n)\s*(import|export)\s+(type\s+)?([^'";]*?)\s*(?:from\s+)?'(\.[^']+)'/g)) {
@@ -68,6 +69,14 @@ describe('the engine core', () => {
     const methods = join(root, 'src/ops/methods.ts');
     expect(valueImports(methods).map(rel)).toContain('src/tensor.ts');
     expect(valueImports(join(root, 'src/ops/shape-ops.ts')).map(rel)).not.toContain('src/tensor.ts'); // import type only
+    // And findCycle reports a real one: two files importing each other, one of them by `import type` too.
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-cycle-'));
+    const [a, b, c] = ['a.ts', 'b.ts', 'c.ts'].map((f) => join(dir, f));
+    writeFileSync(a, "import { b } from './b.js';\nexport const a = 1;\n");
+    writeFileSync(b, "import type { c } from './c.js';\nimport { a } from './a.js';\nexport const b = 2;\n");
+    writeFileSync(c, "import type { b } from './b.js';\nexport const c = 3;\n");
+    expect(findCycle([a])).toEqual([a, b, a]);
+    expect(findCycle([c])).toBeNull();
   });
 
   it('tensor.ts imports nothing from ops/, and grad mode lives apart from autograd', () => {

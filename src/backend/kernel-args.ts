@@ -5,25 +5,25 @@ import type { ActivationGradOp, AdamParams, BinaryOp, Conv2dGeometry, Dims, Matm
 import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 
 /** The most axes the compiled kernels take (kMaxRank in native/strided.h); more go to js. */
-export const MAX_RANK = 16;
+const MAX_RANK = 16;
 
 /** Room for the largest meta: [rank, shape, 4 stride lists] or copy's [rank, offsets, shape, 2 stride lists]. */
 export const META_LENGTH = 2 + 5 * MAX_RANK + 4;
 
-export function need(backend: string, op: string, what: string, have: number, want: number): void {
+function need(backend: string, op: string, what: string, have: number, want: number): void {
   if (have < want) {
     throw new RangeError(`${backend} backend ${op}: ${what} has ${have} elements, the shapes need ${want}`);
   }
 }
 
 /** Negative strides (never produced by ops today) go to the js kernel, whose bounds are JS's. */
-export function anyNegative(...strides: (readonly number[])[]): boolean {
+function anyNegative(...strides: (readonly number[])[]): boolean {
   for (const s of strides) for (const v of s) if (v < 0) return true;
   return false;
 }
 
 /** The last element a strided operand touches, +1 (0 for an empty shape), for strides ≥ 0. */
-export function extent(shape: readonly number[], strides: readonly number[], offset = 0): number {
+function extent(shape: readonly number[], strides: readonly number[], offset = 0): number {
   let hi = offset;
   for (let d = 0; d < shape.length; d++) {
     if (shape[d] === 0) return 0;
@@ -32,14 +32,14 @@ export function extent(shape: readonly number[], strides: readonly number[], off
   return hi + 1;
 }
 
-export function product(shape: readonly number[]): number {
+function product(shape: readonly number[]): number {
   let p = 1;
   for (const s of shape) p *= s;
   return p;
 }
 
 /** meta = [rank, shape, ...stride lists] (binary: a, b; where: cond, a, b). */
-export function writeMeta(meta: Float64Array, shape: readonly number[], ...strides: (readonly number[])[]): void {
+function writeMeta(meta: Float64Array, shape: readonly number[], ...strides: (readonly number[])[]): void {
   const rank = shape.length;
   meta[0] = rank;
   for (let d = 0; d < rank; d++) {
@@ -49,7 +49,7 @@ export function writeMeta(meta: Float64Array, shape: readonly number[], ...strid
 }
 
 /** copy's meta = [rank, srcOffset, dstOffset, shape, srcStrides, dstStrides]. */
-export function writeCopyMeta(meta: Float64Array, srcOffset: number, dstOffset: number, shape: readonly number[],
+function writeCopyMeta(meta: Float64Array, srcOffset: number, dstOffset: number, shape: readonly number[],
   srcStrides: readonly number[], dstStrides: readonly number[]): void {
   const rank = shape.length;
   meta[0] = rank; meta[1] = srcOffset; meta[2] = dstOffset;

@@ -6,44 +6,32 @@ import { jsBackend } from './js/index.js';
 
 registerBackend(jsBackend);
 
-let nativeReason: string | null = null;
+/** Why the native or wasm backend is missing; null while not yet asked for, or loaded. */
+const reasons: Record<'native' | 'wasm', string | null> = { native: null, wasm: null };
 
-// The loader is imported dynamically so that a broken or missing native module (a partial
-// install) costs the native backend, never the whole engine.
-type NativeLoader = typeof import('./native/index.js').loadNativeBackend;
-let loadNativeBackend: NativeLoader | null = null;
-try {
-  ({ loadNativeBackend } = await import('./native/index.js'));
-} catch (e) {
-  nativeReason = `the native loader module failed to load: ${(e as Error).message}`;
-}
+type HostLoader = () => { backend: Backend | null; reason: string };
 
-/** Loads the addon once (on first use of `native`); null with the reason kept when it cannot. */
-function loadNative(): Backend | null {
-  if (nativeReason !== null || loadNativeBackend === null) return null;
-  const { backend, reason } = loadNativeBackend();
-  if (!backend) nativeReason = reason;
-  return backend;
+/**
+ * Registers `name` to load on first use. Its loader module is imported dynamically, so a broken
+ * or missing module (a partial install) costs that backend, never the whole engine; the backend
+ * loads once (the addon, or the wasm module), and when it cannot, the reason is kept.
+ */
+async function registerHostBackend(name: 'native' | 'wasm', importLoader: () => Promise<HostLoader>): Promise<void> {
+  let load: HostLoader | null = null;
+  try {
+    load = await importLoader();
+  } catch (e) {
+    reasons[name] = `the ${name} loader module failed to load: ${(e as Error).message}`;
+  }
+  registerLazyBackend(name, () => {
+    if (reasons[name] !== null || load === null) return null;
+    const { backend, reason } = load();
+    if (!backend) reasons[name] = reason;
+    return backend;
+  }, () => reasons[name] ?? 'not loaded');
 }
-registerLazyBackend('native', loadNative, () => nativeReason ?? 'not loaded');
-
-let wasmReason: string | null = null;
-type WasmLoader = typeof import('./wasm/index.js').loadWasmBackend;
-let loadWasmBackend: WasmLoader | null = null;
-try {
-  ({ loadWasmBackend } = await import('./wasm/index.js'));
-} catch (e) {
-  wasmReason = `the wasm loader module failed to load: ${(e as Error).message}`;
-}
-
-/** Instantiates the module once (on first use of `wasm`); null with the reason kept when it cannot. */
-function loadWasm(): Backend | null {
-  if (wasmReason !== null || loadWasmBackend === null) return null;
-  const { backend, reason } = loadWasmBackend();
-  if (!backend) wasmReason = reason;
-  return backend;
-}
-registerLazyBackend('wasm', loadWasm, () => wasmReason ?? 'not loaded');
+await registerHostBackend('native', async () => (await import('./native/index.js')).loadNativeBackend);
+await registerHostBackend('wasm', async () => (await import('./wasm/index.js')).loadWasmBackend);
 
 let warned = false;
 
@@ -58,20 +46,20 @@ setDefaultBackendChooser(() => {
   if (requested === 'js') return jsBackend;
   if (requested === 'wasm') {
     if (hasBackend('wasm')) return getBackend('wasm');
-    throw new Error(`TESSERA_BACKEND=wasm: the wasm backend is unavailable: ${wasmReason}`);
+    throw new Error(`TESSERA_BACKEND=wasm: the wasm backend is unavailable: ${reasons.wasm}`);
   }
   if (hasBackend('native')) return getBackend('native');
   if (requested !== 'native' && hasBackend('wasm')) {
     if (!warned) {
       warned = true;
-      process.emitWarning(`the native backend is unavailable (${nativeReason}); using the wasm backend`, { code: 'TESSERA_NO_NATIVE' });
+      process.emitWarning(`the native backend is unavailable (${reasons.native}); using the wasm backend`, { code: 'TESSERA_NO_NATIVE' });
     }
     return getBackend('wasm');
   }
   if (requested === 'native' || !warned) {
     warned = true;
-    const noWasm = requested === 'native' ? '' : `, nor the wasm backend (${wasmReason})`;
-    process.emitWarning(`the native backend is unavailable (${nativeReason})${noWasm}; using the js backend`, { code: 'TESSERA_NO_NATIVE' });
+    const noWasm = requested === 'native' ? '' : `, nor the wasm backend (${reasons.wasm})`;
+    process.emitWarning(`the native backend is unavailable (${reasons.native})${noWasm}; using the js backend`, { code: 'TESSERA_NO_NATIVE' });
   }
   return jsBackend;
 });
@@ -82,10 +70,10 @@ setDefaultBackendChooser(() => {
  */
 export async function useBackend(name: BackendName): Promise<Backend> {
   if (name === 'native' && !hasBackend('native')) {
-    throw new Error(`useBackend: the native backend is unavailable: ${nativeReason}`);
+    throw new Error(`useBackend: the native backend is unavailable: ${reasons.native}`);
   }
   if (name === 'wasm' && !hasBackend('wasm')) {
-    throw new Error(`useBackend: the wasm backend is unavailable: ${wasmReason}`);
+    throw new Error(`useBackend: the wasm backend is unavailable: ${reasons.wasm}`);
   }
   if (name === 'webgpu' && !hasBackend('webgpu')) {
     const { initWebGPU } = await import('./webgpu/index.js');
@@ -108,7 +96,7 @@ export async function initDefaultBackend(): Promise<Backend> {
 export function backendAvailability(name: BackendName): { name: BackendName; available: boolean; reason?: string } {
   const available = hasBackend(name);
   if (available || name === 'js') return { name, available: true };
-  const reason = name === 'native' ? nativeReason : name === 'wasm' ? wasmReason : "not set up: call useBackend('webgpu')";
+  const reason = name === 'webgpu' ? "not set up: call useBackend('webgpu')" : reasons[name];
   return { name, available, reason: reason ?? undefined };
 }
 

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { hasPeakLoops, measureBackendPeak, type BackendPeak, type PeakLoopOptions } from '../backend/peak.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 export interface MachinePeak {
   /** FLOP/s ceiling of all the backend's threads together, GFLOP/s; null where none was measured. */
@@ -80,14 +81,6 @@ function readCache(file: string): CacheFile {
   return { version: 1, entries: {} };
 }
 
-/** Writes `file` whole or not at all: a temporary file beside it, then a rename. */
-function writeAtomically(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 /**
  * The measured peak of `backend` at its thread count: from the cache file when it holds this
  * machine's key (unless remeasure), else measured now and stored. Null when the backend has no
@@ -113,6 +106,7 @@ export function backendPeak(backend: Backend, o: PeakOptions = {}): MachinePeak 
   // Re-read just before writing: another process may have added its own key meanwhile.
   const latest = readCache(file);
   latest.entries[key] = { gflops: m.gflops, loop: m.loop, gbps: m.gbps, measuredAt };
-  writeAtomically(file, `${JSON.stringify(latest, null, 2)}\n`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, `${JSON.stringify(latest, null, 2)}\n`);
   return { gflops: m.gflops, loop: m.loop, gbps: m.gbps, cacheBytes, source: `measured now (${measuredAt}), cached in ${file}` };
 }

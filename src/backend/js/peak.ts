@@ -11,7 +11,7 @@ const cpuUsage = nodeProcess?.cpuUsage?.bind(nodeProcess);
 const cpuMs: () => number = cpuUsage ? () => { const u = cpuUsage(); return (u.user + u.system) / 1e3; } : () => performance.now();
 
 /** GFLOP/s of 8 independent chains acc = acc·a + b (2 FLOPs each), run for `seconds`. */
-export function multiplyAddGflops(seconds: number): number {
+function multiplyAddGflops(seconds: number): number {
   // Eight chains hide the latency of a dependent multiply-add; converges to b / (1 − a) = 10.
   let c0 = 0, c1 = 1, c2 = 2, c3 = 3, c4 = 4, c5 = 5, c6 = 6, c7 = 7;
   const a = 0.9999, b = 0.001, block = 4096;
@@ -31,7 +31,7 @@ export function multiplyAddGflops(seconds: number): number {
 }
 
 /** GB/s of dst[i] = src[i] over two Float32Arrays of `bytes` each (2·bytes per pass), best of `repeats` after one untimed pass. */
-export function copyLoopGbps(bytes: number, repeats = 4): number {
+function copyLoopGbps(bytes: number, repeats = 4): number {
   const n = Math.max(1024, Math.floor(bytes / 4));
   const src = new Float32Array(n), dst = new Float32Array(n);
   for (let i = 0; i < n; i++) src[i] = i & 1023;

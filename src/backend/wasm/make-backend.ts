@@ -36,9 +36,10 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
   const e = mod.exports;
   const metaPtr = e.malloc(8 * META_LENGTH) >>> 0;
   const geometryPtr = e.malloc(8 * 14) >>> 0;
-  // Re-made per call: a view made before the memory grew is still valid, but new views need the new length.
-  const meta = (): Float64Array => mod.f64(metaPtr, META_LENGTH);
-  const geometry = (g: Conv2dGeometry): number => { writeGeometry(mod.f64(geometryPtr, 14), g); return geometryPtr; };
+  // Made once: views on a shared memory stay valid when it grows (a SharedArrayBuffer is never detached).
+  const meta = mod.f64(metaPtr, META_LENGTH);
+  const geometryView = mod.f64(geometryPtr, 14);
+  const geometry = (g: Conv2dGeometry): Float64Array => writeGeometry(geometryView, g);
   const js = jsBackend as unknown as Backend<F32>;
   const alloc = (size: number): F32 => {
     const ptr = e.malloc(4 * size) >>> 0;
@@ -99,13 +100,13 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
     },
 
     binary(op, a, aStrides, b, bStrides, out, outShape) {
-      const code = check.binary(op, a, aStrides, b, bStrides, out, outShape, meta());
+      const code = check.binary(op, a, aStrides, b, bStrides, out, outShape, meta);
       if (code === null) js.binary(op, a, aStrides, b, bStrides, out, outShape);
       else e.tessera_binary(code, at(a, 'binary'), at(b, 'binary'), at(out, 'binary'), metaPtr);
     },
 
     where(cond, cs, a, as, b, bs, out, outShape) {
-      if (check.where(cond, cs, a, as, b, bs, out, outShape, meta())) {
+      if (check.where(cond, cs, a, as, b, bs, out, outShape, meta)) {
         e.tessera_where(at(cond, 'where'), at(a, 'where'), at(b, 'where'), at(out, 'where'), metaPtr);
       } else {
         js.where(cond, cs, a, as, b, bs, out, outShape);
@@ -113,7 +114,7 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
     },
 
     copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape) {
-      if (check.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, meta())) {
+      if (check.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, meta)) {
         e.tessera_copy(at(src, 'copy'), at(dst, 'copy'), metaPtr);
       } else {
         js.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
@@ -140,7 +141,7 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
 
     im2col(x, cols, g) {
       check.im2col(x, cols, g);
-      e.tessera_im2col(at(x, 'im2col'), at(cols, 'im2col'), geometry(g));
+      e.tessera_im2col(at(x, 'im2col'), at(cols, 'im2col'), geometry(g).byteOffset);
     },
 
     // conv_direct.cc, checked as on native (the geometry goes by its address in the module's memory).
@@ -150,7 +151,7 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
       convBackwardWeight: (x, gy, gw, gb, geo, cout) => e.tessera_conv_backward_weight(c(x), c(gy), c(gw), c(gb), geo.byteOffset, cout),
       maxPool: (x, y, argmax, geo) => e.tessera_max_pool(c(x), c(y), c(argmax), geo.byteOffset),
       maxPoolBackward: (gy, argmax, gx, geo) => e.tessera_max_pool_backward(c(gy), c(argmax), c(gx), geo.byteOffset),
-    }, need, (g) => mod.f64(geometry(g), 14)),
+    }, need, geometry),
 
     // The data set lives in JavaScript memory: the batch's rows are copied into the module's
     // (one memcpy each), then gather.cc scales them there with SIMD, reading them in order.
@@ -178,7 +179,7 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
 
     col2im(cols, out, g) {
       check.col2im(cols, out, g);
-      e.tessera_col2im(at(cols, 'col2im'), at(out, 'col2im'), geometry(g));
+      e.tessera_col2im(at(cols, 'col2im'), at(out, 'col2im'), geometry(g).byteOffset);
     },
 
     sgdStep(param, grad, buf, size, p: SgdParams) {

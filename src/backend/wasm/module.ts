@@ -43,7 +43,7 @@ function root(): string | null {
 }
 
 /** Instantiates the module file on a fresh shared memory, with worker_threads for the pool; throws with the reason when it cannot. */
-export function instantiateWasm(file: string): WasmModule {
+function instantiateWasm(file: string): WasmModule {
   return instantiateWasmBytes(readFileSync(file), file, (start) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: start });
     // Unreferenced: parked workers never keep the process alive (it exits as if single-threaded).
