@@ -2,7 +2,7 @@
 // (Debian's chromium driven by playwright-core; never a downloaded browser), and the js
 // backend's first loss in Node for the page's settings, seed and first batch.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -27,9 +27,10 @@ export function browserMissing(): string | null {
   return why;
 }
 
-/** Builds the static folder (page, bundle, data subset) into a fresh temporary folder. */
+/** Builds the static folder (page, bundle, data subset) into a fresh temporary folder, removed when the test process ends. */
 export function buildWebInto(): string {
   const out = mkdtempSync(join(tmpdir(), 'tessera-web-'));
+  process.once('exit', () => rmSync(out, { recursive: true, force: true }));
   execFileSync(process.execPath, ['scripts/build-web.mjs', '--out', out], { stdio: 'pipe' });
   return out;
 }

@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     return rows;
   };
   const shownRows = (): Float32Array => {
-    const shown = user.count > 0 ? concat(user.images.subarray(0, Math.min(4, user.count) * PIXELS), fashion.test.images) : fashion.test.images;
+    const shown = user.count > 0 ? concat(user.images.subarray(0, Math.min(4, user.count) * PIXELS), fashion.test.images.subarray(0, 8 * PIXELS)) : fashion.test.images;
     return gatherRows(shown, [0, 1, 2, 3, 4, 5, 6, 7], 0, 8);
   };
   /** One view's work: what it reads from the backend now, and its drawing for the next frame. */

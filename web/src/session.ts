@@ -163,18 +163,16 @@ export class Session {
     }
   }
 
-  /** Reconstructions and codes of `rows` in eval mode: { recon: n·784, codes: n·latent }. */
-  async reconstruct(rows: Float32Array): Promise<{ recon: Float32Array; codes: Float32Array; latent: number }> {
+  /** Reconstructions of `rows` in eval mode: n·784 values (the codes stay on the backend). */
+  async reconstruct(rows: Float32Array): Promise<Float32Array> {
     this.model.eval();
     try {
-      const [recon, codes] = noGrad(() => tidy(() => {
+      const recon = noGrad(() => tidy(() => {
         const x = fromTyped(rows, this.batchShape(rows.length / PIXELS), { backend: this.backend });
-        const z = this.model.encode(x);
-        return [this.model.decode(z), z];
+        return this.model.decode(this.model.encode(x));
       }));
-      const out = { recon: Float32Array.from(await recon.data()), codes: Float32Array.from(await codes.data()), latent: codes.shape[1] ?? 1 };
+      const out = Float32Array.from(await recon.data());
       recon.dispose();
-      codes.dispose();
       return out;
     } finally {
       this.model.train(true);

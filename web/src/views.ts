@@ -33,7 +33,7 @@ export type Drawing = () => void;
 
 /** Inputs (first row) over their reconstructions (second row), 8 of each. */
 export async function fetchReconstructions(session: Session, inputs: Float32Array): Promise<Drawing> {
-  const { recon } = await session.reconstruct(inputs);
+  const recon = await session.reconstruct(inputs);
   const n = inputs.length / PIXELS;
   const both = new Float32Array(2 * n * PIXELS);
   both.set(inputs, 0);

@@ -25,7 +25,8 @@ import type { Budget, RunSpec } from './design.js';
 /** k of the kNN classifier on codes. */
 export const KNN_K = 5;
 
-export interface FeatureScores { knn: number; probe: number }
+/** kNN and linear-probe accuracy; `queries`: the test rows kNN scored (the first ones, up to the budget's). */
+export interface FeatureScores { knn: number; probe: number; queries?: number }
 
 export interface RunResult {
   name: string;
@@ -90,7 +91,7 @@ async function featureScores(train: Float32Array, test: Float32Array, width: num
   const q = Math.min(budget.knnQueries, data.test.n);
   const knn = await knnAccuracy(fromTyped(train, [data.train.n, width]), yTrain, fromTyped(test.subarray(0, q * width), [q, width]), yTest.subarray(0, q), { k: KNN_K });
   const probe = await linearProbeAccuracy(train, yTrain, test, yTest, width, { epochs: budget.probeEpochs, seed });
-  return { knn, probe };
+  return { knn, probe, queries: q };
 }
 
 /** PCA fitted once at the largest code size; each smaller size keeps its leading axes. */

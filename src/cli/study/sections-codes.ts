@@ -6,7 +6,7 @@ import { meanSd } from '../../util/stats.js';
 import { BETAS, variant } from './design.js';
 import { compareCandidates, comparePair, formatValue, type Candidate, type Metric } from './conclusions.js';
 import { statsOf, type Context, type Section } from './sections.js';
-import type { RunResult } from './run-one.js';
+import { KNN_K, type RunResult } from './run-one.js';
 
 const KNN: Metric = { name: 'kNN accuracy', higherIsBetter: true, accuracy: true };
 const PROBE: Metric = { name: 'linear-probe accuracy', higherIsBetter: true, accuracy: true };
@@ -89,7 +89,7 @@ export function featuresSection(ctx: Context): Section {
   return {
     title,
     body: [
-      `kNN (k = 5, the first ${Math.min(b.knnQueries)} test rows as queries, the training rows as neighbours) and a softmax linear probe (${b.probeEpochs} epochs, standardised features) on the codes of the nonlinear autoencoders of the previous section, on PCA codes of the same size, and on the raw pixels.`, '',
+      `kNN (k = ${KNN_K}, the first ${raw.queries ?? b.knnQueries} test rows as queries, the training rows as neighbours) and a softmax linear probe (${b.probeEpochs} epochs, standardised features) on the codes of the nonlinear autoencoders of the previous section, on PCA codes of the same size, and on the raw pixels.`, '',
       '| code size | kNN: AE codes | kNN: PCA codes | probe: AE codes | probe: PCA codes |', '|---:|---:|---:|---:|---:|',
       ...rows.map((r) => `| ${r.k} | ${fmt(acc(r.ae, 'knn'), KNN)} | ${r.pca ? formatValue(meanSd([r.pca.knn]), KNN) : '–'} | ${fmt(acc(r.ae, 'probe'), PROBE)} | ${r.pca ? formatValue(meanSd([r.pca.probe]), PROBE) : '–'} |`),
       `| raw pixels | ${formatValue(meanSd([raw.knn]), KNN)} | | ${formatValue(meanSd([raw.probe]), PROBE)} | |`, '',
