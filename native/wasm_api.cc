@@ -84,6 +84,16 @@ EXPORT(tessera_random) int tessera_random(int kind, float* out, long n, double k
     double std, double threshold, double value) {
   return randomFill(K, kind, out, n, RandomArgs{(uint32_t)k0, (uint32_t)k1, (uint64_t)counter, mean, std, (uint32_t)threshold, (float)value});
 }
+// The VAE's latent layer (simd_latent.inc): stats [rows, 2·latent] = μ ‖ log σ², eps and z [rows, latent],
+// kl [rows]; dz and dkl may be 0 (absent: no contribution). The caller has checked every length.
+EXPORT(tessera_reparameterize) void tessera_reparameterize(const float* stats, const float* eps, float* z, float* kl,
+    long rows, long latent) {
+  K->reparameterize(stats, eps, z, kl, rows, latent);
+}
+EXPORT(tessera_reparameterize_backward) void tessera_reparameterize_backward(const float* stats, const float* eps,
+    const float* dz, const float* dkl, float* dstats, long rows, long latent) {
+  K->reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent);
+}
 EXPORT(tessera_sgd) void tessera_sgd(float* param, const float* grad, float* buf, long n, double lr, double momentum,
     double dampening, double weightDecay, double sign, int nesterov, int firstStep) {
   sgdStep(K, param, grad, buf, n, SgdArgs{lr, momentum, dampening, weightDecay, sign, nesterov != 0, firstStep != 0, buf != nullptr});

@@ -177,5 +177,21 @@ export function kernelChecks(backend: string) {
       sameSize('adamStep', size, { param, grad, m, v, vMax });
       return { stepSize: p.lr / (1 - Math.pow(p.beta1, p.step)), bc2Sqrt: Math.sqrt(1 - Math.pow(p.beta2, p.step)) };
     },
+    /** The latent op's operands: stats [rows, 2·latent], eps and z [rows, latent], kl [rows]. */
+    reparameterize(stats: Operand, eps: Operand, z: Operand, kl: Operand, rows: number, latent: number): void {
+      needs('reparameterize', 'stats', stats.length, rows * 2 * latent);
+      needs('reparameterize', 'eps', eps.length, rows * latent);
+      needs('reparameterize', 'z', z.length, rows * latent);
+      needs('reparameterize', 'kl', kl.length, rows);
+    },
+    /** As reparameterize, for its backward: dz [rows, latent] and dkl [rows] may be absent, dstats is stats' shape. */
+    reparameterizeBackward(stats: Operand, eps: Operand, dz: Operand | null, dkl: Operand | null, dstats: Operand, rows: number, latent: number): void {
+      const op = 'reparameterizeBackward';
+      needs(op, 'stats', stats.length, rows * 2 * latent);
+      needs(op, 'eps', eps.length, rows * latent);
+      if (dz) needs(op, 'dz', dz.length, rows * latent);
+      if (dkl) needs(op, 'dkl', dkl.length, rows);
+      needs(op, 'dstats', dstats.length, rows * 2 * latent);
+    },
   };
 }

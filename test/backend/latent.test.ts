@@ -3,7 +3,7 @@
 // size 1, latents that are no multiple of a vector, and edge values (|log σ²| large enough to
 // overflow or underflow e^v, NaN and ±∞); the gradient against float64 finite differences and
 // against the chain of elementwise ops (with gaussianKl) that it replaces.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatGradcheck, Generator, gradcheck, reparameterize, tensor, type Backend, type Tensor } from '../../src/index.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { gaussianKl } from '../../src/losses/kl-divergence.js';
@@ -119,6 +119,49 @@ describe('reparameterize kernels vs the float64 formula', () => {
 
   const wasm = probeWasm();
   it.skipIf(wasm.skip)('wasm, with every edge value', async () => { await checkBackend(probedBackend(wasm, 'wasm'), ulp, ALL_EDGES); });
+});
+
+describe('reparameterize kernels on wasm (native/simd_latent.inc in the module)', () => {
+  const wasm = probeWasm();
+  it.skipIf(wasm.skip)("equal js's kernels within an ulp, forward and backward, with every edge value", async () => {
+    const b = probedBackend(wasm, 'wasm');
+    for (const [rows, latent] of SHAPES) {
+      const c = makeCase(rows, latent, rows * 31 + latent, ALL_EDGES);
+      const got = await runKernels(b, c), want = await runKernels(js, c);
+      const where = `wasm [${rows}, ${latent}] against js`;
+      expectClose(got.z, want.z, ulp, `${where} z`);
+      expectClose(got.kl, want.kl, (w) => ulp(w) * latent, `${where} kl`);
+      got.dstats.forEach((d, k) => expectClose(d, want.dstats[k]!, ulp, `${where} dstats #${k}`));
+    }
+  });
+
+  it.skipIf(wasm.skip)("runs no js kernel: the op's forward and backward on wasm tensors stay in the module", async () => {
+    const rows = 5, latent = 7, gen = new Generator(3);
+    const stats = Array.from({ length: rows * 2 * latent }, () => 4 * gen.uniform() - 2);
+    const eps = Array.from({ length: rows * latent }, () => 2 * gen.uniform() - 1);
+    const forward = vi.spyOn(jsBackend, 'reparameterize'), backward = vi.spyOn(jsBackend, 'reparameterizeBackward');
+    try {
+      const run = async (backend: Backend | 'js') => {
+        const s = tensor(stats, [rows, 2 * latent], { backend, requiresGrad: true }), e = tensor(eps, [rows, latent], { backend });
+        const { z, kl } = reparameterize(s, e);
+        z.sum().add(kl.sum()).backward();
+        return { z: Float32Array.from(await z.data()), kl: Float32Array.from(await kl.data()), grad: Float32Array.from(await s.grad!.data()) };
+      };
+      const onWasm = await run(wasm.backend!);
+      expect(forward).not.toHaveBeenCalled();
+      expect(backward).not.toHaveBeenCalled();
+      // The spies do see js's kernels when the op runs on js, and the two give the same numbers.
+      const onJs = await run('js');
+      expect(forward).toHaveBeenCalled();
+      expect(backward).toHaveBeenCalled();
+      expectClose(onWasm.z, onJs.z, ulp, 'wasm z');
+      expectClose(onWasm.kl, onJs.kl, (w) => ulp(w) * latent, 'wasm kl');
+      expectClose(onWasm.grad, onJs.grad, (w) => 4 * ulp(w), 'wasm dstats');
+    } finally {
+      forward.mockRestore();
+      backward.mockRestore();
+    }
+  });
 });
 
 const webgpu = await probeWebGPU();

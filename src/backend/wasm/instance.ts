@@ -38,6 +38,8 @@ export interface WasmExports {
   tessera_gather_bytes(src: number, rowSize: number, rows: number, n: number, divisor: number, out: number): void;
   tessera_random(kind: number, out: number, n: number, k0: number, k1: number, counter: number, mean: number, std: number,
     threshold: number, value: number): number;
+  tessera_reparameterize(stats: number, eps: number, z: number, kl: number, rows: number, latent: number): void;
+  tessera_reparameterize_backward(stats: number, eps: number, dz: number, dkl: number, dstats: number, rows: number, latent: number): void;
   tessera_sgd(param: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
     weightDecay: number, sign: number, nesterov: number, firstStep: number): void;
   tessera_adam(param: number, grad: number, m: number, v: number, vMax: number, n: number, lr: number, beta1: number,

@@ -28,6 +28,10 @@ export function opCountProblem(mod: WasmModule): string | null {
   for (const [family, have, want] of counts) {
     if (have !== want) return `wasm backend: ${mod.file} knows ${have} ${family} ops, src/backend/opcodes.ts has ${want} (it was built from other sources); run \`node scripts/build-wasm.mjs\``;
   }
+  // The latest kernels to join the module: one built before them lacks their exports.
+  for (const name of ['tessera_reparameterize', 'tessera_reparameterize_backward'] as const) {
+    if (typeof e[name] !== 'function') return `wasm backend: ${mod.file} has no ${name} (it was built from older sources); run \`node scripts/build-wasm.mjs\``;
+  }
   return null;
 }
 
@@ -173,9 +177,17 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
       e.tessera_random(RANDOM_CODES[kind], at(out, 'random'), size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,
         bernoulliThreshold(p.p ?? 0.5), p.value ?? 1);
     },
-    // A batch of codes (rows × latent, a few thousand values): js's kernels on the view in place.
-    reparameterize: (stats, eps, z, kl, rows, latent) => js.reparameterize(stats, eps, z, kl, rows, latent),
-    reparameterizeBackward: (stats, eps, dz, dkl, dstats, rows, latent) => js.reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent),
+    // The VAE's latent layer: native/simd_latent.inc (the table's kernels, as on native); dz and dkl may be absent.
+    reparameterize(stats, eps, z, kl, rows, latent) {
+      check.reparameterize(stats, eps, z, kl, rows, latent);
+      const op = 'reparameterize';
+      e.tessera_reparameterize(at(stats, op), at(eps, op), at(z, op), at(kl, op), rows, latent);
+    },
+    reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent) {
+      check.reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent);
+      const op = 'reparameterizeBackward';
+      e.tessera_reparameterize_backward(at(stats, op), at(eps, op), nul(dz, op), nul(dkl, op), at(dstats, op), rows, latent);
+    },
 
     col2im(cols, out, g) {
       check.col2im(cols, out, g);
