@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UnaryOp } from '../../src/backend/backend.js';
 import { isasHere, nativeOrThrow, useIsa } from './native-helpers.js';
+import { probeWasm, probedBackend } from '../backend-probe.js';
 
 const native = nativeOrThrow();
 const MAX_ULP = 2;
@@ -57,9 +58,12 @@ function sweepInputs(): Float32Array {
 
 interface Worst { ulp: number; ulpAt: number; rel: number; relAt: number }
 
-function measure(op: 'exp' | 'sigmoid' | 'tanh', x: Float32Array): Worst {
-  const got = new Float32Array(x.length);
-  native.unary(op as UnaryOp, x, got, x.length, {});
+/** op over x: the addon's by default; the wasm block passes the wasm backend's (same C++, clang's wasm SIMD). */
+type UnaryRun = (op: UnaryOp, x: Float32Array) => Float32Array;
+const nativeUnary: UnaryRun = (op, x) => { const got = new Float32Array(x.length); native.unary(op, x, got, x.length, {}); return got; };
+
+function measure(op: 'exp' | 'sigmoid' | 'tanh', x: Float32Array, run: UnaryRun = nativeUnary): Worst {
+  const got = run(op as UnaryOp, x);
   const worst: Worst = { ulp: 0, ulpAt: NaN, rel: 0, relAt: NaN };
   for (let i = 0; i < x.length; i++) {
     const want = Math.fround(REF[op](x[i]));
@@ -113,4 +117,35 @@ describe('native float32 exp / sigmoid / tanh accuracy', () => {
       expect(Object.is(t[4], -0)).toBe(true);
     });
   }
+});
+
+// The same bounds for the wasm module's kernels (simd_portable.cc through clang's wasm SIMD, whose
+// clamps are f32x4.pmin / pmax there): the sweep and the specials.
+describe('wasm float32 exp / sigmoid / tanh accuracy', () => {
+  const wasm = probeWasm();
+  const run: UnaryRun = (op, x) => {
+    const b = probedBackend(wasm, 'wasm'), xs = b.upload(x), out = b.alloc('float32', x.length);
+    b.unary(op, xs, out, x.length, {});
+    const got = Float32Array.from(b.readSync(out, 'float32', x.length) as Float32Array);
+    b.free(xs); b.free(out);
+    return got;
+  };
+  const x = sweepInputs();
+  for (const op of ['exp', 'sigmoid', 'tanh'] as const) {
+    it.skipIf(wasm.skip)(`${op} on wasm: ≤ ${MAX_ULP} ulp over ${x.length} inputs`, () => {
+      const w = measure(op, x, run);
+      const where = `${op}/wasm: max ${w.ulp} ulp at x=${w.ulpAt}, max rel ${w.rel.toExponential(3)} at x=${w.relAt}`;
+      expect(w.ulp, where).toBeLessThanOrEqual(MAX_ULP);
+      if (op !== 'exp') expect(w.rel, where).toBeLessThanOrEqual(MAX_REL);
+    });
+  }
+  it.skipIf(wasm.skip)('specials on wasm: inf, −inf, NaN, ±0, overflow, underflow', () => {
+    const xs = Float32Array.from([Infinity, -Infinity, NaN, 0, -0, 88.8, 89, 1e30, -104, -110, -1e30, 88.72283]);
+    const e = run('exp', xs), s = run('sigmoid', xs), t = run('tanh', xs);
+    expect(Array.from(e.subarray(0, 11))).toEqual([Infinity, 0, NaN, 1, 1, Infinity, Infinity, Infinity, 0, 0, 0]);
+    expect(Number.isFinite(e[11]) && e[11] > 3.4e38).toBe(true);
+    expect(Array.from(s.subarray(0, 5))).toEqual([1, 0, NaN, 0.5, 0.5]);
+    expect(Array.from(t.subarray(0, 5))).toEqual([1, -1, NaN, 0, -0]);
+    expect(Object.is(t[4], -0)).toBe(true);
+  });
 });
