@@ -2,8 +2,16 @@
 // jax-js's numpy, valueAndGrad and jit, trained as bench/tessera/w1-child.ts trains tessera's.
 //
 // 784 -> 64 ReLU -> 32 ReLU -> 64 ReLU -> 784 sigmoid, MSE, Adam(1e-3) (PyTorch's update),
-// batch 256, shuffled each epoch, on jax-js's `wasm` device with one thread. The module comes
-// from bench/.peers (bash bench/setup-peers.sh), never from tessera's node_modules.
+// PyTorch's default init (tessera's W1 and bench/peers/torch_w1.py: weight and bias
+// U(±1/√fan_in)), batch 256 with the last partial batch kept (as tessera's fit and PyTorch),
+// shuffled each epoch, on jax-js's `wasm` device with one thread. The module comes from
+// bench/.peers (bash bench/setup-peers.sh), never from tessera's node_modules.
+//
+// Written the fast way for jax-js: the whole step (loss, gradients, Adam) is one jit, traced once
+// per batch shape (two: 256 rows and the last partial batch) and reused; parameters and Adam's
+// moments stay jax-js arrays on its wasm device. Every step waits for its loss to be ready
+// (blockUntilReady, no host read): jax-js dispatches lazily, and without the wait it queues steps
+// ahead, holding their arrays (1 GiB and more) and doubling the CPU time per step.
 //
 //   node bench/peers/jaxjs_w1.mjs [--epochs 1] [--limit ROWS] [--seed 0]
 //
@@ -69,11 +77,11 @@ async function main() {
   const test = readImages(join(opts.data, 't10k-images-idx3-ubyte.gz'), 0);
   const size = train.size;
   const random = mulberry32(opts.seed);
-  // Glorot-uniform weights and zero biases, as Keras's Dense (the seed document's model).
+  // PyTorch's Linear init, as tessera's W1 (init 'torch'): weight and bias U(−1/√fan_in, 1/√fan_in).
+  const uniform = (n, bound) => Float32Array.from({ length: n }, () => (2 * random() - 1) * bound);
   const dense = (fanIn, fanOut) => {
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
-    const w = Float32Array.from({ length: fanIn * fanOut }, () => (2 * random() - 1) * limit);
-    return [np.array(w, { shape: [fanIn, fanOut] }), np.zeros([fanOut])];
+    const bound = 1 / Math.sqrt(fanIn);
+    return [np.array(uniform(fanIn * fanOut, bound), { shape: [fanIn, fanOut] }), np.array(uniform(fanOut, bound), { shape: [fanOut] })];
   };
   const widths = [size, 64, 32, 64, size];
   let params = widths.slice(1).flatMap((out, i) => dense(widths[i], out));
@@ -114,7 +122,7 @@ async function main() {
   for (let e = 0; e < opts.epochs; e++) {
     const t0 = performance.now();
     const order = permutation(train.n, random);
-    let last = null;
+    const losses = [];
     for (let s = 0; s < stepsPerEpoch; s++) {
       const rows = Math.min(opts.batch, train.n - s * opts.batch);
       for (let r = 0; r < rows; r++) {
@@ -126,11 +134,14 @@ async function main() {
       const x = np.array(batchBuffer.slice(0, rows * size), { shape: [rows, size] });
       const out = step(params, m, v, x, np.array(lr * bc2 / (1 - beta1 ** t)), np.array(eps * bc2));
       [params, m, v] = out;
-      if (last !== null) last.dispose();
-      last = out[3];
+      // Wait for this step (no host read): the next one is not queued behind it (see the header).
+      await jax.blockUntilReady(out[3]);
+      losses.push(out[3]);
     }
-    trainLoss.push(await last.item());
     epochSeconds.push((performance.now() - t0) / 1000);
+    let lossSum = 0;   // the mean of the steps' losses, read after the timed region
+    for (const l of losses) lossSum += await l.item();
+    trainLoss.push(lossSum / stepsPerEpoch);
     // Test MSE over all 10000 × 784 values, in chunks to bound memory (not timed).
     let sum = 0;
     for (let start = 0; start < test.n; start += 1000) {

@@ -8,7 +8,7 @@
 // Kernel times are wall times: under load the shares of peak are deflated, the shares of the
 // kernel time (the % column) much less so; the load average is printed before and after.
 //
-//   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--workload W2] [--backend native|js]
+//   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--workload W2] [--backend native|wasm|js]
 //                                          [--epochs 3] [--warmup 300] [--limit 12000]
 //
 // Kernel calls are timed one by one with performance.now(), which adds ~0.1 µs per call: fine
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const epochs = Number(values.epochs), warmup = Number(values.warmup);
   const limit = values.limit === undefined ? w.defaultTrainRows : Number(values.limit);
   if (!(epochs >= 1) || !(warmup >= 0) || !(Number.isInteger(limit) && limit >= 0)) throw new Error('step-kernels: --epochs must be ≥ 1, --warmup and --limit integers ≥ 0');
-  if (values.backend !== 'native' && values.backend !== 'js') throw new Error(`step-kernels: --backend must be native or js, got '${values.backend}'`);
+  if (values.backend !== 'native' && values.backend !== 'wasm' && values.backend !== 'js') throw new Error(`step-kernels: --backend must be native, wasm or js, got '${values.backend}'`);
   const loadStart = loadavg()[0].toFixed(2);
   await useBackend(values.backend);
   const backend = getBackend();
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((s, [, e]) => s + e.ms, 0);
   const info = backend.describe();
-  const where = values.backend === 'native' ? `native ${String(info.isa)}, ${String(info.threads)} thread(s)` : 'js';
+  const where = values.backend === 'js' ? 'js' : `${values.backend} ${String(info.isa)}, ${String(info.threads)} thread(s)`;
   const load = `load average ${loadStart} before, ${loadavg()[0].toFixed(2)} after, 2 cores`;
   process.stdout.write(`${machineLine()}; ${where}; ${w.title} (${w.cliModel}), batch 256, ${timed} timed steps after ${warmup}; ${load}\n`);
   const kernels = total - (totals.get(GATHER)?.ms ?? 0);
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${(kernels / timed * 1000).toFixed(1).padStart(7)}  ${'100%'.padStart(9)}  ${''.padStart(10)}  all kernels (the gather not included)\n`);
   const measured = backendPeak(backend);
-  const isa = values.backend === 'native' ? (info.isa === 'avx512' ? 'AVX-512' : 'AVX2') : 'scalar JavaScript';
+  const isa = values.backend === 'native' ? (info.isa === 'avx512' ? 'AVX-512' : 'AVX2') : values.backend === 'wasm' ? 'wasm SIMD128' : 'scalar JavaScript';
   const peak = measured?.gflops ? { gflops: measured.gflops, isa } : null;
   if (measured) process.stdout.write(`peak: ${measured.loop}, per CPU-second (${measured.source})\n`);
   const summary = stepFlopsSummary({ matmulFlops: matmulFlops / timed, matmulMs: matmulMs / timed, stepMs: (timedTo - timedFrom) / timed, batch: 256, peakGflops: peak });
