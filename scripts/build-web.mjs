@@ -4,6 +4,8 @@
 //   index.html   the page (web/index.html)
 //   app.js       web/src/main.ts and the engine's TypeScript sources bundled by esbuild for the
 //                browser, with shaders/*.wgsl inlined as text (the same files the Node backend reads)
+//   wasm-worker.js src/backend/wasm/web-worker.ts bundled: one thread of the wasm backend's pool, a
+//                Web Worker the page starts per thread beyond its own when it is cross-origin isolated
 //   tessera.wasm build/tessera.wasm (scripts/build-wasm.mjs), the page's backend when the browser gives
 //                no WebGPU adapter; left out, saying so, when it was not built (the page then uses js)
 //   data/        a Fashion-MNIST subset from data/fashion-mnist: the first TRAIN_COUNT training and
@@ -78,9 +80,18 @@ export async function bundleWeb(outFile, options = {}) {
   return result.metafile;
 }
 
+/** Bundles the wasm pool's Web Worker (a classic worker script: no imports left). */
+async function bundleWasmWorker(outFile) {
+  await esbuild.build({
+    entryPoints: [join(root, 'src', 'backend', 'wasm', 'web-worker.ts')],
+    outfile: outFile, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning',
+  });
+}
+
 export async function buildWeb(outDir = join(root, 'dist', 'web')) {
   mkdirSync(outDir, { recursive: true });
   const metafile = await bundleWeb(join(outDir, 'app.js'));
+  await bundleWasmWorker(join(outDir, 'wasm-worker.js'));
   copyFileSync(join(root, 'web', 'index.html'), join(outDir, 'index.html'));
   writeData(outDir);
   const wasm = join(root, 'build', 'tessera.wasm');
@@ -97,5 +108,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const at = process.argv.indexOf('--out');
   const out = at >= 0 ? resolve(process.argv[at + 1] ?? '') : undefined;
   const { outDir, wasmCopied } = await buildWeb(out);
-  console.log(`build-web: wrote ${outDir} (index.html, app.js, ${wasmCopied ? 'tessera.wasm, ' : ''}data/)`);
+  console.log(`build-web: wrote ${outDir} (index.html, app.js, wasm-worker.js, ${wasmCopied ? 'tessera.wasm, ' : ''}data/)`);
 }
