@@ -6,7 +6,7 @@
 // tests: document.body.dataset (backend, backendWhy, adapter, cpuFallback, threads, threadsWhy, step, loss, ready =
 // "1" after the first step, status, userImages, normSteps = steps with per-layer norms recorded).
 import { chooseBackend, wasmThreads } from './backend-choice.js';
-import { DEFAULT_SETTINGS, MODEL_KINDS, PIXELS, Session, gatherRows, shuffledOrder, type Settings } from './session.js';
+import { DEFAULT_SETTINGS, MODEL_KINDS, PIXELS, Session, gatherRows, type Settings } from './session.js';
 import {
   drawLayers, drawLoss, drawStepGraph, drawWeights, fetchLatent, fetchReconstructions, fetchVaeSamples, fetchVaeWalk, showVaeCards, type LossLog,
 } from './views.js';
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const trainingPool = (): void => {
     const onlyMine = ($<HTMLFormElement>('controls').elements.namedItem('onlyMine') as HTMLInputElement).checked && user.count > 0;
     pool = onlyMine ? user.images : concat(fashion.train.images, user.images);
-    order = shuffledOrder(pool.length / PIXELS, session.batchGenerator);
+    order = session.batchGenerator.permutation(pool.length / PIXELS);
     cursor = 0;
   };
   const reset = (): void => {
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   };
   const nextBatch = (): Float32Array => {
     const n = Math.min(session.settings.batchSize, order.length);
-    if (cursor + n > order.length) { order = shuffledOrder(order.length, session.batchGenerator); cursor = 0; }
+    if (cursor + n > order.length) { order = session.batchGenerator.permutation(order.length); cursor = 0; }
     const rows = gatherRows(pool, order, cursor, n);
     cursor += n;
     return rows;
