@@ -166,11 +166,12 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
     });
 
     /** Loads `url` in a fresh page (after `init`, a script run before the page's own), checks the first loss against Node's and trains 50 steps. */
-    async function trainOnWasm(url: string, init?: string): Promise<{ page: Page; s: Record<string, string | undefined>; errors: string[] }> {
+    async function trainOnWasm(url: string, init?: string): Promise<{ page: Page; s: Record<string, string | undefined>; errors: string[]; oneThreadWarnings: string[] }> {
       const page = await noGpu.newPage({ viewport: { width: 1300, height: 1100 } });
       if (init) await page.addInitScript(init);
-      const errors: string[] = [];
+      const errors: string[] = [], oneThreadWarnings: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => { if (m.type() === 'warning' && /runs on one thread/.test(m.text())) oneThreadWarnings.push(m.text()); });
       const first = await firstStep(page, url);
       const s = await state(page);
       expect(s.backend, JSON.stringify(s)).toBe('wasm');
@@ -181,7 +182,7 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
       const s50 = await trainTo(page, 50);
       // As on webgpu: from about 0.16 at initialisation, 50 Adam steps at lr 0.003 bring it under half.
       expect(Number(s50.loss)).toBeLessThan(0.5 * first);
-      return { page, s, errors };
+      return { page, s, errors, oneThreadWarnings };
     }
 
     it('cross-origin isolated (COOP/COEP): threads from the cores, two by ?threads=2; trains with the first loss Node\'s, 50 steps halve it', async () => {
@@ -194,8 +195,9 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
       expect(d.threads, JSON.stringify(d)).toBe(String(Math.min(cores, 64)));
       await probe.close();
 
-      const { page, s, errors } = await trainOnWasm(`${server.url}?seed=${SEED}&threads=2&autostart=0`);
+      const { page, s, errors, oneThreadWarnings } = await trainOnWasm(`${server.url}?seed=${SEED}&threads=2&autostart=0`);
       expect(s.threads, JSON.stringify(s)).toBe('2');
+      expect(oneThreadWarnings).toEqual([]);
       expect(s.threadsWhy).toBe('');
       expect(s.adapter).toMatch(/2 threads/);
       expect(await page.locator('#threads').textContent()).toBe('2');
@@ -212,8 +214,9 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
     }, 180_000);
 
     it('served without COOP/COEP: one thread, saying why, and it still trains', async () => {
-      const { page, s, errors } = await trainOnWasm(`${plainServer.url}?seed=${SEED}&threads=2&autostart=0`);
+      const { page, s, errors, oneThreadWarnings } = await trainOnWasm(`${plainServer.url}?seed=${SEED}&threads=2&autostart=0`);
       expect(await page.evaluate('crossOriginIsolated')).toBe(false);
+      expect(oneThreadWarnings, 'warned once').toEqual([`tessera: ${s.threadsWhy}; the wasm backend runs on one thread`]);
       expect(s.threads, JSON.stringify(s)).toBe('1');
       expect(s.threadsWhy).toMatch(/not cross-origin isolated/);
       expect(await page.locator('#threads-why').textContent()).toMatch(/COOP\/COEP/);

@@ -43,6 +43,8 @@ async function loadWasm(threads: number): Promise<Omit<ChosenBackend, 'why'>> {
   const response = await fetch(WASM_URL);
   if (!response.ok) throw new Error(`GET ${WASM_URL} answered ${response.status} (the page was built without build/tessera.wasm: run node scripts/build-wasm.mjs, then npm run build:web)`);
   const wasm = await initWasmThreaded(new Uint8Array(await response.arrayBuffer()), WASM_URL, threads, WASM_WORKER_URL);
+  // Once per page load (the backend is chosen once); the header says it too.
+  if (wasm.oneThreadWhy !== null) console.warn(`tessera: ${wasm.oneThreadWhy}; the wasm backend runs on one thread`);
   const adapter = `none (WebAssembly SIMD on the CPU, ${wasm.threads === 1 ? 'one thread' : `${wasm.threads} threads`})`;
   return { backend: wasm.backend, adapter, note: '', cpu: true, threads: wasm.threads, threadsWhy: wasm.oneThreadWhy ?? '' };
 }

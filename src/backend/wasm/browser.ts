@@ -3,7 +3,7 @@
 // index.ts reads the file. Threads are Web Workers running web-worker.ts (bundled as
 // wasm-worker.js), each on the page's shared memory: only a cross-origin isolated page (served
 // with COOP/COEP headers) may hand that memory to a worker; elsewhere the backend runs on one
-// thread and says why, once. Nothing here imports a Node module.
+// thread and says why (the caller shows it: nothing below cli prints). Nothing here imports a Node module.
 //
 //   const { backend, threads } = await initWasmThreaded(bytes, 'tessera.wasm', navigator.hardwareConcurrency, 'wasm-worker.js');
 import type { Backend } from '../backend.js';
@@ -60,7 +60,6 @@ export async function initWasmThreaded(bytes: Uint8Array, source: string, thread
         for (const worker of started) worker.terminate();
       }
     }
-    if (oneThreadWhy !== null) console.warn(`tessera: ${oneThreadWhy}; the wasm backend runs on one thread`);
   }
   return { backend: makeBackend(mod), threads: mod.threads(), oneThreadWhy };
 }
