@@ -36,8 +36,11 @@ export interface PlaygroundServer {
   close(): Promise<void>;
 }
 
-/** Serves the files of `dir` (GET and HEAD only, nothing outside it) on 127.0.0.1:port (0: any free port). */
-export async function startPlaygroundServer(dir: string, port: number): Promise<PlaygroundServer> {
+/**
+ * Serves the files of `dir` (GET and HEAD only, nothing outside it) on 127.0.0.1:port (0: any free
+ * port), cross-origin isolated unless `isolated` is false (as a plain static host: tests, benches).
+ */
+export async function startPlaygroundServer(dir: string, port: number, isolated = true): Promise<PlaygroundServer> {
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -65,7 +68,7 @@ export async function startPlaygroundServer(dir: string, port: number): Promise<
         'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
         'content-length': st.size,
         'cache-control': 'no-cache',
-        ...ISOLATION_HEADERS,
+        ...(isolated ? ISOLATION_HEADERS : {}),
       });
       if (req.method === 'HEAD') res.end();
       else fs.createReadStream(file).pipe(res);

@@ -5,9 +5,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Backend } from '../../src/backend/backend.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { setWasmThreads, startThreads, stopWasmThreads, wasmInfo } from '../../src/backend/wasm/index.js';
+import { instantiateWasmBytes } from '../../src/backend/wasm/instance.js';
+import { makeBackend } from '../../src/backend/wasm/make-backend.js';
 import { getBackend, Generator } from '../../src/index.js';
 import { probeWasm, probedBackend } from '../backend-probe.js';
 import { randomArray } from '../helpers.js';
@@ -144,5 +147,43 @@ describe('without threads', () => {
     expect(asked).toBe(1);
     const failing = { setThreads: () => { throw new Error('wasm backend: only 0 of 1 worker threads started within 20 s'); } };
     expect(startThreads(failing, 2, { SharedArrayBuffer, Atomics })).toBe('wasm backend: only 0 of 1 worker threads started within 20 s');
+  });
+
+  it.skipIf(wasm.skip)('where WebAssembly.Memory({ shared: true }) throws: an unshared memory of fixed size, one thread, js\'s results', () => {
+    // As a browser that refuses shared memory (instance.ts, shared by Node and the page): the module
+    // is instantiated from a copy whose memory import is not shared.
+    // The project's lib has no WebAssembly typings.
+    const api = (globalThis as unknown as { WebAssembly: { Memory: new (d: { shared?: boolean }) => unknown } }).WebAssembly;
+    const Memory = api.Memory;
+    let module;
+    try {
+      api.Memory = function (d: { shared?: boolean }) {
+        if (d.shared) throw new TypeError('refused by this test');
+        return new Memory(d);
+      } as unknown as typeof Memory;
+      let started = 0;
+      module = instantiateWasmBytes(new Uint8Array(readFileSync(path.join(packageRoot(), 'build', 'tessera.wasm'))), 'tessera.wasm', () => {
+        started++;
+        return { exited: async () => {} };
+      }, true);
+      expect(module.unshared).toBe('no shared memory here (refused by this test), so no worker threads');
+      expect(module.memory.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(startThreads(module, 2)).toBe('wasm backend: no shared memory here (refused by this test), so no worker threads');
+      expect(started).toBe(0);
+      expect(module.threads()).toBe(1);
+    } finally {
+      api.Memory = Memory;
+    }
+    // More than the shared memory's initial 16 MiB: the fixed memory holds it, and earlier views stay whole.
+    const b = makeBackend(module);
+    const k = kernels.find((c) => c.name === 'matmul 301x257x190')!;
+    const host = inputs(new Generator(5), k);
+    const big = b.alloc('float32', 6_000_000) as Float32Array;
+    big.fill(2);
+    const got = run(b, k, host);
+    const ref = run(getBackend('js'), k, host);
+    closeTo('matmul on the unshared memory against js', got[0], ref[0], 1e-4);
+    expect(big.length).toBe(6_000_000);
+    expect(big[5_999_999]).toBe(2);
   });
 });

@@ -43,11 +43,21 @@ describe('tessera playground', () => {
   });
 
   it('isolates the page cross-origin (COOP same-origin, COEP require-corp): the wasm backend\'s workers need SharedArrayBuffer', async () => {
-    for (const file of ['/', '/app.js', '/data/info.json']) {
+    for (const file of ['/', '/app.js', '/wasm-worker.js', '/data/info.json']) {
       const { status, headers } = await get(server.url, file);
       expect(status, file).toBe(200);
       expect(headers['cross-origin-opener-policy'], file).toBe('same-origin');
       expect(headers['cross-origin-embedder-policy'], file).toBe('require-corp');
+    }
+    // Asked not to (as a plain static host, for the page's one-thread test), it sends neither.
+    const plain = await startPlaygroundServer(dir, 0, false);
+    try {
+      const { status, headers } = await get(plain.url, '/');
+      expect(status).toBe(200);
+      expect(headers['cross-origin-opener-policy']).toBeUndefined();
+      expect(headers['cross-origin-embedder-policy']).toBeUndefined();
+    } finally {
+      await plain.close();
     }
   });
 

@@ -10,6 +10,13 @@ import { buildWebInto } from './helpers.js';
 describe('playground bundle', () => {
   const dir = buildWebInto();
   const app = readFileSync(join(dir, 'app.js'), 'utf8');
+  const worker = readFileSync(join(dir, 'wasm-worker.js'), 'utf8');
+
+  it('bundles the wasm pool\'s Web Worker as a classic script with no import left, which joins the pool', () => {
+    expect(worker.match(/\bimport\b|\brequire\s*\(|node:/g) ?? []).toEqual([]);
+    expect(worker).toMatch(/tessera_worker_loop/);
+    expect(worker).toMatch(/onmessage/);
+  });
 
   it('has no Node-only import or require, no native addon and no Dawn package', () => {
     expect(app.match(/\bfrom\s*["']node:[^"']*["']|\bimport\s*\(\s*["']node:[^"']*["']\s*\)|\brequire\s*\(\s*["'][^"']*["']\s*\)/g) ?? []).toEqual([]);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { DEFAULT_SETTINGS, PIXELS, Session, gatherRows, shuffledOrder, type Settings } from '../../web/src/session.js';
+import { DEFAULT_SETTINGS, PIXELS, Session, gatherRows, type Settings } from '../../web/src/session.js';
 
 export const CHROMIUM = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
 /**
@@ -44,7 +44,7 @@ export async function launchChromium(): Promise<Browser> {
 export async function firstLossInNode(webDir: string, overrides: Partial<Settings>): Promise<number> {
   const images = new Uint8Array(readFileSync(join(webDir, 'data', 'train-images.u8')));
   const session = new Session({ ...DEFAULT_SETTINGS, ...overrides }, jsBackend);
-  const order = shuffledOrder(images.length / PIXELS, session.batchGenerator);
+  const order = session.batchGenerator.permutation(images.length / PIXELS);
   return session.step(gatherRows(images, order, 0, session.settings.batchSize));
 }
 

@@ -1,7 +1,8 @@
 // The playground in a real headless browser: served by `tessera playground`'s server, trained on
 // webgpu (SwiftShader on a machine without a GPU), on wasm in a browser with WebGPU off (no
-// adapter: the page falls back to tessera.wasm) and, forced by ?backend=js, on js. The page's
-// first loss is checked against the same step run in Node on the js backend.
+// adapter: the page falls back to tessera.wasm; two threads of Web Workers where the server sends
+// COOP/COEP, one where it does not or where shared memory is refused) and, forced by ?backend=js,
+// on js. The page's first loss is checked against the same step run in Node on the js backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +73,14 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
     const first = await firstStep(page, `${server.url}?seed=${SEED}&autostart=0`);
     const s0 = await state(page);
     expect(s0.backend, `the page fell back: ${JSON.stringify(s0)}`).toBe('webgpu');
-    expect(s0.adapter).toMatch(/\S/);
+    // The adapter the page names is the one navigator.gpu gives, read here independently of the page's code.
+    const info = await page.evaluate('navigator.gpu.requestAdapter().then((a) => ({ vendor: a.info.vendor, architecture: a.info.architecture, description: a.info.description, device: a.info.device, fallback: a.info.isFallbackAdapter === true }))') as Record<string, string> & { fallback: boolean };
+    const named = [info.vendor, info.architecture, info.description || info.device].filter((x) => x !== '');
+    expect(named.length, `the adapter names nothing: ${JSON.stringify(info)}`).toBeGreaterThan(0);
+    expect(s0.adapter).toBe(named.join(' '));
+    expect(await page.locator('#adapter').textContent()).toBe(named.join(' '));
+    const cpuAdapter = info.fallback || /llvmpipe|lavapipe|swiftshader|software/i.test(Object.values(info).join(' '));
+    expect(s0.cpuFallback).toBe(cpuAdapter ? '1' : '0');
     expect(Math.abs(first - nodeFirstLoss), `page ${first} vs Node js ${nodeFirstLoss}`).toBeLessThan(1e-4);
 
     const s50 = await trainTo(page, 50);
@@ -143,15 +151,28 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
     await page.close();
   }, 120_000);
 
-  it.skipIf(!existsSync(join('build', 'tessera.wasm')))('with WebGPU off (no adapter) the page trains on wasm: the first loss is Node\'s, 50 steps halve it', async () => {
+  describe.skipIf(!existsSync(join('build', 'tessera.wasm')))('with WebGPU off (no adapter): wasm', () => {
+    let noGpu: Browser;
+    let plainServer: PlaygroundServer;
     // A second browser without --enable-unsafe-webgpu: navigator.gpu is there but gives no adapter.
-    const { chromium } = await import('playwright-core');
-    const noGpu = await chromium.launch({ executablePath: CHROMIUM, args: [], headless: true });
-    try {
+    beforeAll(async () => {
+      const { chromium } = await import('playwright-core');
+      noGpu = await chromium.launch({ executablePath: CHROMIUM, args: [], headless: true });
+      plainServer = await startPlaygroundServer(dir, 0, false);
+    });
+    afterAll(async () => {
+      await noGpu?.close();
+      await plainServer?.close();
+    });
+
+    /** Loads `url` in a fresh page (after `init`, a script run before the page's own), checks the first loss against Node's and trains 50 steps. */
+    async function trainOnWasm(url: string, init?: string): Promise<{ page: Page; s: Record<string, string | undefined>; errors: string[]; oneThreadWarnings: string[] }> {
       const page = await noGpu.newPage({ viewport: { width: 1300, height: 1100 } });
-      const errors: string[] = [];
+      if (init) await page.addInitScript(init);
+      const errors: string[] = [], oneThreadWarnings: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      const first = await firstStep(page, `${server.url}?seed=${SEED}&autostart=0`);
+      page.on('console', (m) => { if (m.type() === 'warning' && /runs on one thread/.test(m.text())) oneThreadWarnings.push(m.text()); });
+      const first = await firstStep(page, url);
       const s = await state(page);
       expect(s.backend, JSON.stringify(s)).toBe('wasm');
       expect(s.backendWhy).toMatch(/no webgpu.*adapter/i);
@@ -161,6 +182,25 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
       const s50 = await trainTo(page, 50);
       // As on webgpu: from about 0.16 at initialisation, 50 Adam steps at lr 0.003 bring it under half.
       expect(Number(s50.loss)).toBeLessThan(0.5 * first);
+      return { page, s, errors, oneThreadWarnings };
+    }
+
+    it('cross-origin isolated (COOP/COEP): threads from the cores, two by ?threads=2; trains with the first loss Node\'s, 50 steps halve it', async () => {
+      // Without ?threads the page takes one thread per core (capped at 64, as in Node): read independently here.
+      const probe = await noGpu.newPage();
+      await probe.goto(`${server.url}?seed=${SEED}&autostart=0`);
+      const d = await waitFor(probe, 'the backend', (x) => x.status === 'idle');
+      const cores = Number(await probe.evaluate('navigator.hardwareConcurrency'));
+      expect(await probe.evaluate('crossOriginIsolated')).toBe(true);
+      expect(d.threads, JSON.stringify(d)).toBe(String(Math.min(cores, 64)));
+      await probe.close();
+
+      const { page, s, errors, oneThreadWarnings } = await trainOnWasm(`${server.url}?seed=${SEED}&threads=2&autostart=0`);
+      expect(s.threads, JSON.stringify(s)).toBe('2');
+      expect(oneThreadWarnings).toEqual([]);
+      expect(s.threadsWhy).toBe('');
+      expect(s.adapter).toMatch(/2 threads/);
+      expect(await page.locator('#threads').textContent()).toBe('2');
       // The per-layer norms are recorded on several steps, so their curves have points to join. How
       // many by step 50 depends on the machine (they get a share of the training time, and none while
       // the time between steps runs over its bound, as under a loaded CI runner): train on until a
@@ -171,8 +211,30 @@ describe.skipIf(missing !== null)('playground page in headless Chromium', () => 
       await page.screenshot({ path: screenshotPath('playground-wasm.png'), fullPage: true });
       expect(errors).toEqual([]);
       await page.close();
-    } finally {
-      await noGpu.close();
-    }
-  }, 120_000);
+    }, 180_000);
+
+    it('served without COOP/COEP: one thread, saying why, and it still trains', async () => {
+      const { page, s, errors, oneThreadWarnings } = await trainOnWasm(`${plainServer.url}?seed=${SEED}&threads=2&autostart=0`);
+      expect(await page.evaluate('crossOriginIsolated')).toBe(false);
+      expect(oneThreadWarnings, 'warned once').toEqual([`tessera: ${s.threadsWhy}; the wasm backend runs on one thread`]);
+      expect(s.threads, JSON.stringify(s)).toBe('1');
+      expect(s.threadsWhy).toMatch(/not cross-origin isolated/);
+      expect(await page.locator('#threads-why').textContent()).toMatch(/COOP\/COEP/);
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 180_000);
+
+    it('where WebAssembly.Memory({ shared: true }) throws: one thread on an unshared memory, and it still trains', async () => {
+      // As a browser that refuses shared memory outright: the module runs on an unshared copy of its memory import.
+      const refuseShared = `(() => {
+        const Memory = WebAssembly.Memory;
+        WebAssembly.Memory = function (d) { if (d && d.shared) throw new TypeError('shared memory refused by this test'); return new Memory(d); };
+      })()`;
+      const { page, s, errors } = await trainOnWasm(`${server.url}?seed=${SEED}&threads=2&autostart=0`, refuseShared);
+      expect(s.threads, JSON.stringify(s)).toBe('1');
+      expect(s.threadsWhy).toMatch(/no shared memory here \(shared memory refused by this test\)/);
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 180_000);
+  });
 });

@@ -3,10 +3,10 @@
 // session step by step, yielding to the page between steps. The views take turns, one piece of
 // work after a step, only while they have used under their share of the training time
 // (view-schedule.ts), and draw in animation frames; a paused page draws them all. State for
-// tests: document.body.dataset (backend, backendWhy, adapter, cpuFallback, step, loss, ready =
+// tests: document.body.dataset (backend, backendWhy, adapter, cpuFallback, threads, threadsWhy, step, loss, ready =
 // "1" after the first step, status, userImages, normSteps = steps with per-layer norms recorded).
-import { chooseBackend } from './backend-choice.js';
-import { DEFAULT_SETTINGS, MODEL_KINDS, PIXELS, Session, gatherRows, shuffledOrder, type Settings } from './session.js';
+import { chooseBackend, wasmThreads } from './backend-choice.js';
+import { DEFAULT_SETTINGS, MODEL_KINDS, PIXELS, Session, gatherRows, type Settings } from './session.js';
 import {
   drawLayers, drawLoss, drawStepGraph, drawWeights, fetchLatent, fetchReconstructions, fetchVaeSamples, fetchVaeWalk, showVaeCards, type LossLog,
 } from './views.js';
@@ -66,12 +66,17 @@ function applyUrlSettings(): void {
 async function main(): Promise<void> {
   applyUrlSettings();
   body.status = 'starting';
-  const chosen = await chooseBackend(params.get('backend'));
-  Object.assign(body, { backend: chosen.backend.name, backendWhy: chosen.why, adapter: chosen.adapter, cpuFallback: chosen.cpu ? '1' : '0' });
+  const chosen = await chooseBackend(params.get('backend'), wasmThreads(params.get('threads'), navigator.hardwareConcurrency || 1));
+  Object.assign(body, {
+    backend: chosen.backend.name, backendWhy: chosen.why, adapter: chosen.adapter, cpuFallback: chosen.cpu ? '1' : '0',
+    threads: chosen.threads === null ? '' : String(chosen.threads), threadsWhy: chosen.threadsWhy,
+  });
   $('backend').textContent = chosen.backend.name;
   $('backend').title = chosen.why;
   $('backend-why').textContent = `(${chosen.why})`;
   $('adapter').textContent = chosen.adapter;
+  $('threads').textContent = chosen.threads === null ? 'the GPU’s' : String(chosen.threads);
+  $('threads-why').textContent = chosen.threadsWhy === '' ? '' : `(${chosen.threadsWhy})`;
   $('note').textContent = chosen.note;
   const fashion = await loadFashion();
   const user: ImageSet = { images: new Uint8Array(0), labels: new Int8Array(0), count: 0 };
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
   const trainingPool = (): void => {
     const onlyMine = ($<HTMLFormElement>('controls').elements.namedItem('onlyMine') as HTMLInputElement).checked && user.count > 0;
     pool = onlyMine ? user.images : concat(fashion.train.images, user.images);
-    order = shuffledOrder(pool.length / PIXELS, session.batchGenerator);
+    order = session.batchGenerator.permutation(pool.length / PIXELS);
     cursor = 0;
   };
   const reset = (): void => {
@@ -124,7 +129,7 @@ async function main(): Promise<void> {
   };
   const nextBatch = (): Float32Array => {
     const n = Math.min(session.settings.batchSize, order.length);
-    if (cursor + n > order.length) { order = shuffledOrder(order.length, session.batchGenerator); cursor = 0; }
+    if (cursor + n > order.length) { order = session.batchGenerator.permutation(order.length); cursor = 0; }
     const rows = gatherRows(pool, order, cursor, n);
     cursor += n;
     return rows;

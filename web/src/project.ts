@@ -1,18 +1,7 @@
 // Codes to 2-D for the latent map: the code itself when it has two values (one: against 0),
-// else its projection on the top two principal axes (power iteration on the covariance, in
-// float64, with the first axis deflated before the second).
-
-function topAxis(cov: Float64Array, d: number, avoid: Float64Array | null): Float64Array {
-  let v = new Float64Array(d).map((_, i) => 1 + (i % 3) * 0.1);
-  for (let it = 0; it < 100; it++) {
-    if (avoid) { let dot = 0; for (let i = 0; i < d; i++) dot += v[i] * avoid[i]; for (let i = 0; i < d; i++) v[i] -= dot * avoid[i]; }
-    const next = new Float64Array(d);
-    for (let i = 0; i < d; i++) { let s = 0; for (let j = 0; j < d; j++) s += cov[i * d + j] * v[j]; next[i] = s; }
-    const norm = Math.hypot(...next) || 1;
-    v = next.map((x) => x / norm);
-  }
-  return v;
-}
+// else its projection on the top two principal axes (the covariance's two leading eigenvectors,
+// in float64, from src/eval's symmetricEigen, as tessera's PCA finds them).
+import { symmetricEigen } from '../../src/eval/symmetric-eigen.js';
 
 export function project2d(codes: Float32Array, d: number): { xs: Float64Array; ys: Float64Array; how: string } {
   const n = Math.floor(codes.length / d);
@@ -28,10 +17,11 @@ export function project2d(codes: Float32Array, d: number): { xs: Float64Array; y
     const ca = codes[i * d + a] - mean[a];
     for (let b = 0; b < d; b++) cov[a * d + b] += (ca * (codes[i * d + b] - mean[b])) / n;
   }
-  const first = topAxis(cov, d, null), second = topAxis(cov, d, first);
+  // Eigenvectors come as rows, by decreasing eigenvalue: the first two are the top axes.
+  const axes = symmetricEigen(cov, d).vectors;
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
     const c = codes[i * d + j] - mean[j];
-    xs[i] += c * first[j]; ys[i] += c * second[j];
+    xs[i] += c * axes[j]; ys[i] += c * axes[d + j];
   }
   return { xs, ys, how: `the ${d}-value code on its top two principal axes` };
 }

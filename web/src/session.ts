@@ -1,14 +1,14 @@
 // The playground's training session: a model of src/models built from the page's settings, its
 // optimizer, and one training step as src/train/fit.ts takes it (zeroGrad → forward → loss + the
-// terms the model added → backward → step, in one tidy scope). No DOM and no Node module: the
+// terms the model added, train/loss.ts's objective → backward → step, in one tidy scope). No DOM and no Node module: the
 // page runs it on the webgpu or js backend, and test/web runs it in Node on the js backend to
 // check the page's first loss.
 import { registerBackend, setBackend, type Backend } from '../../src/backend/backend.js';
-import type { Tensor } from '../../src/tensor.js';
+import { jsBackend } from '../../src/backend/js/index.js';
 import { tidy } from '../../src/memory.js';
 import { noGrad } from '../../src/autograd.js';
-import { fromTyped } from '../../src/ops/creation.js';
-import { add } from '../../src/ops/elementwise.js';
+import { fromTyped, gatherRows as gatherImageRows } from '../../src/ops/creation.js';
+import { makeObjective, objective, type Objective } from '../../src/train/loss.js';
 import { Generator } from '../../src/random.js';
 import { mseLoss } from '../../src/losses/regression.js';
 import { getOptimizer, type OPTIMIZER_NAMES } from '../../src/optim/index.js';
@@ -76,31 +76,21 @@ function buildModel(s: Settings, generator: Generator): Autoencoder {
   }
 }
 
-/** The rows `order[from … from+n)` of `images` (n·784 bytes, 0…255) as floats in [0, 1]. */
+/**
+ * The rows `order[from … from+n)` (indices wrapping around) of `images` (n·784 bytes, 0…255) as
+ * floats in [0, 1], by src's gatherRows on js (a host copy; also before the session's backend is set).
+ */
 export function gatherRows(images: Uint8Array, order: ArrayLike<number>, from: number, n: number): Float32Array {
   const out = new Float32Array(n * PIXELS);
-  for (let r = 0; r < n; r++) {
-    const base = order[(from + r) % order.length] * PIXELS;
-    for (let i = 0; i < PIXELS; i++) out[r * PIXELS + i] = images[base + i] / 255;
-  }
+  gatherImageRows(images, PIXELS, Uint32Array.from({ length: n }, (_, r) => order[(from + r) % order.length]), 255, out, jsBackend);
   return out;
-}
-
-/** A permutation of 0 … n-1 drawn from `gen` (Fisher–Yates). */
-export function shuffledOrder(n: number, gen: Generator): Uint32Array {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = gen.nextUint32() % (i + 1);
-    const t = order[i]; order[i] = order[j]; order[j] = t;
-  }
-  return order;
 }
 
 export class Session {
   readonly model: Autoencoder;
   readonly optimizer: Optimizer;
-  readonly lossFn: (pred: Tensor, target: Tensor) => Tensor;
+  /** The reconstruction loss plus the terms the model adds (a VAE's KL, a sparsity penalty), as fit's. */
+  readonly objective: Objective;
   readonly probe: LayerProbe;
   /** Draws the batch order (its own stream, so the model's noise draws do not shift it). */
   readonly batchGenerator: Generator;
@@ -111,7 +101,7 @@ export class Session {
     setBackend(backend.name);
     this.model = buildModel(settings, new Generator(settings.seed));
     this.optimizer = getOptimizer(settings.optimizer, this.model.parameters(), { lr: settings.lr });
-    this.lossFn = this.model instanceof VAE ? this.model.reconstructionLoss : (pred, target) => mseLoss(pred, target);
+    this.objective = makeObjective('playground', this.model, this.model instanceof VAE ? this.model.reconstructionLoss : (pred, target) => mseLoss(pred, target));
     this.probe = new LayerProbe(this.model);
     this.batchGenerator = new Generator(settings.seed + 1);
   }
@@ -132,8 +122,7 @@ export class Session {
     this.probe.recording = record;
     const loss = tidy(() => {
       const x = fromTyped(rows, this.batchShape(n), { backend: this.backend });
-      let total = this.lossFn(this.model.forward(x), x);
-      for (const term of this.model.takeLosses()) total = add(total, term);
+      const total = objective(this.model, this.model.forward(x), x, this.objective);
       total.backward();
       this.optimizer.step();
       return total.detach();
@@ -151,9 +140,7 @@ export class Session {
     try {
       const loss = noGrad(() => tidy(() => {
         const x = fromTyped(rows, this.batchShape(rows.length / PIXELS), { backend: this.backend });
-        let total = this.lossFn(this.model.forward(x), x);
-        for (const term of this.model.takeLosses()) total = add(total, term);
-        return total;
+        return objective(this.model, this.model.forward(x), x, this.objective);
       }));
       const value = (await loss.data())[0];
       loss.dispose();

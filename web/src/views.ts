@@ -145,7 +145,7 @@ export async function fetchVaeWalk(session: Session): Promise<Drawing | undefine
 export async function drawStepGraph(session: Session, rows: Float32Array): Promise<number> {
   const x = fromTyped(rows, session.batchShape(rows.length / PIXELS), { backend: session.backend });
   try {
-    const e = await explainStep(session.model, session.lossFn, x, x, session.optimizer, { modelName: session.settings.model });
+    const e = await explainStep(session.model, session.objective.lossFn, x, x, session.optimizer, { modelName: session.settings.model });
     $('graph').innerHTML = graphToSvg(buildStepGraph(e, { backward: true }), `one training step of the ${session.settings.model} model`);
     $('graph-text').textContent = formatStep(e);
     return e.loss;

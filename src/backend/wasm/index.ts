@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { Backend } from '../backend.js';
 import { threadsEnvProblem } from '../kernel-args.js';
 import { loadWasmModule, type WasmModule } from './module.js';
+import { MAX_WASM_THREADS } from './instance.js';
 import { makeBackend, moduleInfo, opCountProblem, type WasmInfo } from './make-backend.js';
 
 type F32 = Float32Array;
@@ -49,9 +50,7 @@ export function startThreads(module: Pick<WasmModule, 'setThreads'>, threads: nu
   }
 }
 
-
-/** Each worker is a whole JS isolate (~10 MB) and a 1 MiB stack: more than the cores only time-slice. */
-export const MAX_WASM_THREADS = 64;
+export { MAX_WASM_THREADS } from './instance.js';
 
 function loadedModule(fn: string): WasmModule {
   const { backend, reason } = loadWasmBackend();

@@ -47,15 +47,15 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
   const js = jsBackend as unknown as Backend<F32>;
   const alloc = (size: number): F32 => {
     const ptr = e.malloc(4 * size) >>> 0;
-    if (ptr === 0) throw new RangeError(`wasm backend alloc: no room for ${size} float32 values (the module's memory stops at 4 GiB)`);
+    if (ptr === 0) throw new RangeError(`wasm backend alloc: no room for ${size} float32 values (the module's memory stops at ${mod.unshared === null ? '4 GiB' : '512 MiB, not shared'})`);
     return mod.f32(ptr, size);
   };
   // A storage's address. Storage of the js and native backends (plain ArrayBuffers) is refused:
   // its byteOffset would name some unrelated place in the module's memory.
   const at = (s: F32, op: string): number => {
     // By its tag: a page that is not cross-origin isolated has no SharedArrayBuffer global, though
-    // the module's shared memory still is one.
-    if (Object.prototype.toString.call(s.buffer) !== '[object SharedArrayBuffer]') {
+    // the module's shared memory still is one. An unshared memory keeps one buffer (instance.ts).
+    if (mod.unshared === null ? Object.prototype.toString.call(s.buffer) !== '[object SharedArrayBuffer]' : s.buffer !== mod.memory.buffer) {
       throw new TypeError(`wasm backend ${op}: the storage is not the wasm backend's (a ${s.constructor.name} on an ArrayBuffer); move the tensor to 'wasm' first`);
     }
     return s.byteOffset;

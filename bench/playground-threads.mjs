@@ -1,0 +1,46 @@
+import { chromium } from 'playwright-core';
+import http from 'node:http'; import fs from 'node:fs'; import path from 'node:path';
+// Usage: npm run build:web -- --out /tmp/web && node bench/playground-threads.mjs /tmp/web [rounds] [views 1|0] [more URL parameters]
+//   e.g. `… /tmp/web 5 0 '&batchSize=256'`
+// Steps per second of the playground page on the wasm backend at two threads (Web Workers) and at
+// one, in Debian's headless chromium with WebGPU off, served with COOP/COEP (cross-origin
+// isolated, as `tessera playground` serves it) and ?threads=2 or ?threads=1. The two alternate
+// within each round (which goes first alternates too); each round gives the ratio 2/1 of its pair,
+// and the median and spread of those ratios are printed.
+const root = process.argv[2] ?? 'dist/web';
+const rounds = Number(process.argv[3] ?? 5);
+const views = process.argv[4] ?? '1';
+const extra = process.argv[5] ?? '';
+const types = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
+const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+const server = http.createServer((q, s) => { const f = path.join(root, new URL(q.url, 'http://x').pathname.replace(/\/$/, '/index.html')); fs.readFile(f, (e, b) => { if (e) { s.writeHead(404); s.end(); return; } s.writeHead(200, { 'content-type': types[path.extname(f)] ?? 'application/octet-stream', ...isolation }); s.end(b); }); });
+await new Promise(r => server.listen(0, '127.0.0.1', r));
+const url = 'http://127.0.0.1:' + server.address().port + '/';
+// No --enable-unsafe-webgpu: no adapter, so the page's wasm is the default, as for a browser without WebGPU.
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [] });
+const [from, to] = [30, 530];
+const step = async (p) => Number(await p.evaluate('document.body.dataset.step')) || 0;
+async function rate(threads) {
+  const p = await b.newPage({ viewport: { width: 1300, height: 1100 } });
+  await p.goto(`${url}?seed=3&backend=wasm&threads=${threads}&views=${views}${extra}`);
+  while (await step(p) < from) await new Promise(r => setTimeout(r, 20));
+  const t0 = Date.now(); const s0 = await step(p);
+  while (await step(p) < to) await new Promise(r => setTimeout(r, 20));
+  const r = (await step(p) - s0) / ((Date.now() - t0) / 1000);
+  const d = await p.evaluate('({ ...document.body.dataset })');
+  if (d.backend !== 'wasm' || d.threads !== String(threads)) throw new Error(`the page ran ${d.backend} on ${d.threads} threads (${d.threadsWhy}), not wasm on ${threads}`);
+  console.log('wasm threads', threads, 'views', views, extra, 'steps/s', r.toFixed(1));
+  await p.close();
+  return r;
+}
+const ratios = [], perThreads = { 1: [], 2: [] };
+for (let round = 0; round < rounds; round++) {
+  const order = round % 2 === 0 ? [2, 1] : [1, 2];
+  for (const t of order) perThreads[t].push(await rate(t));
+  ratios.push(perThreads[2][round] / perThreads[1][round]);
+}
+const median = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const spread = (xs) => (Math.max(...xs) - Math.min(...xs)) / median(xs);
+console.log(`steps/s (median, spread): 2 threads ${median(perThreads[2]).toFixed(1)} (${spread(perThreads[2]).toFixed(2)}), 1 thread ${median(perThreads[1]).toFixed(1)} (${spread(perThreads[1]).toFixed(2)})`);
+console.log(`2 threads / 1 thread, views ${views}${extra}: median of ${rounds} rounds ${median(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(3)}…${Math.max(...ratios).toFixed(3)}`);
+await b.close(); server.close();
