@@ -111,18 +111,8 @@ export interface GpuTiming {
   reason: string;
 }
 
-/** One kernel at one shape ('matmul m×n×k 16×64×784 Bᵀ +bias relu'): its calls in the step, summed. */
-export interface KernelRow {
-  kernel: string;
-  calls: number;
-  ms: number;
-  /** ms / step ms. */
-  share: number;
-  flops: number;
-  bytes: number;
-  gflops: number | null;
-  gbps: number | null;
-}
+/** One kernel at one shape ('matmul m×n×k 16×64×784 Bᵀ +bias relu'): its calls in the step, summed (share: of the step's time). */
+export type KernelRow = { kernel: string } & Pick<ProfileRow, 'calls' | 'ms' | 'share' | 'flops' | 'bytes' | 'gflops' | 'gbps'>;
 
 export interface StepProfile {
   backend: string;
@@ -154,9 +144,7 @@ export interface StepProfile {
 
 /** How a webgpu step was timed (`gpuTimed`: traceStep read GPU timestamps), and what that means for its figures. */
 export function webgpuTiming(describe: Record<string, unknown>, gpuTimed = false, untimedCalls = 0): GpuTiming {
-  const has = describe.timestampQuery === true;
-  const cpuAdapter = describe.cpu === true;
-  const adapter = String(describe.adapter ?? 'an unnamed adapter');
+  const has = describe.timestampQuery === true, cpuAdapter = describe.cpu === true, adapter = String(describe.adapter ?? 'an unnamed adapter');
   const base = { timestampQuery: has, perKernel: gpuTimed, cpuAdapter, adapter, untimedCalls };
   if (gpuTimed) {
     return {
@@ -182,13 +170,9 @@ function kernelRows(calls: readonly KernelCall[], gpuTimed: boolean, stepMs: num
     r.calls++; r.ms += gpuTimed ? c.gpuMs ?? 0 : c.ms; r.flops += c.flops; r.bytes += c.bytes;
     byDetail.set(c.detail, r);
   }
-  const rows = [...byDetail.values()];
-  for (const r of rows) {
-    r.share = r.ms / stepMs;
-    r.gflops = r.ms > 0 ? r.flops / r.ms / 1e6 : null;
-    r.gbps = r.ms > 0 ? r.bytes / r.ms / 1e6 : null;
-  }
-  return rows.sort((a, b) => b.ms - a.ms);
+  return [...byDetail.values()].map((r) => ({
+    ...r, share: r.ms / stepMs, gflops: r.ms > 0 ? r.flops / r.ms / 1e6 : null, gbps: r.ms > 0 ? r.bytes / r.ms / 1e6 : null,
+  })).sort((a, b) => b.ms - a.ms);
 }
 
 /** One step exactly as traceStep runs it, without any instrumentation, timed. */
@@ -302,55 +286,47 @@ export function formatProfile(p: StepProfile): string {
   out.push(`Profile of one training step on '${p.backend}' (${p.threads} thread${p.threads === 1 ? '' : 's'}): ` +
     `median of ${p.steps} steps after ${p.warmup} warm-up: ${p.stepMs.toFixed(3)} ms` +
     (p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : ''));
-  if (p.gpuTiming !== null) {
+  const gpu = p.gpuTiming;
+  const peak = p.peak;
+  if (gpu !== null) {
     out.push(`Time per submitted step: ${p.stepMs.toFixed(3)} ms instrumented` +
       (p.baselineMs !== null ? `, ${p.baselineMs.toFixed(3)} ms uninstrumented` : '') +
       `; of it, waiting for the GPU + reading the loss: ${p.syncMs.toFixed(3)} ms.`);
-    if (!p.gpuTiming.perKernel) {
-      out.push(`No per-kernel times or GFLOP/s: ${p.gpuTiming.reason}.`);
-      return out.join('\n');
-    }
-    out.push(`GPU time in kernels: ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}% of the step's wall time); ${p.gpuTiming.reason}.`);
-    out.push('');
-    out.push(table(['op', 'calls', 'kernels', 'GPU ms', 'share', 'FLOPs', 'bytes', 'GFLOP/s', 'GB/s'], p.rows.map((r) => [
-      r.op, String(r.calls), String(r.kernels), r.ms.toFixed(3), `${(100 * r.share).toFixed(1)}%`,
-      r.flops ? si(r.flops) : '—', r.bytes ? bytes(r.bytes) : '—',
-      r.gflops !== null && r.flops > 0 ? r.gflops.toFixed(2) : '—', r.gbps !== null && r.bytes > 0 ? r.gbps.toFixed(2) : '—',
-    ]), [false, true, true, true, true, true, true, true, true]));
-    out.push('', formatKernelRows(p.kernels, 'GPU ms'));
-    return out.join('\n');
+    if (!gpu.perKernel) return [...out, `No per-kernel times or GFLOP/s: ${gpu.reason}.`].join('\n');
+    out.push(`GPU time in kernels: ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}% of the step's wall time); ${gpu.reason}.`);
+  } else {
+    out.push(`Kernels ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}%), outside kernels ${p.overheadMs.toFixed(3)} ms, ` +
+      `reading back ${p.syncMs.toFixed(3)} ms.`);
+    out.push(peak === null ? `Peak: none measured for the '${p.backend}' backend, so no fractions of peak.`
+      : `Peak (all ${p.threads} thread${p.threads === 1 ? '' : 's'}): ${peak.gflops === null ? `no FLOP peak (${peak.loop})` : `${peak.gflops.toFixed(1)} GFLOP/s (${peak.loop})`}, ` +
+        `${peak.gbps.toFixed(1)} GB/s copy bandwidth over large arrays; ${peak.source}. The ceilings are per CPU-second ` +
+        '(timed by CPU time, so other processes on the cores do not lower them); the step is timed by the wall clock, so under load the fractions are deflated: compare shares of the step.');
   }
-  const peak = p.peak;
-  out.push(`Kernels ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}%), outside kernels ${p.overheadMs.toFixed(3)} ms, ` +
-    `reading back ${p.syncMs.toFixed(3)} ms.`);
-  out.push(peak === null ? `Peak: none measured for the '${p.backend}' backend, so no fractions of peak.`
-    : `Peak (all ${p.threads} thread${p.threads === 1 ? '' : 's'}): ${peak.gflops === null ? `no FLOP peak (${peak.loop})` : `${peak.gflops.toFixed(1)} GFLOP/s (${peak.loop})`}, ` +
-      `${peak.gbps.toFixed(1)} GB/s copy bandwidth over large arrays; ${peak.source}. The ceilings are per CPU-second ` +
-      '(timed by CPU time, so other processes on the cores do not lower them); the step is timed by the wall clock, so under load the fractions are deflated: compare shares of the step.');
-  out.push('');
-  out.push(table(['op', 'calls', 'kernels', 'total ms', 'share', 'FLOPs', 'bytes', 'GFLOP/s', 'GB/s', 'of peak'], p.rows.map((r) => [
+  // On webgpu no GPU peak is measured: no "of peak" column.
+  const header = ['op', 'calls', 'kernels', gpu ? 'GPU ms' : 'total ms', 'share', 'FLOPs', 'bytes', 'GFLOP/s', 'GB/s', ...(gpu ? [] : ['of peak'])];
+  out.push('', table(header, p.rows.map((r) => [
     r.op, String(r.calls), String(r.kernels), r.ms.toFixed(3), `${(100 * r.share).toFixed(1)}%`,
-    r.flops ? si(r.flops) : '—', r.bytes ? bytes(r.bytes) : '—',
-    r.gflops !== null && r.flops > 0 ? r.gflops.toFixed(2) : '—',
-    r.gbps !== null && r.bytes > 0 ? `${r.gbps.toFixed(2)}${r.cacheResident ? ' (cache)' : ''}` : '—',
-    peakCell(r),
-  ]), [false, true, true, true, true, true, true, true, true, true]));
-  out.push('\nof peak: achieved / attainable under the roofline, attainable = min(FLOP peak, FLOPs/byte × DRAM bandwidth) ("FLOP" or "DRAM": the roof that binds); data movement against the DRAM bandwidth.');
-  if (peak?.cacheBytes != null) {
-    out.push(`cache-resident / (cache): every kernel of the row moved at most ${mib(peak.cacheBytes)} (the largest CPU cache), so its data can stay in cache: ` +
-      'it is not bound by the DRAM bandwidth (its GB/s may exceed it) and is held against the FLOP peak alone, or, moving data only, against nothing.');
+    r.flops ? si(r.flops) : '—', r.bytes ? bytes(r.bytes) : '—', ...rateCells(r, r.cacheResident ? ' (cache)' : ''),
+    ...(gpu ? [] : [peakCell(r)]),
+  ]), header.map((_, i) => i > 0)));
+  if (gpu === null) {
+    out.push('\nof peak: achieved / attainable under the roofline, attainable = min(FLOP peak, FLOPs/byte × DRAM bandwidth) ("FLOP" or "DRAM": the roof that binds); data movement against the DRAM bandwidth.');
+    if (peak?.cacheBytes != null) {
+      out.push(`cache-resident / (cache): every kernel of the row moved at most ${mib(peak.cacheBytes)} (the largest CPU cache), so its data can stay in cache: ` +
+        'it is not bound by the DRAM bandwidth (its GB/s may exceed it) and is held against the FLOP peak alone, or, moving data only, against nothing.');
+    }
+    if (p.rows.some((r) => r.peakFraction !== null && r.peakFraction > 1)) {
+      out.push('(!): above the measured ceiling, which was measured under a heavier load than this step ran under: --remeasure.');
+    }
   }
-  if (p.rows.some((r) => r.peakFraction !== null && r.peakFraction > 1)) {
-    out.push('(!): above the measured ceiling, which was measured under a heavier load than this step ran under: --remeasure.');
-  }
-  out.push('', formatKernelRows(p.kernels, 'total ms'));
+  out.push('', 'By kernel and shape:', table(['kernel', 'calls', gpu ? 'GPU ms' : 'total ms', 'share', 'GFLOP/s', 'GB/s'], p.kernels.map((r) => [
+    r.kernel, String(r.calls), r.ms.toFixed(3), `${(100 * r.share).toFixed(1)}%`, ...rateCells(r),
+  ]), [false, true, true, true, true, true]));
   return out.join('\n');
 }
 
-/** The by-kernel-and-shape table (share: of the step's wall time). */
-function formatKernelRows(rows: readonly KernelRow[], msHeader: string): string {
-  return 'By kernel and shape:\n' + table(['kernel', 'calls', msHeader, 'share', 'GFLOP/s', 'GB/s'], rows.map((r) => [
-    r.kernel, String(r.calls), r.ms.toFixed(3), `${(100 * r.share).toFixed(1)}%`,
-    r.gflops !== null && r.flops > 0 ? r.gflops.toFixed(2) : '—', r.gbps !== null && r.bytes > 0 ? r.gbps.toFixed(2) : '—',
-  ]), [false, true, true, true, true, true]);
+/** The GFLOP/s and GB/s cells of a row ('—' where it has no FLOPs, bytes or time). */
+function rateCells(r: Pick<KernelRow, 'flops' | 'bytes' | 'gflops' | 'gbps'>, gbpsNote = ''): string[] {
+  return [r.gflops !== null && r.flops > 0 ? r.gflops.toFixed(2) : '—', r.gbps !== null && r.bytes > 0 ? `${r.gbps.toFixed(2)}${gbpsNote}` : '—'];
 }
+
