@@ -194,8 +194,7 @@ export function parseCommand(command: string, specs: readonly OptionSpec[], argv
   if (parsed.positionals.length > positionals.max) {
     throw new UsageError(`tessera ${command}: unexpected argument '${parsed.positionals[positionals.max]}' (see 'tessera ${command} --help')`);
   }
-  const values: Values = {};
-  for (const s of specs) if (s.default !== undefined) values[s.name] = s.default;
+  const values = defaultValues(specs);
   if (typeof raw.config === 'string' && specs.some((s) => s.name === 'config')) {
     Object.assign(values, readConfigFile(command, specs, raw.config));
   }
@@ -208,6 +207,13 @@ export function parseCommand(command: string, specs: readonly OptionSpec[], argv
 }
 
 /** The --help text of a command. */
+/** Every option's default value (the options without one are left out). */
+export function defaultValues(specs: readonly OptionSpec[]): Values {
+  const values: Values = {};
+  for (const s of specs) if (s.default !== undefined) values[s.name] = s.default;
+  return values;
+}
+
 export function formatHelp(command: string, usage: string, summary: string, specs: readonly OptionSpec[], notes = ''): string {
   const lines = [`Usage: tessera ${command} ${usage}`.trimEnd(), '', summary, '', 'Options:'];
   const left = specs.map((s) => {

@@ -1,7 +1,8 @@
 // `tessera profile`: times one training step op by op on a backend (warm-up steps first, then
 // the median of a few), with each op's share of the step, its GFLOP/s or GB/s, its fraction of
 // the peak measured for this backend on this machine (src/inspect/peak.ts, cached), and the time
-// spent outside kernels (engine overhead).
+// spent outside kernels (engine overhead); then the kernel time by kernel and shape. On webgpu the
+// kernel times are GPU times from timestamp queries where the device has them (src/inspect/profiler.ts).
 import * as os from 'node:os';
 import type { Command } from './command.js';
 import type { OptionSpec } from './options.js';
@@ -42,7 +43,7 @@ export const profileCommand: Command = {
   usage: '[options]',
   description: 'Times one training step of a model on a backend, op by op: every kernel call is timed and\nattributed to the forward op, backward rule or parameter update that made it. After --warmup\nuntimed steps, --steps steps are timed and the median one is reported, sorted by time, with\nthe time spent outside kernels (graph building, checks, allocation: the engine\'s overhead).',
   options,
-  notes: 'Peak: measured for this backend at its thread count on first use (about a second: native\nruns bench/peak/fma_peak.c\'s FMA loop through the addon, js a scalar multiply-add loop; both a\ncopy loop over arrays larger than the caches) and cached per machine in peaks.json under\n$TESSERA_CACHE_DIR, $XDG_CACHE_HOME/tessera or ~/.cache/tessera; --remeasure replaces it. wasm\nhas no peak loop yet: times without fractions. "of peak" is achieved / attainable under the\nroofline; kernels whose operands fit in the largest CPU cache are labelled cache-resident and\nare not held against the DRAM bandwidth. On webgpu, per-kernel GPU times need the adapter\'s\n\'timestamp-query\'; without them only the time per submitted step is shown, and why.\n\nExample:\n  tessera profile --model dense --backend native --batch-size 256',
+  notes: 'Peak: measured for this backend at its thread count on first use (about a second: native\nruns bench/peak/fma_peak.c\'s FMA loop through the addon, js a scalar multiply-add loop; both a\ncopy loop over arrays larger than the caches) and cached per machine in peaks.json under\n$TESSERA_CACHE_DIR, $XDG_CACHE_HOME/tessera or ~/.cache/tessera; --remeasure replaces it. wasm\nhas no peak loop yet: times without fractions. "of peak" is achieved / attainable under the\nroofline; kernels whose operands fit in the largest CPU cache are labelled cache-resident and\nare not held against the DRAM bandwidth. On webgpu, per-kernel GPU times need the adapter\'s\n\'timestamp-query\': each dispatch is then timed in a compute pass of its own (no GPU peak, so rates\nwithout fractions); without it only the time per submitted step is shown, and why. A machine\nwithout a GPU can time them on SwiftShader, the Vulkan CPU driver Debian\'s chromium ships:\n  LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json \\\n    tessera profile --backend webgpu\n\nExample:\n  tessera profile --model dense --backend native --batch-size 256',
   async run(args, io) {
     const v = args.values;
     const s = await setUpInspection('profile', v);

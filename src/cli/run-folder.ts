@@ -20,7 +20,7 @@ import { buildModel } from '../models/build-model.js';
 import type { LoadedRun } from '../eval/inference.js';
 import { parseArchitecture } from '../models/architecture.js';
 import { DataTransform, type TransformSpec } from '../data/transform.js';
-import { readConfigFile, type OptionSpec } from './options.js';
+import { defaultValues, readConfigFile, type OptionSpec } from './options.js';
 import { MODEL_TRAINING_OPTIONS, resolveTrainConfig, type TrainConfig } from './train-options.js';
 
 export const RUN_FILES = {
@@ -64,8 +64,7 @@ export function readRunFolder(command: string, dir: string): { config: TrainConf
     throw new CliError(`tessera ${command}: '${dir}' is not a run folder: it has no ${RUN_FILES.config} (make one with 'tessera train --out ${dir}')`);
   }
   const specs: OptionSpec[] = [...MODEL_TRAINING_OPTIONS, ...BACKEND_OPTIONS.filter((o) => o.name === 'backend')];
-  const values: Record<string, unknown> = {};
-  for (const s of specs) if (s.default !== undefined) values[s.name] = s.default;
+  const values: Record<string, unknown> = defaultValues(specs);
   try {
     Object.assign(values, readConfigFile(command, specs, file));
     const config = resolveTrainConfig(command, values as never);

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import type { BackendName } from '../index.js';
 import type { Command } from './command.js';
 import { CliError } from './command.js';
-import { UsageError, type OptionSpec, type Values } from './options.js';
+import { UsageError, defaultValues, type OptionSpec, type Values } from './options.js';
+import { sizeOf } from '../shape.js';
 import { BACKEND_OPTIONS, chooseBackend, describeBackend, machineLine } from './backend-choice.js';
 import { DATA_OPTIONS } from './data-options.js';
 import { MODEL_TRAINING_OPTIONS, resolveTrainConfig } from './train-options.js';
@@ -69,15 +70,13 @@ function dataValuesOf(v: Values, given: Set<string>): Record<string, string | nu
 
 function loadStudyData(budgetName: BudgetName, dataValues: Values): Data {
   const b = BUDGET_TABLE[budgetName];
-  const v: Values = {};
-  for (const o of MODEL_TRAINING_OPTIONS) if (o.default !== undefined) v[o.name] = o.default;
-  Object.assign(v, dataValues);
+  const v = { ...defaultValues(MODEL_TRAINING_OPTIONS), ...dataValues };
   return loadData('study', resolveTrainConfig('study', v), Math.max(b.main.trainRows, b.overfit.trainRows));
 }
 
 /** MSE on the test rows of predicting the mean of the main regime's training rows. */
 function meanRowMse(data: Data, trainRows: number): number {
-  const d = data.featureShape.reduce((a, b) => a * b, 1);
+  const d = sizeOf(data.featureShape);
   const n = Math.min(trainRows, data.train.n);
   const tr = data.train.images, te = data.test.images;
   const m = new Float64Array(d);

@@ -70,7 +70,8 @@ export function summarizeVariants(variants: readonly VariantRuns[], target?: num
   return out;
 }
 
-function firstEpochBelow(curve: readonly number[], target: number): number | null {
+/** The first epoch (1-based) whose test MSE is at or below `target`; null if none reached it. */
+export function firstEpochBelow(curve: readonly number[], target: number): number | null {
   const i = curve.findIndex((v) => v <= target);
   return i < 0 ? null : i + 1;
 }
@@ -129,14 +130,14 @@ export function formatMeanSd(m: MeanSd, ref = m.mean): string {
   return Number.isFinite(m.sd) ? `${m.mean.toFixed(d)} ± ${m.sd.toFixed(d)}` : m.mean.toFixed(d);
 }
 
-const formatP = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
+export const formatP = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 
 /** How much lower `best` is than `other`, in percent of `other`. */
 const percentLower = (best: number, other: number) => `${((100 * (other - best)) / other).toFixed(1)}%`;
 
+/** One option's values of a metric: one per seed (a sweep) or per repeat (a study). */
 export interface Candidate {
   label: string;
-  /** One test MSE per seed. */
   samples: number[];
 }
 

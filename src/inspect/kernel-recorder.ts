@@ -4,6 +4,7 @@
 // call made for existing tensors too (model parameters, optimizer state).
 import type { Backend } from '../backend/backend.js';
 import { kernelCost, kernelDetail } from './kernel-cost.js';
+import type { GpuKernelTimer } from '../backend/webgpu/kernel-timer.js';
 
 export const KERNEL_METHODS = [
   'fill', 'unary', 'activationGrad', 'binary', 'where', 'reduce', 'copy', 'matmul', 'softmax', 'im2col', 'col2im', 'conv2d',
@@ -27,6 +28,13 @@ export interface KernelCall {
   bytes: number;
   /** Wall time of the call (on webgpu: the time to encode and submit, not to execute). */
   ms: number;
+  /** The call's place in the recording: the tag its GPU time is collected under. */
+  seq: number;
+  /**
+   * GPU time of the call's compute passes from timestamp queries (webgpu with 'timestamp-query',
+   * set by traceStep); null where none was measured or the call ran no pass (buffer copies, uploads).
+   */
+  gpuMs: number | null;
   /** The storage the kernel wrote (cleared once traceStep has attributed the call). */
   out: unknown;
   /** Every argument, for attribution (storages compared by identity; cleared likewise). */
@@ -35,15 +43,16 @@ export interface KernelCall {
 
 /**
  * Wraps the kernels of `backend`; `onCall` hears each one. Returns the function that puts the
- * original methods back. Calls made from inside a wrapped kernel are not reported twice.
+ * original methods back. Calls made from inside a wrapped kernel are not reported twice. With a
+ * `timer`, each call's GPU work is timed under its `seq` (collected by the caller).
  */
-export function instrumentBackend(backend: Backend, onCall: (call: KernelCall) => void): () => void {
+export function instrumentBackend(backend: Backend, onCall: (call: KernelCall) => void, timer: GpuKernelTimer | null = null): () => void {
   const target = backend as unknown as Record<string, unknown>;
   if (target.__tesseraInstrumented) {
     throw new Error(`instrumentBackend: the '${backend.name}' backend is already instrumented (src/inspect/kernel-recorder.ts); restore it first`);
   }
   const saved: { name: KernelMethod; own: boolean; fn: unknown }[] = [];
-  let depth = 0;
+  let depth = 0, seq = 0;
   for (const name of KERNEL_METHODS) {
     const original = target[name];
     if (typeof original !== 'function') continue;
@@ -51,14 +60,17 @@ export function instrumentBackend(backend: Backend, onCall: (call: KernelCall) =
     target[name] = function instrumented(this: unknown, ...args: unknown[]): unknown {
       if (depth > 0) return (original as (...a: unknown[]) => unknown).apply(backend, args);
       depth++;
+      const tag = seq++;
+      timer?.begin(tag);
       const start = performance.now();
       try {
         return (original as (...a: unknown[]) => unknown).apply(backend, args);
       } finally {
         const ms = performance.now() - start;
+        timer?.end();
         depth--;
         // Cost and description are filled in later (fillCost), outside the timed step.
-        onCall({ kernel: name, detail: '', flops: 0, bytes: 0, ms, out: args[OUT_ARG[name]], args });
+        onCall({ kernel: name, detail: '', flops: 0, bytes: 0, ms, seq: tag, gpuMs: null, out: args[OUT_ARG[name]], args });
       }
     };
   }

@@ -11,7 +11,9 @@
 // over large arrays (and can honestly exceed it), so it gets no fraction of that bandwidth.
 //
 // On webgpu a kernel call only encodes and submits work, so CPU-side times say nothing about the
-// GPU's kernels; without GPU timestamps the profile reports the time per submitted step only.
+// GPU's kernels. Where the device has 'timestamp-query', every call's compute passes are timed on
+// the GPU (src/backend/webgpu/kernel-timer.ts) and the rows are GPU times; without it the profile
+// reports the time per submitted step only. There is no measured GPU peak: rates, no fractions.
 import type { Tensor } from '../tensor.js';
 import { tidy } from '../memory.js';
 import { add } from '../ops/elementwise.js';
@@ -19,6 +21,7 @@ import { bytes, si, table } from './format-number.js';
 import type { MachinePeak } from './peak.js';
 import { traceStep, type OpCost, type StepLoss, type StepModel, type StepOptimizer, type TracedStep } from './step-trace.js';
 import { median } from '../util/stats.js';
+import type { KernelCall } from './kernel-recorder.js';
 
 export interface ProfileOptions {
   /** Untimed steps first (caches, buffer pools, JIT). Default 3. */
@@ -96,7 +99,20 @@ export function rateAgainstPeak(calls: readonly { flops: number; bytes: number; 
 }
 
 /** How a webgpu profile was timed: GPU timestamps are needed for per-kernel figures. */
-export interface GpuTiming { timestampQuery: boolean; perKernel: boolean; reason: string }
+export interface GpuTiming {
+  timestampQuery: boolean;
+  /** The rows are GPU times from timestamp queries. */
+  perKernel: boolean;
+  /** The adapter is a CPU rasteriser (llvmpipe, lavapipe, SwiftShader): its "GPU" times are CPU times. */
+  cpuAdapter: boolean;
+  adapter: string;
+  /** Kernel calls of the step that ran no compute pass (buffer copies, uploads): no timestamp covers them. */
+  untimedCalls: number;
+  reason: string;
+}
+
+/** One kernel at one shape ('matmul m×n×k 16×64×784 Bᵀ +bias relu'): its calls in the step, summed (share: of the step's time). */
+export type KernelRow = { kernel: string } & Pick<ProfileRow, 'calls' | 'ms' | 'share' | 'flops' | 'bytes' | 'gflops' | 'gbps'>;
 
 export interface StepProfile {
   backend: string;
@@ -108,26 +124,55 @@ export interface StepProfile {
   allStepMs: number[];
   /** Median of the uninstrumented steps, when measured. */
   baselineMs: number | null;
+  /** Kernel time of the step: wall times on a CPU backend, GPU times on webgpu with timestamps, else 0. */
   kernelMs: number;
+  /** Wall time in the phases outside kernels (CPU backends; 0 on webgpu, whose kernels overlap the host). */
   overheadMs: number;
   syncMs: number;
   peak: MachinePeak | null;
   /** webgpu only: whether per-kernel times exist, and why not. */
   gpuTiming: GpuTiming | null;
-  /** Kernel rows (none on webgpu without per-kernel GPU times), the time outside kernels and the read-back. */
+  /**
+   * Kernel rows by op (none on webgpu without per-kernel GPU times; GPU times with them), the
+   * time outside kernels and the read-back (CPU backends; on webgpu the wait for the GPU).
+   */
   rows: ProfileRow[];
+  /** The same kernel time by kernel and shape, largest first (empty where rows has no kernel rows). */
+  kernels: KernelRow[];
   loss: number;
 }
 
-/** Why a webgpu profile has no per-kernel rows (the CPU-side times are encode/submit times only). */
-export function webgpuTiming(describe: Record<string, unknown>): GpuTiming {
-  const has = describe.timestampQuery === true;
+/** How a webgpu step was timed (`gpuTimed`: traceStep read GPU timestamps), and what that means for its figures. */
+export function webgpuTiming(describe: Record<string, unknown>, gpuTimed = false, untimedCalls = 0): GpuTiming {
+  const has = describe.timestampQuery === true, cpuAdapter = describe.cpu === true, adapter = String(describe.adapter ?? 'an unnamed adapter');
+  const base = { timestampQuery: has, perKernel: gpuTimed, cpuAdapter, adapter, untimedCalls };
+  if (gpuTimed) {
+    return {
+      ...base, reason: `kernel times are GPU times from timestamp queries on ${adapter}` +
+        (cpuAdapter ? ', a CPU adapter: its "GPU" is this machine\'s CPU cores, so these are the shaders\' times on the CPU, not on any GPU' : '') +
+        '. To be timed, each dispatch ran in a compute pass of its own; buffer copies and uploads are not passes and have no GPU time' +
+        (untimedCalls > 0 ? ` (${untimedCalls} kernel call${untimedCalls === 1 ? '' : 's'} of the step ran only those)` : '') +
+        '. No GPU peak is measured, so rates but no fractions of peak',
+    };
+  }
   return {
-    timestampQuery: has, perKernel: false,
-    reason: has
-      ? "the adapter has 'timestamp-query', but the webgpu backend does not yet write timestamps around its passes, so only the time per submitted step is reported"
+    ...base, reason: has
+      ? "the adapter has 'timestamp-query', but this step was not timed on the GPU, so only the time per submitted step is reported"
       : "the adapter has no 'timestamp-query' feature (software adapters such as llvmpipe have none), so GPU time per kernel cannot be read; kernel calls only encode and submit work, and only the time per submitted step is reported",
   };
+}
+
+/** The step's kernel calls grouped by kernel and shape (KernelCall.detail), largest first. */
+function kernelRows(calls: readonly KernelCall[], gpuTimed: boolean, stepMs: number): KernelRow[] {
+  const byDetail = new Map<string, KernelRow>();
+  for (const c of calls) {
+    const r = byDetail.get(c.detail) ?? { kernel: c.detail, calls: 0, ms: 0, share: 0, flops: 0, bytes: 0, gflops: null, gbps: null };
+    r.calls++; r.ms += gpuTimed ? c.gpuMs ?? 0 : c.ms; r.flops += c.flops; r.bytes += c.bytes;
+    byDetail.set(c.detail, r);
+  }
+  return [...byDetail.values()].map((r) => ({
+    ...r, share: r.ms / stepMs, gflops: r.ms > 0 ? r.flops / r.ms / 1e6 : null, gbps: r.ms > 0 ? r.bytes / r.ms / 1e6 : null,
+  })).sort((a, b) => b.ms - a.ms);
 }
 
 /** One step exactly as traceStep runs it, without any instrumentation, timed. */
@@ -174,7 +219,11 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
   const step = sorted[(sorted.length - 1) >> 1];
 
   const threads = threadsOf(x.backend.describe());
-  const gpuTiming = webgpu ? webgpuTiming(x.backend.describe()) : null;
+  const calls = [...step.forward, ...step.backward, ...step.updates].flatMap((e) => e.cost.calls)
+    .concat(...Object.values(step.unattributed).map((c) => c.calls));
+  const gpuTiming = webgpu ? webgpuTiming(x.backend.describe(), step.gpuTimed, step.gpuTimed ? calls.filter((c) => c.gpuMs === null).length : 0) : null;
+  // Kernel times to show: wall times on a CPU backend, GPU times on webgpu with timestamps, none otherwise.
+  const kernelTimes = !webgpu || step.gpuTimed;
 
   const groups = new Map<string, { costs: OpCost[] }>();
   const addGroup = (key: string, cost: OpCost) => {
@@ -207,14 +256,17 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
   const phaseMs = step.phaseMs.forward + step.phaseMs.backward + step.phaseMs.optimizer;
   const overheadMs = Math.max(0, phaseMs - kernelMs);
   const none = { flops: 0, bytes: 0, gflops: null, gbps: null, peakFraction: null, bound: 'no peak' as const, cacheResident: false, kernels: 0 };
-  // On webgpu the kernel rows would be CPU encode/submit times: left out (gpuTiming says why).
-  if (webgpu) rows.length = 0;
-  else rows.push({ op: 'outside kernels (engine overhead)', calls: 1, ms: overheadMs, share: overheadMs / stepMs, ...none });
-  rows.push({ op: webgpu ? 'waiting for the GPU + reading the loss' : 'reading the loss', calls: 1, ms: step.phaseMs.sync, share: step.phaseMs.sync / stepMs, ...none });
+  // On webgpu without timestamps the kernel rows would be CPU encode/submit times: left out (gpuTiming
+  // says why). With them they are GPU times, which overlap the host's work: no "outside kernels"
+  // row, and the wait for the GPU is in the header, not a row that would add to them.
+  if (!kernelTimes) rows.length = 0;
+  if (!webgpu) rows.push({ op: 'outside kernels (engine overhead)', calls: 1, ms: overheadMs, share: overheadMs / stepMs, ...none });
+  if (!kernelTimes || !webgpu) rows.push({ op: webgpu ? 'waiting for the GPU + reading the loss' : 'reading the loss', calls: 1, ms: step.phaseMs.sync, share: step.phaseMs.sync / stepMs, ...none });
   rows.sort((a, b) => b.ms - a.ms);
   return {
     backend: x.backend.name, threads, warmup, steps, stepMs, allStepMs: traced.map((t) => t.totalMs), baselineMs,
-    kernelMs, overheadMs, syncMs: step.phaseMs.sync, peak: webgpu ? null : peak, gpuTiming, rows, loss: step.loss,
+    kernelMs: kernelTimes ? kernelMs : 0, overheadMs: webgpu ? 0 : overheadMs, syncMs: step.phaseMs.sync, peak: webgpu ? null : peak, gpuTiming, rows,
+    kernels: kernelTimes ? kernelRows(calls, step.gpuTimed, stepMs) : [], loss: step.loss,
   };
 }
 
@@ -234,35 +286,47 @@ export function formatProfile(p: StepProfile): string {
   out.push(`Profile of one training step on '${p.backend}' (${p.threads} thread${p.threads === 1 ? '' : 's'}): ` +
     `median of ${p.steps} steps after ${p.warmup} warm-up: ${p.stepMs.toFixed(3)} ms` +
     (p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : ''));
-  if (p.gpuTiming !== null) {
+  const gpu = p.gpuTiming;
+  const peak = p.peak;
+  if (gpu !== null) {
     out.push(`Time per submitted step: ${p.stepMs.toFixed(3)} ms instrumented` +
       (p.baselineMs !== null ? `, ${p.baselineMs.toFixed(3)} ms uninstrumented` : '') +
       `; of it, waiting for the GPU + reading the loss: ${p.syncMs.toFixed(3)} ms.`);
-    out.push(`No per-kernel times or GFLOP/s: ${p.gpuTiming.reason}.`);
-    return out.join('\n');
+    if (!gpu.perKernel) return [...out, `No per-kernel times or GFLOP/s: ${gpu.reason}.`].join('\n');
+    out.push(`GPU time in kernels: ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}% of the step's wall time); ${gpu.reason}.`);
+  } else {
+    out.push(`Kernels ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}%), outside kernels ${p.overheadMs.toFixed(3)} ms, ` +
+      `reading back ${p.syncMs.toFixed(3)} ms.`);
+    out.push(peak === null ? `Peak: none measured for the '${p.backend}' backend, so no fractions of peak.`
+      : `Peak (all ${p.threads} thread${p.threads === 1 ? '' : 's'}): ${peak.gflops === null ? `no FLOP peak (${peak.loop})` : `${peak.gflops.toFixed(1)} GFLOP/s (${peak.loop})`}, ` +
+        `${peak.gbps.toFixed(1)} GB/s copy bandwidth over large arrays; ${peak.source}. The ceilings are per CPU-second ` +
+        '(timed by CPU time, so other processes on the cores do not lower them); the step is timed by the wall clock, so under load the fractions are deflated: compare shares of the step.');
   }
-  const peak = p.peak;
-  out.push(`Kernels ${p.kernelMs.toFixed(3)} ms (${(100 * p.kernelMs / p.stepMs).toFixed(1)}%), outside kernels ${p.overheadMs.toFixed(3)} ms, ` +
-    `reading back ${p.syncMs.toFixed(3)} ms.`);
-  out.push(peak === null ? `Peak: none measured for the '${p.backend}' backend, so no fractions of peak.`
-    : `Peak (all ${p.threads} thread${p.threads === 1 ? '' : 's'}): ${peak.gflops === null ? `no FLOP peak (${peak.loop})` : `${peak.gflops.toFixed(1)} GFLOP/s (${peak.loop})`}, ` +
-      `${peak.gbps.toFixed(1)} GB/s copy bandwidth over large arrays; ${peak.source}. The ceilings are per CPU-second ` +
-      '(timed by CPU time, so other processes on the cores do not lower them); the step is timed by the wall clock, so under load the fractions are deflated: compare shares of the step.');
-  out.push('');
-  out.push(table(['op', 'calls', 'kernels', 'total ms', 'share', 'FLOPs', 'bytes', 'GFLOP/s', 'GB/s', 'of peak'], p.rows.map((r) => [
+  // On webgpu no GPU peak is measured: no "of peak" column.
+  const header = ['op', 'calls', 'kernels', gpu ? 'GPU ms' : 'total ms', 'share', 'FLOPs', 'bytes', 'GFLOP/s', 'GB/s', ...(gpu ? [] : ['of peak'])];
+  out.push('', table(header, p.rows.map((r) => [
     r.op, String(r.calls), String(r.kernels), r.ms.toFixed(3), `${(100 * r.share).toFixed(1)}%`,
-    r.flops ? si(r.flops) : '—', r.bytes ? bytes(r.bytes) : '—',
-    r.gflops !== null && r.flops > 0 ? r.gflops.toFixed(2) : '—',
-    r.gbps !== null && r.bytes > 0 ? `${r.gbps.toFixed(2)}${r.cacheResident ? ' (cache)' : ''}` : '—',
-    peakCell(r),
-  ]), [false, true, true, true, true, true, true, true, true, true]));
-  out.push('\nof peak: achieved / attainable under the roofline, attainable = min(FLOP peak, FLOPs/byte × DRAM bandwidth) ("FLOP" or "DRAM": the roof that binds); data movement against the DRAM bandwidth.');
-  if (peak?.cacheBytes != null) {
-    out.push(`cache-resident / (cache): every kernel of the row moved at most ${mib(peak.cacheBytes)} (the largest CPU cache), so its data can stay in cache: ` +
-      'it is not bound by the DRAM bandwidth (its GB/s may exceed it) and is held against the FLOP peak alone, or, moving data only, against nothing.');
+    r.flops ? si(r.flops) : '—', r.bytes ? bytes(r.bytes) : '—', ...rateCells(r, r.cacheResident ? ' (cache)' : ''),
+    ...(gpu ? [] : [peakCell(r)]),
+  ]), header.map((_, i) => i > 0)));
+  if (gpu === null) {
+    out.push('\nof peak: achieved / attainable under the roofline, attainable = min(FLOP peak, FLOPs/byte × DRAM bandwidth) ("FLOP" or "DRAM": the roof that binds); data movement against the DRAM bandwidth.');
+    if (peak?.cacheBytes != null) {
+      out.push(`cache-resident / (cache): every kernel of the row moved at most ${mib(peak.cacheBytes)} (the largest CPU cache), so its data can stay in cache: ` +
+        'it is not bound by the DRAM bandwidth (its GB/s may exceed it) and is held against the FLOP peak alone, or, moving data only, against nothing.');
+    }
+    if (p.rows.some((r) => r.peakFraction !== null && r.peakFraction > 1)) {
+      out.push('(!): above the measured ceiling, which was measured under a heavier load than this step ran under: --remeasure.');
+    }
   }
-  if (p.rows.some((r) => r.peakFraction !== null && r.peakFraction > 1)) {
-    out.push('(!): above the measured ceiling, which was measured under a heavier load than this step ran under: --remeasure.');
-  }
+  out.push('', 'By kernel and shape:', table(['kernel', 'calls', gpu ? 'GPU ms' : 'total ms', 'share', 'GFLOP/s', 'GB/s'], p.kernels.map((r) => [
+    r.kernel, String(r.calls), r.ms.toFixed(3), `${(100 * r.share).toFixed(1)}%`, ...rateCells(r),
+  ]), [false, true, true, true, true, true]));
   return out.join('\n');
 }
+
+/** The GFLOP/s and GB/s cells of a row ('—' where it has no FLOPs, bytes or time). */
+function rateCells(r: Pick<KernelRow, 'flops' | 'bytes' | 'gflops' | 'gbps'>, gbpsNote = ''): string[] {
+  return [r.gflops !== null && r.flops > 0 ? r.gflops.toFixed(2) : '—', r.gbps !== null && r.bytes > 0 ? `${r.gbps.toFixed(2)}${gbpsNote}` : '—'];
+}
+

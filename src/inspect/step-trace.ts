@@ -10,6 +10,7 @@ import { explain, type ExplainedOp } from './explain.js';
 import { tidy } from '../memory.js';
 import { add } from '../ops/elementwise.js';
 import { fillCost, instrumentBackend, type KernelCall } from './kernel-recorder.js';
+import type { WebGPUBackend } from '../backend/webgpu/make-backend.js';
 
 /** What explain/profile need of a model: a Module satisfies it. */
 export interface StepModel {
@@ -36,6 +37,7 @@ export interface OpCost {
   calls: KernelCall[];
   flops: number;
   bytes: number;
+  /** Wall time of the calls, or their GPU time where the step was timed on the GPU (TracedStep.gpuTimed). */
   ms: number;
 }
 
@@ -84,14 +86,19 @@ export interface TracedStep {
   updates: UpdateEntry[];
   /** Kernel calls no op, rule or parameter could be named for (e.g. gradient accumulation). */
   unattributed: Record<Phase, OpCost>;
+  /**
+   * The kernel times are GPU times from timestamp queries (webgpu with 'timestamp-query'): each
+   * call's compute passes, timed one pass per dispatch; a call that ran none (a buffer copy) has 0.
+   */
+  gpuTimed: boolean;
   /** Wall time per phase; `sync` is reading the loss back and waiting for queued GPU work. */
   phaseMs: { forward: number; backward: number; optimizer: number; sync: number };
   totalMs: number;
 }
 
-function costOf(calls: KernelCall[]): OpCost {
+function costOf(calls: KernelCall[], gpuTimed: boolean): OpCost {
   let flops = 0, bytes = 0, ms = 0;
-  for (const c of calls) { flops += c.flops; bytes += c.bytes; ms += c.ms; }
+  for (const c of calls) { flops += c.flops; bytes += c.bytes; ms += gpuTimed ? c.gpuMs ?? 0 : c.ms; }
   return { calls, flops, bytes, ms };
 }
 
@@ -122,11 +129,14 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
   let outputId = -1;
   const phaseMs = { forward: 0, backward: 0, optimizer: 0, sync: 0 };
 
+  // On webgpu with timestamp queries every kernel call is timed on the GPU as well.
+  const timer = backend.name === 'webgpu' ? (backend as WebGPUBackend).gpuTimer ?? null : null;
+  if (timer) { await backend.sync?.(); await timer.collect(); }   // a clean slate: nothing left of an earlier recording
   const restore = instrumentBackend(backend, (c) => {
     if (phase === 'forward') forwardCalls.push(c);
     else if (phase === 'backward') backwardSegments[backwardSegments.length - 1].push(c);
     else optimizerCalls.push(c);
-  });
+  }, timer);
   let lossTensor: Tensor;
   try {
     let t0 = performance.now();
@@ -167,7 +177,13 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
   phaseMs.sync = performance.now() - syncStart;
   const lossId = lossTensor.id;
   lossTensor.dispose();
-  for (const calls of [forwardCalls, ...backwardSegments, optimizerCalls]) calls.forEach(fillCost);
+  const allCalls = [forwardCalls, ...backwardSegments, optimizerCalls];
+  // Read after the step's timing: the GPU is done with the step's passes (sync above).
+  const gpuTimes = timer ? await timer.collect() : null;
+  for (const calls of allCalls) for (const c of calls) c.gpuMs = gpuTimes?.get(c.seq)?.ms ?? null;
+  const gpuTimed = gpuTimes !== null;
+  const costOfCalls = (calls: KernelCall[]) => costOf(calls, gpuTimed);
+  for (const calls of allCalls) calls.forEach(fillCost);
 
   // ---- attribution --------------------------------------------------------------------
   // Forward: a kernel belongs to the graph tensor whose storage it wrote (the earliest one:
@@ -197,7 +213,7 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
     ...o,
     name: paramNames.get(o.id) ?? o.name,
     part: o.op === 'input' ? (paramNames.has(o.id) ? 'param' : 'input') : o.id <= outputId ? 'model' : 'loss',
-    cost: costOf(forwardById.get(o.id) ?? []),
+    cost: costOfCalls(forwardById.get(o.id) ?? []),
   }));
 
   // Backward: the calls between two trace callbacks belong to the rule reported second.
@@ -208,7 +224,7 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
     gradShape: step.gradShape,
     inputs: inputs.map((inp, k) => ({ ...inp, shape: step.inputShapes[k], gradShape: step.inputGradShapes[k] })),
     saved: step.saved,
-    cost: costOf(backwardSegments[i]),
+    cost: costOfCalls(backwardSegments[i]),
   }));
   const unattributedBackward = backwardSegments[backwardSegments.length - 1];
 
@@ -227,11 +243,11 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
     }
   }
   const updates: UpdateEntry[] = named.filter(([, t]) => updateCalls.has(t.id))
-    .map(([name, t]) => ({ name, id: t.id, shape: t.shape, cost: costOf(updateCalls.get(t.id)!) }));
+    .map(([name, t]) => ({ name, id: t.id, shape: t.shape, cost: costOfCalls(updateCalls.get(t.id)!) }));
 
   // Let go of the storages the calls point at: a kept record must not keep a step's memory alive
   // (the profiler holds several; the allocator would then never reuse warm pages).
-  for (const calls of [forwardCalls, ...backwardSegments, optimizerCalls]) for (const c of calls) { c.args = []; c.out = null; }
+  for (const calls of allCalls) for (const c of calls) { c.args = []; c.out = null; }
   return {
     backend: backend.name,
     loss,
@@ -242,7 +258,8 @@ export async function traceStep(model: StepModel, lossFn: StepLoss, x: Tensor, y
     forward,
     backward,
     updates,
-    unattributed: { forward: costOf(unattributedForward), backward: costOf(unattributedBackward), optimizer: costOf(pending) },
+    unattributed: { forward: costOfCalls(unattributedForward), backward: costOfCalls(unattributedBackward), optimizer: costOfCalls(pending) },
+    gpuTimed,
     phaseMs,
     totalMs: phaseMs.forward + phaseMs.backward + phaseMs.optimizer + phaseMs.sync,
   };

@@ -60,6 +60,11 @@ describe('profileStep', () => {
     for (let i = 1; i < p.rows.length; i++) expect(p.rows[i - 1].ms).toBeGreaterThanOrEqual(p.rows[i].ms);
     expect(p.rows.reduce((a, r) => a + r.share, 0)).toBeCloseTo(1, 6);
     expect(formatProfile(p)).toContain('outside kernels (engine overhead)');
+    // The same kernel time by kernel and shape: the four forward products among them, once each.
+    expect(p.kernels.reduce((a, k) => a + k.ms, 0)).toBeCloseTo(p.kernelMs, 6);
+    expect(p.kernels.find((k) => k.kernel === 'matmul m×n×k 64×64×784 Bᵀ +bias relu')!.calls).toBe(1);
+    expect(p.kernels.find((k) => k.kernel === 'matmul m×n×k 64×784×64 Bᵀ +bias sigmoid')!.calls).toBe(1);
+    expect(formatProfile(p)).toContain('By kernel and shape:');
   });
 
   it('times a step no longer than the wall clock around it', async () => {
@@ -216,12 +221,20 @@ describe('rateAgainstPeak (fake peak: 100 GFLOP/s, 10 GB/s, 1 MiB cache)', () =>
 });
 
 describe('webgpu without timestamp queries', () => {
-  it('says why there are no per-kernel figures', () => {
+  it('says why there are no per-kernel figures, and labels GPU times from a CPU adapter', () => {
     expect(webgpuTiming({ timestampQuery: false }).reason).toContain("no 'timestamp-query'");
     expect(webgpuTiming({}).timestampQuery).toBe(false);
+    expect(webgpuTiming({}).perKernel).toBe(false);
+    // With GPU timestamps (test/inspect/profile-timestamps.test.ts runs them on SwiftShader).
+    const cpu = webgpuTiming({ timestampQuery: true, cpu: true, adapter: 'SwiftShader driver 5.0.0' }, true, 2);
+    expect(cpu).toMatchObject({ timestampQuery: true, perKernel: true, cpuAdapter: true, untimedCalls: 2 });
+    expect(cpu.reason).toContain('on SwiftShader driver 5.0.0, a CPU adapter');
+    expect(cpu.reason).toContain('(2 kernel calls of the step ran only those)');
+    expect(webgpuTiming({ timestampQuery: true, cpu: false, adapter: 'a GPU' }, true).reason).not.toContain('CPU adapter');
   });
 
   // llvmpipe has no 'timestamp-query': the profile is the time per submitted step, no rates.
+  // CI's default adapter is llvmpipe (no Vulkan loader installed), so there the fallback must run.
   it.skipIf(webgpu.skip)('profiles llvmpipe as time per submitted step only', async () => {
     const b = await useBackend(probedBackend(webgpu, 'webgpu').name);
     try {
@@ -230,13 +243,21 @@ describe('webgpu without timestamp queries', () => {
       expect(p.backend).toBe('webgpu');
       expect(p.peak).toBeNull();
       const timestamps = b.describe().timestampQuery === true;
+      if (process.env.CI) expect(timestamps).toBe(false);
+      if (timestamps) {
+        // An adapter with the feature (a real GPU): GPU times per kernel instead (profile-timestamps.test.ts checks them on SwiftShader).
+        expect(p.gpuTiming!.perKernel).toBe(true);
+        expect(p.kernels.length).toBeGreaterThan(0);
+        return;
+      }
       expect(p.gpuTiming).toEqual(webgpuTiming(b.describe()));
       expect(p.rows.every((r) => r.gflops === null && r.peakFraction === null)).toBe(true);
+      expect(p.kernels).toEqual([]);
       const text = formatProfile(p);
       expect(text).toContain('Time per submitted step');
       // No rate anywhere, no kernel table: only step times and why.
-      expect(text).not.toMatch(/\d GFLOP\/s|GB\/s|of peak|forward linear/);
-      if (!timestamps) expect(text).toContain("no 'timestamp-query'");
+      expect(text).not.toMatch(/\d GFLOP\/s|GB\/s|of peak|forward linear|By kernel/);
+      expect(text).toContain("no 'timestamp-query'");
     } finally {
       setBackend('js');
     }

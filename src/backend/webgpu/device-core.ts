@@ -108,7 +108,9 @@ export async function openDevice(found: FoundAdapter, host: WebGPUHost): Promise
   for (const key of Object.keys(limits)) if (key !== 'maxImmediateSize') requiredLimits[key] = limits[key];
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredLimits });
+    // 'timestamp-query' where the adapter has it: GPU time per kernel for `tessera profile` (kernel-timer.ts).
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   } catch (e) {
     throw new Error(`initWebGPU: the adapter refused a device with its own limits: ${(e as Error).message}`);
   }

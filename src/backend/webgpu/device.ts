@@ -80,7 +80,9 @@ function pinEglLibraries(): void {
 /** Creates the device, or rejects saying why (no package, no adapter, device refused). */
 export async function createDeviceContext(options: WebGPUOptions = {}): Promise<DeviceContext> {
   const mod = await loadModule();
-  const flags = options.dawnFlags ?? [];
+  // Dawn rounds timestamps down to 2^16 ns (65.5 µs) unless told not to: a browser's guard against
+  // timing attacks, which a Node process does not need and which would blur `tessera profile`'s kernel times.
+  const flags = ['disable-dawn-features=timestamp_quantization', ...options.dawnFlags ?? []];
   const tried: string[] = [];
   let gpu: GPU | null = null;
   let adapter: GPUAdapter | null = null;

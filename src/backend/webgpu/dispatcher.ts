@@ -10,6 +10,7 @@
 import { BufferUsage, SHADER_STAGE_COMPUTE, checkDevice, type DeviceContext } from './device-core.js';
 import { renderShaderFrom } from './shader-template.js';
 import type { BufferPool } from './buffer-pool.js';
+import { KernelTimer } from './kernel-timer.js';
 
 /** A storage binding read by the kernel, or written (read_write) by it. The uniform binding comes last. */
 export type BindingKind = 'read' | 'write';
@@ -47,8 +48,11 @@ export class Dispatcher {
   private submitCount = 0;
   /** Temporaries of the open batch, returned to their pool once it is submitted. */
   private readonly afterSubmit: (() => void)[] = [];
+  /** Timestamps around the dispatches of timed kernel calls; null without the device feature 'timestamp-query'. */
+  readonly timer: KernelTimer | null;
 
   constructor(private readonly ctx: DeviceContext, private readonly maxDispatches: number) {
+    this.timer = ctx.device.features.has('timestamp-query') ? new KernelTimer(ctx.device, maxDispatches) : null;
     const align = ctx.device.limits.minUniformBufferOffsetAlignment;
     this.slotBytes = Math.max(256, align);
     this.arena = ctx.device.createBuffer({
@@ -65,7 +69,7 @@ export class Dispatcher {
     if (groups[0] === 0 || groups[1] === 0 || groups[2] === 0) return;
     if (uniform.byteLength > this.slotBytes) throw new Error(`webgpu dispatch ${spec.shader}: uniform struct too large`);
     checkDevice(this.ctx, `${spec.shader}/${spec.entry}`);
-    if (this.slot === this.maxDispatches) this.flush();
+    if (this.slot === this.maxDispatches || this.timer?.full) this.flush();
     const { pipeline, layout } = this.pipelineFor(spec);
     const offset = this.slot * this.slotBytes;
     this.arenaHost.set(uniform, offset);
@@ -73,10 +77,14 @@ export class Dispatcher {
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
     entries.push({ binding: buffers.length, resource: { buffer: this.arena, offset, size: uniform.byteLength } });
     const bindGroup = this.ctx.device.createBindGroup({ layout, entries });
-    const pass = this.openPass();
+    // A timed call's dispatch gets a pass of its own: timestamps are written only around passes.
+    const timestampWrites = this.timer?.nextPass() ?? null;
+    if (timestampWrites) this.closePass();
+    const pass = timestampWrites ? this.openPass(timestampWrites) : this.openPass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    if (timestampWrites) this.closePass();
     this.dispatchCount++;
   }
 
@@ -96,6 +104,7 @@ export class Dispatcher {
   flush(): void {
     if (!this.encoder) return;
     this.closePass();
+    this.timer?.resolve(this.encoder);
     if (this.slot > 0) this.ctx.device.queue.writeBuffer(this.arena, 0, this.arenaHost, 0, this.slot * this.slotBytes);
     this.ctx.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
@@ -116,6 +125,7 @@ export class Dispatcher {
   }
 
   destroy(): void {
+    this.timer?.destroy();
     this.arena.destroy();
   }
 
@@ -156,8 +166,8 @@ export class Dispatcher {
     return this.encoder;
   }
 
-  private openPass(): GPUComputePassEncoder {
-    if (!this.pass) this.pass = this.openEncoder().beginComputePass();
+  private openPass(timestampWrites?: GPUComputePassTimestampWrites): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.openEncoder().beginComputePass(timestampWrites ? { timestampWrites } : undefined);
     return this.pass;
   }
 

@@ -3,6 +3,7 @@
 // No Node module here, so the page's bundle can include it.
 import type { Backend, DType, TypedArray } from '../backend.js';
 import type { DeviceContext } from './device-core.js';
+import type { GpuKernelTimer } from './kernel-timer.js';
 import { GpuRuntime, GpuStorage } from './runtime.js';
 import { activationGrad, binary, copy, fill, unary, where } from './kernels-elementwise.js';
 import { reduce, softmax } from './kernels-reduce.js';
@@ -36,6 +37,8 @@ export interface WebGPUBackend extends Backend<GpuStorage> {
   stats(): WebGPUStats;
   /** Destroys the pooled (free) buffers. */
   trim(): void;
+  /** GPU time per kernel call from timestamp queries (src/inspect/step-trace.ts); null without 'timestamp-query'. */
+  readonly gpuTimer: GpuKernelTimer | null;
   /** Releases the device; the backend is unusable afterwards. */
   destroy(): void;
 }
@@ -51,6 +54,7 @@ export function backendOnDevice(ctx: DeviceContext, maxDispatchesPerSubmit = 64,
   const backend: WebGPUBackend = {
     name: 'webgpu',
     runtime: rt,
+    gpuTimer: rt.dispatcher.timer,
     supportsDType: (dtype) => dtype === 'float32',
     hostVisible: false,
     garbageCollected: false,
@@ -94,8 +98,8 @@ export function backendOnDevice(ctx: DeviceContext, maxDispatchesPerSubmit = 64,
       backend: 'webgpu', adapter: info.description || info.device, device: info.device, vendor: info.vendor, architecture: info.architecture,
       featureLevel: info.featureLevel, dawnBackend: info.backend, cpu: info.cpu,
       matmulTile: tileConfigFor(rt.ctx.device.limits), workgroupSize: rt.config.wg, dtypes: ['float32'],
-      // Whether GPU-side kernel times could be read (tessera profile says why it has none).
-      timestampQuery: rt.ctx.adapter.features.has('timestamp-query'),
+      // Whether GPU-side kernel times can be read (tessera profile says why it has none).
+      timestampQuery: rt.dispatcher.timer !== null,
     }),
     stats: () => ({ ...rt.pool.stats(), readbacks: rt.readbacks, ...rt.dispatcher.stats() }),
     trim: () => { rt.dispatcher.flush(); rt.pool.trim(); },

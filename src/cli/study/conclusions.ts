@@ -2,14 +2,8 @@
 // won, by how much, and whether that is larger than the noise by Welch's t-test over the repeats
 // (two-sided, p < 0.05). Lower is better for errors, higher for accuracies.
 import { welchTest } from '../../util/stats.js';
-import { formatMeanSd, SIGNIFICANCE } from '../sweep-summary.js';
+import { formatMeanSd, formatP, SIGNIFICANCE, type Candidate } from '../sweep-summary.js';
 import { meanSd, type MeanSd } from '../../util/stats.js';
-
-export interface Candidate {
-  label: string;
-  /** One value per repeat. */
-  samples: number[];
-}
 
 export interface Metric {
   /** e.g. 'test MSE', 'kNN accuracy'. */
@@ -20,8 +14,6 @@ export interface Metric {
 }
 
 export const TEST_MSE: Metric = { name: 'test MSE', higherIsBetter: false };
-
-export const formatP = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`);
 
 /** "0.0123 ± 0.0004", or for accuracies "81.2 ± 0.4%". */
 export function formatValue(m: MeanSd, metric: Metric, ref = m.mean): string {

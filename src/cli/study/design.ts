@@ -147,36 +147,41 @@ export const NORMALISERS: { label: string; settings: Settings }[] = [
   { label: 'batch norm + dropout 0.1', settings: { 'batch-norm': true, dropout: 0.1 } },
 ];
 
+/** The sections' variants by what they vary: the design runs them and the report (sections*.ts) looks them up, through these alone. */
+export const VARIANTS = {
+  activation: (activation: string, lr: number) => variant('main', { activation, lr }),
+  optimizer: (optimizer: string, lr: number) => variant('main', { optimizer, lr }),
+  batch: (lr: number, batch: number, epochs: number) => variant('main', { lr, 'batch-size': batch, epochs }),
+  overfit: (settings: Settings) => variant('overfit', settings),
+  pca: () => variant('main', {}, 'pca'),
+  /** Autoencoder vs PCA: a linear autoencoder (twice the main width) with a code of `latent`. */
+  linearCode: (b: Budget, latent: number) => variant('main', { activation: 'linear', latent, hidden: 2 * b.main.hidden }),
+  /** Codes as features: the default activation, same width and code. */
+  featureCode: (b: Budget, latent: number) => variant('main', { latent, hidden: 2 * b.main.hidden }, 'features'),
+  vae: (b: Budget, beta: number) => variant('main', { model: 'vae', beta, hidden: 4 * b.main.hidden, latent: 8 }, 'vae'),
+};
+
 /** The variants of one section at a budget (a variant may belong to several sections). */
 export function sectionVariants(section: SectionId, b: Budget): Variant[] {
   switch (section) {
     case 'activation':
-      return ACTIVATIONS.flatMap((a) => b.activationLrs.map((lr) => variant('main', { activation: a, lr })));
-    case 'lr-batch': {
-      const out: Variant[] = [];
-      for (const batch of b.batchSizes) {
-        for (const lr of b.batchLrs) {
-          out.push(variant('main', { lr, 'batch-size': batch, epochs: b.batchEpochs }));
-          out.push(variant('main', { lr, 'batch-size': batch, epochs: equalUpdateEpochs(b, batch) }));
-        }
-      }
-      return out;
-    }
-    case 'regularisation': return REGULARISERS.map((r) => variant('overfit', r.settings));
-    case 'dropout-bn': return NORMALISERS.map((r) => variant('overfit', r.settings));
+      return ACTIVATIONS.flatMap((a) => b.activationLrs.map((lr) => VARIANTS.activation(a, lr)));
+    case 'lr-batch':
+      return b.batchSizes.flatMap((batch) => b.batchLrs.flatMap((lr) =>
+        [VARIANTS.batch(lr, batch, b.batchEpochs), VARIANTS.batch(lr, batch, equalUpdateEpochs(b, batch))]));
+    case 'regularisation': return REGULARISERS.map((r) => VARIANTS.overfit(r.settings));
+    case 'dropout-bn': return NORMALISERS.map((r) => VARIANTS.overfit(r.settings));
     case 'optimizers':
-      return OPTIMIZERS.flatMap((o) => b.optimizerLrs.map((lr) => variant('main', { optimizer: o, lr })));
+      return OPTIMIZERS.flatMap((o) => b.optimizerLrs.map((lr) => VARIANTS.optimizer(o, lr)));
     case 'ae-pca':
     case 'features':
       return [
-        variant('main', {}, 'pca'),
-        ...b.codeSizes.flatMap((latent) => [
-          variant('main', { activation: 'linear', latent, hidden: 2 * b.main.hidden }),
-          variant('main', { latent, hidden: 2 * b.main.hidden }, 'features'),
-        ]).filter((v) => section === 'ae-pca' || v.kind === 'features'),
+        VARIANTS.pca(),
+        ...b.codeSizes.flatMap((latent) => [VARIANTS.linearCode(b, latent), VARIANTS.featureCode(b, latent)])
+          .filter((v) => section === 'ae-pca' || v.kind === 'features'),
       ];
     case 'generating':
-      return BETAS.map((beta) => variant('main', { model: 'vae', beta, hidden: 4 * b.main.hidden, latent: 8 }, 'vae'));
+      return BETAS.map((beta) => VARIANTS.vae(b, beta));
   }
 }
 

@@ -18,7 +18,8 @@ import { describeNonFinite, newSession, runSession } from '../../train/training-
 import { trainDataset, type Data, type DataSplit } from '../../train/run-data.js';
 import { mapBatches } from '../../eval/inference.js';
 import { datasetMse } from '../../eval/run-metrics.js';
-import type { Values } from '../options.js';
+import { defaultValues, type Values } from '../options.js';
+import { sizeOf } from '../../shape.js';
 import type { Autoencoder } from '../../models/autoencoder.js';
 import type { Budget, RunSpec } from './design.js';
 
@@ -56,7 +57,7 @@ export function subsetData(data: Data, trainRows: number): Data {
   const s = data.train;
   const n = Math.min(trainRows, s.n);
   if (n === s.n) return data;
-  const row = data.featureShape.reduce((a, b) => a * b, 1);
+  const row = sizeOf(data.featureShape);
   let images: Float32Array | null = null;
   const train: DataSplit = {
     n, labels: s.labels ? s.labels.subarray(0, n) : null, file: s.file,
@@ -69,8 +70,7 @@ export function subsetData(data: Data, trainRows: number): Data {
 /** The TrainConfig of a run: tessera train's defaults, the data options given, the regime, the variant's settings. */
 export function runConfig(run: RunSpec, budget: Budget, dataValues: Values, data: Data): TrainConfig {
   const reg = budget[run.variant.regime];
-  const v: Values = {};
-  for (const o of MODEL_TRAINING_OPTIONS) if (o.default !== undefined) v[o.name] = o.default;
+  const v = defaultValues(MODEL_TRAINING_OPTIONS);
   Object.assign(v, dataValues, { hidden: String(reg.hidden), latent: reg.latent, 'batch-size': reg.batchSize, epochs: reg.epochs });
   for (const [k, x] of Object.entries(run.variant.settings)) v[k] = k === 'hidden' ? String(x) : x;
   v.seed = run.seed;

@@ -3,8 +3,9 @@
 import { lineChart } from '../../viz/line-chart.js';
 import { formatMeanSd } from '../sweep-summary.js';
 import { meanSd } from '../../util/stats.js';
-import { BETAS, variant } from './design.js';
-import { compareCandidates, comparePair, formatValue, type Candidate, type Metric } from './conclusions.js';
+import { BETAS, VARIANTS } from './design.js';
+import { compareCandidates, comparePair, formatValue, type Metric } from './conclusions.js';
+import type { Candidate } from '../sweep-summary.js';
 import { statsOf, type Context, type Section } from './sections.js';
 import { KNN_K, type RunResult } from './run-one.js';
 
@@ -12,11 +13,11 @@ const KNN: Metric = { name: 'kNN accuracy', higherIsBetter: true, accuracy: true
 const PROBE: Metric = { name: 'linear-probe accuracy', higherIsBetter: true, accuracy: true };
 
 function pcaResult(ctx: Context): RunResult | undefined {
-  return ctx.results.get(`${variant('main', {}, 'pca').name}#0`);
+  return ctx.results.get(`${VARIANTS.pca().name}#0`);
 }
 
 const aeStats = (ctx: Context, k: number, linear: boolean) =>
-  statsOf(ctx, variant('main', linear ? { activation: 'linear', latent: k, hidden: 2 * ctx.budget.main.hidden } : { latent: k, hidden: 2 * ctx.budget.main.hidden }, linear ? 'ae' : 'features').name);
+  statsOf(ctx, (linear ? VARIANTS.linearCode : VARIANTS.featureCode)(ctx.budget, k).name);
 
 /** "a at 2, 4; b at 8" from per-size outcomes. */
 function bySize(outcomes: { k: number; better: 'a' | 'b' | 'tie' }[], words: Record<'a' | 'b' | 'tie', string>): string {
@@ -102,7 +103,7 @@ export function featuresSection(ctx: Context): Section {
 export function generatingSection(ctx: Context): Section {
   const b = ctx.budget;
   const rows = BETAS.map((beta) => {
-    const v = variant('main', { model: 'vae', beta, hidden: 4 * b.main.hidden, latent: 8 }, 'vae');
+    const v = VARIANTS.vae(b, beta);
     const s = statsOf(ctx, v.name);
     return { beta, v, s, kl: s.ok.map((r) => r.kl ?? NaN).filter(Number.isFinite) };
   });

@@ -3,10 +3,11 @@
 import type { Image } from '../../io/png.js';
 import { lineChart } from '../../viz/line-chart.js';
 import { mean } from '../../util/stats.js';
-import { formatMeanSd } from '../sweep-summary.js';
+import { firstEpochBelow, formatMeanSd } from '../sweep-summary.js';
 import { meanSd, type MeanSd } from '../../util/stats.js';
-import { ACTIVATIONS, OPTIMIZERS, REGULARISERS, NORMALISERS, equalUpdateEpochs, variant, type Budget, type Settings } from './design.js';
-import { compareCandidates, comparePair, formatP, pValue, type Candidate } from './conclusions.js';
+import { ACTIVATIONS, OPTIMIZERS, REGULARISERS, NORMALISERS, VARIANTS, equalUpdateEpochs, type Budget, type Settings, type Variant } from './design.js';
+import { compareCandidates, comparePair, pValue } from './conclusions.js';
+import { formatP, type Candidate } from '../sweep-summary.js';
 import type { RunResult } from './run-one.js';
 
 export interface Section {
@@ -47,7 +48,7 @@ export function statsOf(ctx: Context, name: string): VariantStats {
   };
 }
 
-const vs = (ctx: Context, regime: 'main' | 'overfit', s: Settings) => statsOf(ctx, variant(regime, s).name);
+const vs = (ctx: Context, v: Variant) => statsOf(ctx, v.name);
 const cand = (label: string, s: VariantStats): Candidate => ({ label, samples: s.ok.map((r) => r.testMse) });
 const cell = (s: VariantStats) => (s.runs.length === 0 ? 'not run' : s.ok.length === 0 ? `diverged (${s.diverged}/${s.runs.length})` : `${formatMeanSd(s.testMse)}${s.diverged ? ` (${s.diverged} diverged)` : ''}`);
 const lrText = (lr: number) => String(Number(lr.toPrecision(2)));
@@ -73,17 +74,17 @@ function curveChart(file: string, title: string, series: { name: string; curve: 
 const chartLine = (c: { file: string } | null, alt: string) => (c ? [`![${alt}](${c.file})`, ''] : []);
 
 /** A section that tunes the lr of each option on a grid, then compares the options at their best (1.1, 1.4). */
-function tunedComparison(ctx: Context, title: string, what: string, options: string[], lrs: number[], settingsOf: (o: string, lr: number) => Settings, file: string): Section {
+function tunedComparison(ctx: Context, title: string, what: string, options: string[], lrs: number[], variantOf: (o: string, lr: number) => Variant, file: string): Section {
   const rows: string[] = [];
   const chosen: { label: string; stats: VariantStats; lr: number }[] = [];
   for (const o of options) {
-    const cells = lrs.map((lr) => ({ key: lr, stats: vs(ctx, 'main', settingsOf(o, lr)) }));
+    const cells = lrs.map((lr) => ({ key: lr, stats: vs(ctx, variantOf(o, lr)) }));
     const best = bestOf(cells);
     if (best) chosen.push({ label: o, stats: best.stats, lr: best.key });
     rows.push(`| ${o} | ${cells.map((c) => cell(c.stats)).join(' | ')} | ${best ? lrText(best.key) : '–'} | ${best ? formatMeanSd(best.stats.trainMse) : '–'} |`);
   }
   const target = chosen.length ? [...chosen.map((c) => c.stats.testMse.mean)].sort((a, b) => a - b)[Math.floor((chosen.length - 1) / 2)] : NaN;
-  const epochsTo = (c: VariantStats) => { const i = c.curve.findIndex((v) => v <= target); return i < 0 ? '–' : String(i + 1); };
+  const epochsTo = (c: VariantStats) => String(firstEpochBelow(c.curve, target) ?? '–');
   const chart = curveChart(file, `test MSE per epoch, each ${what} at its best lr (mean of the repeats)`, chosen.map((c) => ({ name: `${c.label} lr ${lrText(c.lr)}`, curve: c.stats.curve })));
   const m = ctx.budget.main;
   return {
@@ -103,11 +104,11 @@ function tunedComparison(ctx: Context, title: string, what: string, options: str
 }
 
 export function activationSection(ctx: Context): Section {
-  return tunedComparison(ctx, 'Activation (1.1)', 'activation', ACTIVATIONS, ctx.budget.activationLrs, (a, lr) => ({ activation: a, lr }), 'activation.png');
+  return tunedComparison(ctx, 'Activation (1.1)', 'activation', ACTIVATIONS, ctx.budget.activationLrs, VARIANTS.activation, 'activation.png');
 }
 
 export function optimizerSection(ctx: Context): Section {
-  return tunedComparison(ctx, 'Optimizers (1.4)', 'optimizer', OPTIMIZERS, ctx.budget.optimizerLrs, (o, lr) => ({ optimizer: o, lr }), 'optimizers.png');
+  return tunedComparison(ctx, 'Optimizers (1.4)', 'optimizer', OPTIMIZERS, ctx.budget.optimizerLrs, VARIANTS.optimizer, 'optimizers.png');
 }
 
 /** 1.2: the lr × batch grid at equal epochs and at equal updates, lr ∝ batch, the stable lrs per batch size. */
@@ -121,7 +122,7 @@ export function lrBatchSection(ctx: Context): Section {
   const conclusion: string[] = [];
   const charts: Section['charts'] = [];
   for (const r of regimes) {
-    const grid = b.batchSizes.map((batch) => b.batchLrs.map((lr) => vs(ctx, 'main', { lr, 'batch-size': batch, epochs: r.epochs(batch) })));
+    const grid = b.batchSizes.map((batch) => b.batchLrs.map((lr) => vs(ctx, VARIANTS.batch(lr, batch, r.epochs(batch)))));
     body.push(`**${r.title}**: test MSE`, '', `| batch \\ lr | ${b.batchLrs.map(lrText).join(' | ')} |`, `|---|${b.batchLrs.map(() => '---:').join('|')}|`,
       ...b.batchSizes.map((batch, i) => `| ${batch} | ${grid[i].map(cell).join(' | ')} |`), '');
     const file = `lr-batch-${r.key}.png`;
@@ -143,7 +144,7 @@ export function lrBatchSection(ctx: Context): Section {
       const step = Math.log(b.batchSizes[i] / b.batchSizes[0]) / Math.log(ratio);
       const k = j + Math.round(step);
       if (Math.abs(step - Math.round(step)) > 1e-9 || k >= b.batchLrs.length) continue;
-      cells.push({ label: `batch ${b.batchSizes[i]} at lr ${lrText(b.batchLrs[k])}`, s: vs(ctx, 'main', { lr: b.batchLrs[k], 'batch-size': b.batchSizes[i], epochs: b.batchEpochs }) });
+      cells.push({ label: `batch ${b.batchSizes[i]} at lr ${lrText(b.batchLrs[k])}`, s: vs(ctx, VARIANTS.batch(b.batchLrs[k], b.batchSizes[i], b.batchEpochs)) });
     }
     const ok = cells.filter((c) => c.s.ok.length > 0);
     if (ok.length < 2) continue;
@@ -155,7 +156,7 @@ export function lrBatchSection(ctx: Context): Section {
   conclusion.push(...(diag.length ? diag : ['Linear scaling: the grid has no two cells with lr ∝ batch; not checked.']));
   // stable: every repeat finite and better than predicting the mean row (a slower lr that has not got there yet is named apart)
   const stable = b.batchSizes.map((batch) => {
-    const cells = b.batchLrs.map((lr) => ({ lr, s: vs(ctx, 'main', { lr, 'batch-size': batch, epochs: b.batchEpochs }) })).filter((c) => c.s.runs.length > 0);
+    const cells = b.batchLrs.map((lr) => ({ lr, s: vs(ctx, VARIANTS.batch(lr, batch, b.batchEpochs)) })).filter((c) => c.s.runs.length > 0);
     const list = (xs: typeof cells) => xs.map((c) => lrText(c.lr)).join(', ');
     const ok = cells.filter((c) => c.s.diverged === 0 && c.s.testMse.mean < ctx.baselineMse);
     const blew = cells.filter((c) => c.s.diverged > 0);
@@ -170,7 +171,7 @@ export function lrBatchSection(ctx: Context): Section {
 /** 1.3 and 1.5: options in the overfitting regime, judged by test MSE, with the train–test gap. */
 function overfitComparison(ctx: Context, title: string, what: string, options: { label: string; settings: Settings }[], file: string): Section {
   const o = ctx.budget.overfit;
-  const rows = options.map((x) => ({ label: x.label, s: vs(ctx, 'overfit', x.settings) }));
+  const rows = options.map((x) => ({ label: x.label, s: vs(ctx, VARIANTS.overfit(x.settings)) }));
   const chart = curveChart(file, `test MSE per epoch (${o.trainRows} training rows, hidden ${o.hidden})`, rows.map((r) => ({ name: r.label, curve: r.s.curve })));
   const none = rows[0].s;
   const conclusion = [compareCandidates(`${what} (by test reconstruction MSE alone)`, rows.map((r) => cand(r.label, r.s)))];
