@@ -39,8 +39,15 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
  *   bce      −(b·L(a) + (1 − b)·L(1 − a)),  L(q) = q ≥ 2⁻¹²⁶ ? ln q : −100
  *   bceGrad  ∂bce/∂a = (1 − b)/(1 − a)·[1 − a ≥ 2⁻¹²⁶] − b/a·[a ≥ 2⁻¹²⁶]  (0 where a clamped log has no slope)
  * computed in double on js and native (rounded once), in f32 on webgpu.
+ * 'bceLogits' and 'bceLogitsGrad' are the same loss on a logit a (p = σ(a)), stably, one pass each
+ * (bceWithLogitsLoss; the VAE's training loss):
+ *   bceLogits      max(a, 0) − a·b + log1p(e^−|a|), as c·|a| + log1p(e^−|a|) with c = a ≥ 0 ? 1 − b : b
+ *                  and c·|a| = 0 where c = 0 (a = ±∞ on its target's side gives 0, not 0·∞)
+ *   bceLogitsGrad  ∂bceLogits/∂a = σ(a) − b
+ * computed in double on js, in float32 on native and wasm (vec_mathf.inc) and on webgpu.
  */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq', 'bce', 'bceGrad'] as const;
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq', 'bce', 'bceGrad',
+  'bceLogits', 'bceLogitsGrad'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /**

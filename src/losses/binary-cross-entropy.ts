@@ -3,12 +3,12 @@
 //                      gives a finite loss (and no NaN gradient); p or y outside [0, 1] is an error
 //                      (check-values.ts)
 //   bceWithLogitsLoss  on logits x, stably: max(x, 0) − x·y + log(1 + e^−|x|);
-//                      dL/dx = σ(x) − y, dL/dy = −x
+//                      dL/dx = σ(x) − y, dL/dy = −x (the VAE's training loss, src/models/vae.ts)
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled, noGrad } from '../autograd.js';
 import { record } from '../ops/op.js';
-import { abs, add, binaryKernel, clamp, div, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
-import { relu, sigmoid, softplus } from '../ops/activation.js';
+import { add, binaryKernel, clamp, div, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
+import { sigmoid } from '../ops/activation.js';
 import { checkPair, reduce, type LossOptions } from './reduction.js';
 import { checkProbabilities } from './check-values.js';
 
@@ -71,14 +71,22 @@ function bceDerivative(pred: Tensor, target: Tensor): Tensor {
   return sub(upper, lower);
 }
 
+/**
+ * BCE on logits, one kernel pass forward ('bceLogits') and one backward ('bceLogitsGrad' = σ(x) − y,
+ * times g), where the composition max(x, 0) − x·y + log1p(e^−|x|) took six passes. The derivative
+ * is the closed form (the composite's would be wrong at exactly x = 0, where |x| has no slope).
+ */
 export function bceWithLogitsLoss(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bceWithLogitsLoss', logits, target);
-  // Forward with ops under noGrad, then one node whose rule is the closed-form derivative
-  // (the composite's derivative would be wrong at exactly x = 0, where |x| has no slope).
-  const loss = noGrad(() => add(sub(relu(logits), mul(logits, target)), softplus(neg(abs(logits)))));
-  const out = record(loss, 'bceWithLogits', [logits, target], (g) => [
-    logits.requiresGrad ? mul(g, sub(sigmoid(logits), target)) : null,
-    target.requiresGrad ? neg(mul(g, logits)) : null,
-  ], { saved: ['logits', 'target'] });
-  return reduce('bceWithLogitsLoss', out, options.reduction);
+  const reduction = options.reduction ?? 'mean';
+  const loss = noGrad(() => reduce('bceWithLogitsLoss', binaryKernel('bceLogits', logits, target), reduction));
+  if (!(isGradEnabled() && (logits.requiresGrad || target.requiresGrad))) return loss;
+  return record(loss, 'bceWithLogits', [logits, target], (g) => {
+    // g has the loss's shape: a scalar for 'sum' and 'mean' (÷N here, as mean's rule), else logits'.
+    const scale = reduction === 'mean' ? mul(g, 1 / logits.size) : g;
+    // Under createGraph the derivative is built from ops, so that it has a graph of its own.
+    const d = !logits.requiresGrad ? null
+      : isGradEnabled() ? sub(sigmoid(logits), target) : binaryKernel('bceLogitsGrad', logits, target);
+    return [d === null ? null : mul(d, scale), target.requiresGrad ? neg(mul(logits, scale)) : null];
+  }, { saved: ['logits', 'target'], attrs: { reduction } });
 }

@@ -5,6 +5,12 @@
 // the KL summed over the latent axis and averaged over the batch, so it pairs with a
 // reconstruction loss of the same scale: `vae.reconstructionLoss` (BCE or squared error summed
 // over the features, averaged over the batch).
+// With BCE and a decoder that ends in Sigmoid (denseVae's), the training forward keeps the
+// decoder's logits beside the reconstruction σ(logits) it returns, and reconstructionLoss takes
+// BCE on those logits (bceWithLogitsLoss: one kernel pass forward, one backward, float32 math)
+// instead of BCE on the probabilities (two double-precision logs per element) followed by the
+// sigmoid's derivative: the same loss, −[x·log σ(z) + (1 − x)·log(1 − σ(z))], without σ's
+// rounding near 0 and 1 (PyTorch's clamp of each log at −100 is reached only past |z| ≈ 88).
 import type { Tensor } from '../tensor.js';
 import { noGrad } from '../autograd.js';
 import { randn } from '../ops/random.js';
@@ -16,7 +22,11 @@ import { shapeStr } from '../shape.js';
 import type { Module } from '../nn/module.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { gaussianKl } from '../losses/kl-divergence.js';
-import { bceLoss } from '../losses/binary-cross-entropy.js';
+import { bceLoss, bceWithLogitsLoss } from '../losses/binary-cross-entropy.js';
+import { checkProbabilities } from '../losses/check-values.js';
+import { sigmoid } from '../ops/activation.js';
+import { Sequential } from '../nn/sequential.js';
+import { Sigmoid } from '../nn/activations.js';
 import { mseLoss } from '../losses/regression.js';
 import { Autoencoder } from './autoencoder.js';
 import { mlp } from './dense-autoencoder.js';
@@ -37,6 +47,8 @@ export class VAE extends Autoencoder {
   beta: number;
   readonly reconstruction: 'bce' | 'mse';
   readonly generator: Generator;
+  /** Each training reconstruction σ(z) → its logits z, for reconstructionLoss (weak: gone with the step). */
+  private readonly logitsOf = new WeakMap<Tensor, Tensor>();
 
   constructor(encoder: Module, decoder: Module, options: VaeOptions) {
     super(encoder, decoder);
@@ -93,13 +105,32 @@ export class VAE extends Autoencoder {
     const eps = randn([n, this.latent], { generator: this.generator, backend: h.backend, dtype: h.dtype });
     const { z, kl } = reparameterize(h, eps);
     if (this.beta > 0) this.addLoss(mul(sum(kl), this.beta / n));
-    return this.decode(z);
+    return this.decodeForLoss(z);
+  }
+
+  /** decode(z), keeping the logits when the loss can use them (BCE, a decoder ending in Sigmoid). */
+  private decodeForLoss(z: Tensor): Tensor {
+    const d = this.decoder;
+    if (this.reconstruction !== 'bce' || !(d instanceof Sequential) || !(d.at(-1) instanceof Sigmoid)) return this.decode(z);
+    const logits = d.forwardFirst(z, d.length - 1);
+    const pred = sigmoid(logits);
+    this.logitsOf.set(pred, logits);
+    return pred;
   }
 
   /** Reconstruction loss per example: summed over features, averaged over the batch. */
   readonly reconstructionLoss = (pred: Tensor, target: Tensor): Tensor => {
     const n = pred.rank === 0 ? 1 : pred.shape[0];
-    const total = this.reconstruction === 'bce' ? bceLoss(pred, target, { reduction: 'sum' }) : mseLoss(pred, target, { reduction: 'sum' });
+    const logits = this.logitsOf.get(pred);
+    let total: Tensor;
+    if (this.reconstruction === 'mse') total = mseLoss(pred, target, { reduction: 'sum' });
+    else if (logits === undefined) total = bceLoss(pred, target, { reduction: 'sum' });
+    else {
+      // The target is checked on the host as bceLoss checks it (values in [0, 1]; not on webgpu, which
+      // cannot read it synchronously); σ(z) is in [0, 1] by construction.
+      checkProbabilities('VAE.reconstructionLoss', 'target', target, '');
+      total = bceWithLogitsLoss(logits, target, { reduction: 'sum' });
+    }
     return mul(total, 1 / n);
   };
 

@@ -43,11 +43,16 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardFirst(x, this.layers.length);
+  }
+
+  /** The first `count` modules only (a VAE's decoder up to its logits, without the final Sigmoid). */
+  forwardFirst(x: Tensor, count: number): Tensor {
     let y = x;
-    for (let i = 0; i < this.layers.length; i++) {
+    for (let i = 0; i < count; i++) {
       const m = this.layers[i];
       const fuses = (m instanceof Linear && m.activation === 'none') || m instanceof Conv2d || m instanceof ConvTranspose2d;
-      const act = this.fuse && fuses ? fusable(this.layers[i + 1]) : null;
+      const act = this.fuse && fuses && i + 1 < count ? fusable(this.layers[i + 1]) : null;
       if (act) {
         y = (m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, act);
         i++;

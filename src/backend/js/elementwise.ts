@@ -116,6 +116,18 @@ function bceGrad(p: number, y: number): number {
   return (q >= TINY ? (1 - y) / q : 0) - (p >= TINY ? y / p : 0);
 }
 
+/** Binary cross-entropy of logit z against target y, stably (opcodes.ts, 'bceLogits'). */
+function bceLogits(z: number, y: number): number {
+  const a = Math.abs(z), c = z >= 0 ? 1 - y : y;
+  return (c === 0 ? 0 : c * a) + Math.log1p(Math.exp(-a));
+}
+
+/** ∂bceLogits/∂z = σ(z) − y, σ in the form that takes e^ of −|z| only (opcodes.ts, 'bceLogitsGrad'). */
+function bceLogitsGrad(z: number, y: number): number {
+  const e = Math.exp(-Math.abs(z));
+  return (z >= 0 ? 1 : e) / (1 + e) - y;
+}
+
 /** One contiguous run of a broadcasting binary op: out[oo+i] = a[ao+i·sa] op b[bo+i·sb]. */
 function binaryRun(op: BinaryOp, a: TypedArray, ao: number, sa: number, b: TypedArray, bo: number, sb: number,
   out: TypedArray, oo: number, n: number): void {
@@ -134,6 +146,8 @@ function binaryRun(op: BinaryOp, a: TypedArray, ao: number, sa: number, b: Typed
     case 'eq': for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * sa] === b[bo + i * sb] ? 1 : 0; return;
     case 'bce': for (let i = 0; i < n; i++) out[oo + i] = bce(a[ao + i * sa], b[bo + i * sb]); return;
     case 'bceGrad': for (let i = 0; i < n; i++) out[oo + i] = bceGrad(a[ao + i * sa], b[bo + i * sb]); return;
+    case 'bceLogits': for (let i = 0; i < n; i++) out[oo + i] = bceLogits(a[ao + i * sa], b[bo + i * sb]); return;
+    case 'bceLogitsGrad': for (let i = 0; i < n; i++) out[oo + i] = bceLogitsGrad(a[ao + i * sa], b[bo + i * sb]); return;
     default: {
       const never: never = op;
       throw new Error(`js backend: unknown binary op '${String(never)}'`);
