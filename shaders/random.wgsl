@@ -7,6 +7,7 @@
 //   KIND {{RNG_NORMAL}}: Box–Muller on the word pairs (w0, w1) and (w2, w3) (see normal_pair below)
 //   KIND {{RNG_GAUSSIAN_NOISE}}: clamp(x + normal, low, high) (x bound at 1; a placeholder otherwise)
 // WGSL has no 64-bit integers: the 32×32 → 64-bit products are built from 16-bit halves.
+#include "math.wgsl"
 
 struct Params {
   size: u32,
@@ -104,7 +105,7 @@ fn store(i: u32, v: f32) {
   if (i >= u.size) { return; }
   if (KIND == {{RNG_GAUSSIAN_NOISE}}u) {
     let s = x[i] + v;
-    out[i] = {{OUT_TYPE}}(select(select(s, u.high, s > u.high), u.low, s < u.low));
+    out[i] = {{OUT_TYPE}}(select(select(select(s, u.high, s > u.high), u.low, s < u.low), s, is_nan_f32(s)));  // NaN stays NaN
   } else {
     out[i] = {{OUT_TYPE}}(v);
   }
