@@ -1,5 +1,5 @@
 // Shared pieces of the random-kernel tests (random.test.ts, webgpu-random.test.ts): the cases
-// drawn on every backend and byte-exact / one-ulp comparisons with the js reference.
+// drawn on every backend and byte-exact comparisons with the js reference.
 import { expect } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import type { RandomKind } from '../../src/backend/opcodes.js';
@@ -27,14 +27,6 @@ export function draw(b: Backend<Float32Array>, kind: RandomKind, size: number, k
   const copy = out.slice();
   expect([copy[size], copy[size + 1], copy[size + 2]], `${b.name} ${kind} wrote past size ${size}`).toEqual([-7, -7, -7]);
   return copy.subarray(0, size);
-}
-
-/** |got − want| ≤ one float32 ulp of want, element by element. */
-export function expectWithinUlp(got: Float32Array, want: Float32Array, what: string): void {
-  for (let i = 0; i < want.length; i++) {
-    const ulp = 2 ** (Math.floor(Math.log2(Math.max(Math.abs(want[i]), 2 ** -126))) - 23);
-    if (!(Math.abs(got[i] - want[i]) <= ulp)) throw new Error(`${what} [${i}]: got ${got[i]}, js ${want[i]}`);
-  }
 }
 
 /** Byte-equal arrays (stricter than toEqual, and fast on large ones), naming the first difference. */
