@@ -217,12 +217,19 @@ void AdamMany(const Napi::CallbackInfo& info) {
   }
 }
 
-// random(kind: RandomCode, out, size, key0, key1, counter, mean, std, threshold, value)
+// random(kind: RandomCode, out, size, key0, key1, counter, mean, std, threshold, value, x?, low, high)
+// (x: gaussianNoise's input, null for the other kinds; its length checked by kernelChecks)
 void Random(const Napi::CallbackInfo& info) {
   RandomArgs a{static_cast<uint32_t>(lng(info, 3)), static_cast<uint32_t>(lng(info, 4)), static_cast<uint64_t>(lng(info, 5)),
       num(info, 6), num(info, 7), static_cast<uint32_t>(lng(info, 8)), static_cast<float>(num(info, 9))};
-  if (!randomFill(activeKernels(), static_cast<int>(lng(info, 0)), data<float>(info, 1, "random"), lng(info, 2), a))
-    throw Napi::RangeError::New(info.Env(), "tessera native random: unknown kind (expected RNG_BITS, RNG_UNIFORM, RNG_BERNOULLI or RNG_NORMAL)");
+  if (info.Length() > 12) {
+    a.x = dataOrNull<const float>(info, 10, "random");
+    a.low = static_cast<float>(num(info, 11)); a.high = static_cast<float>(num(info, 12));
+  }
+  const int kind = static_cast<int>(lng(info, 0));
+  if (kind == RNG_GAUSSIAN_NOISE && a.x == nullptr) throw Napi::TypeError::New(info.Env(), "tessera native random: gaussianNoise needs its input x");
+  if (!randomFill(activeKernels(), kind, data<float>(info, 1, "random"), lng(info, 2), a))
+    throw Napi::RangeError::New(info.Env(), "tessera native random: unknown kind (expected a RandomCode of native/isa.h)");
 }
 
 // reparameterize(stats, eps, z, kl, rows, latent); reparameterizeBackward(stats, eps, dz?, dkl?, dstats, rows, latent)

@@ -19,11 +19,15 @@ enum UnaryCode {
 };
 enum BinaryCode { B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_GT, B_GE, B_LT, B_LE, B_EQ, B_BCE, B_BCE_GRAD, B_BCE_LOGITS, B_BCE_LOGITS_GRAD, B_COUNT };
 enum ActCode { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH };
-// What Backend.random writes (RANDOM_KINDS): raw words, uniform, Bernoulli, normal.
-enum RandomCode { RNG_BITS, RNG_UNIFORM, RNG_BERNOULLI, RNG_NORMAL, RNG_COUNT };
+// What Backend.random writes (RANDOM_KINDS): raw words, uniform, Bernoulli, normal, x + normal clipped.
+enum RandomCode { RNG_BITS, RNG_UNIFORM, RNG_BERNOULLI, RNG_NORMAL, RNG_GAUSSIAN_NOISE, RNG_COUNT };
 // The parameters of one random draw (src/backend/philox.ts): key, first block counter, normal's
-// mean and std, Bernoulli's integer threshold ⌈p·2^24⌉ and the value it writes.
-struct RandomArgs { uint32_t k0, k1; uint64_t counter; double mean, std; uint32_t threshold; float value; };
+// mean and std, Bernoulli's integer threshold ⌈p·2^24⌉ and the value it writes, gaussianNoise's
+// input x (element i of the draw reads x[i]) and clip range.
+struct RandomArgs {
+  uint32_t k0, k1; uint64_t counter; double mean, std; uint32_t threshold; float value;
+  const float* x = nullptr; float low = -__builtin_inff(), high = __builtin_inff();
+};
 
 struct SgdArgs { double lr, momentum, dampening, weightDecay, sign; bool nesterov, firstStep, hasBuf; };
 struct AdamArgs { double lr, beta1, beta2, eps, weightDecay, stepSize, bc2Sqrt; bool decoupled; };

@@ -14,6 +14,7 @@ bool randomFill(const IsaKernels* K, int kind, float* out, long n, const RandomA
   parallelRange(blocks, kGrainBlocks, [&](long begin, long end) {
     RandomArgs chunk = a;
     chunk.counter = a.counter + static_cast<uint64_t>(begin);
+    if (a.x != nullptr) chunk.x = a.x + 4 * begin;
     const long first = 4 * begin, last = 4 * end < n ? 4 * end : n;
     K->random(kind, out + first, last - first, chunk);
   });

@@ -80,9 +80,13 @@ EXPORT(tessera_gather_bytes) void tessera_gather_bytes(const unsigned char* src,
   gatherBytes(src, rowSize, rows, n, (float)divisor, out);
 }
 // counter is a whole number below 2^53 (JavaScript's, as src/backend/philox.ts takes it); 0 for an unknown kind.
+// x: gaussianNoise's input (0 for the other kinds), checked by the caller.
 EXPORT(tessera_random) int tessera_random(int kind, float* out, long n, double k0, double k1, double counter, double mean,
-    double std, double threshold, double value) {
-  return randomFill(K, kind, out, n, RandomArgs{(uint32_t)k0, (uint32_t)k1, (uint64_t)counter, mean, std, (uint32_t)threshold, (float)value});
+    double std, double threshold, double value, const float* x, double low, double high) {
+  RandomArgs a{(uint32_t)k0, (uint32_t)k1, (uint64_t)counter, mean, std, (uint32_t)threshold, (float)value};
+  a.x = x; a.low = (float)low; a.high = (float)high;
+  if (kind == RNG_GAUSSIAN_NOISE && x == nullptr) return 0;
+  return randomFill(K, kind, out, n, a);
 }
 // The VAE's latent layer (simd_latent.inc): stats [rows, 2·latent] = μ ‖ log σ², eps and z [rows, latent],
 // kl [rows]; dz and dkl may be 0 (absent: no contribution). The caller has checked every length.

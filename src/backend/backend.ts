@@ -200,8 +200,9 @@ export interface Backend<S = unknown> {
    * Counter-based random numbers (Philox4x32-10): out[0:size] drawn from blocks counter ..
    * counter + ⌈size/4⌉ − 1 under key, as src/backend/philox.ts (the reference) defines.
    * Optional: ops fall back to that reference on the host plus an upload where a backend has none.
+   * x: gaussianNoise's input (size elements; out = clamp(x + mean + std·z, low, high)).
    */
-  random?(kind: RandomKind, out: S, size: number, key: readonly [number, number], counter: number, params: RandomParams): void;
+  random?(kind: RandomKind, out: S, size: number, key: readonly [number, number], counter: number, params: RandomParams, x?: S): void;
 
   /** Waits until all enqueued work is done (webgpu); a no-op on CPU backends. */
   sync?(): Promise<void>;

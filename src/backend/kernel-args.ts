@@ -1,8 +1,8 @@
 // Argument checks and packing shared by the backends that call compiled kernels (native, wasm):
 // the C++ side trusts its sizes, so every operand's extent is checked here first, and shapes and
 // strides travel as one Float64Array `meta` in the layout native/elementwise.h documents.
-import type { ActivationGradOp, AdamParams, BinaryOp, Conv2dGeometry, Dims, MatmulParams, ReduceOp, UnaryOp } from './backend.js';
-import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
+import type { ActivationGradOp, AdamParams, BinaryOp, Conv2dGeometry, Dims, MatmulParams, RandomKind, ReduceOp, UnaryOp } from './backend.js';
+import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, RANDOM_CODES, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 
 /** The most axes the compiled kernels take (kMaxRank in native/strided.h); more go to js. */
 const MAX_RANK = 16;
@@ -172,26 +172,32 @@ export function kernelChecks(backend: string) {
     sgdStep(param: Operand, grad: Operand, buf: Operand | null, size: number): void {
       sameSize('sgdStep', size, { param, grad, 'momentum buffer': buf });
     },
+    /** random's kind code, out (and gaussianNoise's input x) checked against size. */
+    random(kind: RandomKind, out: Operand, size: number, x: Operand | undefined): number {
+      const code = RANDOM_CODES[kind];
+      if (code === undefined) throw new Error(`${backend} backend random: unknown kind '${String(kind)}'`);
+      needs('random', 'out', out.length, size);
+      if (kind === 'gaussianNoise') {
+        if (x === undefined) throw new Error(`${backend} backend random: gaussianNoise needs its input x`);
+        needs('random(gaussianNoise)', 'x', x.length, size);
+      }
+      return code;
+    },
+    reparameterize(stats: Operand, eps: Operand, z: Operand, kl: Operand, rows: number, latent: number): void {
+      needs('reparameterize', 'stats', stats.length, rows * 2 * latent);
+      sameSize('reparameterize', rows * latent, { eps, z });
+      needs('reparameterize', 'kl', kl.length, rows);
+    },
+    reparameterizeBackward(stats: Operand, eps: Operand, dz: Operand | null, dkl: Operand | null, dstats: Operand, rows: number, latent: number): void {
+      const op = 'reparameterizeBackward';
+      sameSize(op, rows * 2 * latent, { stats, dstats });
+      sameSize(op, rows * latent, { eps, dz });
+      if (dkl !== null) needs(op, 'dkl', dkl.length, rows);
+    },
     /** Adam's bias corrections, computed here as the js backend does, so every backend uses the same doubles. */
     adamStep(param: Operand, grad: Operand, m: Operand, v: Operand, vMax: Operand | null, size: number, p: AdamParams): { stepSize: number; bc2Sqrt: number } {
       sameSize('adamStep', size, { param, grad, m, v, vMax });
       return { stepSize: p.lr / (1 - Math.pow(p.beta1, p.step)), bc2Sqrt: Math.sqrt(1 - Math.pow(p.beta2, p.step)) };
-    },
-    /** The latent op's operands: stats [rows, 2·latent], eps and z [rows, latent], kl [rows]. */
-    reparameterize(stats: Operand, eps: Operand, z: Operand, kl: Operand, rows: number, latent: number): void {
-      needs('reparameterize', 'stats', stats.length, rows * 2 * latent);
-      needs('reparameterize', 'eps', eps.length, rows * latent);
-      needs('reparameterize', 'z', z.length, rows * latent);
-      needs('reparameterize', 'kl', kl.length, rows);
-    },
-    /** As reparameterize, for its backward: dz [rows, latent] and dkl [rows] may be absent, dstats is stats' shape. */
-    reparameterizeBackward(stats: Operand, eps: Operand, dz: Operand | null, dkl: Operand | null, dstats: Operand, rows: number, latent: number): void {
-      const op = 'reparameterizeBackward';
-      needs(op, 'stats', stats.length, rows * 2 * latent);
-      needs(op, 'eps', eps.length, rows * latent);
-      if (dz) needs(op, 'dz', dz.length, rows * latent);
-      if (dkl) needs(op, 'dkl', dkl.length, rows);
-      needs(op, 'dstats', dstats.length, rows * 2 * latent);
     },
   };
 }

@@ -72,9 +72,10 @@ export type ActivationGradOp = Exclude<Activation, 'none'>;
 /**
  * What the counter-based generator's kernel (Backend.random, src/backend/philox.ts) writes:
  * the raw 32-bit words (bit patterns in float32 slots, for tests), uniform [0, 1), Bernoulli
- * (p, value) and normal (mean, std) by Box–Muller.
+ * (p, value), normal (mean, std) by Box–Muller, and gaussianNoise: an input x plus a normal draw,
+ * clipped to [low, high], in one pass (a denoising model's corruption).
  */
-export const RANDOM_KINDS = ['bits', 'uniform', 'bernoulli', 'normal'] as const;
+export const RANDOM_KINDS = ['bits', 'uniform', 'bernoulli', 'normal', 'gaussianNoise'] as const;
 export type RandomKind = (typeof RANDOM_KINDS)[number];
 
 /** name → position, on an object without a prototype (so 'toString' is not an op). */

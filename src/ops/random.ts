@@ -7,18 +7,22 @@ import type { Tensor } from '../tensor.js';
 import { assertValidShape, sizeOf, type Shape } from '../shape.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { finish, resolve, type CreateOptions } from './creation.js';
-import { empty, uploaded } from './op.js';
-import { affine } from './elementwise.js';
+import { checkTensor, empty, record, uploaded } from './op.js';
+import { add, affine, clamp, gt, lt, mul } from './elementwise.js';
 
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-/** The backend's kernel fills the tensor; a backend without one gets the reference's draw, uploaded. */
-function randomTensor(op: string, kind: RandomKind, shape: Shape, options: RandomOptions | undefined, params: RandomParams): Tensor {
+/**
+ * The backend's kernel fills the tensor (gaussianNoise reads x); a backend without one gets the
+ * reference's draw, uploaded (and gaussianNoise its definition, add then clamp).
+ */
+function randomTensor(op: string, kind: RandomKind, shape: Shape, options: RandomOptions | undefined, params: RandomParams, x?: Tensor): Tensor {
   assertValidShape(op, shape);
   const { backend, dtype } = resolve(op, options);
   const size = sizeOf(shape);
+  if (x && !backend.random) return clamp(add(x, randn(shape, { ...options, ...params })), params.low!, params.high!);
   const { key, counter } = (options?.generator ?? defaultGenerator).takeBlocks(size);
   if (!backend.random) {
     const host = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
@@ -26,7 +30,7 @@ function randomTensor(op: string, kind: RandomKind, shape: Shape, options: Rando
     return finish(uploaded(host, shape, dtype, backend), options);
   }
   const out = empty(shape, dtype, backend);
-  backend.random(kind, out.storage(op), size, key, counter, params);
+  backend.random(kind, out.storage(op), size, key, counter, params, x?.storage(op));
   return finish(out, options);
 }
 
@@ -60,4 +64,21 @@ export function bernoulli(shape: Shape, p: number, options?: RandomOptions & { v
   if (!(p >= 0 && p <= 1)) throw new Error(`bernoulli: probability must be in [0, 1], got ${p}`);
   const value = finite('bernoulli', 'value', options?.value ?? 1);
   return randomTensor('bernoulli', 'bernoulli', shape, options, { p, value });
+}
+
+/**
+ * A denoising model's corruption in one pass: clamp(x + mean + std·z, low, high), z drawn as randn
+ * draws it, so the result equals clamp(add(x, randn(x.shape, { mean, std })), low, high) from the
+ * same generator state. dL/dx = g where low < out < high (a clipped element, or one landing exactly
+ * on a bound, gets none).
+ */
+export function gaussianNoise(x: Tensor, options: { std: number; mean?: number; low?: number; high?: number; generator?: Generator }): Tensor {
+  const op = 'gaussianNoise';
+  checkTensor(op, x);
+  const mean = finite(op, 'mean', options.mean ?? 0), std = finite(op, 'std', options.std);
+  const low = options.low ?? -Infinity, high = options.high ?? Infinity;
+  if (!(low <= high)) throw new Error(`${op}: low ${low} must not exceed high ${high}`);
+  const out = randomTensor(op, 'gaussianNoise', x.shape, { generator: options.generator, backend: x.backend, dtype: x.dtype },
+    { mean, std, low, high }, x);
+  return out.node ? out : record(out, op, [x], (g) => [mul(g, mul(gt(out, low), lt(out, high)))], { saved: ['out'] });
 }

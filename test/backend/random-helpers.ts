@@ -1,5 +1,5 @@
 // Shared pieces of the random-kernel tests (random.test.ts, webgpu-random.test.ts): the cases
-// drawn on every backend and byte-exact / one-ulp comparisons with the js reference.
+// drawn on every backend and byte-exact comparisons with the js reference.
 import { expect } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import type { RandomKind } from '../../src/backend/opcodes.js';
@@ -9,23 +9,24 @@ export const COUNTERS = [0, 2 ** 32 - 3, 2 ** 45 + 17];
 export const KEYS: [number, number][] = [[0xdeadbeef, 0x01234567], [0xffffffff, 0xffffffff]];
 export const BERNOULLI = [{ p: 0.5, value: 1 }, { p: 0, value: 1 }, { p: 1, value: 2.5 }, { p: 0.1, value: 1 / 0.9 }, { p: 1 - 1e-9, value: -3 }];
 export const NORMAL = [{ mean: 0, std: 1 }, { mean: 0.25, std: 0.3 }, { mean: -2, std: 1e-3 }];
+/** gaussianNoise's cases: a denoising model's, no clip, a range of one point, no noise. */
+export const NOISE = [{ std: 0.3, low: 0, high: 1 }, { mean: -0.5, std: 2 }, { std: 0.3, low: 0.5, high: 0.5 }, { std: 0, low: 0, high: 1 }];
 
-/** One draw through a backend into a padded array (the padding must survive: nothing past size). */
-export function draw(b: Backend<Float32Array>, kind: RandomKind, size: number, key: [number, number], counter: number, params = {}): Float32Array {
+const EDGES = [0, 1, 0.5, NaN, Infinity, -Infinity, 1e-8, 1 - 2 ** -24, -0.3, 1.3, -0];
+/** gaussianNoise's input: the edge values (the clip bounds, NaN, ±∞, −0) first, then values across [−0.3, 1.3). */
+export function noiseInput(size: number): Float32Array {
+  return Float32Array.from({ length: size }, (_, i) => (i < EDGES.length ? EDGES[i] : ((i * 0.618) % 1.6) - 0.3));
+}
+
+/** One draw through a backend into a padded array (the padding must survive: nothing past size); x: gaussianNoise's input. */
+export function draw(b: Backend<Float32Array>, kind: RandomKind, size: number, key: [number, number], counter: number, params = {},
+  x?: Float32Array): Float32Array {
   const out = b.alloc('float32', size + 3);
   out.fill(-7);
-  b.random!(kind, out, size, key, counter, params);
+  b.random!(kind, out, size, key, counter, params, x && b.upload(x));
   const copy = out.slice();
   expect([copy[size], copy[size + 1], copy[size + 2]], `${b.name} ${kind} wrote past size ${size}`).toEqual([-7, -7, -7]);
   return copy.subarray(0, size);
-}
-
-/** |got − want| ≤ one float32 ulp of want, element by element. */
-export function expectWithinUlp(got: Float32Array, want: Float32Array, what: string): void {
-  for (let i = 0; i < want.length; i++) {
-    const ulp = 2 ** (Math.floor(Math.log2(Math.max(Math.abs(want[i]), 2 ** -126))) - 23);
-    if (!(Math.abs(got[i] - want[i]) <= ulp)) throw new Error(`${what} [${i}]: got ${got[i]}, js ${want[i]}`);
-  }
 }
 
 /** Byte-equal arrays (stricter than toEqual, and fast on large ones), naming the first difference. */

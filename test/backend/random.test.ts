@@ -1,20 +1,21 @@
 // The counter-based generator (Philox4x32-10, src/backend/philox.ts): the reference against
 // Random123's published known-answer vectors and a BigInt product, then the native kernel against
 // the reference on every ISA path, and the wasm module's (the same kernel compiled to wasm simd128),
-// words bit for bit, uniform and Bernoulli exactly, normal within one float32 rounding; the
-// distributions' moments, and the ops and Generator state.
+// bit for bit: words, uniform, Bernoulli, normal (the float32 Box–Muller, checked against the
+// double-precision functions) and gaussianNoise (the fused corruption, with NaN, ±∞ and the clip
+// bounds in x); the distributions' moments, the ops and Generator state.
 import { describe, expect, it } from 'vitest';
 import {
-  bernoulliThreshold, mulhi32, philox4x32, philoxWords, randomBlocks, randomFill,
+  bernoulliThreshold, cosSinTurnF32, lnUnitF32, mulhi32, normalPair, philox4x32, philoxWords, randomBlocks, randomFill,
 } from '../../src/backend/philox.js';
 import type { RandomKind } from '../../src/backend/opcodes.js';
 import { Generator } from '../../src/random.js';
-import { bernoulli, rand, randn } from '../../src/index.js';
+import { add, bernoulli, clamp, gaussianNoise, rand, randn, tensor } from '../../src/index.js';
 import { setWasmThreads } from '../../src/backend/wasm/index.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { probeWasm, probedBackend } from '../backend-probe.js';
 import { isasHere, js, nativeOrThrow, useIsa } from './native-helpers.js';
-import { BERNOULLI, COUNTERS, draw, expectSame, expectWithinUlp, KEYS, NORMAL, SIZES } from './random-helpers.js';
+import { BERNOULLI, COUNTERS, draw, expectSame, KEYS, NOISE, noiseInput, NORMAL, SIZES } from './random-helpers.js';
 
 const native = nativeOrThrow();
 const hex = (a: Uint32Array) => [...a].map((x) => x.toString(16).padStart(8, '0')).join(' ');
@@ -66,14 +67,57 @@ describe('Philox4x32-10 reference', () => {
       expect(u[i]).toBe(Math.floor(w[i] / 256) / 2 ** 24);
       expect(b[i]).toBe(Math.floor(w[i] / 256) < 2 ** 23 ? 2 : 0);
     }
+    // Box–Muller in double on the same words; the float32 mapping's z is within 1.5e-6 of it
+    // (philox.ts), and float64 storage takes mean + std·z in double.
     for (let i = 0; i < 4; i += 2) {
       const u1 = (Math.floor(w[i] / 256) + 1) / 2 ** 24, u2 = Math.floor(w[i + 1] / 256) / 2 ** 24;
       const r = Math.sqrt(-2 * Math.log(u1));
-      expect(z[i]).toBeCloseTo(1 + 3 * r * Math.cos(2 * Math.PI * u2), 12);
-      expect(z[i + 1]).toBeCloseTo(1 + 3 * r * Math.sin(2 * Math.PI * u2), 12);
+      expect(Math.abs(z[i] - (1 + 3 * r * Math.cos(2 * Math.PI * u2)))).toBeLessThanOrEqual(3 * 1.5e-6);
+      expect(Math.abs(z[i + 1] - (1 + 3 * r * Math.sin(2 * Math.PI * u2)))).toBeLessThanOrEqual(3 * 1.5e-6);
     }
     // The threshold is exact at the ends: p = 0 never, p = 1 always.
     expect([bernoulliThreshold(0), bernoulliThreshold(1), bernoulliThreshold(2 ** -24), bernoulliThreshold(1e-9)]).toEqual([0, 2 ** 24, 1, 1]);
+  });
+
+  it('maps words to normals in float32 within the stated error of the double-precision functions', () => {
+    // ln(k·2⁻²⁴) for every k below 2¹⁶ (the steepest part, where u1 is smallest), every 61st above
+    // and the top: within 8.1e-8 relative, never positive, 0 at k = 2²⁴.
+    let worstLn = 0, positive = 0;
+    for (let k = 1; k < 2 ** 24; k += k < 2 ** 16 ? 1 : 61) {
+      const got = lnUnitF32(k), want = Math.log(k / 2 ** 24);
+      if (!(got <= 0)) positive++;
+      worstLn = Math.max(worstLn, Math.abs(got - want) / -want);
+    }
+    expect(positive).toBe(0);
+    for (const k of [2 ** 24 - 1, 2 ** 23, 2 ** 23 + 1, 11863283, 11863284]) worstLn = Math.max(worstLn, Math.abs(lnUnitF32(k) / Math.log(k / 2 ** 24) - 1));
+    expect(lnUnitF32(2 ** 24)).toBe(0);
+    expect(worstLn).toBeLessThanOrEqual(8.1e-8);
+    expect(worstLn).toBeGreaterThan(0);            // float32, not the double log
+    // cos and sin of 2π·j·2⁻²⁴ for every 7th j and around each quarter turn: within 9.1e-8.
+    const cs: [number, number] = [0, 0];
+    let worstTrig = 0;
+    const js = [];
+    for (let j = 0; j < 2 ** 24; j += 7) js.push(j);
+    for (let q = 0; q <= 4; q++) for (let d = -3; d <= 3; d++) js.push(q * 2 ** 22 + d + 2 ** 21, q * 2 ** 22 + d);
+    for (const j of js.filter((v) => v >= 0 && v < 2 ** 24)) {
+      cosSinTurnF32(j, cs);
+      const theta = 2 * Math.PI * j / 2 ** 24;
+      worstTrig = Math.max(worstTrig, Math.abs(cs[0] - Math.cos(theta)), Math.abs(cs[1] - Math.sin(theta)));
+    }
+    expect(worstTrig).toBeLessThanOrEqual(9.1e-8);
+    // The pair: z within 1.5e-6 of double Box–Muller; |z| at most r(k = 1) < √(48 ln 2).
+    const z: [number, number] = [0, 0], g = new Generator(4);
+    let worstZ = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const w0 = g.nextUint32(), w1 = g.nextUint32();
+      normalPair(w0, w1, z);
+      const r = Math.sqrt(-2 * Math.log(((w0 >>> 8) + 1) / 2 ** 24)), theta = 2 * Math.PI * (w1 >>> 8) / 2 ** 24;
+      worstZ = Math.max(worstZ, Math.abs(z[0] - r * Math.cos(theta)), Math.abs(z[1] - r * Math.sin(theta)));
+    }
+    expect(worstZ).toBeLessThanOrEqual(1.5e-6);
+    normalPair(0, 0, z);
+    expect(z[0]).toBeLessThan(Math.sqrt(48 * Math.LN2));
+    expect(z[0]).toBeGreaterThan(5.768);
   });
 
   it('has the moments of its distributions', () => {
@@ -96,7 +140,7 @@ describe('Philox4x32-10 reference', () => {
   });
 });
 
-interface Case { size: number; counter: number; key: [number, number]; bits: Uint32Array; uniform: Float32Array; bernoulli: Float32Array[]; normal: Float32Array[] }
+interface Case { size: number; counter: number; key: [number, number]; bits: Uint32Array; uniform: Float32Array; bernoulli: Float32Array[]; normal: Float32Array[]; noise: Float32Array[] }
 let cases: Case[] | null = null;
 /** The js reference's draws for every case, computed once for all ISA paths. */
 function jsCases(): Case[] {
@@ -106,24 +150,47 @@ function jsCases(): Case[] {
     uniform: draw(js, 'uniform', size, key, counter),
     bernoulli: BERNOULLI.map((p) => draw(js, 'bernoulli', size, key, counter, p)),
     normal: NORMAL.map((p) => draw(js, 'normal', size, key, counter, p)),
+    noise: NOISE.map((p) => draw(js, 'gaussianNoise', size, key, counter, p, noiseInput(size))),
   }))));
   return cases;
 }
 
+/** Every kind on `b` equal to js's, bit for bit. */
+function expectCaseSame(b: Backend<Float32Array>, c: Case, what: string): void {
+  expectSame(new Uint32Array(draw(b, 'bits', c.size, c.key, c.counter).slice().buffer), c.bits, `bits ${what}`);
+  expectSame(draw(b, 'uniform', c.size, c.key, c.counter), c.uniform, `uniform ${what}`);
+  BERNOULLI.forEach((p, i) => expectSame(draw(b, 'bernoulli', c.size, c.key, c.counter, p), c.bernoulli[i], `bernoulli ${what}`));
+  NORMAL.forEach((p, i) => expectSame(draw(b, 'normal', c.size, c.key, c.counter, p), c.normal[i], `normal ${what}`));
+  NOISE.forEach((p, i) => expectSame(draw(b, 'gaussianNoise', c.size, c.key, c.counter, p, noiseInput(c.size)), c.noise[i], `gaussianNoise ${what}`));
+}
+
+describe('gaussianNoise in the reference', () => {
+  it('is clamp(x + the normal draw, low, high), NaN kept, ±∞ clipped', () => {
+    for (const c of jsCases().filter((k) => k.counter === 0)) {
+      const x = noiseInput(c.size);
+      NOISE.forEach((p, i) => {
+        const n = draw(js, 'normal', c.size, c.key, c.counter, { mean: p.mean ?? 0, std: p.std });
+        const low = p.low ?? -Infinity, high = p.high ?? Infinity;
+        const want = n.map((v, j) => { const s = Math.fround(x[j] + v); return s < low ? low : s > high ? high : s; });
+        expectSame(c.noise[i], want, `gaussianNoise size ${c.size} case ${i}`);
+      });
+    }
+    const clipped = jsCases().find((c) => c.size === 63)!.noise[0];       // clip [0, 1]
+    expect(Number.isNaN(clipped[3])).toBe(true);
+    expect([clipped[4], clipped[5]]).toEqual([1, 0]);
+    expect(clipped.every((v) => Number.isNaN(v) || (v >= 0 && v <= 1))).toBe(true);
+  });
+  it('needs its input x', () => {
+    expect(() => randomFill('gaussianNoise', new Float32Array(2), 2, [0, 0], 0, { std: 1 })).toThrow(/gaussianNoise needs its input x/);
+  });
+});
+
 describe('native random kernel vs the js reference', () => {
   for (const isa of isasHere()) {
-    it(`${isa}, 1 and 2 threads: words bit for bit, uniform and Bernoulli exactly, normal within one float32 ulp`, () => {
+    it(`${isa}, 1 and 2 threads: every kind bit for bit (words, uniform, Bernoulli, normal, gaussianNoise)`, () => {
       for (const threads of [1, 2]) {
         useIsa(isa, threads);
-        for (const c of jsCases()) {
-          const what = `size ${c.size} counter ${c.counter} key ${c.key}`;
-          expectSame(new Uint32Array(draw(native, 'bits', c.size, c.key, c.counter).slice().buffer), c.bits, `bits ${what}`);
-          expectSame(draw(native, 'uniform', c.size, c.key, c.counter), c.uniform, `uniform ${what}`);
-          BERNOULLI.forEach((p, i) => expectSame(draw(native, 'bernoulli', c.size, c.key, c.counter, p), c.bernoulli[i], `bernoulli ${what}`));
-          // Both round a double within ~1e-12 relative of the exact value once to float32: equal,
-          // or one ulp apart at a near-tie.
-          NORMAL.forEach((p, i) => expectWithinUlp(draw(native, 'normal', c.size, c.key, c.counter, p), c.normal[i], `normal ${what}`));
-        }
+        for (const c of jsCases()) expectCaseSame(native, c, `${isa} ×${threads} size ${c.size} counter ${c.counter} key ${c.key}`);
       }
     });
   }
@@ -133,10 +200,14 @@ describe('native random kernel vs the js reference', () => {
     const one = draw(native, 'normal', size, [5, 6], 123, {});
     useIsa(isasHere()[0], 2);
     expectSame(draw(native, 'normal', size, [5, 6], 123, {}), one, 'normal on 2 threads');
-    expectWithinUlp(one, draw(js, 'normal', size, [5, 6], 123, {}), 'normal 300001');
+    expectSame(one, draw(js, 'normal', size, [5, 6], 123, {}), 'normal 300001');
+    const x = noiseInput(size), p = { std: 0.3, low: 0, high: 1 };
+    expectSame(draw(native, 'gaussianNoise', size, [5, 6], 123, p, x), draw(js, 'gaussianNoise', size, [5, 6], 123, p, x), 'gaussianNoise 300001');
   });
-  it('refuses an out array shorter than size', () => {
+  it('refuses an out array shorter than size, and gaussianNoise without x or with a short one', () => {
     expect(() => native.random!('uniform', new Float32Array(3), 4, [0, 0], 0, {})).toThrow(/random: out has 3 elements/);
+    expect(() => native.random!('gaussianNoise', new Float32Array(4), 4, [0, 0], 0, {})).toThrow(/native backend random: gaussianNoise needs its input x/);
+    expect(() => native.random!('gaussianNoise', new Float32Array(4), 4, [0, 0], 0, {}, new Float32Array(3))).toThrow(/random\(gaussianNoise\): x has 3 elements/);
   });
 });
 
@@ -144,16 +215,10 @@ const wasmProbe = probeWasm();
 
 describe.skipIf(wasmProbe.skip)('wasm random kernel vs the js reference', () => {
   const wasm = () => probedBackend(wasmProbe, 'wasm') as Backend<Float32Array>;
-  it('1 and 2 threads: words bit for bit, uniform and Bernoulli exactly, normal within one float32 ulp', () => {
+  it('1 and 2 threads: every kind bit for bit (words, uniform, Bernoulli, normal, gaussianNoise)', () => {
     for (const threads of [1, 2]) {
       setWasmThreads(threads);
-      for (const c of jsCases()) {
-        const what = `wasm ×${threads} size ${c.size} counter ${c.counter} key ${c.key}`;
-        expectSame(new Uint32Array(draw(wasm(), 'bits', c.size, c.key, c.counter).slice().buffer), c.bits, `bits ${what}`);
-        expectSame(draw(wasm(), 'uniform', c.size, c.key, c.counter), c.uniform, `uniform ${what}`);
-        BERNOULLI.forEach((p, i) => expectSame(draw(wasm(), 'bernoulli', c.size, c.key, c.counter, p), c.bernoulli[i], `bernoulli ${what}`));
-        NORMAL.forEach((p, i) => expectWithinUlp(draw(wasm(), 'normal', c.size, c.key, c.counter, p), c.normal[i], `normal ${what}`));
-      }
+      for (const c of jsCases()) expectCaseSame(wasm(), c, `wasm ×${threads} size ${c.size} counter ${c.counter} key ${c.key}`);
     }
     setWasmThreads(1);
   });
@@ -164,7 +229,7 @@ describe.skipIf(wasmProbe.skip)('wasm random kernel vs the js reference', () => 
     setWasmThreads(2);
     expectSame(draw(wasm(), 'normal', size, [5, 6], 123, {}), one, 'normal on 2 threads');
     setWasmThreads(1);
-    expectWithinUlp(one, draw(js, 'normal', size, [5, 6], 123, {}), 'normal 300001');
+    expectSame(one, draw(js, 'normal', size, [5, 6], 123, {}), 'normal 300001');
   });
   it('refuses an out array shorter than size', () => {
     expect(() => wasm().random!('uniform', wasm().alloc('float32', 3), 4, [0, 0], 0, {})).toThrow(/random: out has 3 elements/);
@@ -193,8 +258,7 @@ describe('random ops and the generator state', () => {
     const a = randn([2, 3], { generator: g, backend: 'js' });
     expect(g.getState()[7]).toBe(before + 2);
     const b = randn([2, 3], { generator: h, backend: 'native' });
-    const x = a.toArray() as number[][], y = b.toArray() as number[][];
-    x.flat().forEach((v, i) => expect(Math.abs(v - y.flat()[i])).toBeLessThanOrEqual(Math.abs(v) * 2 ** -23));
+    expect(b.toArray()).toEqual(a.toArray());
     expect(rand([5], { generator: g, backend: 'js' }).toArray()).toEqual(rand([5], { generator: h, backend: 'native' }).toArray());
   });
 
@@ -231,5 +295,56 @@ describe('random ops and the generator state', () => {
     u.forEach((x, i) => expect(v[i]).toBe(Math.fround(4 * Math.fround(x) + -1)));
     const d = rand([11], { generator: new Generator(8), backend: 'js', dtype: 'float64' }).toArray() as number[];
     expect(d).toEqual(u);
+  });
+});
+
+describe('gaussianNoise op (the denoising corruption in one pass)', () => {
+  const backends = ['js', 'native', ...(wasmProbe.skip ? [] : ['wasm'] as const)] as const;
+  const f32 = (t: { dataSync(): ArrayLike<number> }) => Float32Array.from(t.dataSync());
+
+  it('equals clamp(add(x, randn)) from the same generator state, and js on every CPU backend', () => {
+    for (const size of [1, 2, 37]) {
+      const x0 = noiseInput(size);
+      for (const p of NOISE) {
+        const ref = f32(gaussianNoise(tensor(x0, [size], { backend: 'js' }), { ...p, generator: new Generator(6) }));
+        for (const backend of backends) {
+          const x = tensor(x0, [size], { backend });
+          const g = new Generator(6);
+          const fused = gaussianNoise(x, { ...p, generator: g });
+          const chain = clamp(add(x, randn([size], { generator: new Generator(6), backend, mean: p.mean ?? 0, std: p.std })), p.low ?? -Infinity, p.high ?? Infinity);
+          expectSame(f32(fused), f32(chain), `${backend} size ${size} ${JSON.stringify(p)} against the chain`);
+          expectSame(f32(fused), ref, `${backend} size ${size} ${JSON.stringify(p)} against js`);
+          expect(g.getState()[7]).toBe(Math.ceil(size / 4));     // the draw's blocks, as randn takes
+        }
+      }
+    }
+  });
+
+  it('passes the gradient where the output is inside (low, high): float64 finite differences on the replayed draw', () => {
+    const n = 41, x0 = Array.from({ length: n }, (_, i) => -0.3 + 1.6 * ((i * 0.618) % 1)), w = x0.map((_, i) => 1 + i / n);
+    const weights = tensor(w, [n], { backend: 'js', dtype: 'float64' });
+    const f = (v: number[]) => gaussianNoise(tensor(v, [n], { backend: 'js', dtype: 'float64' }), { std: 0.3, low: 0, high: 1, generator: new Generator(3) })
+      .mul(weights).sum().item();
+    const x = tensor(x0, [n], { backend: 'js', dtype: 'float64', requiresGrad: true });
+    const out = gaussianNoise(x, { std: 0.3, low: 0, high: 1, generator: new Generator(3) });
+    out.mul(weights).sum().backward();
+    const grad = x.grad!.dataSync(), y = out.dataSync();
+    let inside = 0, clipped = 0;
+    for (let i = 0; i < n; i++) {
+      const h = 1e-7, up = x0.slice(), down = x0.slice();
+      up[i] += h; down[i] -= h;
+      expect(grad[i]).toBeCloseTo((f(up) - f(down)) / (2 * h), 6);
+      expect(grad[i]).toBe(y[i] > 0 && y[i] < 1 ? w[i] : 0);
+      if (y[i] > 0 && y[i] < 1) inside++; else clipped++;
+    }
+    expect(inside).toBeGreaterThan(10);
+    expect(clipped).toBeGreaterThan(3);
+  });
+
+  it('refuses bad arguments with the op named', () => {
+    const x = tensor([0.5, 0.2]);
+    expect(() => gaussianNoise(x, { std: NaN })).toThrow(/gaussianNoise: std must be a finite number, got NaN/);
+    expect(() => gaussianNoise(x, { std: 1, low: 1, high: 0 })).toThrow(/gaussianNoise: low 1 must not exceed high 0/);
+    expect(() => gaussianNoise([1] as never, { std: 1 })).toThrow(/gaussianNoise: expected input to be a Tensor/);
   });
 });

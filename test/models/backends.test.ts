@@ -24,6 +24,7 @@ const families: Family[] = [
   { name: 'dense + dropout + batch norm', build: (g) => denseAutoencoder({ hidden: [32], latent: 8, dropout: 0.2, batchNorm: true, generator: g }), inputShape: [16, 784] },
   { name: 'conv', build: (g) => convAutoencoder({ channels: [4, 4], latent: 8, generator: g }), inputShape: [16, 1, 28, 28] },
   { name: 'denoising', build: (g) => DenoisingAutoencoder.from(denseAutoencoder({ hidden: [32], latent: 8, generator: g }), { noise: { kind: 'gaussian', std: 0.3 }, generator: g }), inputShape: [16, 784] },
+  { name: 'denoising, noise clipped to [0, 1] (W4, one fused kernel)', build: (g) => DenoisingAutoencoder.from(denseAutoencoder({ hidden: [32], latent: 8, generator: g }), { noise: { kind: 'gaussian', std: 0.3, clip: [0, 1] }, generator: g }), inputShape: [16, 784] },
   { name: 'sparse', build: (g) => SparseAutoencoder.from(denseAutoencoder({ hidden: [32], latent: 8, generator: g }), { penalty: 'kl', weight: 0.1, rho: 0.05 }), inputShape: [16, 784] },
   { name: 'vae', build: (g) => denseVae({ hidden: [32], latent: 4, generator: g }), inputShape: [16, 784] },
 ];

@@ -43,7 +43,7 @@ export interface NativeAddon {
     beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: boolean): void;
   /** kind: RANDOM_CODES of src/backend/opcodes.ts; threshold ⌈p·2^24⌉ (src/backend/philox.ts). */
   random(kind: number, out: F32, size: number, key0: number, key1: number, counter: number, mean: number, std: number,
-    threshold: number, value: number): void;
+    threshold: number, value: number, x: F32 | null, low: number, high: number): void;
   /** out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor in float32 (threads over rows); checks bounds. */
   gatherBytes(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: F32): void;
   /** src/backend/js/latent.ts's kernels (native/simd_latent.inc); lengths checked by the caller. */

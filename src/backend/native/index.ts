@@ -7,7 +7,7 @@
 import type {
   ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { BINARY_OPS, RANDOM_CODES, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { bernoulliThreshold } from '../philox.js';
 import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
@@ -190,27 +190,18 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
     gatherRows: (src, rowSize, rows, divisor, out) => addon.gatherBytes(src, rowSize, rows, divisor, out),
 
     reparameterize(stats, eps, z, kl, rows, latent) {
-      need('reparameterize', 'stats', stats.length, rows * 2 * latent);
-      need('reparameterize', 'eps', eps.length, rows * latent);
-      need('reparameterize', 'z', z.length, rows * latent);
-      need('reparameterize', 'kl', kl.length, rows);
+      check.reparameterize(stats, eps, z, kl, rows, latent);
       addon.reparameterize(stats, eps, z, kl, rows, latent);
     },
 
     reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent) {
-      const op = 'reparameterizeBackward';
-      need(op, 'stats', stats.length, rows * 2 * latent);
-      need(op, 'eps', eps.length, rows * latent);
-      if (dz) need(op, 'dz', dz.length, rows * latent);
-      if (dkl) need(op, 'dkl', dkl.length, rows);
-      need(op, 'dstats', dstats.length, rows * 2 * latent);
+      check.reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent);
       addon.reparameterizeBackward(stats, eps, dz, dkl, dstats, rows, latent);
     },
 
-    random(kind, out, size, key, counter, p) {
-      need('random', 'out', out.length, size);
-      addon.random(RANDOM_CODES[kind], out, size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,
-        bernoulliThreshold(p.p ?? 0.5), p.value ?? 1);
+    random(kind, out, size, key, counter, p, x) {
+      addon.random(check.random(kind, out, size, x), out, size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,
+        bernoulliThreshold(p.p ?? 0.5), p.value ?? 1, x ?? null, p.low ?? -Infinity, p.high ?? Infinity);
     },
 
     describe: () => ({ backend: 'native', ...nativeInfo() }),

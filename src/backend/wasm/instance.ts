@@ -39,7 +39,7 @@ export interface WasmExports {
   tessera_max_pool_backward(gy: number, argmax: number, gx: number, geometry: number): void;
   tessera_gather_bytes(src: number, rowSize: number, rows: number, n: number, divisor: number, out: number): void;
   tessera_random(kind: number, out: number, n: number, k0: number, k1: number, counter: number, mean: number, std: number,
-    threshold: number, value: number): number;
+    threshold: number, value: number, x: number, low: number, high: number): number;
   tessera_reparameterize(stats: number, eps: number, z: number, kl: number, rows: number, latent: number): void;
   tessera_reparameterize_backward(stats: number, eps: number, dz: number, dkl: number, dstats: number, rows: number, latent: number): void;
   tessera_sgd(param: number, grad: number, buf: number, n: number, lr: number, momentum: number, dampening: number,

@@ -8,7 +8,7 @@
 import type {
   ActivationGradOp, AdamParams, Backend, Conv2dGeometry, DType, MatmulParams, SgdParams, TypedArray,
 } from '../backend.js';
-import { BINARY_OPS, RANDOM_CODES, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { jsBackend } from '../js/index.js';
 import { convKernels } from '../conv-kernels.js';
 import { bernoulliThreshold } from '../philox.js';
@@ -172,10 +172,9 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
       e.tessera_gather_bytes(stage, rowSize, order.byteOffset, n, divisor, at(out, 'gatherRows'));
     },
 
-    random(kind, out, size, key, counter, p) {
-      need('random', 'out', out.length, size);
-      e.tessera_random(RANDOM_CODES[kind], at(out, 'random'), size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,
-        bernoulliThreshold(p.p ?? 0.5), p.value ?? 1);
+    random(kind, out, size, key, counter, p, x) {
+      e.tessera_random(check.random(kind, out, size, x), at(out, 'random'), size, key[0], key[1], counter, p.mean ?? 0, p.std ?? 1,
+        bernoulliThreshold(p.p ?? 0.5), p.value ?? 1, x === undefined ? 0 : at(x, 'random'), p.low ?? -Infinity, p.high ?? Infinity);
     },
     // The VAE's latent layer: native/simd_latent.inc (the table's kernels, as on native); dz and dkl may be absent.
     reparameterize(stats, eps, z, kl, rows, latent) {

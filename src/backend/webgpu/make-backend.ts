@@ -90,7 +90,7 @@ export function backendOnDevice(ctx: DeviceContext, maxDispatchesPerSubmit = 64,
       gatherRows(src, rowSize, rows, divisor, host);
       rt.write(out, host);
     },
-    random: (kind, out, size, key, counter, p) => random(rt, kind, out, size, key, counter, p),
+    random: (kind, out, size, key, counter, p, x) => random(rt, kind, out, size, key, counter, p, x),
     reparameterize: (stats, eps, z, kl, rows, latent) => reparameterize(rt, stats, eps, z, kl, rows, latent),
     reparameterizeBackward: (stats, eps, dz, dkl, dstats, rows, latent) => reparameterizeBackward(rt, stats, eps, dz, dkl, dstats, rows, latent),
     sync: () => rt.dispatcher.sync(),
