@@ -6,7 +6,7 @@ import type { Backend } from '../backend/backend.js';
 import type { Module } from '../nn/module.js';
 import { getBackend } from '../backend/backend.js';
 import { noGrad } from '../autograd.js';
-import { tidy } from '../memory.js';
+import { bytesMade, tidy } from '../memory.js';
 import { concat, slice } from '../ops/shape-ops.js';
 import type { Dataset } from '../data/dataset.js';
 import { BatchBuilder, checkRows, identityOrder, toDataset } from './data-source.js';
@@ -27,20 +27,44 @@ function batchSizeOf(op: string, b: number | undefined): number {
   return v;
 }
 
-/** Calls fn(xBatch, yBatch | null, n) for consecutive batches; tensors are freed by the caller's tidy. */
+/**
+ * Under noGrad every tensor a batch makes (each layer's output) lives until the batch's tidy
+ * ends, so a batch holds rows × the model's bytes per row at once: ~150 KB per image for the
+ * conv autoencoder, 150 MB in a batch of 1,000 (bench/RESULTS.md, "Peak memory"). Evaluation
+ * batches are therefore sized by bytes: at most batchSize rows and about EVAL_BATCH_BYTES, the
+ * bytes per row measured on the first batch of PROBE_ROWS rows (and again on every batch).
+ */
+export const EVAL_BATCH_BYTES = 32 * 2 ** 20;
+const PROBE_ROWS = 16;
+
+class BatchSizer {
+  rows: number;
+  constructor(private readonly maxRows: number) { this.rows = Math.min(maxRows, PROBE_ROWS); }
+  /** Runs one batch of n rows and sizes the next from the bytes it made. */
+  run(n: number, batch: () => void): void {
+    const before = bytesMade();
+    batch();
+    const perRow = Math.max(1, (bytesMade() - before) / n);
+    this.rows = Math.max(1, Math.min(this.maxRows, Math.floor(EVAL_BATCH_BYTES / perRow)));
+  }
+}
+
+/** Calls fn(xBatch, yBatch | null, n) for consecutive batches of at most batchSize rows; tensors are freed by the caller's tidy. */
 async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y: Tensor | Dataset | null, batchSize: number,
   fn: (xb: Tensor, yb: Tensor | null, n: number) => void): Promise<void> {
   const onDevice = (t: Tensor | Dataset | null): t is Tensor => t instanceof Tensor && t.backend === backend && t.rank >= 1;
+  const sizer = new BatchSizer(batchSize);
   if (onDevice(x) && (y === null || onDevice(y))) {
     const n = x.shape[0];
     if (y !== null && y.shape[0] !== n) throw new Error(`${op}: x has ${n} rows but y has ${y.shape[0]}; they must match`);
-    for (let start = 0; start < n; start += batchSize) {
-      const end = Math.min(n, start + batchSize);
-      tidy(() => {
-        const xb = n <= batchSize ? x : slice(x, [start], [end]);
-        const yb = y === null ? null : n <= batchSize ? y : slice(y, [start], [end]);
+    for (let start = 0, end = 0; start < n; start = end) {
+      end = Math.min(n, start + sizer.rows);
+      const whole = start === 0 && end === n;
+      sizer.run(end - start, () => tidy(() => {
+        const xb = whole ? x : slice(x, [start], [end]);
+        const yb = y === null ? null : whole ? y : slice(y, [start], [end]);
         fn(xb, yb, end - start);
-      });
+      }));
     }
     return;
   }
@@ -50,13 +74,14 @@ async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y
   const xb = new BatchBuilder(xs, batchSize, backend);
   const yb = ys ? new BatchBuilder(ys, batchSize, backend) : null;
   const order = identityOrder(xs.length);
-  for (let start = 0; start < xs.length; start += batchSize) {
-    const idx = order.subarray(start, Math.min(xs.length, start + batchSize));
-    tidy(() => {
+  for (let start = 0, end = 0; start < xs.length; start = end) {
+    end = Math.min(xs.length, start + sizer.rows);
+    const idx = order.subarray(start, end);
+    sizer.run(idx.length, () => tidy(() => {
       const xt = xb.upload(xb.rows(idx), idx.length, backend);
       const yt = yb ? yb.upload(yb.rows(idx), idx.length, backend) : null;
       fn(xt, yt, idx.length);
-    });
+    }));
   }
 }
 
