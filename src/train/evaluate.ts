@@ -6,7 +6,8 @@ import type { Backend } from '../backend/backend.js';
 import type { Module } from '../nn/module.js';
 import { getBackend } from '../backend/backend.js';
 import { noGrad } from '../autograd.js';
-import { bytesMade, tidy } from '../memory.js';
+import { tidy } from '../memory.js';
+import { BatchSizer } from './batch-sizer.js';
 import { concat, slice } from '../ops/shape-ops.js';
 import type { Dataset } from '../data/dataset.js';
 import { BatchBuilder, checkRows, identityOrder, toDataset } from './data-source.js';
@@ -27,29 +28,7 @@ function batchSizeOf(op: string, b: number | undefined): number {
   return v;
 }
 
-/**
- * Under noGrad every tensor a batch makes (each layer's output) lives until the batch's tidy
- * ends, so a batch holds rows × the model's bytes per row at once: ~150 KB per image for the
- * conv autoencoder, 150 MB in a batch of 1,000 (bench/RESULTS.md, "Peak memory"). Evaluation
- * batches are therefore sized by bytes: at most batchSize rows and about EVAL_BATCH_BYTES, the
- * bytes per row measured on the first batch of PROBE_ROWS rows (and again on every batch).
- */
-export const EVAL_BATCH_BYTES = 32 * 2 ** 20;
-const PROBE_ROWS = 16;
-
-class BatchSizer {
-  rows: number;
-  constructor(private readonly maxRows: number) { this.rows = Math.min(maxRows, PROBE_ROWS); }
-  /** Runs one batch of n rows and sizes the next from the bytes it made. */
-  run(n: number, batch: () => void): void {
-    const before = bytesMade();
-    batch();
-    const perRow = Math.max(1, (bytesMade() - before) / n);
-    this.rows = Math.max(1, Math.min(this.maxRows, Math.floor(EVAL_BATCH_BYTES / perRow)));
-  }
-}
-
-/** Calls fn(xBatch, yBatch | null, n) for consecutive batches of at most batchSize rows; tensors are freed by the caller's tidy. */
+/** Calls fn(xBatch, yBatch | null, n) for consecutive batches of at most batchSize rows, sized by bytes (batch-sizer.ts); tensors are freed by the caller's tidy. */
 async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y: Tensor | Dataset | null, batchSize: number,
   fn: (xb: Tensor, yb: Tensor | null, n: number) => void): Promise<void> {
   const onDevice = (t: Tensor | Dataset | null): t is Tensor => t instanceof Tensor && t.backend === backend && t.rank >= 1;
@@ -115,6 +94,7 @@ export async function evaluateLoss(op: string, model: Module, x: Tensor | Datase
 
 export interface EvaluateOptions {
   loss: LossFunction | LossName;
+  /** Rows per batch at most (default 32): fewer where a batch's tensors would pass EVAL_BATCH_BYTES (batch-sizer.ts). */
   batchSize?: number;
   /** Include the weight penalties, as fit's validation loss does when it trains with them. */
   l1?: number;

@@ -7,8 +7,9 @@ import { bytesMade } from '../../src/memory.js';
 import { Linear, Sequential } from '../../src/nn/index.js';
 import { mseLoss } from '../../src/losses/index.js';
 import { evaluate, predict } from '../../src/train/index.js';
-import { EVAL_BATCH_BYTES } from '../../src/train/evaluate.js';
+import { EVAL_BATCH_BYTES } from '../../src/train/batch-sizer.js';
 import { InMemoryDataset } from '../../src/data/dataset.js';
+import { mapBatches } from '../../src/eval/inference.js';
 import { Probe, regression } from './helpers.js';
 
 setBackend('js');
@@ -47,6 +48,18 @@ describe('evaluation batches sized by bytes', () => {
     const small = new Probe(new Linear(4, 4, { generator: new Generator(3) }));
     await evaluate(small, x, null, { loss: 'mse', batchSize: 128 });
     expect(small.calls.map((c) => c.rows)).toEqual([16, 128, 128, 28]);
+  });
+
+  it('the run metrics\' mapBatches (tessera eval, encode, reconstruct) follow the same budget', async () => {
+    const { x, xs } = regression(300, 7);
+    const model = wideModel();
+    const { values, width } = await mapBatches(xs, 300, [4], 500, (b) => model.forward(b));
+    expect(width).toBe(2);
+    const rows = model.calls.map((c) => c.rows);
+    expect(rows[0]).toBe(16);
+    expect(Math.max(...rows)).toBeLessThanOrEqual(EVAL_BATCH_BYTES / (WIDE * 4));
+    const whole = noGrad(() => model.inner.forward(x)).dataSync();
+    expect(Array.from(values)).toEqual(Array.from(whole));   // rows are independent: the same values in any batching
   });
 
   it('bytesMade counts new storage, not aliases of it', () => {
