@@ -88,8 +88,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
     // grad, never a leaf's .grad) is freed only when no pending entry holds it any more.
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
     const owned = new Set<Tensor>(grad ? [] : [seed]);
+    // How many pending entries hold each gradient, so that freeing a spent one costs O(1).
+    const holders = new Map<Tensor, number>([[seed, 1]]);
+    const hold = (x: Tensor, n: number) => holders.set(x, (holders.get(x) ?? 0) + n);
     const drop = (x: Tensor) => {
-      if (!owned.has(x) || [...grads.values()].includes(x)) return;
+      if (!owned.has(x) || (holders.get(x) ?? 0) > 0) return;
       owned.delete(x);
       if (!keepAll) x.dispose();
     };
@@ -99,6 +102,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       const g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
+      hold(g, -1);
       const node = t.node;
       if (node === null) {
         // A leaf: accumulate into .grad, which outlives any tidy scope and belongs to the leaf.
@@ -129,18 +133,13 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         if (gi !== g) owned.add(gi);
         const previous = grads.get(input);
         const total = previous === undefined ? gi : previous.add(gi);
-        if (previous !== undefined) { owned.add(total); spent.push(previous, gi); }
+        if (previous !== undefined) { owned.add(total); spent.push(previous, gi); hold(previous, -1); }
         grads.set(input, total);
+        hold(total, 1);
       }
       options.trace?.({
-        index: index++,
-        op: node.op,
-        outputShape: t.shape,
-        gradShape: g.shape,
-        inputShapes: node.inputs.map((x) => x.shape),
-        inputGradShapes: inputGrads.map((x) => (x ? x.shape : null)),
-        saved: node.saved ?? [],
-        output: t,
+        index: index++, op: node.op, outputShape: t.shape, gradShape: g.shape, inputShapes: node.inputs.map((x) => x.shape),
+        inputGradShapes: inputGrads.map((x) => (x ? x.shape : null)), saved: node.saved ?? [], output: t,
       });
       spent.forEach(drop);
       if (!retainGraph) { t.node = null; t.freedOp = node.op; }

@@ -9,10 +9,22 @@ const scopes: Set<Tensor>[] = [];
 
 const finalizer = new FinalizationRegistry<StorageRef>((ref) => ref.release());
 
+let storageBytesMade = 0;
+
+/**
+ * Bytes of tensor storage created so far in this process (aliases such as reshape's share
+ * their storage and add nothing): the difference across a piece of code is what it allocated,
+ * which is how evaluate() sizes its batches by bytes rather than rows.
+ */
+export function bytesMade(): number {
+  return storageBytesMade;
+}
+
 /** @internal Called by the Tensor constructor. */
 export function trackTensor(t: Tensor): void {
   const scope = scopes[scopes.length - 1];
   if (scope) scope.add(t);
+  if (t.ref.refs === 1) storageBytesMade += t.size * (t.dtype === 'float64' ? 8 : 4);
   if (!t.backend.garbageCollected) finalizer.register(t, t.ref, t);
 }
 

@@ -30,6 +30,8 @@ export interface W1ChildOutput {
   seed: number;
   load_seconds: number;
   epoch_seconds: number[];
+  /** Process CPU time (user + system) of each epoch's training, before its test pass. */
+  epoch_cpu_seconds?: number[];
   seconds_per_epoch: { median: number; min: number; max: number; spread: number; n: number };
   samples_per_second: number;
   train_loss: number[];

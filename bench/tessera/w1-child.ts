@@ -60,13 +60,24 @@ async function main(): Promise<void> {
   const { model, loss } = buildWorkloadModel(w, generator);
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const testLoss: number[] = [];
+  const epochCpuSeconds: number[] = [];
+  let cpuAtEpochBegin = process.cpuUsage();
   // the child runs with --expose-gc: the load's garbage goes before the peak mark is reset
   (globalThis as { gc?: () => void }).gc?.();
   const hwmReset = resetPeakRss();
   const history = await fit(model, trainSet, null, {
     optimizer, loss, epochs: args.epochs, batchSize: 256, shuffle: true, generator,
     // fit's epoch time stops before callbacks: the test pass is outside the timed region.
-    callbacks: [{ onEpochEnd: async () => { testLoss.push(await evaluate(model, testSet, null, { loss, batchSize: 1000 })); } }],
+    callbacks: [{
+      // CPU time of each epoch's training (this process, user + system): on a loaded machine a
+      // steadier measure of the work an epoch does than its wall time.
+      onEpochBegin: () => { cpuAtEpochBegin = process.cpuUsage(); },
+      onEpochEnd: async () => {
+        const cpu = process.cpuUsage(cpuAtEpochBegin);
+        epochCpuSeconds.push((cpu.user + cpu.system) / 1e6);
+        testLoss.push(await evaluate(model, testSet, null, { loss, batchSize: 1000 }));
+      },
+    }],
   });
   const info = backendName === 'native' ? (await import('../../src/backend/native/index.js')).nativeInfo()
     : backendName === 'wasm' ? (await import('../../src/backend/wasm/index.js')).wasmInfo() : null;
@@ -74,7 +85,7 @@ async function main(): Promise<void> {
   const out: W1ChildOutput = {
     runner: 'tessera', workload: w.id, backend: backendName, threads: info?.threads ?? 1,
     native: info, epochs: args.epochs, data: args.data, batch: 256, train_rows: trainRows, seed: args.seed,
-    load_seconds: loadSeconds, epoch_seconds: history.seconds, seconds_per_epoch: perEpoch,
+    load_seconds: loadSeconds, epoch_seconds: history.seconds, epoch_cpu_seconds: epochCpuSeconds, seconds_per_epoch: perEpoch,
     samples_per_second: trainRows / perEpoch.median, train_loss: history.loss, test_loss: testLoss,
     // maxRSS is in KiB.
     peak_rss_mib: process.resourceUsage().maxRSS / 1024,

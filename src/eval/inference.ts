@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { fromTyped } from '../ops/creation.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
+import { BatchSizer } from '../train/batch-sizer.js';
 import type { Autoencoder } from '../models/autoencoder.js';
 import { featureShapeOf } from '../models/build-model.js';
 import type { TrainConfig } from '../models/run-config.js';
@@ -16,17 +17,19 @@ export interface LoadedRun {
 }
 
 /**
- * Applies fn to the rows of `data` (n × rowSize) in batches of `batchSize`, inputs shaped
- * [b, ...featureShape], and concatenates the outputs' rows on the host.
+ * Applies fn to the rows of `data` (n × rowSize) in batches of at most `batchSize` rows, sized
+ * by bytes (src/train/batch-sizer.ts), inputs shaped [b, ...featureShape], and concatenates the
+ * outputs' rows on the host.
  */
 export async function mapBatches(data: Float32Array, n: number, featureShape: number[], batchSize: number,
   fn: (x: Tensor) => Tensor): Promise<{ values: Float32Array; width: number }> {
   const rowSize = featureShape.reduce((a, b) => a * b, 1);
   let out: Float32Array | null = null;
   let width = 0;
-  for (let r0 = 0; r0 < n; r0 += batchSize) {
-    const r1 = Math.min(n, r0 + batchSize);
-    const y = noGrad(() => tidy(() => fn(fromTyped(data.subarray(r0 * rowSize, r1 * rowSize), [r1 - r0, ...featureShape]))));
+  const sizer = new BatchSizer(batchSize);
+  for (let r0 = 0, r1 = 0; r0 < n; r0 = r1) {
+    r1 = Math.min(n, r0 + sizer.rows);
+    const y = sizer.run(r1 - r0, () => noGrad(() => tidy(() => fn(fromTyped(data.subarray(r0 * rowSize, r1 * rowSize), [r1 - r0, ...featureShape])))));
     const host = await y.data();
     y.dispose();
     if (out === null) {

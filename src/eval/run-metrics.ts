@@ -5,6 +5,7 @@ import { fromTyped } from '../ops/creation.js';
 import { add } from '../ops/elementwise.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
+import { BatchSizer } from '../train/batch-sizer.js';
 import { fitPca } from './pca.js';
 import { knnAccuracy } from './knn.js';
 import { linearProbeAccuracy } from './linear-probe.js';
@@ -34,14 +35,15 @@ export async function testLoss(run: LoadedRun, data: Float32Array, n: number, ba
   const shape = featureShapeOf(run.config);
   const rowSize = shape.reduce((a, b) => a * b, 1);
   let total = 0;
-  for (let r0 = 0; r0 < n; r0 += batchSize) {
-    const r1 = Math.min(n, r0 + batchSize);
-    const value = noGrad(() => tidy(() => {
+  const sizer = new BatchSizer(batchSize);
+  for (let r0 = 0, r1 = 0; r0 < n; r0 = r1) {
+    r1 = Math.min(n, r0 + sizer.rows);
+    const value = sizer.run(r1 - r0, () => noGrad(() => tidy(() => {
       const x = fromTyped(data.subarray(r0 * rowSize, r1 * rowSize), [r1 - r0, ...shape]);
       let l = loss(model.forward(x), x);
       for (const term of model.takeLosses()) l = add(l, term);
       return l;
-    }));
+    })));
     total += (await value.data())[0] * (r1 - r0);
     value.dispose();
   }

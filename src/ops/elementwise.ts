@@ -63,9 +63,7 @@ export const div = (a: Tensor, b: Tensor | number): Tensor =>
   typeof b === 'number' ? affine(checkTensor('div', a), 1 / b, 0) : binaryOp('div', a, b, (g) => div(g, b), (g, y) => neg(div(mul(g, y), b)), ['b', 'y']);
 
 /** a − b with a number on the left: rsub(2, x) = 2 − x. */
-export function rsub(a: number, b: Tensor): Tensor {
-  return affine(checkTensor('rsub', b), -1, a);
-}
+export const rsub = (a: number, b: Tensor): Tensor => affine(checkTensor('rsub', b), -1, a);
 
 export function pow(a: Tensor, exponent: Tensor | number): Tensor {
   checkTensor('pow', a);
@@ -81,9 +79,11 @@ export function pow(a: Tensor, exponent: Tensor | number): Tensor {
 /** max or min: the gradient goes to the chosen input; a tie splits it evenly (as PyTorch does). */
 function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Tensor {
   const bt = asTensor(checkTensor(op, a), b);
-  // a's share of the gradient: 1 where a wins, ½ on a tie; b gets the rest.
-  const share = () => add(binaryKernel(op === 'maximum' ? 'gt' : 'lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
-  return binaryOp(op, a, bt, (g) => mul(g, share()), (g) => mul(g, rsub(1, share())), ['a', 'b']);
+  return record(binaryKernel(op, a, bt), op, [a, bt], (g) => {
+    // a's share of the gradient: 1 where a wins, ½ on a tie; b gets the rest (one mask for both).
+    const share = add(binaryKernel(op === 'maximum' ? 'gt' : 'lt', a, bt), mul(binaryKernel('eq', a, bt), 0.5));
+    return [a.requiresGrad ? sumTo(mul(g, share), a.shape) : null, bt.requiresGrad ? sumTo(mul(g, rsub(1, share)), bt.shape) : null];
+  }, { saved: ['a', 'b'] });
 }
 export const maximum = (a: Tensor, b: Tensor | number): Tensor => extremum('maximum', a, b);
 export const minimum = (a: Tensor, b: Tensor | number): Tensor => extremum('minimum', a, b);
@@ -101,8 +101,7 @@ export const eq = compare('eq');
 /** cond ≠ 0 ? a : b, with broadcasting. The gradient flows to the chosen side. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
   checkTensor('where', cond, 'cond');
-  const at = asTensor(cond, a);
-  const bt = asTensor(cond, b);
+  const [at, bt] = [asTensor(cond, a), asTensor(cond, b)];
   const { backend, dtype } = checkSame('where', [cond, at, bt]);
   const outShape = broadcastShapes('where', cond.shape, at.shape, bt.shape);
   const out = empty(outShape, dtype, backend);

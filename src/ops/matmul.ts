@@ -47,9 +47,8 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkSame('matmul', [a, b], ['input', 'other']);
   if (a.rank === 0 || b.rank === 0) throw new Error(`matmul: scalars are not allowed (shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)}); use mul`);
-  const a2 = a.rank === 1 ? reshape(a, [1, a.shape[0]]) : a;
-  const b2 = b.rank === 1 ? reshape(b, [b.shape[0], 1]) : b;
-  let y = matmulT(a2, b2, false, false);
+  // a vector a is one row [1, k]; a vector b one column [k, 1]
+  let y = matmulT(a.rank === 1 ? reshape(a, [1, a.shape[0]]) : a, b.rank === 1 ? reshape(b, [b.shape[0], 1]) : b, false, false);
   if (a.rank === 1) y = reshape(y, [...y.shape.slice(0, -2), y.shape[y.rank - 1]]);
   if (b.rank === 1) y = reshape(y, y.shape.slice(0, -1));
   return y;
@@ -79,8 +78,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
   return record(out, 'linear', inputs, (g) => {
     // gz = g ⊙ act'(z), from the output in one kernel (y > 0 exactly where z > 0 for relu)
     const gz = activation === 'none' ? g : activationGradFromOutput(activation, out, g);
-    const gz2 = reshape(gz, [rows, outF]);
-    const x2 = reshape(x, [rows, inF]);
+    const gz2 = reshape(gz, [rows, outF]), x2 = reshape(x, [rows, inF]);
     return [
       x.requiresGrad ? reshape(matmulT(gz2, weight, false, false), x.shape) : null,
       weight.requiresGrad ? matmulT(gz2, x2, true, false) : null,

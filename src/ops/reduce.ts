@@ -99,8 +99,7 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined
   checkTensor(op, x);
   if (axis === undefined) {
     // Over the flattened tensor, as NumPy and PyTorch do.
-    const flat = reshape(x, [x.size]);
-    return reshape(reduceKernel(op, flat, [0]), keepDims ? x.shape.map(() => 1) : []);
+    return reshape(reduceKernel(op, reshape(x, [x.size]), [0]), keepDims ? x.shape.map(() => 1) : []);
   }
   const a = normalizeAxis(op, axis, x.rank);
   return withKeepDims(reduceKernel(op, x, [a]), x, [a], keepDims);

@@ -7,6 +7,7 @@ import type { Module } from '../nn/module.js';
 import { getBackend } from '../backend/backend.js';
 import { noGrad } from '../autograd.js';
 import { tidy } from '../memory.js';
+import { BatchSizer } from './batch-sizer.js';
 import { concat, slice } from '../ops/shape-ops.js';
 import type { Dataset } from '../data/dataset.js';
 import { BatchBuilder, checkRows, identityOrder, toDataset } from './data-source.js';
@@ -27,20 +28,22 @@ function batchSizeOf(op: string, b: number | undefined): number {
   return v;
 }
 
-/** Calls fn(xBatch, yBatch | null, n) for consecutive batches; tensors are freed by the caller's tidy. */
+/** Calls fn(xBatch, yBatch | null, n) for consecutive batches of at most batchSize rows, sized by bytes (batch-sizer.ts); tensors are freed by the caller's tidy. */
 async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y: Tensor | Dataset | null, batchSize: number,
   fn: (xb: Tensor, yb: Tensor | null, n: number) => void): Promise<void> {
   const onDevice = (t: Tensor | Dataset | null): t is Tensor => t instanceof Tensor && t.backend === backend && t.rank >= 1;
+  const sizer = new BatchSizer(batchSize);
   if (onDevice(x) && (y === null || onDevice(y))) {
     const n = x.shape[0];
     if (y !== null && y.shape[0] !== n) throw new Error(`${op}: x has ${n} rows but y has ${y.shape[0]}; they must match`);
-    for (let start = 0; start < n; start += batchSize) {
-      const end = Math.min(n, start + batchSize);
-      tidy(() => {
-        const xb = n <= batchSize ? x : slice(x, [start], [end]);
-        const yb = y === null ? null : n <= batchSize ? y : slice(y, [start], [end]);
+    for (let start = 0, end = 0; start < n; start = end) {
+      end = Math.min(n, start + sizer.rows);
+      const whole = start === 0 && end === n;
+      sizer.run(end - start, () => tidy(() => {
+        const xb = whole ? x : slice(x, [start], [end]);
+        const yb = y === null ? null : whole ? y : slice(y, [start], [end]);
         fn(xb, yb, end - start);
-      });
+      }));
     }
     return;
   }
@@ -50,13 +53,14 @@ async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y
   const xb = new BatchBuilder(xs, batchSize, backend);
   const yb = ys ? new BatchBuilder(ys, batchSize, backend) : null;
   const order = identityOrder(xs.length);
-  for (let start = 0; start < xs.length; start += batchSize) {
-    const idx = order.subarray(start, Math.min(xs.length, start + batchSize));
-    tidy(() => {
+  for (let start = 0, end = 0; start < xs.length; start = end) {
+    end = Math.min(xs.length, start + sizer.rows);
+    const idx = order.subarray(start, end);
+    sizer.run(idx.length, () => tidy(() => {
       const xt = xb.upload(xb.rows(idx), idx.length, backend);
       const yt = yb ? yb.upload(yb.rows(idx), idx.length, backend) : null;
       fn(xt, yt, idx.length);
-    });
+    }));
   }
 }
 
@@ -90,6 +94,7 @@ export async function evaluateLoss(op: string, model: Module, x: Tensor | Datase
 
 export interface EvaluateOptions {
   loss: LossFunction | LossName;
+  /** Rows per batch at most (default 32): fewer where a batch's tensors would pass EVAL_BATCH_BYTES (batch-sizer.ts). */
   batchSize?: number;
   /** Include the weight penalties, as fit's validation loss does when it trains with them. */
   l1?: number;

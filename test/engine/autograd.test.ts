@@ -1,5 +1,5 @@
 // The autodiff engine itself: accumulation, noGrad, detach, higher-order use, tracing, explain.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   tensor, randn, setBackend, getBackend, noGrad, tidy, explain, formatExplain, toDot, Generator, type BackwardStep, type Tensor,
 } from '../../src/index.js';
@@ -187,5 +187,34 @@ describe('memory', () => {
     const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
     const loss = tidy(() => x.mul(2).sum());
     expect(() => loss.backward()).toThrow(/was disposed \(by tidy or dispose\) before backward ran/);
+  });
+});
+
+describe('the backward sweep frees spent gradients in constant time', () => {
+  it('never lists the pending gradients to find out whether a spent one is still held', () => {
+    // Until this change every freed gradient scanned all pending ones ([...grads.values()]): a
+    // chain of n ops listed them n times. Now a count per gradient says when it is unheld.
+    const listings = (n: number): number => {
+      const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
+      let y = x;
+      for (let i = 0; i < n; i++) y = y.mul(1.5).add(x);   // x's gradient stays pending the whole sweep
+      const spy = vi.spyOn(Map.prototype, 'values');
+      try {
+        y.sum().backward();
+        return spy.mock.calls.length;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    expect(listings(200)).toBe(listings(20));
+  });
+
+  it('a gradient handed to several inputs is freed only after the last of them has used it', () => {
+    // add's rule hands the same g to u and v: u's rule runs first and must not free it.
+    const x = tensor([1, -2, 3], undefined, { requiresGrad: true });
+    const u = x.mul(2), v = x.mul(3);
+    u.add(v).mul(x).sum().backward();
+    // f = (2x + 3x)·x = 5x², df/dx = 10x
+    expect(Array.from(x.grad!.dataSync())).toEqual([10, -20, 30]);
   });
 });

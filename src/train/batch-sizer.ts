@@ -1,0 +1,28 @@
+// Evaluation batches sized by bytes, not rows. Under noGrad every tensor a batch makes (each
+// layer's output) lives until the batch's tidy ends, so a batch holds rows × the model's bytes
+// per row at once: ~150 KB per image for the conv autoencoder, 150 MB in a batch of 1,000
+// (bench/RESULTS.md, "Peak memory"). evaluate(), predict() and the run metrics of src/eval take
+// at most their batchSize rows and about EVAL_BATCH_BYTES: the bytes per row are measured on a
+// first batch of PROBE_ROWS rows (memory.ts's bytesMade), and again on every batch.
+import { bytesMade } from '../memory.js';
+
+export const EVAL_BATCH_BYTES = 32 * 2 ** 20;
+const PROBE_ROWS = 16;
+
+export class BatchSizer {
+  /** Rows of the next batch. */
+  rows: number;
+
+  constructor(private readonly maxRows: number) {
+    this.rows = Math.min(maxRows, PROBE_ROWS);
+  }
+
+  /** Runs one batch of n rows (synchronous: the tensors it makes are counted) and sizes the next from the bytes it made. */
+  run<T>(n: number, batch: () => T): T {
+    const before = bytesMade();
+    const result = batch();
+    const perRow = Math.max(1, (bytesMade() - before) / n);
+    this.rows = Math.max(1, Math.min(this.maxRows, Math.floor(EVAL_BATCH_BYTES / perRow)));
+    return result;
+  }
+}
