@@ -312,10 +312,16 @@ void SetThreads(const Napi::CallbackInfo& info) {
 
 // The machine's ceilings for the profiler (native/peak.h); negative where this CPU cannot run the loop.
 Napi::Value PeakFma(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), peakFmaGflops(static_cast<int>(lng(info, 0)), static_cast<int>(lng(info, 1)), num(info, 2)));
+  std::string error;
+  const double gflops = peakFmaGflops(static_cast<int>(lng(info, 0)), static_cast<int>(lng(info, 1)), num(info, 2), &error);
+  if (!error.empty()) throw Napi::Error::New(info.Env(), "tessera native peakFma: " + error);
+  return Napi::Number::New(info.Env(), gflops);
 }
 Napi::Value PeakCopy(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), peakCopyGbps(static_cast<size_t>(num(info, 0)), static_cast<int>(lng(info, 1)), static_cast<int>(lng(info, 2))));
+  std::string error;
+  const double gbps = peakCopyGbps(static_cast<size_t>(num(info, 0)), static_cast<int>(lng(info, 1)), static_cast<int>(lng(info, 2)), &error);
+  if (!error.empty()) throw Napi::Error::New(info.Env(), "tessera native peakCopy: " + error);
+  return Napi::Number::New(info.Env(), gbps);
 }
 
 // A call that does nothing, to measure the JS → native crossing alone.
