@@ -3,6 +3,7 @@
 // src/backend/native/addon.ts (the NativeAddon interface), the only caller.
 #include <napi.h>
 #include <string>
+#include <vector>
 #include "conv.h"
 #include "conv_direct.h"
 #include "cpu_features.h"
@@ -211,10 +212,12 @@ void AdamMany(const Napi::CallbackInfo& info) {
       throw Napi::TypeError::New(env, "tessera native adamMany: every slot must hold Float32Arrays");
     return x.As<Napi::Float32Array>().Data();
   };
+  std::vector<AdamSlot> slots(count);
   for (uint32_t i = 0; i < count; i++) {
-    adamStep(activeKernels(), at(params, i), at(grads, i), at(ms, i), at(vs, i), amsgrad ? at(list(4), i) : nullptr,
-        static_cast<long>(sizes.Get(i).As<Napi::Number>().Int64Value()), a);
+    slots[i] = AdamSlot{at(params, i), at(grads, i), at(ms, i), at(vs, i), amsgrad ? at(list(4), i) : nullptr,
+        static_cast<long>(sizes.Get(i).As<Napi::Number>().Int64Value())};
   }
+  adamSteps(activeKernels(), slots.data(), count, a);
 }
 
 // random(kind: RandomCode, out, size, key0, key1, counter, mean, std, threshold, value)

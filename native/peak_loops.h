@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define BLOCK 4096 /* iterations between clock reads */
@@ -106,11 +107,10 @@ __attribute__((target("avx2,fma"))) static void run_fp32_ymm(peak_job_t *job) {
 static double run_threads(void *(*worker)(void *), int kind, int threads, double seconds, peak_job_t *jobs) {
   pthread_t ids[64];
   int started = 0, error = 0;
+  memset(jobs, 0, sizeof(peak_job_t) * (size_t)threads);
   for (int t = 0; t < threads; t++) {
-    peak_job_t job = { 0 };
-    job.kind = kind;
-    job.seconds = seconds;
-    jobs[t] = job;
+    jobs[t].kind = kind;
+    jobs[t].seconds = seconds;
   }
   for (; started < threads; started++) {
     error = pthread_create(&ids[started], NULL, worker, &jobs[started]);
