@@ -3,6 +3,7 @@
 // src/backend/native/addon.ts (the NativeAddon interface), the only caller.
 #include <napi.h>
 #include <string>
+#include <vector>
 #include "conv.h"
 #include "conv_direct.h"
 #include "cpu_features.h"
@@ -211,10 +212,12 @@ void AdamMany(const Napi::CallbackInfo& info) {
       throw Napi::TypeError::New(env, "tessera native adamMany: every slot must hold Float32Arrays");
     return x.As<Napi::Float32Array>().Data();
   };
+  std::vector<AdamSlot> slots(count);
   for (uint32_t i = 0; i < count; i++) {
-    adamStep(activeKernels(), at(params, i), at(grads, i), at(ms, i), at(vs, i), amsgrad ? at(list(4), i) : nullptr,
-        static_cast<long>(sizes.Get(i).As<Napi::Number>().Int64Value()), a);
+    slots[i] = AdamSlot{at(params, i), at(grads, i), at(ms, i), at(vs, i), amsgrad ? at(list(4), i) : nullptr,
+        static_cast<long>(sizes.Get(i).As<Napi::Number>().Int64Value())};
   }
+  adamSteps(activeKernels(), slots.data(), count, a);
 }
 
 // random(kind: RandomCode, out, size, key0, key1, counter, mean, std, threshold, value, x?, low, high)
@@ -319,10 +322,16 @@ void SetThreads(const Napi::CallbackInfo& info) {
 
 // The machine's ceilings for the profiler (native/peak.h); negative where this CPU cannot run the loop.
 Napi::Value PeakFma(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), peakFmaGflops(static_cast<int>(lng(info, 0)), static_cast<int>(lng(info, 1)), num(info, 2)));
+  std::string error;
+  const double gflops = peakFmaGflops(static_cast<int>(lng(info, 0)), static_cast<int>(lng(info, 1)), num(info, 2), &error);
+  if (!error.empty()) throw Napi::Error::New(info.Env(), "tessera native peakFma: " + error);
+  return Napi::Number::New(info.Env(), gflops);
 }
 Napi::Value PeakCopy(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), peakCopyGbps(static_cast<size_t>(num(info, 0)), static_cast<int>(lng(info, 1)), static_cast<int>(lng(info, 2))));
+  std::string error;
+  const double gbps = peakCopyGbps(static_cast<size_t>(num(info, 0)), static_cast<int>(lng(info, 1)), static_cast<int>(lng(info, 2)), &error);
+  if (!error.empty()) throw Napi::Error::New(info.Env(), "tessera native peakCopy: " + error);
+  return Napi::Number::New(info.Env(), gbps);
 }
 
 // A call that does nothing, to measure the JS → native crossing alone.

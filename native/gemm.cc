@@ -10,7 +10,10 @@
 //
 // Transposes cost nothing extra: packing reads A and B through (row, column) strides.
 // The epilogue (bias + activation) runs on each C tile right after its last k block,
-// while the tile is still in L1. Threads split the output into independent blocks.
+// while the tile is still in L1. Threads split the output into more independent blocks than
+// there are threads (claimed one by one, so a thread that starts late or is preempted leaves
+// its share to the others), over rows when B is shared by all of them (packed once, before),
+// else over columns.
 #include "gemm.h"
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +35,7 @@ Blocking blockingFor(const IsaKernels* K) {
 struct PackBuffers {
   float* a = nullptr; long aCap = 0;
   float* b = nullptr; long bCap = 0;
+  float* shared = nullptr; long sharedCap = 0;  // the calling thread's: all of B, packed for every block
   static float* grow(float* p, long& cap, long need) {
     if (need <= cap) return p;
     std::free(p);
@@ -42,9 +46,16 @@ struct PackBuffers {
 };
 thread_local PackBuffers tlsBuffers;
 
+/**
+ * All of B packed once for blocks that split the rows: k block pc (rows [pc, pc + kc)), column
+ * panel j of NR columns, lies at p + pc·npad + j·kc·NR (npad: the columns padded to panels).
+ * A block whose first column is panel `panel0` reads its panels from there instead of packing.
+ */
+struct SharedB { const float* p; long npad, panel0; };
+
 // C[m, n] (row stride ldc) = act(A[m, k]·B[k, n] + bias), one thread.
 void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView B, float* C, long ldc,
-    const float* bias, int act) {
+    const float* bias, int act, const SharedB* shared) {
   const int MR = K->mr, NR = K->nr;
   if (k == 0) {
     for (long i = 0; i < m; i++) std::memset(C + i * ldc, 0, sizeof(float) * n);
@@ -54,7 +65,7 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
   const Blocking bl = blockingFor(K);
   PackBuffers& buf = tlsBuffers;
   const long ncMax = n < bl.nc ? n : bl.nc, kcMax = k < bl.kc ? k : bl.kc, mcMax = m < bl.mc ? m : bl.mc;
-  buf.b = PackBuffers::grow(buf.b, buf.bCap, kcMax * ((ncMax + NR - 1) / NR) * NR);
+  if (shared == nullptr) buf.b = PackBuffers::grow(buf.b, buf.bCap, kcMax * ((ncMax + NR - 1) / NR) * NR);
   buf.a = PackBuffers::grow(buf.a, buf.aCap, kcMax * ((mcMax + MR - 1) / MR) * MR);
   alignas(64) float edge[16 * 64];  // an MR × NR tile for partial tiles at the edges
   // With few column panels A is used only a few times per packing: read it in place instead
@@ -65,7 +76,7 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
   // Likewise a row-major B (full NR-wide panels) when A has at most one MC block: a packed B
   // would serve a single pass over A, while read in place its micro-panel still stays in L1
   // across the MR-row panels. Measured: 64×784×256 (W1's dW) 213 → 254 GFLOP/s.
-  const bool directB = B.cs == 1 && m <= bl.mc && (B.rs * 4) % 4096 != 0;
+  const bool directB = shared == nullptr && B.cs == 1 && m <= bl.mc && (B.rs * 4) % 4096 != 0;
   for (long jc = 0; jc < n; jc += bl.nc) {
     const long nc = n - jc < bl.nc ? n - jc : bl.nc;
     for (long pc = 0; pc < k; pc += bl.kc) {
@@ -74,7 +85,7 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
       // B's panel dimension is its columns j (stride cs), k runs along its rows (stride rs).
       // Direct: only the partial panel after the full ones is packed.
       const long fullCols = directB ? nc / NR * NR : 0;
-      K->packB(B.p + pc * B.rs + (jc + fullCols) * B.cs, B.cs, B.rs, nc - fullCols, kc, buf.b);
+      if (shared == nullptr) K->packB(B.p + pc * B.rs + (jc + fullCols) * B.cs, B.cs, B.rs, nc - fullCols, kc, buf.b);
       for (long ic = 0; ic < m; ic += bl.mc) {
         const long mc = m - ic < bl.mc ? m - ic : bl.mc;
         // Direct: A is read in place. A short remainder is then merged with the last full tile
@@ -87,7 +98,9 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
         for (long jr = 0; jr < nc; jr += NR) {
           const long cols = nc - jr < NR ? nc - jr : NR;
           const bool inPlaceB = jr < fullCols;
-          const float* pb = inPlaceB ? B.p + pc * B.rs + jc + jr : buf.b + ((jr - fullCols) / NR) * kc * NR;
+          const float* pb = inPlaceB ? B.p + pc * B.rs + jc + jr
+              : shared != nullptr ? shared->p + pc * shared->npad + (shared->panel0 + (jc + jr) / NR) * kc * NR
+              : buf.b + ((jr - fullCols) / NR) * kc * NR;
           const long bStep = inPlaceB ? B.rs : NR;
           for (long ir = 0; ir < mc;) {
             const long rows = ir < splitAt ? (mc - ir < MR ? mc - ir : MR) : ir == splitAt ? firstHalf : mc - ir;
@@ -126,7 +139,17 @@ struct Job {
   const IsaKernels* K;
   const BatchedGemm* g;
   long partsM, partsN;   // each batch item is split into partsM × partsN blocks
+  const float* sharedB;  // B packed once for all blocks (batch 1 only), or null: each block packs its own
+  long npad;             // sharedB's columns, padded to whole panels
 };
+
+// A (i, t): [m,k] → (k, 1); stored [k,m] → (1, m). B (t, j): [k,n] → (n, 1); stored [n,k] → (1, k).
+MatView viewA(const BatchedGemm& g, const float* a, long m0) {
+  return g.transA ? MatView{a + m0, 1, g.m} : MatView{a + m0 * g.k, g.k, 1};
+}
+MatView viewB(const BatchedGemm& g, const float* b, long n0) {
+  return g.transB ? MatView{b + n0 * g.k, 1, g.k} : MatView{b + n0, g.n, 1};
+}
 
 void runBlock(void* ctx, long task, int) {
   const Job& job = *static_cast<const Job*>(ctx);
@@ -134,7 +157,9 @@ void runBlock(void* ctx, long task, int) {
   const long parts = job.partsM * job.partsN;
   const long bi = task / parts, pm = (task % parts) / job.partsN, pn = task % job.partsN;
   const int MR = job.K->mr, NR = job.K->nr;
-  // Block edges are aligned to the micro-tile so no thread gets extra edge tiles.
+  // Block edges are aligned to the micro-tile so no thread gets extra edge tiles, and every
+  // output is computed by the same tile code, in the same k order, whatever the split: results
+  // are bit-identical for every thread count.
   const long mTiles = (g.m + MR - 1) / MR, nTiles = (g.n + NR - 1) / NR;
   long m0 = mTiles * pm / job.partsM * MR, m1 = mTiles * (pm + 1) / job.partsM * MR;
   long n0 = nTiles * pn / job.partsN * NR, n1 = nTiles * (pn + 1) / job.partsN * NR;
@@ -143,12 +168,40 @@ void runBlock(void* ctx, long task, int) {
   if (m0 >= m1 || n0 >= n1) return;
   const float* a = g.a + bi * g.strideA;
   const float* b = g.b + bi * g.strideB;
-  // A (i, t): [m,k] → (k, 1); stored [k,m] → (1, m). B (t, j): [k,n] → (n, 1); stored [n,k] → (1, k).
-  MatView A = g.transA ? MatView{a + m0, 1, g.m} : MatView{a + m0 * g.k, g.k, 1};
-  MatView B = g.transB ? MatView{b + n0 * g.k, 1, g.k} : MatView{b + n0, g.n, 1};
   float* c = g.out + bi * g.m * g.n + m0 * g.n + n0;
-  gemmSingle(job.K, m1 - m0, n1 - n0, g.k, A, B, c, g.n, g.bias != nullptr ? g.bias + n0 : nullptr, g.act);
+  const SharedB shared{job.sharedB, job.npad, n0 / NR};
+  gemmSingle(job.K, m1 - m0, n1 - n0, g.k, viewA(g, a, m0), viewB(g, b, n0), c, g.n, g.bias != nullptr ? g.bias + n0 : nullptr,
+      g.act, job.sharedB != nullptr ? &shared : nullptr);
 }
+
+// Packing all of B for the row blocks: task t packs k block t / groups, panel group t % groups.
+struct PackJob {
+  const IsaKernels* K;
+  MatView B;
+  long n, k, kcMax, npad, groups, panelsPerGroup;
+  float* dst;
+};
+
+void packBlock(void* ctx, long task, int) {
+  const PackJob& job = *static_cast<const PackJob*>(ctx);
+  const int NR = job.K->nr;
+  const long pc = task / job.groups * job.kcMax, kc = job.k - pc < job.kcMax ? job.k - pc : job.kcMax;
+  const long panel = task % job.groups * job.panelsPerGroup, col = panel * NR;
+  if (col >= job.n) return;
+  const long count = job.n - col < job.panelsPerGroup * NR ? job.n - col : job.panelsPerGroup * NR;
+  job.K->packB(job.B.p + pc * job.B.rs + col * job.B.cs, job.B.cs, job.B.rs, count, kc, job.dst + pc * job.npad + panel * kc * NR);
+}
+
+// Below ~4 MFLOP (~50 µs on one core) waking a second thread costs more than it saves.
+constexpr double kParallelFlops = 4.0e6;
+// Blocks per thread: more than one, so that a thread that wakes late or is preempted leaves its
+// share to the others instead of being waited for (as parallelRange's chunks). At least
+// kMinBlockFlops each (~12 µs on one core: a block claim costs ~50 ns, its edges a few tiles).
+constexpr long kBlocksPerThread = 4;
+constexpr double kMinBlockFlops = 1.0e6;
+// Packing all of B up front is for B up to 8 MiB (W1's and W3's are 0.2–0.8 MiB); larger, each
+// row block packs its own, as one thread does.
+constexpr long kMaxSharedB = 1L << 21;
 
 }  // namespace
 
@@ -156,18 +209,49 @@ void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
   const int threads = poolThreads();
   const double flops = 2.0 * g.batch * g.m * g.n * g.k;
-  Job job{K, &g, 1, 1};
-  // Below ~4 MFLOP (~20 µs on one core) waking a second thread costs more than it saves.
-  if (threads > 1 && flops >= 4.0e6 && g.batch < threads) {
+  Job job{K, &g, 1, 1, nullptr, 0};
+  const bool parallel = threads > 1 && flops >= kParallelFlops;
+  long want = 1;
+  if (parallel) {
+    const double byWork = flops / kMinBlockFlops;
+    want = kBlocksPerThread * threads;
+    if (want > byWork) want = static_cast<long>(byWork);
+    if (want < threads) want = threads;
+  }
+  const long parts = (want + g.batch - 1) / g.batch;
+  const Blocking bl = blockingFor(K);
+  if (parts > 1) {
     const long mTiles = (g.m + K->mr - 1) / K->mr, nTiles = (g.n + K->nr - 1) / K->nr;
-    const long want = (threads + g.batch - 1) / g.batch;
-    // Split the dimension with more micro-tiles; the other operand is packed once per block.
-    if (nTiles >= mTiles && nTiles >= want) job.partsN = want;
-    else if (mTiles >= want) job.partsM = want;
-    else if (nTiles >= want) job.partsN = want;
+    // Rows when they have at least as many micro-tiles: the blocks then share B (packed once
+    // below, or read in place) and each packs only its own rows of A, so nothing is packed
+    // twice. Columns otherwise: each block packs its own columns of B and reads A in place
+    // when it is at most 4 panels wide (gemmSingle's rule), so blocks of ≤ 4 panels are used
+    // when that needs at most twice the blocks wanted; wider blocks each pack all of A.
+    if (mTiles >= nTiles) {
+      job.partsM = parts < mTiles ? parts : mTiles;
+    } else {
+      const long narrow = (nTiles + 3) / 4, rounded = (narrow + threads - 1) / threads * threads;
+      job.partsN = parts < nTiles ? parts : nTiles;
+      if (narrow > parts && narrow <= 2 * parts) job.partsN = rounded <= nTiles ? rounded : narrow;
+    }
+    // Row blocks of one product share B: packed once, in parallel, unless each block would read
+    // it in place (row-major B, blocks of at most one MC block of rows: gemmSingle's rule).
+    const long blockRows = (mTiles + job.partsM - 1) / job.partsM * K->mr;
+    const bool bInPlace = !g.transB && blockRows <= bl.mc && (g.n * 4) % 4096 != 0;
+    const long npad = nTiles * K->nr;
+    if (job.partsM > 1 && g.batch == 1 && g.k > 0 && !bInPlace && npad * g.k <= kMaxSharedB) {
+      PackBuffers& buf = tlsBuffers;
+      buf.shared = PackBuffers::grow(buf.shared, buf.sharedCap, npad * g.k);
+      const long kBlocks = (g.k + bl.kc - 1) / bl.kc, panelsPerGroup = 4;
+      PackJob pack{K, viewB(g, g.b, 0), g.n, g.k, bl.kc, npad, (nTiles + panelsPerGroup - 1) / panelsPerGroup, panelsPerGroup,
+          buf.shared};
+      parallelFor(kBlocks * pack.groups, packBlock, &pack);
+      job.sharedB = buf.shared;
+      job.npad = npad;
+    }
   }
   const long tasks = g.batch * job.partsM * job.partsN;
-  if (threads > 1 && flops >= 4.0e6 && tasks > 1) parallelFor(tasks, runBlock, &job);
+  if (parallel && tasks > 1) parallelFor(tasks, runBlock, &job);
   else for (long t = 0; t < tasks; t++) runBlock(&job, t, 0);
 }
 

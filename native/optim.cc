@@ -26,4 +26,36 @@ void adamStep(const IsaKernels* K, float* param, const float* grad, float* m, fl
   });
 }
 
+void adamSteps(const IsaKernels* K, const AdamSlot* slots, long count, const AdamArgs& a) {
+  // The group's elements laid end to end, slot after slot, split like one array: W1's eight
+  // parameters (two of 50,176, six of 32 to 2,048) make 4 chunks for 2 threads in one job, not a
+  // job of 2 chunks per large slot and the small ones on the calling thread. Chunk edges inside a
+  // slot land on 16 elements (a cache line), as in adamStep; the update is elementwise, so the
+  // result is the same for every split.
+  long total = 0;
+  for (long s = 0; s < count; s++) total += slots[s].n;
+  if (total == 0) return;
+  // A global position moved down to its slot's previous 16-element edge (a slot's start stays).
+  auto edge = [&](long g) {
+    long start = 0;
+    for (long s = 0; s < count; s++) {
+      if (g < start + slots[s].n) return start + ((g - start) & ~15L);
+      start += slots[s].n;
+    }
+    return total;
+  };
+  parallelRange(total, kGrain, [&](long begin, long end) {
+    begin = edge(begin);
+    end = edge(end);
+    long start = 0;
+    for (long s = 0; s < count && start < end; s++) {
+      const AdamSlot& p = slots[s];
+      const long from = begin > start ? begin - start : 0, to = end - start < p.n ? end - start : p.n;
+      if (from < to)
+        K->adam(p.param + from, p.grad + from, p.m + from, p.v + from, p.vMax != nullptr ? p.vMax + from : nullptr, to - from, a);
+      start += p.n;
+    }
+  });
+}
+
 }  // namespace tessera

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -29,7 +31,7 @@ static void* fmaWorker(void* arg) {
 }
 #endif
 
-double peakFmaGflops(int width, int threads, double seconds) {
+double peakFmaGflops(int width, int threads, double seconds, std::string* error) {
 #if defined(TESSERA_X64)
   if (threads < 1 || threads > 64 || !(seconds > 0)) return -1;
   __builtin_cpu_init();
@@ -37,19 +39,27 @@ double peakFmaGflops(int width, int threads, double seconds) {
   if (width == 256 && !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return -1;
   if (width != 512 && width != 256) return -1;
   peak_job_t jobs[64];
-  return run_threads(fmaWorker, width, threads, seconds, jobs);
+  const double gflops = run_threads(fmaWorker, width, threads, seconds, jobs);
+  const int failed = failed_thread(jobs, threads);
+  if (failed >= 0) {
+    *error = "the system refused to start thread " + std::to_string(failed + 1) + " of " + std::to_string(threads) + " (" +
+        std::strerror(jobs[failed].start_error) + ")";
+    return -1;
+  }
+  return gflops;
 #else
-  (void)width; (void)threads; (void)seconds;
+  (void)width; (void)threads; (void)seconds; (void)error;
   return -1;  // the loops are x86-64 intrinsics
 #endif
 }
 
-double peakCopyGbps(size_t bytes, int threads, int repeats) {
+double peakCopyGbps(size_t bytes, int threads, int repeats, std::string* error) {
   if (threads < 1 || threads > 64 || repeats < 1 || bytes < 4096) return -1;
   const size_t n = bytes / sizeof(float);
   std::vector<float> src(n), dst(n);
   for (size_t i = 0; i < n; i++) src[i] = static_cast<float>(i & 1023);
-  // One pass: each thread copies its slice; the pass takes the slowest thread's CPU time.
+  // One pass: each thread copies its slice; the pass takes the slowest thread's CPU time. A thread
+  // the system refuses ends the measurement (after joining those started) with `error` set.
   auto pass = [&]() {
     std::vector<double> cpu(threads, 0.0);
     auto slice = [&](int t) {
@@ -61,14 +71,26 @@ double peakCopyGbps(size_t bytes, int threads, int repeats) {
       cpu[t] = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9;
     };
     std::vector<std::thread> pool;
-    for (int t = 1; t < threads; t++) pool.emplace_back(slice, t);
+    for (int t = 1; t < threads; t++) {
+      try {
+        pool.emplace_back(slice, t);
+      } catch (const std::system_error& e) {
+        *error = "the system refused to start thread " + std::to_string(t + 1) + " of " + std::to_string(threads) + " (" +
+            e.what() + ")";
+        break;
+      }
+    }
     slice(0);
     for (auto& th : pool) th.join();
-    return *std::max_element(cpu.begin(), cpu.end());
+    return error->empty() ? *std::max_element(cpu.begin(), cpu.end()) : -1.0;
   };
-  pass();  // page faults of dst, thread start-up paths
+  if (pass() < 0) return -1;  // page faults of dst, thread start-up paths
   double best = 1e300;
-  for (int r = 0; r < repeats; r++) best = std::min(best, pass());
+  for (int r = 0; r < repeats; r++) {
+    const double seconds = pass();
+    if (seconds < 0) return -1;
+    best = std::min(best, seconds);
+  }
   volatile float sink = dst[n / 2];
   (void)sink;
   return 2.0 * static_cast<double>(n * sizeof(float)) / best / 1e9;

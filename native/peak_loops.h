@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define BLOCK 4096 /* iterations between clock reads */
@@ -69,6 +70,7 @@ typedef struct {
   double flops;    /* out */
   double elapsed;  /* out */
   float sink;      /* out: the chains' sum, used so that the compiler keeps the work */
+  int start_error; /* out: pthread_create's error code when this thread could not start, else 0 */
 } peak_job_t;
 
 /* The float32 FMA loops, compiled for their ISA whatever -march says and chosen at run time:
@@ -98,26 +100,38 @@ __attribute__((target("avx2,fma"))) static void run_fp32_ymm(peak_job_t *job) {
 }
 
 /* Runs `threads` copies of worker at once, each on its jobs[t] = {kind, seconds}; returns the
- * total rate in GFLOP/s (all flops / the longest elapsed time) and leaves each job's results. */
+ * total rate in GFLOP/s (all flops / the longest elapsed time) and leaves each job's results.
+ * When the system refuses a thread, the ones already running are joined and -1 is returned, with
+ * pthread_create's error code in that job's start_error: the caller reports it (the benchmarks
+ * exit, the addon throws a JavaScript error; a library never ends its host process). */
 static double run_threads(void *(*worker)(void *), int kind, int threads, double seconds, peak_job_t *jobs) {
   pthread_t ids[64];
+  int started = 0, error = 0;
+  memset(jobs, 0, sizeof(peak_job_t) * (size_t)threads);
   for (int t = 0; t < threads; t++) {
-    peak_job_t job = { 0 };
-    job.kind = kind;
-    job.seconds = seconds;
-    jobs[t] = job;
-    if (pthread_create(&ids[t], NULL, worker, &jobs[t]) != 0) {
-      fprintf(stderr, "bench/peak: could not start thread %d of %d\n", t + 1, threads);
-      exit(1);
+    jobs[t].kind = kind;
+    jobs[t].seconds = seconds;
+  }
+  for (; started < threads; started++) {
+    error = pthread_create(&ids[started], NULL, worker, &jobs[started]);
+    if (error != 0) {
+      jobs[started].start_error = error;
+      break;
     }
   }
   double flops = 0, longest = 0;
-  for (int t = 0; t < threads; t++) {
+  for (int t = 0; t < started; t++) {
     pthread_join(ids[t], NULL);
     flops += jobs[t].flops;
     if (jobs[t].elapsed > longest) longest = jobs[t].elapsed;
   }
-  return flops / longest / 1e9;
+  return error != 0 ? -1.0 : flops / longest / 1e9;
+}
+
+/* The first job that could not start (its start_error set), or -1 when all started. */
+static int failed_thread(const peak_job_t *jobs, int threads) {
+  for (int t = 0; t < threads; t++) if (jobs[t].start_error != 0) return t;
+  return -1;
 }
 
 #endif

@@ -53,22 +53,57 @@ void argExtreme(const float* x, float* out, long size, long inner, long width, b
   }
 }
 
+// A sum over one long contiguous row (outer 1, inner 1: a loss over a whole batch) in blocks of
+// kRowBlock elements (more for rows over 64 blocks: at most 64 blocks, summed on the stack), each
+// summed by the ISA's row kernel in double, then the blocks' sums added in block order. The
+// blocks depend on the row's length only, so the result is the same for every thread count.
+constexpr long kRowBlock = 1L << 15, kMaxRowBlocks = 64;
+
+/** Σ x[0:size] (or Σ x², `squares`) in blocks, over threads; see kRowBlock. */
+double sumLongRow(const IsaKernels* K, const float* x, long size, bool squares) {
+  const long block = size <= kMaxRowBlocks * kRowBlock ? kRowBlock : ((size + kMaxRowBlocks - 1) / kMaxRowBlocks + 15) / 16 * 16;
+  const long blocks = (size + block - 1) / block;
+  double partial[kMaxRowBlocks];
+  parallelRange(blocks, 1, [&](long begin, long end) {
+    for (long b = begin; b < end; b++) {
+      const long n = size - b * block < block ? size - b * block : block;
+      partial[b] = squares ? K->sumSquaresRow(x + b * block, n) : K->sumRow(x + b * block, n);
+    }
+  });
+  double s = 0;
+  for (long b = 0; b < blocks; b++) s += partial[b];
+  return s;
+}
+
 }  // namespace
 
 bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer, long size, long inner) {
   if (op < R_SUM || op > R_SUM_SQUARES) return false;
   if (outer == 0 || inner == 0) return true;
+  if (outer == 1 && inner == 1 && size > kRowBlock && (op == R_SUM || op == R_SUM_SQUARES)) {
+    out[0] = static_cast<float>(sumLongRow(K, x, size, op == R_SUM_SQUARES));
+    return true;
+  }
   const long perOuter = size * inner > 0 ? size * inner : 1;
-  // Threads over outer rows; with one outer row and a wide inner axis, over column blocks.
-  const bool byColumns = outer == 1 && inner >= 2 * kChunk;
-  const long units = byColumns ? (inner + kChunk - 1) / kChunk : outer;
-  const long unitWork = byColumns ? (size > 0 ? size : 1) * kChunk : perOuter;
+  // Threads over outer rows; with one outer row and a wide inner axis, over column blocks:
+  // enough of them for 4 per thread (as parallelRange's chunks; 784 columns: 7 of 112, not
+  // 256 + 256 + 256 + 16), of whole cache lines. Each column is summed over its rows in the same
+  // order whatever the blocks, so the result does not depend on the thread count.
+  const bool byColumns = outer == 1 && inner >= 128;
+  long columns = kChunk;
+  if (byColumns) {
+    const long want = 4L * poolThreads();
+    columns = ((inner + want - 1) / want + 15) / 16 * 16;
+    columns = columns < 64 ? 64 : columns > kChunk ? kChunk : columns;
+  }
+  const long units = byColumns ? (inner + columns - 1) / columns : outer;
+  const long unitWork = byColumns ? (size > 0 ? size : 1) * columns : perOuter;
   parallelRange(units, (kGrain + unitWork - 1) / unitWork, [&](long begin, long end) {
     for (long u = begin; u < end; u++) {
       // One unit: outer row o, columns [c0, c0 + w) of inner; rows of x are `inner` apart.
       const long o = byColumns ? 0 : u;
-      const long c0 = byColumns ? u * kChunk : 0;
-      const long w = byColumns ? (inner - c0 < kChunk ? inner - c0 : kChunk) : inner;
+      const long c0 = byColumns ? u * columns : 0;
+      const long w = byColumns ? (inner - c0 < columns ? inner - c0 : columns) : inner;
       const float* xo = x + o * size * inner + c0;
       float* oo = out + o * inner + c0;
       switch (op) {

@@ -61,6 +61,11 @@ static void *worker(void *arg) {
 static double measure(enum kind kind, int threads, double seconds, float *sink) {
   peak_job_t jobs[64];
   double total = run_threads(worker, kind, threads, seconds, jobs);
+  int failed = failed_thread(jobs, threads);
+  if (failed >= 0) {
+    fprintf(stderr, "bf16_peak: could not start thread %d of %d: %s\n", failed + 1, threads, strerror(jobs[failed].start_error));
+    exit(1);
+  }
   for (int t = 0; t < threads; t++) {
     /* Chains start at 0..15 in all 16 lanes and stay there: 16 x (0 + 1 + ... + 15) = 1920. */
     if (kind == BF16_ZMM && jobs[t].sink != 1920.0f) {

@@ -10,6 +10,7 @@
  * it, detected at run time) and AVX2.
  */
 #include "../../native/peak_loops.h"
+#include <string.h>
 
 static void *worker(void *arg) {
   peak_job_t *job = arg;
@@ -22,6 +23,11 @@ static void *worker(void *arg) {
 static double measure(int width, int threads, double seconds, double *per_thread_min, float *sink) {
   peak_job_t jobs[64];
   double total = run_threads(worker, width, threads, seconds, jobs), slowest = 1e300;
+  int failed = failed_thread(jobs, threads);
+  if (failed >= 0) {
+    fprintf(stderr, "fma_peak: could not start thread %d of %d: %s\n", failed + 1, threads, strerror(jobs[failed].start_error));
+    exit(1);
+  }
   for (int t = 0; t < threads; t++) {
     double rate = jobs[t].flops / jobs[t].elapsed / 1e9;
     if (rate < slowest) slowest = rate;

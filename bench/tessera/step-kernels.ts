@@ -9,7 +9,11 @@
 // kernel time (the % column) much less so; the load average is printed before and after.
 //
 //   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--workload W2] [--backend native|wasm|js]
-//                                          [--epochs 3] [--warmup 300] [--limit 12000]
+//                                          [--epochs 3] [--warmup 300] [--limit 12000] [--threads 1,2]
+//
+// --threads 1,2 (native): the steps alternate between the thread counts (step i runs at count
+// i mod 2), each kernel is timed per count, and the table shows both and their ratio: on a busy
+// machine a side-by-side ratio per kernel says more than two runs minutes apart.
 //
 // Kernel calls are timed one by one with performance.now(), which adds ~0.1 µs per call: fine
 // for the large kernels this is for, not for the engine's JavaScript (tessera profile reports
@@ -17,6 +21,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Adam, Generator, fit, getBackend, useBackend } from '../../src/index.js';
+import { setNativeThreads } from '../../src/backend/native/index.js';
 import type { Conv2dGeometry, MatmulParams } from '../../src/backend/backend.js';
 import { instrumentBackend } from '../../src/inspect/kernel-recorder.js';
 import { loadByteImages } from './byte-images.js';
@@ -65,7 +70,12 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     workload: { type: 'string', default: 'W1' }, backend: { type: 'string', default: 'native' },
     epochs: { type: 'string', default: '3' }, warmup: { type: 'string', default: '300' }, limit: { type: 'string' },
+    threads: { type: 'string' },
   } });
+  const counts = values.threads === undefined ? [] : values.threads.split(',').map(Number);
+  if (counts.some((c) => !(Number.isInteger(c) && c >= 1)) || (counts.length > 0 && values.backend !== 'native')) {
+    throw new Error(`step-kernels: --threads takes thread counts like 1,2 (native backend only), got '${values.threads}'`);
+  }
   const w = workload(values.workload ?? 'W1', 'step-kernels: --workload');
   const epochs = Number(values.epochs), warmup = Number(values.warmup);
   const limit = values.limit === undefined ? w.defaultTrainRows : Number(values.limit);
@@ -79,9 +89,13 @@ async function main(): Promise<void> {
   let matmulFlops = 0, matmulMs = 0;
   // The profiler's wrapper (src/inspect/kernel-recorder.ts); named here with shapes, which its
   // per-op view leaves out.
+  // With --threads, the count the current step runs at (keys get it as a prefix, stripped when printed).
+  let count = counts[0] ?? 0;
+  if (counts.length > 0) setNativeThreads(count);
+  const stepMsByCount = new Map<number, number[]>();
   const restore = instrumentBackend(backend, (call) => {
     if (!timing) return;
-    const key = (NAMERS[call.kernel] ?? (() => call.kernel))(call.args as unknown[]);
+    const key = `${counts.length > 0 ? `${count}\u0000` : ''}${(NAMERS[call.kernel] ?? (() => call.kernel))(call.args as unknown[])}`;
     const e = totals.get(key) ?? { ms: 0, calls: 0 };
     e.ms += call.ms;
     e.calls++;
@@ -103,10 +117,11 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     readRows(indices, out);
     if (!timing) return;
-    const e = totals.get(GATHER) ?? { ms: 0, calls: 0 };
+    const gather = `${counts.length > 0 ? `${count}\u0000` : ''}${GATHER}`;
+    const e = totals.get(gather) ?? { ms: 0, calls: 0 };
     e.ms += performance.now() - t0;
     e.calls++;
-    totals.set(GATHER, e);
+    totals.set(gather, e);
   };
   const generator = new Generator(0);
   const { model, loss } = buildWorkloadModel(w, generator);
@@ -114,9 +129,16 @@ async function main(): Promise<void> {
   let step = 0, timedFrom = 0, timedTo = 0;
   await fit(model, workloadRows(train, limit, w.featureShape), null, {
     optimizer, loss, epochs, batchSize: 256, generator,
-    callbacks: [{ onBatchEnd: () => { if (++step === warmup) { timing = true; timedFrom = performance.now(); } timedTo = performance.now(); } }],
+    callbacks: [{ onBatchEnd: () => {
+      const now = performance.now();
+      if (timing && counts.length > 0) stepMsByCount.set(count, [...(stepMsByCount.get(count) ?? []), now - timedTo]);
+      if (++step === warmup) { timing = true; timedFrom = now; }
+      timedTo = now;
+      if (counts.length > 0) { count = counts[step % counts.length]; setNativeThreads(count); timedTo = performance.now(); }
+    } }],
   });
   restore();
+  if (counts.length > 0) { printByCount(values.workload ?? 'W1', counts, totals, stepMsByCount, step - warmup, loadStart); return; }
   const timed = step - warmup;
   if (timed < 1) throw new Error(`step-kernels: ${step} steps ran, none after the ${warmup} warm-up steps`);
   const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
@@ -138,6 +160,30 @@ async function main(): Promise<void> {
   if (measured) process.stdout.write(`peak: ${measured.loop}, per CPU-second (${measured.source})\n`);
   const summary = stepFlopsSummary({ matmulFlops: matmulFlops / timed, matmulMs: matmulMs / timed, stepMs: (timedTo - timedFrom) / timed, batch: 256, peakGflops: peak });
   process.stdout.write(`${summary.join('\n')}\n`);
+}
+
+/** --threads: each kernel's µs per step at each count (steps alternate), and the first count's over each other's. */
+function printByCount(workload: string, counts: number[], totals: Map<string, { ms: number; calls: number }>,
+  stepMs: Map<number, number[]>, timed: number, loadStart: string): void {
+  const per = new Map<string, number[]>();   // kernel → µs per step at each count
+  for (const [key, e] of totals) {
+    const [c, name] = key.split('\u0000');
+    const row = per.get(name) ?? counts.map(() => 0);
+    const steps = stepMs.get(Number(c))?.length ?? timed / counts.length;
+    row[counts.indexOf(Number(c))] = e.ms / steps * 1000;
+    per.set(name, row);
+  }
+  const kernels = counts.map((_, i) => [...per].filter(([k]) => k !== GATHER).reduce((s, [, r]) => s + r[i], 0));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+  process.stdout.write(`${machineLine()}; native; ${workload}, batch 256, ${timed} timed steps alternating ${counts.join('/')} threads; load average ${loadStart} before, ${loadavg()[0].toFixed(2)} after, 2 cores\n`);
+  const ratio = (r: number[]) => counts.slice(1).map((_, i) => (r[0] / r[i + 1]).toFixed(2).padStart(6)).join(' ');
+  process.stdout.write(`${counts.map((c) => `µs at ${c}`.padStart(9)).join(' ')} ${counts.slice(1).map((c) => `${counts[0]}/${c}`.padStart(6)).join(' ')}  kernel\n`);
+  for (const [name, r] of [...per].sort((a, b) => b[1][0] - a[1][0])) {
+    process.stdout.write(`${r.map((v) => v.toFixed(1).padStart(9)).join(' ')} ${ratio(r)}  ${name}\n`);
+  }
+  process.stdout.write(`${kernels.map((v) => v.toFixed(1).padStart(9)).join(' ')} ${ratio(kernels)}  all kernels (the gather not included)\n`);
+  const steps = counts.map((c) => median(stepMs.get(c) ?? []) * 1000);
+  process.stdout.write(`${steps.map((v) => v.toFixed(1).padStart(9)).join(' ')} ${ratio(steps)}  whole step (median, instrumented)\n`);
 }
 
 main().catch((err: unknown) => {

@@ -140,6 +140,22 @@ describe('native loader', () => {
     expect(Number(m![1])).toBeLessThan(1000);
   });
 
+  it('when the system refuses a thread of the peak loops, the addon throws a JS error instead of ending the process', () => {
+    // 64 MiB stacks in 1.5 GB of address space: 64 threads cannot all be mapped, a few can.
+    const r = rawAddon(
+      'for (const [name, f] of [["fma", () => a.peakFma(256, 64, 0.001)], ["copy", () => a.peakCopy(1 << 16, 64, 1)]]) {' +
+      ' try { console.log(name + " no error " + f()); } catch (e) { console.log(e.message); } }' +
+      ' console.log("after " + (a.peakCopy(1 << 16, 1, 1) > 0));',
+      {}, 'ulimit -s 65536; ulimit -v 1500000;');
+    expect(r.stderr).not.toMatch(/could not start|system_error|Aborted|terminate/);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0], r.stdout).toMatch(/^tessera native peakFma: the system refused to start thread (\d+) of 64 \(.+\)$/);
+    expect(lines[1], r.stdout).toMatch(/^tessera native peakCopy: the system refused to start thread (\d+) of 64 \(.+\)$/);
+    expect(Number(/thread (\d+) of/.exec(lines[0])![1])).toBeGreaterThan(1);
+    expect(lines[2]).toBe('after true');   // the process goes on, and one thread still measures
+  });
+
   it('a bad TESSERA_THREADS or TESSERA_ISA makes the backend unavailable with the reason, not ignored', async () => {
     for (const bad of ['abc', '0', '-3', '2.5', '100000', '4x']) {
       expect(threadsEnvProblem(bad, 1024)).toBe(`TESSERA_THREADS='${bad}' is not a thread count: expected a whole number in [1, 1024], or unset for one thread per core`);

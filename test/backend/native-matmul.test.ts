@@ -131,4 +131,35 @@ describe.each(isasHere())('native matmul on %s', (isa) => {
       }
     }
   });
+
+  it('any thread count gives the one-thread result bit for bit, on odd shapes and W1\'s', () => {
+    // Blocks are split on micro-tile edges, B is packed once or per block with the same values,
+    // and each output's k order is the same: the arithmetic is the same whatever the split. The
+    // products of ≥ 4 MFLOP here are split (257 rows and columns: the last tile is partial),
+    // by rows (B shared) or by columns; the smaller ones run on one thread, as a check of the
+    // threshold's edge. The one-thread result is itself checked against float64 by the tests above.
+    const gen = new Generator(15);
+    const dims = [1, 7, 33, 257];
+    const cases: Case[] = [];
+    for (const m of dims) for (const n of dims) for (const k of dims) cases.push({ batch: 1, m, n, k });
+    cases.push({ batch: 1, m: 256, n: 784, k: 64 }, { batch: 1, m: 256, n: 64, k: 784 }, { batch: 1, m: 784, n: 64, k: 256 },
+      { batch: 1, m: 64, n: 784, k: 256 }, { batch: 1, m: 300, n: 40, k: 700 }, { batch: 2, m: 33, n: 257, k: 257 });
+    for (const c of cases) {
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const a = uniform(gen, c.batch * c.m * c.k), b = uniform(gen, c.batch * c.k * c.n), bias = uniform(gen, c.n);
+        const p: MatmulParams = { ...c, transA: tA, transB: tB, strideA: c.m * c.k, strideB: c.k * c.n, bias, activation: 'sigmoid' };
+        useIsa(isa, 1);
+        const one = new Float32Array(c.batch * c.m * c.n);
+        native.matmul(a, b, one, p);
+        for (const threads of [2, 3]) {
+          useIsa(isa, threads);
+          const got = new Float32Array(c.batch * c.m * c.n).fill(NaN);
+          native.matmul(a, b, got, p);
+          const at = got.findIndex((v, i) => !Object.is(v, one[i]));
+          if (at >= 0) throw new Error(`${threads} threads ${JSON.stringify(c)} tA=${tA} tB=${tB} [${at}]: ${got[at]}, one thread ${one[at]}`);
+        }
+        useIsa(isa, 1);
+      }
+    }
+  });
 });

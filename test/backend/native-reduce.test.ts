@@ -10,6 +10,7 @@ const native = nativeOrThrow();
 const LAYOUTS: [number, number, number][] = [
   [1, 1, 1], [1, 7, 1], [5, 1, 3], [4, 13, 1], [3, 17, 5], [1, 1000, 1], [2, 9, 600], [1, 40, 1500],
   [6, 33, 16], [700, 50, 1], [1, 100_003, 1], [40, 300, 9], [3, 0, 4],
+  [1, 200_704, 1], [1, 256, 784], [1, 33, 130],   // a long row in blocks; column blocks of W1's 784 and of 130
 ];
 
 function data(gen: Generator, n: number): Float32Array {
@@ -41,6 +42,27 @@ describe.each(isasHere())('native reduce and softmax on %s', (isa) => {
             tol[o * inner + i] = inner === 1 ? 2 * U * Math.abs(want[o * inner + i]) + 1e-12 * abs : 0;
           }
           expectWithin(got, want, tol, label);
+        }
+      }
+    }
+    useIsa(isa, 1);
+  });
+
+  it('every reduction gives the one-thread result bit for bit at 2 and 3 threads', () => {
+    // A long row is summed in fixed blocks and columns each over their rows in order, so the
+    // split over threads must not move a single bit (the js comparison above allows an ulp).
+    const gen = new Generator(32);
+    for (const [outer, size, inner] of [[1, 200_704, 1], [1, 32_769, 1], [1, 100_003, 1], [1, 256, 784], [1, 33, 130], [1, 70, 4097], [3, 40_000, 1]] as const) {
+      const x = data(gen, outer * size * inner);
+      for (const op of ['sum', 'sumSquares', 'max', 'argmin'] as ReduceOp[]) {
+        useIsa(isa, 1);
+        const one = new Float32Array(outer * inner);
+        native.reduce(op, x, one, outer, size, inner);
+        for (const threads of [2, 3]) {
+          useIsa(isa, threads);
+          const got = new Float32Array(outer * inner).fill(12345);
+          native.reduce(op, x, got, outer, size, inner);
+          expectClose(got, one, 0, 0, `${op} [${outer},${size},${inner}] ${threads} threads against 1`);
         }
       }
     }
