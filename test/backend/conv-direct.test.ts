@@ -349,6 +349,10 @@ describe.skipIf(wasmProbe.skip)('wasm direct convolution and max pooling', () =>
     const b = wasm();
     const g = geometry(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
     expect(() => b.conv2d(b.alloc('float32', 8), b.alloc('float32', 4), null, b.alloc('float32', 4), g, 1)).toThrow(/wasm backend conv2d: x has 8 elements/);
+    // The activation's code comes from the one table, which names the kernel and the choices.
+    const x = b.alloc('float32', 9), w = b.alloc('float32', 4), y = b.alloc('float32', 4);
+    expect(() => b.conv2d(x, w, null, y, g, 1, 'elu' as Activation)).toThrow("conv2d: unknown activation 'elu' (expected one of none, relu, sigmoid, tanh)");
+    expect(() => b.conv2dBackwardData(y, w, null, x, g, 1, 'gelu' as Activation)).toThrow("conv2dBackwardData: unknown activation 'gelu'");
   });
 });
 
@@ -413,5 +417,12 @@ describe.skipIf(shouldSkip(setup))('webgpu direct convolution and max pooling vs
       b.maxPool2dBackward(b.upload(gy), arg, gx, g);
       expectClose(await readAll(b, gx), gxJ, 1e-6, 1e-7, 'webgpu maxPool2dBackward');
     }
+  });
+
+  it('rejects an unknown activation, naming the kernel', () => {
+    const b = gpu(), g = geometry(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
+    const x = b.alloc('float32', 9), w = b.alloc('float32', 4), y = b.alloc('float32', 4);
+    expect(() => b.conv2d(x, w, null, y, g, 1, 'elu' as Activation)).toThrow("webgpu conv2d: unknown activation 'elu' (expected one of none, relu, sigmoid, tanh)");
+    expect(() => b.conv2dBackwardData(y, w, null, x, g, 1, 'gelu' as Activation)).toThrow("webgpu conv2dBackwardData: unknown activation 'gelu'");
   });
 });
