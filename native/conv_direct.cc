@@ -186,10 +186,13 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
   const long planeStride = roundUp(std::max(hg * wg, len + maxRowOff * wg + maxColOff), 16);
   for (Phase& ph : phases)
     for (size_t t = 0; t < ph.rows.size(); t++) ph.tapOff.push_back(ph.rows[t] * wg + ph.cols[t]);
-  const long inFloats = cout * planeStride;
+  const long inFloats = cout * planeStride, nPhases = static_cast<long>(phases.size());
+  // Stride 2 across (ConvTranspose2d's upsampling): the two column phases of a row are computed
+  // first, then interleaved into it four pairs at a time instead of stored one column apart.
+  bool pairColumns = g.sw == 2 && g.w >= 2;
+  for (const Phase& ph : phases) pairColumns = pairColumns && ph.tapOff.size() > 0;
   parallelRange(g.n, 1, [&](long begin, long end) {
-    float* planes = scratch(inFloats + g.c * len);
-    float* grid = planes + inFloats;
+    float* planes = scratch(inFloats + nPhases * g.c * len);
     for (long b = begin; b < end; b++) {
       std::memset(planes, 0, sizeof(float) * inFloats);
       for (long co = 0; co < cout; co++) {
@@ -198,8 +201,10 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
         for (long oy = 0; oy < g.oh; oy++) std::memcpy(plane + (oy + mT) * wg + mL, src + oy * g.ow, sizeof(float) * g.ow);
       }
       float* dstImage = gx + b * g.c * g.h * g.w;
-      for (const Phase& ph : phases) {
+      for (long p = 0; p < nPhases; p++) {
+        const Phase& ph = phases[p];
         const long pt = static_cast<long>(ph.tapOff.size());
+        float* grid = planes + inFloats + p * g.c * len;  // [c][len] of this phase
         if (pt == 0) {
           for (long ci = 0; ci < g.c; ci++)
             for (long a = 0; a < ph.ha; a++)
@@ -208,6 +213,7 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
         }
         const long phaseLen = roundUp(ph.ha * wg, kConvGridAlign);
         K->convGridForward(planes, planeStride, ph.tapOff.data(), pt, cout, ph.w.data(), g.c, grid, len, phaseLen);
+        if (pairColumns) continue;
         for (long ci = 0; ci < g.c; ci++) {
           const float* gc = grid + ci * len;
           const float bv = bias != nullptr ? bias[ci] : 0.0f;
@@ -216,6 +222,28 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
             const float* row = gc + a * wg;
             if (g.sw == 1) for (long bb = 0; bb < ph.wb; bb++) dst[bb] = row[bb] + bv;
             else for (long bb = 0; bb < ph.wb; bb++) dst[bb * g.sw] = row[bb] + bv;
+          }
+        }
+      }
+      // Phases are ordered (ry, rx), so row phase ry's even and odd columns are phases 2·ry and 2·ry + 1.
+      for (long p = 0; pairColumns && p < nPhases; p += 2) {
+        const Phase& ph = phases[p];
+        const float* evenGrid = planes + inFloats + p * g.c * len;
+        const float* oddGrid = evenGrid + g.c * len;
+        for (long ci = 0; ci < g.c; ci++) {
+          const float bv = bias != nullptr ? bias[ci] : 0.0f;
+          for (long a = 0; a < ph.ha; a++) {
+            float* dst = dstImage + (ci * g.h + a * g.sh + ph.ry) * g.w;
+            const float* even = evenGrid + ci * len + a * wg;
+            const float* odd = oddGrid + ci * len + a * wg;
+            long ix = 0;
+            for (; ix + 8 <= g.w; ix += 8) {
+              const v4f e = load4(even + ix / 2) + bv, o = load4(odd + ix / 2) + bv;
+              const v4f lo = __builtin_shufflevector(e, o, 0, 4, 1, 5), hi = __builtin_shufflevector(e, o, 2, 6, 3, 7);
+              std::memcpy(dst + ix, &lo, sizeof lo);
+              std::memcpy(dst + ix + 4, &hi, sizeof hi);
+            }
+            for (; ix < g.w; ix++) dst[ix] = ((ix & 1) != 0 ? odd : even)[ix / 2] + bv;
           }
         }
       }

@@ -1,21 +1,14 @@
 // The direct convolution and max pooling kernels (native/conv_direct.cc) of the native addon and
 // of the wasm module (src/backend/wasm/, which passes its exports in the addon's shape):
 // bounds checked here, then the kernels run in place on the Float32Array storage.
-import type { Activation, Backend, Conv2dGeometry } from './backend.js';
-import { ACTIVATION_CODES } from './opcodes.js';
+import type { Backend, Conv2dGeometry } from './backend.js';
+import { activationCode } from './opcodes.js';
 import type { NativeAddon } from './native/addon.js';
 
 type F32 = Float32Array;
 type ConvMethods = Pick<Backend<F32>, 'conv2d' | 'conv2dBackwardData' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>;
 /** What runs them: the addon's five conv_direct.cc entry points. */
 export type ConvRunner = Pick<NativeAddon, 'convForward' | 'convBackwardData' | 'convBackwardWeight' | 'maxPool' | 'maxPoolBackward'>;
-
-/** The epilogue's code in the one table. */
-function actCode(op: string, act: Activation): number {
-  const code = ACTIVATION_CODES[act];
-  if (code === undefined) throw new Error(`${op}: unknown activation '${String(act)}'`);
-  return code;
-}
 
 export function convKernels(addon: ConvRunner, need: (op: string, what: string, have: number, want: number) => void,
   writeGeometry: (g: Conv2dGeometry) => Float64Array): ConvMethods {
@@ -25,7 +18,7 @@ export function convKernels(addon: ConvRunner, need: (op: string, what: string, 
       need('conv2d', 'weight', weight.length, cout * g.c * g.kh * g.kw);
       if (bias !== null) need('conv2d', 'bias', bias.length, cout);
       need('conv2d', 'y', y.length, g.n * cout * g.oh * g.ow);
-      addon.convForward(x, weight, bias, y, writeGeometry(g), cout, actCode('conv2d', act));
+      addon.convForward(x, weight, bias, y, writeGeometry(g), cout, activationCode('conv2d', act));
     },
 
     conv2dBackwardData(gy, weight, bias, gx, g, cout, act = 'none') {
@@ -33,7 +26,7 @@ export function convKernels(addon: ConvRunner, need: (op: string, what: string, 
       need('conv2dBackwardData', 'weight', weight.length, cout * g.c * g.kh * g.kw);
       if (bias !== null) need('conv2dBackwardData', 'bias', bias.length, g.c);
       need('conv2dBackwardData', 'gx', gx.length, g.n * g.c * g.h * g.w);
-      addon.convBackwardData(gy, weight, bias, gx, writeGeometry(g), cout, actCode('conv2dBackwardData', act));
+      addon.convBackwardData(gy, weight, bias, gx, writeGeometry(g), cout, activationCode('conv2dBackwardData', act));
     },
 
     conv2dBackwardWeight(x, gy, gw, gbias, g, cout) {

@@ -91,6 +91,13 @@ export const REDUCE_CODES = codes(REDUCE_OPS);
 export const ACTIVATION_CODES = codes(ACTIVATIONS);
 export const RANDOM_CODES = codes(RANDOM_KINDS);
 
+/** The fused epilogue's code for `act` (the ACT define of the shaders, ActCode of native/isa.h); `kernel` names the caller in the error. */
+export function activationCode(kernel: string, act: string): number {
+  const code = (ACTIVATION_CODES as Readonly<Record<string, number | undefined>>)[act];
+  if (code === undefined) throw new Error(`${kernel}: unknown activation '${act}' (expected one of ${ACTIVATIONS.join(', ')})`);
+  return code;
+}
+
 /** activationGrad's code for `act`, or undefined for 'none' and for a name that is no activation. */
 export function activationGradCode(act: string): number | undefined {
   return act === 'none' ? undefined : (ACTIVATION_CODES as Readonly<Record<string, number | undefined>>)[act];

@@ -1,12 +1,17 @@
 // Sequential: modules applied in order, named '0', '1', … as in PyTorch. A Linear, Conv2d or
 // ConvTranspose2d directly followed by ReLU, Sigmoid or Tanh runs as one fused op (the
 // activation in the kernel's epilogue); the modules and their state-dict names stay as they are.
+// A ReLU between such a layer and a MaxPool2d runs after the pool instead: relu(max z) = max relu(z),
+// with the same argmax wherever the gradient is not 0 (a window whose max is ≤ 0 passes none),
+// so the outputs and gradients are bit for bit the same, and relu and its mask touch the pooled
+// quarter of the elements, not the whole feature map.
 import type { Activation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { Conv2d, ConvTranspose2d } from './conv.js';
 import { ReLU, Sigmoid, Tanh } from './activations.js';
+import { MaxPool2d } from './pooling.js';
 
 function fusable(m: Module | undefined): Activation | null {
   if (m instanceof ReLU) return 'relu';
@@ -53,7 +58,11 @@ export class Sequential extends Module {
       const m = this.layers[i];
       const fuses = (m instanceof Linear && m.activation === 'none') || m instanceof Conv2d || m instanceof ConvTranspose2d;
       const act = this.fuse && fuses && i + 1 < count ? fusable(this.layers[i + 1]) : null;
-      if (act) {
+      const pool = i + 2 < count ? this.layers[i + 2] : undefined;
+      if (act === 'relu' && pool instanceof MaxPool2d) {
+        y = this.layers[i + 1].call(pool.call((m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, 'none')));
+        i += 2;
+      } else if (act) {
         y = (m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, act);
         i++;
       } else {

@@ -33,6 +33,10 @@ const CASES: [Conv2dGeometry, number][] = [
   // Stride 2 rows long enough for the vector column deinterleave, odd widths, with its tail.
   [geometry(2, 3, 9, 19, 3, 3, 2, 2, 0, 0, 1, 1), 3],
   [geometry(2, 2, 11, 21, 3, 3, 2, 2, 2, 1, 2, 1), 5],
+  // The input gradient's stride-2 column pairs (ConvTranspose2d's upsampling): W2's 8 → 16 channel
+  // layer, and the narrowest image (w 2) with stride 1 down and 2 across.
+  [geometry(2, 16, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1), 8],
+  [geometry(3, 2, 5, 2, 3, 3, 1, 2, 1, 1, 1, 1), 3],
 ];
 
 const label = (g: Conv2dGeometry, cout: number): string => `${JSON.stringify(g)} cout ${cout}`;
@@ -345,6 +349,10 @@ describe.skipIf(wasmProbe.skip)('wasm direct convolution and max pooling', () =>
     const b = wasm();
     const g = geometry(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
     expect(() => b.conv2d(b.alloc('float32', 8), b.alloc('float32', 4), null, b.alloc('float32', 4), g, 1)).toThrow(/wasm backend conv2d: x has 8 elements/);
+    // The activation's code comes from the one table, which names the kernel and the choices.
+    const x = b.alloc('float32', 9), w = b.alloc('float32', 4), y = b.alloc('float32', 4);
+    expect(() => b.conv2d(x, w, null, y, g, 1, 'elu' as Activation)).toThrow("conv2d: unknown activation 'elu' (expected one of none, relu, sigmoid, tanh)");
+    expect(() => b.conv2dBackwardData(y, w, null, x, g, 1, 'gelu' as Activation)).toThrow("conv2dBackwardData: unknown activation 'gelu'");
   });
 });
 
@@ -409,5 +417,12 @@ describe.skipIf(shouldSkip(setup))('webgpu direct convolution and max pooling vs
       b.maxPool2dBackward(b.upload(gy), arg, gx, g);
       expectClose(await readAll(b, gx), gxJ, 1e-6, 1e-7, 'webgpu maxPool2dBackward');
     }
+  });
+
+  it('rejects an unknown activation, naming the kernel', () => {
+    const b = gpu(), g = geometry(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
+    const x = b.alloc('float32', 9), w = b.alloc('float32', 4), y = b.alloc('float32', 4);
+    expect(() => b.conv2d(x, w, null, y, g, 1, 'elu' as Activation)).toThrow("webgpu conv2d: unknown activation 'elu' (expected one of none, relu, sigmoid, tanh)");
+    expect(() => b.conv2dBackwardData(y, w, null, x, g, 1, 'gelu' as Activation)).toThrow("webgpu conv2dBackwardData: unknown activation 'gelu'");
   });
 });

@@ -248,4 +248,27 @@ describe('Sequential', () => {
     expect(plain[0].length).toBe(2 * 2 * 10 * 8);
     fused.forEach((a, i) => expectClose(a, plain[i], 1e-5, 1e-6, `fused vs unfused, output/gradient ${i}`));
   });
+
+  it('runs Conv2d, ReLU, MaxPool2d as conv, pool, relu: bit for bit the same outputs and gradients', () => {
+    const g = new Generator(6);
+    // Overlapping windows (3, stride 2) on an odd map (5×4): windows whose max is ≤ 0 pass no gradient.
+    const seq = new Sequential(new Conv2d(2, 3, 3, { padding: 1, generator: g }), new ReLU(), new MaxPool2d(2),
+      new Conv2d(3, 4, 2, { padding: 1, generator: g }), new ReLU(), new MaxPool2d(3, 2));
+    const x = randomInput(g, [2, 2, 9, 6]);
+    x.requiresGrad = true;
+    const run = (fuse: boolean) => {
+      seq.fuse = fuse;
+      for (const p of [x, ...seq.parameters()]) p.grad = null;
+      const y = seq.forward(x);
+      const last = y.node?.op;
+      backward(y.mul(y.detach().add(0.5)).sum());
+      return { last, values: [host(y), host(x.grad as Tensor), ...seq.parameters().map((p) => host(p.grad as Tensor))] };
+    };
+    const [commuted, plain] = [run(true), run(false)];
+    // The relu ran last (after the pool) only when fusing.
+    expect([commuted.last, plain.last]).toEqual(['relu', 'maxPool2d']);
+    expect(plain.values[0].length).toBe(2 * 4 * 2 * 1);
+    expect(plain.values[0].some((v) => v === 0) && plain.values[0].some((v) => v > 0)).toBe(true);
+    commuted.values.forEach((a, i) => expect(Array.from(a), `output/gradient ${i}`).toEqual(Array.from(plain.values[i])));
+  });
 });

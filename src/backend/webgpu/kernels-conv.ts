@@ -2,7 +2,7 @@
 // cols), col2im.wgsl (a thread per image row, each pixel gathering: no atomics needed).
 // The strides are compiled into the shaders: a few pipelines (strides 1 and 2, mostly).
 import type { Activation, Conv2dGeometry } from '../backend.js';
-import { ACTIVATION_CODES } from '../opcodes.js';
+import { activationCode } from '../opcodes.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
 import { UniformBuilder } from './uniforms.js';
 
@@ -47,23 +47,16 @@ function launch(rt: GpuRuntime, shader: string, storages: (GpuStorage | null)[],
   rt.run({ shader, entry: 'main', defines: { WG: wg, ...defines }, bindings }, storages, geometryUniform(g, cout, total), rt.grid(total, wg));
 }
 
-/** The shader's ACT define: the activation's code in the one table. */
-function actCode(op: string, act: Activation): number {
-  const code = ACTIVATION_CODES[act];
-  if (code === undefined) throw new Error(`webgpu ${op}: unknown activation '${String(act)}'`);
-  return code;
-}
-
 export function conv2d(rt: GpuRuntime, x: GpuStorage, w: GpuStorage, bias: GpuStorage | null, y: GpuStorage, g: Conv2dGeometry, cout: number,
   act: Activation = 'none'): void {
   launch(rt, 'conv_forward', [x, w, bias, y], ['read', 'read', 'read', 'write'], g, cout, g.n * cout * g.oh * g.ow,
-    { HAS_BIAS: bias !== null, ACT: actCode('conv2d', act) });
+    { HAS_BIAS: bias !== null, ACT: activationCode('webgpu conv2d', act) });
 }
 
 export function conv2dBackwardData(rt: GpuRuntime, gy: GpuStorage, w: GpuStorage, bias: GpuStorage | null, gx: GpuStorage, g: Conv2dGeometry, cout: number,
   act: Activation = 'none'): void {
   launch(rt, 'conv_backward_data', [gy, w, bias, gx], ['read', 'read', 'read', 'write'], g, cout, g.n * g.c * g.h * g.w,
-    { HAS_BIAS: bias !== null, ACT: actCode('conv2dBackwardData', act) });
+    { HAS_BIAS: bias !== null, ACT: activationCode('webgpu conv2dBackwardData', act) });
 }
 
 export function conv2dBackwardWeight(rt: GpuRuntime, x: GpuStorage, gy: GpuStorage, gw: GpuStorage, gbias: GpuStorage | null, g: Conv2dGeometry, cout: number): void {
