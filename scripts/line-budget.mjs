@@ -22,13 +22,18 @@ export const CORE = ['src/tensor.ts', 'src/grad-mode.ts', 'src/autograd.ts', 'sr
 // for the backward sweep's gradient ownership) to 1,253; conv's fused epilogue activation +3, the
 // VAE's fused reparameterize op (ops/latent.ts, two Backend methods) +30, Adam's one call over a
 // whole parameter group (adamSteps) +7; the denoising model's corruption as one fused op
-// (gaussianNoise in ops/random.ts: draw, add and clip in one kernel pass) +11.
+// (gaussianNoise in ops/random.ts: draw, add and clip in one kernel pass) +11; a count of the
+// pending entries per gradient in the backward sweep, one tie mask for max/min's backward and
+// tighter operand code in elementwise, matmul and reduce −7 (1,297).
 // The issue's goal is 1,300; the budget only goes down. src/'s budget is its count rounded up to
 // the next 250: the first one (16,000) was set before the wasm backend, the study command and the
 // playground landed; 17,500 when `tessera profile` began measuring the peaks it divides by
 // (issue 15: src/backend/peak.ts, the js loops, the cache in src/inspect/peak.ts, the labels);
-// 17,750 with the fused VAE latent op, the wasm thread pool and the wasm conv kernels.
-export const BUDGET = { core: 1304, src: 17750 };
+// 17,750 with the fused VAE latent op, the wasm thread pool and the wasm conv kernels; 18,250 with
+// webgpu's timestamp-query kernel timer (src/backend/webgpu/kernel-timer.ts), the page's wasm pool
+// on Web Workers, BCE on logits, evaluation batches sized by bytes (train/batch-sizer.ts) and the
+// fused gaussianNoise op.
+export const BUDGET = { core: 1297, src: 18250 };
 
 const root = resolve(import.meta.dirname, '..');
 

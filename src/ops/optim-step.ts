@@ -28,21 +28,10 @@ export function adamStep(p: Tensor, grad: Tensor, m: Tensor, v: Tensor, vMax: Te
   return p;
 }
 
-/**
- * The parameter, v and vMax each state m was checked with. A parameter's state is made once, so
- * adamSteps checks it on the first step only; the gradient, a new tensor each step, every step.
- */
-const checkedStates = new WeakMap<Tensor, (Tensor | null)[]>();
-
 /** adamStep of every slot (one step count): one kernel call where the backend has adamSteps, else one per slot. */
 export function adamSteps(slots: { param: Tensor; grad: Tensor; m: Tensor; v: Tensor; vMax: Tensor | null }[], params: AdamParams): void {
   const b = slots[0]?.param.backend;
   if (!b?.adamSteps || slots.some((s) => s.param.backend !== b)) { for (const s of slots) adamStep(s.param, s.grad, s.m, s.v, s.vMax, params); return; }
   const st = (t: Tensor) => t.storage('adamStep');
-  b.adamSteps(slots.map((s) => {
-    const seen = checkedStates.get(s.m), stateChecked = seen?.[0] === s.param && seen[1] === s.v && seen[2] === s.vMax;
-    const param = checked('adamStep', s.param, stateChecked ? [s.grad] : [s.grad, s.m, s.v, s.vMax]);
-    if (!stateChecked) checkedStates.set(s.m, [s.param, s.v, s.vMax]);
-    return { param, grad: st(s.grad), m: st(s.m), v: st(s.v), vMax: s.vMax && st(s.vMax), size: s.param.size };
-  }), params);
+  b.adamSteps(slots.map((s) => ({ param: checked('adamStep', s.param, [s.grad, s.m, s.v, s.vMax]), grad: st(s.grad), m: st(s.m), v: st(s.v), vMax: s.vMax && st(s.vMax), size: s.param.size })), params);
 }
