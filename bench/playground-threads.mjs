@@ -1,5 +1,6 @@
 import { chromium } from 'playwright-core';
-import http from 'node:http'; import fs from 'node:fs'; import path from 'node:path';
+// The server is `tessera playground`'s own (startPlaygroundServer, from dist: run `npx tsc -p tsconfig.build.json` first).
+import { startPlaygroundServer } from '../dist/src/cli/playground.js';
 // Usage: npm run build:web -- --out /tmp/web && node bench/playground-threads.mjs /tmp/web [rounds] [views 1|0] [more URL parameters]
 //   e.g. `… /tmp/web 5 0 '&batchSize=256'`
 // Steps per second of the playground page on the wasm backend at two threads (Web Workers) and at
@@ -11,11 +12,8 @@ const root = process.argv[2] ?? 'dist/web';
 const rounds = Number(process.argv[3] ?? 5);
 const views = process.argv[4] ?? '1';
 const extra = process.argv[5] ?? '';
-const types = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
-const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-const server = http.createServer((q, s) => { const f = path.join(root, new URL(q.url, 'http://x').pathname.replace(/\/$/, '/index.html')); fs.readFile(f, (e, b) => { if (e) { s.writeHead(404); s.end(); return; } s.writeHead(200, { 'content-type': types[path.extname(f)] ?? 'application/octet-stream', ...isolation }); s.end(b); }); });
-await new Promise(r => server.listen(0, '127.0.0.1', r));
-const url = 'http://127.0.0.1:' + server.address().port + '/';
+const server = await startPlaygroundServer(root, 0);
+const url = server.url;
 // No --enable-unsafe-webgpu: no adapter, so the page's wasm is the default, as for a browser without WebGPU.
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [] });
 const [from, to] = [30, 530];
@@ -43,4 +41,4 @@ const median = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.
 const spread = (xs) => (Math.max(...xs) - Math.min(...xs)) / median(xs);
 console.log(`steps/s (median, spread): 2 threads ${median(perThreads[2]).toFixed(1)} (${spread(perThreads[2]).toFixed(2)}), 1 thread ${median(perThreads[1]).toFixed(1)} (${spread(perThreads[1]).toFixed(2)})`);
 console.log(`2 threads / 1 thread, views ${views}${extra}: median of ${rounds} rounds ${median(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(3)}…${Math.max(...ratios).toFixed(3)}`);
-await b.close(); server.close();
+await b.close(); await server.close();

@@ -1,5 +1,6 @@
 import { chromium } from 'playwright-core';
-import http from 'node:http'; import fs from 'node:fs'; import path from 'node:path';
+// The server is `tessera playground`'s own (startPlaygroundServer, from dist: run `npx tsc -p tsconfig.build.json` first).
+import { startPlaygroundServer } from '../dist/src/cli/playground.js';
 // Usage: npm run build:web -- --out /tmp/web && node bench/playground-views.mjs /tmp/web [js|wasm|webgpu] [rounds]
 // Steps per second of the playground page with its views on and with ?views=0 (only the loss
 // curve drawn), in Debian's headless chromium: on and off alternate within each round (which one
@@ -8,10 +9,9 @@ import http from 'node:http'; import fs from 'node:fs'; import path from 'node:p
 const root = process.argv[2] ?? 'dist/web';
 const backend = process.argv[3] ?? 'js';
 const rounds = Number(process.argv[4] ?? 5);
-const types = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' };
-const server = http.createServer((q, s) => { const f = path.join(root, new URL(q.url, 'http://x').pathname.replace(/\/$/, '/index.html')); fs.readFile(f, (e, b) => { if (e) { s.writeHead(404); s.end(); return; } s.writeHead(200, { 'content-type': types[path.extname(f)] ?? 'application/octet-stream' }); s.end(b); }); });
-await new Promise(r => server.listen(0, '127.0.0.1', r));
-const url = 'http://127.0.0.1:' + server.address().port + '/';
+// Not cross-origin isolated (no COOP/COEP), as these figures were first taken.
+const server = await startPlaygroundServer(root, 0, false);
+const url = server.url;
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--enable-unsafe-webgpu'] });
 // The window measured: webgpu on a CPU adapter takes a few steps a second, the CPU backends tens.
 const [from, to] = backend === 'webgpu' ? [20, 100] : [30, 330];
@@ -39,4 +39,4 @@ for (let round = 0; round < rounds; round++) {
 ratios.sort((x, y) => x - y);
 const median = ratios[Math.floor(ratios.length / 2)];
 console.log(`${backend}: steps/s views on / off, median of ${rounds} rounds ${median.toFixed(3)} (slowdown ${((1 / median - 1) * 100).toFixed(1)}%), range ${ratios[0].toFixed(3)}…${ratios[ratios.length - 1].toFixed(3)}`);
-await b.close(); server.close();
+await b.close(); await server.close();

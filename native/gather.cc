@@ -29,7 +29,7 @@ void scaleRow(const uint8_t* __restrict src, float* __restrict dst, long count, 
   long j = 0;
 #if defined(__wasm_simd128__)
   // clang leaves this loop's byte-to-float conversion scalar on wasm (a convert and a lane insert
-  // per pixel: ~270 µs of a W1 batch), and folds the widening intrinsics back into that. So the
+  // per pixel: 315 µs CPU of a W1 batch, 150 µs after, bench/RESULTS.md's wasm kernel table), and folds the widening intrinsics back into that. So the
   // bytes are widened to 32-bit lanes and made floats by their bits: 0x4B000000 | b is 2^23 + b,
   // exactly, minus 2^23 is b; the quotients are the same correctly rounded divisions.
   const v128_t d = wasm_f32x4_splat(divisor), bias = wasm_i32x4_splat(0x4B000000), two23 = wasm_f32x4_splat(8388608.0f);

@@ -192,11 +192,12 @@ void packBlock(void* ctx, long task, int) {
   job.K->packB(job.B.p + pc * job.B.rs + col * job.B.cs, job.B.cs, job.B.rs, count, kc, job.dst + pc * job.npad + panel * kc * NR);
 }
 
-// Below ~4 MFLOP (~50 µs on one core) waking a second thread costs more than it saves.
+// Below ~4 MFLOP (≈ 50 µs at the one-thread FMA peak of 85 GFLOP/s in bench/RESULTS.md) waking a second thread costs more than it saves.
 constexpr double kParallelFlops = 4.0e6;
 // Blocks per thread: more than one, so that a thread that wakes late or is preempted leaves its
 // share to the others instead of being waited for (as parallelRange's chunks). At least
-// kMinBlockFlops each (~12 µs on one core: a block claim costs ~50 ns, its edges a few tiles).
+// kMinBlockFlops each (≈ 12 µs at that peak: small beside it are a block's claim, one atomic, and
+// its edge tiles).
 constexpr long kBlocksPerThread = 4;
 constexpr double kMinBlockFlops = 1.0e6;
 // Packing all of B up front is for B up to 8 MiB (W1's and W3's are 0.2–0.8 MiB); larger, each

@@ -17,10 +17,10 @@
 //   kernel (8 or 16 float lanes, built with -ffp-contract=off) and wasm compute the same bits; WGSL
 //   runs the same steps within its own rounding. u1 = k·2⁻²⁴ with k = (w₀ >>> 8) + 1 in [1, 2²⁴],
 //   θ = 2π·j·2⁻²⁴ with j = w₁ >>> 8; the even element gets r·cos θ, the odd one r·sin θ,
-//   r = √(−2 ln u1). Against the double-precision functions on the same words (measured over
-//   every k and every j; test/backend/random.test.ts checks strided subsets and the ends): ln u1
-//   within 8.1e-8 relative, cos θ and sin θ within 9.1e-8 absolute, so z within 1.5e-6 absolute
-//   of double Box–Muller (5.7e-7 the largest seen over 2·10⁶ random pairs); ln u1 ≤ 0, so r is
+//   r = √(−2 ln u1). Against the double-precision functions on the same words
+//   (test/backend/random.test.ts asserts these bounds over strided subsets of k and j and the
+//   ends): ln u1 within 8.1e-8 relative, cos θ and sin θ within 9.1e-8 absolute, so z within
+//   1.5e-6 absolute of double Box–Muller (the bound derived from those two); ln u1 ≤ 0, so r is
 //   real, and |z| ≤ r(k = 1) = 5.7681074 < √(48 ln 2) = 5.7681075.
 //   Then out = mean + std·z: in float32 storage with mean and std rounded to float32 and each of
 //   the two operations rounded (so mean 0, std 1 stores z itself); in float64 storage in double.

@@ -206,7 +206,6 @@ export function parseCommand(command: string, specs: readonly OptionSpec[], argv
   return { values, positionals: parsed.positionals, help: false, given };
 }
 
-/** The --help text of a command. */
 /** Every option's default value (the options without one are left out). */
 export function defaultValues(specs: readonly OptionSpec[]): Values {
   const values: Values = {};
@@ -214,6 +213,7 @@ export function defaultValues(specs: readonly OptionSpec[]): Values {
   return values;
 }
 
+/** The --help text of a command. */
 export function formatHelp(command: string, usage: string, summary: string, specs: readonly OptionSpec[], notes = ''): string {
   const lines = [`Usage: tessera ${command} ${usage}`.trimEnd(), '', summary, '', 'Options:'];
   const left = specs.map((s) => {

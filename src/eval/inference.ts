@@ -27,8 +27,7 @@ export async function mapBatches(data: Float32Array, n: number, featureShape: nu
   let out: Float32Array | null = null;
   let width = 0;
   const sizer = new BatchSizer(batchSize);
-  for (let r0 = 0, r1 = 0; r0 < n; r0 = r1) {
-    r1 = Math.min(n, r0 + sizer.rows);
+  for (const [r0, r1] of sizer.ranges(n)) {
     const y = sizer.run(r1 - r0, () => noGrad(() => tidy(() => fn(fromTyped(data.subarray(r0 * rowSize, r1 * rowSize), [r1 - r0, ...featureShape])))));
     const host = await y.data();
     y.dispose();

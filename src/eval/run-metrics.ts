@@ -36,8 +36,7 @@ export async function testLoss(run: LoadedRun, data: Float32Array, n: number, ba
   const rowSize = shape.reduce((a, b) => a * b, 1);
   let total = 0;
   const sizer = new BatchSizer(batchSize);
-  for (let r0 = 0, r1 = 0; r0 < n; r0 = r1) {
-    r1 = Math.min(n, r0 + sizer.rows);
+  for (const [r0, r1] of sizer.ranges(n)) {
     const value = sizer.run(r1 - r0, () => noGrad(() => tidy(() => {
       const x = fromTyped(data.subarray(r0 * rowSize, r1 * rowSize), [r1 - r0, ...shape]);
       let l = loss(model.forward(x), x);

@@ -19,7 +19,7 @@ import { tidy } from '../memory.js';
 import { add } from '../ops/elementwise.js';
 import { bytes, si, table } from './format-number.js';
 import type { MachinePeak } from './peak.js';
-import { traceStep, type OpCost, type StepLoss, type StepModel, type StepOptimizer, type TracedStep } from './step-trace.js';
+import { callMs, traceStep, type OpCost, type StepLoss, type StepModel, type StepOptimizer, type TracedStep } from './step-trace.js';
 import { median } from '../util/stats.js';
 import type { KernelCall } from './kernel-recorder.js';
 
@@ -167,7 +167,7 @@ function kernelRows(calls: readonly KernelCall[], gpuTimed: boolean, stepMs: num
   const byDetail = new Map<string, KernelRow>();
   for (const c of calls) {
     const r = byDetail.get(c.detail) ?? { kernel: c.detail, calls: 0, ms: 0, share: 0, flops: 0, bytes: 0, gflops: null, gbps: null };
-    r.calls++; r.ms += gpuTimed ? c.gpuMs ?? 0 : c.ms; r.flops += c.flops; r.bytes += c.bytes;
+    r.calls++; r.ms += callMs(c, gpuTimed); r.flops += c.flops; r.bytes += c.bytes;
     byDetail.set(c.detail, r);
   }
   return [...byDetail.values()].map((r) => ({

@@ -96,9 +96,14 @@ export interface TracedStep {
   totalMs: number;
 }
 
+/** A call's time: its GPU time where the step was timed on the GPU (none for an untimed copy), else its wall time. */
+export function callMs(c: KernelCall, gpuTimed: boolean): number {
+  return gpuTimed ? c.gpuMs ?? 0 : c.ms;
+}
+
 function costOf(calls: KernelCall[], gpuTimed: boolean): OpCost {
   let flops = 0, bytes = 0, ms = 0;
-  for (const c of calls) { flops += c.flops; bytes += c.bytes; ms += gpuTimed ? c.gpuMs ?? 0 : c.ms; }
+  for (const c of calls) { flops += c.flops; bytes += c.bytes; ms += callMs(c, gpuTimed); }
   return { calls, flops, bytes, ms };
 }
 

@@ -73,14 +73,13 @@ function bceDerivative(pred: Tensor, target: Tensor): Tensor {
 
 /**
  * BCE on logits, one kernel pass forward ('bceLogits') and one backward ('bceLogitsGrad' = σ(x) − y,
- * times g), where the composition max(x, 0) − x·y + log1p(e^−|x|) took six passes. The derivative
+ * times g), where the composition max(x, 0) − x·y + log1p(e^−|x|) took seven passes. The derivative
  * is the closed form (the composite's would be wrong at exactly x = 0, where |x| has no slope).
  */
 export function bceWithLogitsLoss(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bceWithLogitsLoss', logits, target);
   const reduction = options.reduction ?? 'mean';
   const loss = noGrad(() => reduce('bceWithLogitsLoss', binaryKernel('bceLogits', logits, target), reduction));
-  if (!(isGradEnabled() && (logits.requiresGrad || target.requiresGrad))) return loss;
   return record(loss, 'bceWithLogits', [logits, target], (g) => {
     // g has the loss's shape: a scalar for 'sum' and 'mean' (÷N here, as mean's rule), else logits'.
     const scale = reduction === 'mean' ? mul(g, 1 / logits.size) : g;

@@ -16,13 +16,12 @@ export interface RandomOptions extends CreateOptions {
 
 /**
  * The backend's kernel fills the tensor (gaussianNoise reads x); a backend without one gets the
- * reference's draw, uploaded (and gaussianNoise its definition, add then clamp).
+ * reference's draw, uploaded.
  */
 function randomTensor(op: string, kind: RandomKind, shape: Shape, options: RandomOptions | undefined, params: RandomParams, x?: Tensor): Tensor {
   assertValidShape(op, shape);
   const { backend, dtype } = resolve(op, options);
   const size = sizeOf(shape);
-  if (x && !backend.random) return clamp(add(x, randn(shape, { ...options, ...params })), params.low!, params.high!);
   const { key, counter } = (options?.generator ?? defaultGenerator).takeBlocks(size);
   if (!backend.random) {
     const host = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
@@ -78,7 +77,9 @@ export function gaussianNoise(x: Tensor, options: { std: number; mean?: number; 
   const mean = finite(op, 'mean', options.mean ?? 0), std = finite(op, 'std', options.std);
   const low = options.low ?? -Infinity, high = options.high ?? Infinity;
   if (!(low <= high)) throw new Error(`${op}: low ${low} must not exceed high ${high}`);
-  const out = randomTensor(op, 'gaussianNoise', x.shape, { generator: options.generator, backend: x.backend, dtype: x.dtype },
-    { mean, std, low, high }, x);
-  return out.node ? out : record(out, op, [x], (g) => [mul(g, mul(gt(out, low), lt(out, high)))], { saved: ['out'] });
+  const placement = { generator: options.generator, backend: x.backend, dtype: x.dtype };
+  // A backend without a random kernel: the op's definition, add then clamp.
+  if (!x.backend.random) return clamp(add(x, randn(x.shape, { ...placement, mean, std })), low, high);
+  const out = randomTensor(op, 'gaussianNoise', x.shape, placement, { mean, std, low, high }, x);
+  return record(out, op, [x], (g) => [mul(g, mul(gt(out, low), lt(out, high)))], { saved: ['out'] });
 }

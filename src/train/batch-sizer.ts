@@ -17,6 +17,15 @@ export class BatchSizer {
     this.rows = Math.min(maxRows, PROBE_ROWS);
   }
 
+  /** The [start, end) rows of each batch of n rows, each batch as long as `rows` is when it begins (run sizes the next). */
+  *ranges(n: number): IterableIterator<[number, number]> {
+    for (let start = 0; start < n;) {
+      const end = Math.min(n, start + this.rows);
+      yield [start, end];
+      start = end;
+    }
+  }
+
   /** Runs one batch of n rows (synchronous: the tensors it makes are counted) and sizes the next from the bytes it made. */
   run<T>(n: number, batch: () => T): T {
     const before = bytesMade();

@@ -36,8 +36,7 @@ async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y
   if (onDevice(x) && (y === null || onDevice(y))) {
     const n = x.shape[0];
     if (y !== null && y.shape[0] !== n) throw new Error(`${op}: x has ${n} rows but y has ${y.shape[0]}; they must match`);
-    for (let start = 0, end = 0; start < n; start = end) {
-      end = Math.min(n, start + sizer.rows);
+    for (const [start, end] of sizer.ranges(n)) {
       const whole = start === 0 && end === n;
       sizer.run(end - start, () => tidy(() => {
         const xb = whole ? x : slice(x, [start], [end]);
@@ -53,8 +52,7 @@ async function forEachBatch(op: string, backend: Backend, x: Tensor | Dataset, y
   const xb = new BatchBuilder(xs, batchSize, backend);
   const yb = ys ? new BatchBuilder(ys, batchSize, backend) : null;
   const order = identityOrder(xs.length);
-  for (let start = 0, end = 0; start < xs.length; start = end) {
-    end = Math.min(xs.length, start + sizer.rows);
+  for (const [start, end] of sizer.ranges(xs.length)) {
     const idx = order.subarray(start, end);
     sizer.run(idx.length, () => tidy(() => {
       const xt = xb.upload(xb.rows(idx), idx.length, backend);

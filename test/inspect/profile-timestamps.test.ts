@@ -51,8 +51,6 @@ describe.skipIf(skip)('tessera profile on webgpu with timestamp queries (SwiftSh
     const ops = p.rows.map((r) => r.op).sort();
     expect(ops).toEqual(['backward linear', 'backward squaredError', 'forward linear', 'forward squaredError', 'optimizer update']);
     for (const r of p.rows) expect(r.ms, r.op).toBeGreaterThan(0);
-    const opSum = p.rows.reduce((a, r) => a + r.ms, 0);
-    expect(opSum).toBeCloseTo(p.kernelMs, 6);
     expect(p.kernelMs).toBeGreaterThan(0);
     expect(p.kernelMs).toBeLessThanOrEqual(p.stepMs);
     expect(p.rows.find((r) => r.op === 'forward linear')!.kernels).toBe(WIDTHS.length - 1);

@@ -10,7 +10,8 @@
 // its size, as a view of its first `size` elements (and the whole array comes back when the view
 // is released). So an epoch's short last batch and an evaluation in batches of fewer rows run in
 // the training batch's arrays instead of a second set beside them: for the conv autoencoder
-// (W2), a second set is ~50 MiB on top of a ~70 MiB step (bench/RESULTS.md, "Peak memory").
+// (W2), a second set beside the step's own (bench/RESULTS.md, "Peak memory": W2's peak 386 → 190 MiB
+// with this and evaluation batches sized by bytes).
 import type { DType, TypedArray } from '../backend.js';
 
 const MAX_PER_SIZE = 16;

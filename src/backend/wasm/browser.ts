@@ -10,14 +10,6 @@ import type { Backend } from '../backend.js';
 import { instantiateWasmBytes, type StartWorker } from './instance.js';
 import { makeBackend, opCountProblem } from './make-backend.js';
 
-/** The backend on the module `bytes` (from `source`, named in errors), one thread; throws saying why it cannot be used. */
-export function initWasmFrom(bytes: Uint8Array, source: string): Backend<Float32Array> {
-  const mod = instantiateWasmBytes(bytes, source, null);
-  const stale = opCountProblem(mod);
-  if (stale !== null) throw new Error(stale);
-  return makeBackend(mod);
-}
-
 /** The few Web Worker members used here (the project's lib has no DOM typings). */
 interface WebWorker { onmessage: (() => void) | null; onerror: (() => void) | null; postMessage(message: unknown): void; terminate(): void }
 interface WorkerScope { crossOriginIsolated?: boolean; Worker?: new (url: string, options: { name: string }) => WebWorker }

@@ -26,6 +26,7 @@ export function findWasmFile(root: string | null): { file: string } | { missing:
 
 // Each worker: its own instance of the module on the shared memory, with its own stack and
 // thread-locals carved from the heap by the main thread; it says it is parked, then runs the pool's loop.
+// instance.ts's joinPool, written out: see web-worker.ts for why this is a string.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, id, stackTop, tls, ready } = workerData;
