@@ -192,7 +192,8 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
   bool pairColumns = g.sw == 2 && g.w >= 2;
   for (const Phase& ph : phases) pairColumns = pairColumns && ph.tapOff.size() > 0;
   parallelRange(g.n, 1, [&](long begin, long end) {
-    float* planes = scratch(inFloats + nPhases * g.c * len);
+    // One [c][len] grid per phase when the row pairs them, else one reused by each phase in turn.
+    float* planes = scratch(inFloats + (pairColumns ? nPhases : 1) * g.c * len);
     for (long b = begin; b < end; b++) {
       std::memset(planes, 0, sizeof(float) * inFloats);
       for (long co = 0; co < cout; co++) {
@@ -204,7 +205,7 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
       for (long p = 0; p < nPhases; p++) {
         const Phase& ph = phases[p];
         const long pt = static_cast<long>(ph.tapOff.size());
-        float* grid = planes + inFloats + p * g.c * len;  // [c][len] of this phase
+        float* grid = planes + inFloats + (pairColumns ? p : 0) * g.c * len;  // [c][len] of this phase
         if (pt == 0) {
           for (long ci = 0; ci < g.c; ci++)
             for (long a = 0; a < ph.ha; a++)

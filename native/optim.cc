@@ -17,13 +17,8 @@ void sgdStep(const IsaKernels* K, float* param, const float* grad, float* buf, l
 
 void adamStep(const IsaKernels* K, float* param, const float* grad, float* m, float* v, float* vMax, long n,
     const AdamArgs& a) {
-  parallelRange(n, kGrain, [&](long begin, long end) {
-    begin &= ~15L;
-    if (end != n) end &= ~15L;
-    if (begin < end)
-      K->adam(param + begin, grad + begin, m + begin, v + begin, vMax != nullptr ? vMax + begin : nullptr,
-          end - begin, a);
-  });
+  const AdamSlot slot{param, grad, m, v, vMax, n};
+  adamSteps(K, &slot, 1, a);   // one slot: the same chunks as splitting [0, n) alone
 }
 
 void adamSteps(const IsaKernels* K, const AdamSlot* slots, long count, const AdamArgs& a) {

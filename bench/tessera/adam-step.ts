@@ -33,7 +33,7 @@ if (!same) throw new Error('bench/tessera/adam-step.ts: adamSteps and per-parame
 const time = (f: () => void) => { const t0 = performance.now(); for (let k = 0; k < steps; k++) f(); return (performance.now() - t0) / steps * 1000; };
 const perParam: number[] = [], oneCall: number[] = [], ratio: number[] = [];
 for (let r = 0; r < rounds; r++) {
-  // both advance the same step counts: runAll uses the step runEach just set
+  // runAll repeats the last step number runEach reached; Adam's cost does not depend on it
   const a = time(() => { runEach(); }), c = time(runAll);
   perParam.push(a); oneCall.push(c); ratio.push(a / c);
 }

@@ -2,7 +2,7 @@
 // the C++ side trusts its sizes, so every operand's extent is checked here first, and shapes and
 // strides travel as one Float64Array `meta` in the layout native/elementwise.h documents.
 import type { ActivationGradOp, AdamParams, BinaryOp, Conv2dGeometry, Dims, MatmulParams, RandomKind, ReduceOp, UnaryOp } from './backend.js';
-import { ACTIVATION_CODES, activationGradCode, BINARY_CODES, RANDOM_CODES, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
+import { activationCode, activationGradCode, BINARY_CODES, RANDOM_CODES, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
 
 /** The most axes the compiled kernels take (kMaxRank in native/strided.h); more go to js. */
 const MAX_RANK = 16;
@@ -148,8 +148,7 @@ export function kernelChecks(backend: string) {
     /** The activation code of the fused epilogue. */
     matmul(a: Operand, b: Operand, out: Operand, p: MatmulParams): number {
       const { batch, m, n, k, strideA, strideB } = p;
-      const act = ACTIVATION_CODES[p.activation ?? 'none'];
-      if (act === undefined) throw new Error(`${backend} backend matmul: unknown activation '${String(p.activation)}'`);
+      const act = activationCode(`${backend} backend matmul`, p.activation ?? 'none');
       if (batch > 0 && m > 0 && n > 0) {
         needs('matmul', 'A', a.length, (batch - 1) * strideA + m * k);
         needs('matmul', 'B', b.length, (batch - 1) * strideB + k * n);

@@ -6,7 +6,6 @@
 // times without fractions of peak.
 import type { Backend } from './backend.js';
 import { measureJsPeak } from './js/peak.js';
-import { measureNativePeak } from './native/index.js';
 
 /** All threads together: gflops is null where the FMA loop cannot run (loop says why). */
 export interface BackendPeak { gflops: number | null; loop: string; gbps: number }
@@ -18,7 +17,14 @@ export interface PeakLoopOptions {
   copyBytes: number;
 }
 
-const LOOPS: Partial<Record<string, (o: PeakLoopOptions) => BackendPeak>> = { native: measureNativePeak, js: measureJsPeak };
+// native's loops register themselves when native/index.ts loads (as select.ts loads it, by a
+// dynamic import): importing them here would load the native module with the library's entry.
+const LOOPS: Partial<Record<string, (o: PeakLoopOptions) => BackendPeak>> = { js: measureJsPeak };
+
+/** Makes `measure` the peak loops of the backend called `name`. */
+export function registerPeakLoops(name: string, measure: (o: PeakLoopOptions) => BackendPeak): void {
+  LOOPS[name] = measure;
+}
 
 /** Whether `backend` has peak loops (measureBackendPeak gives figures, not null). */
 export const hasPeakLoops = (backend: Backend) => LOOPS[backend.name] !== undefined;

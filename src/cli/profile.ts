@@ -4,7 +4,7 @@
 // spent outside kernels (engine overhead); then the kernel time by kernel and shape. On webgpu the
 // kernel times are GPU times from timestamp queries where the device has them (src/inspect/profiler.ts).
 import * as os from 'node:os';
-import type { Command } from './command.js';
+import { CliError, type Command } from './command.js';
 import type { OptionSpec } from './options.js';
 import { describeBackend } from './backend-choice.js';
 import { formatProfile, profileStep } from '../inspect/profiler.js';
@@ -28,10 +28,14 @@ function resolvePeak(backend: Backend, remeasure: boolean, gflops: number | unde
   const measured = gflops !== undefined && gbps !== undefined ? null : backendPeak(backend, { remeasure });
   if (gflops === undefined && gbps === undefined) return measured;
   const given = [gflops !== undefined ? '--peak-gflops' : '', gbps !== undefined ? '--peak-gbps' : ''].filter(Boolean).join(', ');
+  // Every row's fraction of peak divides by the bandwidth: a backend without loops has none to fill in.
+  if (gbps === undefined && measured === null) {
+    throw new CliError(`tessera profile: the ${backend.name} backend has no measured memory bandwidth; give --peak-gbps with --peak-gflops`);
+  }
   return {
     gflops: gflops ?? measured?.gflops ?? null,
     loop: gflops !== undefined ? 'given by --peak-gflops' : measured?.loop ?? 'none measured',
-    gbps: gbps ?? measured?.gbps ?? NaN,
+    gbps: gbps ?? measured!.gbps,
     cacheBytes: measured?.cacheBytes ?? null,
     source: `${given}${measured ? ` (the rest: ${measured.source})` : ''}`,
   };

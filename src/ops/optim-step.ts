@@ -1,6 +1,7 @@
 // The optimizers' updates as in-place ops: one fused kernel call over a parameter, its gradient
-// and its state tensors, on the parameter's backend (Adam: over all of a group's parameters at once). Not recorded in the graph (Optimizer.step
-// runs them under noGrad). The update rules are written out in src/optim/sgd.ts and adam.ts.
+// and its state tensors, on the parameter's backend (Adam: over all of a group's parameters at
+// once). Not recorded in the graph (Optimizer.step runs them under noGrad). The update rules are
+// written out in src/optim/sgd.ts and adam.ts.
 import type { AdamParams, SgdParams } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';

@@ -202,4 +202,9 @@ describe('tessera explain / profile (in-process)', () => {
     expect(p.batchSize).toBe(16);
     expect(p.rows.reduce((a, x) => a + x.ms, 0)).toBeCloseTo(p.stepMs, 6);
   });
+
+  it('profile refuses --peak-gflops alone on a backend with no measured bandwidth (it printed NaN% of peak)', async () => {
+    await expect(run(profileCommand, ['--backend', 'wasm', '--batch-size', '8', '--warmup', '0', '--steps', '1', '--peak-gflops', '100']))
+      .rejects.toThrow('tessera profile: the wasm backend has no measured memory bandwidth; give --peak-gbps with --peak-gflops');
+  });
 });

@@ -10,10 +10,10 @@ import { initWebGPUFrom } from '../../src/backend/webgpu/browser.js';
 import { initWasmThreaded } from '../../src/backend/wasm/browser.js';
 import { MAX_WASM_THREADS } from '../../src/backend/wasm/instance.js';
 
-export const BACKEND_ORDER = ['webgpu', 'wasm', 'js'] as const;
-export type BackendName = (typeof BACKEND_ORDER)[number];
+const BACKEND_ORDER = ['webgpu', 'wasm', 'js'] as const;
+type BackendName = (typeof BACKEND_ORDER)[number];
 
-export interface ChosenBackend {
+interface ChosenBackend {
   backend: Backend;
   adapter: string;
   /** Why this backend: the ones tried before it and why each was passed over. */
@@ -28,8 +28,8 @@ export interface ChosenBackend {
 }
 
 /** The wasm file and its pool's worker script, which the build writes beside the page (scripts/build-web.mjs). */
-export const WASM_URL = 'tessera.wasm';
-export const WASM_WORKER_URL = 'wasm-worker.js';
+const WASM_URL = 'tessera.wasm';
+const WASM_WORKER_URL = 'wasm-worker.js';
 
 /** Threads for wasm: `?threads=` when given, else one per core, at most MAX_WASM_THREADS. */
 export function wasmThreads(asked: string | null, cores: number): number {

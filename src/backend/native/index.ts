@@ -13,7 +13,7 @@ import { jsBackend } from '../js/index.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels } from '../conv-kernels.js';
-import type { BackendPeak } from '../peak.js';
+import { registerPeakLoops, type BackendPeak } from '../peak.js';
 import { META_LENGTH, kernelChecks, threadsEnvProblem, writeGeometry as packGeometry } from '../kernel-args.js';
 
 type F32 = Float32Array;
@@ -254,6 +254,8 @@ export function measureNativePeak({ seconds, copyBytes }: { seconds: number; cop
   if (!(gbps > 0)) throw new Error(`measureNativePeak: the copy loop failed over ${copyBytes} bytes, ${threads} threads`);
   return { gflops: gflops > 0 ? gflops : null, gbps, loop: gflops > 0 ? `${name} FMA loop of bench/peak/fma_peak.c, ${threads} thread(s)` : `no FMA loop for the '${isa}' kernel path` };
 }
+
+registerPeakLoops('native', measureNativePeak);
 
 /** The raw addon, for benchmarks (gemmNaive, noop); null when it is not built. */
 export function nativeAddon(): NativeAddon | null {

@@ -3,7 +3,7 @@
 // thread per output: the tests' reference and the benchmark's baseline); both share
 // matmul_common.wgsl, so they take the same bindings and parameters.
 import type { Activation, MatmulParams } from '../backend.js';
-import { ACTIVATION_CODES } from '../opcodes.js';
+import { activationCode } from '../opcodes.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
 import { UniformBuilder } from './uniforms.js';
 
@@ -91,9 +91,7 @@ export function matmul(rt: GpuRuntime, a: GpuStorage, b: GpuStorage, out: GpuSto
   if (batch * m * n === 0) return;
   const bias = (p.bias ?? null) as GpuStorage | null;
   if (bias && bias.size < n) throw new Error(`webgpu matmul: bias has ${bias.size} elements, expected n = ${n}`);
-  const act = p.activation ?? 'none';
-  if (ACTIVATION_CODES[act] === undefined) throw new Error(`webgpu matmul: unknown activation '${String(act)}'`);
-  const common = { TRANS_A: p.transA, TRANS_B: p.transB, HAS_BIAS: bias !== null, ACT: ACTIVATION_CODES[act] };
+  const common = { TRANS_A: p.transA, TRANS_B: p.transB, HAS_BIAS: bias !== null, ACT: activationCode('webgpu matmul', p.activation ?? 'none') };
   let spec, blockM, blockN;
   if ((variant === 'auto' ? chooseVariant(m, n) : variant) === 'naive') {
     // A 16-row block would idle most threads on a one-row product: fit the rows to m.
