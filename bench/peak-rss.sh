@@ -10,24 +10,26 @@
 # machine), and with two builds the median over rounds of the second's time / the first's.
 # Run from the repository root after `npx tsc -p tsconfig.build.json`.
 #   bench/peak-rss.sh [rounds] [epochs] [dists] [workloads]   e.g. bench/peak-rss.sh 3 1 dist "W1 W2 W3 W4 W5"
+source "$(dirname "$0")/alternate.sh"
 rounds=${1:-3}; epochs=${2:-1}; dists=${3:-dist}; workloads=${4:-W1 W2 W3 W4 W5}
 log=$(mktemp)
-for r in $(seq "$rounds"); do
-  for w in $workloads; do
-    rows=0; [ "$w" = W2 ] && rows=12000
-    for d in $dists; do
-      out=$(TESSERA_THREADS=1 node --expose-gc "$d/bench/tessera/w1-child.js" --workload "$w" --backend native --epochs "$epochs" --seed 0 --limit $rows 2>&1 | tail -1)
-      line=$(echo "$out" | node -e '
-        const o = JSON.parse(require("fs").readFileSync(0, "utf8"));
-        const cpu = [...(o.epoch_cpu_seconds ?? [NaN])].sort((a, b) => a - b);
-        console.log(o.epoch_peak_rss_mib.toFixed(1), o.seconds_per_epoch.median.toFixed(3), cpu[(cpu.length - 1) >> 1].toFixed(3), o.test_loss.at(-1).toPrecision(6))')
-      echo "round $r $d $w peak_mib/s_per_epoch/cpu_s_per_epoch/test_loss $line load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$log"
-    done
-  done
-done
-node -e '
-const runs = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split(" "));
-const median = (v) => { const s = [...v].sort((a, b) => a - b), n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+# One run: TESSERA_THREADS=1 node --expose-gc $d/bench/tessera/w1-child.js --workload $w --backend native
+# --epochs $epochs --seed 0 --limit $rows (W2 on 12,000 images).
+run() {
+  local round=$1 w=$2 d=$3 line
+  line=$(w1_child "$d" 1 --workload "$w" --backend native --epochs "$epochs" --seed 0 --limit "$(family_rows "$w")" \
+    | node --input-type=module -e 'import { readFileSync } from "node:fs"; import { summarize } from "./bench/peers/peer-common.mjs";
+      const o = JSON.parse(readFileSync(0, "utf8"));
+      const cpu = summarize(o.epoch_cpu_seconds ?? [NaN]).median;
+      console.log(o.epoch_peak_rss_mib.toFixed(1), o.seconds_per_epoch.median.toFixed(3), cpu.toFixed(3), o.test_loss.at(-1).toPrecision(6))')
+  echo "round $round $d $w peak_mib/s_per_epoch/cpu_s_per_epoch/test_loss $line load $(cut -d' ' -f1 /proc/loadavg)" | tee -a "$log"
+}
+alternate "$rounds" "$workloads" "$dists" run
+node --input-type=module -e '
+import { readFileSync } from "node:fs";
+import { summarize } from "./bench/peers/peer-common.mjs";
+const runs = readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => l.split(" "));
+const median = (v) => summarize(v).median;
 const range = (v) => `${median(v).toFixed(3)} (${Math.min(...v).toFixed(3)}-${Math.max(...v).toFixed(3)})`;
 const pick = (d, w, k) => runs.filter((r) => r[2] === d && r[3] === w).map((r) => Number(r[k]));
 const dists = [...new Set(runs.map((r) => r[2]))], workloads = [...new Set(runs.map((r) => r[3]))];

@@ -3,14 +3,14 @@
 # (bench/RESULTS.md, "W2 conv: epilogue activations ..."). Prints each run's median s/epoch and
 # the load average; run from the repository root after `npx tsc -p tsconfig.build.json`.
 #   bench/threads-ratio.sh [rounds] [workloads...]     e.g. bench/threads-ratio.sh 3 W1 W2
+source "$(dirname "$0")/alternate.sh"
 rounds=${1:-3}; shift
 workloads=${*:-W1 W2}
-for r in $(seq "$rounds"); do
-  for w in $workloads; do
-    rows=60000; [ "$w" = W2 ] && rows=12000   # W2 trains on 12,000 images, as the family bench
-    for t in 1 2; do
-      out=$(TESSERA_THREADS=$t node --expose-gc dist/bench/tessera/w1-child.js --workload "$w" --backend native --epochs 2 --seed 0 --limit $rows 2>&1 | tail -1)
-      echo "round $r $w threads $t $(echo "$out" | grep -o '"seconds_per_epoch":{[^}]*}' | head -1) load $(cut -d' ' -f1 /proc/loadavg)"
-    done
-  done
-done
+# One run: TESSERA_THREADS=$t node --expose-gc dist/bench/tessera/w1-child.js --workload $w --backend native
+# --epochs 2 --seed 0 --limit $rows (W2 on 12,000 images, as the family bench).
+run() {
+  local round=$1 w=$2 t=$3 out
+  out=$(w1_child dist "$t" --workload "$w" --backend native --epochs 2 --seed 0 --limit "$(family_rows "$w")")
+  echo "round $round $w threads $t $(echo "$out" | grep -o '"seconds_per_epoch":{[^}]*}' | head -1) load $(cut -d' ' -f1 /proc/loadavg)"
+}
+alternate "$rounds" "$workloads" "1 2" run
