@@ -1,6 +1,7 @@
 import { chromium } from 'playwright-core';
 // The server is `tessera playground`'s own (startPlaygroundServer, from dist: run `npx tsc -p tsconfig.build.json` first).
 import { startPlaygroundServer } from '../dist/src/cli/playground.js';
+import { summarize } from './peers/peer-common.mjs';
 // Usage: npm run build:web -- --out /tmp/web && node bench/playground-threads.mjs /tmp/web [rounds] [views 1|0] [more URL parameters]
 //   e.g. `… /tmp/web 5 0 '&batchSize=256'`
 // Steps per second of the playground page on the wasm backend at two threads (Web Workers) and at
@@ -37,8 +38,7 @@ for (let round = 0; round < rounds; round++) {
   for (const t of order) perThreads[t].push(await rate(t));
   ratios.push(perThreads[2][round] / perThreads[1][round]);
 }
-const median = (xs) => { const s = [...xs].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
-const spread = (xs) => (Math.max(...xs) - Math.min(...xs)) / median(xs);
-console.log(`steps/s (median, spread): 2 threads ${median(perThreads[2]).toFixed(1)} (${spread(perThreads[2]).toFixed(2)}), 1 thread ${median(perThreads[1]).toFixed(1)} (${spread(perThreads[1]).toFixed(2)})`);
-console.log(`2 threads / 1 thread, views ${views}${extra}: median of ${rounds} rounds ${median(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(3)}…${Math.max(...ratios).toFixed(3)}`);
+const [two, one, ratio] = [perThreads[2], perThreads[1], ratios].map(summarize);
+console.log(`steps/s (median, spread): 2 threads ${two.median.toFixed(1)} (${two.spread.toFixed(2)}), 1 thread ${one.median.toFixed(1)} (${one.spread.toFixed(2)})`);
+console.log(`2 threads / 1 thread, views ${views}${extra}: median of ${rounds} rounds ${ratio.median.toFixed(3)}, range ${ratio.min.toFixed(3)}…${ratio.max.toFixed(3)}`);
 await b.close(); await server.close();

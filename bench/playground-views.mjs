@@ -1,6 +1,7 @@
 import { chromium } from 'playwright-core';
 // The server is `tessera playground`'s own (startPlaygroundServer, from dist: run `npx tsc -p tsconfig.build.json` first).
 import { startPlaygroundServer } from '../dist/src/cli/playground.js';
+import { summarize } from './peers/peer-common.mjs';
 // Usage: npm run build:web -- --out /tmp/web && node bench/playground-views.mjs /tmp/web [js|wasm|webgpu] [rounds]
 // Steps per second of the playground page with its views on and with ?views=0 (only the loss
 // curve drawn), in Debian's headless chromium: on and off alternate within each round (which one
@@ -36,7 +37,6 @@ for (let round = 0; round < rounds; round++) {
   for (const views of order) got[views] = await rate(views);
   ratios.push(got['1'] / got['0']);
 }
-ratios.sort((x, y) => x - y);
-const median = ratios[Math.floor(ratios.length / 2)];
-console.log(`${backend}: steps/s views on / off, median of ${rounds} rounds ${median.toFixed(3)} (slowdown ${((1 / median - 1) * 100).toFixed(1)}%), range ${ratios[0].toFixed(3)}…${ratios[ratios.length - 1].toFixed(3)}`);
+const { median, min, max } = summarize(ratios);
+console.log(`${backend}: steps/s views on / off, median of ${rounds} rounds ${median.toFixed(3)} (slowdown ${((1 / median - 1) * 100).toFixed(1)}%), range ${min.toFixed(3)}…${max.toFixed(3)}`);
 await b.close(); await server.close();

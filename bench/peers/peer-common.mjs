@@ -1,6 +1,7 @@
 // What the JavaScript peer scripts (tfjs_w1.mjs, jaxjs_w1.mjs, startup_footprint.mjs) share: a
-// seeded generator, a shuffle, and the summary statistics of bench/harness/stats.ts. Plain .mjs
-// with no dependency, so each script still runs by itself under `node`.
+// seeded generator, a shuffle, and the summary statistics of bench/harness/stats.ts (which the
+// page benches and the shell benches' node one-liners use too). Plain .mjs with no dependency, so
+// each script still runs by itself under `node`.
 
 // mulberry32: a small seeded generator, so the shuffle order (and a twin's initial weights) are reproducible.
 export function mulberry32(seed) {
