@@ -2,6 +2,7 @@ import { chromium } from 'playwright-core';
 // The server is `tessera playground`'s own (startPlaygroundServer, from dist: run `npx tsc -p tsconfig.build.json` first).
 import { startPlaygroundServer } from '../dist/src/cli/playground.js';
 import { summarize } from './peers/peer-common.mjs';
+import { stepsPerSecond } from './playground-rate.mjs';
 // Usage: npm run build:web -- --out /tmp/web && node bench/playground-threads.mjs /tmp/web [rounds] [views 1|0] [more URL parameters]
 //   e.g. `… /tmp/web 5 0 '&batchSize=256'`
 // Steps per second of the playground page on the wasm backend at two threads (Web Workers) and at
@@ -18,14 +19,8 @@ const url = server.url;
 // No --enable-unsafe-webgpu: no adapter, so the page's wasm is the default, as for a browser without WebGPU.
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [] });
 const [from, to] = [30, 530];
-const step = async (p) => Number(await p.evaluate('document.body.dataset.step')) || 0;
 async function rate(threads) {
-  const p = await b.newPage({ viewport: { width: 1300, height: 1100 } });
-  await p.goto(`${url}?seed=3&backend=wasm&threads=${threads}&views=${views}${extra}`);
-  while (await step(p) < from) await new Promise(r => setTimeout(r, 20));
-  const t0 = Date.now(); const s0 = await step(p);
-  while (await step(p) < to) await new Promise(r => setTimeout(r, 20));
-  const r = (await step(p) - s0) / ((Date.now() - t0) / 1000);
+  const { rate: r, page: p } = await stepsPerSecond(b, `${url}?seed=3&backend=wasm&threads=${threads}&views=${views}${extra}`, from, to);
   const d = await p.evaluate('({ ...document.body.dataset })');
   if (d.backend !== 'wasm' || d.threads !== String(threads)) throw new Error(`the page ran ${d.backend} on ${d.threads} threads (${d.threadsWhy}), not wasm on ${threads}`);
   console.log('wasm threads', threads, 'views', views, extra, 'steps/s', r.toFixed(1));

@@ -2,6 +2,7 @@ import { chromium } from 'playwright-core';
 // The server is `tessera playground`'s own (startPlaygroundServer, from dist: run `npx tsc -p tsconfig.build.json` first).
 import { startPlaygroundServer } from '../dist/src/cli/playground.js';
 import { summarize } from './peers/peer-common.mjs';
+import { stepsPerSecond } from './playground-rate.mjs';
 // Usage: npm run build:web -- --out /tmp/web && node bench/playground-views.mjs /tmp/web [js|wasm|webgpu] [rounds]
 // Steps per second of the playground page with its views on and with ?views=0 (only the loss
 // curve drawn), in Debian's headless chromium: on and off alternate within each round (which one
@@ -16,14 +17,8 @@ const url = server.url;
 const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--enable-unsafe-webgpu'] });
 // The window measured: webgpu on a CPU adapter takes a few steps a second, the CPU backends tens.
 const [from, to] = backend === 'webgpu' ? [20, 100] : [30, 330];
-const step = async (p) => Number(await p.evaluate('document.body.dataset.step')) || 0;
 async function rate(views) {
-  const p = await b.newPage({ viewport: { width: 1300, height: 1100 } });
-  await p.goto(`${url}?seed=3&backend=${backend}&views=${views}`);
-  while (await step(p) < from) await new Promise(r => setTimeout(r, 20));
-  const t0 = Date.now(); const s0 = await step(p);
-  while (await step(p) < to) await new Promise(r => setTimeout(r, 20));
-  const r = (await step(p) - s0) / ((Date.now() - t0) / 1000);
+  const { rate: r, page: p } = await stepsPerSecond(b, `${url}?seed=3&backend=${backend}&views=${views}`, from, to);
   const d = await p.evaluate('({ backend: document.body.dataset.backend, overhead: document.getElementById("overhead").textContent })');
   if (d.backend !== backend) throw new Error(`the page ran ${d.backend}, not ${backend}`);
   console.log(backend, 'views', views, 'steps/s', r.toFixed(2), d.overhead);
