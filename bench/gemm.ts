@@ -7,10 +7,10 @@
 // and all threads; the JS → native per-call overhead on tiny tensors. Every shape is checked
 // against the naive kernel (whole, or on sampled entries for big sizes) before it is timed.
 // Prints a markdown table and writes bench/out/gemm.json.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyCores, machineLine } from './harness/machine.js';
 import { outDir, peersDir } from './harness/paths.js';
+import { writeJson } from './harness/table.js';
 import { runPython } from './harness/python.js';
 import { summarize, type Summary } from './harness/stats.js';
 import type { Backend } from '../src/backend/backend.js';
@@ -237,10 +237,7 @@ async function main(): Promise<void> {
   for (const [name, us] of Object.entries(perCall)) lines.push(`| ${name} | ${us.toFixed(3)} |`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  mkdirSync(outDir(), { recursive: true });
-  const file = join(outDir(), 'gemm.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify({ machine: machineLine(), native: info, rounds, numpyStatus, numpy: numpyRuns, rows, perIsa, busyCores: busyBefore, perCallMicroseconds: perCall }, null, 2));
-  renameSync(`${file}.tmp`, file);
+  writeJson(join(outDir(), 'gemm.json'), { machine: machineLine(), native: info, rounds, numpyStatus, numpy: numpyRuns, rows, perIsa, busyCores: busyBefore, perCallMicroseconds: perCall });
 }
 
 main().catch((err: unknown) => {

@@ -7,10 +7,10 @@
 // Prints a markdown table (medians, and the worst spread of a row's three timings) and writes
 // bench/out/native-ops.json. Timed with the harness's own statistics, not benchmark.js (see
 // bench/RESULTS.md, "benchmark.js removed").
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyCores, machineLine } from './harness/machine.js';
 import { outDir } from './harness/paths.js';
+import { writeJson } from './harness/table.js';
 import { summarize, type Summary } from './harness/stats.js';
 import type { Backend, Conv2dGeometry } from '../src/backend/backend.js';
 import { jsBackend } from '../src/backend/js/index.js';
@@ -116,10 +116,7 @@ async function main(): Promise<void> {
     lines.push(`| ${k.name} | ${jsMs.toFixed(3)} | ${one.toFixed(3)} | ${all.toFixed(3)} | ${(jsMs / all).toFixed(1)}× | ${(100 * spread).toFixed(0)}% |`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  mkdirSync(outDir(), { recursive: true });
-  const file = join(outDir(), 'native-ops.json');
-  writeFileSync(`${file}.tmp`, JSON.stringify({ machine: machineLine(), native: info, busyCores: busy, rows }, null, 2));
-  renameSync(`${file}.tmp`, file);
+  writeJson(join(outDir(), 'native-ops.json'), { machine: machineLine(), native: info, busyCores: busy, rows });
 }
 
 main().catch((err: unknown) => {
