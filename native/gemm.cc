@@ -228,7 +228,12 @@ void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
     // twice. Columns otherwise: each block packs its own columns of B and reads A in place
     // when it is at most 4 panels wide (gemmSingle's rule), so blocks of ≤ 4 panels are used
     // when that needs at most twice the blocks wanted; wider blocks each pack all of A.
-    if (mTiles >= nTiles) {
+    // Except for a few column panels of a B stored transposed, which row blocks could only share
+    // after a packing pass of its own (a second pool job, and a wait for its slowest task): one
+    // block per panel then, each packing just its own columns. W1's 256×64×784 Bᵀ at 2 threads:
+    // 1.0–1.7× one thread by rows, 1.4–1.9× by columns (bench/RESULTS.md, "Two threads: ...").
+    const bool fewTransposedPanels = g.transB && g.batch == 1 && nTiles >= threads && nTiles < parts;
+    if (mTiles >= nTiles && !fewTransposedPanels) {
       job.partsM = parts < mTiles ? parts : mTiles;
     } else {
       const long narrow = (nTiles + 3) / 4, rounded = (narrow + threads - 1) / threads * threads;

@@ -75,6 +75,21 @@ double sumLongRow(const IsaKernels* K, const float* x, long size, bool squares) 
   return s;
 }
 
+// out[0:width] = Σ_r add(x[r·inner + 0:width]) over `size` rows, added in order. The sums build up
+// kChunk columns at a time in a block on this thread's stack and are stored once. Added into `out` row by
+// row, W1's [256×784] column sum took 17 µs at one thread against 11 now, and two threads were
+// slower than one (0.7×): neighbouring blocks share a cache line of `out` at their edge unless it
+// is 64-byte aligned, which a Float32Array need not be (bench/RESULTS.md, "Two threads: ...").
+void sumColumns(void (*add)(float*, const float*, long), const float* x, float* out, long size, long inner, long width) {
+  alignas(64) float acc[kChunk];
+  for (long c0 = 0; c0 < width; c0 += kChunk) {
+    const long w = width - c0 < kChunk ? width - c0 : kChunk;
+    std::memset(acc, 0, sizeof(float) * w);
+    for (long r = 0; r < size; r++) add(acc, x + r * inner + c0, w);
+    std::memcpy(out + c0, acc, sizeof(float) * w);
+  }
+}
+
 }  // namespace
 
 bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer, long size, long inner) {
@@ -111,8 +126,7 @@ bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer,
           if (inner == 1) {
             oo[0] = static_cast<float>(K->sumRow(xo, size));  // double accumulation, as js
           } else {
-            std::memset(oo, 0, sizeof(float) * w);
-            for (long r = 0; r < size; r++) K->addRow(oo, xo + r * inner, w);
+            sumColumns(K->addRow, xo, oo, size, inner, w);
           }
           break;
         case R_SUM_SQUARES:
@@ -120,8 +134,7 @@ bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer,
           if (inner == 1) {
             oo[0] = static_cast<float>(K->sumSquaresRow(xo, size));
           } else {
-            std::memset(oo, 0, sizeof(float) * w);
-            for (long r = 0; r < size; r++) K->addSquaresRow(oo, xo + r * inner, w);
+            sumColumns(K->addSquaresRow, xo, oo, size, inner, w);
           }
           break;
         case R_MAX: case R_MIN: extreme(xo, oo, size, inner, w, op == R_MAX); break;

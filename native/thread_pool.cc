@@ -8,6 +8,7 @@
 // once the generation moved on. Workers spin briefly after a job (the next kernel call usually
 // comes within microseconds; a condition-variable wake-up costs ~10-50 µs), then sleep.
 #include "thread_pool.h"
+#include "pool_trace.h"
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -66,6 +67,7 @@ struct Pool {
       if (genOf(w) != gen || idxOf(w) >= countOf(w)) return;
       if (!claim.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
       // The task is ours and its job is still running: fn and ctx are that job's.
+      if (worker != 0 && PoolTrace::get().on()) PoolTrace::get().workerClaimed();
       fn(ctx, static_cast<long>(idxOf(w)), worker);
       done.fetch_add(1, std::memory_order_release);
       w = claim.load(std::memory_order_acquire);
@@ -79,7 +81,9 @@ struct Pool {
       while (genOf(claim.load(std::memory_order_acquire)) == seen && !stopping.load(std::memory_order_relaxed)) {
         if (std::chrono::steady_clock::now() > until) {
           std::unique_lock<std::mutex> lock(mutex);
+          PoolTrace::get().sleeps(1);
           wake.wait(lock, [&] { return genOf(claim.load()) != seen || stopping.load(); });
+          PoolTrace::get().sleeps(-1);
           break;
         }
       }
@@ -120,10 +124,14 @@ struct Pool {
   void run(long n, TaskFn f, void* c) {
     std::unique_lock<std::mutex> own(running, std::try_to_lock);
     // Busy with another caller's job (or nothing to share): run the tasks here, serially.
+    PoolTrace& trace = PoolTrace::get();
     if (!own.owns_lock() || threads <= 1 || n <= 1 || static_cast<uint64_t>(n) > kCountMask) {
+      if (trace.on() && own.owns_lock()) trace.publish(reinterpret_cast<void*>(f), n, true);
       for (long t = 0; t < n; t++) f(c, t, 0);
+      if (trace.on() && own.owns_lock()) trace.end();
       return;
     }
+    if (trace.on()) trace.publish(reinterpret_cast<void*>(f), n, false);
     fn = f;
     ctx = c;
     done.store(0, std::memory_order_relaxed);
@@ -135,8 +143,10 @@ struct Pool {
     }
     wake.notify_all();
     runTasks(generation, 0);
+    if (trace.on()) trace.callerDone();
     // Only tasks a worker has claimed and not finished are left: wait for those.
     while (done.load(std::memory_order_acquire) < n) std::this_thread::yield();
+    if (trace.on()) trace.end();
   }
 };
 

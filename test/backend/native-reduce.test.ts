@@ -69,6 +69,36 @@ describe.each(isasHere())('native reduce and softmax on %s', (isa) => {
     useIsa(isa, 1);
   });
 
+  it('column sums (sum, sumSquares) into an out at any offset equal a naive float32 loop, 1-3 threads', () => {
+    // Each block of columns is summed on its thread and stored once (native/reduce.cc,
+    // sumColumns): out at offsets 0-3 floats (block edges off cache lines) must still get every
+    // column, in the order rows are added, and nothing past it. [2, 5, 600]: rows wider than the
+    // 256-column block. The reference adds float32 rows in order, as js does.
+    const gen = new Generator(33);
+    for (const [outer, size, inner] of [[1, 256, 784], [1, 3, 130], [1, 40, 257], [2, 5, 600]] as const) {
+      const x = data(gen, outer * size * inner), n = outer * inner;
+      for (const op of ['sum', 'sumSquares'] as ReduceOp[]) {
+        const want = new Float32Array(n);
+        for (let o = 0; o < outer; o++) for (let r = 0; r < size; r++) for (let i = 0; i < inner; i++) {
+          const v = x[(o * size + r) * inner + i];
+          want[o * inner + i] = Math.fround(want[o * inner + i] + (op === 'sum' ? v : Math.fround(v * v)));
+        }
+        for (const threads of [1, 2, 3]) {
+          useIsa(isa, threads);
+          for (const offset of [0, 1, 2, 3]) {
+            const buffer = new Float32Array(n + 8).fill(12345);
+            native.reduce(op, x, buffer.subarray(offset, offset + n), outer, size, inner);
+            const label = `${op} [${outer},${size},${inner}] out at +${offset}, ${threads} threads`;
+            expectClose(buffer.subarray(offset, offset + n), want, 0, 0, label);
+            const outside = [...buffer.subarray(0, offset), ...buffer.subarray(offset + n)];
+            expectClose(Float32Array.from(outside), new Float32Array(outside.length).fill(12345), 0, 0, `${label}: outside out`);
+          }
+        }
+      }
+    }
+    useIsa(isa, 1);
+  });
+
   it('max/min propagate NaN and argmax keeps the first index', () => {
     useIsa(isa);
     const x = new Float32Array([1, 5, 5, NaN, 2, 5, 0, 5, 5, 5, 1, 5]);

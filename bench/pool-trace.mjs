@@ -1,0 +1,50 @@
+// Sums up a native thread-pool trace (native/pool_trace.h) by job kind: how many jobs, their
+// tasks, how long a job took, how long its caller waited for a worker after running out of tasks,
+// how soon a worker claimed its first task, and how often the worker was asleep when the job
+// was published or took no task at all. Run a workload with the trace on, then this:
+//
+//   TESSERA_POOL_TRACE=/tmp/pool.tsv TESSERA_THREADS=2 node dist/bench/tessera/w1-child.js --workload W1 --backend native --epochs 2 --seed 0
+//   node bench/pool-trace.mjs /tmp/pool.tsv [build/Release/tessera.node]
+//
+// Jobs are named by the task function that `nm` finds at their offset in the addon (a kernel's
+// lambda carries its enclosing function's name: gemmBatched's runBlock, reduce, adamSteps, ...).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const [tracePath, addon = 'build/Release/tessera.node'] = process.argv.slice(2);
+if (!tracePath) throw new Error('usage: node bench/pool-trace.mjs TRACE.tsv [addon.node]');
+const symbols = execFileSync('nm', ['-C', '--defined-only', addon], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n')
+  .map((l) => /^([0-9a-f]+) [tTwW] (.*)$/.exec(l)).filter((m) => m !== null).map((m) => [parseInt(m[1], 16), m[2]])
+  .sort((a, b) => a[0] - b[0]);
+const KINDS = ['runBlock', 'packBlock', 'sumLongRow', 'adamSteps', 'activationGrad', 'binary', 'reduce', 'unary', 'gatherBytes', 'softmax', 'copy', 'where', 'conv', 'Pool', 'im2col', 'col2im', 'random', 'sgd', 'latent'];
+function kind(offset) {
+  let lo = 0, hi = symbols.length - 1;
+  while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (symbols[mid][0] <= offset) lo = mid; else hi = mid - 1; }
+  const name = symbols[lo]?.[1] ?? '?';
+  return KINDS.find((k) => name.includes(k)) ?? name.slice(0, 50);
+}
+const quantile = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(p * (s.length - 1))] : NaN; };
+const jobs = readFileSync(tracePath, 'utf8').trim().split('\n').map((line) => {
+  const [offset, tasks, workerTasks, publish, callerDone, workerFirst, end, sleepers] = line.split('\t');
+  return { kind: kind(parseInt(offset, 16)), tasks: +tasks, workerTasks: +workerTasks, publish: +publish, callerDone: +callerDone, workerFirst: +workerFirst, end: +end, sleepers: +sleepers };
+});
+const groups = new Map();
+for (const j of jobs) groups.set(`${j.kind}${j.sleepers < 0 ? ' (serial)' : ''}`, [...(groups.get(`${j.kind}${j.sleepers < 0 ? ' (serial)' : ''}`) ?? []), j]);
+const us = (ns) => (ns / 1000).toFixed(1);
+process.stdout.write(`${jobs.length} jobs. Times in µs: median / 90th percentile.\n`);
+process.stdout.write('job                      jobs  tasks   job time       caller waits   worker starts   worker asleep  worker took none\n');
+let total = 0, waited = 0, asleep = 0, none = 0, parallel = 0;
+for (const [name, js] of [...groups].sort((a, b) => b[1].reduce((s, j) => s + j.end - j.publish, 0) - a[1].reduce((s, j) => s + j.end - j.publish, 0))) {
+  const span = js.map((j) => j.end - j.publish), wait = js.map((j) => j.end - j.callerDone);
+  const starts = js.filter((j) => j.workerFirst > 0).map((j) => j.workerFirst - j.publish);
+  const par = js.filter((j) => j.sleepers >= 0);
+  const pct = (n) => (par.length ? `${(100 * n / par.length).toFixed(0)}%` : '—');
+  const nAsleep = par.filter((j) => j.sleepers > 0).length, nNone = par.filter((j) => j.workerTasks === 0).length;
+  total += span.reduce((a, b) => a + b, 0); waited += wait.reduce((a, b) => a + b, 0);
+  asleep += nAsleep; none += nNone; parallel += par.length;
+  process.stdout.write(`${name.padEnd(22)} ${String(js.length).padStart(6)} ${String(quantile(js.map((j) => j.tasks), 0.5)).padStart(6)}  ${`${us(quantile(span, 0.5))} / ${us(quantile(span, 0.9))}`.padStart(13)}  ${`${us(quantile(wait, 0.5))} / ${us(quantile(wait, 0.9))}`.padStart(13)}  ${starts.length ? `${us(quantile(starts, 0.5))} / ${us(quantile(starts, 0.9))}`.padStart(14) : '—'.padStart(14)}  ${pct(nAsleep).padStart(13)}  ${pct(nNone).padStart(16)}\n`);
+}
+const asleepJobs = jobs.filter((j) => j.sleepers > 0), awakeJobs = jobs.filter((j) => j.sleepers === 0);
+const startOf = (js) => js.filter((j) => j.workerFirst > 0).map((j) => j.workerFirst - j.publish);
+process.stdout.write(`all jobs: ${(total / 1e6).toFixed(1)} ms, of which the caller waited for a worker ${(waited / 1e6).toFixed(1)} ms; worker asleep at ${asleep} of ${parallel} parallel jobs, took no task in ${none}\n`);
+process.stdout.write(`worker's first claim after publishing: ${us(quantile(startOf(awakeJobs), 0.5))} µs median when it was spinning, ${us(quantile(startOf(asleepJobs), 0.5))} µs when asleep (it took no task in ${asleepJobs.filter((j) => j.workerTasks === 0).length} of those ${asleepJobs.length} jobs)\n`);

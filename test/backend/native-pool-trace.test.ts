@@ -1,0 +1,56 @@
+// TESSERA_POOL_TRACE (native/pool_trace.h): a process with the variable set writes one line per
+// thread-pool job at exit, and bench/pool-trace.mjs names and sums them. Run in child processes,
+// since the addon reads the variable once, when its pool first runs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findAddonFile, packageRoot } from '../../src/backend/native/addon.js';
+
+const root = packageRoot();
+const found = root === null ? null : findAddonFile(root);
+const addonFile = found !== null && 'file' in found ? found.file : null;
+const dir = mkdtempSync(join(tmpdir(), 'tessera-pool-trace-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** One 256×784×64 product (25.7 MFLOP: split over the pool at 2 threads) in a child with the trace on; the trace's lines. */
+function traced(threads: number): string[][] {
+  const file = join(dir, `trace-${threads}.tsv`);
+  const script = `const a = require(${JSON.stringify(addonFile)});
+    const x = new Float32Array(256 * 64).fill(0.5), w = new Float32Array(784 * 64).fill(0.25), out = new Float32Array(256 * 784);
+    a.matmul(x, w, out, 1, 256, 784, 64, false, true, 0, 0, null, 0);
+    if (out[0] !== 8 || out[out.length - 1] !== 8) throw new Error('wrong product: ' + out[0]);`;
+  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, TESSERA_THREADS: String(threads), TESSERA_POOL_TRACE: file }, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  // The trace opens its file when the pool first runs a job: a process that never splits one writes none.
+  const text = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  return text === '' ? [] : text.split('\n').map((line) => line.split('\t'));
+}
+
+// Skipped only where the addon is not built (the js fallback): there is no pool to trace.
+describe.skipIf(addonFile === null)('native thread-pool trace', () => {
+  it('records the product\'s job at 2 threads with times in order, and none at 1 thread', () => {
+    const jobs = traced(2);
+    expect(jobs.length).toBe(1);
+    const [offset, tasks, workerTasks, publish, callerDone, workerFirst, end, sleepers] = jobs[0];
+    expect(offset).toMatch(/^[0-9a-f]+$/);
+    expect(Number(tasks)).toBeGreaterThanOrEqual(2);
+    expect(Number(workerTasks)).toBeLessThanOrEqual(Number(tasks));
+    expect(Number(publish)).toBeLessThanOrEqual(Number(callerDone));
+    expect(Number(callerDone)).toBeLessThanOrEqual(Number(end));
+    // The worker's first claim, when it took a task, lies inside the job; 0 when it took none.
+    if (Number(workerTasks) > 0) expect(Number(workerFirst)).toBeGreaterThanOrEqual(Number(publish));
+    else expect(Number(workerFirst)).toBe(0);
+    expect(['0', '1']).toContain(sleepers);
+    // One thread: the product never reaches the pool.
+    expect(traced(1)).toEqual([]);
+  });
+
+  it('bench/pool-trace.mjs names the job after the GEMM block task', () => {
+    traced(2);
+    const report = execFileSync(process.execPath, [join(root as string, 'bench', 'pool-trace.mjs'), join(dir, 'trace-2.tsv'), addonFile as string], { encoding: 'utf8' });
+    expect(report).toMatch(/^runBlock\s+1\s/m);
+    expect(report).toContain('1 jobs');
+  });
+});
