@@ -1,7 +1,7 @@
 // Native reductions and softmax against the js backend on every ISA path, over each axis
 // layout of [outer, size, inner] (inner 1, inner > 1, outer 1, size 1, wide inner for the
 // column-split threads), with NaN propagation and first-index ties for argmax/argmin.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ReduceOp } from '../../src/backend/backend.js';
 import { Generator, U, expectClose, expectWithin, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
 
@@ -78,6 +78,33 @@ describe.each(isasHere())('native reduce and softmax on %s', (isa) => {
         native.reduce(op, x, got, outer, size, inner);
         js.reduce(op, x, want, outer, size, inner);
         expectClose(got, want, 0, 0, `${op} [${outer},${size},${inner}]`);
+      }
+    }
+  });
+
+  it('max/min of one long row (the vector lanes): NaN anywhere, and a zero extreme signed as the first zero', () => {
+    useIsa(isa);
+    for (const n of [1, 31, 32, 33, 100, 1000]) {
+      for (const at of new Set([0, n - 1, n >> 1, Math.min(n - 1, 40)])) {
+        const x = new Float32Array(n).map((_, i) => 1 + (i % 5));
+        x[at] = NaN;
+        for (const op of ['max', 'min'] as ReduceOp[]) {
+          const got = new Float32Array(1);
+          native.reduce(op, x, got, 1, n, 1);
+          expect(got[0], `${op} of ${n} with NaN at ${at}`).toBeNaN();
+        }
+      }
+    }
+    // Every value ≤ 0 (max) or ≥ 0 (min) with zeros of both signs: the loop keeps the first zero it
+    // meets, whichever lane a later zero of the other sign falls in.
+    for (const [first, later, firstAt, laterAt] of [[-0, 0, 5, 40], [-0, 0, 20, 33], [0, -0, 30, 64], [-0, 0, 0, 999], [0, -0, 998, 999]]) {
+      for (const op of ['max', 'min'] as ReduceOp[]) {
+        const x = new Float32Array(1000).map((_, i) => (op === 'max' ? -1 : 1) * (1 + (i % 7)));
+        x[firstAt] = first;
+        x[laterAt] = later;
+        const got = new Float32Array(1).fill(7);
+        native.reduce(op, x, got, 1, 1000, 1);
+        expect(Object.is(got[0], first), `${op}: ${Object.is(first, -0) ? '-0' : '+0'} at ${firstAt} before ${laterAt}, got ${Object.is(got[0], -0) ? '-0' : got[0]}`).toBe(true);
       }
     }
   });
