@@ -8,9 +8,9 @@
 // dW = dYᵀ·X per layer, with the transposes as flags), one thread and all threads (or --threads);
 // the measured FMA peak of the active ISA at one thread beside them (the profiler's loop, bench/peak/fma_peak.c);
 // every ISA path at one square size and the JS → native per-call overhead on tiny tensors
-// (not with --rows-only). Every shape is checked
-// against the naive kernel (whole, or on sampled entries for big sizes) before it is timed.
-// Prints a markdown table and writes bench/out/gemm.json.
+// (not with --rows-only). Every shape is checked against the naive kernel (whole, or on sampled
+// entries for big sizes) before it is timed. Prints a markdown table and writes bench/out/gemm.json
+// (gemm-w3.json for --workload W3).
 import { join } from 'node:path';
 import { busyCores, machineLine } from './harness/machine.js';
 import { outDir, peersDir } from './harness/paths.js';
