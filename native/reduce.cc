@@ -12,41 +12,20 @@ namespace {
 constexpr long kGrain = 1L << 15;   // elements per thread, at least
 constexpr long kChunk = 256;        // columns of `inner` processed at once (stack arrays)
 
-// max/min of one contiguous row x[0:n] (n ≥ 1) with NaN propagation, in kLanes independent
-// lanes (a loop the compiler turns into vector max/min: a loss's target checked in one pass over
-// a whole batch, bceLoss and the VAE). The value is the sequential loop's: only a zero's sign
-// could depend on the order (−0 and +0 compare equal, and the first one met is kept), so an
-// extreme of zero is the row's first zero.
-constexpr int kLanes = 32;
-float extremeRow(const float* x, long n, bool isMax) {
-  float best[kLanes];
-  int nan[kLanes];
-  for (int l = 0; l < kLanes; l++) { best[l] = x[0]; nan[l] = 0; }
-  long i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    if (isMax) for (int l = 0; l < kLanes; l++) { float v = x[i + l]; best[l] = v > best[l] ? v : best[l]; nan[l] |= v != v; }
-    else for (int l = 0; l < kLanes; l++) { float v = x[i + l]; best[l] = v < best[l] ? v : best[l]; nan[l] |= v != v; }
-  }
-  float result = best[0];
-  bool anyNan = false;
-  for (int l = 0; l < kLanes; l++) {
-    anyNan |= nan[l] != 0;
-    result = isMax ? (best[l] > result ? best[l] : result) : (best[l] < result ? best[l] : result);
-  }
-  for (; i < n; i++) {
-    const float v = x[i];
-    anyNan |= v != v;
-    result = isMax ? (v > result ? v : result) : (v < result ? v : result);
-  }
-  if (anyNan) return __builtin_nanf("");
+// max/min of one contiguous row x[0:n] (n ≥ 1) with NaN propagation, by the ISA's vector loop
+// (a loss's target checked in one pass over a whole batch: bceLoss, the VAE). Its lanes may meet
+// −0 and +0 (equal) in another order than the sequential loop, which keeps the first one met, so
+// an extreme of zero is the row's first zero.
+float extremeRow(const IsaKernels* K, const float* x, long n, bool isMax) {
+  const float result = K->extremeRow(x, n, isMax);
   if (result == 0.0f) for (long j = 0;; j++) if (x[j] == 0.0f) return x[j];
   return result;
 }
 
 // max/min with NaN propagation: any NaN in the column makes the result NaN.
 // x: [size, width] with row stride `inner` → out: [width]
-void extreme(const float* x, float* out, long size, long inner, long width, bool isMax) {
-  if (inner == 1 && width == 1 && size > 0) { out[0] = extremeRow(x, size, isMax); return; }
+void extreme(const IsaKernels* K, const float* x, float* out, long size, long inner, long width, bool isMax) {
+  if (inner == 1 && width == 1 && size > 0) { out[0] = extremeRow(K, x, size, isMax); return; }
   for (long c0 = 0; c0 < width; c0 += kChunk) {
     const long w = width - c0 < kChunk ? width - c0 : kChunk;
     float best[kChunk];
@@ -156,7 +135,7 @@ bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer,
             for (long r = 0; r < size; r++) K->addSquaresRow(oo, xo + r * inner, w);
           }
           break;
-        case R_MAX: case R_MIN: extreme(xo, oo, size, inner, w, op == R_MAX); break;
+        case R_MAX: case R_MIN: extreme(K, xo, oo, size, inner, w, op == R_MAX); break;
         default: argExtreme(xo, oo, size, inner, w, op == R_ARGMAX); break;
       }
     }
