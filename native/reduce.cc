@@ -1,7 +1,7 @@
 // Reduction drivers. Work is split over `outer` (independent output rows) when it is large
-// enough; the inner loops are the ISA's vector loops (sum, sumSquares, softmax) or plain loops over
-// `inner` that the compiler vectorizes (max/min/arg*, which keep the js backend's exact
-// first-extreme and NaN rules).
+// enough; the inner loops are the ISA's vector loops (sum, sumSquares, softmax, max/min of one
+// contiguous row) or plain loops over `inner` that the compiler vectorizes (max/min/arg* across
+// rows). All keep the js backend's exact first-extreme and NaN rules.
 #include "reduce.h"
 #include <cstring>
 #include "thread_pool.h"
