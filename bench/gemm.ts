@@ -1,12 +1,16 @@
 // SGEMM benchmark of the native backend, side by side with NumPy/OpenBLAS in the same run.
 //
 //   npx tsc -p tsconfig.build.json && node dist/bench/gemm.js [--quick] [--rounds N] [--isa all|avx512|avx2|portable]
+//       [--workload W1|W3] [--threads 1] [--sizes 128,256|none] [--rows-only]
 //
-// Square sizes 128..2048 and W1's products (batch 256 through 784→64→32→64→784: forward
-// X·Wᵀ and backward dX = dY·W, dW = dYᵀ·X per layer, with the transposes as flags), one thread
-// and all threads; the JS → native per-call overhead on tiny tensors. Every shape is checked
-// against the naive kernel (whole, or on sampled entries for big sizes) before it is timed.
-// Prints a markdown table and writes bench/out/gemm.json.
+// Square sizes 128..2048 and a workload's products (W1: batch 256 through 784→64→32→64→784;
+// W3, the VAE: 784→256→64 (μ ‖ log σ²), then 32→256→784; forward X·Wᵀ and backward dX = dY·W,
+// dW = dYᵀ·X per layer, with the transposes as flags), one thread and all threads (or --threads);
+// the measured FMA peak of the active ISA at one thread beside them (the profiler's loop, bench/peak/fma_peak.c);
+// every ISA path at one square size and the JS → native per-call overhead on tiny tensors
+// (not with --rows-only). Every shape is checked against the naive kernel (whole, or on sampled
+// entries for big sizes) before it is timed. Prints a markdown table and writes bench/out/gemm.json
+// (gemm-w3.json for --workload W3).
 import { join } from 'node:path';
 import { busyCores, machineLine } from './harness/machine.js';
 import { outDir, peersDir } from './harness/paths.js';
@@ -15,16 +19,21 @@ import { runPython } from './harness/python.js';
 import { summarize, type Summary } from './harness/stats.js';
 import type { Backend } from '../src/backend/backend.js';
 import { loadNativeBackend, nativeAddon, nativeInfo, setNativeIsa, setNativeThreads, type NativeIsa } from '../src/backend/native/index.js';
+import { measureBackendPeak } from '../src/backend/peak.js';
 import { Generator } from '../src/random.js';
 
 interface Shape { name: string; m: number; n: number; k: number; transA: boolean; transB: boolean; training: boolean }
 
-const W1_LAYERS: [number, number][] = [[784, 64], [64, 32], [32, 64], [64, 784]];
+// (in, out) of each dense layer, in the order of a training step's forward pass.
+const LAYERS: Record<string, [number, number][]> = {
+  W1: [[784, 64], [64, 32], [32, 64], [64, 784]],
+  W3: [[784, 256], [256, 64], [32, 256], [256, 784]],
+};
 
 /** The same products, names and layouts as bench/peers/numpy_gemm.py. */
-function w1Shapes(batch: number): Shape[] {
+function layerShapes(layers: [number, number][], batch: number): Shape[] {
   const out: Shape[] = [];
-  W1_LAYERS.forEach(([fanIn, fanOut], i) => {
+  layers.forEach(([fanIn, fanOut], i) => {
     const tag = `L${i + 1} ${fanIn}->${fanOut}`;
     // Y[B,out] = X[B,in]·Wᵀ, W stored [out,in]
     out.push({ name: `${tag} fwd X*W^T`, m: batch, n: fanOut, k: fanIn, transA: false, transB: true, training: true });
@@ -135,9 +144,14 @@ async function main(): Promise<void> {
   const info = nativeInfo();
   const allThreads = info.threads;
   const isas = (isaArg === 'all' ? info.available : [isaArg ?? info.isa]) as NativeIsa[];
-  const sizes = quick ? [256, 1024] : [128, 256, 512, 1024, 2048];
+  const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const workload = option('--workload') ?? 'W1';
+  const layers = LAYERS[workload];
+  if (!layers) throw new Error(`bench/gemm.ts: --workload must be one of ${Object.keys(LAYERS).join(', ')}, got ${workload}`);
+  const sizesArg = option('--sizes');
+  const sizes = sizesArg === 'none' ? [] : sizesArg ? sizesArg.split(',').map(Number) : quick ? [256, 1024] : [128, 256, 512, 1024, 2048];
   const repeats = quick ? 3 : 7, minMs = quick ? 20 : 50;
-  const threadCounts = allThreads > 1 ? [1, allThreads] : [1];
+  const threadCounts = option('--threads') ? option('--threads')!.split(',').map(Number) : allThreads > 1 ? [1, allThreads] : [1];
 
   // Rounds of [NumPy, tessera], keeping each row's best median over the rounds: on a shared
   // machine a burst of other work can halve one library's run, and alternating gives both the
@@ -146,7 +160,7 @@ async function main(): Promise<void> {
   const gen = new Generator(7);
   const shapes: Shape[] = [
     ...sizes.map((s) => ({ name: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false, training: true })),
-    ...w1Shapes(256),
+    ...layerShapes(layers, 256),
   ];
   const operands = shapes.map((s) => ({ a: random(gen, s.m * s.k), b: random(gen, s.k * s.n) }));
   const numpyRuns: NumpyOut[] = [];
@@ -157,7 +171,8 @@ async function main(): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     busyBefore.push(await busyCores(500));
     const numpy = await runPython('numpy', join(peersDir(), 'numpy_gemm.py'),
-      ['--threads', threadCounts.join(','), '--sizes', sizes.join(','), '--repeats', String(repeats), '--min-ms', String(minMs)],
+      ['--threads', threadCounts.join(','), '--sizes', sizes.join(','), '--layers', layers.map(([i, o]) => `${i}x${o}`).join(','),
+        '--repeats', String(repeats), '--min-ms', String(minMs)],
       { unsetEnv: ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] });
     numpyStatus = `${numpy.status}${numpy.reason ? ` (${numpy.reason})` : ''}`;
     if (numpy.status === 'ok') numpyRuns.push(numpy.results as NumpyOut);
@@ -183,6 +198,13 @@ async function main(): Promise<void> {
     return best;
   };
 
+  // The one-thread FMA ceiling of each ISA path the rows ran (the profiler's loop; none for portable).
+  setNativeThreads(1);
+  const peak = new Map<string, number | null>();
+  for (const isa of isas) {
+    setNativeIsa(isa);
+    peak.set(isa, measureBackendPeak(native, { seconds: 1, copyBytes: 1 << 26 })?.gflops ?? null);
+  }
   const rows: Record<string, unknown>[] = [];
   const lines: string[] = [];
   lines.push(`machine: ${machineLine()}`);
@@ -190,9 +212,10 @@ async function main(): Promise<void> {
   lines.push(`busy cores (other processes) before each round: ${busyBefore.map((b) => (b === null ? 'unknown' : b.toFixed(2))).join(', ')}`);
   lines.push(`numpy: ${numpyStatus}${numpyRuns.length ? ` ${JSON.stringify(numpyRuns[0].blas)}` : ''}`);
   lines.push(`each figure: the best median of ${rounds} round(s), a median of ${repeats} timings each; (best single timing)`);
+  lines.push(`one-thread FMA peak: ${isas.map((i) => `${i} ${peak.get(i)?.toFixed(1) ?? '–'} GFLOP/s`).join(', ')}`);
   lines.push('');
-  lines.push('| shape | m×n×k | isa | threads | tessera GFLOP/s median (best) | numpy median (best) | ratio of medians (of bests) |');
-  lines.push('|---|---|---|---|---|---|---|');
+  lines.push('| shape | m×n×k | isa | threads | tessera GFLOP/s median (best) | % of 1-thread peak | numpy median (best) | ratio of medians (of bests) |');
+  lines.push('|---|---|---|---|---|---|---|---|');
   for (const isa of isas) {
     for (const s of shapes) {
       for (const t of threadCounts) {
@@ -201,7 +224,8 @@ async function main(): Promise<void> {
         rows.push({ name: s.name, m: s.m, n: s.n, k: s.k, isa, threads: t, gflops: g, numpy: np ?? null, training: s.training });
         const npText = np ? `${np.median.toFixed(1)} (${np.max.toFixed(1)})` : '–';
         const ratio = np ? `${(g.median / np.median).toFixed(2)} (${(g.max / np.max).toFixed(2)})` : '–';
-        lines.push(`| ${s.name}${s.training ? '' : ' (unused)'} | ${s.m}×${s.n}×${s.k} | ${isa} | ${t} | ${g.median.toFixed(1)} (${g.max.toFixed(1)}) | ${npText} | ${ratio} |`);
+        const p = peak.get(isa), ofPeak = p ? `${((100 * g.median) / (p * t)).toFixed(0)}%` : '–';
+        lines.push(`| ${s.name}${s.training ? '' : ' (unused)'} | ${s.m}×${s.n}×${s.k} | ${isa} | ${t} | ${g.median.toFixed(1)} (${g.max.toFixed(1)}) | ${ofPeak} | ${npText} | ${ratio} |`);
       }
     }
   }
@@ -214,30 +238,34 @@ async function main(): Promise<void> {
     }
   }
   // Every ISA path at one size, one thread: what each code path is worth on this CPU.
-  const cmpSize = quick ? 512 : 1024;
-  const cmp: Shape = { name: `square ${cmpSize}`, m: cmpSize, n: cmpSize, k: cmpSize, transA: false, transB: false, training: true };
-  const ca = random(gen, cmpSize * cmpSize), cb = random(gen, cmpSize * cmpSize);
-  lines.push('');
-  lines.push(`| every ISA path, ${cmpSize}³, 1 thread | GFLOP/s median (best) |`);
-  lines.push('|---|---|');
-  setNativeThreads(1);
   const perIsa: Record<string, Summary> = {};
-  for (const isa of info.available as NativeIsa[]) {
-    setNativeIsa(isa);
-    verify(native, cmp, ca, cb, gen);
-    perIsa[isa] = time(native, cmp, ca, cb, repeats, minMs);
-    lines.push(`| ${isa} | ${perIsa[isa].median.toFixed(1)} (${perIsa[isa].max.toFixed(1)}) |`);
+  let perCall: Record<string, number> = {};
+  if (!args.includes('--rows-only')) {
+    const cmpSize = quick ? 512 : 1024;
+    const cmp: Shape = { name: `square ${cmpSize}`, m: cmpSize, n: cmpSize, k: cmpSize, transA: false, transB: false, training: true };
+    const ca = random(gen, cmpSize * cmpSize), cb = random(gen, cmpSize * cmpSize);
+    lines.push('');
+    lines.push(`| every ISA path, ${cmpSize}³, 1 thread | GFLOP/s median (best) |`);
+    lines.push('|---|---|');
+    setNativeThreads(1);
+    for (const isa of info.available as NativeIsa[]) {
+      setNativeIsa(isa);
+      verify(native, cmp, ca, cb, gen);
+      perIsa[isa] = time(native, cmp, ca, cb, repeats, minMs);
+      lines.push(`| ${isa} | ${perIsa[isa].median.toFixed(1)} (${perIsa[isa].max.toFixed(1)}) |`);
+    }
+    setNativeIsa(info.isa as NativeIsa);
+    setNativeThreads(allThreads);
+    perCall = overhead(native);
+    lines.push('');
+    lines.push('| per-call overhead, tiny tensors | µs/call |');
+    lines.push('|---|---|');
+    for (const [name, us] of Object.entries(perCall)) lines.push(`| ${name} | ${us.toFixed(3)} |`);
   }
-  setNativeIsa(info.isa as NativeIsa);
-  setNativeThreads(allThreads);
-  const perCall = overhead(native);
-  lines.push('');
-  lines.push('| per-call overhead, tiny tensors | µs/call |');
-  lines.push('|---|---|');
-  for (const [name, us] of Object.entries(perCall)) lines.push(`| ${name} | ${us.toFixed(3)} |`);
   process.stdout.write(`${lines.join('\n')}\n`);
 
-  writeJson(join(outDir(), 'gemm.json'), { machine: machineLine(), native: info, rounds, numpyStatus, numpy: numpyRuns, rows, perIsa, busyCores: busyBefore, perCallMicroseconds: perCall });
+  writeJson(join(outDir(), workload === 'W1' ? 'gemm.json' : `gemm-${workload.toLowerCase()}.json`), { machine: machineLine(), native: info, workload,
+    peakGflops: Object.fromEntries(peak), rounds, numpyStatus, numpy: numpyRuns, rows, perIsa, busyCores: busyBefore, perCallMicroseconds: perCall });
 }
 
 main().catch((err: unknown) => {

@@ -29,7 +29,7 @@ function data(gen: Generator, n: number, lo = -4, hi = 4): Float32Array {
 function kernels(n: number, gen: Generator): Kernel[] {
   const x = data(gen, n), y = data(gen, n), row = data(gen, 1024);
   // Outputs are allocated once: a fresh 4 MiB array per call would time the allocator.
-  const o = new Float32Array(n), sums = new Float32Array(n / 1024), colSums = new Float32Array(1024);
+  const o = new Float32Array(n), sums = new Float32Array(n / 1024), colSums = new Float32Array(1024), one = new Float32Array(1);
   const rows = n / 1024;
   const g: Conv2dGeometry = { n: 32, c: 16, h: 28, w: 28, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, oh: 28, ow: 28 };
   const img = data(gen, g.n * g.c * g.h * g.w);
@@ -48,6 +48,8 @@ function kernels(n: number, gen: Generator): Kernel[] {
     { name: 'copy transpose [rows,1024]ᵀ', elements: n, run: (b) => { b.copy(x, 0, [1, 1024], o, 0, [rows, 1], [1024, rows]); return o; } },
     { name: 'reduce sum rows (inner 1)', elements: n, run: (b) => { b.reduce('sum', x, sums, rows, 1024, 1); return sums; } },
     { name: 'reduce sum columns (outer 1)', elements: n, run: (b) => { b.reduce('sum', x, colSums, 1, rows, 1024); return colSums; } },
+    // A loss's check of its target (bceLoss, the VAE): the max (and min) of one long row.
+    { name: 'reduce max of one row', elements: n, run: (b) => { b.reduce('max', x, one, 1, n, 1); return one; } },
     { name: 'softmax rows of 1024', elements: n, run: (b) => { b.softmax(x, o, rows, 1024, 1, false); return o; } },
     { name: 'im2col 32×16×28×28, 3×3', elements: colsSize, run: (b) => { b.im2col(img, cols, g); return cols; } },
     { name: 'adam step', elements: n, run: (b) => {

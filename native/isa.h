@@ -87,6 +87,9 @@ struct IsaKernels {
   void (*reparameterize)(const float* stats, const float* eps, float* z, float* kl, long rows, long latent);
   void (*reparameterizeBackward)(const float* stats, const float* eps, const float* dz, const float* dkl, float* dstats,
       long rows, long latent);
+  // max (isMax) or min of x[0:n], n ≥ 1, NaN if any x[i] is NaN; a zero result's sign is any of
+  // the zeros' (reduce.cc makes it the first zero's, as the js backend).
+  float (*extremeRow)(const float* x, long n, bool isMax);
 };
 
 // The grid lengths the conv kernels take are multiples of this (one AVX-512 vector; the kernels

@@ -1,7 +1,7 @@
 // Reduction drivers. Work is split over `outer` (independent output rows) when it is large
-// enough; the inner loops are the ISA's vector loops (sum, sumSquares, softmax) or plain loops over
-// `inner` that the compiler vectorizes (max/min/arg*, which keep the js backend's exact
-// first-extreme and NaN rules).
+// enough; the inner loops are the ISA's vector loops (sum, sumSquares, softmax, max/min of one
+// contiguous row) or plain loops over `inner` that the compiler vectorizes (max/min/arg* across
+// rows). All keep the js backend's exact first-extreme and NaN rules.
 #include "reduce.h"
 #include <cstring>
 #include "thread_pool.h"
@@ -12,9 +12,20 @@ namespace {
 constexpr long kGrain = 1L << 15;   // elements per thread, at least
 constexpr long kChunk = 256;        // columns of `inner` processed at once (stack arrays)
 
+// max/min of one contiguous row x[0:n] (n ≥ 1) with NaN propagation, by the ISA's vector loop
+// (a loss's target checked in one pass over a whole batch: bceLoss, the VAE). Its lanes may meet
+// −0 and +0 (equal) in another order than the sequential loop, which keeps the first one met, so
+// an extreme of zero is the row's first zero.
+float extremeRow(const IsaKernels* K, const float* x, long n, bool isMax) {
+  const float result = K->extremeRow(x, n, isMax);
+  if (result == 0.0f) for (long j = 0;; j++) if (x[j] == 0.0f) return x[j];
+  return result;
+}
+
 // max/min with NaN propagation: any NaN in the column makes the result NaN.
 // x: [size, width] with row stride `inner` → out: [width]
-void extreme(const float* x, float* out, long size, long inner, long width, bool isMax) {
+void extreme(const IsaKernels* K, const float* x, float* out, long size, long inner, long width, bool isMax) {
+  if (inner == 1 && width == 1 && size > 0) { out[0] = extremeRow(K, x, size, isMax); return; }
   for (long c0 = 0; c0 < width; c0 += kChunk) {
     const long w = width - c0 < kChunk ? width - c0 : kChunk;
     float best[kChunk];
@@ -137,7 +148,7 @@ bool reduce(const IsaKernels* K, int op, const float* x, float* out, long outer,
             sumColumns(K->addSquaresRow, xo, oo, size, inner, w);
           }
           break;
-        case R_MAX: case R_MIN: extreme(xo, oo, size, inner, w, op == R_MAX); break;
+        case R_MAX: case R_MIN: extreme(K, xo, oo, size, inner, w, op == R_MAX); break;
         default: argExtreme(xo, oo, size, inner, w, op == R_ARGMAX); break;
       }
     }

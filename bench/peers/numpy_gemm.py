@@ -1,4 +1,4 @@
-"""SGEMM GFLOP/s through numpy float32 matmul: square sizes and W1's own products.
+"""SGEMM GFLOP/s through numpy float32 matmul: square sizes and a workload's own products (W1's by default).
 
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/peers/numpy_gemm.py --threads 1,2
 
@@ -31,10 +31,10 @@ from stats import summarize  # noqa: E402
 W1_LAYERS = [(784, 64), (64, 32), (32, 64), (64, 784)]  # (in, out)
 
 
-def w1_products(batch):
+def layer_products(layers, batch):
     """Each product as (name, make_operands, M, N, K, needed_in_training)."""
     out = []
-    for i, (fan_in, fan_out) in enumerate(W1_LAYERS, start=1):
+    for i, (fan_in, fan_out) in enumerate(layers, start=1):
         tag = "L%d %d->%d" % (i, fan_in, fan_out)
         out.append(("%s fwd X*W^T" % tag, ("x", "wT"), batch, fan_out, fan_in, True))
         out.append(("%s bwd dX=dY*W" % tag, ("dy", "w"), batch, fan_in, fan_out, i != 1))
@@ -91,7 +91,7 @@ def blas_info():
 def run(threads, args, rng):
     rows = []
     cases = [("square %d" % s, ("a", "b"), s, s, s, True) for s in args.sizes]
-    cases += w1_products(args.batch)
+    cases += layer_products(args.layers, args.batch)
     for name, kind, m, n, k, needed in cases:
         a, b = operands(kind, m, n, k, rng)
         samples, inner = time_product(a, b, args.repeats, args.min_ms / 1000.0)
@@ -104,7 +104,7 @@ def run(threads, args, rng):
 
 
 def w1_gemm_seconds_per_epoch(rows, batch, samples=60000):
-    """Time the needed W1 products alone would take per epoch at the measured median rates."""
+    """Time the needed layer products (W1's unless --layers) alone would take per epoch at the measured median rates."""
     steps = (samples + batch - 1) // batch
     total = 0.0
     for r in rows:
@@ -118,14 +118,18 @@ def main():
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     p.add_argument("--sizes", default="128,256,512,1024,2048")
     p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--layers", default=",".join("%dx%d" % l for l in W1_LAYERS),
+                   help="in x out of each dense layer, comma-separated (default W1's)")
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--min-ms", type=float, default=50.0)
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
+    args.layers = [tuple(int(v) for v in l.split("x")) for l in args.layers.split(",") if l]
     thread_counts = [int(t) for t in args.threads.split(",") if t]
-    if not thread_counts or min(thread_counts) < 1 or not args.sizes or args.repeats < 1:
-        p.error("numpy_gemm.py: expected --threads like 1,2, --sizes like 128,256 and --repeats >= 1")
+    if not thread_counts or min(thread_counts) < 1 or not (args.sizes or args.layers) or args.repeats < 1 \
+            or any(len(l) != 2 or min(l) < 1 for l in args.layers):
+        p.error("numpy_gemm.py: expected --threads like 1,2, --sizes like 128,256, --layers like 784x64,64x32 and --repeats >= 1")
 
     threadpoolctl, blas = blas_info()
     if threadpoolctl is None and len(thread_counts) > 1:

@@ -1,11 +1,14 @@
 // Native reductions and softmax against the js backend on every ISA path, over each axis
 // layout of [outer, size, inner] (inner 1, inner > 1, outer 1, size 1, wide inner for the
-// column-split threads), with NaN propagation and first-index ties for argmax/argmin.
-import { describe, it } from 'vitest';
-import type { ReduceOp } from '../../src/backend/backend.js';
+// column-split threads), with NaN propagation and first-index ties for argmax/argmin; max/min of
+// one long row (the ISA vector loop) on native and wasm against values derived by hand.
+import { describe, expect, it } from 'vitest';
+import type { Backend, ReduceOp } from '../../src/backend/backend.js';
+import { probeWasm, probedBackend } from '../backend-probe.js';
 import { Generator, U, expectClose, expectWithin, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
 
 const native = nativeOrThrow();
+const wasm = probeWasm();
 
 const LAYOUTS: [number, number, number][] = [
   [1, 1, 1], [1, 7, 1], [5, 1, 3], [4, 13, 1], [3, 17, 5], [1, 1000, 1], [2, 9, 600], [1, 40, 1500],
@@ -112,6 +115,11 @@ describe.each(isasHere())('native reduce and softmax on %s', (isa) => {
     }
   });
 
+  it('max/min of one long row (the vector lanes): NaN anywhere, and a zero extreme signed as the first zero', () => {
+    useIsa(isa);
+    checkRowExtremes((op, x) => { const out = new Float32Array(1).fill(7); native.reduce(op, x, out, 1, x.length, 1); return out[0]; });
+  });
+
   it('softmax and log-softmax over every axis layout, with large logits', () => {
     const gen = new Generator(32);
     for (const threads of [1, 2]) {
@@ -131,5 +139,53 @@ describe.each(isasHere())('native reduce and softmax on %s', (isa) => {
       }
     }
     useIsa(isa, 1);
+  });
+});
+
+/**
+ * max/min of one contiguous row, as `reduceRow` computes it, against values derived by hand: NaN
+ * at the start, middle, end and in the tail after the vector blocks; and rows of values ≤ 0 (max)
+ * or ≥ 0 (min) holding zeros of both signs, where the result is the first zero (the sequential
+ * loop keeps the first of equal values), whichever lane the later zero falls in.
+ */
+function checkRowExtremes(reduceRow: (op: ReduceOp, x: Float32Array) => number): void {
+  for (const n of [1, 31, 32, 33, 100, 1000]) {
+    for (const at of new Set([0, n - 1, n >> 1, Math.min(n - 1, 40)])) {
+      const x = new Float32Array(n).map((_, i) => 1 + (i % 5));
+      x[at] = NaN;
+      for (const op of ['max', 'min'] as ReduceOp[]) expect(reduceRow(op, x), `${op} of ${n} with NaN at ${at}`).toBeNaN();
+    }
+  }
+  for (const [first, later, firstAt, laterAt] of [[-0, 0, 5, 40], [-0, 0, 20, 33], [0, -0, 30, 64], [-0, 0, 0, 999], [0, -0, 998, 999]]) {
+    for (const op of ['max', 'min'] as ReduceOp[]) {
+      const x = new Float32Array(1000).map((_, i) => (op === 'max' ? -1 : 1) * (1 + (i % 7)));
+      x[firstAt] = first;
+      x[laterAt] = later;
+      const got = reduceRow(op, x);
+      expect(Object.is(got, first), `${op}: ${Object.is(first, -0) ? '-0' : '+0'} at ${firstAt} before ${laterAt}, got ${Object.is(got, -0) ? '-0' : got}`).toBe(true);
+    }
+  }
+  // A plain row: the extreme wherever it is, against a loop here.
+  const gen = new Generator(33);
+  for (const n of [7, 200_704]) {
+    const x = uniform(gen, n, -5, 5);
+    let hi = -Infinity, lo = Infinity;
+    for (const v of x) { hi = Math.max(hi, v); lo = Math.min(lo, v); }
+    expect(reduceRow('max', x)).toBe(hi);
+    expect(reduceRow('min', x)).toBe(lo);
+  }
+}
+
+describe('wasm max/min of one long row', () => {
+  it.skipIf(wasm.skip)('NaN anywhere, a zero extreme signed as the first zero, plain rows', () => {
+    const b = probedBackend(wasm, 'wasm') as Backend<Float32Array>;
+    checkRowExtremes((op, x) => {
+      const xs = b.upload(x), out = b.upload(new Float32Array(1));
+      b.reduce(op, xs, out, 1, x.length, 1);
+      const v = b.readSync(out, 'float32', 1)![0];
+      b.free(xs);
+      b.free(out);
+      return v;
+    });
   });
 });
