@@ -34,7 +34,7 @@ function extent(shape: readonly number[], strides: readonly number[], offset = 0
 
 function product(shape: readonly number[]): number {
   let p = 1;
-  for (const s of shape) p *= s;
+  for (let i = 0; i < shape.length; i++) p *= shape[i];  // indexed: see sizeOf in src/shape.ts
   return p;
 }
 
