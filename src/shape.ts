@@ -38,7 +38,8 @@ export function assertValidShape(op: string, shape: Shape): void {
 
 /** NumPy broadcasting: align from the right; each pair of dims must match or one must be 1. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
-  const rank = Math.max(...shapes.map((s) => s.length));
+  let rank = 0;
+  for (const s of shapes) rank = Math.max(rank, s.length);
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {
@@ -74,6 +75,7 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 /** Sorted, de-duplicated, non-negative axes; undefined means all axes. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axes === 'number') return [normalizeAxis(op, axes, rank)];  // one axis: nothing to sort or repeat
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = [...new Set(list.map((a) => normalizeAxis(op, a, rank)))].sort((a, b) => a - b);
   if (out.length !== list.length) throw new Error(`${op}: repeated axis in [${list.join(', ')}]`);

@@ -6,8 +6,11 @@ import { checkTensor, empty, record } from './op.js';
 import { reshape } from './shape-ops.js';
 
 /** Output shape of a reduction over `axes`: each reduced axis dropped, or kept as 1. */
-const reducedShape = (shape: Shape, axes: number[], keepDims: boolean): number[] =>
-  shape.flatMap((d, i) => (!axes.includes(i) ? [d] : keepDims ? [1] : []));
+function reducedShape(shape: Shape, axes: number[], keepDims: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) if (!axes.includes(i)) out.push(shape[i]); else if (keepDims) out.push(1);
+  return out;
+}
 
 /**
  * Runs a reduce kernel over sorted axes. Consecutive axes are one [outer, size, inner] pass;
