@@ -222,14 +222,14 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
   const warmStart = performance.now(), warmupMs = 1000 * (options.warmupSeconds ?? 0);
   let warmup = 0;
   while (warmup < (options.warmup ?? 3) || performance.now() - warmStart < warmupMs) { await plainStep(model, lossFn, x, y, optimizer); warmup++; }
-  let baselineMs: number | null = null;
-  if (options.baseline ?? true) {
-    const times: number[] = [];
-    for (let i = 0; i < steps; i++) times.push(await plainStep(model, lossFn, x, y, optimizer));
-    baselineMs = median(times);
-  }
+  // Uninstrumented and traced steps alternate, so that the two medians see one JIT state and one load.
+  const plainTimes: number[] = [];
   const traced: TracedStep[] = [];
-  for (let i = 0; i < steps; i++) traced.push(await traceStep(model, lossFn, x, y, optimizer));
+  for (let i = 0; i < steps; i++) {
+    if (options.baseline ?? true) plainTimes.push(await plainStep(model, lossFn, x, y, optimizer));
+    traced.push(await traceStep(model, lossFn, x, y, optimizer));
+  }
+  const baselineMs = plainTimes.length > 0 ? median(plainTimes) : null;
   const sorted = [...traced].sort((a, b) => a.totalMs - b.totalMs);
   const step = sorted[(sorted.length - 1) >> 1];
 
