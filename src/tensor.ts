@@ -60,7 +60,7 @@ export class Tensor {
   /** @internal Use the creation functions (`tensor`, `zeros`, `randn`, …) instead. */
   constructor(ref: StorageRef, shape: Shape) {
     this.ref = ref;
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);  // another tensor's shape is shared
     this.size = ref.size;
     trackTensor(this);
   }

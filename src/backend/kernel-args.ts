@@ -34,7 +34,7 @@ function extent(shape: readonly number[], strides: readonly number[], offset = 0
 
 function product(shape: readonly number[]): number {
   let p = 1;
-  for (const s of shape) p *= s;
+  for (let i = 0; i < shape.length; i++) p *= shape[i];  // indexed: see sizeOf in src/shape.ts
   return p;
 }
 
@@ -87,23 +87,31 @@ type Operand = { readonly length: number };
  * takes (an unknown op is an error naming the backend) and every operand's length against the
  * sizes, checked before a call because the C++ trusts them.
  */
+// A check runs before every kernel call: nothing is built (a message, an object) unless it fails.
 export function kernelChecks(backend: string) {
   const needs = (op: string, what: string, have: number, want: number): void => need(backend, op, what, have, want);
-  const sameSize = (op: string, size: number, operands: Record<string, Operand | null>): void => {
-    for (const [what, s] of Object.entries(operands)) if (s !== null) needs(op, what, s.length, size);
+  /** Each operand (null: absent) holds at least `size` elements; `names` ('x,out') names them in order. */
+  const sameSize = (op: string, size: number, names: string, ...operands: (Operand | null)[]): void => {
+    for (let i = 0; i < operands.length; i++) {
+      if (operands[i] !== null && (operands[i] as Operand).length < size) needs(op, names.split(',')[i], (operands[i] as Operand).length, size);
+    }
+  };
+  /** `op(detail)`, for the messages of ops that take an op or activation name. */
+  const named = (op: string, detail: string, what: string, have: number, want: number): void => {
+    if (have < want) needs(`${op}(${detail})`, what, have, want);
   };
   return {
     need: needs,
     unary(op: UnaryOp, x: Operand, out: Operand, size: number): number {
       const code = UNARY_CODES[op];
       if (code === undefined) throw new Error(`${backend} backend unary: unknown op '${String(op)}'`);
-      sameSize('unary', size, { x, out });
+      sameSize('unary', size, 'x,out', x, out);
       return code;
     },
     activationGrad(act: ActivationGradOp, y: Operand, g: Operand, out: Operand, size: number): number {
       const code = activationGradCode(act);
       if (code === undefined) throw new Error(`${backend} backend activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
-      sameSize(`activationGrad(${act})`, size, { y, g, out });
+      if (y.length < size || g.length < size || out.length < size) sameSize(`activationGrad(${act})`, size, 'y,g,out', y, g, out);
       return code;
     },
     /**
@@ -114,9 +122,9 @@ export function kernelChecks(backend: string) {
       const code = BINARY_CODES[op];
       if (code === undefined) throw new Error(`${backend} backend binary: unknown op '${String(op)}'`);
       if (outShape.length > MAX_RANK || anyNegative(aStrides, bStrides)) return null;
-      needs(`binary(${op})`, 'a', a.length, extent(outShape, aStrides));
-      needs(`binary(${op})`, 'b', b.length, extent(outShape, bStrides));
-      needs(`binary(${op})`, 'out', out.length, product(outShape));
+      named('binary', op, 'a', a.length, extent(outShape, aStrides));
+      named('binary', op, 'b', b.length, extent(outShape, bStrides));
+      named('binary', op, 'out', out.length, product(outShape));
       writeMeta(meta, outShape, aStrides, bStrides);
       return code;
     },
@@ -141,8 +149,8 @@ export function kernelChecks(backend: string) {
     reduce(op: ReduceOp, x: Operand, out: Operand, outer: number, size: number, inner: number): number {
       const code = REDUCE_CODES[op];
       if (code === undefined) throw new Error(`${backend} backend reduce: unknown op '${String(op)}'`);
-      needs(`reduce(${op})`, 'x', x.length, outer * size * inner);
-      needs(`reduce(${op})`, 'out', out.length, outer * inner);
+      named('reduce', op, 'x', x.length, outer * size * inner);
+      named('reduce', op, 'out', out.length, outer * inner);
       return code;
     },
     /** The activation code of the fused epilogue. */
@@ -158,7 +166,7 @@ export function kernelChecks(backend: string) {
       return act;
     },
     softmax(x: Operand, out: Operand, outer: number, size: number, inner: number): void {
-      sameSize('softmax', outer * size * inner, { x, out });
+      sameSize('softmax', outer * size * inner, 'x,out', x, out);
     },
     im2col(x: Operand, cols: Operand, g: Conv2dGeometry): void {
       needs('im2col', 'x', x.length, g.n * g.c * g.h * g.w);
@@ -169,7 +177,7 @@ export function kernelChecks(backend: string) {
       needs('col2im', 'out', out.length, g.n * g.c * g.h * g.w);
     },
     sgdStep(param: Operand, grad: Operand, buf: Operand | null, size: number): void {
-      sameSize('sgdStep', size, { param, grad, 'momentum buffer': buf });
+      sameSize('sgdStep', size, 'param,grad,momentum buffer', param, grad, buf);
     },
     /** random's kind code, out (and gaussianNoise's input x) checked against size. */
     random(kind: RandomKind, out: Operand, size: number, x: Operand | undefined): number {
@@ -184,18 +192,18 @@ export function kernelChecks(backend: string) {
     },
     reparameterize(stats: Operand, eps: Operand, z: Operand, kl: Operand, rows: number, latent: number): void {
       needs('reparameterize', 'stats', stats.length, rows * 2 * latent);
-      sameSize('reparameterize', rows * latent, { eps, z });
+      sameSize('reparameterize', rows * latent, 'eps,z', eps, z);
       needs('reparameterize', 'kl', kl.length, rows);
     },
     reparameterizeBackward(stats: Operand, eps: Operand, dz: Operand | null, dkl: Operand | null, dstats: Operand, rows: number, latent: number): void {
       const op = 'reparameterizeBackward';
-      sameSize(op, rows * 2 * latent, { stats, dstats });
-      sameSize(op, rows * latent, { eps, dz });
+      sameSize(op, rows * 2 * latent, 'stats,dstats', stats, dstats);
+      sameSize(op, rows * latent, 'eps,dz', eps, dz);
       if (dkl !== null) needs(op, 'dkl', dkl.length, rows);
     },
     /** Adam's bias corrections, computed here as the js backend does, so every backend uses the same doubles. */
     adamStep(param: Operand, grad: Operand, m: Operand, v: Operand, vMax: Operand | null, size: number, p: AdamParams): { stepSize: number; bc2Sqrt: number } {
-      sameSize('adamStep', size, { param, grad, m, v, vMax });
+      sameSize('adamStep', size, 'param,grad,m,v,vMax', param, grad, m, v, vMax);
       return { stepSize: p.lr / (1 - Math.pow(p.beta1, p.step)), bc2Sqrt: Math.sqrt(1 - Math.pow(p.beta2, p.step)) };
     },
   };

@@ -2,8 +2,13 @@
 // wrapper around the backend's methods (src/inspect/kernel-recorder.ts) and attributed to the
 // forward op, backward rule or parameter update that made it (src/inspect/step-trace.ts); what
 // the step spent outside kernels is the engine's overhead (graph building, shape checks,
-// allocation, the backward sweep). Several warm-up steps run first; the step reported is the
-// median of the timed ones.
+// allocation, the backward sweep). Warm-up steps run first, for a number of steps and at least a
+// time: the JIT compiles the engine's JavaScript over the first few hundred steps (W1's step spent
+// 0.27 ms outside kernels in its first 50 steps and 0.06 ms after 1 s, bench/RESULTS.md, "Engine
+// overhead"), so a profile after three steps timed unoptimised code. The step reported is the
+// median of the timed ones. The wrappers that time each kernel cost time of their own (the calls'
+// records, the backward trace, Adam's group update split per parameter): on CPU backends the rows
+// partition the uninstrumented step, whose time outside kernels is its own minus the kernels'.
 //
 // The fractions of peak divide by ceilings measured on this machine for this backend and thread
 // count (src/inspect/peak.ts), never by an assumed figure. A kernel whose operands fit in the
@@ -19,13 +24,15 @@ import { tidy } from '../memory.js';
 import { add } from '../ops/elementwise.js';
 import { bytes, si, table } from './format-number.js';
 import type { MachinePeak } from './peak.js';
-import { callMs, traceStep, type OpCost, type StepLoss, type StepModel, type StepOptimizer, type TracedStep } from './step-trace.js';
+import { callMs, readLoss, traceStep, type OpCost, type StepLoss, type StepModel, type StepOptimizer, type TracedStep } from './step-trace.js';
 import { median } from '../util/stats.js';
 import type { KernelCall } from './kernel-recorder.js';
 
 export interface ProfileOptions {
   /** Untimed steps first (caches, buffer pools, JIT). Default 3. */
   warmup?: number;
+  /** Keep warming up past `warmup` steps until this many seconds have passed (the JIT). Default 0. */
+  warmupSeconds?: number;
   /** Timed steps; the median one is reported. Default 5. */
   steps?: number;
   /** The measured ceilings (src/inspect/peak.ts backendPeak); null or absent: times only. */
@@ -117,10 +124,16 @@ export type KernelRow = { kernel: string } & Pick<ProfileRow, 'calls' | 'ms' | '
 export interface StepProfile {
   backend: string;
   threads: number;
+  /** Warm-up steps run (at least options.warmup; more where warmupSeconds asked for more). */
   warmup: number;
   steps: number;
-  /** The reported (median) step. */
+  /**
+   * The step the rows partition: on CPU backends with the baseline measured, the uninstrumented
+   * median (or kernels + read where, under load, those alone took longer); else the instrumented median.
+   */
   stepMs: number;
+  /** The median instrumented step (its extra over baselineMs is the profiler's own wrappers). */
+  instrumentedMs: number;
   allStepMs: number[];
   /** Median of the uninstrumented steps, when measured. */
   baselineMs: number | null;
@@ -187,10 +200,11 @@ async function plainStep(model: StepModel, lossFn: StepLoss, x: Tensor, y: Tenso
     return l;
   });
   optimizer?.step();
-  await loss.itemAsync();
-  await x.backend.sync?.();
+  const read = readLoss(loss);
+  if (typeof read !== 'number') await read;
+  const ms = performance.now() - start;
   loss.dispose();
-  return performance.now() - start;
+  return ms;
 }
 
 function threadsOf(describe: Record<string, unknown>): number {
@@ -200,21 +214,22 @@ function threadsOf(describe: Record<string, unknown>): number {
 
 export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor, y: Tensor, optimizer?: StepOptimizer,
   options: ProfileOptions = {}): Promise<StepProfile> {
-  const warmup = options.warmup ?? 3;
   const steps = options.steps ?? 5;
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`profileStep: steps must be a positive integer, got ${steps} (src/inspect/profiler.ts)`);
   const peak = options.peak ?? null;
   const webgpu = x.backend.name === 'webgpu';
   model.train?.(true);
-  for (let i = 0; i < warmup; i++) await plainStep(model, lossFn, x, y, optimizer);
-  let baselineMs: number | null = null;
-  if (options.baseline ?? true) {
-    const times: number[] = [];
-    for (let i = 0; i < steps; i++) times.push(await plainStep(model, lossFn, x, y, optimizer));
-    baselineMs = median(times);
-  }
+  const warmStart = performance.now(), warmupMs = 1000 * (options.warmupSeconds ?? 0);
+  let warmup = 0;
+  while (warmup < (options.warmup ?? 3) || performance.now() - warmStart < warmupMs) { await plainStep(model, lossFn, x, y, optimizer); warmup++; }
+  // Uninstrumented and traced steps alternate, so that the two medians see one JIT state and one load.
+  const plainTimes: number[] = [];
   const traced: TracedStep[] = [];
-  for (let i = 0; i < steps; i++) traced.push(await traceStep(model, lossFn, x, y, optimizer));
+  for (let i = 0; i < steps; i++) {
+    if (options.baseline ?? true) plainTimes.push(await plainStep(model, lossFn, x, y, optimizer));
+    traced.push(await traceStep(model, lossFn, x, y, optimizer));
+  }
+  const baselineMs = plainTimes.length > 0 ? median(plainTimes) : null;
   const sorted = [...traced].sort((a, b) => a.totalMs - b.totalMs);
   const step = sorted[(sorted.length - 1) >> 1];
 
@@ -238,34 +253,35 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
   if (step.unattributed.backward.calls.length) addGroup('backward (accumulating .grad)', step.unattributed.backward);
   if (step.unattributed.optimizer.calls.length) addGroup('optimizer (other kernels)', step.unattributed.optimizer);
 
-  const stepMs = step.totalMs;
+  const kernelMs = [...groups.values()].reduce((a, g) => a + g.costs.reduce((b, c) => b + c.ms, 0), 0);
+  const instrumentedMs = step.totalMs, syncMs = step.phaseMs.sync;
+  // On webgpu the kernels overlap the host's work: only the instrumented step has a split.
+  const stepMs = baselineMs !== null && !webgpu ? Math.max(baselineMs, kernelMs + syncMs) : instrumentedMs;
   const rows: ProfileRow[] = [];
-  let kernelMs = 0;
   for (const [op, g] of groups) {
     const ms = g.costs.reduce((a, c) => a + c.ms, 0);
     const flops = g.costs.reduce((a, c) => a + c.flops, 0);
     const moved = g.costs.reduce((a, c) => a + c.bytes, 0);
     const kernels = g.costs.reduce((a, c) => a + c.calls.length, 0);
-    kernelMs += ms;
     const seconds = ms / 1e3;
     const gflops = seconds > 0 ? flops / seconds / 1e9 : null;
     const gbps = seconds > 0 ? moved / seconds / 1e9 : null;
     const rate = rateAgainstPeak(g.costs.flatMap((c) => c.calls), peak);
     rows.push({ op, calls: g.costs.length, kernels, ms, share: ms / stepMs, flops, bytes: moved, gflops, gbps, ...rate });
   }
-  const phaseMs = step.phaseMs.forward + step.phaseMs.backward + step.phaseMs.optimizer;
-  const overheadMs = Math.max(0, phaseMs - kernelMs);
+  const overheadMs = baselineMs !== null && !webgpu ? stepMs - kernelMs - syncMs
+    : Math.max(0, step.phaseMs.forward + step.phaseMs.backward + step.phaseMs.optimizer - kernelMs);
   const none = { flops: 0, bytes: 0, gflops: null, gbps: null, peakFraction: null, bound: 'no peak' as const, cacheResident: false, kernels: 0 };
   // On webgpu without timestamps the kernel rows would be CPU encode/submit times: left out (gpuTiming
   // says why). With them they are GPU times, which overlap the host's work: no "outside kernels"
   // row, and the wait for the GPU is in the header, not a row that would add to them.
   if (!kernelTimes) rows.length = 0;
   if (!webgpu) rows.push({ op: 'outside kernels (engine overhead)', calls: 1, ms: overheadMs, share: overheadMs / stepMs, ...none });
-  if (!kernelTimes || !webgpu) rows.push({ op: webgpu ? 'waiting for the GPU + reading the loss' : 'reading the loss', calls: 1, ms: step.phaseMs.sync, share: step.phaseMs.sync / stepMs, ...none });
+  if (!kernelTimes || !webgpu) rows.push({ op: webgpu ? 'waiting for the GPU + reading the loss' : 'reading the loss', calls: 1, ms: syncMs, share: syncMs / stepMs, ...none });
   rows.sort((a, b) => b.ms - a.ms);
   return {
-    backend: x.backend.name, threads, warmup, steps, stepMs, allStepMs: traced.map((t) => t.totalMs), baselineMs,
-    kernelMs: kernelTimes ? kernelMs : 0, overheadMs: webgpu ? 0 : overheadMs, syncMs: step.phaseMs.sync, peak: webgpu ? null : peak, gpuTiming, rows,
+    backend: x.backend.name, threads, warmup, steps, stepMs, instrumentedMs, allStepMs: traced.map((t) => t.totalMs), baselineMs,
+    kernelMs: kernelTimes ? kernelMs : 0, overheadMs: webgpu ? 0 : overheadMs, syncMs, peak: webgpu ? null : peak, gpuTiming, rows,
     kernels: kernelTimes ? kernelRows(calls, step.gpuTimed, stepMs) : [], loss: step.loss,
   };
 }
@@ -283,9 +299,11 @@ const mib = (b: number) => `${(b / 1024 ** 2).toFixed(b >= 10 * 1024 ** 2 ? 0 : 
 
 export function formatProfile(p: StepProfile): string {
   const out: string[] = [];
+  const partitioned = p.gpuTiming === null && p.baselineMs !== null;
   out.push(`Profile of one training step on '${p.backend}' (${p.threads} thread${p.threads === 1 ? '' : 's'}): ` +
-    `median of ${p.steps} steps after ${p.warmup} warm-up: ${p.stepMs.toFixed(3)} ms` +
-    (p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : ''));
+    `median of ${p.steps} steps after ${p.warmup} warm-up steps: ${p.stepMs.toFixed(3)} ms` + (partitioned
+      ? ` uninstrumented (instrumented: ${p.instrumentedMs.toFixed(3)} ms; the difference is the profiler's own wrappers, in no row)`
+      : p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : ''));
   const gpu = p.gpuTiming;
   const peak = p.peak;
   if (gpu !== null) {

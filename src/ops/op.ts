@@ -57,9 +57,10 @@ export function checkTensor(op: string, x: unknown, what = 'input'): Tensor {
  * not a Tensor in the message (default: input 0, input 1, …).
  */
 export function checkSame(op: string, tensors: Tensor[], names?: string[]): { backend: Backend; dtype: DType } {
-  tensors.forEach((t, i) => checkTensor(op, t, names?.[i] ?? `input ${i}`));
   const first = tensors[0];
-  for (const t of tensors) {
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i];
+    if (!(t instanceof Tensor) || t.isDisposed) checkTensor(op, t, names?.[i] ?? `input ${i}`);  // throws
     if (t.backend !== first.backend) {
       throw new Error(`${op}: inputs are on different backends ('${first.backend.name}' and '${t.backend.name}'); move one with .to()`);
     }

@@ -9,8 +9,8 @@ import { checkSameShape } from './op.js';
 
 /** The parameter's storage, once its gradient and state are checked to be on its backend and of its shape. */
 function checked(op: string, p: Tensor, others: (Tensor | null)[]): unknown {
-  for (const t of others.filter((t): t is Tensor => t !== null)) {
-    checkSameShape(op, p, t, () => `${shapeStr(t.shape)} does not match the parameter's shape ${shapeStr(p.shape)}`);
+  for (const t of others) {
+    if (t !== null) checkSameShape(op, p, t, () => `${shapeStr(t.shape)} does not match the parameter's shape ${shapeStr(p.shape)}`);
   }
   return p.storage(op);
 }

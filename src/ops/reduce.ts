@@ -6,15 +6,19 @@ import { checkTensor, empty, record } from './op.js';
 import { reshape } from './shape-ops.js';
 
 /** Output shape of a reduction over `axes`: each reduced axis dropped, or kept as 1. */
-const reducedShape = (shape: Shape, axes: number[], keepDims: boolean): number[] =>
-  shape.flatMap((d, i) => (!axes.includes(i) ? [d] : keepDims ? [1] : []));
+function reducedShape(shape: Shape, axes: number[], keepDims: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) if (!axes.includes(i)) out.push(shape[i]); else if (keepDims) out.push(1);
+  return out;
+}
 
 /**
  * Runs a reduce kernel over sorted axes. Consecutive axes are one [outer, size, inner] pass;
- * separate runs of axes are reduced one after another (last run first), each keeping dims.
+ * separate runs of axes are reduced one after another (last run first), each keeping dims but the
+ * last, whose output has the result's shape (no reshaped alias of it to make and free).
  */
 // With no axes (a scalar) the result is a copy of x, never x itself.
-function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
+function reduceKernel(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean): Tensor {
   let cur = x;
   let shape = [...x.shape];
   let end = axes.length;
@@ -27,7 +31,7 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
     const inner = sizeOf(shape.slice(last + 1));
     if (size === 0 && op !== 'sum' && op !== 'sumSquares') throw new Error(`${op}: cannot reduce over an empty axis (shape ${shapeStr(x.shape)})`);
     const nextShape = shape.map((d, i) => (i >= first && i <= last ? 1 : d));
-    const out = empty(nextShape, x.dtype, x.backend);
+    const out = empty(start === 0 && !keepDims ? reducedShape(x.shape, axes, false) : nextShape, x.dtype, x.backend);
     // sumSquares squares only on the first pass; later passes add its partial sums as they are.
     const passOp: ReduceOp = op === 'sumSquares' && cur !== x ? 'sum' : op;
     x.backend.reduce(passOp, cur.storage(op), out.storage(op), outer, size, inner);
@@ -46,13 +50,6 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
   return cur;
 }
 
-function withKeepDims(y: Tensor, x: Tensor, axes: number[], keepDims: boolean): Tensor {
-  if (keepDims) return y;
-  const r = reshape(y, reducedShape(x.shape, axes, false));
-  if (r !== y) y.dispose();
-  return r;
-}
-
 /**
  * A reduction over `axes` (all by default); its backward is rule(g, y, axes) with g reshaped to
  * keep the reduced axes as size 1, so that it broadcasts against x.
@@ -61,7 +58,7 @@ function reduction(op: 'sum' | 'sumSquares' | 'max' | 'min', x: Tensor, axes: nu
   keepDims: boolean, rule: (g: Tensor, y: Tensor, ax: number[]) => Tensor, saved?: string[]): Tensor {
   checkTensor(op, x);
   const ax = normalizeAxes(op, axes, x.rank);
-  const y = withKeepDims(reduceKernel(op, x, ax), x, ax, keepDims);
+  const y = reduceKernel(op, x, ax, keepDims);
   return record(y, op, [x], (g) => [rule(g.reshape(reducedShape(x.shape, ax, true)), y, ax)], { saved, attrs: { axes: ax, keepDims } });
 }
 
@@ -99,10 +96,10 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined
   checkTensor(op, x);
   if (axis === undefined) {
     // Over the flattened tensor, as NumPy and PyTorch do.
-    return reshape(reduceKernel(op, reshape(x, [x.size]), [0]), keepDims ? x.shape.map(() => 1) : []);
+    return reshape(reduceKernel(op, reshape(x, [x.size]), [0], true), keepDims ? x.shape.map(() => 1) : []);
   }
   const a = normalizeAxis(op, axis, x.rank);
-  return withKeepDims(reduceKernel(op, x, [a]), x, [a], keepDims);
+  return reduceKernel(op, x, [a], keepDims);
 }
 
 /** Index of the largest (smallest) element along an axis (as float values; not differentiable). */

@@ -7,6 +7,7 @@ import { checkSame, checkSameShape, checkTensor, empty, filled, record, sumTo, u
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', x);
+  if (sameShape(shape, x.shape)) return x;  // the common no-op (a dense layer's 2-D input): nothing to check or copy
   // One -1 is inferred from the other dimensions, as in NumPy.
   const infer = shape.indexOf(-1);
   const target = [...shape];

@@ -45,9 +45,14 @@ describe('profileStep', () => {
     expect(p.kernelMs + p.overheadMs + p.syncMs).toBeCloseTo(p.stepMs, 9);
     // Stated share: on js the kernels are at least 60% of a step of the dense autoencoder.
     expect(p.kernelMs / p.stepMs).toBeGreaterThan(0.6);
-    // The instrumentation is cheap: the instrumented step's median is under twice the
-    // uninstrumented one's (loose, as other test files share the two cores).
-    expect(p.stepMs).toBeLessThan(2 * p.baselineMs!);
+    // The rows partition the uninstrumented step (kernels + read where those alone took longer);
+    // the instrumented one is kept beside it, and costs little: under twice the uninstrumented
+    // median (loose, as other test files share the two cores).
+    expect(p.stepMs).toBe(Math.max(p.baselineMs!, p.kernelMs + p.syncMs));
+    expect(p.overheadMs).toBeGreaterThanOrEqual(0);
+    expect(p.instrumentedMs).toBe([...p.allStepMs].sort((a, b) => a - b)[2]);
+    expect(p.instrumentedMs).toBeLessThan(2 * p.baselineMs!);
+    expect(p.warmup).toBe(1);
     // Forward linear: 4 fused matmuls, 2·64·(784·64 + 64·32 + 32·64 + 64·784) FLOPs plus epilogues.
     const fwd = p.rows.find((r) => r.op === 'forward linear')!;
     expect(fwd.calls).toBe(4);
@@ -65,6 +70,19 @@ describe('profileStep', () => {
     expect(p.kernels.find((k) => k.kernel === 'matmul m×n×k 64×64×784 Bᵀ +bias relu')!.calls).toBe(1);
     expect(p.kernels.find((k) => k.kernel === 'matmul m×n×k 64×784×64 Bᵀ +bias sigmoid')!.calls).toBe(1);
     expect(formatProfile(p)).toContain('By kernel and shape:');
+  });
+
+  it('warms up for warmupSeconds past the warm-up steps, and partitions the instrumented step without a baseline', async () => {
+    setBackend('js');
+    const { model, x, optimizer } = setup(8);
+    const t0 = performance.now();
+    const p = await profileStep(model, loss, x, x, optimizer, { warmup: 1, warmupSeconds: 0.2, steps: 1, baseline: false });
+    // The warm-up alone ran for 0.2 s, so the whole call took at least that; and more steps than asked.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(p.warmup).toBeGreaterThan(1);
+    expect(p.baselineMs).toBeNull();
+    expect(p.stepMs).toBe(p.instrumentedMs);
+    expect(p.kernelMs + p.overheadMs + p.syncMs).toBeCloseTo(p.stepMs, 9);
   });
 
   it('times a step no longer than the wall clock around it', async () => {
