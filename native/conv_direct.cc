@@ -264,7 +264,9 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride;
   // Each chunk of images sums into its own partial (double), added in chunk order: the result
-  // depends on the thread count only through those few double additions.
+  // depends on the thread count only through those few double additions. The kernel sums each
+  // weight in float lanes; they go into the double partial every kFlushImages images.
+  constexpr long kFlushImages = 16;
   const long chunks = std::min<long>(g.n, poolThreads());
   // Per chunk: the weight sums, then (with gbias) the cout bias sums.
   const long per = wSize + (gbias != nullptr ? cout : 0);
@@ -276,19 +278,28 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
     const ConvGeometry& g = *c.g;
     const GridLayout& L = *c.L;
     const long begin = g.n * task / c.chunks, end = g.n * (task + 1) / c.chunks;
-    float* planes = scratch(c.inFloats + c.cout * L.len);
+    const long wSize = c.cout * g.c * g.kh * g.kw;
+    float* planes = scratch(c.inFloats + c.cout * L.len + c.per * kConvGridAlign);
     float* grid = planes + c.inFloats;
-    std::memset(grid, 0, sizeof(float) * c.cout * L.len);  // columns ≥ ow and the tail stay zero
+    float* lanes = grid + c.cout * L.len;  // [per][kConvGridAlign]: the weights', then the biases'
+    std::memset(grid, 0, sizeof(float) * (c.cout * L.len + c.per * kConvGridAlign));  // grid columns ≥ ow and its tail stay zero
     double* acc = c.partial + task * c.per;
-    double* accBias = acc + c.cout * g.c * g.kh * g.kw;
     for (long b = begin; b < end; b++) {
       fillPlanes(c.x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
       for (long co = 0; co < c.cout; co++) {
         const float* src = c.gy + (b * c.cout + co) * g.oh * g.ow;
         for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
-        if (c.bias) accBias[co] += c.K->sumRow(src, g.oh * g.ow);
       }
-      c.K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), g.kh * g.kw, g.c, grid, L.len, c.cout, L.len, acc);
+      c.K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), g.kh * g.kw, g.c, grid, L.len, c.cout, L.len,
+          lanes, c.bias ? lanes + wSize * kConvGridAlign : nullptr);
+      if ((b - begin + 1) % kFlushImages != 0 && b + 1 < end) continue;
+      for (long i = 0; i < c.per; i++) {
+        float* li = lanes + i * kConvGridAlign;
+        double s = 0;
+        for (long l = 0; l < kConvGridAlign; l++) s += li[l];
+        acc[i] += s;
+      }
+      std::memset(lanes, 0, sizeof(float) * c.per * kConvGridAlign);
     }
   }, &ctx);
   for (long i = 0; i < per; i++) {

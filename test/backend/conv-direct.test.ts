@@ -37,6 +37,10 @@ const CASES: [Conv2dGeometry, number][] = [
   // layer, and the narrowest image (w 2) with stride 1 down and 2 across.
   [geometry(2, 16, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1), 8],
   [geometry(3, 2, 5, 2, 3, 3, 1, 2, 1, 1, 1, 1), 3],
+  // 37 images: native's weight-gradient float lanes go into the double sums every 16 images (twice, then the
+  // tail); cout 10 takes the 8- and 2-channel blocks. One input channel with 16 out (W2's first layer).
+  [geometry(37, 2, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1), 10],
+  [geometry(3, 1, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1), 16],
 ];
 
 const label = (g: Conv2dGeometry, cout: number): string => `${JSON.stringify(g)} cout ${cout}`;
