@@ -30,12 +30,6 @@ typedef int v4i __attribute__((vector_size(16)));
 
 inline v4f load4(const float* p) { v4f v; std::memcpy(&v, p, sizeof v); return v; }
 
-// dst[0..3] = src[0], src[2], src[4], src[6] (reads src[0..7]).
-inline void evenLanes(const float* src, float* dst) {
-  const v4f v = __builtin_shufflevector(load4(src), load4(src + 4), 0, 2, 4, 6);
-  std::memcpy(dst, &v, sizeof v);
-}
-
 // Where everything sits for one convolution's grid.
 struct GridLayout {
   long hq, wq;        // phase plane rows and columns
@@ -67,6 +61,38 @@ GridLayout layoutFor(long oh, long ow, long kh, long kw, long sh, long sw, long 
 // The phase planes of one image's c channels (x: [c, h, w]) into dst [c][phases][planeStride].
 void fillPlanes(const float* x, long c, long h, long w, long sh, long sw, long ph, long pw, const GridLayout& L, float* dst) {
   std::memset(dst, 0, sizeof(float) * c * L.phases * L.planeStride);
+  if (sw == 2) {
+    // Stride 2 across (the autoencoders' down- and upsampling layers): each input row is read once
+    // and split into its two column phases, four pairs at a time. Column ix lands in the phase of
+    // (ix + pw) mod 2 at b = (ix + pw) div 2: x[2k] at k + ⌊pw/2⌋, x[2k + 1] at k + ⌈pw/2⌉.
+    const long rxEven = pw % 2, bEven = pw / 2, bOdd = (pw + 1) / 2;
+    for (long ch = 0; ch < c; ch++) {
+      for (long ry = 0; ry < sh; ry++) {
+        float* even = dst + (ch * L.phases + ry * 2 + rxEven) * L.planeStride;
+        float* odd = dst + (ch * L.phases + ry * 2 + 1 - rxEven) * L.planeStride;
+        for (long a = 0; a < L.hq; a++) {
+          const long iy = a * sh + ry - ph;
+          if (iy < 0 || iy >= h) continue;
+          const float* xr = x + (ch * h + iy) * w;
+          float* pe = even + a * L.wq + bEven;
+          float* po = odd + a * L.wq + bOdd;
+          long k = 0;
+          for (; 2 * k + 8 <= w && k + 4 + bOdd <= L.wq; k += 4) {
+            const v4f lo = load4(xr + 2 * k), hi = load4(xr + 2 * k + 4);
+            const v4f e = __builtin_shufflevector(lo, hi, 0, 2, 4, 6), o = __builtin_shufflevector(lo, hi, 1, 3, 5, 7);
+            std::memcpy(pe + k, &e, sizeof e);
+            std::memcpy(po + k, &o, sizeof o);
+          }
+          // bOdd ≥ bEven: where the even column is past the plane or the row, so is the odd one.
+          for (; 2 * k < w && k + bEven < L.wq; k++) {
+            pe[k] = xr[2 * k];
+            if (2 * k + 1 < w && k + bOdd < L.wq) po[k] = xr[2 * k + 1];
+          }
+        }
+      }
+    }
+    return;
+  }
   for (long ch = 0; ch < c; ch++) {
     for (long ry = 0; ry < sh; ry++) {
       for (long rx = 0; rx < sw; rx++) {
@@ -82,11 +108,7 @@ void fillPlanes(const float* x, long c, long h, long w, long sh, long sw, long p
           const float* xr = x + (ch * h + iy) * w + base;
           float* pr = plane + a * L.wq;
           if (sw == 1) { if (bHi > bLo) std::memcpy(pr + bLo, xr + bLo, sizeof(float) * (bHi - bLo)); continue; }
-          long b = bLo;
-          // Stride 2 (the autoencoders' down- and upsampling layers): every other column, four
-          // at a time, while the eight floats read stay inside the row.
-          if (sw == 2) for (; b + 4 <= bHi && 2 * b + 8 + base <= w; b += 4) evenLanes(xr + 2 * b, pr + b);
-          for (; b < bHi; b++) pr[b] = xr[b * sw];
+          for (long b = bLo; b < bHi; b++) pr[b] = xr[b * sw];
         }
       }
     }
