@@ -30,12 +30,6 @@ typedef int v4i __attribute__((vector_size(16)));
 
 inline v4f load4(const float* p) { v4f v; std::memcpy(&v, p, sizeof v); return v; }
 
-// dst[0..3] = src[0], src[2], src[4], src[6] (reads src[0..7]).
-inline void evenLanes(const float* src, float* dst) {
-  const v4f v = __builtin_shufflevector(load4(src), load4(src + 4), 0, 2, 4, 6);
-  std::memcpy(dst, &v, sizeof v);
-}
-
 // Where everything sits for one convolution's grid.
 struct GridLayout {
   long hq, wq;        // phase plane rows and columns
@@ -67,6 +61,38 @@ GridLayout layoutFor(long oh, long ow, long kh, long kw, long sh, long sw, long 
 // The phase planes of one image's c channels (x: [c, h, w]) into dst [c][phases][planeStride].
 void fillPlanes(const float* x, long c, long h, long w, long sh, long sw, long ph, long pw, const GridLayout& L, float* dst) {
   std::memset(dst, 0, sizeof(float) * c * L.phases * L.planeStride);
+  if (sw == 2) {
+    // Stride 2 across (the autoencoders' down- and upsampling layers): each input row is read once
+    // and split into its two column phases, four pairs at a time. Column ix lands in the phase of
+    // (ix + pw) mod 2 at b = (ix + pw) div 2: x[2k] at k + ⌊pw/2⌋, x[2k + 1] at k + ⌈pw/2⌉.
+    const long rxEven = pw % 2, bEven = pw / 2, bOdd = (pw + 1) / 2;
+    for (long ch = 0; ch < c; ch++) {
+      for (long ry = 0; ry < sh; ry++) {
+        float* even = dst + (ch * L.phases + ry * 2 + rxEven) * L.planeStride;
+        float* odd = dst + (ch * L.phases + ry * 2 + 1 - rxEven) * L.planeStride;
+        for (long a = 0; a < L.hq; a++) {
+          const long iy = a * sh + ry - ph;
+          if (iy < 0 || iy >= h) continue;
+          const float* xr = x + (ch * h + iy) * w;
+          float* pe = even + a * L.wq + bEven;
+          float* po = odd + a * L.wq + bOdd;
+          long k = 0;
+          for (; 2 * k + 8 <= w && k + 4 + bOdd <= L.wq; k += 4) {
+            const v4f lo = load4(xr + 2 * k), hi = load4(xr + 2 * k + 4);
+            const v4f e = __builtin_shufflevector(lo, hi, 0, 2, 4, 6), o = __builtin_shufflevector(lo, hi, 1, 3, 5, 7);
+            std::memcpy(pe + k, &e, sizeof e);
+            std::memcpy(po + k, &o, sizeof o);
+          }
+          // bOdd ≥ bEven: where the even column is past the plane or the row, so is the odd one.
+          for (; 2 * k < w && k + bEven < L.wq; k++) {
+            pe[k] = xr[2 * k];
+            if (2 * k + 1 < w && k + bOdd < L.wq) po[k] = xr[2 * k + 1];
+          }
+        }
+      }
+    }
+    return;
+  }
   for (long ch = 0; ch < c; ch++) {
     for (long ry = 0; ry < sh; ry++) {
       for (long rx = 0; rx < sw; rx++) {
@@ -82,15 +108,18 @@ void fillPlanes(const float* x, long c, long h, long w, long sh, long sw, long p
           const float* xr = x + (ch * h + iy) * w + base;
           float* pr = plane + a * L.wq;
           if (sw == 1) { if (bHi > bLo) std::memcpy(pr + bLo, xr + bLo, sizeof(float) * (bHi - bLo)); continue; }
-          long b = bLo;
-          // Stride 2 (the autoencoders' down- and upsampling layers): every other column, four
-          // at a time, while the eight floats read stay inside the row.
-          if (sw == 2) for (; b + 4 <= bHi && 2 * b + 8 + base <= w; b += 4) evenLanes(xr + 2 * b, pr + b);
-          for (; b < bHi; b++) pr[b] = xr[b * sw];
+          for (long b = bLo; b < bHi; b++) pr[b] = xr[b * sw];
         }
       }
     }
   }
+}
+
+// Asks for floats [p, p + n) ahead of use: each image's input streams from memory (W2's maps are
+// 12.8 MB) while the one before it is computed, instead of stalling the plane fill. (Prefetching
+// the outputs for writing measured no gain.) Prefetches never fault.
+inline void prefetchFloats(const float* p, long n) {
+  for (long i = 0; i < n; i += 16) __builtin_prefetch(p + i, 0, 3);
 }
 
 thread_local std::vector<float> tlsScratch;
@@ -112,6 +141,7 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
     float* grid = planes + inFloats;
     for (long b = begin; b < end; b++) {
       fillPlanes(x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+      if (b + 1 < end) prefetchFloats(x + (b + 1) * g.c * g.h * g.w, g.c * g.h * g.w);
       K->convGridForward(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, w, cout, grid, L.len, L.len);
       for (long co = 0; co < cout; co++) {
         const float bv = bias != nullptr ? bias[co] : 0.0f;
@@ -195,6 +225,7 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
     // One [c][len] grid per phase when the row pairs them, else one reused by each phase in turn.
     float* planes = scratch(inFloats + (pairColumns ? nPhases : 1) * g.c * len);
     for (long b = begin; b < end; b++) {
+      if (b + 1 < end) prefetchFloats(gy + (b + 1) * cout * g.oh * g.ow, cout * g.oh * g.ow);
       std::memset(planes, 0, sizeof(float) * inFloats);
       for (long co = 0; co < cout; co++) {
         const float* src = gy + (b * cout + co) * g.oh * g.ow;
@@ -264,7 +295,9 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride;
   // Each chunk of images sums into its own partial (double), added in chunk order: the result
-  // depends on the thread count only through those few double additions.
+  // depends on the thread count only through those few double additions. The kernel sums each
+  // weight in float lanes; they go into the double partial every kFlushImages images.
+  constexpr long kFlushImages = 16;
   const long chunks = std::min<long>(g.n, poolThreads());
   // Per chunk: the weight sums, then (with gbias) the cout bias sums.
   const long per = wSize + (gbias != nullptr ? cout : 0);
@@ -276,19 +309,30 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
     const ConvGeometry& g = *c.g;
     const GridLayout& L = *c.L;
     const long begin = g.n * task / c.chunks, end = g.n * (task + 1) / c.chunks;
-    float* planes = scratch(c.inFloats + c.cout * L.len);
+    const long wSize = c.cout * g.c * g.kh * g.kw;
+    float* planes = scratch(c.inFloats + c.cout * L.len + c.per * kConvGridAlign);
     float* grid = planes + c.inFloats;
-    std::memset(grid, 0, sizeof(float) * c.cout * L.len);  // columns ≥ ow and the tail stay zero
+    float* lanes = grid + c.cout * L.len;  // [per][kConvGridAlign]: the weights', then the biases'
+    std::memset(grid, 0, sizeof(float) * (c.cout * L.len + c.per * kConvGridAlign));  // grid columns ≥ ow and its tail stay zero
     double* acc = c.partial + task * c.per;
-    double* accBias = acc + c.cout * g.c * g.kh * g.kw;
     for (long b = begin; b < end; b++) {
       fillPlanes(c.x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+      if (b + 1 < end) prefetchFloats(c.x + (b + 1) * g.c * g.h * g.w, g.c * g.h * g.w);
+      if (b + 1 < end) prefetchFloats(c.gy + (b + 1) * c.cout * g.oh * g.ow, c.cout * g.oh * g.ow);
       for (long co = 0; co < c.cout; co++) {
         const float* src = c.gy + (b * c.cout + co) * g.oh * g.ow;
         for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
-        if (c.bias) accBias[co] += c.K->sumRow(src, g.oh * g.ow);
       }
-      c.K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), g.kh * g.kw, g.c, grid, L.len, c.cout, L.len, acc);
+      c.K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), g.kh * g.kw, g.c, grid, L.len, c.cout, L.len,
+          lanes, c.bias ? lanes + wSize * kConvGridAlign : nullptr);
+      if ((b - begin + 1) % kFlushImages != 0 && b + 1 < end) continue;
+      for (long i = 0; i < c.per; i++) {
+        float* li = lanes + i * kConvGridAlign;
+        double s = 0;
+        for (long l = 0; l < kConvGridAlign; l++) s += li[l];
+        acc[i] += s;
+      }
+      std::memset(lanes, 0, sizeof(float) * c.per * kConvGridAlign);
     }
   }, &ctx);
   for (long i = 0; i < per; i++) {

@@ -79,9 +79,11 @@ struct IsaKernels {
   // out[c·outStride + q] = Σ_{ci < cin, t < taps} w[(c·cin + ci)·taps + t] · in[ci·inStride + tapOff[t] + q], c < cout.
   void (*convGridForward)(const float* in, long inStride, const long* tapOff, long taps, long cin,
       const float* w, long cout, float* out, long outStride, long len);
-  // gw[(c·cin + ci)·taps + t] += Σ_{q < len} gy[c·gyStride + q] · in[ci·inStride + tapOff[t] + q].
+  // Lane partials (kConvGridAlign floats per weight, lanes beyond the ISA's width left alone):
+  // Σ_l lanes[((c·cin + ci)·taps + t)·kConvGridAlign + l] grows by Σ_{q < len} gy[c·gyStride + q] · in[ci·inStride + tapOff[t] + q],
+  // and Σ_l biasLanes[c·kConvGridAlign + l] (when not null) by Σ_{q < len} gy[c·gyStride + q].
   void (*convGridWeight)(const float* in, long inStride, const long* tapOff, long taps, long cin,
-      const float* gy, long gyStride, long cout, long len, double* gw);
+      const float* gy, long gyStride, long cout, long len, float* lanes, float* biasLanes);
   // The VAE's latent layer (simd_latent.inc): stats [rows, 2·latent] = μ ‖ log σ², eps [rows, latent]
   // → z [rows, latent], kl [rows]; and its adjoint dz (or null), dkl (or null) → dstats [rows, 2·latent].
   void (*reparameterize)(const float* stats, const float* eps, float* z, float* kl, long rows, long latent);

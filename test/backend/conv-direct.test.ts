@@ -33,10 +33,15 @@ const CASES: [Conv2dGeometry, number][] = [
   // Stride 2 rows long enough for the vector column deinterleave, odd widths, with its tail.
   [geometry(2, 3, 9, 19, 3, 3, 2, 2, 0, 0, 1, 1), 3],
   [geometry(2, 2, 11, 21, 3, 3, 2, 2, 2, 1, 2, 1), 5],
+  [geometry(2, 3, 7, 13, 3, 3, 2, 2, 1, 2, 1, 1), 3],        // even padding across: both column phases start at 1
   // The input gradient's stride-2 column pairs (ConvTranspose2d's upsampling): W2's 8 → 16 channel
   // layer, and the narrowest image (w 2) with stride 1 down and 2 across.
   [geometry(2, 16, 28, 28, 3, 3, 2, 2, 1, 1, 1, 1), 8],
   [geometry(3, 2, 5, 2, 3, 3, 1, 2, 1, 1, 1, 1), 3],
+  // 37 images: native's weight-gradient float lanes go into the double sums every 16 images (twice, then the
+  // tail); cout 10 takes the 8- and 2-channel blocks. One input channel with 16 out (W2's first layer).
+  [geometry(37, 2, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1), 10],
+  [geometry(3, 1, 9, 11, 3, 3, 1, 1, 1, 1, 1, 1), 16],
 ];
 
 const label = (g: Conv2dGeometry, cout: number): string => `${JSON.stringify(g)} cout ${cout}`;
