@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   lines.push(`each figure: the best median of ${rounds} round(s), a median of ${repeats} timings each; (best single timing)`);
   lines.push(`one-thread FMA peak: ${isas.map((i) => `${i} ${peak.get(i)?.toFixed(1) ?? '–'} GFLOP/s`).join(', ')}`);
   lines.push('');
-  lines.push('| shape | m×n×k | isa | threads | tessera GFLOP/s median (best) | % of 1-thread peak | numpy median (best) | ratio of medians (of bests) |');
+  lines.push('| shape | m×n×k | isa | threads | tessera GFLOP/s median (best) | % of (1-thread peak × threads) | numpy median (best) | ratio of medians (of bests) |');
   lines.push('|---|---|---|---|---|---|---|---|');
   for (const isa of isas) {
     for (const s of shapes) {

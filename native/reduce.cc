@@ -25,7 +25,9 @@ float extremeRow(const IsaKernels* K, const float* x, long n, bool isMax) {
 // max/min with NaN propagation: any NaN in the column makes the result NaN.
 // x: [size, width] with row stride `inner` → out: [width]
 void extreme(const IsaKernels* K, const float* x, float* out, long size, long inner, long width, bool isMax) {
-  if (inner == 1 && width == 1 && size > 0) { out[0] = extremeRow(K, x, size, isMax); return; }
+  // Short rows stay on the loop below: the vector kernel's setup and its lane combine (64 lanes on
+  // AVX-512) cost more than it saves under ~64 elements (rows of 2: twice the loop's time).
+  if (inner == 1 && width == 1 && size >= 64) { out[0] = extremeRow(K, x, size, isMax); return; }
   for (long c0 = 0; c0 < width; c0 += kChunk) {
     const long w = width - c0 < kChunk ? width - c0 : kChunk;
     float best[kChunk];
@@ -88,7 +90,7 @@ double sumLongRow(const IsaKernels* K, const float* x, long size, bool squares) 
 
 // out[0:width] = Σ_r add(x[r·inner + 0:width]) over `size` rows, added in order. The sums build up
 // kChunk columns at a time in a block on this thread's stack and are stored once. Added into `out` row by
-// row, W1's [256×784] column sum took 17 µs at one thread against 11 now, and two threads were
+// row, W1's [256×784] column sum took 18.8 µs (p10) at one thread against 11.0–13.8 now, and two threads were
 // slower than one (0.7×): neighbouring blocks share a cache line of `out` at their edge unless it
 // is 64-byte aligned, which a Float32Array need not be (bench/RESULTS.md, "Two threads: ...").
 void sumColumns(void (*add)(float*, const float*, long), const float* x, float* out, long size, long inner, long width) {

@@ -131,7 +131,6 @@ struct Pool {
       if (trace.on() && own.owns_lock()) trace.end();
       return;
     }
-    if (trace.on()) trace.publish(reinterpret_cast<void*>(f), n, false);
     fn = f;
     ctx = c;
     done.store(0, std::memory_order_relaxed);
@@ -139,6 +138,8 @@ struct Pool {
     {
       // Published under the mutex so a worker about to sleep cannot miss it.
       std::lock_guard<std::mutex> lock(mutex);
+      // The trace counts the sleeping workers under the mutex they fall asleep holding: exact.
+      if (trace.on()) trace.publish(reinterpret_cast<void*>(f), n, false);
       claim.store(pack(generation, static_cast<uint64_t>(n), 0), std::memory_order_release);
     }
     wake.notify_all();

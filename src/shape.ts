@@ -76,8 +76,7 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   if (typeof axes === 'number') return [normalizeAxis(op, axes, rank)];  // one axis: nothing to sort or repeat
-  const list = axes;
-  const out = [...new Set(list.map((a) => normalizeAxis(op, a, rank)))].sort((a, b) => a - b);
-  if (out.length !== list.length) throw new Error(`${op}: repeated axis in [${list.join(', ')}]`);
+  const out = [...new Set(axes.map((a) => normalizeAxis(op, a, rank)))].sort((a, b) => a - b);
+  if (out.length !== axes.length) throw new Error(`${op}: repeated axis in [${axes.join(', ')}]`);
   return out;
 }

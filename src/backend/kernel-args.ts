@@ -3,6 +3,7 @@
 // strides travel as one Float64Array `meta` in the layout native/elementwise.h documents.
 import type { ActivationGradOp, AdamParams, BinaryOp, Conv2dGeometry, Dims, MatmulParams, RandomKind, ReduceOp, UnaryOp } from './backend.js';
 import { activationCode, activationGradCode, BINARY_CODES, RANDOM_CODES, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
+import { sizeOf } from '../shape.js';
 
 /** The most axes the compiled kernels take (kMaxRank in native/strided.h); more go to js. */
 const MAX_RANK = 16;
@@ -30,12 +31,6 @@ function extent(shape: readonly number[], strides: readonly number[], offset = 0
     hi += (shape[d] - 1) * strides[d];
   }
   return hi + 1;
-}
-
-function product(shape: readonly number[]): number {
-  let p = 1;
-  for (let i = 0; i < shape.length; i++) p *= shape[i];  // indexed: see sizeOf in src/shape.ts
-  return p;
 }
 
 /** meta = [rank, shape, ...stride lists] (binary: a, b; where: cond, a, b). */
@@ -111,7 +106,9 @@ export function kernelChecks(backend: string) {
     activationGrad(act: ActivationGradOp, y: Operand, g: Operand, out: Operand, size: number): number {
       const code = activationGradCode(act);
       if (code === undefined) throw new Error(`${backend} backend activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
-      if (y.length < size || g.length < size || out.length < size) sameSize(`activationGrad(${act})`, size, 'y,g,out', y, g, out);
+      named('activationGrad', act, 'y', y.length, size);
+      named('activationGrad', act, 'g', g.length, size);
+      named('activationGrad', act, 'out', out.length, size);
       return code;
     },
     /**
@@ -124,7 +121,7 @@ export function kernelChecks(backend: string) {
       if (outShape.length > MAX_RANK || anyNegative(aStrides, bStrides)) return null;
       named('binary', op, 'a', a.length, extent(outShape, aStrides));
       named('binary', op, 'b', b.length, extent(outShape, bStrides));
-      named('binary', op, 'out', out.length, product(outShape));
+      named('binary', op, 'out', out.length, sizeOf(outShape));
       writeMeta(meta, outShape, aStrides, bStrides);
       return code;
     },
@@ -134,7 +131,7 @@ export function kernelChecks(backend: string) {
       needs('where', 'cond', cond.length, extent(outShape, cs));
       needs('where', 'a', a.length, extent(outShape, as));
       needs('where', 'b', b.length, extent(outShape, bs));
-      needs('where', 'out', out.length, product(outShape));
+      needs('where', 'out', out.length, sizeOf(outShape));
       writeMeta(meta, outShape, cs, as, bs);
       return true;
     },

@@ -14,7 +14,7 @@ import { INSPECT_MODEL_OPTIONS, setUpInspection } from './inspect-model.js';
 
 const options: OptionSpec[] = [
   ...INSPECT_MODEL_OPTIONS,
-  { name: 'warmup', kind: 'int', min: 0, default: 3, help: 'untimed steps first' },
+  { name: 'warmup', kind: 'int', min: 0, default: 3, help: 'untimed steps first (at least: --warmup-seconds may add more; 0 and 0 for none)' },
   { name: 'warmup-seconds', kind: 'number', min: 0, default: 1, help: 'and more untimed steps until this many seconds have passed (the JIT compiles the engine meanwhile)' },
   { name: 'steps', kind: 'int', min: 1, default: 5, help: 'timed steps; the median one is reported' },
   { name: 'remeasure', kind: 'flag', help: `measure the peak again instead of reading it from ${defaultCacheDir()}/peaks.json` },

@@ -301,9 +301,12 @@ export function formatProfile(p: StepProfile): string {
   const out: string[] = [];
   const partitioned = p.gpuTiming === null && p.baselineMs !== null;
   out.push(`Profile of one training step on '${p.backend}' (${p.threads} thread${p.threads === 1 ? '' : 's'}): ` +
-    `median of ${p.steps} steps after ${p.warmup} warm-up steps: ${p.stepMs.toFixed(3)} ms` + (partitioned
-      ? ` uninstrumented (instrumented: ${p.instrumentedMs.toFixed(3)} ms; the difference is the profiler's own wrappers, in no row)`
-      : p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : ''));
+    `median of ${p.steps} steps after ${p.warmup} warm-up steps: ${p.stepMs.toFixed(3)} ms` + (!partitioned
+      ? (p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : '')
+      // Under load the timed kernels and the read can add up to more than the uninstrumented median: the
+      // step is then their sum, and the header must not call it the uninstrumented time.
+      : (p.stepMs > (p.baselineMs ?? 0) ? ` in kernels and reading the loss (more than the uninstrumented median, ${p.baselineMs?.toFixed(3)} ms: load)` : ' uninstrumented') +
+        ` (instrumented: ${p.instrumentedMs.toFixed(3)} ms; the difference is the profiler's own wrappers, in no row)`));
   const gpu = p.gpuTiming;
   const peak = p.peak;
   if (gpu !== null) {

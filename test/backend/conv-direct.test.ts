@@ -19,7 +19,8 @@ function geometry(n: number, c: number, h: number, w: number, kh: number, kw: nu
   return { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
 }
 
-// [geometry, cout]: couts 1, 2, 3, 5, 9 and 16 cover the kernels' 4/2/1 channel blocks.
+// [geometry, cout]: couts 1, 2, 3, 5, 9, 10 and 16 cover the kernels' channel blocks (8 where AVX-512 has 32
+// registers, 4, 2 and 1).
 const CASES: [Conv2dGeometry, number][] = [
   [geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1), 1],          // size 1 everywhere
   [geometry(2, 3, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1), 5],

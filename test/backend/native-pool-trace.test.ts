@@ -30,19 +30,24 @@ function traced(threads: number): string[][] {
 
 // Skipped only where the addon is not built (the js fallback): there is no pool to trace.
 describe.skipIf(addonFile === null)('native thread-pool trace', () => {
-  it('records the product\'s job at 2 threads with times in order, and none at 1 thread', () => {
+  it('records the product\'s jobs at 2 threads with times in order, and none at 1 thread', () => {
+    // One job on avx512 and avx2 (the row blocks); the portable kernels pack B in a job of its own first.
     const jobs = traced(2);
-    expect(jobs.length).toBe(1);
-    const [offset, tasks, workerTasks, publish, callerDone, workerFirst, end, sleepers] = jobs[0];
-    expect(offset).toMatch(/^[0-9a-f]+$/);
-    expect(Number(tasks)).toBeGreaterThanOrEqual(2);
-    expect(Number(workerTasks)).toBeLessThanOrEqual(Number(tasks));
-    expect(Number(publish)).toBeLessThanOrEqual(Number(callerDone));
-    expect(Number(callerDone)).toBeLessThanOrEqual(Number(end));
-    // The worker's first claim, when it took a task, lies inside the job; 0 when it took none.
-    if (Number(workerTasks) > 0) expect(Number(workerFirst)).toBeGreaterThanOrEqual(Number(publish));
-    else expect(Number(workerFirst)).toBe(0);
-    expect(['0', '1']).toContain(sleepers);
+    expect(jobs.length).toBeGreaterThanOrEqual(1);
+    expect(jobs.length).toBeLessThanOrEqual(2);
+    for (const [offset, tasks, workerTasks, publish, callerDone, workerFirst, end, sleepers] of jobs) {
+      expect(offset).toMatch(/^[0-9a-f]+$/);
+      expect(Number(tasks)).toBeGreaterThanOrEqual(2);
+      expect(Number(workerTasks)).toBeLessThanOrEqual(Number(tasks));
+      expect(Number(publish)).toBeLessThanOrEqual(Number(callerDone));
+      expect(Number(callerDone)).toBeLessThanOrEqual(Number(end));
+      // The worker's first claim, when it took a task, lies inside the job; 0 when it took none.
+      if (Number(workerTasks) > 0) {
+        expect(Number(workerFirst)).toBeGreaterThanOrEqual(Number(publish));
+        expect(Number(workerFirst)).toBeLessThanOrEqual(Number(end));
+      } else expect(Number(workerFirst)).toBe(0);
+      expect(['0', '1']).toContain(sleepers);
+    }
     // One thread: the product never reaches the pool.
     expect(traced(1)).toEqual([]);
   });
@@ -51,6 +56,6 @@ describe.skipIf(addonFile === null)('native thread-pool trace', () => {
     traced(2);
     const report = execFileSync(process.execPath, [join(root as string, 'bench', 'pool-trace.mjs'), join(dir, 'trace-2.tsv'), addonFile as string], { encoding: 'utf8' });
     expect(report).toMatch(/^runBlock\s+1\s/m);
-    expect(report).toContain('1 jobs');
+    expect(report).toMatch(/\b[12] jobs\b/);
   });
 });

@@ -149,7 +149,7 @@ describe.each(isasHere())('native reduce and softmax on %s', (isa) => {
  * loop keeps the first of equal values), whichever lane the later zero falls in.
  */
 function checkRowExtremes(reduceRow: (op: ReduceOp, x: Float32Array) => number): void {
-  for (const n of [1, 31, 32, 33, 100, 1000]) {
+  for (const n of [1, 31, 32, 33, 63, 64, 65, 100, 127, 1000]) {
     for (const at of new Set([0, n - 1, n >> 1, Math.min(n - 1, 40)])) {
       const x = new Float32Array(n).map((_, i) => 1 + (i % 5));
       x[at] = NaN;

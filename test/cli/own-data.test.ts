@@ -125,7 +125,7 @@ describe('commands that look at one step read --data too', () => {
     const r = await cli(['explain', '--data', at('train.npy'), '--test-data', at('test.npy'), '--batch-size', '8', '--latent', '3', '--backend', 'js']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('[8, 12]');
-    const p = await cli(['profile', '--data', at('train.npy'), '--test-data', at('test.npy'), '--batch-size', '8', '--backend', 'js']);
+    const p = await cli(['profile', '--data', at('train.npy'), '--test-data', at('test.npy'), '--batch-size', '8', '--backend', 'js', '--warmup-seconds', '0']);
     expect(p.code, p.stderr).toBe(0);
   });
 });

@@ -196,7 +196,7 @@ describe('tessera explain / profile (in-process)', () => {
   });
 
   it('profile prints a JSON profile whose rows add up to the step', async () => {
-    const r = await run(profileCommand, ['--backend', 'js', '--batch-size', '16', '--warmup', '0', '--steps', '1', '--json']);
+    const r = await run(profileCommand, ['--backend', 'js', '--batch-size', '16', '--warmup', '0', '--warmup-seconds', '0', '--steps', '1', '--json']);
     expect(r.code).toBe(0);
     const p = JSON.parse(r.out) as { stepMs: number; rows: { ms: number }[]; batchSize: number };
     expect(p.batchSize).toBe(16);
@@ -204,7 +204,7 @@ describe('tessera explain / profile (in-process)', () => {
   });
 
   it('profile refuses --peak-gflops alone on a backend with no measured bandwidth (it printed NaN% of peak)', async () => {
-    await expect(run(profileCommand, ['--backend', 'wasm', '--batch-size', '8', '--warmup', '0', '--steps', '1', '--peak-gflops', '100']))
+    await expect(run(profileCommand, ['--backend', 'wasm', '--batch-size', '8', '--warmup', '0', '--warmup-seconds', '0', '--steps', '1', '--peak-gflops', '100']))
       .rejects.toThrow('tessera profile: the wasm backend has no measured memory bandwidth; give --peak-gbps with --peak-gflops');
   });
 });

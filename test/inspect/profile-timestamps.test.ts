@@ -33,7 +33,7 @@ describe.skipIf(skip)('tessera profile on webgpu with timestamp queries (SwiftSh
   it('reports GPU time per op and per kernel and shape, within the step\'s wall time', () => {
     expect(missing).toBe('');   // under CI: the build and the driver must be there
     const run = spawnSync(process.execPath, [join(root, 'bin', 'tessera.js'), 'profile', '--backend', 'webgpu', '--model', 'dense',
-      '--batch-size', String(BATCH), '--warmup', '1', '--steps', '2', '--json'], {
+      '--batch-size', String(BATCH), '--warmup', '1', '--warmup-seconds', '0', '--steps', '2', '--json'], {
       cwd: root, encoding: 'utf8', timeout: 280_000,
       env: { ...process.env, TESSERA_BACKEND: '', LD_LIBRARY_PATH: chromiumDir, VK_ICD_FILENAMES: icd },
     });
