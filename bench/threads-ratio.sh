@@ -3,14 +3,16 @@
 # (bench/RESULTS.md, "W2 conv: epilogue activations ..."). Prints each run's median s/epoch and
 # the load average; run from the repository root after `npx tsc -p tsconfig.build.json`.
 #   bench/threads-ratio.sh [rounds] [workloads...]     e.g. bench/threads-ratio.sh 3 W1 W2
+# EPOCHS=N (default 2, as the family bench) trains N epochs per run: the median epoch of 3 or more leaves out the first,
+# in which V8 still compiles the engine on the second core, where at two threads the pool's worker runs.
 source "$(dirname "$0")/alternate.sh"
 rounds=${1:-3}; shift
 workloads=${*:-W1 W2}
 # One run: TESSERA_THREADS=$t node --expose-gc dist/bench/tessera/w1-child.js --workload $w --backend native
-# --epochs 2 --seed 0 --limit $rows (W2 on 12,000 images, as the family bench).
+# --epochs ${EPOCHS:-2} --seed 0 --limit $rows (W2 on 12,000 images, as the family bench).
 run() {
   local round=$1 w=$2 t=$3 out
-  out=$(w1_child dist "$t" --workload "$w" --backend native --epochs 2 --seed 0 --limit "$(family_rows "$w")")
+  out=$(w1_child dist "$t" --workload "$w" --backend native --epochs "${EPOCHS:-2}" --seed 0 --limit "$(family_rows "$w")")
   echo "round $round $w threads $t $(echo "$out" | grep -o '"seconds_per_epoch":{[^}]*}' | head -1) load $(cut -d' ' -f1 /proc/loadavg)"
 }
 alternate "$rounds" "$workloads" "1 2" run
