@@ -294,21 +294,27 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   }
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride;
-  // Each chunk of images sums into its own partial (double), added in chunk order: the result
-  // depends on the thread count only through those few double additions. The kernel sums each
-  // weight in float lanes; they go into the double partial every kFlushImages images.
-  constexpr long kFlushImages = 16;
-  const long chunks = std::min<long>(g.n, poolThreads());
+  // Each chunk of images sums into its own partial (double), added in chunk order. The kernel sums
+  // each weight in float lanes; they go into the double partial every kFlushImages images. Chunks
+  // are kFlushImages images or a multiple, fixed by n and the weights' size, never by the thread
+  // count: the result is the same bits at any thread count, and a thread that is preempted leaves
+  // the chunks it has not claimed to the others (two chunks of n/2, one per thread, had the caller
+  // wait out the worker's whole half). At most kMaxChunks partials, and ≤ 16 MiB of them.
+  constexpr long kFlushImages = 16, kMaxChunks = 64;
+  const long blocks = (g.n + kFlushImages - 1) / kFlushImages;
   // Per chunk: the weight sums, then (with gbias) the cout bias sums.
   const long per = wSize + (gbias != nullptr ? cout : 0);
+  const long maxChunks = std::max<long>(1, std::min<long>(kMaxChunks, (1L << 21) / per));
+  const long imagesPerChunk = kFlushImages * ((blocks + maxChunks - 1) / maxChunks);
+  const long chunks = (g.n + imagesPerChunk - 1) / imagesPerChunk;
   std::vector<double> partial(chunks * per, 0.0);
-  struct Ctx { const IsaKernels* K; const float* x; const float* gy; const ConvGeometry* g; long cout, chunks, inFloats, per; bool bias; const GridLayout* L; double* partial; };
-  Ctx ctx{K, x, gy, &g, cout, chunks, inFloats, per, gbias != nullptr, &L, partial.data()};
+  struct Ctx { const IsaKernels* K; const float* x; const float* gy; const ConvGeometry* g; long cout, imagesPerChunk, inFloats, per; bool bias; const GridLayout* L; double* partial; };
+  Ctx ctx{K, x, gy, &g, cout, imagesPerChunk, inFloats, per, gbias != nullptr, &L, partial.data()};
   parallelFor(chunks, [](void* p, long task, int) {
     const Ctx& c = *static_cast<const Ctx*>(p);
     const ConvGeometry& g = *c.g;
     const GridLayout& L = *c.L;
-    const long begin = g.n * task / c.chunks, end = g.n * (task + 1) / c.chunks;
+    const long begin = task * c.imagesPerChunk, end = std::min(g.n, begin + c.imagesPerChunk);
     const long wSize = c.cout * g.c * g.kh * g.kw;
     float* planes = scratch(c.inFloats + c.cout * L.len + c.per * kConvGridAlign);
     float* grid = planes + c.inFloats;
