@@ -3,15 +3,21 @@
 // machine the median mostly measures the neighbours; the 10th percentile of many calls is what two
 // free cores give (bench/RESULTS.md, "Two threads: what the pool does inside W1's step ...").
 //
-//   npx tsc -p tsconfig.build.json && node bench/thread-kernels.mjs [--workload W1|W2] [ROOT=.] [rounds=4] [calls=100]
+//   npx tsc -p tsconfig.build.json && node bench/thread-kernels.mjs [--workload W1|W2] [--cold] [ROOT=.] [rounds=4] [calls=100]
 //
 // ROOT is a tree with dist/ and build/ (another branch's copy, to compare two builds side by side).
-// The kernels are the workload's at its shapes, batch 256, on random inputs.
+// The kernels are the workload's at its shapes, batch 256, on random inputs. Looped alone, a
+// kernel finds its inputs in the cache (W2's 12.8 MB maps fit the 32 MiB L3); inside a step they
+// come from memory. --cold writes 64 MiB before each timed call (not timed), so that inputs and
+// outputs start in memory, as in the step: a kernel bound by memory bandwidth shows it there.
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 const args = process.argv.slice(2);
 const wi = args.indexOf('--workload');
 const workload = wi >= 0 ? args.splice(wi, 2)[1] : 'W1';
+const ci = args.indexOf('--cold');
+const cold = ci >= 0 ? (args.splice(ci, 1), new Float32Array(16 << 20)) : null;
+let evictions = 0;
 const root = resolve(args[0] ?? '.');
 const rounds = Number(args[1] ?? 4), reps = Number(args[2] ?? 100);
 const { loadNativeBackend, setNativeThreads } = await import(`${root}/dist/src/backend/native/index.js`);
@@ -131,14 +137,14 @@ for (let r = 0; r < rounds; r++) {
     for (const [name, f] of Object.entries(kernels)) {
       for (let i = 0; i < 20; i++) f();
       const xs = [];
-      for (let i = 0; i < reps; i++) { const t0 = performance.now(); f(); xs.push(performance.now() - t0); }
+      for (let i = 0; i < reps; i++) { if (cold) cold.fill(++evictions); const t0 = performance.now(); f(); xs.push(performance.now() - t0); }
       xs.sort((a, b) => a - b);
       ((res[name] ??= { 1: [], 2: [] })[t]).push(xs);
     }
   }
 }
 const q = (arrs, p) => { const all = arrs.flat().sort((a, b) => a - b); return all[Math.floor(p * (all.length - 1))] * 1000; };
-console.log(`load ${loadavg()[0].toFixed(2)}; ${rounds} rounds x ${reps} reps; µs: min / p10 / median`);
+console.log(`${workload}${cold ? ', cold (64 MiB written before each call)' : ''}; load ${loadavg()[0].toFixed(2)}; ${rounds} rounds x ${reps} reps; µs: min / p10 / median`);
 console.log('kernel'.padEnd(40), '1t min  p10   med'.padStart(20), '2t min  p10   med'.padStart(20), ' min-ratio p10-ratio med-ratio');
 for (const [name, r] of Object.entries(res)) {
   const a = [0, 0.1, 0.5].map((p) => q(r[1], p)), c = [0, 0.1, 0.5].map((p) => q(r[2], p));
