@@ -308,7 +308,10 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   const long blockImages = kFlushImages * ((flushes + maxBlocks - 1) / maxBlocks);
   const long blocks = (g.n + blockImages - 1) / blockImages;
   std::vector<double> partial(blocks * per, 0.0);
-  parallelRange(blocks, 1, [&](long firstBlock, long endBlock) {
+  // One run of blocks per thread, as the split by thread count had it: each thread prefetches its next image
+  // within its run, and a run of 8 tasks measured no better end to end (bench/RESULTS.md, "Two threads for W2").
+  const int threads = poolThreads();
+  parallelRange(blocks, (blocks + threads - 1) / threads, [&](long firstBlock, long endBlock) {
     const long begin = firstBlock * blockImages, end = std::min(g.n, endBlock * blockImages);
     float* planes = scratch(inFloats + cout * L.len + per * kConvGridAlign);
     float* grid = planes + inFloats;
