@@ -294,50 +294,53 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   }
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride;
-  // Each chunk of images sums into its own partial (double), added in chunk order: the result
-  // depends on the thread count only through those few double additions. The kernel sums each
-  // weight in float lanes; they go into the double partial every kFlushImages images.
-  constexpr long kFlushImages = 16;
-  const long chunks = std::min<long>(g.n, poolThreads());
-  // Per chunk: the weight sums, then (with gbias) the cout bias sums.
+  // The kernel sums each weight in float lanes; every kFlushImages images they go into a double
+  // partial, one per block of images, and the blocks' partials are added in block order at the end.
+  // Blocks are fixed by n and the weights' size, never by the thread count, and each is summed
+  // alone: whichever thread runs which blocks, the result is the same bits. (A partial per thread,
+  // over n/2 images each, made the last bits depend on the count.) A block is kFlushImages images,
+  // or a multiple where more than kMaxBlocks partials (or 16 MiB of them) would be needed.
+  constexpr long kFlushImages = 16, kMaxBlocks = 256;
+  // Per block: the weight sums, then (with gbias) the cout bias sums.
   const long per = wSize + (gbias != nullptr ? cout : 0);
-  std::vector<double> partial(chunks * per, 0.0);
-  struct Ctx { const IsaKernels* K; const float* x; const float* gy; const ConvGeometry* g; long cout, chunks, inFloats, per; bool bias; const GridLayout* L; double* partial; };
-  Ctx ctx{K, x, gy, &g, cout, chunks, inFloats, per, gbias != nullptr, &L, partial.data()};
-  parallelFor(chunks, [](void* p, long task, int) {
-    const Ctx& c = *static_cast<const Ctx*>(p);
-    const ConvGeometry& g = *c.g;
-    const GridLayout& L = *c.L;
-    const long begin = g.n * task / c.chunks, end = g.n * (task + 1) / c.chunks;
-    const long wSize = c.cout * g.c * g.kh * g.kw;
-    float* planes = scratch(c.inFloats + c.cout * L.len + c.per * kConvGridAlign);
-    float* grid = planes + c.inFloats;
-    float* lanes = grid + c.cout * L.len;  // [per][kConvGridAlign]: the weights', then the biases'
-    std::memset(grid, 0, sizeof(float) * (c.cout * L.len + c.per * kConvGridAlign));  // grid columns ≥ ow and its tail stay zero
-    double* acc = c.partial + task * c.per;
+  const long maxBlocks = std::max<long>(1, std::min<long>(kMaxBlocks, (1L << 21) / per));
+  const long flushes = (g.n + kFlushImages - 1) / kFlushImages;
+  const long blockImages = kFlushImages * ((flushes + maxBlocks - 1) / maxBlocks);
+  const long blocks = (g.n + blockImages - 1) / blockImages;
+  std::vector<double> partial(blocks * per, 0.0);
+  // One run of blocks per thread, as the split by thread count had it: each thread prefetches its next image
+  // within its run, and a run of 8 tasks measured no better end to end (bench/RESULTS.md, "Two threads for W2").
+  const int threads = poolThreads();
+  parallelRange(blocks, (blocks + threads - 1) / threads, [&](long firstBlock, long endBlock) {
+    const long begin = firstBlock * blockImages, end = std::min(g.n, endBlock * blockImages);
+    float* planes = scratch(inFloats + cout * L.len + per * kConvGridAlign);
+    float* grid = planes + inFloats;
+    float* lanes = grid + cout * L.len;  // [per][kConvGridAlign]: the weights', then the biases'
+    std::memset(grid, 0, sizeof(float) * (cout * L.len + per * kConvGridAlign));  // grid columns ≥ ow and its tail stay zero
     for (long b = begin; b < end; b++) {
-      fillPlanes(c.x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
-      if (b + 1 < end) prefetchFloats(c.x + (b + 1) * g.c * g.h * g.w, g.c * g.h * g.w);
-      if (b + 1 < end) prefetchFloats(c.gy + (b + 1) * c.cout * g.oh * g.ow, c.cout * g.oh * g.ow);
-      for (long co = 0; co < c.cout; co++) {
-        const float* src = c.gy + (b * c.cout + co) * g.oh * g.ow;
+      fillPlanes(x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+      if (b + 1 < end) prefetchFloats(x + (b + 1) * g.c * g.h * g.w, g.c * g.h * g.w);
+      if (b + 1 < end) prefetchFloats(gy + (b + 1) * cout * g.oh * g.ow, cout * g.oh * g.ow);
+      for (long co = 0; co < cout; co++) {
+        const float* src = gy + (b * cout + co) * g.oh * g.ow;
         for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
       }
-      c.K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), g.kh * g.kw, g.c, grid, L.len, c.cout, L.len,
-          lanes, c.bias ? lanes + wSize * kConvGridAlign : nullptr);
-      if ((b - begin + 1) % kFlushImages != 0 && b + 1 < end) continue;
-      for (long i = 0; i < c.per; i++) {
+      K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, grid, L.len, cout, L.len,
+          lanes, gbias != nullptr ? lanes + wSize * kConvGridAlign : nullptr);
+      if ((b + 1) % kFlushImages != 0 && b + 1 < end) continue;
+      double* acc = partial.data() + (b / blockImages) * per;
+      for (long i = 0; i < per; i++) {
         float* li = lanes + i * kConvGridAlign;
         double s = 0;
         for (long l = 0; l < kConvGridAlign; l++) s += li[l];
         acc[i] += s;
       }
-      std::memset(lanes, 0, sizeof(float) * c.per * kConvGridAlign);
+      std::memset(lanes, 0, sizeof(float) * per * kConvGridAlign);
     }
-  }, &ctx);
+  });
   for (long i = 0; i < per; i++) {
     double s = 0;
-    for (long t = 0; t < chunks; t++) s += partial[t * per + i];
+    for (long t = 0; t < blocks; t++) s += partial[t * per + i];
     if (i < wSize) gw[i] = static_cast<float>(s);
     else gbias[i - wSize] = static_cast<float>(s);
   }

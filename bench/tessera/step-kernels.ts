@@ -11,9 +11,13 @@
 //   npm run build && TESSERA_THREADS=1 node dist/bench/tessera/step-kernels.js [--workload W2] [--backend native|wasm|js]
 //                                          [--epochs 3] [--warmup 300] [--limit 12000] [--threads 1,2]
 //
-// --threads 1,2 (native): the steps alternate between the thread counts (step i runs at count
-// i mod 2), each kernel is timed per count, and the table shows both and their ratio: on a busy
-// machine a side-by-side ratio per kernel says more than two runs minutes apart.
+// --threads 1,2 (native): the steps alternate between the thread counts in blocks of 8 (steps
+// 8j … 8j + 7 run at count j mod 2), each kernel is timed per count, and the table shows both and
+// their ratio: on a busy machine a side-by-side ratio per kernel says more than two runs minutes
+// apart. A change of count restarts the pool's workers, and a new worker can gain nothing for its
+// first calls (W2's conv2d 1→16 alone: 718 µs for three calls after a restart, 390 once settled,
+// 692 at one thread; bench/RESULTS.md, "Two threads for W2"): the first step of each block is
+// not timed.
 //
 // Kernel calls are timed one by one with performance.now(), which adds ~0.1 µs per call: fine
 // for the large kernels this is for, not for the engine's JavaScript (tessera profile reports
@@ -37,6 +41,8 @@ type Namer = (args: unknown[]) => string;
 const geometry = (g: Conv2dGeometry) =>
   `[${g.n}×${g.c}×${g.h}×${g.w}] k${g.kh}×${g.kw} s${g.sh} p${g.ph} → ${g.oh}×${g.ow}`;
 
+/** --threads: steps per block at one count (see the header). */
+const SWITCH_EVERY = 8;
 const GATHER = 'batch gather (ByteDataset.readRows)';
 
 const NAMERS: Partial<Record<string, Namer>> = {
@@ -90,11 +96,11 @@ async function main(): Promise<void> {
   // The profiler's wrapper (src/inspect/kernel-recorder.ts); named here with shapes, which its
   // per-op view leaves out.
   // With --threads, the count the current step runs at (keys get it as a prefix, stripped when printed).
-  let count = counts[0] ?? 0;
+  let count = counts[0] ?? 0, settling = false;
   if (counts.length > 0) setNativeThreads(count);
   const stepMsByCount = new Map<number, number[]>();
   const restore = instrumentBackend(backend, (call) => {
-    if (!timing) return;
+    if (!timing || settling) return;
     const key = `${counts.length > 0 ? `${count}\u0000` : ''}${(NAMERS[call.kernel] ?? (() => call.kernel))(call.args as unknown[])}`;
     const e = totals.get(key) ?? { ms: 0, calls: 0 };
     e.ms += call.ms;
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
   train.readRows = (indices, out) => {
     const t0 = performance.now();
     readRows(indices, out);
-    if (!timing) return;
+    if (!timing || settling) return;
     const gather = `${counts.length > 0 ? `${count}\u0000` : ''}${GATHER}`;
     const e = totals.get(gather) ?? { ms: 0, calls: 0 };
     e.ms += performance.now() - t0;
@@ -131,10 +137,15 @@ async function main(): Promise<void> {
     optimizer, loss, epochs, batchSize: 256, generator,
     callbacks: [{ onBatchEnd: () => {
       const now = performance.now();
-      if (timing && counts.length > 0) stepMsByCount.set(count, [...(stepMsByCount.get(count) ?? []), now - timedTo]);
+      if (timing && !settling && counts.length > 0) stepMsByCount.set(count, [...(stepMsByCount.get(count) ?? []), now - timedTo]);
       if (++step === warmup) { timing = true; timedFrom = now; }
       timedTo = now;
-      if (counts.length > 0) { count = counts[step % counts.length]; setNativeThreads(count); timedTo = performance.now(); }
+      if (counts.length > 0) {
+        const next = counts[Math.floor(step / SWITCH_EVERY) % counts.length];
+        settling = next !== count;
+        if (settling) { count = next; setNativeThreads(count); }
+        timedTo = performance.now();
+      }
     } }],
   });
   restore();
@@ -175,7 +186,7 @@ function printByCount(workload: string, counts: number[], totals: Map<string, { 
   }
   const kernels = counts.map((_, i) => [...per].filter(([k]) => k !== GATHER).reduce((s, [, r]) => s + r[i], 0));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
-  process.stdout.write(`${machineLine()}; native; ${workload}, batch 256, ${timed} timed steps alternating ${counts.join('/')} threads; load average ${loadStart} before, ${loadavg()[0].toFixed(2)} after, 2 cores\n`);
+  process.stdout.write(`${machineLine()}; native; ${workload}, batch 256, ${timed} steps after the warm-up, ${counts.join('/')} threads alternating in blocks of ${SWITCH_EVERY} (the first of each not timed); load average ${loadStart} before, ${loadavg()[0].toFixed(2)} after, 2 cores\n`);
   const ratio = (r: number[]) => counts.slice(1).map((_, i) => (r[0] / r[i + 1]).toFixed(2).padStart(6)).join(' ');
   process.stdout.write(`${counts.map((c) => `µs at ${c}`.padStart(9)).join(' ')} ${counts.slice(1).map((c) => `${counts[0]}/${c}`.padStart(6)).join(' ')}  kernel\n`);
   for (const [name, r] of [...per].sort((a, b) => b[1][0] - a[1][0])) {

@@ -206,6 +206,22 @@ describe('js direct convolution against im2col and col2im', () => {
   });
 });
 
+/**
+ * A weight gradient whose value depends on the order its per-16-image sums are added in: images 0,
+ * 16, 32 and 48 of 64 (1×1 images and kernel, gy 1) carry 1e20, 1, −1e20, 1, so (1e20 + 1) + (−1e20 + 1)
+ * is 0 and ((1e20 + 1) − 1e20) + 1 is 1. Summed one block after another whatever the thread count, its
+ * bits cannot depend on the threads; two halves added at the end (the split by thread count) gave 0
+ * at 2 threads and 1 at 1. Also W2's middle weight gradient on 37 images (two blocks and a tail).
+ */
+function orderSensitiveGradients(gen: Generator): [Conv2dGeometry, number, Float32Array, Float32Array][] {
+  const g = geometry(64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1);
+  const x = new Float32Array(64);
+  [x[0], x[16], x[32], x[48]] = [1e20, 1, -1e20, 1];
+  const w2 = geometry(37, 16, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1);
+  return [[g, 1, x, new Float32Array(64).fill(1)],
+    [w2, 8, uniform(gen, 37 * 16 * 196), uniform(gen, 37 * 8 * 196)]];
+}
+
 const native = nativeOrThrow();
 
 describe.each(isasHere())('native direct convolution on %s', (isa) => {
@@ -235,6 +251,22 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
       }
     }
     useIsa(isa, 1);
+  });
+
+  it('weight gradient: the same bits at 1, 2 and 3 threads', () => {
+    for (const [g, cout, x, gy] of orderSensitiveGradients(new Generator(12))) {
+      const runs = [1, 2, 3].map((threads) => {
+        useIsa(isa, threads);
+        const gw = new Float32Array(cout * g.c * g.kh * g.kw), gb = new Float32Array(cout);
+        native.conv2dBackwardWeight(x, gy, gw, gb, g, cout);
+        return [gw, gb];
+      });
+      useIsa(isa, 1);
+      for (const [gw, gb] of runs.slice(1)) {
+        expectClose(gw, runs[0][0], 0, 0, `native ${isa} conv2dBackwardWeight ${label(g, cout)}`);
+        expectClose(gb, runs[0][1], 0, 0, `native ${isa} conv2dBackwardWeight's bias ${label(g, cout)}`);
+      }
+    }
   });
 
   it('max pooling matches js bit for bit, argmax included', () => {
@@ -325,6 +357,24 @@ describe.skipIf(wasmProbe.skip)('wasm direct convolution and max pooling', () =>
       }
     }
     setWasmThreads(1);
+  });
+
+  it('weight gradient: the same bits at 1 and 2 threads', () => {
+    const b = wasm();
+    for (const [g, cout, x, gy] of orderSensitiveGradients(new Generator(16))) {
+      const runs = [1, 2].map((threads) => {
+        setWasmThreads(threads);
+        const gw = b.alloc('float32', cout * g.c * g.kh * g.kw), gb = b.alloc('float32', cout);
+        const [xw, gyw] = [x, gy].map((a) => b.upload(a));
+        b.conv2dBackwardWeight(xw, gyw, gw, gb, g, cout);
+        const got = [gw.slice(), gb.slice()];
+        for (const s of [gw, gb, xw, gyw]) b.free(s);
+        return got;
+      });
+      setWasmThreads(1);
+      expectClose(runs[1][0], runs[0][0], 0, 0, `wasm conv2dBackwardWeight ${label(g, cout)}`);
+      expectClose(runs[1][1], runs[0][1], 0, 0, `wasm conv2dBackwardWeight's bias ${label(g, cout)}`);
+    }
   });
 
   it('max pooling matches js bit for bit, argmax included', () => {
