@@ -302,6 +302,10 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   // or a multiple where more than kMaxBlocks partials (or 16 MiB of them) would be needed.
   constexpr long kFlushImages = 16, kMaxBlocks = 256;
   // Per block: the weight sums, then (with gbias) the cout bias sums.
+  // Memory: the float lanes are kConvGridAlign floats (64 bytes) per weight in each thread's scratch,
+  // which keeps its largest size: 2.4 MB for a 64→64 3×3 layer, 151 MB for 512→512 (before the lanes,
+  // 7 MB at 256→256 where now 43). Fine at the family's sizes (W2: 74 KB); slicing the output
+  // channels would bound it for wide layers.
   const long per = wSize + (gbias != nullptr ? cout : 0);
   const long maxBlocks = std::max<long>(1, std::min<long>(kMaxBlocks, (1L << 21) / per));
   const long flushes = (g.n + kFlushImages - 1) / kFlushImages;
