@@ -8,7 +8,7 @@ import { bceLoss } from '../../src/losses/index.js';
 import { probeNative, probeWasm } from '../backend-probe.js';
 
 const native = probeNative(), wasm = probeWasm();
-const backends = [
+const backends: { name: 'js' | 'native' | 'wasm'; skip: boolean }[] = [
   { name: 'js', skip: false },
   { name: 'native', skip: native.skip },
   { name: 'wasm', skip: wasm.skip },
