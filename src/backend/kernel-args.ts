@@ -3,7 +3,6 @@
 // strides travel as one Float64Array `meta` in the layout native/elementwise.h documents.
 import type { ActivationGradOp, AdamParams, BinaryOp, Conv2dGeometry, Dims, MatmulParams, RandomKind, ReduceOp, UnaryOp } from './backend.js';
 import { activationCode, activationGradCode, BINARY_CODES, RANDOM_CODES, REDUCE_CODES, UNARY_CODES } from './opcodes.js';
-import { sizeOf } from '../shape.js';
 
 /** The most axes the compiled kernels take (kMaxRank in native/strided.h); more go to js. */
 const MAX_RANK = 16;
@@ -31,6 +30,13 @@ function extent(shape: readonly number[], strides: readonly number[], offset = 0
     hi += (shape[d] - 1) * strides[d];
   }
   return hi + 1;
+}
+
+// Not src/shape.ts's sizeOf: backends import nothing above backend/ (docs/architecture.md's layering).
+function product(shape: readonly number[]): number {
+  let p = 1;
+  for (let i = 0; i < shape.length; i++) p *= shape[i];  // indexed: see sizeOf in src/shape.ts
+  return p;
 }
 
 /** meta = [rank, shape, ...stride lists] (binary: a, b; where: cond, a, b). */
@@ -121,7 +127,7 @@ export function kernelChecks(backend: string) {
       if (outShape.length > MAX_RANK || anyNegative(aStrides, bStrides)) return null;
       named('binary', op, 'a', a.length, extent(outShape, aStrides));
       named('binary', op, 'b', b.length, extent(outShape, bStrides));
-      named('binary', op, 'out', out.length, sizeOf(outShape));
+      named('binary', op, 'out', out.length, product(outShape));
       writeMeta(meta, outShape, aStrides, bStrides);
       return code;
     },
@@ -131,7 +137,7 @@ export function kernelChecks(backend: string) {
       needs('where', 'cond', cond.length, extent(outShape, cs));
       needs('where', 'a', a.length, extent(outShape, as));
       needs('where', 'b', b.length, extent(outShape, bs));
-      needs('where', 'out', out.length, sizeOf(outShape));
+      needs('where', 'out', out.length, product(outShape));
       writeMeta(meta, outShape, cs, as, bs);
       return true;
     },
