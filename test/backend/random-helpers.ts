@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import type { RandomKind } from '../../src/backend/opcodes.js';
 
-export const SIZES = [1, 2, 3, 5, 7, 63, 64, 65, 130, 1021, 8195];
+export const SIZES = [1, 2, 3, 5, 7, 63, 64, 65, 127, 128, 129, 130, 1021, 8195];  // around batches of 16 and 32 blocks
 export const COUNTERS = [0, 2 ** 32 - 3, 2 ** 45 + 17];
 export const KEYS: [number, number][] = [[0xdeadbeef, 0x01234567], [0xffffffff, 0xffffffff]];
 export const BERNOULLI = [{ p: 0.5, value: 1 }, { p: 0, value: 1 }, { p: 1, value: 2.5 }, { p: 0.1, value: 1 / 0.9 }, { p: 1 - 1e-9, value: -3 }];
