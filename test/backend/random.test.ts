@@ -194,15 +194,20 @@ describe('native random kernel vs the js reference', () => {
       }
     });
   }
-  it('threads split a large draw without changing it', () => {
-    const size = 300_001;
-    useIsa(isasHere()[0], 1);
-    const one = draw(native, 'normal', size, [5, 6], 123, {});
-    useIsa(isasHere()[0], 2);
-    expectSame(draw(native, 'normal', size, [5, 6], 123, {}), one, 'normal on 2 threads');
-    expectSame(one, draw(js, 'normal', size, [5, 6], 123, {}), 'normal 300001');
+  it('threads split a large draw without changing it, on every ISA', () => {
+    // 300,001 values: 75,001 blocks, past the 4,096-block grain, so two threads take chunks each.
+    const size = 300_001, counter = 2 ** 32 - 20;   // the counter's carry inside a batch's second chain
+    const want = draw(js, 'normal', size, [5, 6], counter, {});
     const x = noiseInput(size), p = { std: 0.3, low: 0, high: 1 };
-    expectSame(draw(native, 'gaussianNoise', size, [5, 6], 123, p, x), draw(js, 'gaussianNoise', size, [5, 6], 123, p, x), 'gaussianNoise 300001');
+    const wantNoise = draw(js, 'gaussianNoise', size, [5, 6], counter, p, x);
+    for (const isa of isasHere()) {
+      for (const threads of [1, 2]) {
+        useIsa(isa, threads);
+        expectSame(draw(native, 'normal', size, [5, 6], counter, {}), want, `${isa} normal ×${threads}`);
+        expectSame(draw(native, 'gaussianNoise', size, [5, 6], counter, p, x), wantNoise, `${isa} gaussianNoise ×${threads}`);
+      }
+    }
+    useIsa(isasHere()[0], 1);
   });
   it('refuses an out array shorter than size, and gaussianNoise without x or with a short one', () => {
     expect(() => native.random!('uniform', new Float32Array(3), 4, [0, 0], 0, {})).toThrow(/random: out has 3 elements/);
