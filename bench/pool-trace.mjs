@@ -29,7 +29,11 @@ const jobs = readFileSync(tracePath, 'utf8').trim().split('\n').map((line) => {
   return { kind: kind(parseInt(offset, 16)), tasks: +tasks, workerTasks: +workerTasks, publish: +publish, callerDone: +callerDone, workerFirst: +workerFirst, end: +end, sleepers: +sleepers };
 });
 const groups = new Map();
-for (const j of jobs) groups.set(`${j.kind}${j.sleepers < 0 ? ' (serial)' : ''}`, [...(groups.get(`${j.kind}${j.sleepers < 0 ? ' (serial)' : ''}`) ?? []), j]);
+for (const j of jobs) {
+  const key = `${j.kind}${j.sleepers < 0 ? ' (serial)' : ''}`;
+  if (!groups.has(key)) groups.set(key, []);
+  groups.get(key).push(j);
+}
 const us = (ns) => (ns / 1000).toFixed(1);
 process.stdout.write(`${jobs.length} jobs. Times in µs: median / 90th percentile.\n`);
 process.stdout.write('job                      jobs  tasks   job time       caller waits   worker starts   worker asleep  worker took none\n');

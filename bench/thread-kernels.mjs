@@ -12,6 +12,7 @@
 // outputs start in memory, as in the step: a kernel bound by memory bandwidth shows it there.
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { mulberry32 } from './peers/peer-common.mjs';
 const args = process.argv.slice(2);
 const wi = args.indexOf('--workload');
 const workload = wi >= 0 ? args.splice(wi, 2)[1] : 'W1';
@@ -22,7 +23,8 @@ const root = resolve(args[0] ?? '.');
 const rounds = Number(args[1] ?? 4), reps = Number(args[2] ?? 100);
 const { loadNativeBackend, setNativeThreads } = await import(`${root}/dist/src/backend/native/index.js`);
 const b = loadNativeBackend().backend;
-const rnd = (n) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = Math.random() - 0.5; return a; };
+const random = mulberry32(7);  // seeded: the same inputs in every run and build compared
+const rnd = (n) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = random() - 0.5; return a; };
 const B = 256;
 const adamP = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, step: 10 };
 const adamSlots = (sizes) => sizes.map((n) => ({ param: rnd(n), grad: rnd(n), m: new Float32Array(n), v: new Float32Array(n), vMax: null, size: n }));

@@ -137,7 +137,10 @@ async function main(): Promise<void> {
     optimizer, loss, epochs, batchSize: 256, generator,
     callbacks: [{ onBatchEnd: () => {
       const now = performance.now();
-      if (timing && !settling && counts.length > 0) stepMsByCount.set(count, [...(stepMsByCount.get(count) ?? []), now - timedTo]);
+      if (timing && !settling && counts.length > 0) {
+        if (!stepMsByCount.has(count)) stepMsByCount.set(count, []);
+        stepMsByCount.get(count)!.push(now - timedTo);
+      }
       if (++step === warmup) { timing = true; timedFrom = now; }
       timedTo = now;
       if (counts.length > 0) {

@@ -255,8 +255,10 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
 
   const kernelMs = [...groups.values()].reduce((a, g) => a + g.costs.reduce((b, c) => b + c.ms, 0), 0);
   const instrumentedMs = step.totalMs, syncMs = step.phaseMs.sync;
-  // On webgpu the kernels overlap the host's work: only the instrumented step has a split.
-  const stepMs = baselineMs !== null && !webgpu ? Math.max(baselineMs, kernelMs + syncMs) : instrumentedMs;
+  // The rows partition the uninstrumented step on CPU backends. On webgpu the kernels overlap the
+  // host's work: only the instrumented step has a split.
+  const partitioned = baselineMs !== null && !webgpu;
+  const stepMs = partitioned ? Math.max(baselineMs, kernelMs + syncMs) : instrumentedMs;
   const rows: ProfileRow[] = [];
   for (const [op, g] of groups) {
     const ms = g.costs.reduce((a, c) => a + c.ms, 0);
@@ -269,7 +271,7 @@ export async function profileStep(model: StepModel, lossFn: StepLoss, x: Tensor,
     const rate = rateAgainstPeak(g.costs.flatMap((c) => c.calls), peak);
     rows.push({ op, calls: g.costs.length, kernels, ms, share: ms / stepMs, flops, bytes: moved, gflops, gbps, ...rate });
   }
-  const overheadMs = baselineMs !== null && !webgpu ? stepMs - kernelMs - syncMs
+  const overheadMs = partitioned ? stepMs - kernelMs - syncMs
     : Math.max(0, step.phaseMs.forward + step.phaseMs.backward + step.phaseMs.optimizer - kernelMs);
   const none = { flops: 0, bytes: 0, gflops: null, gbps: null, peakFraction: null, bound: 'no peak' as const, cacheResident: false, kernels: 0 };
   // On webgpu without timestamps the kernel rows would be CPU encode/submit times: left out (gpuTiming
@@ -299,13 +301,13 @@ const mib = (b: number) => `${(b / 1024 ** 2).toFixed(b >= 10 * 1024 ** 2 ? 0 : 
 
 export function formatProfile(p: StepProfile): string {
   const out: string[] = [];
-  const partitioned = p.gpuTiming === null && p.baselineMs !== null;
+  const partitioned = p.gpuTiming === null && p.baselineMs !== null;  // as profileStep decided it
   out.push(`Profile of one training step on '${p.backend}' (${p.threads} thread${p.threads === 1 ? '' : 's'}): ` +
     `median of ${p.steps} steps after ${p.warmup} warm-up steps: ${p.stepMs.toFixed(3)} ms` + (!partitioned
       ? (p.baselineMs !== null ? ` (uninstrumented: ${p.baselineMs.toFixed(3)} ms)` : '')
       // Under load the timed kernels and the read can add up to more than the uninstrumented median: the
       // step is then their sum, and the header must not call it the uninstrumented time.
-      : (p.stepMs > (p.baselineMs ?? 0) ? ` in kernels and reading the loss (more than the uninstrumented median, ${p.baselineMs?.toFixed(3)} ms: load)` : ' uninstrumented') +
+      : (p.stepMs > p.baselineMs! ? ` in kernels and reading the loss (more than the uninstrumented median, ${p.baselineMs!.toFixed(3)} ms: load)` : ' uninstrumented') +
         ` (instrumented: ${p.instrumentedMs.toFixed(3)} ms; the difference is the profiler's own wrappers, in no row)`));
   const gpu = p.gpuTiming;
   const peak = p.peak;
