@@ -302,44 +302,63 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   // or a multiple where more than kMaxBlocks partials (or 16 MiB of them) would be needed.
   constexpr long kFlushImages = 16, kMaxBlocks = 256;
   // Per block: the weight sums, then (with gbias) the cout bias sums.
-  // Memory: the float lanes are kConvGridAlign floats (64 bytes) per weight in each thread's scratch,
-  // which keeps its largest size: 2.4 MB for a 64→64 3×3 layer, 151 MB for 512→512 (before the lanes,
-  // 7 MB at 256→256 where now 43). Fine at the family's sizes (W2: 74 KB); slicing the output
-  // channels would bound it for wide layers.
   const long per = wSize + (gbias != nullptr ? cout : 0);
   const long maxBlocks = std::max<long>(1, std::min<long>(kMaxBlocks, (1L << 21) / per));
   const long flushes = (g.n + kFlushImages - 1) / kFlushImages;
   const long blockImages = kFlushImages * ((flushes + maxBlocks - 1) / maxBlocks);
   const long blocks = (g.n + blockImages - 1) / blockImages;
   std::vector<double> partial(blocks * per, 0.0);
+  // The float lanes are kConvGridAlign floats (64 bytes) per weight, in each thread's scratch (which
+  // keeps its largest size): all of a 512→512 3×3 layer's would take 151 MB a thread. So the output
+  // channels go in groups whose lanes fit kLaneFloats (4 MiB; a multiple of 8 channels, the kernel's
+  // widest block, and at least 8), each group over the kFlushImages images before the next, the images'
+  // planes filled again per group (at 8 channels of 512 inputs, 1.4% of the FMAs' work). A weight's
+  // lanes and partial get the same sums in the same order whatever the groups, so they change no bit.
+  // 512→512 3×3: 8 channels, 2.4 MB of lanes; W2's layers (at most 74 KB) are one group.
+  constexpr long kLaneFloats = 1L << 20;
+  const long lanesPerChannel = (g.c * taps + (gbias != nullptr ? 1 : 0)) * kConvGridAlign;
+  const long group = std::min(cout, std::max<long>(8, kLaneFloats / lanesPerChannel / 8 * 8));
+  const long ohw = g.oh * g.ow, imageFloats = g.c * g.h * g.w;
   // One run of blocks per thread, as the split by thread count had it: each thread prefetches its next image
   // within its run, and a run of 8 tasks measured no better end to end (bench/RESULTS.md, "Two threads for W2").
   const int threads = poolThreads();
   parallelRange(blocks, (blocks + threads - 1) / threads, [&](long firstBlock, long endBlock) {
     const long begin = firstBlock * blockImages, end = std::min(g.n, endBlock * blockImages);
-    float* planes = scratch(inFloats + cout * L.len + per * kConvGridAlign);
-    float* grid = planes + inFloats;
-    float* lanes = grid + cout * L.len;  // [per][kConvGridAlign]: the weights', then the biases'
-    std::memset(grid, 0, sizeof(float) * (cout * L.len + per * kConvGridAlign));  // grid columns ≥ ow and its tail stay zero
-    for (long b = begin; b < end; b++) {
-      fillPlanes(x + b * g.c * g.h * g.w, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
-      if (b + 1 < end) prefetchFloats(x + (b + 1) * g.c * g.h * g.w, g.c * g.h * g.w);
-      if (b + 1 < end) prefetchFloats(gy + (b + 1) * cout * g.oh * g.ow, cout * g.oh * g.ow);
-      for (long co = 0; co < cout; co++) {
-        const float* src = gy + (b * cout + co) * g.oh * g.ow;
-        for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+    float* planes = scratch(inFloats + group * L.len + group * lanesPerChannel);
+    float* grid = planes + inFloats;    // [group][L.len]: the group's gy rows
+    float* lanes = grid + group * L.len;  // [group·c·taps][kConvGridAlign]: the weights', then [group][kConvGridAlign] the biases'
+    std::memset(grid, 0, sizeof(float) * group * (L.len + lanesPerChannel));  // grid columns ≥ ow and its tail stay zero
+    for (long f0 = begin; f0 < end; f0 += kFlushImages) {  // begin is a multiple of kFlushImages
+      const long f1 = std::min(end, f0 + kFlushImages);
+      double* acc = partial.data() + (f0 / blockImages) * per;
+      for (long c0 = 0; c0 < cout; c0 += group) {
+        const long cg = std::min(group, cout - c0);
+        for (long b = f0; b < f1; b++) {
+          fillPlanes(x + b * imageFloats, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+          // The next image this thread reads: the group's next, else the flush's first for the next group, else the next flush's.
+          const long next = b + 1 < f1 ? b + 1 : c0 + group < cout ? f0 : f1 < end ? f1 : -1;
+          const long nextC0 = b + 1 < f1 ? c0 : c0 + group < cout ? c0 + group : 0;
+          if (next >= 0) {
+            prefetchFloats(x + next * imageFloats, imageFloats);
+            prefetchFloats(gy + (next * cout + nextC0) * ohw, std::min(group, cout - nextC0) * ohw);
+          }
+          for (long co = 0; co < cg; co++) {
+            const float* src = gy + (b * cout + c0 + co) * ohw;
+            for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+          }
+          K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, grid, L.len, cg, L.len,
+              lanes, gbias != nullptr ? lanes + cg * g.c * taps * kConvGridAlign : nullptr);
+        }
+        // The group's weights are [c0·c·taps, (c0 + cg)·c·taps) of gw, its biases [c0, c0 + cg) of gbias.
+        const long groupWeights = cg * g.c * taps, groupLanes = groupWeights + (gbias != nullptr ? cg : 0);
+        for (long i = 0; i < groupLanes; i++) {
+          const float* li = lanes + i * kConvGridAlign;
+          double s = 0;
+          for (long l = 0; l < kConvGridAlign; l++) s += li[l];
+          acc[i < groupWeights ? c0 * g.c * taps + i : wSize + c0 + (i - groupWeights)] += s;
+        }
+        std::memset(lanes, 0, sizeof(float) * groupLanes * kConvGridAlign);
       }
-      K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, grid, L.len, cout, L.len,
-          lanes, gbias != nullptr ? lanes + wSize * kConvGridAlign : nullptr);
-      if ((b + 1) % kFlushImages != 0 && b + 1 < end) continue;
-      double* acc = partial.data() + (b / blockImages) * per;
-      for (long i = 0; i < per; i++) {
-        float* li = lanes + i * kConvGridAlign;
-        double s = 0;
-        for (long l = 0; l < kConvGridAlign; l++) s += li[l];
-        acc[i] += s;
-      }
-      std::memset(lanes, 0, sizeof(float) * per * kConvGridAlign);
     }
   });
   for (long i = 0; i < per; i++) {

@@ -211,7 +211,8 @@ describe('js direct convolution against im2col and col2im', () => {
  * 16, 32 and 48 of 64 (1×1 images and kernel, gy 1) carry 1e20, 1, −1e20, 1, so (1e20 + 1) + (−1e20 + 1)
  * is 0 and ((1e20 + 1) − 1e20) + 1 is 1. Summed one block after another whatever the thread count, its
  * bits cannot depend on the threads; two halves added at the end (the split by thread count) gave 0
- * at 2 threads and 1 at 1. Also W2's middle weight gradient on 37 images (two blocks and a tail).
+ * at 2 threads and 1 at 1. Also W2's middle weight gradient on 37 images (two blocks and a tail), and
+ * a layer wider than native's lane scratch (wideLayer).
  */
 function orderSensitiveGradients(gen: Generator): [Conv2dGeometry, number, Float32Array, Float32Array][] {
   const g = geometry(64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1);
@@ -219,7 +220,24 @@ function orderSensitiveGradients(gen: Generator): [Conv2dGeometry, number, Float
   [x[0], x[16], x[32], x[48]] = [1e20, 1, -1e20, 1];
   const w2 = geometry(37, 16, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1);
   return [[g, 1, x, new Float32Array(64).fill(1)],
-    [w2, 8, uniform(gen, 37 * 16 * 196), uniform(gen, 37 * 8 * 196)]];
+    [w2, 8, uniform(gen, 37 * 16 * 196), uniform(gen, 37 * 8 * 196)], wideLayer(gen)];
+}
+
+/**
+ * 64 → 130 channels, 3×3: 577 weights and bias a channel, whose float lanes (16 floats each) fit
+ * native's 4 MiB lane scratch 113 channels at a time, so its weight gradient runs in groups of 112
+ * channels and 18 (a multiple of 8, then 8 + 8 + 2 in the kernel's blocks); 37 images: three flushes.
+ */
+function wideLayer(gen: Generator): [Conv2dGeometry, number, Float32Array, Float32Array] {
+  const g = geometry(37, 64, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1), cout = 130;
+  return [g, cout, uniform(gen, g.n * g.c * g.h * g.w), uniform(gen, g.n * cout * g.oh * g.ow)];
+}
+
+/** gy's output channels [c0, c1) of every image: [n, c1 − c0, oh, ow]. */
+function channelSlice(gy: Float32Array, g: Conv2dGeometry, cout: number, c0: number, c1: number): Float32Array {
+  const ohw = g.oh * g.ow, out = new Float32Array(g.n * (c1 - c0) * ohw);
+  for (let b = 0; b < g.n; b++) out.set(gy.subarray((b * cout + c0) * ohw, (b * cout + c1) * ohw), b * (c1 - c0) * ohw);
+  return out;
 }
 
 const native = nativeOrThrow();
@@ -267,6 +285,28 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
         expectClose(gb, runs[0][1], 0, 0, `native ${isa} conv2dBackwardWeight's bias ${label(g, cout)}`);
       }
     }
+  });
+
+  it('weight gradient of a layer wider than the lane scratch: each channel group\'s bits as if computed alone, and js', () => {
+    const [g, cout, x, gy] = wideLayer(new Generator(17));
+    const taps = g.c * g.kh * g.kw;
+    const wantW = new Float32Array(cout * taps), wantB = new Float32Array(cout);
+    js.conv2dBackwardWeight(x, gy, wantW, wantB, g, cout);
+    for (const threads of [1, 2]) {
+      useIsa(isa, threads);
+      const gw = new Float32Array(cout * taps).fill(777), gb = new Float32Array(cout).fill(777);
+      native.conv2dBackwardWeight(x, gy, gw, gb, g, cout);
+      // Channels [0, 112) and [112, 130) as two layers of their own, each within the scratch (one group).
+      for (const [c0, c1] of [[0, 112], [112, 130]]) {
+        const part = new Float32Array((c1 - c0) * taps), partBias = new Float32Array(c1 - c0);
+        native.conv2dBackwardWeight(x, channelSlice(gy, g, cout, c0, c1), part, partBias, g, c1 - c0);
+        expectClose(gw.subarray(c0 * taps, c1 * taps), part, 0, 0, `native ${isa} ×${threads} wide weight gradient, channels ${c0}..${c1}`);
+        expectClose(gb.subarray(c0, c1), partBias, 0, 0, `native ${isa} ×${threads} wide bias gradient, channels ${c0}..${c1}`);
+      }
+      expectClose(gw, wantW, 1e-5, 2 ** -22 * g.n * g.oh * g.ow, `native ${isa} ×${threads} wide weight gradient against js`);
+      expectClose(gb, wantB, 1e-5, 2 ** -22 * g.n * g.oh * g.ow, `native ${isa} ×${threads} wide bias gradient against js`);
+    }
+    useIsa(isa, 1);
   });
 
   it('max pooling matches js bit for bit, argmax included', () => {
