@@ -22,6 +22,9 @@ let evictions = 0;
 const root = resolve(args[0] ?? '.');
 const rounds = Number(args[1] ?? 4), reps = Number(args[2] ?? 100);
 const { loadNativeBackend, setNativeThreads } = await import(`${root}/dist/src/backend/native/index.js`);
+const { WORKLOAD_TABLE } = await import(new URL('../dist/bench/tessera/workloads.js', import.meta.url).href);
+const { convAutoencoderShapes } = await import(new URL('../dist/bench/tessera/conv-shapes.js', import.meta.url).href);
+const w2Shapes = convAutoencoderShapes(WORKLOAD_TABLE.W2);
 const b = loadNativeBackend().backend;
 const random = mulberry32(7);  // seeded: the same inputs in every run and build compared
 const rnd = (n) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = random() - 0.5; return a; };
@@ -59,61 +62,60 @@ function w1() {
     'reduce sum [1x256x784]': out784, 'reduce sumSquares [200704]': out784 }).map(([k, o]) => [k, [o]]));
   return { kernels, outputs };
 }
+// W2's sizes come from its architecture in bench/tessera/workloads.ts (this tree's dist/), so they
+// follow the table: c0 image channels of s0×s0, levels of c1 and c2 channels at s1 and s2, a latent.
 function w2() {
+  const { inChannels: c0, sides: [s0, s1, s2], channels: [c1, c2], latent, flat, activation: act, output: outAct, parameterSizes } = w2Shapes;
   // Conv2dGeometry: input [n, c, h, w], a k×k kernel, stride s, padding p, output oh×oh.
   const geo = (c, h, k, s, p, oh) => ({ n: B, c, h, w: h, kh: k, kw: k, sh: s, sw: s, ph: p, pw: p, dh: 1, dw: 1, oh, ow: oh });
-  const x1 = rnd(B * 784), a16 = rnd(B * 16 * 784), g16 = rnd(B * 16 * 784), a16h = rnd(B * 16 * 196), a8h = rnd(B * 8 * 196), g8h = rnd(B * 8 * 196);
-  const a8q = rnd(B * 8 * 49), g1 = rnd(B * 784), o16 = new Float32Array(B * 16 * 784), o16h = new Float32Array(B * 16 * 196);
-  const o8h = new Float32Array(B * 8 * 196), o8q = new Float32Array(B * 8 * 49), o1 = new Float32Array(B * 784);
-  const w16x1 = rnd(16 * 9), w8x16 = rnd(8 * 16 * 9), w8x8 = rnd(8 * 8 * 9), w1x16 = rnd(16 * 9), b16 = rnd(16), b8 = rnd(8), b1 = rnd(1);
-  const gw = new Float32Array(8 * 16 * 9), gb = new Float32Array(16);
+  const [n0, n1, n2] = [s0 * s0, s1 * s1, s2 * s2];
+  // Activations and gradients, named by channels and level: a1_0 is [B, c1, s0, s0].
+  const x0 = rnd(B * c0 * n0), a1_0 = rnd(B * c1 * n0), g1_0 = rnd(B * c1 * n0), a1_1 = rnd(B * c1 * n1), a2_1 = rnd(B * c2 * n1), g2_1 = rnd(B * c2 * n1);
+  const a2_2 = rnd(B * c2 * n2), g0 = rnd(B * c0 * n0), o1_0 = new Float32Array(B * c1 * n0), o1_1 = new Float32Array(B * c1 * n1);
+  const o2_1 = new Float32Array(B * c2 * n1), o2_2 = new Float32Array(B * c2 * n2), o0 = new Float32Array(B * c0 * n0);
+  // Weights [out, in, 3, 3] (ConvTranspose2d's [in, out, 3, 3] have the same sizes).
+  const w1x0 = rnd(c1 * c0 * 9), w2x1 = rnd(c2 * c1 * 9), w2x2 = rnd(c2 * c2 * 9), w0x1 = rnd(c0 * c1 * 9), b1 = rnd(c1), b2 = rnd(c2), b0 = rnd(c0);
+  const gw = new Float32Array(Math.max(c1 * c0, c2 * c1, c2 * c2) * 9), gb = new Float32Array(Math.max(c0, c1, c2));
   // Argmax planes from a real pool (the backward reads them).
-  const arg16 = new Float32Array(B * 16 * 196), arg8 = new Float32Array(B * 8 * 49), pool16 = geo(16, 28, 2, 2, 0, 14), pool8 = geo(8, 14, 2, 2, 0, 7);
-  b.maxPool2d(a16, o16h, arg16, pool16);
-  b.maxPool2d(a8h, o8q, arg8, pool8);
-  const z = rnd(B * 32), Wd = rnd(392 * 32), bd = rnd(392), We = rnd(32 * 392), be = rnd(32), o392 = new Float32Array(B * 392), o32 = new Float32Array(B * 32), dWd = new Float32Array(392 * 32);
-  const slots = adamSlots([144, 16, 1152, 8, 12544, 32, 12544, 392, 576, 8, 1152, 16, 144, 1]);
-  const kernels = {
-    'conv2d 1->16 28x28 +bias': () => b.conv2d(x1, w16x1, b16, o16, geo(1, 28, 3, 1, 1, 28), 16),
-    'maxPool2d [256x16x28x28]': () => b.maxPool2d(a16, o16h, arg16, pool16),
-    'conv2d 16->8 14x14 +bias': () => b.conv2d(a16h, w8x16, b8, o8h, geo(16, 14, 3, 1, 1, 14), 8),
-    'maxPool2d [256x8x14x14]': () => b.maxPool2d(a8h, o8q, arg8, pool8),
-    'mm 256x32x392 Bt +bias': () => b.matmul(a8q, We, o32, mm(256, 32, 392, false, true, be, 'none')),
-    'mm 256x392x32 Bt +bias +relu': () => b.matmul(z, Wd, o392, mm(256, 392, 32, false, true, bd, 'relu')),
-    'convT 8->8 s2 7->14 +bias +relu': () => b.conv2dBackwardData(a8q, w8x8, b8, o8h, geo(8, 14, 3, 2, 1, 7), 8, 'relu'),
-    'convT 8->16 s2 14->28 +bias +relu': () => b.conv2dBackwardData(a8h, w8x16, b16, o16, geo(16, 28, 3, 2, 1, 14), 8, 'relu'),
-    'conv2d 16->1 28x28 +bias +sigmoid': () => b.conv2d(a16, w1x16, b1, o1, geo(16, 28, 3, 1, 1, 28), 1, 'sigmoid'),
-    'activationGrad sigmoid [200704]': () => b.activationGrad('sigmoid', x1, g1, o1, B * 784),
-    'convBackwardData 1->16 28x28': () => b.conv2dBackwardData(g1, w1x16, null, o16, geo(16, 28, 3, 1, 1, 28), 1),
-    'convBackwardWeight 16x28x28, 1 ch +bias': () => b.conv2dBackwardWeight(a16, g1, gw, gb, geo(16, 28, 3, 1, 1, 28), 1),
-    'activationGrad relu [3211264]': () => b.activationGrad('relu', a16, g16, o16, B * 16 * 784),
-    'conv2d 16->8 s2 28->14 (convT dx)': () => b.conv2d(g16, w8x16, null, o8h, geo(16, 28, 3, 2, 1, 14), 8),
-    'convBackwardWeight 16x28x28 s2, 8 ch': () => b.conv2dBackwardWeight(g16, a8h, gw, null, geo(16, 28, 3, 2, 1, 14), 8),
-    'reduce sum [4096x784x1] (convT bias)': () => b.reduce('sum', g16, o16h, 4096, 784, 1),
-    'activationGrad relu [401408]': () => b.activationGrad('relu', a8h, g8h, o8h, B * 8 * 196),
-    'conv2d 8->8 s2 14->7 (convT dx)': () => b.conv2d(g8h, w8x8, null, o8q, geo(8, 14, 3, 2, 1, 7), 8),
-    'convBackwardWeight 8x14x14 s2, 8 ch': () => b.conv2dBackwardWeight(g8h, a8q, gw, null, geo(8, 14, 3, 2, 1, 7), 8),
-    'mm 392x32x256 At (dWd)': () => b.matmul(o392, z, dWd, mm(392, 32, 256, true, false, null, 'none')),
-    'maxPool2dBackward [256x8x14x14]': () => b.maxPool2dBackward(a8q, arg8, o8h, pool8),
-    'convBackwardData 8->16 14x14': () => b.conv2dBackwardData(g8h, w8x16, null, o16h, geo(16, 14, 3, 1, 1, 14), 8),
-    'convBackwardWeight 16x14x14, 8 ch +bias': () => b.conv2dBackwardWeight(a16h, g8h, gw, gb, geo(16, 14, 3, 1, 1, 14), 8),
-    'maxPool2dBackward [256x16x28x28]': () => b.maxPool2dBackward(a16h, arg16, o16, pool16),
-    'convBackwardWeight 1x28x28, 16 ch +bias': () => b.conv2dBackwardWeight(x1, g16, gw, gb, geo(1, 28, 3, 1, 1, 28), 16),
-    'adamSteps W2': () => b.adamSteps(slots, adamP),
-    'gatherRows 256x784': () => b.gatherRows(gsrc, 784, rows, 255, o1),
-  };
-  const writes = {
-    'conv2d 1->16 28x28 +bias': o16, 'maxPool2d [256x16x28x28]': o16h, 'conv2d 16->8 14x14 +bias': o8h, 'maxPool2d [256x8x14x14]': o8q,
-    'mm 256x32x392 Bt +bias': o32, 'mm 256x392x32 Bt +bias +relu': o392, 'convT 8->8 s2 7->14 +bias +relu': o8h,
-    'convT 8->16 s2 14->28 +bias +relu': o16, 'conv2d 16->1 28x28 +bias +sigmoid': o1, 'activationGrad sigmoid [200704]': o1,
-    'convBackwardData 1->16 28x28': o16, 'convBackwardWeight 16x28x28, 1 ch +bias': gw, 'activationGrad relu [3211264]': o16,
-    'conv2d 16->8 s2 28->14 (convT dx)': o8h, 'convBackwardWeight 16x28x28 s2, 8 ch': gw, 'reduce sum [4096x784x1] (convT bias)': o16h,
-    'activationGrad relu [401408]': o8h, 'conv2d 8->8 s2 14->7 (convT dx)': o8q, 'convBackwardWeight 8x14x14 s2, 8 ch': gw,
-    'mm 392x32x256 At (dWd)': dWd, 'maxPool2dBackward [256x8x14x14]': o8h, 'convBackwardData 8->16 14x14': o16h,
-    'convBackwardWeight 16x14x14, 8 ch +bias': gw, 'maxPool2dBackward [256x16x28x28]': o16, 'convBackwardWeight 1x28x28, 16 ch +bias': gw,
-  };
-  // The bias gradients are checked with the weights' (gb after gw).
-  const outputs = Object.fromEntries(Object.entries(writes).map(([k, o]) => [k, o === gw && k.includes('bias') ? [gw, gb] : [o]]));
+  const arg1 = new Float32Array(B * c1 * n1), arg2 = new Float32Array(B * c2 * n2), pool1 = geo(c1, s0, 2, 2, 0, s1), pool2 = geo(c2, s1, 2, 2, 0, s2);
+  b.maxPool2d(a1_0, o1_1, arg1, pool1);
+  b.maxPool2d(a2_1, o2_2, arg2, pool2);
+  const z = rnd(B * latent), Wd = rnd(flat * latent), bd = rnd(flat), We = rnd(latent * flat), be = rnd(latent);
+  const oFlat = new Float32Array(B * flat), oLatent = new Float32Array(B * latent), dWd = new Float32Array(flat * latent);
+  const slots = adamSlots(parameterSizes);
+  const image = (c, s) => `[${B}x${c}x${s}x${s}]`;
+  // [name, the call, its output(s)] in the step's order; a weight gradient with a bias checks gb after gw.
+  const table = [
+    [`conv2d ${c0}->${c1} ${s0}x${s0} +bias`, () => b.conv2d(x0, w1x0, b1, o1_0, geo(c0, s0, 3, 1, 1, s0), c1), [o1_0]],
+    [`maxPool2d ${image(c1, s0)}`, () => b.maxPool2d(a1_0, o1_1, arg1, pool1), [o1_1]],
+    [`conv2d ${c1}->${c2} ${s1}x${s1} +bias`, () => b.conv2d(a1_1, w2x1, b2, o2_1, geo(c1, s1, 3, 1, 1, s1), c2), [o2_1]],
+    [`maxPool2d ${image(c2, s1)}`, () => b.maxPool2d(a2_1, o2_2, arg2, pool2), [o2_2]],
+    [`mm ${B}x${latent}x${flat} Bt +bias`, () => b.matmul(a2_2, We, oLatent, mm(B, latent, flat, false, true, be, 'none')), [oLatent]],
+    [`mm ${B}x${flat}x${latent} Bt +bias +${act}`, () => b.matmul(z, Wd, oFlat, mm(B, flat, latent, false, true, bd, act)), [oFlat]],
+    [`convT ${c2}->${c2} s2 ${s2}->${s1} +bias +${act}`, () => b.conv2dBackwardData(a2_2, w2x2, b2, o2_1, geo(c2, s1, 3, 2, 1, s2), c2, act), [o2_1]],
+    [`convT ${c2}->${c1} s2 ${s1}->${s0} +bias +${act}`, () => b.conv2dBackwardData(a2_1, w2x1, b1, o1_0, geo(c1, s0, 3, 2, 1, s1), c2, act), [o1_0]],
+    [`conv2d ${c1}->${c0} ${s0}x${s0} +bias +${outAct}`, () => b.conv2d(a1_0, w0x1, b0, o0, geo(c1, s0, 3, 1, 1, s0), c0, outAct), [o0]],
+    [`activationGrad ${outAct} [${B * c0 * n0}]`, () => b.activationGrad(outAct, x0, g0, o0, B * c0 * n0), [o0]],
+    [`convBackwardData ${c0}->${c1} ${s0}x${s0}`, () => b.conv2dBackwardData(g0, w0x1, null, o1_0, geo(c1, s0, 3, 1, 1, s0), c0), [o1_0]],
+    [`convBackwardWeight ${c1}x${s0}x${s0}, ${c0} ch +bias`, () => b.conv2dBackwardWeight(a1_0, g0, gw, gb, geo(c1, s0, 3, 1, 1, s0), c0), [gw, gb]],
+    [`activationGrad ${act} [${B * c1 * n0}]`, () => b.activationGrad(act, a1_0, g1_0, o1_0, B * c1 * n0), [o1_0]],
+    [`conv2d ${c1}->${c2} s2 ${s0}->${s1} (convT dx)`, () => b.conv2d(g1_0, w2x1, null, o2_1, geo(c1, s0, 3, 2, 1, s1), c2), [o2_1]],
+    [`convBackwardWeight ${c1}x${s0}x${s0} s2, ${c2} ch`, () => b.conv2dBackwardWeight(g1_0, a2_1, gw, null, geo(c1, s0, 3, 2, 1, s1), c2), [gw]],
+    [`reduce sum [${B * c1}x${n0}x1] (convT bias)`, () => b.reduce('sum', g1_0, o1_1, B * c1, n0, 1), [o1_1]],
+    [`activationGrad ${act} [${B * c2 * n1}]`, () => b.activationGrad(act, a2_1, g2_1, o2_1, B * c2 * n1), [o2_1]],
+    [`conv2d ${c2}->${c2} s2 ${s1}->${s2} (convT dx)`, () => b.conv2d(g2_1, w2x2, null, o2_2, geo(c2, s1, 3, 2, 1, s2), c2), [o2_2]],
+    [`convBackwardWeight ${c2}x${s1}x${s1} s2, ${c2} ch`, () => b.conv2dBackwardWeight(g2_1, a2_2, gw, null, geo(c2, s1, 3, 2, 1, s2), c2), [gw]],
+    [`mm ${flat}x${latent}x${B} At (dWd)`, () => b.matmul(oFlat, z, dWd, mm(flat, latent, B, true, false, null, 'none')), [dWd]],
+    [`maxPool2dBackward ${image(c2, s1)}`, () => b.maxPool2dBackward(a2_2, arg2, o2_1, pool2), [o2_1]],
+    [`convBackwardData ${c2}->${c1} ${s1}x${s1}`, () => b.conv2dBackwardData(g2_1, w2x1, null, o1_1, geo(c1, s1, 3, 1, 1, s1), c2), [o1_1]],
+    [`convBackwardWeight ${c1}x${s1}x${s1}, ${c2} ch +bias`, () => b.conv2dBackwardWeight(a1_1, g2_1, gw, gb, geo(c1, s1, 3, 1, 1, s1), c2), [gw, gb]],
+    [`maxPool2dBackward ${image(c1, s0)}`, () => b.maxPool2dBackward(a1_1, arg1, o1_0, pool1), [o1_0]],
+    [`convBackwardWeight ${c0}x${s0}x${s0}, ${c1} ch +bias`, () => b.conv2dBackwardWeight(x0, g1_0, gw, gb, geo(c0, s0, 3, 1, 1, s0), c1), [gw, gb]],
+    ['adamSteps W2', () => b.adamSteps(slots, adamP), null],
+    [`gatherRows ${B}x${c0 * n0}`, () => b.gatherRows(gsrc, c0 * n0, rows, 255, o0), null],
+  ];
+  const kernels = Object.fromEntries(table.map(([name, f]) => [name, f]));
+  const outputs = Object.fromEntries(table.filter(([, , outs]) => outs !== null).map(([name, , outs]) => [name, outs]));
   return { kernels, outputs };
 }
 const workloads = { W1: w1, W2: w2 };

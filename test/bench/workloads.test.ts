@@ -11,6 +11,7 @@ import { parseW1ChildArgs } from '../../bench/tessera/w1-args.js';
 import { parseBenchArgs } from '../../bench/tessera/run-args.js';
 import { engineRun, familyMetrics, type FamilyPair } from '../../bench/tessera/family.js';
 import { stepFlopsSummary } from '../../bench/tessera/step-flops.js';
+import { convAutoencoderShapes } from '../../bench/tessera/conv-shapes.js';
 import { runPython } from '../../bench/harness/python.js';
 import { peersDir } from '../../bench/harness/paths.js';
 
@@ -42,6 +43,22 @@ describe('bench/tessera/workloads', () => {
     const z = model.encode(x);
     expect(z.shape).toEqual([2, 32]);
     expect(model.decode(z).shape).toEqual([2, 1, 28, 28]);
+  });
+
+  it('W2\'s layer sizes for the kernel benchmarks follow the table and the model (bench/tessera/conv-shapes.ts)', () => {
+    const w2 = convAutoencoderShapes(WORKLOAD_TABLE.W2);
+    expect(w2).toMatchObject({ inChannels: 1, sides: [28, 14, 7], channels: [16, 8], latent: 32, flat: 392, activation: 'relu', output: 'sigmoid' });
+    const { model } = buildWorkloadModel(WORKLOAD_TABLE.W2, new Generator(0));
+    expect(w2.parameterSizes).toEqual(model.parameters().map((p) => p.size));
+    // A changed table changes the sizes: 3 channels of 12×12, levels of 4 and 6, a latent of 5.
+    const other = { ...WORKLOAD_TABLE.W2, architecture: { builder: 'convAutoencoder' as const,
+      options: { inputShape: [3, 12, 12] as [number, number, number], channels: [4, 6], latent: 5, activation: 'tanh' as const, output: 'none' as const } } };
+    const s = convAutoencoderShapes(other);
+    expect(s).toMatchObject({ inChannels: 3, sides: [12, 6, 3], channels: [4, 6], latent: 5, flat: 54, activation: 'tanh', output: 'none' });
+    expect(s.parameterSizes).toEqual(buildWorkloadModel(other, new Generator(0)).model.parameters().map((p) => p.size));
+    expect(() => convAutoencoderShapes(WORKLOAD_TABLE.W1)).toThrow(/W1 is built by denseAutoencoder, expected convAutoencoder/);
+    const threeLevels = { ...other, architecture: { builder: 'convAutoencoder' as const, options: { channels: [4, 4, 4], latent: 5 } } };
+    expect(() => convAutoencoderShapes(threeLevels)).toThrow(/expected two levels .* got channels \[4, 4, 4\], input 28×28/);
   });
 
   it('the PyTorch twins have the same parameter counts (torch_w1.py --param-counts)', async () => {
