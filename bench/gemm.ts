@@ -21,11 +21,12 @@ import type { Backend } from '../src/backend/backend.js';
 import { loadNativeBackend, nativeAddon, nativeInfo, setNativeIsa, setNativeThreads, type NativeIsa } from '../src/backend/native/index.js';
 import { measureBackendPeak } from '../src/backend/peak.js';
 import { Generator } from '../src/random.js';
+import { parseGemmArgs, type GemmWorkload } from './gemm-args.js';
 
 interface Shape { name: string; m: number; n: number; k: number; transA: boolean; transB: boolean; training: boolean }
 
 // (in, out) of each dense layer, in the order of a training step's forward pass.
-const LAYERS: Record<string, [number, number][]> = {
+const LAYERS: Record<GemmWorkload, [number, number][]> = {
   W1: [[784, 64], [64, 32], [32, 64], [64, 784]],
   W3: [[784, 256], [256, 64], [32, 256], [256, 784]],
 };
@@ -136,27 +137,19 @@ interface NumpyRow { name: string; m: number; n: number; k: number; gflops: Summ
 interface NumpyOut { blas: unknown; results: { threads: number; rows: NumpyRow[] }[] }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const quick = args.includes('--quick');
-  const isaArg = args.includes('--isa') ? args[args.indexOf('--isa') + 1] : undefined;
+  const { quick, rounds, isa: isaArg, workload, threads, sizes, rowsOnly } = parseGemmArgs(process.argv.slice(2));
   const { backend: native, reason } = loadNativeBackend();
   if (native === null) throw new Error(`bench/gemm.ts: ${reason}`);
   const info = nativeInfo();
   const allThreads = info.threads;
   const isas = (isaArg === 'all' ? info.available : [isaArg ?? info.isa]) as NativeIsa[];
-  const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-  const workload = option('--workload') ?? 'W1';
   const layers = LAYERS[workload];
-  if (!layers) throw new Error(`bench/gemm.ts: --workload must be one of ${Object.keys(LAYERS).join(', ')}, got ${workload}`);
-  const sizesArg = option('--sizes');
-  const sizes = sizesArg === 'none' ? [] : sizesArg ? sizesArg.split(',').map(Number) : quick ? [256, 1024] : [128, 256, 512, 1024, 2048];
   const repeats = quick ? 3 : 7, minMs = quick ? 20 : 50;
-  const threadCounts = option('--threads') ? option('--threads')!.split(',').map(Number) : allThreads > 1 ? [1, allThreads] : [1];
+  const threadCounts = threads ?? (allThreads > 1 ? [1, allThreads] : [1]);
 
   // Rounds of [NumPy, tessera], keeping each row's best median over the rounds: on a shared
   // machine a burst of other work can halve one library's run, and alternating gives both the
   // same chances.
-  const rounds = quick ? 1 : Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 2);
   const gen = new Generator(7);
   const shapes: Shape[] = [
     ...sizes.map((s) => ({ name: `square ${s}`, m: s, n: s, k: s, transA: false, transB: false, training: true })),
@@ -240,7 +233,7 @@ async function main(): Promise<void> {
   // Every ISA path at one size, one thread: what each code path is worth on this CPU.
   const perIsa: Record<string, Summary> = {};
   let perCall: Record<string, number> = {};
-  if (!args.includes('--rows-only')) {
+  if (!rowsOnly) {
     const cmpSize = quick ? 512 : 1024;
     const cmp: Shape = { name: `square ${cmpSize}`, m: cmpSize, n: cmpSize, k: cmpSize, transA: false, transB: false, training: true };
     const ca = random(gen, cmpSize * cmpSize), cb = random(gen, cmpSize * cmpSize);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, selectRunners } from '../../bench/tessera/run-args.js';
 import { parseW1ChildArgs } from '../../bench/tessera/w1-args.js';
+import { parseGemmArgs } from '../../bench/gemm-args.js';
 
 describe('bench/run.ts arguments', () => {
   it('parses every flag', () => {
@@ -50,5 +51,27 @@ describe('bench/tessera/w1-child arguments', () => {
     expect(() => parseW1ChildArgs(['--backend', 'cuda'])).toThrow(/--backend expects one of native, wasm, js, webgpu/);
     expect(() => parseW1ChildArgs(['--epochs', '1.5'])).toThrow(/--epochs expects an integer >= 1/);
     expect(() => parseW1ChildArgs(['--x'])).toThrow(/unknown option '--x'/);
+  });
+});
+
+describe('bench/gemm.ts arguments', () => {
+  it('defaults, --quick, and every flag', () => {
+    expect(parseGemmArgs([])).toEqual({ quick: false, rounds: 2, isa: undefined, workload: 'W1', threads: undefined,
+      sizes: [128, 256, 512, 1024, 2048], rowsOnly: false });
+    expect(parseGemmArgs(['--quick', '--rounds', '5'])).toMatchObject({ quick: true, rounds: 1, sizes: [256, 1024] });
+    expect(parseGemmArgs(['--rounds', '3', '--isa', 'avx2', '--workload', 'W3', '--threads', '1,2', '--sizes', 'none', '--rows-only']))
+      .toEqual({ quick: false, rounds: 3, isa: 'avx2', workload: 'W3', threads: [1, 2], sizes: [], rowsOnly: true });
+    expect(parseGemmArgs(['--sizes=64,96', '--isa=all'])).toMatchObject({ sizes: [64, 96], isa: 'all' });
+  });
+
+  it('rejects bad values, unknown flags and stray words by name', () => {
+    expect(() => parseGemmArgs(['--workload', 'W2'])).toThrow("bench/gemm.ts: --workload expects one of W1, W3, got 'W2'");
+    expect(() => parseGemmArgs(['--isa', 'neon'])).toThrow("bench/gemm.ts: --isa expects one of all, avx512, avx2, portable, got 'neon'");
+    expect(() => parseGemmArgs(['--threads', '1,x'])).toThrow("bench/gemm.ts: --threads expects positive integers, got 'x'");
+    expect(() => parseGemmArgs(['--sizes', '128,'])).toThrow("bench/gemm.ts: --sizes expects positive integers, got ''");
+    expect(() => parseGemmArgs(['--rounds', '0'])).toThrow("bench/gemm.ts: --rounds expects positive integers, got '0'");
+    expect(() => parseGemmArgs(['--fast'])).toThrow(/bench\/gemm.ts: .*'--fast'/);
+    expect(() => parseGemmArgs(['--rounds'])).toThrow(/bench\/gemm.ts: .*--rounds/);
+    expect(() => parseGemmArgs(['256'])).toThrow(/bench\/gemm.ts: .*'256'/);
   });
 });
