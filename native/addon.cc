@@ -108,6 +108,16 @@ BatchedGemm gemmArgs(const Napi::CallbackInfo& info, const char* fn) {
 
 void Matmul(const Napi::CallbackInfo& info) { gemmBatched(activeKernels(), gemmArgs(info, "matmul")); }
 void MatmulNaive(const Napi::CallbackInfo& info) { gemmNaive(gemmArgs(info, "gemmNaive")); }
+// gemmSplit(batch, m, n, k, transA, transB, threads) → [partsM, partsN]: how matmul splits that product
+// with the active ISA at that thread count ([1, 1]: one block per batch item).
+Napi::Value GemmSplitOf(const Napi::CallbackInfo& info) {
+  const GemmSplit s = gemmSplit(activeKernels(), lng(info, 0), lng(info, 1), lng(info, 2), lng(info, 3), flag(info, 4), flag(info, 5),
+      static_cast<int>(lng(info, 6)));
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Number::New(info.Env(), static_cast<double>(s.partsM)));
+  out.Set(1u, Napi::Number::New(info.Env(), static_cast<double>(s.partsN)));
+  return out;
+}
 
 ConvGeometry geometry(const Napi::CallbackInfo& info, size_t i, const char* fn) {
   const double* m = data<const double>(info, i, fn, napi_float64_array);
@@ -347,6 +357,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("matmul", Napi::Function::New(env, Matmul));
   exports.Set("gemmNaive", Napi::Function::New(env, MatmulNaive));
+  exports.Set("gemmSplit", Napi::Function::New(env, GemmSplitOf));
   exports.Set("im2col", Napi::Function::New(env, Im2col));
   exports.Set("col2im", Napi::Function::New(env, Col2im));
   exports.Set("convForward", Napi::Function::New(env, ConvForward));

@@ -12,8 +12,7 @@
 // The epilogue (bias + activation) runs on each C tile right after its last k block,
 // while the tile is still in L1. Threads split the output into more independent blocks than
 // there are threads (claimed one by one, so a thread that starts late or is preempted leaves
-// its share to the others), over rows when B is shared by all of them (packed once, before),
-// else over columns.
+// its share to the others), over rows or over columns: gemmSplit says which, and why.
 #include "gemm.h"
 #include <cstdlib>
 #include <cstring>
@@ -206,58 +205,63 @@ constexpr long kMaxSharedB = 1L << 21;
 
 }  // namespace
 
+GemmSplit gemmSplit(const IsaKernels* K, long batch, long m, long n, long k, bool transA, bool transB, int threads) {
+  GemmSplit split{false, 1, 1, false};
+  const double flops = 2.0 * batch * m * n * k;
+  split.parallel = threads > 1 && flops >= kParallelFlops;
+  if (!split.parallel) return split;
+  const double byWork = flops / kMinBlockFlops;
+  long want = kBlocksPerThread * threads;
+  if (want > byWork) want = static_cast<long>(byWork);
+  if (want < threads) want = threads;
+  const long parts = (want + batch - 1) / batch;  // blocks per batch item
+  if (parts <= 1) return split;
+  const Blocking bl = blockingFor(K);
+  const long mTiles = (m + K->mr - 1) / K->mr, nTiles = (n + K->nr - 1) / K->nr;
+  // Rows when they have at least as many micro-tiles as the columns, else columns: every row block
+  // reads all of B and every column block all of A, so the blocks then read the smaller one again.
+  // One exception. Where the row blocks cannot read B in place (B transposed, blocks taller than one
+  // MC block, or B's rows 4 KiB apart: gemmSingle's rule), B is packed before them, in a pool job of
+  // its own and a wait for its slowest task (or by every block, past kMaxSharedB). Column blocks need
+  // no pass when each reads A in place (at most 4 panels wide, A transposed or its rows not 4 KiB
+  // apart: gemmSingle's rule again), and are taken then if they share out evenly among the threads
+  // (as many blocks as wanted, or a multiple of the threads). W1's 256×64×784 Bᵀ at 2 threads:
+  // 1.4–1.9× one thread by columns, 1.0–1.7× by rows (bench/RESULTS.md, "Two threads: ..."); the
+  // rule's other cases: bench/RESULTS.md, "Tidying issue 15's loose ends".
+  const long rowBlocks = parts < mTiles ? parts : mTiles, blockRows = (mTiles + rowBlocks - 1) / rowBlocks * K->mr;
+  // Column blocks of ≤ 4 panels (A read in place) when that needs at most twice the blocks wanted, a
+  // multiple of the threads where the panels allow.
+  const long narrow = (nTiles + 3) / 4, rounded = (narrow + threads - 1) / threads * threads;
+  long colBlocks = parts < nTiles ? parts : nTiles;
+  if (narrow > parts && narrow <= 2 * parts) colBlocks = rounded <= nTiles ? rounded : narrow;
+  split.bInPlace = !transB && blockRows <= bl.mc && (n * 4) % 4096 != 0;
+  const bool aInPlace = (transA || (k * 4) % 4096 != 0) && narrow <= colBlocks;
+  const bool evenColumns = colBlocks >= parts || colBlocks % threads == 0;
+  const bool byRows = mTiles >= nTiles && (split.bInPlace || !aInPlace || !evenColumns);
+  if (byRows) split.partsM = rowBlocks;
+  else split.partsN = colBlocks;
+  return split;
+}
+
 void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
-  const int threads = poolThreads();
-  const double flops = 2.0 * g.batch * g.m * g.n * g.k;
-  Job job{K, &g, 1, 1, nullptr, 0};
-  const bool parallel = threads > 1 && flops >= kParallelFlops;
-  long want = 1;
-  if (parallel) {
-    const double byWork = flops / kMinBlockFlops;
-    want = kBlocksPerThread * threads;
-    if (want > byWork) want = static_cast<long>(byWork);
-    if (want < threads) want = threads;
-  }
-  const long parts = (want + g.batch - 1) / g.batch;
+  const GemmSplit split = gemmSplit(K, g.batch, g.m, g.n, g.k, g.transA, g.transB, poolThreads());
+  Job job{K, &g, split.partsM, split.partsN, nullptr, 0};
+  // Row blocks of one product share B: packed once, in parallel, unless each block reads it in place.
   const Blocking bl = blockingFor(K);
-  if (parts > 1) {
-    const long mTiles = (g.m + K->mr - 1) / K->mr, nTiles = (g.n + K->nr - 1) / K->nr;
-    // Rows when they have at least as many micro-tiles: the blocks then share B (packed once
-    // below, or read in place) and each packs only its own rows of A, so nothing is packed
-    // twice. Columns otherwise: each block packs its own columns of B and reads A in place
-    // when it is at most 4 panels wide (gemmSingle's rule), so blocks of ≤ 4 panels are used
-    // when that needs at most twice the blocks wanted; wider blocks each pack all of A.
-    // Except for a few column panels of a B stored transposed, which row blocks could only share
-    // after a packing pass of its own (a second pool job, and a wait for its slowest task): one
-    // block per panel then, each packing just its own columns. W1's 256×64×784 Bᵀ at 2 threads:
-    // 1.0–1.7× one thread by rows, 1.4–1.9× by columns (bench/RESULTS.md, "Two threads: ...").
-    const bool fewTransposedPanels = g.transB && g.batch == 1 && nTiles >= threads && nTiles < parts;
-    if (mTiles >= nTiles && !fewTransposedPanels) {
-      job.partsM = parts < mTiles ? parts : mTiles;
-    } else {
-      const long narrow = (nTiles + 3) / 4, rounded = (narrow + threads - 1) / threads * threads;
-      job.partsN = parts < nTiles ? parts : nTiles;
-      if (narrow > parts && narrow <= 2 * parts) job.partsN = rounded <= nTiles ? rounded : narrow;
-    }
-    // Row blocks of one product share B: packed once, in parallel, unless each block would read
-    // it in place (row-major B, blocks of at most one MC block of rows: gemmSingle's rule).
-    const long blockRows = (mTiles + job.partsM - 1) / job.partsM * K->mr;
-    const bool bInPlace = !g.transB && blockRows <= bl.mc && (g.n * 4) % 4096 != 0;
-    const long npad = nTiles * K->nr;
-    if (job.partsM > 1 && g.batch == 1 && g.k > 0 && !bInPlace && npad * g.k <= kMaxSharedB) {
-      PackBuffers& buf = tlsBuffers;
-      buf.shared = PackBuffers::grow(buf.shared, buf.sharedCap, npad * g.k);
-      const long kBlocks = (g.k + bl.kc - 1) / bl.kc, panelsPerGroup = 4;
-      PackJob pack{K, viewB(g, g.b, 0), g.n, g.k, bl.kc, npad, (nTiles + panelsPerGroup - 1) / panelsPerGroup, panelsPerGroup,
-          buf.shared};
-      parallelFor(kBlocks * pack.groups, packBlock, &pack);
-      job.sharedB = buf.shared;
-      job.npad = npad;
-    }
+  const long nTiles = (g.n + K->nr - 1) / K->nr, npad = nTiles * K->nr;
+  if (job.partsM > 1 && g.batch == 1 && g.k > 0 && !split.bInPlace && npad * g.k <= kMaxSharedB) {
+    PackBuffers& buf = tlsBuffers;
+    buf.shared = PackBuffers::grow(buf.shared, buf.sharedCap, npad * g.k);
+    const long kBlocks = (g.k + bl.kc - 1) / bl.kc, panelsPerGroup = 4;
+    PackJob pack{K, viewB(g, g.b, 0), g.n, g.k, bl.kc, npad, (nTiles + panelsPerGroup - 1) / panelsPerGroup, panelsPerGroup,
+        buf.shared};
+    parallelFor(kBlocks * pack.groups, packBlock, &pack);
+    job.sharedB = buf.shared;
+    job.npad = npad;
   }
   const long tasks = g.batch * job.partsM * job.partsN;
-  if (parallel && tasks > 1) parallelFor(tasks, runBlock, &job);
+  if (split.parallel && tasks > 1) parallelFor(tasks, runBlock, &job);
   else for (long t = 0; t < tasks; t++) runBlock(&job, t, 0);
 }
 

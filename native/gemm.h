@@ -16,6 +16,14 @@ struct BatchedGemm {
   int act;                                     // ActCode
 };
 
+/** How gemmBatched splits a product among `threads` threads (gemm.cc says why). */
+struct GemmSplit {
+  bool parallel;      // worth a second thread at all (≥ kParallelFlops)
+  long partsM, partsN;  // each batch item is split into partsM row blocks × partsN column blocks
+  bool bInPlace;      // row blocks read B in place (no packing pass before them)
+};
+GemmSplit gemmSplit(const IsaKernels* K, long batch, long m, long n, long k, bool transA, bool transB, int threads);
+
 /** out = act(A·B + bias) per batch item; threads over batch items or row/column blocks. */
 void gemmBatched(const IsaKernels* K, const BatchedGemm& g);
 /** The reference: one dot product per output, accumulated in double (as the js naive kernel). */

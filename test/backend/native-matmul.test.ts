@@ -2,9 +2,10 @@
 // ISA path of this CPU: odd sizes, sizes below a SIMD vector, size 1, tile and block edges, all
 // four transpose combinations, batch strides with broadcasting, bias + every activation, and
 // threads > 1 against one thread.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activation, MatmulParams } from '../../src/backend/backend.js';
 import { Generator, U, expectWithin, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
+import { nativeAddon } from '../../src/backend/native/index.js';
 
 const native = nativeOrThrow();
 
@@ -143,7 +144,9 @@ describe.each(isasHere())('native matmul on %s', (isa) => {
     const cases: Case[] = [];
     for (const m of dims) for (const n of dims) for (const k of dims) cases.push({ batch: 1, m, n, k });
     cases.push({ batch: 1, m: 256, n: 784, k: 64 }, { batch: 1, m: 256, n: 64, k: 784 }, { batch: 1, m: 784, n: 64, k: 256 },
-      { batch: 1, m: 64, n: 784, k: 256 }, { batch: 1, m: 300, n: 40, k: 700 }, { batch: 2, m: 33, n: 257, k: 257 });
+      { batch: 1, m: 64, n: 784, k: 256 }, { batch: 1, m: 300, n: 40, k: 700 }, { batch: 2, m: 33, n: 257, k: 257 },
+      // W2's decoder product and W3's encoder's (by columns where B is transposed), A's rows 4 KiB apart (by rows).
+      { batch: 1, m: 256, n: 392, k: 32 }, { batch: 1, m: 256, n: 256, k: 784 }, { batch: 1, m: 64, n: 1000, k: 1024 });
     for (const c of cases) {
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
         const a = uniform(gen, c.batch * c.m * c.k), b = uniform(gen, c.batch * c.k * c.n), bias = uniform(gen, c.n);
@@ -161,5 +164,39 @@ describe.each(isasHere())('native matmul on %s', (isa) => {
         useIsa(isa, 1);
       }
     }
+  });
+});
+
+describe.each(isasHere())('native matmul: how a product is split among threads, on %s', (isa) => {
+  const addon = nativeAddon();
+  if (addon === null) throw new Error('the native addon did not load');
+  /** [row blocks, column blocks] of one product at `threads` (2 unless told). */
+  const split = (m: number, n: number, k: number, transA: boolean, transB: boolean, threads = 2): [number, number] => {
+    useIsa(isa, 1);
+    return addon.gemmSplit(1, m, n, k, transA, transB, threads);
+  };
+  const byRows = ([rows, cols]: [number, number]) => rows > 1 && cols === 1;
+  const byColumns = ([rows, cols]: [number, number]) => rows === 1 && cols > 1;
+
+  it('rows where they have more tiles, unless B would need a packing pass and column blocks read A in place', () => {
+    // More column tiles: columns (128×1000×1024, though A's rows 4 KiB apart make every column block pack A).
+    expect(byColumns(split(128, 1000, 1024, false, false))).toBe(true);
+    // W1's first layer, X·W₁ᵀ (256×64×784): more row tiles, but W₁ is stored transposed, so row blocks
+    // would wait for a pass packing it; column blocks of ≤ 4 panels read X in place: columns.
+    expect(byColumns(split(256, 64, 784, false, true))).toBe(true);
+    // The same shape with B row-major: row blocks read it in place: rows.
+    expect(byRows(split(256, 64, 784, false, false))).toBe(true);
+    // Row-major B whose rows are 4 KiB apart (n 1024) needs the pass too: columns when A is read in
+    // place (stored transposed), rows when A's rows are 4 KiB apart as well (every column block would pack it).
+    expect(byColumns(split(1024, 1024, 1024, true, false))).toBe(true);
+    expect(byRows(split(1024, 1024, 1024, false, false))).toBe(true);
+    // W3's X·W₁ᵀ (256×256×784): columns. W1's at 3 threads on AVX-512: its 2 panels leave a thread idle: rows.
+    expect(byColumns(split(256, 256, 784, false, true))).toBe(true);
+    if (isa === 'avx512') expect(byRows(split(256, 64, 784, false, true, 3))).toBe(true);
+    // A single panel (n 8) for two threads: rows.
+    expect(byRows(split(2048, 8, 784, false, true))).toBe(true);
+    // Below 4 MFLOP, or at one thread, nothing is split.
+    expect(split(64, 64, 64, false, true)).toEqual([1, 1]);
+    expect(split(256, 64, 784, false, true, 1)).toEqual([1, 1]);
   });
 });

@@ -25,6 +25,8 @@ export interface NativeAddon {
     transB: boolean, strideA: number, strideB: number, bias: F32 | null, act: number): void;
   gemmNaive(a: F32, b: F32, out: F32, batch: number, m: number, n: number, k: number, transA: boolean,
     transB: boolean, strideA: number, strideB: number): void;
+  /** How matmul splits that product among `threads` (native/gemm.cc's gemmSplit): [row blocks, column blocks]. */
+  gemmSplit(batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, threads: number): [number, number];
   /** geometry: [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow] */
   im2col(x: F32, cols: F32, geometry: Float64Array): void;
   col2im(cols: F32, out: F32, geometry: Float64Array): void;
@@ -68,7 +70,7 @@ export interface NativeAddon {
 
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
-  'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'im2col', 'col2im',
+  'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'gemmSplit', 'im2col', 'col2im',
   'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'adamMany', 'random', 'gatherBytes',
   'reparameterize', 'reparameterizeBackward', 'info', 'setIsa', 'setThreads', 'noop', 'peakFma', 'peakCopy',
 ];
