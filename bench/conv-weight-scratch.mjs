@@ -2,7 +2,7 @@
 // default 32 images of 8×8) in a fresh process: its time per call, the process's peak RSS, and a
 // hash of the gradient's bits, so that two builds compared side by side must print the same hash.
 // The kernel's per-thread float lanes once took 64 bytes per weight (151 MB a thread at 512 → 512);
-// bench/RESULTS.md, "Bounded weight-gradient scratch".
+// bench/RESULTS.md, "Tidying issue 15's loose ends".
 //
 //   node bench/conv-weight-scratch.mjs [ROOT=.] [threads=1] [channels=512] [size=8] [images=32] [calls=5]
 //

@@ -207,6 +207,7 @@ constexpr long kMaxSharedB = 1L << 21;
 
 GemmSplit gemmSplit(const IsaKernels* K, long batch, long m, long n, long k, bool transA, bool transB, int threads) {
   GemmSplit split{false, 1, 1, false};
+  if (batch < 1 || m < 1 || n < 1 || k < 0) return split;  // an empty product (gemmBatched returns early): one block
   const double flops = 2.0 * batch * m * n * k;
   split.parallel = threads > 1 && flops >= kParallelFlops;
   if (!split.parallel) return split;

@@ -198,5 +198,8 @@ describe.each(isasHere())('native matmul: how a product is split among threads, 
     // Below 4 MFLOP, or at one thread, nothing is split.
     expect(split(64, 64, 64, false, true)).toEqual([1, 1]);
     expect(split(256, 64, 784, false, true, 1)).toEqual([1, 1]);
+    // An empty product is one block, whatever the signs (a negative m times a negative k once divided by zero).
+    expect(split(0, 64, 784, false, true)).toEqual([1, 1]);
+    expect(split(-5, 1e6, -1, false, false)).toEqual([1, 1]);
   });
 });
