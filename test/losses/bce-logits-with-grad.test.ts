@@ -3,10 +3,12 @@
 // backend against a naive float64 reference written here and against its own two binary ops
 // ('bceLogits', 'bceLogitsGrad': the same formulas, so native and wasm give the same bits), on odd
 // sizes, size 1, NaN, ±∞ and saturated logits (|z| > 88, where e^−|z| is subnormal or 0); the loss's
-// gradient through it against float64 finite differences.
+// gradient through it against float64 finite differences. And the VAE's deferred reconstruction
+// (sigmoidDeferred, src/ops/activation.ts): σ(logits) computed when first read, never when not.
 import { describe, expect, it } from 'vitest';
 import { formatGradcheck, Generator, gradcheck, noGrad, tensor, withDefaultDType, type Backend, type Tensor } from '../../src/index.js';
 import { bceWithLogitsLoss } from '../../src/losses/index.js';
+import { sigmoid, sigmoidDeferred } from '../../src/ops/activation.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { setNativeIsa, setNativeThreads, type NativeIsa } from '../../src/backend/native/index.js';
 import { probeNative, probeWasm, probeWebGPU, probedBackend } from '../backend-probe.js';
@@ -139,6 +141,41 @@ describe('bceWithLogitsLoss through the one-pass form', () => {
       Z.grad = null;
       bceWithLogitsLoss(Z, X).backward();
       (Z.grad!.toArray() as number[][]).flat().forEach((g, i) => expect(g).toBeCloseTo(reference(z[i], x[i])[1] / 21, 14));
+    });
+  });
+});
+
+describe('sigmoidDeferred (the VAE training reconstruction)', () => {
+  const backends: Backend[] = [js];
+  for (const p of [probeNative(), probeWasm(), webgpu]) if (p.backend) backends.push(p.backend);
+
+  it('is σ(x), computed only when first read, after its input is gone too', async () => {
+    for (const b of backends) {
+      const values = [-100, -3, -0.5, 0, 0.25, 2, 40];
+      const x = tensor(values, [7], { backend: b });
+      const y = sigmoidDeferred(x), want = sigmoid(x);
+      expect(y.ref.pending, b.name).not.toBeNull();
+      x.dispose();  // the pending σ holds x's storage, not x
+      const got = Array.from(await y.data());
+      expect(y.ref.pending).toBeNull();
+      expect(got, b.name).toEqual(Array.from(await want.data()));
+      values.forEach((v, i) => expect(got[i]).toBeCloseTo(1 / (1 + Math.exp(-v)), 6));
+    }
+  });
+
+  it('releases its input when disposed unread, and its graph is sigmoid\'s', () => {
+    const x = tensor([0.5, -1, 2], [3], { backend: 'js', requiresGrad: true });
+    const before = x.ref.refs;
+    const unread = sigmoidDeferred(x);
+    expect(x.ref.refs).toBe(before + 1);
+    unread.dispose();
+    expect(x.ref.refs).toBe(before);
+    const y = sigmoidDeferred(x);
+    expect(y.node?.op).toBe('sigmoid');
+    y.sum().backward();  // σ' = σ(1 − σ), from y (which the backward reads, so computes)
+    (x.grad!.toArray() as number[]).forEach((g, i) => {
+      const s = 1 / (1 + Math.exp(-[0.5, -1, 2][i]));
+      expect(g).toBeCloseTo(s * (1 - s), 6);
     });
   });
 });
