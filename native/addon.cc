@@ -65,7 +65,7 @@ void Binary(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), "tessera native binary: rank above 16");
 }
 
-// bceLogitsWithGrad(z, x, lossSum [1], grad, size)
+// bceLogitsWithGrad(z, x, loss, grad, size)
 void BceLogitsWithGrad(const Napi::CallbackInfo& info) {
   bceLogitsWithGrad(activeKernels(), data<const float>(info, 0, "bceLogitsWithGrad"), data<const float>(info, 1, "bceLogitsWithGrad"),
       data<float>(info, 2, "bceLogitsWithGrad"), data<float>(info, 3, "bceLogitsWithGrad"), lng(info, 4));

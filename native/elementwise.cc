@@ -2,7 +2,6 @@
 // (~64K elements: below that the wake-up and the split cost more than they save).
 #include "elementwise.h"
 #include <cstring>
-#include "reduce.h"
 #include "strided.h"
 #include "thread_pool.h"
 
@@ -60,9 +59,13 @@ bool activationGrad(const IsaKernels* K, int act, const float* y, const float* g
   return true;
 }
 
-void bceLogitsWithGrad(const IsaKernels* K, const float* z, const float* x, float* lossSum, float* grad, long n) {
-  // R_SUM's blocks (reduce.h), so that the sum is R_SUM's of the per-element losses, for every thread count.
-  lossSum[0] = static_cast<float>(sumInRowBlocks(n, [&](long begin, long m) { return K->bceLogitsWithGrad(z + begin, x + begin, grad + begin, m); }));
+void bceLogitsWithGrad(const IsaKernels* K, const float* z, const float* x, float* loss, float* grad, long n) {
+  // An exp, a log1p and a division per element: heavy like the transcendental unary ops.
+  parallelRange(n, kParallelGrain / 8, [&](long begin, long end) {
+    begin = begin & ~15L;
+    if (end != n) end = end & ~15L;
+    if (begin < end) K->bceLogitsWithGrad(z + begin, x + begin, loss + begin, grad + begin, end - begin);
+  });
 }
 
 bool binary(const IsaKernels* K, int op, const float* a, const float* b, float* out, const double* meta) {

@@ -66,9 +66,26 @@ void argExtreme(const float* x, float* out, long size, long inner, long width, b
   }
 }
 
-/** Σ x[0:size] (or Σ x², `squares`) in blocks, over threads; see sumInRowBlocks (reduce.h). */
+// A sum over one long contiguous row (outer 1, inner 1: a loss over a whole batch) in blocks of
+// kRowBlock elements (more for rows over 64 blocks: at most 64 blocks, summed on the stack), each
+// summed by the ISA's row kernel in double, then the blocks' sums added in block order. The
+// blocks depend on the row's length only, so the result is the same for every thread count.
+constexpr long kRowBlock = 1L << 15, kMaxRowBlocks = 64;
+
+/** Σ x[0:size] (or Σ x², `squares`) in blocks, over threads; see kRowBlock. */
 double sumLongRow(const IsaKernels* K, const float* x, long size, bool squares) {
-  return sumInRowBlocks(size, [&](long begin, long n) { return squares ? K->sumSquaresRow(x + begin, n) : K->sumRow(x + begin, n); });
+  const long block = size <= kMaxRowBlocks * kRowBlock ? kRowBlock : ((size + kMaxRowBlocks - 1) / kMaxRowBlocks + 15) / 16 * 16;
+  const long blocks = (size + block - 1) / block;
+  double partial[kMaxRowBlocks];
+  parallelRange(blocks, 1, [&](long begin, long end) {
+    for (long b = begin; b < end; b++) {
+      const long n = size - b * block < block ? size - b * block : block;
+      partial[b] = squares ? K->sumSquaresRow(x + b * block, n) : K->sumRow(x + b * block, n);
+    }
+  });
+  double s = 0;
+  for (long b = 0; b < blocks; b++) s += partial[b];
+  return s;
 }
 
 // out[0:width] = Σ_r add(x[r·inner + 0:width]) over `size` rows, added in order. The sums build up

@@ -1,8 +1,7 @@
 // bce_logits: BCE on logits and its derivative in one pass (bceWithLogitsLoss's forward when the
 // logits need a gradient), each as the binary ops compute it (binary.wgsl, math.wgsl):
 //   loss[i] = bce_logits(z, y)  (binary 'bceLogits'),   grad[i] = σ(z) − y  (binary 'bceLogitsGrad')
-// z (logits), y (target): [size] → loss, grad: [size]. One element per thread. The caller
-// (kernels-elementwise.ts) sums loss with the reduce kernel: Backend.bceLogitsWithGrad's lossSum.
+// z (logits), y (target): [size] → loss, grad: [size]. One element per thread.
 
 struct Params {
   size: u32,

@@ -117,9 +117,8 @@ export function kernelChecks(backend: string) {
       named('activationGrad', act, 'out', out.length, size);
       return code;
     },
-    bceLogitsWithGrad(logits: Operand, target: Operand, lossSum: Operand, grad: Operand, size: number): void {
-      sameSize('bceLogitsWithGrad', size, 'logits,target,grad', logits, target, grad);
-      sameSize('bceLogitsWithGrad', 1, 'lossSum', lossSum);
+    bceLogitsWithGrad(logits: Operand, target: Operand, loss: Operand, grad: Operand, size: number): void {
+      sameSize('bceLogitsWithGrad', size, 'logits,target,loss,grad', logits, target, loss, grad);
     },
     /**
      * binary's op code, its operands checked against the strided extents and `meta` written; null

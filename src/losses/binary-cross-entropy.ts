@@ -73,19 +73,17 @@ function bceDerivative(pred: Tensor, target: Tensor): Tensor {
 
 /**
  * BCE on logits in one kernel pass, where the composition max(x, 0) − x·y + log1p(e^−|x|) took
- * seven: 'bceLogits' (then its sum or mean) when the logits need no gradient or the reduction is
- * 'none', else 'bceLogitsWithGrad', which writes the derivative σ(x) − y from the same e^−|x| and
- * sums the losses in the pass (the same value as sum(bceLogits)): the backward then only scales the
- * derivative, where the VAE's step read the logits three times. The derivative is the closed form
- * (the composite's would be wrong at exactly x = 0, where |x| has no slope).
+ * seven: 'bceLogits' alone when the logits need no gradient, else 'bceLogitsWithGrad', which also
+ * writes the derivative σ(x) − y from the same e^−|x| (the backward then only scales it; the VAE's
+ * step read the logits three times). The derivative is the closed form (the composite's would be
+ * wrong at exactly x = 0, where |x| has no slope).
  */
 export function bceWithLogitsLoss(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bceWithLogitsLoss', logits, target);
   const reduction = options.reduction ?? 'mean';
-  const fused = isGradEnabled() && logits.requiresGrad && (reduction === 'sum' || reduction === 'mean');
-  const [total, dLogits] = noGrad(() => fused ? bceLogitsWithGrad(logits, target) : [binaryKernel('bceLogits', logits, target), null]);
-  // mean is sum · (1/N), as reduce's mean (src/ops/reduce.ts)
-  const loss = noGrad(() => !fused ? reduce('bceWithLogitsLoss', total, reduction) : reduction === 'mean' ? mul(total, 1 / logits.size) : total);
+  const withGrad = isGradEnabled() && logits.requiresGrad;
+  const [each, dLogits] = noGrad(() => withGrad ? bceLogitsWithGrad(logits, target) : [binaryKernel('bceLogits', logits, target), null]);
+  const loss = noGrad(() => reduce('bceWithLogitsLoss', each, reduction));
   return record(loss, 'bceWithLogits', [logits, target], (g) => {
     // g has the loss's shape: a scalar for 'sum' and 'mean' (÷N here, as mean's rule), else logits'.
     const scale = reduction === 'mean' ? mul(g, 1 / logits.size) : g;

@@ -22,12 +22,12 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** Σ of BCE on logits (sum of binary 'bceLogits', the same value) and its derivative σ(a) − b, one kernel pass; no graph. */
-export function bceLogitsWithGrad(a: Tensor, b: Tensor): [lossSum: Tensor, grad: Tensor] {
+/** BCE on logits per element (binary 'bceLogits') and its derivative σ(a) − b, one kernel pass; no graph. */
+export function bceLogitsWithGrad(a: Tensor, b: Tensor): [loss: Tensor, grad: Tensor] {
   const op = 'bceLogitsWithGrad', { backend, dtype } = checkSameShape(op, a, b, () => `logits ${shapeStr(a.shape)} and target ${shapeStr(b.shape)} differ; expected one shape`);
-  const lossSum = empty([], dtype, backend), grad = empty(a.shape, dtype, backend);
-  backend.bceLogitsWithGrad(a.storage(op), b.storage(op), lossSum.storage(op), grad.storage(op), a.size);
-  return [lossSum, grad];
+  const loss = empty(a.shape, dtype, backend), grad = empty(a.shape, dtype, backend);
+  backend.bceLogitsWithGrad(a.storage(op), b.storage(op), loss.storage(op), grad.storage(op), a.size);
+  return [loss, grad];
 }
 
 /** A number as a one-element tensor beside `like` (same backend and dtype). */

@@ -1,7 +1,6 @@
 // Elementwise kernels of the js backend: unary maps, broadcasting binary maps, where, copy.
 // No per-element closures: each op is a switch outside a plain loop.
 import type { ActivationGradOp, BinaryOp, TypedArray, UnaryOp, UnaryParams } from '../backend.js';
-import { reduce } from './reduce.js';
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -129,17 +128,12 @@ function bceLogitsGrad(z: number, y: number): number {
   return (z >= 0 ? 1 : e) / (1 + e) - y;
 }
 
-/**
- * grad[i] = bceLogitsGrad and lossSum[0] = Σ bceLogits of logits[i], target[i]: the two binary ops in
- * one loop, the losses (stored in the dtype) summed by reduce 'sum' itself.
- */
-export function bceLogitsWithGrad(logits: TypedArray, target: TypedArray, lossSum: TypedArray, grad: TypedArray, size: number): void {
-  const losses = logits instanceof Float64Array ? new Float64Array(size) : new Float32Array(size);
+/** loss[i] = bceLogits and grad[i] = bceLogitsGrad of logits[i], target[i] (the two binary ops, one loop). */
+export function bceLogitsWithGrad(logits: TypedArray, target: TypedArray, loss: TypedArray, grad: TypedArray, size: number): void {
   for (let i = 0; i < size; i++) {
-    losses[i] = bceLogits(logits[i], target[i]);
+    loss[i] = bceLogits(logits[i], target[i]);
     grad[i] = bceLogitsGrad(logits[i], target[i]);
   }
-  reduce('sum', losses, lossSum, 1, size, 1);
 }
 
 /** One contiguous run of a broadcasting binary op: out[oo+i] = a[ao+i·sa] op b[bo+i·sb]. */

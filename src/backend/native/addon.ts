@@ -15,7 +15,7 @@ export interface NativeAddon {
   activationGrad(act: number, y: F32, g: F32, out: F32, size: number): void;
   /** meta: [rank, outShape, aStrides, bStrides] */
   binary(op: number, a: F32, b: F32, out: F32, meta: Float64Array): void;
-  bceLogitsWithGrad(logits: F32, target: F32, lossSum: F32, grad: F32, size: number): void;
+  bceLogitsWithGrad(logits: F32, target: F32, loss: F32, grad: F32, size: number): void;
   /** meta: [rank, outShape, condStrides, aStrides, bStrides] */
   where(cond: F32, a: F32, b: F32, out: F32, meta: Float64Array): void;
   /** meta: [rank, srcOffset, dstOffset, shape, srcStrides, dstStrides] */

@@ -122,9 +122,9 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       else addon.binary(code, a, b, out, meta);
     },
 
-    bceLogitsWithGrad(logits, target, lossSum, grad, size) {
-      check.bceLogitsWithGrad(logits, target, lossSum, grad, size);
-      addon.bceLogitsWithGrad(logits, target, lossSum, grad, size);
+    bceLogitsWithGrad(logits, target, loss, grad, size) {
+      check.bceLogitsWithGrad(logits, target, loss, grad, size);
+      addon.bceLogitsWithGrad(logits, target, loss, grad, size);
     },
 
     where(cond, cs, a, as, b, bs, out, outShape) {

@@ -109,10 +109,10 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
       else e.tessera_binary(code, at(a, 'binary'), at(b, 'binary'), at(out, 'binary'), metaPtr);
     },
 
-    bceLogitsWithGrad(logits, target, lossSum, grad, size) {
-      check.bceLogitsWithGrad(logits, target, lossSum, grad, size);
+    bceLogitsWithGrad(logits, target, loss, grad, size) {
+      check.bceLogitsWithGrad(logits, target, loss, grad, size);
       const op = 'bceLogitsWithGrad';
-      e.tessera_bce_logits_with_grad(at(logits, op), at(target, op), at(lossSum, op), at(grad, op), size);
+      e.tessera_bce_logits_with_grad(at(logits, op), at(target, op), at(loss, op), at(grad, op), size);
     },
 
     where(cond, cs, a, as, b, bs, out, outShape) {

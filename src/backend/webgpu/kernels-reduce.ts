@@ -1,5 +1,5 @@
-// Reductions and softmax of the webgpu backend, on a tensor viewed as [outer, size, inner], and BCE
-// on logits summed with its derivative (bceLogitsWithGrad). Shaders: reduce.wgsl, softmax.wgsl, bce_logits.wgsl.
+// Reductions and softmax of the webgpu backend, on a tensor viewed as [outer, size, inner].
+// Shaders: reduce.wgsl, softmax.wgsl.
 import type { ReduceOp } from '../backend.js';
 import { REDUCE_CODES } from '../opcodes.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
@@ -87,19 +87,4 @@ export function softmax(rt: GpuRuntime, x: GpuStorage, out: GpuStorage, outer: n
   log: boolean): void {
   if (outer * inner * size === 0) return;
   launchSoftmax(rt, x, out, outer, size, inner, log);
-}
-
-// logits, target: [size] → lossSum: [1] = Σ binary 'bceLogits', grad: [size] (binary 'bceLogitsGrad'): one
-// elementwise pass writes the losses to a scratch buffer, which the reduce kernel then sums (a GPU
-// sums in a tree of workgroups, not inside an elementwise pass); the same value as the two ops.
-export function bceLogitsWithGrad(rt: GpuRuntime, logits: GpuStorage, target: GpuStorage, lossSum: GpuStorage, grad: GpuStorage, size: number): void {
-  for (const [what, s, want] of [['logits', logits, size], ['target', target, size], ['lossSum', lossSum, 1], ['grad', grad, size]] as const) {
-    if (s.size < want) throw new Error(`webgpu bceLogitsWithGrad: ${what} has ${s.size} elements, expected ${want}`);
-  }
-  if (size === 0) { fill(rt, lossSum, 1, 0); return; }
-  const wg = rt.config.wg, losses = rt.alloc(size);
-  rt.run({ shader: 'bce_logits', entry: 'main', defines: { WG: wg }, bindings: ['read', 'read', 'write', 'write'] },
-    [logits, target, losses, grad], new UniformBuilder().u32(size).finish(), rt.grid(size, wg));
-  reduce(rt, 'sum', losses, lossSum, 1, size, 1);
-  rt.free(losses);  // after encoding: a later kernel that reuses the buffer runs after the reduce (commands are ordered)
 }
