@@ -6,7 +6,7 @@
 // gradient through it against float64 finite differences. And the VAE's deferred reconstruction
 // (sigmoidDeferred, src/ops/activation.ts): σ(logits) computed when first read, never when not.
 import { describe, expect, it } from 'vitest';
-import { formatGradcheck, Generator, gradcheck, noGrad, tensor, withDefaultDType, type Backend, type Tensor } from '../../src/index.js';
+import { Adam, denseVae, fit, formatGradcheck, Generator, gradcheck, noGrad, tensor, withDefaultDType, type Backend, type Tensor } from '../../src/index.js';
 import { bceWithLogitsLoss } from '../../src/losses/index.js';
 import { sigmoid, sigmoidDeferred } from '../../src/ops/activation.js';
 import { jsBackend } from '../../src/backend/js/index.js';
@@ -177,5 +177,26 @@ describe('sigmoidDeferred (the VAE training reconstruction)', () => {
       const s = 1 / (1 + Math.exp(-[0.5, -1, 2][i]));
       expect(g).toBeCloseTo(s * (1 - s), 6);
     });
+  });
+
+  it("is never computed in a VAE's fit() step, whose loss reads the logits; forward's output still reads as σ", async () => {
+    const gen = new Generator(2);
+    const x = tensor(Array.from({ length: 8 * 12 }, () => gen.uniform()), [8, 12], { backend: 'js' });
+    const vae = denseVae({ inputDim: 12, hidden: [5], latent: 2, generator: new Generator(1) });
+    const ops: string[] = [];
+    const unary = js.unary;
+    js.unary = (op, ...rest) => { ops.push(op); unary(op, ...rest); };
+    try {
+      await fit(vae, x, null, { optimizer: new Adam(vae.parameters()), loss: vae.reconstructionLoss, epochs: 2, batchSize: 4, generator: new Generator(3) });
+      expect(ops.filter((op) => op === 'sigmoid'), 'sigmoid kernels in 4 training steps').toEqual([]);
+      const pred = vae.forward(x);  // training mode: the deferred σ, computed when read
+      expect(ops.filter((op) => op === 'sigmoid')).toEqual([]);
+      const got = pred.dataSync();
+      expect(ops.filter((op) => op === 'sigmoid')).toEqual(['sigmoid']);
+      expect(got.length).toBe(8 * 12);
+      got.forEach((p) => expect(p > 0 && p < 1).toBe(true));
+    } finally {
+      js.unary = unary;
+    }
   });
 });
