@@ -65,6 +65,12 @@ void Binary(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), "tessera native binary: rank above 16");
 }
 
+// bceLogitsWithGrad(z, x, loss, grad, size)
+void BceLogitsWithGrad(const Napi::CallbackInfo& info) {
+  bceLogitsWithGrad(activeKernels(), data<const float>(info, 0, "bceLogitsWithGrad"), data<const float>(info, 1, "bceLogitsWithGrad"),
+      data<float>(info, 2, "bceLogitsWithGrad"), data<float>(info, 3, "bceLogitsWithGrad"), lng(info, 4));
+}
+
 // where(cond, a, b, out, meta [rank, outShape, condStrides, aStrides, bStrides])
 void Where(const Napi::CallbackInfo& info) {
   if (!where(data<const float>(info, 0, "where"), data<const float>(info, 1, "where"), data<const float>(info, 2, "where"),
@@ -351,6 +357,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("activationGrad", Napi::Function::New(env, ActivationGrad));
   exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("bceLogitsWithGrad", Napi::Function::New(env, BceLogitsWithGrad));
   exports.Set("where", Napi::Function::New(env, Where));
   exports.Set("copy", Napi::Function::New(env, Copy));
   exports.Set("reduce", Napi::Function::New(env, Reduce));

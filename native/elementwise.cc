@@ -59,6 +59,15 @@ bool activationGrad(const IsaKernels* K, int act, const float* y, const float* g
   return true;
 }
 
+void bceLogitsWithGrad(const IsaKernels* K, const float* z, const float* x, float* loss, float* grad, long n) {
+  // An exp, a log1p and a division per element: heavy like the transcendental unary ops.
+  parallelRange(n, kParallelGrain / 8, [&](long begin, long end) {
+    begin = begin & ~15L;
+    if (end != n) end = end & ~15L;
+    if (begin < end) K->bceLogitsWithGrad(z + begin, x + begin, loss + begin, grad + begin, end - begin);
+  });
+}
+
 bool binary(const IsaKernels* K, int op, const float* a, const float* b, float* out, const double* meta) {
   const int rank = static_cast<int>(meta[0]);
   const double* shape = meta + 1;

@@ -13,6 +13,8 @@ bool activationGrad(const IsaKernels* K, int act, const float* y, const float* g
 // a, b broadcast to outShape by strides (0 on broadcast axes) → out: outShape, contiguous.
 // meta = [rank, outShape[rank], aStrides[rank], bStrides[rank]]
 bool binary(const IsaKernels* K, int op, const float* a, const float* b, float* out, const double* meta);
+// z (logits), x (targets): [n] → loss: [n] = bceLogits(z, x), grad: [n] = σ(z) − x, one pass.
+void bceLogitsWithGrad(const IsaKernels* K, const float* z, const float* x, float* loss, float* grad, long n);
 // out = cond != 0 ? a : b. meta = [rank, outShape, condStrides, aStrides, bStrides]
 bool where(const float* cond, const float* a, const float* b, float* out, const double* meta);
 // dst[dstOffset + idx·dstStrides] = src[srcOffset + idx·srcStrides].

@@ -55,6 +55,8 @@ struct IsaKernels {
   void (*activationGrad)(int act, const float* y, const float* g, float* out, long n);
   // out[i] = a[i·sa] (op) b[i·sb] for i < n (one run of a broadcasting binary op).
   void (*binaryRun)(int op, const float* a, long sa, const float* b, long sb, float* out, long n);
+  // loss[i] = bceLogits(z[i], x[i]), grad[i] = σ(z[i]) − x[i], i < n, one pass (the binary ops' bits).
+  void (*bceLogitsWithGrad)(const float* z, const float* x, float* loss, float* grad, long n);
   // Matmul epilogue on a [rows, cols] tile of C with row stride ldc: c = act(c + bias).
   void (*epilogue)(float* c, long ldc, long rows, long cols, const float* bias, int act);
   // Softmax over a contiguous row of length n (inner == 1).

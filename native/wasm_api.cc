@@ -31,6 +31,9 @@ EXPORT(tessera_activation_grad) int tessera_activation_grad(int act, const float
 EXPORT(tessera_binary) int tessera_binary(int op, const float* a, const float* b, float* out, const double* meta) {
   return binary(K, op, a, b, out, meta);
 }
+EXPORT(tessera_bce_logits_with_grad) void tessera_bce_logits_with_grad(const float* z, const float* x, float* loss, float* grad, long n) {
+  bceLogitsWithGrad(K, z, x, loss, grad, n);
+}
 // meta: [rank, outShape, condStrides, aStrides, bStrides]
 EXPORT(tessera_where) int tessera_where(const float* cond, const float* a, const float* b, float* out, const double* meta) {
   return where(cond, a, b, out, meta);

@@ -35,15 +35,6 @@ const B_SCALAR: bool = {{B_SCALAR}};
 const TINY_PROB: f32 = 1.1754944e-38;
 fn bce_log(q: f32) -> f32 { return select(-100.0, log(max(q, TINY_PROB)), q >= TINY_PROB); }
 
-// Binary cross-entropy on a logit (src/backend/opcodes.ts, 'bceLogits'): c·|z| + log1p(e^−|z|),
-// c = z ≥ 0 ? 1 − y : y, c·|z| = 0 where c = 0. NaN by its bits (the compiler may fold NaN away).
-fn bce_logits(z: f32, y: f32) -> f32 {
-  if (is_nan_f32(z) || is_nan_f32(y)) { return f32_nan(); }
-  let a = abs(z);
-  let c = select(y, 1.0 - y, z >= 0.0);
-  return select(c * a, 0.0, c == 0.0) + log1p_f32(exp(-a));
-}
-
 fn apply(x: f32, y: f32) -> f32 {
   switch (OP) {
     case {{B_ADD}}u: { return x + y; }

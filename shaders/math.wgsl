@@ -62,6 +62,15 @@ fn sigmoid_f32(x: f32) -> f32 {
   return e / (1.0 + e);
 }
 
+// Binary cross-entropy on a logit (src/backend/opcodes.ts, 'bceLogits'): c·|z| + log1p(e^−|z|),
+// c = z ≥ 0 ? 1 − y : y, c·|z| = 0 where c = 0. NaN by its bits (the compiler may fold NaN away).
+fn bce_logits(z: f32, y: f32) -> f32 {
+  if (is_nan_f32(z) || is_nan_f32(y)) { return f32_nan(); }
+  let a = abs(z);
+  let c = select(y, 1.0 - y, z >= 0.0);
+  return select(c * a, 0.0, c == 0.0) + log1p_f32(exp(-a));
+}
+
 // tanh(x) = sign(x) · (1 − e^-2|x|) / (1 + e^-2|x|), with expm1 so small |x| keeps its digits.
 fn tanh_f32(x: f32) -> f32 {
   let e = expm1_f32(-2.0 * abs(x));

@@ -25,13 +25,13 @@ export interface GraphNode {
  */
 export class StorageRef {
   refs = 1;
+  /** What fills the storage when it is first used (true) or frees what it holds (false); null once filled. */
+  pending: ((run: boolean) => void) | null = null;
   constructor(readonly backend: Backend, public storage: unknown, readonly size: number, readonly dtype: DType) {}
-  retain(): this {
-    this.refs++;
-    return this;
-  }
+  retain(): this { this.refs++; return this; }
   release(): void {
     if (--this.refs === 0) {
+      this.pending?.(false);
       this.backend.free(this.storage);
       this.storage = null;
     }
@@ -73,9 +73,9 @@ export class Tensor {
 
   /** The backend storage; throws if the tensor was disposed. @internal */
   storage(op: string): unknown {
-    if (this.disposed) {
-      throw new Error(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} of shape ${shapeStr(this.shape)} was disposed and cannot be used`);
-    }
+    if (this.disposed) throw new Error(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} of shape ${shapeStr(this.shape)} was disposed and cannot be used`);
+    const fill = this.ref.pending;  // a deferred result (sigmoidDeferred) is computed on first use
+    if (fill !== null) { this.ref.pending = null; fill(true); }
     return this.ref.storage;
   }
 

@@ -68,6 +68,7 @@ const NAMERS: Partial<Record<string, Namer>> = {
   maxPool2d: (a) => `maxPool2d ${geometry(a[3] as Conv2dGeometry)}`,
   maxPool2dBackward: (a) => `maxPool2dBackward ${geometry(a[3] as Conv2dGeometry)}`,
   col2im: (a) => `col2im ${geometry(a[2] as Conv2dGeometry)}`,
+  bceLogitsWithGrad: (a) => `bceLogitsWithGrad [${String(a[4])}]`,
   reparameterize: (a) => `reparameterize [${String(a[4])}×${String(a[5])}]`,
   reparameterizeBackward: (a) => `reparameterizeBackward [${String(a[5])}×${String(a[6])}]${a[2] ? ' dz' : ''}${a[3] ? ' dkl' : ''}`,
 };

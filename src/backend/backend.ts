@@ -131,6 +131,8 @@ export interface Backend<S = unknown> {
    * aStrides/bStrides have outShape's rank, with 0 on broadcast axes.
    */
   binary(op: BinaryOp, a: S, aStrides: Dims, b: S, bStrides: Dims, out: S, outShape: Dims): void;
+  /** loss[i] = binary 'bceLogits' and grad[i] = 'bceLogitsGrad' of logits[i], target[i], i < size, in one pass. */
+  bceLogitsWithGrad(logits: S, target: S, loss: S, grad: S, size: number): void;
   /** out = cond != 0 ? a : b, with broadcasting as in `binary`. */
   where(cond: S, condStrides: Dims, a: S, aStrides: Dims, b: S, bStrides: Dims, out: S, outShape: Dims): void;
   /**

@@ -117,6 +117,9 @@ export function kernelChecks(backend: string) {
       named('activationGrad', act, 'out', out.length, size);
       return code;
     },
+    bceLogitsWithGrad(logits: Operand, target: Operand, loss: Operand, grad: Operand, size: number): void {
+      sameSize('bceLogitsWithGrad', size, 'logits,target,loss,grad', logits, target, loss, grad);
+    },
     /**
      * binary's op code, its operands checked against the strided extents and `meta` written; null
      * when the rank or a negative stride is beyond the compiled kernel, and the caller runs js's.

@@ -44,6 +44,7 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
  *   bceLogits      max(a, 0) − a·b + log1p(e^−|a|), as c·|a| + log1p(e^−|a|) with c = a ≥ 0 ? 1 − b : b
  *                  and c·|a| = 0 where c = 0 (a = ±∞ on its target's side gives 0, not 0·∞)
  *   bceLogitsGrad  ∂bceLogits/∂a = σ(a) − b
+ * (Backend.bceLogitsWithGrad writes both in one pass, for a loss whose logits need a gradient.)
  * computed in double on js, in float32 on native and wasm (vec_mathf.inc) and on webgpu.
  */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'gt', 'ge', 'lt', 'le', 'eq', 'bce', 'bceGrad',

@@ -60,6 +60,11 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
       const n = product(outShape);
       return { flops: n, bytes: (readExtent(outShape, aStrides) + readExtent(outShape, bStrides) + n) * elementBytes(a) };
     }
+    case 'bceLogitsWithGrad': {
+      // reads logits and target, writes loss and grad; about 10 FLOPs an element besides e^−|z| and log1p.
+      const [z, , , , size] = args as [unknown, unknown, unknown, unknown, number];
+      return { flops: 10 * size, bytes: 4 * size * elementBytes(z) };
+    }
     case 'where': {
       const [c, cS, , aS, , bS, , outShape] = args as [unknown, number[], unknown, number[], unknown, number[], unknown, number[]];
       const n = product(outShape);

@@ -7,7 +7,7 @@
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled, noGrad } from '../autograd.js';
 import { record } from '../ops/op.js';
-import { add, binaryKernel, clamp, div, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
+import { add, bceLogitsWithGrad, binaryKernel, clamp, div, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
 import { sigmoid } from '../ops/activation.js';
 import { checkPair, reduce, type LossOptions } from './reduction.js';
 import { checkProbabilities } from './check-values.js';
@@ -72,20 +72,24 @@ function bceDerivative(pred: Tensor, target: Tensor): Tensor {
 }
 
 /**
- * BCE on logits, one kernel pass forward ('bceLogits') and one backward ('bceLogitsGrad' = σ(x) − y,
- * times g), where the composition max(x, 0) − x·y + log1p(e^−|x|) took seven passes. The derivative
- * is the closed form (the composite's would be wrong at exactly x = 0, where |x| has no slope).
+ * BCE on logits in one kernel pass, where the composition max(x, 0) − x·y + log1p(e^−|x|) took
+ * seven: 'bceLogits' alone when the logits need no gradient, else 'bceLogitsWithGrad', which also
+ * writes the derivative σ(x) − y from the same e^−|x| (the backward then only scales it; the VAE's
+ * step read the logits three times). The derivative is the closed form (the composite's would be
+ * wrong at exactly x = 0, where |x| has no slope).
  */
 export function bceWithLogitsLoss(logits: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkPair('bceWithLogitsLoss', logits, target);
   const reduction = options.reduction ?? 'mean';
-  const loss = noGrad(() => reduce('bceWithLogitsLoss', binaryKernel('bceLogits', logits, target), reduction));
+  const withGrad = isGradEnabled() && logits.requiresGrad;
+  const [each, dLogits] = noGrad(() => withGrad ? bceLogitsWithGrad(logits, target) : [binaryKernel('bceLogits', logits, target), null]);
+  const loss = noGrad(() => reduce('bceWithLogitsLoss', each, reduction));
   return record(loss, 'bceWithLogits', [logits, target], (g) => {
     // g has the loss's shape: a scalar for 'sum' and 'mean' (÷N here, as mean's rule), else logits'.
     const scale = reduction === 'mean' ? mul(g, 1 / logits.size) : g;
     // Under createGraph the derivative is built from ops, so that it has a graph of its own.
     const d = !logits.requiresGrad ? null
-      : isGradEnabled() ? sub(sigmoid(logits), target) : binaryKernel('bceLogitsGrad', logits, target);
+      : isGradEnabled() ? sub(sigmoid(logits), target) : dLogits ?? binaryKernel('bceLogitsGrad', logits, target);
     return [d === null ? null : mul(d, scale), target.requiresGrad ? neg(mul(logits, scale)) : null];
   }, { saved: ['logits', 'target'], attrs: { reduction } });
 }

@@ -6,8 +6,9 @@
 // reconstruction loss of the same scale: `vae.reconstructionLoss` (BCE or squared error summed
 // over the features, averaged over the batch).
 // With BCE and a decoder that ends in Sigmoid (denseVae's), the training forward keeps the
-// decoder's logits beside the reconstruction σ(logits) it returns, and reconstructionLoss takes
-// BCE on those logits (bceWithLogitsLoss: one kernel pass forward, one backward, float32 math)
+// decoder's logits beside the reconstruction σ(logits) it returns (deferred: computed when first
+// read, so a fit() step, whose loss reads only the logits, never pays for it), and reconstructionLoss takes
+// BCE on those logits (bceWithLogitsLoss: one kernel pass writes the loss and its derivative, float32 math)
 // instead of BCE on the probabilities (two double-precision logs per element) followed by the
 // sigmoid's derivative: the same loss, −[x·log σ(z) + (1 − x)·log(1 − σ(z))], without σ's
 // rounding near 0 and 1 (PyTorch's clamp of each log at −100 is reached only past |z| ≈ 88).
@@ -24,7 +25,7 @@ import { defaultGenerator, type Generator } from '../random.js';
 import { gaussianKl } from '../losses/kl-divergence.js';
 import { bceLoss, bceWithLogitsLoss } from '../losses/binary-cross-entropy.js';
 import { checkProbabilities } from '../losses/check-values.js';
-import { sigmoid } from '../ops/activation.js';
+import { sigmoidDeferred } from '../ops/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import { Sigmoid } from '../nn/activations.js';
 import { mseLoss } from '../losses/regression.js';
@@ -113,7 +114,7 @@ export class VAE extends Autoencoder {
     const d = this.decoder;
     if (this.reconstruction !== 'bce' || !(d instanceof Sequential) || !(d.at(-1) instanceof Sigmoid)) return this.decode(z);
     const logits = d.forwardFirst(z, d.length - 1);
-    const pred = sigmoid(logits);
+    const pred = sigmoidDeferred(logits);
     this.logitsOf.set(pred, logits);
     return pred;
   }

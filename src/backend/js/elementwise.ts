@@ -128,6 +128,14 @@ function bceLogitsGrad(z: number, y: number): number {
   return (z >= 0 ? 1 : e) / (1 + e) - y;
 }
 
+/** loss[i] = bceLogits and grad[i] = bceLogitsGrad of logits[i], target[i] (the two binary ops, one loop). */
+export function bceLogitsWithGrad(logits: TypedArray, target: TypedArray, loss: TypedArray, grad: TypedArray, size: number): void {
+  for (let i = 0; i < size; i++) {
+    loss[i] = bceLogits(logits[i], target[i]);
+    grad[i] = bceLogitsGrad(logits[i], target[i]);
+  }
+}
+
 /** One contiguous run of a broadcasting binary op: out[oo+i] = a[ao+i·sa] op b[bo+i·sb]. */
 function binaryRun(op: BinaryOp, a: TypedArray, ao: number, sa: number, b: TypedArray, bo: number, sb: number,
   out: TypedArray, oo: number, n: number): void {

@@ -1,7 +1,7 @@
 // The `js` backend: plain TypeScript kernels over Float32Array (and Float64Array, for
 // float64 gradient checks). Always available; the reference every other backend is tested against.
 import type { Backend, DType, TypedArray } from '../backend.js';
-import { activationGrad, binary, copy, unary, where } from './elementwise.js';
+import { activationGrad, bceLogitsWithGrad, binary, copy, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { reduce, softmax } from './reduce.js';
 import { col2im, im2col } from './conv.js';
@@ -31,6 +31,7 @@ export const jsBackend: Backend<TypedArray> = {
   unary,
   activationGrad,
   binary,
+  bceLogitsWithGrad,
   where,
   reduce,
   copy,

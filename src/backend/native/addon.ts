@@ -15,6 +15,7 @@ export interface NativeAddon {
   activationGrad(act: number, y: F32, g: F32, out: F32, size: number): void;
   /** meta: [rank, outShape, aStrides, bStrides] */
   binary(op: number, a: F32, b: F32, out: F32, meta: Float64Array): void;
+  bceLogitsWithGrad(logits: F32, target: F32, loss: F32, grad: F32, size: number): void;
   /** meta: [rank, outShape, condStrides, aStrides, bStrides] */
   where(cond: F32, a: F32, b: F32, out: F32, meta: Float64Array): void;
   /** meta: [rank, srcOffset, dstOffset, shape, srcStrides, dstStrides] */
@@ -70,7 +71,8 @@ export interface NativeAddon {
 
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
-  'unary', 'activationGrad', 'binary', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'gemmSplit', 'im2col', 'col2im',
+  'unary', 'activationGrad', 'binary', 'bceLogitsWithGrad', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'gemmSplit',
+  'im2col', 'col2im',
   'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'adamMany', 'random', 'gatherBytes',
   'reparameterize', 'reparameterizeBackward', 'info', 'setIsa', 'setThreads', 'noop', 'peakFma', 'peakCopy',
 ];

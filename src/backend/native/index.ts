@@ -122,6 +122,11 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
       else addon.binary(code, a, b, out, meta);
     },
 
+    bceLogitsWithGrad(logits, target, loss, grad, size) {
+      check.bceLogitsWithGrad(logits, target, loss, grad, size);
+      addon.bceLogitsWithGrad(logits, target, loss, grad, size);
+    },
+
     where(cond, cs, a, as, b, bs, out, outShape) {
       if (check.where(cond, cs, a, as, b, bs, out, outShape, meta)) addon.where(cond, a, b, out, meta);
       else js.where(cond, cs, a, as, b, bs, out, outShape);

@@ -24,6 +24,7 @@ export interface WasmExports {
   tessera_unary(op: number, x: number, out: number, n: number, alpha: number, beta: number): void;
   tessera_activation_grad(act: number, y: number, g: number, out: number, n: number): number;
   tessera_binary(op: number, a: number, b: number, out: number, meta: number): number;
+  tessera_bce_logits_with_grad(logits: number, target: number, loss: number, grad: number, n: number): void;
   tessera_where(cond: number, a: number, b: number, out: number, meta: number): number;
   tessera_copy(src: number, dst: number, meta: number): number;
   tessera_reduce(op: number, x: number, out: number, outer: number, size: number, inner: number): number;

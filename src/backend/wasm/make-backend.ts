@@ -109,6 +109,12 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
       else e.tessera_binary(code, at(a, 'binary'), at(b, 'binary'), at(out, 'binary'), metaPtr);
     },
 
+    bceLogitsWithGrad(logits, target, loss, grad, size) {
+      check.bceLogitsWithGrad(logits, target, loss, grad, size);
+      const op = 'bceLogitsWithGrad';
+      e.tessera_bce_logits_with_grad(at(logits, op), at(target, op), at(loss, op), at(grad, op), size);
+    },
+
     where(cond, cs, a, as, b, bs, out, outShape) {
       if (check.where(cond, cs, a, as, b, bs, out, outShape, meta)) {
         e.tessera_where(at(cond, 'where'), at(a, 'where'), at(b, 'where'), at(out, 'where'), metaPtr);

@@ -1,5 +1,5 @@
-// Elementwise kernels of the webgpu backend: fill, unary, activationGrad, binary, where, strided copy.
-// Shaders: fill.wgsl, unary.wgsl, activation_grad.wgsl, binary.wgsl, where.wgsl, copy.wgsl.
+// Elementwise kernels of the webgpu backend: fill, unary, activationGrad, binary, bceLogitsWithGrad, where, strided copy.
+// Shaders: fill.wgsl, unary.wgsl, activation_grad.wgsl, binary.wgsl, bce_logits.wgsl, where.wgsl, copy.wgsl.
 import type { ActivationGradOp, BinaryOp, UnaryOp, UnaryParams } from '../backend.js';
 import { activationGradCode, BINARY_CODES, UNARY_CODES } from '../opcodes.js';
 import type { GpuRuntime, GpuStorage } from './runtime.js';
@@ -99,6 +99,17 @@ export function activationGrad(rt: GpuRuntime, act: ActivationGradOp, y: GpuStor
   const vec4 = size === out.size;
   rt.run({ shader: 'activation_grad', entry: vec4 ? 'main_vec4' : 'main', defines: { WG: wg, ACT: code },
     bindings: ['read', 'read', 'write'] }, [y, g, out], u, rt.grid(vec4 ? Math.ceil(size / 4) : size, wg));
+}
+
+// logits, target: [size] → loss: [size] (binary 'bceLogits'), grad: [size] (binary 'bceLogitsGrad'), one pass
+export function bceLogitsWithGrad(rt: GpuRuntime, logits: GpuStorage, target: GpuStorage, loss: GpuStorage, grad: GpuStorage, size: number): void {
+  for (const [what, s] of [['logits', logits], ['target', target], ['loss', loss], ['grad', grad]] as const) {
+    if (s.size < size) throw new Error(`webgpu bceLogitsWithGrad: ${what} has ${s.size} elements, expected ${size}`);
+  }
+  if (size === 0) return;
+  const wg = rt.config.wg;
+  rt.run({ shader: 'bce_logits', entry: 'main', defines: { WG: wg }, bindings: ['read', 'read', 'write', 'write'] },
+    [logits, target, loss, grad], new UniformBuilder().u32(size).finish(), rt.grid(size, wg));
 }
 
 export function binary(rt: GpuRuntime, op: BinaryOp, a: GpuStorage, aStrides: readonly number[], b: GpuStorage,

@@ -5,7 +5,7 @@ import type { Backend, DType, TypedArray } from '../backend.js';
 import type { DeviceContext } from './device-core.js';
 import type { GpuKernelTimer } from './kernel-timer.js';
 import { GpuRuntime, GpuStorage } from './runtime.js';
-import { activationGrad, binary, copy, fill, unary, where } from './kernels-elementwise.js';
+import { activationGrad, bceLogitsWithGrad, binary, copy, fill, unary, where } from './kernels-elementwise.js';
 import { reduce, softmax } from './kernels-reduce.js';
 import { matmul, tileConfigFor } from './kernels-matmul.js';
 import { col2im, conv2d, conv2dBackwardData, conv2dBackwardWeight, im2col, maxPool2d, maxPool2dBackward } from './kernels-conv.js';
@@ -70,6 +70,7 @@ export function backendOnDevice(ctx: DeviceContext, maxDispatchesPerSubmit = 64,
     unary: (op, x, out, size, p) => unary(rt, op, x, out, size, p),
     activationGrad: (act, y, g, out, size) => activationGrad(rt, act, y, g, out, size),
     binary: (op, a, as, b, bs, out, shape) => binary(rt, op, a, as, b, bs, out, shape),
+    bceLogitsWithGrad: (logits, target, loss, grad, size) => bceLogitsWithGrad(rt, logits, target, loss, grad, size),
     where: (c, cs, a, as, b, bs, out, shape) => where(rt, c, cs, a, as, b, bs, out, shape),
     reduce: (op, x, out, outer, size, inner) => reduce(rt, op, x, out, outer, size, inner),
     copy: (src, so, ss, dst, doff, ds, shape) => copy(rt, src, so, ss, dst, doff, ds, shape),
