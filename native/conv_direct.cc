@@ -318,46 +318,57 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   constexpr long kLaneFloats = 1L << 20;
   const long lanesPerChannel = (g.c * taps + (gbias != nullptr ? 1 : 0)) * kConvGridAlign;
   const long group = std::min(cout, std::max<long>(8, kLaneFloats / lanesPerChannel / 8 * 8));
-  const long ohw = g.oh * g.ow, imageFloats = g.c * g.h * g.w;
-  // One run of blocks per thread, as the split by thread count had it: each thread prefetches its next image
-  // within its run, and a run of 8 tasks measured no better end to end (bench/RESULTS.md, "Two threads for W2").
+  const long ohw = g.oh * g.ow, imageFloats = g.c * g.h * g.w, groups = (cout + group - 1) / group;
+  // The tasks are (block, group) pairs, block-major, so that a wide layer (one block, many groups: 512→512
+  // takes 64) is shared among threads too. A task writes only its group's part of its block's partial and
+  // sums it as above, so the bits stay those of one thread. One run of tasks per thread, as the split by
+  // thread count had it: each thread prefetches its next image within its run, and a run of 8 tasks
+  // measured no better end to end for W2, whose layers are one group (bench/RESULTS.md, "Two threads for W2").
   const int threads = poolThreads();
-  parallelRange(blocks, (blocks + threads - 1) / threads, [&](long firstBlock, long endBlock) {
-    const long begin = firstBlock * blockImages, end = std::min(g.n, endBlock * blockImages);
+  const long tasks = blocks * groups;
+  parallelRange(tasks, (tasks + threads - 1) / threads, [&](long firstTask, long endTask) {
     float* planes = scratch(inFloats + group * L.len + group * lanesPerChannel);
     float* grid = planes + inFloats;    // [group][L.len]: the group's gy rows
     float* lanes = grid + group * L.len;  // [group·c·taps][kConvGridAlign]: the weights', then [group][kConvGridAlign] the biases'
     std::memset(grid, 0, sizeof(float) * group * (L.len + lanesPerChannel));  // grid columns ≥ ow and its tail stay zero
-    for (long f0 = begin; f0 < end; f0 += kFlushImages) {  // begin is a multiple of kFlushImages
-      const long f1 = std::min(end, f0 + kFlushImages);
-      double* acc = partial.data() + (f0 / blockImages) * per;
-      for (long c0 = 0; c0 < cout; c0 += group) {
-        const long cg = std::min(group, cout - c0);
-        for (long b = f0; b < f1; b++) {
-          fillPlanes(x + b * imageFloats, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
-          // The next image this thread reads: the group's next, else the flush's first for the next group, else the next flush's.
-          const long next = b + 1 < f1 ? b + 1 : c0 + group < cout ? f0 : f1 < end ? f1 : -1;
-          const long nextC0 = b + 1 < f1 ? c0 : c0 + group < cout ? c0 + group : 0;
-          if (next >= 0) {
-            prefetchFloats(x + next * imageFloats, imageFloats);
-            prefetchFloats(gy + (next * cout + nextC0) * ohw, std::min(group, cout - nextC0) * ohw);
+    for (long block = firstTask / groups; block * groups < endTask; block++) {
+      // This run's groups of the block: channels [cBegin, cEnd).
+      const long cBegin = std::max(firstTask - block * groups, 0L) * group;
+      const long cEnd = std::min(cout, std::min(endTask - block * groups, groups) * group);
+      const long begin = block * blockImages, end = std::min(g.n, begin + blockImages);
+      const long runEnd = std::min(g.n, (endTask + groups - 1) / groups * blockImages);  // past this run's last image
+      double* acc = partial.data() + block * per;
+      for (long f0 = begin; f0 < end; f0 += kFlushImages) {  // begin is a multiple of kFlushImages
+        const long f1 = std::min(end, f0 + kFlushImages);
+        for (long c0 = cBegin; c0 < cEnd; c0 += group) {
+          const long cg = std::min(group, cout - c0);
+          for (long b = f0; b < f1; b++) {
+            fillPlanes(x + b * imageFloats, g.c, g.h, g.w, g.sh, g.sw, g.ph, g.pw, L, planes);
+            // The next image this thread reads: the group's next, else the flush's first for the next group,
+            // else the next flush's (or the next block's, at its first group) in this run.
+            const long next = b + 1 < f1 ? b + 1 : c0 + group < cEnd ? f0 : f1 < runEnd ? f1 : -1;
+            const long nextC0 = b + 1 < f1 ? c0 : c0 + group < cEnd ? c0 + group : f1 < end ? cBegin : 0;
+            if (next >= 0) {
+              prefetchFloats(x + next * imageFloats, imageFloats);
+              prefetchFloats(gy + (next * cout + nextC0) * ohw, std::min(group, cout - nextC0) * ohw);
+            }
+            for (long co = 0; co < cg; co++) {
+              const float* src = gy + (b * cout + c0 + co) * ohw;
+              for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+            }
+            K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, grid, L.len, cg, L.len,
+                lanes, gbias != nullptr ? lanes + cg * g.c * taps * kConvGridAlign : nullptr);
           }
-          for (long co = 0; co < cg; co++) {
-            const float* src = gy + (b * cout + c0 + co) * ohw;
-            for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+          // The group's weights are [c0·c·taps, (c0 + cg)·c·taps) of gw, its biases [c0, c0 + cg) of gbias.
+          const long groupWeights = cg * g.c * taps, groupLanes = groupWeights + (gbias != nullptr ? cg : 0);
+          for (long i = 0; i < groupLanes; i++) {
+            const float* li = lanes + i * kConvGridAlign;
+            double s = 0;
+            for (long l = 0; l < kConvGridAlign; l++) s += li[l];
+            acc[i < groupWeights ? c0 * g.c * taps + i : wSize + c0 + (i - groupWeights)] += s;
           }
-          K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, grid, L.len, cg, L.len,
-              lanes, gbias != nullptr ? lanes + cg * g.c * taps * kConvGridAlign : nullptr);
+          std::memset(lanes, 0, sizeof(float) * groupLanes * kConvGridAlign);
         }
-        // The group's weights are [c0·c·taps, (c0 + cg)·c·taps) of gw, its biases [c0, c0 + cg) of gbias.
-        const long groupWeights = cg * g.c * taps, groupLanes = groupWeights + (gbias != nullptr ? cg : 0);
-        for (long i = 0; i < groupLanes; i++) {
-          const float* li = lanes + i * kConvGridAlign;
-          double s = 0;
-          for (long l = 0; l < kConvGridAlign; l++) s += li[l];
-          acc[i < groupWeights ? c0 * g.c * taps + i : wSize + c0 + (i - groupWeights)] += s;
-        }
-        std::memset(lanes, 0, sizeof(float) * groupLanes * kConvGridAlign);
       }
     }
   });

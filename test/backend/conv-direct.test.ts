@@ -212,7 +212,7 @@ describe('js direct convolution against im2col and col2im', () => {
  * is 0 and ((1e20 + 1) − 1e20) + 1 is 1. Summed one block after another whatever the thread count, its
  * bits cannot depend on the threads; two halves added at the end (the split by thread count) gave 0
  * at 2 threads and 1 at 1. Also W2's middle weight gradient on 37 images (two blocks and a tail), and
- * a layer wider than native's lane scratch (wideLayer).
+ * the layers wider than native's lane scratch (WIDE_LAYERS), whose channel groups are shared among threads.
  */
 function orderSensitiveGradients(gen: Generator): [Conv2dGeometry, number, Float32Array, Float32Array][] {
   const g = geometry(64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1);
@@ -220,16 +220,26 @@ function orderSensitiveGradients(gen: Generator): [Conv2dGeometry, number, Float
   [x[0], x[16], x[32], x[48]] = [1e20, 1, -1e20, 1];
   const w2 = geometry(37, 16, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1);
   return [[g, 1, x, new Float32Array(64).fill(1)],
-    [w2, 8, uniform(gen, 37 * 16 * 196), uniform(gen, 37 * 8 * 196)], wideLayer(gen)];
+    [w2, 8, uniform(gen, 37 * 16 * 196), uniform(gen, 37 * 8 * 196)], ...WIDE_LAYERS.map(([wide, cout]) => wideData(gen, wide, cout))];
 }
 
 /**
- * 64 → 130 channels, 3×3: 577 weights and bias a channel, whose float lanes (16 floats each) fit
- * native's 4 MiB lane scratch 113 channels at a time, so its weight gradient runs in groups of 112
- * channels and 18 (a multiple of 8, then 8 + 8 + 2 in the kernel's blocks); 37 images: three flushes.
+ * Layers whose weight gradient native computes in channel groups (the float lanes, 16 floats per weight
+ * and bias, fit its 4 MiB lane scratch only so many channels at a time, a multiple of 8), with the groups'
+ * channel ranges, and the tasks threads share: (block of images, group) pairs.
+ * - 64 → 130, 3×3: 577 weights and bias a channel, 113 channels fit, so groups of 112 and 18 (8 + 8 + 2 in the
+ *   kernel's blocks); 37 images: three flushes of 16 images, each its own block, so 3 × 2 tasks, and at 2
+ *   threads a run ends in the middle of a block.
+ * - 456 → 38, 3×3: 4,105 a channel, 15 fit, so groups of 8 (the least), four of them and one of 6
+ *   (4 + 2); 5 images: one block, so the 5 tasks are the groups
+ *   alone (2 + 3 at 2 threads, 1 + 2 + 2 at 3), where one task had them all.
  */
-function wideLayer(gen: Generator): [Conv2dGeometry, number, Float32Array, Float32Array] {
-  const g = geometry(37, 64, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1), cout = 130;
+const WIDE_LAYERS: [Conv2dGeometry, number, [number, number][]][] = [
+  [geometry(37, 64, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1), 130, [[0, 112], [112, 130]]],
+  [geometry(5, 456, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1), 38, [[0, 8], [8, 16], [16, 24], [24, 32], [32, 38]]],
+];
+
+function wideData(gen: Generator, g: Conv2dGeometry, cout: number): [Conv2dGeometry, number, Float32Array, Float32Array] {
   return [g, cout, uniform(gen, g.n * g.c * g.h * g.w), uniform(gen, g.n * cout * g.oh * g.ow)];
 }
 
@@ -287,17 +297,17 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
     }
   });
 
-  it('weight gradient of a layer wider than the lane scratch: each channel group\'s bits as if computed alone, and js', () => {
-    const [g, cout, x, gy] = wideLayer(new Generator(17));
+  it.each(WIDE_LAYERS)('weight gradient of a layer wider than the lane scratch: each channel group\'s bits as if computed alone, and js (%j, cout %i)', (geom, channels, groups) => {
+    const [g, cout, x, gy] = wideData(new Generator(17), geom, channels);
     const taps = g.c * g.kh * g.kw;
     const wantW = new Float32Array(cout * taps), wantB = new Float32Array(cout);
     js.conv2dBackwardWeight(x, gy, wantW, wantB, g, cout);
-    for (const threads of [1, 2]) {
+    for (const threads of [1, 2, 3]) {
       useIsa(isa, threads);
       const gw = new Float32Array(cout * taps).fill(777), gb = new Float32Array(cout).fill(777);
       native.conv2dBackwardWeight(x, gy, gw, gb, g, cout);
-      // Channels [0, 112) and [112, 130) as two layers of their own, each within the scratch (one group).
-      for (const [c0, c1] of [[0, 112], [112, 130]]) {
+      // Each group's channels as a layer of its own, within the scratch (one group).
+      for (const [c0, c1] of groups) {
         const part = new Float32Array((c1 - c0) * taps), partBias = new Float32Array(c1 - c0);
         native.conv2dBackwardWeight(x, channelSlice(gy, g, cout, c0, c1), part, partBias, g, c1 - c0);
         expectClose(gw.subarray(c0 * taps, c1 * taps), part, 0, 0, `native ${isa} ×${threads} wide weight gradient, channels ${c0}..${c1}`);
