@@ -125,6 +125,11 @@ Napi::Value GemmSplitOf(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// convWeightGroup(c, taps, bias, cout) → the channels a conv weight gradient takes at a time (conv_direct.h).
+Napi::Value ConvWeightGroupOf(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(convWeightGroup(lng(info, 0), lng(info, 1), flag(info, 2), lng(info, 3))));
+}
+
 ConvGeometry geometry(const Napi::CallbackInfo& info, size_t i, const char* fn) {
   const double* m = data<const double>(info, i, fn, napi_float64_array);
   return ConvGeometry{static_cast<long>(m[0]), static_cast<long>(m[1]), static_cast<long>(m[2]), static_cast<long>(m[3]),
@@ -365,6 +370,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matmul", Napi::Function::New(env, Matmul));
   exports.Set("gemmNaive", Napi::Function::New(env, MatmulNaive));
   exports.Set("gemmSplit", Napi::Function::New(env, GemmSplitOf));
+  exports.Set("convWeightGroup", Napi::Function::New(env, ConvWeightGroupOf));
   exports.Set("im2col", Napi::Function::New(env, Im2col));
   exports.Set("col2im", Napi::Function::New(env, Col2im));
   exports.Set("convForward", Napi::Function::New(env, ConvForward));

@@ -284,6 +284,12 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
   });
 }
 
+long convWeightGroup(long c, long taps, bool bias, long cout) {
+  constexpr long kLaneFloats = 1L << 20;  // 4 MiB of float lanes a thread (convBackwardWeight says why)
+  const long lanesPerChannel = (c * taps + (bias ? 1 : 0)) * kConvGridAlign;
+  return std::min(cout, std::max<long>(8, kLaneFloats / lanesPerChannel / 8 * 8));
+}
+
 void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
     const ConvGeometry& g, long cout) {
   const long taps = g.kh * g.kw, wSize = cout * g.c * taps;
@@ -315,9 +321,8 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   // planes filled again per group (at 8 channels of 512 inputs, 1.4% of the FMAs' work). A weight's
   // lanes and partial get the same sums in the same order whatever the groups, so they change no bit.
   // 512→512 3×3: 8 channels, 2.4 MB of lanes; W2's layers (at most 74 KB) are one group.
-  constexpr long kLaneFloats = 1L << 20;
   const long lanesPerChannel = (g.c * taps + (gbias != nullptr ? 1 : 0)) * kConvGridAlign;
-  const long group = std::min(cout, std::max<long>(8, kLaneFloats / lanesPerChannel / 8 * 8));
+  const long group = convWeightGroup(g.c, taps, gbias != nullptr, cout);
   const long ohw = g.oh * g.ow, imageFloats = g.c * g.h * g.w, groups = (cout + group - 1) / group;
   // The tasks are (block, group) pairs, block-major, so that a wide layer (one block, many groups: 512→512
   // takes 64) is shared among threads too. A task writes only its group's part of its block's partial and

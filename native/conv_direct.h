@@ -18,6 +18,9 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
 // Σ gy per channel when gbias is not null.
 void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
     const ConvGeometry& g, long cout);
+// The output channels convBackwardWeight takes at a time (its channel group) for c input channels,
+// taps = kh·kw, with or without a bias: as many as fit its lane scratch, a multiple of 8, at least 8.
+long convWeightGroup(long c, long taps, bool bias, long cout);
 
 // Naive references (a loop per output element, double sums): the tests' second opinion.
 void convForwardNaive(const float* x, const float* w, const float* bias, float* y, const ConvGeometry& g, long cout);

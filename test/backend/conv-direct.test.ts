@@ -300,6 +300,10 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
   it.each(WIDE_LAYERS)('weight gradient of a layer wider than the lane scratch: each channel group\'s bits as if computed alone, and js (%j, cout %i)', (geom, channels, groups) => {
     const [g, cout, x, gy] = wideData(new Generator(17), geom, channels);
     const taps = g.c * g.kh * g.kw;
+    // The groups are native's own (so that the layer stays wider than one group if the scratch changes).
+    const group = nativeAddon()!.convWeightGroup(g.c, g.kh * g.kw, true, cout);
+    expect(groups).toEqual(Array.from({ length: Math.ceil(cout / group) }, (_, i) => [i * group, Math.min(cout, (i + 1) * group)]));
+    expect(group).toBeLessThan(cout);
     const wantW = new Float32Array(cout * taps), wantB = new Float32Array(cout);
     js.conv2dBackwardWeight(x, gy, wantW, wantB, g, cout);
     for (const threads of [1, 2, 3]) {
