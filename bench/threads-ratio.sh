@@ -1,7 +1,9 @@
 #!/bin/bash
 # tessera-native alone at 1 and 2 threads, alternating, for the issue's "two threads ≥ 1.6× one"
 # (bench/RESULTS.md, "W2 conv: epilogue activations ..."). Prints each run's median s/epoch and
-# the load average; run from the repository root after `npx tsc -p tsconfig.build.json`.
+# the load average, and the most cores other processes kept busy in any of its epochs ("others", from
+# /proc/stat: a run above ~0.1 shared its cores, whatever the lock); run from the repository root
+# after `npx tsc -p tsconfig.build.json`.
 #   bench/threads-ratio.sh [rounds] [workloads...]     e.g. bench/threads-ratio.sh 3 W1 W2
 # EPOCHS=N (default 2, as the family bench) trains N epochs per run: the median epoch of 3 or more leaves out the first,
 # in which V8 still compiles the engine on the second core, where at two threads the pool's worker runs.
@@ -13,6 +15,8 @@ workloads=${*:-W1 W2}
 run() {
   local round=$1 w=$2 t=$3 out
   out=$(w1_child dist "$t" --workload "$w" --backend native --epochs "${EPOCHS:-2}" --seed 0 --limit "$(family_rows "$w")")
-  echo "round $round $w threads $t $(echo "$out" | grep -o '"seconds_per_epoch":{[^}]*}' | head -1) load $(cut -d' ' -f1 /proc/loadavg)"
+  local others
+  others=$(echo "$out" | grep -o '"epoch_other_busy_cores":\[[^]]*\]' | head -1 | grep -o '[0-9.e-]*' | sort -g | tail -1)
+  echo "round $round $w threads $t $(echo "$out" | grep -o '"seconds_per_epoch":{[^}]*}' | head -1) load $(cut -d' ' -f1 /proc/loadavg) others ${others:-?}"
 }
 alternate "$rounds" "$workloads" "1 2" run

@@ -32,6 +32,8 @@ export interface W1ChildOutput {
   epoch_seconds: number[];
   /** Process CPU time (user + system) of each epoch's training, before its test pass. */
   epoch_cpu_seconds?: number[];
+  /** Cores kept busy by other processes during each epoch (harness/machine.ts othersBusyCores), on Linux. */
+  epoch_other_busy_cores?: number[];
   seconds_per_epoch: { median: number; min: number; max: number; spread: number; n: number };
   samples_per_second: number;
   train_loss: number[];

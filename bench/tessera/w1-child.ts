@@ -20,6 +20,7 @@ import { workload } from './workloads.js';
 import { buildWorkloadModel, workloadRows } from './workload-model.js';
 import { loadByteImages } from './byte-images.js';
 import { summarize } from '../harness/stats.js';
+import { cpuSnapshot, othersBusyCores, type CpuSnapshot } from '../harness/machine.js';
 
 /**
  * Resets the kernel's peak-RSS mark (Linux ≥ 4.0: writing 5 to /proc/self/clear_refs), so that
@@ -62,6 +63,11 @@ async function main(): Promise<void> {
   const testLoss: number[] = [];
   const epochCpuSeconds: number[] = [];
   let cpuAtEpochBegin = process.cpuUsage();
+  // Other processes' CPU during each epoch: a two-thread epoch on two cores is only worth its
+  // figure when this is ~0 (bench/RESULTS.md, branch w1two: runs inside the machine lock still
+  // met other sessions' unlocked type checks, a whole core at times).
+  const epochOtherBusyCores: number[] = [];
+  let machineAtEpochBegin: CpuSnapshot | null = null;
   // the child runs with --expose-gc: the load's garbage goes before the peak mark is reset
   (globalThis as { gc?: () => void }).gc?.();
   const hwmReset = resetPeakRss();
@@ -71,9 +77,11 @@ async function main(): Promise<void> {
     callbacks: [{
       // CPU time of each epoch's training (this process, user + system): on a loaded machine a
       // steadier measure of the work an epoch does than its wall time.
-      onEpochBegin: () => { cpuAtEpochBegin = process.cpuUsage(); },
+      onEpochBegin: () => { cpuAtEpochBegin = process.cpuUsage(); machineAtEpochBegin = cpuSnapshot(); },
       onEpochEnd: async () => {
         const cpu = process.cpuUsage(cpuAtEpochBegin);
+        const machine = cpuSnapshot();
+        if (machineAtEpochBegin && machine) epochOtherBusyCores.push(othersBusyCores(machineAtEpochBegin, machine));
         epochCpuSeconds.push((cpu.user + cpu.system) / 1e6);
         testLoss.push(await evaluate(model, testSet, null, { loss, batchSize: 1000 }));
       },
@@ -85,7 +93,8 @@ async function main(): Promise<void> {
   const out: W1ChildOutput = {
     runner: 'tessera', workload: w.id, backend: backendName, threads: info?.threads ?? 1,
     native: info, epochs: args.epochs, data: args.data, batch: 256, train_rows: trainRows, seed: args.seed,
-    load_seconds: loadSeconds, epoch_seconds: history.seconds, epoch_cpu_seconds: epochCpuSeconds, seconds_per_epoch: perEpoch,
+    load_seconds: loadSeconds, epoch_seconds: history.seconds, epoch_cpu_seconds: epochCpuSeconds,
+    ...(epochOtherBusyCores.length > 0 ? { epoch_other_busy_cores: epochOtherBusyCores } : {}), seconds_per_epoch: perEpoch,
     samples_per_second: trainRows / perEpoch.median, train_loss: history.loss, test_loss: testLoss,
     // maxRSS is in KiB.
     peak_rss_mib: process.resourceUsage().maxRSS / 1024,
