@@ -73,8 +73,10 @@ export class Tensor {
 
   /** The backend storage; throws if the tensor was disposed. @internal */
   storage(op: string): unknown {
-    if (this.disposed) throw new Error(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} of shape ${shapeStr(this.shape)} was disposed and cannot be used`);
-    const fill = this.ref.pending;  // a deferred result (sigmoidDeferred) is computed on first use
+    if (this.disposed) {
+      throw new Error(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} of shape ${shapeStr(this.shape)} was disposed and cannot be used`);
+    }
+    const fill = this.ref.pending;  // a deferred result (src/models/deferred-sigmoid.ts) is computed on first use
     if (fill !== null) { this.ref.pending = null; fill(true); }
     return this.ref.storage;
   }

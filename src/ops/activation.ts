@@ -13,7 +13,9 @@ const SELU_SCALE = 1.0507009873554805;
 /** g ⊙ act'(x), computed from the activation's output y (one kernel). Differentiable (for createGraph). */
 export function activationGradFromOutput(act: ActivationGradOp, y: Tensor, g: Tensor): Tensor {
   const op = 'activationGradFromOutput';
-  if (act !== 'relu' && act !== 'sigmoid' && act !== 'tanh') throw new Error(`${op}: unknown activation '${String(act)}' (expected 'relu', 'sigmoid' or 'tanh')`);
+  if (act !== 'relu' && act !== 'sigmoid' && act !== 'tanh') {
+    throw new Error(`${op}: unknown activation '${String(act)}' (expected 'relu', 'sigmoid' or 'tanh')`);
+  }
   const { backend, dtype } = checkSameShape(op, y, g, () => `y ${shapeStr(y.shape)} and g ${shapeStr(g.shape)} differ; expected g to have y's shape (no broadcasting)`);
   const out = empty(y.shape, dtype, backend);
   backend.activationGrad(act, y.storage(op), g.storage(op), out.storage(op), y.size);
@@ -49,15 +51,6 @@ export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, (g) => {
 
 // σ'(x) = σ(x)(1 − σ(x))
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, (g, y) => activationGradFromOutput('sigmoid', y, g), ['y']);
-/**
- * σ(x) computed when its storage is first used, by the same kernel and with sigmoid's graph node:
- * the VAE's training reconstruction, which fit's loss (on the logits) never reads.
- */
-export function sigmoidDeferred(x: Tensor): Tensor {
-  const y = empty(checkTensor('sigmoid', x).shape, x.dtype, x.backend), source = x.ref.retain();
-  y.ref.pending = (run) => { if (run) x.backend.unary('sigmoid', source.storage, y.ref.storage, x.size, {}); source.release(); };
-  return record(y, 'sigmoid', [x], (g) => [activationGradFromOutput('sigmoid', y, g)], { saved: ['y'] });
-}
 // tanh'(x) = 1 − tanh²(x)
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x, (g, y) => activationGradFromOutput('tanh', y, g), ['y']);
 // d/dx log(1 + eˣ) = σ(x)
