@@ -17,7 +17,8 @@ import { pathToFileURL } from 'node:url';
 
 const SWITCH = /^\s*(\d+)\/\d+\s+\[(\d+)\]\s+([\d.]+):.*prev_comm=(.+?) prev_pid=(\d+) prev_prio=\d+ prev_state=(\S+) ==> next_comm=(.+?) next_pid=(\d+)/;
 
-/** Seconds on a core per thread id over `events`, counting only threads named `comm`. */
+/** Seconds on a core per thread id over `events`, counting only threads named `comm` (and only runs that
+ * begin inside `events`: a thread already on a core at the first event is not counted until it leaves and returns). */
 function runTimes(events, comm) {
   const since = new Map(), run = new Map();
   for (const e of events) {

@@ -11,7 +11,8 @@
 // each phase is a stride-1 correlation with the taps that land on it, so no multiply is by an
 // inserted zero and nothing is scattered.
 //
-// Threads split the batch: each image's planes and grid live in per-thread scratch, in L2.
+// Threads split the batch (the weight gradient: blocks of images × groups of output channels):
+// each image's planes and grid live in per-thread scratch, in L2.
 #include "conv_direct.h"
 #include <cmath>
 #include <cstring>
@@ -284,10 +285,14 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
   });
 }
 
+namespace {
+// The float lanes one output channel's weight gradient takes: kConvGridAlign floats a weight and bias.
+long lanesPerChannelOf(long c, long taps, bool bias) { return (c * taps + (bias ? 1 : 0)) * kConvGridAlign; }
+}  // namespace
+
 long convWeightGroup(long c, long taps, bool bias, long cout) {
   constexpr long kLaneFloats = 1L << 20;  // 4 MiB of float lanes a thread (convBackwardWeight says why)
-  const long lanesPerChannel = (c * taps + (bias ? 1 : 0)) * kConvGridAlign;
-  return std::min(cout, std::max<long>(8, kLaneFloats / lanesPerChannel / 8 * 8));
+  return std::min(cout, std::max<long>(8, kLaneFloats / lanesPerChannelOf(c, taps, bias) / 8 * 8));
 }
 
 void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
@@ -321,7 +326,7 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   // planes filled again per group (at 8 channels of 512 inputs, 1.4% of the FMAs' work). A weight's
   // lanes and partial get the same sums in the same order whatever the groups, so they change no bit.
   // 512→512 3×3: 8 channels, 2.4 MB of lanes; W2's layers (at most 74 KB) are one group.
-  const long lanesPerChannel = (g.c * taps + (gbias != nullptr ? 1 : 0)) * kConvGridAlign;
+  const long lanesPerChannel = lanesPerChannelOf(g.c, taps, gbias != nullptr);
   const long group = convWeightGroup(g.c, taps, gbias != nullptr, cout);
   const long ohw = g.oh * g.ow, imageFloats = g.c * g.h * g.w, groups = (cout + group - 1) / group;
   // The tasks are (block, group) pairs, block-major, so that a wide layer (one block, many groups: 512→512

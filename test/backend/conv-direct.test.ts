@@ -310,6 +310,10 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
       useIsa(isa, threads);
       const gw = new Float32Array(cout * taps).fill(777), gb = new Float32Array(cout).fill(777);
       native.conv2dBackwardWeight(x, gy, gw, gb, g, cout);
+      // Without a bias (the lanes a channel takes, and so the groups' lanes, one fewer): the same weights.
+      const gwNoBias = new Float32Array(cout * taps).fill(777);
+      native.conv2dBackwardWeight(x, gy, gwNoBias, null, g, cout);
+      expectClose(gwNoBias, gw, 0, 0, `native ${isa} ×${threads} wide weight gradient without a bias`);
       // Each group's channels as a layer of its own, within the scratch (one group).
       for (const [c0, c1] of groups) {
         const part = new Float32Array((c1 - c0) * taps), partBias = new Float32Array(c1 - c0);
