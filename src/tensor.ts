@@ -73,11 +73,9 @@ export class Tensor {
 
   /** The backend storage; throws if the tensor was disposed. @internal */
   storage(op: string): unknown {
-    if (this.disposed) {
-      throw new Error(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} of shape ${shapeStr(this.shape)} was disposed and cannot be used`);
-    }
-    const fill = this.ref.pending;  // a deferred result (src/models/deferred-sigmoid.ts) is computed on first use
-    if (fill !== null) { this.ref.pending = null; fill(true); }
+    if (this.disposed) throw new Error(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} of shape ${shapeStr(this.shape)} was disposed and cannot be used`);
+    const fill = this.ref.pending;  // a deferred result (sigmoidDeferred, src/ops/activation.ts) is computed on first use
+    if (fill !== null) { fill(true); this.ref.pending = null; }  // cleared once it ran: a fill that threw runs again
     return this.ref.storage;
   }
 
@@ -91,10 +89,7 @@ export class Tensor {
   }
 
   /** Keeps this tensor alive past the `tidy` scope it was made in. */
-  keep(): this {
-    this.kept = true;
-    return this;
-  }
+  keep(): this { this.kept = true; return this; }
 
   // ---- reading data --------------------------------------------------------------------
 
@@ -168,8 +163,5 @@ export class Tensor {
     return this;
   }
 
-  zeroGrad(): void {
-    this.grad?.dispose();
-    this.grad = null;
-  }
+  zeroGrad(): void { this.grad?.dispose(); this.grad = null; }
 }

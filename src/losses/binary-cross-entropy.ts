@@ -6,9 +6,8 @@
 //                      dL/dx = σ(x) − y, dL/dy = −x (the VAE's training loss, src/models/vae.ts)
 import type { Tensor } from '../tensor.js';
 import { isGradEnabled, noGrad } from '../autograd.js';
-import { checkSameShape, empty, record } from '../ops/op.js';
-import { shapeStr } from '../shape.js';
-import { add, binaryKernel, clamp, div, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
+import { record } from '../ops/op.js';
+import { add, bceLogitsWithGrad, binaryKernel, clamp, div, eq, ge, log, maximum, mul, neg, rsub, sub, where } from '../ops/elementwise.js';
 import { sigmoid } from '../ops/activation.js';
 import { checkPair, reduce, type LossOptions } from './reduction.js';
 import { checkProbabilities } from './check-values.js';
@@ -93,12 +92,4 @@ export function bceWithLogitsLoss(logits: Tensor, target: Tensor, options: LossO
       : isGradEnabled() ? sub(sigmoid(logits), target) : dLogits ?? binaryKernel('bceLogitsGrad', logits, target);
     return [d === null ? null : mul(d, scale), target.requiresGrad ? neg(mul(logits, scale)) : null];
   }, { saved: ['logits', 'target'], attrs: { reduction } });
-}
-
-/** BCE on logits per element (binary 'bceLogits') and its derivative σ(a) − b, one kernel pass; no graph. */
-function bceLogitsWithGrad(a: Tensor, b: Tensor): [loss: Tensor, grad: Tensor] {
-  const op = 'bceLogitsWithGrad', { backend, dtype } = checkSameShape(op, a, b, () => `logits ${shapeStr(a.shape)} and target ${shapeStr(b.shape)} differ; expected one shape`);
-  const loss = empty(a.shape, dtype, backend), grad = empty(a.shape, dtype, backend);
-  backend.bceLogitsWithGrad(a.storage(op), b.storage(op), loss.storage(op), grad.storage(op), a.size);
-  return [loss, grad];
 }

@@ -25,7 +25,7 @@ import { defaultGenerator, type Generator } from '../random.js';
 import { gaussianKl } from '../losses/kl-divergence.js';
 import { bceLoss, bceWithLogitsLoss } from '../losses/binary-cross-entropy.js';
 import { checkProbabilities } from '../losses/check-values.js';
-import { sigmoidDeferred } from './deferred-sigmoid.js';
+import { sigmoidDeferred } from '../ops/activation.js';
 import { Sequential } from '../nn/sequential.js';
 import { Sigmoid } from '../nn/activations.js';
 import { mseLoss } from '../losses/regression.js';

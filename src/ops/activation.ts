@@ -1,7 +1,7 @@
 // Activations and softmax. Each derivative is written with ops, using the output y where
 // that is cheaper than recomputing from x.
-import type { ActivationGradOp } from '../backend/backend.js';
-import type { Tensor } from '../tensor.js';
+import type { ActivationGradOp, Backend } from '../backend/backend.js';
+import type { StorageRef, Tensor } from '../tensor.js';
 import { normalizeAxis, shapeStr, sizeOf } from '../shape.js';
 import { checkSameShape, checkTensor, empty, record } from './op.js';
 import { add, affine, erf, exp, gt, mul, square, unaryKernel, unaryOp, where } from './elementwise.js';
@@ -13,9 +13,7 @@ const SELU_SCALE = 1.0507009873554805;
 /** g ⊙ act'(x), computed from the activation's output y (one kernel). Differentiable (for createGraph). */
 export function activationGradFromOutput(act: ActivationGradOp, y: Tensor, g: Tensor): Tensor {
   const op = 'activationGradFromOutput';
-  if (act !== 'relu' && act !== 'sigmoid' && act !== 'tanh') {
-    throw new Error(`${op}: unknown activation '${String(act)}' (expected 'relu', 'sigmoid' or 'tanh')`);
-  }
+  if (act !== 'relu' && act !== 'sigmoid' && act !== 'tanh') throw new Error(`${op}: unknown activation '${String(act)}' (expected 'relu', 'sigmoid' or 'tanh')`);
   const { backend, dtype } = checkSameShape(op, y, g, () => `y ${shapeStr(y.shape)} and g ${shapeStr(g.shape)} differ; expected g to have y's shape (no broadcasting)`);
   const out = empty(y.shape, dtype, backend);
   backend.activationGrad(act, y.storage(op), g.storage(op), out.storage(op), y.size);
@@ -51,6 +49,30 @@ export const gelu = (x: Tensor): Tensor => unaryOp('gelu', x, (g) => {
 
 // σ'(x) = σ(x)(1 − σ(x))
 export const sigmoid = (x: Tensor): Tensor => unaryOp('sigmoid', x, (g, y) => activationGradFromOutput('sigmoid', y, g), ['y']);
+// σ(x) computed when first read: the VAE's training reconstruction (src/models/vae.ts), which a
+// fit() step's loss never reads (BCE takes the logits), so the step skips a pass over the batch.
+/**
+ * @internal σ(x) with sigmoid's graph node, its storage filled by the sigmoid kernel on first use
+ * (Tensor.storage runs StorageRef.pending). It holds x's storage, not x, until then. The contract:
+ * nothing may write x's storage before the result is first read (the fill reads it then); the
+ * VAE's logits are a fresh layer output that nothing writes.
+ */
+export function sigmoidDeferred(x: Tensor): Tensor {
+  const y = empty(checkTensor('sigmoid', x).shape, x.dtype, x.backend);
+  y.ref.pending = sigmoidFill(x.backend, x.ref.retain(), y.ref, x.size);
+  return record(y, 'sigmoid', [x], (g) => [activationGradFromOutput('sigmoid', y, g)], { saved: ['y'] });
+}
+
+/**
+ * The fill, built here so that it captures the two storages only: a closure that captured the
+ * tensor y would keep it reachable from the FinalizationRegistry that holds y's StorageRef
+ * (src/memory.ts), and an undisposed result would never be freed on wasm or webgpu. A kernel that
+ * throws leaves the fill pending (Tensor.storage clears it only after it ran): every read tries again.
+ */
+const sigmoidFill = (backend: Backend, source: StorageRef, out: StorageRef, size: number) => (run: boolean): void => {
+  if (run) backend.unary('sigmoid', source.storage, out.storage, size, {});
+  source.release();
+};
 // tanh'(x) = 1 − tanh²(x)
 export const tanh = (x: Tensor): Tensor => unaryOp('tanh', x, (g, y) => activationGradFromOutput('tanh', y, g), ['y']);
 // d/dx log(1 + eˣ) = σ(x)

@@ -1,8 +1,8 @@
 // Elementwise ops: each is its forward kernel call and, beside it, its derivative in ops.
 import type { BinaryOp, UnaryOp, UnaryParams } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
-import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
-import { checkSame, checkTensor, empty, filled, record, sumTo } from './op.js';
+import { broadcastShapes, broadcastStrides, sameShape, shapeStr } from '../shape.js';
+import { checkSame, checkSameShape, checkTensor, empty, filled, record, sumTo } from './op.js';
 
 /** Runs a unary kernel: out has x's shape. */
 export function unaryKernel(op: UnaryOp, x: Tensor, params: UnaryParams = {}): Tensor {
@@ -20,6 +20,14 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   backend.binary(op, a.storage(op), broadcastStrides(a.shape, outShape), b.storage(op),
     broadcastStrides(b.shape, outShape), out.storage(op), outShape);
   return out;
+}
+
+/** BCE on logits per element (binary 'bceLogits') and its derivative σ(a) − b, one kernel pass; no graph. */
+export function bceLogitsWithGrad(a: Tensor, b: Tensor): [loss: Tensor, grad: Tensor] {
+  const op = 'bceLogitsWithGrad', { backend, dtype } = checkSameShape(op, a, b, () => `logits ${shapeStr(a.shape)} and target ${shapeStr(b.shape)} differ; expected one shape`);
+  const loss = empty(a.shape, dtype, backend), grad = empty(a.shape, dtype, backend);
+  backend.bceLogitsWithGrad(a.storage(op), b.storage(op), loss.storage(op), grad.storage(op), a.size);
+  return [loss, grad];
 }
 
 /** A number as a one-element tensor beside `like` (same backend and dtype). */
@@ -91,11 +99,7 @@ export const minimum = (a: Tensor, b: Tensor | number): Tensor => extremum('mini
 
 const compare = (op: 'gt' | 'ge' | 'lt' | 'le' | 'eq') => (a: Tensor, b: Tensor | number): Tensor =>
   binaryKernel(op, checkTensor(op, a), asTensor(a, b));
-export const gt = compare('gt');
-export const ge = compare('ge');
-export const lt = compare('lt');
-export const le = compare('le');
-export const eq = compare('eq');
+export const gt = compare('gt'), ge = compare('ge'), lt = compare('lt'), le = compare('le'), eq = compare('eq');
 
 /** cond ≠ 0 ? a : b, with broadcasting. The gradient flows to the chosen side. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
@@ -106,11 +110,9 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const out = empty(outShape, dtype, backend);
   backend.where(cond.storage('where'), broadcastStrides(cond.shape, outShape), at.storage('where'), broadcastStrides(at.shape, outShape),
     bt.storage('where'), broadcastStrides(bt.shape, outShape), out.storage('where'), outShape);
-  return record(out, 'where', [cond, at, bt], (g) => [
-    null,
+  return record(out, 'where', [cond, at, bt], (g) => [null,
     at.requiresGrad ? sumTo(where(cond, g, 0), at.shape) : null,
-    bt.requiresGrad ? sumTo(where(cond, 0, g), bt.shape) : null,
-  ], { saved: ['cond'] });
+    bt.requiresGrad ? sumTo(where(cond, 0, g), bt.shape) : null], { saved: ['cond'] });
 }
 
 // ---- unary math ----------------------------------------------------------------------------
