@@ -36,7 +36,7 @@ for (let r = 0; r < rounds + 1; r++) {
     if (r > 0) times[name].push(ms / (rows / 256));  // round 0 warms up
   }
 }
-const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const { median: med } = await import(new URL('../dist/bench/harness/stats.js', import.meta.url).href);
 const ratios = times.before.map((b, i) => b / times.after[i]);
 console.log(`load ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()}`);
 console.log('ms/step before', times.before.map((x) => x.toFixed(3)).join(' '));

@@ -10,6 +10,7 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { mulberry32 } from './peers/peer-common.mjs';
+const { percentile } = await import(new URL('../dist/bench/harness/stats.js', import.meta.url).href);
 
 const [beforeRoot, afterRoot, ...rest] = process.argv.slice(2);
 const numbers = rest.filter((a) => /^\d+$/.test(a)).map(Number), names = rest.filter((a) => !/^\d+$/.test(a));
@@ -44,7 +45,7 @@ for (let r = 0; r < rounds; r++) {
     }
   }
 }
-const q = (xs, p) => [...xs].sort((x, y) => x - y)[Math.floor(p * (xs.length - 1))] * 1000;
+const q = (xs, p) => percentile(xs, 100 * p) * 1000;
 console.log(`load ${loadavg()[0].toFixed(2)}; ${rounds} rounds x ${calls} calls; µs per call, p10 / median`);
 console.log('shape|threads'.padEnd(24), 'before p10   med'.padStart(18), 'after p10   med'.padStart(18), '  after/before p10  med');
 for (const [key, [before, after]] of Object.entries(times)) {

@@ -23,7 +23,8 @@ function kind(offset) {
   const name = symbols[lo]?.[1] ?? '?';
   return KINDS.find((k) => name.includes(k)) ?? name.slice(0, 50);
 }
-const quantile = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(p * (s.length - 1))] : NaN; };
+const { percentile } = await import(new URL('../dist/bench/harness/stats.js', import.meta.url).href);
+const quantile = (xs, p) => (xs.length ? percentile(xs, 100 * p) : NaN);
 const jobs = readFileSync(tracePath, 'utf8').trim().split('\n').map((line) => {
   const [offset, tasks, workerTasks, publish, callerDone, workerFirst, end, sleepers] = line.split('\t');
   return { kind: kind(parseInt(offset, 16)), tasks: +tasks, workerTasks: +workerTasks, publish: +publish, callerDone: +callerDone, workerFirst: +workerFirst, end: +end, sleepers: +sleepers };

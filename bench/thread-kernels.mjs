@@ -24,6 +24,7 @@ const rounds = Number(args[1] ?? 4), reps = Number(args[2] ?? 100);
 const { loadNativeBackend, setNativeThreads } = await import(`${root}/dist/src/backend/native/index.js`);
 const { WORKLOAD_TABLE } = await import(new URL('../dist/bench/tessera/workloads.js', import.meta.url).href);
 const { convAutoencoderShapes } = await import(new URL('../dist/bench/tessera/conv-shapes.js', import.meta.url).href);
+const { percentile } = await import(new URL('../dist/bench/harness/stats.js', import.meta.url).href);
 const w2Shapes = convAutoencoderShapes(WORKLOAD_TABLE.W2);
 const b = loadNativeBackend().backend;
 const random = mulberry32(7);  // seeded: the same inputs in every run and build compared
@@ -146,12 +147,11 @@ for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < 20; i++) f();
       const xs = [];
       for (let i = 0; i < reps; i++) { if (cold) cold.fill(++evictions); const t0 = performance.now(); f(); xs.push(performance.now() - t0); }
-      xs.sort((a, b) => a - b);
       ((res[name] ??= { 1: [], 2: [] })[t]).push(xs);
     }
   }
 }
-const q = (arrs, p) => { const all = arrs.flat().sort((a, b) => a - b); return all[Math.floor(p * (all.length - 1))] * 1000; };
+const q = (arrs, p) => percentile(arrs.flat(), 100 * p) * 1000;
 console.log(`${workload}${cold ? ', cold (64 MiB written before each call)' : ''}; load ${loadavg()[0].toFixed(2)}; ${rounds} rounds x ${reps} reps; µs: min / p10 / median`);
 console.log('kernel'.padEnd(40), '1t min  p10   med'.padStart(20), '2t min  p10   med'.padStart(20), ' min-ratio p10-ratio med-ratio');
 for (const [name, r] of Object.entries(res)) {

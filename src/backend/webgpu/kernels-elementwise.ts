@@ -84,14 +84,19 @@ export function unary(rt: GpuRuntime, op: UnaryOp, x: GpuStorage, out: GpuStorag
     [x, out], u, rt.grid(vec4 ? Math.ceil(size / 4) : size, wg));
 }
 
+/** Each named operand holds at least `size` elements, else an error naming the op and the operand. */
+function needElements(op: string, size: number, operands: Record<string, GpuStorage>): void {
+  for (const [what, s] of Object.entries(operands)) {
+    if (s.size < size) throw new Error(`webgpu ${op}: ${what} has ${s.size} elements, expected ${size}`);
+  }
+}
+
 // y, g: [size] → out: [size], out = g · act'(x) from y = act(x)
 export function activationGrad(rt: GpuRuntime, act: ActivationGradOp, y: GpuStorage, g: GpuStorage, out: GpuStorage,
   size: number): void {
   const code = activationGradCode(act);
   if (code === undefined) throw new Error(`webgpu activationGrad: unknown activation '${String(act)}' (expected relu, sigmoid or tanh)`);
-  for (const [what, s] of [['y', y], ['g', g], ['out', out]] as const) {
-    if (s.size < size) throw new Error(`webgpu activationGrad(${act}): ${what} has ${s.size} elements, expected ${size}`);
-  }
+  needElements(`activationGrad(${act})`, size, { y, g, out });
   if (size === 0) return;
   const wg = rt.config.wg;
   const u = new UniformBuilder().u32(size).finish();
@@ -103,9 +108,7 @@ export function activationGrad(rt: GpuRuntime, act: ActivationGradOp, y: GpuStor
 
 // logits, target: [size] → loss: [size] (binary 'bceLogits'), grad: [size] (binary 'bceLogitsGrad'), one pass
 export function bceLogitsWithGrad(rt: GpuRuntime, logits: GpuStorage, target: GpuStorage, loss: GpuStorage, grad: GpuStorage, size: number): void {
-  for (const [what, s] of [['logits', logits], ['target', target], ['loss', loss], ['grad', grad]] as const) {
-    if (s.size < size) throw new Error(`webgpu bceLogitsWithGrad: ${what} has ${s.size} elements, expected ${size}`);
-  }
+  needElements('bceLogitsWithGrad', size, { logits, target, loss, grad });
   if (size === 0) return;
   const wg = rt.config.wg;
   rt.run({ shader: 'bce_logits', entry: 'main', defines: { WG: wg }, bindings: ['read', 'read', 'write', 'write'] },
