@@ -8,7 +8,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { Adam, denseVae, fit, formatGradcheck, Generator, gradcheck, noGrad, tensor, withDefaultDType, type Backend, type Tensor } from '../../src/index.js';
+import { Adam, denseVae, fit, formatGradcheck, Generator, gradcheck, tensor, withDefaultDType, type Backend, type Tensor } from '../../src/index.js';
 import { bceWithLogitsLoss } from '../../src/losses/index.js';
 import { sigmoid } from '../../src/ops/activation.js';
 import { sigmoidDeferred } from '../../src/ops/activation.js';
