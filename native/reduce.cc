@@ -26,8 +26,9 @@ float extremeRow(const IsaKernels* K, const float* x, long n, bool isMax) {
 // x: [size, width] with row stride `inner` → out: [width]
 void extreme(const IsaKernels* K, const float* x, float* out, long size, long inner, long width, bool isMax) {
   // Short rows stay on the loop below: the vector kernel's setup and its lane combine (64 lanes on
-  // AVX-512) cost more than it saves under ~64 elements (rows of 2: twice the loop's time).
-  if (inner == 1 && width == 1 && size >= 64) { out[0] = extremeRow(K, x, size, isMax); return; }
+  // AVX-512) are worth it only on rows of some length (64: a threshold by that lane count, not a
+  // measured crossover). inner == 1 means one column (width 1).
+  if (inner == 1 && size >= 64) { out[0] = extremeRow(K, x, size, isMax); return; }
   for (long c0 = 0; c0 < width; c0 += kChunk) {
     const long w = width - c0 < kChunk ? width - c0 : kChunk;
     float best[kChunk];

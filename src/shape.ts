@@ -3,7 +3,8 @@
 export type Shape = readonly number[];
 
 // Indexed loops over shapes: a tensor's shape is a frozen array, which `for…of` walks through the
-// iterator protocol, an object allocated per element even in optimised code (W1: 5 KiB per step).
+// iterator protocol, an object allocated per element even in optimised code (W1: ~5.5 KiB per step,
+// bench/tessera/engine-overhead.ts; bench/RESULTS.md, branch overhead).
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i];

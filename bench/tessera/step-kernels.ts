@@ -15,9 +15,9 @@
 // 8j … 8j + 7 run at count j mod 2), each kernel is timed per count, and the table shows both and
 // their ratio: on a busy machine a side-by-side ratio per kernel says more than two runs minutes
 // apart. A change of count restarts the pool's workers, and a new worker can gain nothing for its
-// first calls (W2's conv2d 1→16 alone: 718 µs for three calls after a restart, 390 once settled,
-// 692 at one thread; bench/RESULTS.md, "Two threads for W2"): the first step of each block is
-// not timed.
+// first calls (W2's conv2d 1→16 alone: 708 µs for three calls after a restart, 357 once settled,
+// 676 at one thread; bench/RESULTS.md, "Two threads for W2", from a script not kept): the first
+// step of each block is not timed.
 //
 // Kernel calls are timed one by one with performance.now(), which adds ~0.1 µs per call: fine
 // for the large kernels this is for, not for the engine's JavaScript (tessera profile reports
