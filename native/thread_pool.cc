@@ -59,6 +59,9 @@ struct Pool {
   uint64_t generation = 0;  // written by the thread that holds `running`
   int threads = 1;
   std::mutex running;       // one job at a time (JS worker_threads may call in concurrently)
+  // TESSERA_POOL_TRACE is read once; with it unset the trace costs one test of this per job and task.
+  PoolTrace& trace = PoolTrace::get();
+  const bool tracing = trace.on();
 
   /** Claims and runs tasks of generation `gen` until none is left. */
   void runTasks(uint64_t gen, int worker) {
@@ -67,7 +70,7 @@ struct Pool {
       if (genOf(w) != gen || idxOf(w) >= countOf(w)) return;
       if (!claim.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
       // The task is ours and its job is still running: fn and ctx are that job's.
-      if (worker != 0 && PoolTrace::get().on()) PoolTrace::get().workerClaimed();
+      if (tracing && worker != 0) trace.workerClaimed();
       fn(ctx, static_cast<long>(idxOf(w)), worker);
       done.fetch_add(1, std::memory_order_release);
       w = claim.load(std::memory_order_acquire);
@@ -81,9 +84,9 @@ struct Pool {
       while (genOf(claim.load(std::memory_order_acquire)) == seen && !stopping.load(std::memory_order_relaxed)) {
         if (std::chrono::steady_clock::now() > until) {
           std::unique_lock<std::mutex> lock(mutex);
-          PoolTrace::get().sleeps(1);
+          if (tracing) trace.sleeps(1);
           wake.wait(lock, [&] { return genOf(claim.load()) != seen || stopping.load(); });
-          PoolTrace::get().sleeps(-1);
+          if (tracing) trace.sleeps(-1);
           break;
         }
       }
@@ -124,11 +127,10 @@ struct Pool {
   void run(long n, TaskFn f, void* c) {
     std::unique_lock<std::mutex> own(running, std::try_to_lock);
     // Busy with another caller's job (or nothing to share): run the tasks here, serially.
-    PoolTrace& trace = PoolTrace::get();
     if (!own.owns_lock() || threads <= 1 || n <= 1 || static_cast<uint64_t>(n) > kCountMask) {
-      if (trace.on() && own.owns_lock()) trace.publish(reinterpret_cast<void*>(f), n, true);
+      if (tracing && own.owns_lock()) trace.publish(reinterpret_cast<void*>(f), n, true);
       for (long t = 0; t < n; t++) f(c, t, 0);
-      if (trace.on() && own.owns_lock()) trace.end();
+      if (tracing && own.owns_lock()) trace.end();
       return;
     }
     fn = f;
@@ -139,15 +141,15 @@ struct Pool {
       // Published under the mutex so a worker about to sleep cannot miss it.
       std::lock_guard<std::mutex> lock(mutex);
       // The trace counts the sleeping workers under the mutex they fall asleep holding: exact.
-      if (trace.on()) trace.publish(reinterpret_cast<void*>(f), n, false);
+      if (tracing) trace.publish(reinterpret_cast<void*>(f), n, false);
       claim.store(pack(generation, static_cast<uint64_t>(n), 0), std::memory_order_release);
     }
     wake.notify_all();
     runTasks(generation, 0);
-    if (trace.on()) trace.callerDone();
+    if (tracing) trace.callerDone();
     // Only tasks a worker has claimed and not finished are left: wait for those.
     while (done.load(std::memory_order_acquire) < n) std::this_thread::yield();
-    if (trace.on()) trace.end();
+    if (tracing) trace.end();
   }
 };
 
