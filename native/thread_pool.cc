@@ -1,13 +1,11 @@
 // Persistent thread pool. The calling thread runs tasks too, and tasks are claimed one by one
-// from a shared counter, so a worker that is slow to wake (asleep, or preempted on a busy
-// machine) costs nothing: the caller simply claims the remaining tasks itself and only ever
-// waits for tasks a worker has actually started.
-//
-// The claim word packs (generation, task count, next task) in 64 bits, so a worker that wakes
-// late cannot claim a task of a newer job with an older job's count: its compare-and-swap fails
-// once the generation moved on. Workers spin briefly after a job (the next kernel call usually
-// comes within microseconds; a condition-variable wake-up costs ~10-50 µs), then sleep.
+// from a shared word (pool_claim.h: the caller from the front, workers from the back), so a worker
+// that is slow to wake (asleep, or preempted on a busy machine) costs nothing: the caller simply
+// claims the remaining tasks itself and only ever waits for tasks a worker has actually started.
+// Workers spin briefly after a job (the next kernel call usually comes within microseconds; a
+// condition-variable wake-up costs ~10-50 µs), then sleep.
 #include "thread_pool.h"
+#include "pool_claim.h"
 #include "pool_trace.h"
 #include <atomic>
 #include <chrono>
@@ -37,16 +35,6 @@ std::chrono::microseconds spinTime() {
   }();
   return std::chrono::microseconds(us);
 }
-constexpr int kIdxBits = 20, kCountBits = 20;
-constexpr uint64_t kIdxMask = (1ull << kIdxBits) - 1, kCountMask = (1ull << kCountBits) - 1;
-
-inline uint64_t pack(uint64_t gen, uint64_t count, uint64_t idx) {
-  return (gen << (kIdxBits + kCountBits)) | (count << kIdxBits) | idx;
-}
-inline uint64_t genOf(uint64_t w) { return w >> (kIdxBits + kCountBits); }
-inline uint64_t countOf(uint64_t w) { return (w >> kIdxBits) & kCountMask; }
-inline uint64_t idxOf(uint64_t w) { return w & kIdxMask; }
-
 struct Pool {
   std::vector<std::thread> workers;
   std::mutex mutex;
@@ -65,33 +53,33 @@ struct Pool {
 
   /** Claims and runs tasks of generation `gen` until none is left. */
   void runTasks(uint64_t gen, int worker) {
-    uint64_t w = claim.load(std::memory_order_acquire);
+    uint64_t w = claim.load(std::memory_order_acquire), task, next;
     for (;;) {
-      if (genOf(w) != gen || idxOf(w) >= countOf(w)) return;
-      if (!claim.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      if (claimGeneration(w) != gen || !nextClaim(w, worker, task, next)) return;
+      if (!claim.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
       // The task is ours and its job is still running: fn and ctx are that job's.
       if (tracing && worker != 0) trace.workerClaimed();
-      fn(ctx, static_cast<long>(idxOf(w)), worker);
+      fn(ctx, static_cast<long>(task), worker);
       done.fetch_add(1, std::memory_order_release);
       w = claim.load(std::memory_order_acquire);
     }
   }
 
   void workerLoop(int worker) {
-    uint64_t seen = genOf(claim.load(std::memory_order_acquire));
+    uint64_t seen = claimGeneration(claim.load(std::memory_order_acquire));
     for (;;) {
       auto until = std::chrono::steady_clock::now() + spinTime();
-      while (genOf(claim.load(std::memory_order_acquire)) == seen && !stopping.load(std::memory_order_relaxed)) {
+      while (claimGeneration(claim.load(std::memory_order_acquire)) == seen && !stopping.load(std::memory_order_relaxed)) {
         if (std::chrono::steady_clock::now() > until) {
           std::unique_lock<std::mutex> lock(mutex);
           if (tracing) trace.sleeps(1);
-          wake.wait(lock, [&] { return genOf(claim.load()) != seen || stopping.load(); });
+          wake.wait(lock, [&] { return claimGeneration(claim.load()) != seen || stopping.load(); });
           if (tracing) trace.sleeps(-1);
           break;
         }
       }
       if (stopping.load()) return;
-      seen = genOf(claim.load(std::memory_order_acquire));
+      seen = claimGeneration(claim.load(std::memory_order_acquire));
       runTasks(seen, worker);
     }
   }
@@ -127,7 +115,7 @@ struct Pool {
   void run(long n, TaskFn f, void* c) {
     std::unique_lock<std::mutex> own(running, std::try_to_lock);
     // Busy with another caller's job (or nothing to share): run the tasks here, serially.
-    if (!own.owns_lock() || threads <= 1 || n <= 1 || static_cast<uint64_t>(n) > kCountMask) {
+    if (!own.owns_lock() || threads <= 1 || n <= 1 || static_cast<uint64_t>(n) > kClaimMaxTasks) {
       if (tracing && own.owns_lock()) trace.publish(reinterpret_cast<void*>(f), n, true);
       for (long t = 0; t < n; t++) f(c, t, 0);
       if (tracing && own.owns_lock()) trace.end();
@@ -136,13 +124,13 @@ struct Pool {
     fn = f;
     ctx = c;
     done.store(0, std::memory_order_relaxed);
-    generation = (generation + 1) & ((1ull << (64 - kIdxBits - kCountBits)) - 1);
+    generation = (generation + 1) & kClaimGenerationMask;
     {
       // Published under the mutex so a worker about to sleep cannot miss it.
       std::lock_guard<std::mutex> lock(mutex);
       // The trace counts the sleeping workers under the mutex they fall asleep holding: exact.
       if (tracing) trace.publish(reinterpret_cast<void*>(f), n, false);
-      claim.store(pack(generation, static_cast<uint64_t>(n), 0), std::memory_order_release);
+      claim.store(claimWord(generation, static_cast<uint64_t>(n)), std::memory_order_release);
     }
     wake.notify_all();
     runTasks(generation, 0);

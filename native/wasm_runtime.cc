@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "thread_pool.h"
+#include "pool_claim.h"
 
 extern "C" unsigned char __heap_base;
 
@@ -100,18 +101,13 @@ int __cxa_thread_atexit(void (*)(void*), void*, void*) { return 0; }
 
 // ---- thread pool -----------------------------------------------------------------------------
 // thread_pool.cc's design in wasm atomics: one job at a time, posted by the calling thread (worker
-// 0), tasks claimed one by one from a word packing (generation, task count, next task), so a worker
-// that is slow to wake (asleep, or preempted on a busy machine) costs nothing: the caller claims
-// the rest itself and then waits only for tasks a worker has actually started. (Waiting for every
-// worker to check in, as this pool first did, made two threads 0.45x one under load.) A worker that
-// wakes late finds its generation gone and its compare-and-swap failing, so it never runs a task of
-// a job whose fn/ctx it did not see.
+// 0), tasks claimed one by one from pool_claim.h's word (the caller from the front, workers from
+// the back), so a worker that is slow to wake (asleep, or preempted on a busy machine) costs
+// nothing: the caller claims the rest itself and then waits only for tasks a worker has actually
+// started. (Waiting for every worker to check in, as this pool first did, made two threads 0.45x
+// one under load.) A worker that wakes late finds its generation gone and its compare-and-swap
+// failing, so it never runs a task of a job whose fn/ctx it did not see.
 namespace {
-constexpr int kIdxBits = 20, kCountBits = 20;
-constexpr uint64_t kIdxMask = (1ull << kIdxBits) - 1, kCountMask = (1ull << kCountBits) - 1;
-inline uint64_t pack(uint64_t gen, uint64_t count, uint64_t idx) { return (gen << (kIdxBits + kCountBits)) | (count << kIdxBits) | idx; }
-inline uint64_t countOf(uint64_t w) { return (w >> kIdxBits) & kCountMask; }
-inline uint64_t idxOf(uint64_t w) { return w & kIdxMask; }
 
 // Spin iterations (an atomic load each, ~1 ns) before memory.atomic.wait: ~100 us, as the native
 // pool's spin, since a training step's next kernel call comes within microseconds and a wake-up
@@ -119,7 +115,8 @@ inline uint64_t idxOf(uint64_t w) { return w & kIdxMask; }
 constexpr int kSpin = 100000;
 
 struct Pool {
-  uint64_t claim = 0;     // (generation, count, next): see pack()
+  uint64_t claim = 0;     // (generation, back, front): pool_claim.h
+  long tasks = 0;         // the current job's task count
   uint64_t generation = 0;
   int done = 0;           // tasks of the current job finished (the caller waits for count)
   int wake = 0;           // bumped per job and at stop; idle workers wait on it
@@ -132,13 +129,14 @@ struct Pool {
 } pool;
 
 void runTasks(int worker) {
-  uint64_t w = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE);
+  uint64_t w = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE), task, next;
   for (;;) {
-    if (idxOf(w) >= countOf(w)) return;
-    if (!__atomic_compare_exchange_n(&pool.claim, &w, w + 1, true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
+    if (!tessera::nextClaim(w, worker, task, next)) return;
+    if (!__atomic_compare_exchange_n(&pool.claim, &w, next, true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
     // The task is ours and its job is still running: fn and ctx are that job's.
-    pool.fn(pool.ctx, (long)idxOf(w), worker);
-    if (__atomic_add_fetch(&pool.done, 1, __ATOMIC_ACQ_REL) == (int)countOf(w) && worker != 0) {
+    const int tasks = (int)pool.tasks;
+    pool.fn(pool.ctx, (long)task, worker);
+    if (__atomic_add_fetch(&pool.done, 1, __ATOMIC_ACQ_REL) == tasks && worker != 0) {
       __builtin_wasm_memory_atomic_notify(&pool.done, 1);
     }
     w = __atomic_load_n(&pool.claim, __ATOMIC_ACQUIRE);
@@ -151,14 +149,15 @@ namespace tessera {
 int poolThreads() { return pool.threads; }
 
 void parallelFor(long tasks, TaskFn fn, void* ctx) {
-  if (pool.threads <= 1 || tasks <= 1 || (uint64_t)tasks > kCountMask) {
+  if (pool.threads <= 1 || tasks <= 1 || (uint64_t)tasks > tessera::kClaimMaxTasks) {
     for (long t = 0; t < tasks; t++) fn(ctx, t, 0);
     return;
   }
   pool.fn = fn; pool.ctx = ctx;
   __atomic_store_n(&pool.done, 0, __ATOMIC_RELAXED);
-  pool.generation = (pool.generation + 1) & ((1ull << (64 - kIdxBits - kCountBits)) - 1);
-  __atomic_store_n(&pool.claim, pack(pool.generation, (uint64_t)tasks, 0), __ATOMIC_SEQ_CST);
+  pool.generation = (pool.generation + 1) & tessera::kClaimGenerationMask;
+  pool.tasks = tasks;
+  __atomic_store_n(&pool.claim, tessera::claimWord(pool.generation, (uint64_t)tasks), __ATOMIC_SEQ_CST);
   __atomic_fetch_add(&pool.wake, 1, __ATOMIC_SEQ_CST);
   // A worker counts itself a sleeper before it waits, and its wait returns at once if `wake` moved.
   // All sleepers: a notify for n may wake workers that sit out (id >= threads) instead of those in.
