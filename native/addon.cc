@@ -130,6 +130,18 @@ Napi::Value ConvWeightGroupOf(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(convWeightGroup(lng(info, 0), lng(info, 1), flag(info, 2), lng(info, 3))));
 }
 
+// parallelForOwners(tasks, spin) → Int32Array: the worker that ran each task of one pool job (thread_pool.h).
+Napi::Value ParallelForOwnersOf(const Napi::CallbackInfo& info) {
+  const long tasks = lng(info, 0), spin = lng(info, 1);
+  if (tasks < 0 || tasks > 4096 || spin < 0) {
+    throw Napi::RangeError::New(info.Env(), "parallelForOwners: expected 0 <= tasks <= 4096 and spin >= 0, got " +
+        std::to_string(tasks) + " and " + std::to_string(spin));
+  }
+  Napi::Int32Array owners = Napi::Int32Array::New(info.Env(), static_cast<size_t>(tasks));
+  parallelForOwners(owners.Data(), tasks, spin);
+  return owners;
+}
+
 ConvGeometry geometry(const Napi::CallbackInfo& info, size_t i, const char* fn) {
   const double* m = data<const double>(info, i, fn, napi_float64_array);
   return ConvGeometry{static_cast<long>(m[0]), static_cast<long>(m[1]), static_cast<long>(m[2]), static_cast<long>(m[3]),
@@ -371,6 +383,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmNaive", Napi::Function::New(env, MatmulNaive));
   exports.Set("gemmSplit", Napi::Function::New(env, GemmSplitOf));
   exports.Set("convWeightGroup", Napi::Function::New(env, ConvWeightGroupOf));
+  exports.Set("parallelForOwners", Napi::Function::New(env, ParallelForOwnersOf));
   exports.Set("im2col", Napi::Function::New(env, Im2col));
   exports.Set("col2im", Napi::Function::New(env, Col2im));
   exports.Set("convForward", Napi::Function::New(env, ConvForward));

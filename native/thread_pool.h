@@ -35,6 +35,19 @@ int setThreads(int n, std::string* error = nullptr);
 #endif
 
 /**
+ * owners[t] = the worker that ran task t of one job of `tasks` tasks, each task busy for `spin`
+ * loop iterations first: for the tests of the claim order (pool_claim.h; test/backend/pool-claim.test.ts).
+ */
+inline void parallelForOwners(int* owners, long tasks, long spin) {
+  struct Ctx { int* owners; long spin; } ctx{owners, spin};
+  parallelFor(tasks, [](void* p, long t, int worker) {
+    Ctx* c = static_cast<Ctx*>(p);
+    c->owners[t] = worker;
+    for (volatile long i = 0; i < c->spin; i = i + 1) {}
+  }, &ctx);
+}
+
+/**
  * Convenience: splits [0, n) in chunks of at least `grain`, up to four per thread. More chunks
  * than threads let the caller take over a share of a worker that is preempted (a busy machine)
  * instead of waiting for it; a claim costs ~50 ns.

@@ -21,6 +21,10 @@ namespace {
 const IsaKernels* K = portableKernels();
 }
 
+// The worker that ran each task of one pool job, each busy `spin` loop iterations (thread_pool.h).
+EXPORT(tessera_parallel_for_owners) void tessera_parallel_for_owners(int* owners, long tasks, long spin) {
+  parallelForOwners(owners, tasks, spin);
+}
 EXPORT(tessera_unary) void tessera_unary(int op, const float* x, float* out, long n, double alpha, double beta) {
   unary(K, op, x, out, n, alpha, beta);
 }

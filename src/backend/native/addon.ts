@@ -30,6 +30,8 @@ export interface NativeAddon {
   gemmSplit(batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, threads: number): [number, number];
   /** The output channels the conv weight gradient takes at a time (native/conv_direct.h's convWeightGroup). */
   convWeightGroup(c: number, taps: number, bias: boolean, cout: number): number;
+  /** The worker that ran each of `tasks` tasks of one pool job, each busy `spin` loop iterations (native/thread_pool.h). */
+  parallelForOwners(tasks: number, spin: number): Int32Array;
   /** geometry: [n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow] */
   im2col(x: F32, cols: F32, geometry: Float64Array): void;
   col2im(cols: F32, out: F32, geometry: Float64Array): void;
@@ -74,7 +76,7 @@ export interface NativeAddon {
 /** Every function of NativeAddon: an addon built from older sources lacks some and is refused. */
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
   'unary', 'activationGrad', 'binary', 'bceLogitsWithGrad', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'gemmSplit',
-  'convWeightGroup', 'im2col', 'col2im',
+  'convWeightGroup', 'parallelForOwners', 'im2col', 'col2im',
   'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'adamMany', 'random', 'gatherBytes',
   'reparameterize', 'reparameterizeBackward', 'info', 'setIsa', 'setThreads', 'noop', 'peakFma', 'peakCopy',
 ];

@@ -53,6 +53,7 @@ export interface WasmExports {
   tessera_binary_op_count(): number;
   tessera_reduce_op_count(): number;
   tessera_pool_threads(): number;
+  tessera_parallel_for_owners(owners: number, tasks: number, spin: number): void;
   tessera_worker_loop(id: number): void;
   tessera_set_threads(n: number): void;
   tessera_set_caller_waits(waits: number): void;
