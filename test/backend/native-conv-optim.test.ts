@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AdamParams, Conv2dGeometry, SgdParams } from '../../src/backend/backend.js';
 import { Generator, expectClose, isasHere, js, nativeOrThrow, uniform, useIsa } from './native-helpers.js';
-import { ADAM_CONFIGS, SGD_CONFIGS } from './optim-configs.js';
+import { ADAM_CONFIGS, SGD_CONFIGS, subnormalState } from './optim-configs.js';
 
 const native = nativeOrThrow();
 
@@ -127,6 +127,38 @@ describe.each(isasHere())('native conv and optimizers on %s', (isa) => {
     const cfg = { ...ADAM_CONFIGS[0], step: 1 };
     expect(() => native.adamSteps!([{ param: f(), grad: f(), m: f(), v: f(), vMax: f(), size: 4 }, { param: f(), grad: f(), m: f(), v: f(), vMax: null, size: 4 }], cfg)).toThrow(/vMax/);
     expect(() => native.adamSteps!([{ param: f(), grad: new Float32Array(3), m: f(), v: f(), vMax: null, size: 4 }], cfg)).toThrow(/adamStep: grad has 3 elements/);
+  });
+
+  it('Adam and SGD with momenta decayed into the subnormals (a gradient of 0 for many steps): bit-equal to js', () => {
+    // Vectors with such a lane take simd_optim.inc's double lanes (tinyLanes); the first 64 elements
+    // hold none, so the float lanes run beside them. 5 steps, as the state sits there step after step.
+    useIsa(isa, 1);
+    const { n, p0, g0, m0, v0 } = subnormalState();
+    for (const cfg of [
+      { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
+      { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2, decoupled: true, amsgrad: true },
+      { lr: 1e-2, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 1e-2, decoupled: false },
+    ] as Omit<AdamParams, 'step'>[]) {
+      const state = () => ({ p: p0.slice(), m: m0.slice(), v: v0.slice(), vMax: v0.slice() });
+      const N = state(), J = state();
+      for (let step = 1; step <= 5; step++) {
+        native.adamStep(N.p, g0, N.m, N.v, cfg.amsgrad ? N.vMax : null, n, { ...cfg, step: step + 900 });
+        js.adamStep(J.p, g0, J.m, J.v, cfg.amsgrad ? J.vMax : null, n, { ...cfg, step: step + 900 });
+      }
+      const label = `adam subnormal ${JSON.stringify(cfg)}`;
+      for (const k of ['p', 'm', 'v', 'vMax'] as const) expectClose(N[k], J[k], 0, 0, `${label} ${k}`);
+      // (With L2 decay the gradient is g + wd·p, no longer 0: the momenta leave the subnormals.)
+      if (cfg.decoupled || cfg.weightDecay === 0) expect(J.m.some((x) => x !== 0 && Math.abs(x) < 2 ** -126), `${label}: some m is still subnormal`).toBe(true);
+    }
+    const sgd: Omit<SgdParams, 'firstStep'> = { lr: 0.05, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0 };
+    const pN = p0.slice(), pJ = p0.slice(), bN = m0.slice(), bJ = m0.slice();
+    for (let step = 0; step < 5; step++) {
+      native.sgdStep(pN, g0, bN, n, { ...sgd, firstStep: false });
+      js.sgdStep(pJ, g0, bJ, n, { ...sgd, firstStep: false });
+    }
+    expectClose(pN, pJ, 0, 0, 'sgd subnormal param');
+    expectClose(bN, bJ, 0, 0, 'sgd subnormal buffer');
+    expect(bJ.some((x) => x !== 0 && Math.abs(x) < 2 ** -126), 'sgd: some buffer is still subnormal').toBe(true);
   });
 
   it('Adam, AdamW and SGD on special values: subnormal and overflowing g·g, zeros, NaN, ∞', () => {

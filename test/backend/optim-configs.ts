@@ -1,6 +1,7 @@
 // The optimizer settings the backend tests sweep: every rule variant (plain, momentum with and
 // without dampening and weight decay, Nesterov, maximize; Adam, Adam with L2, AdamW, amsgrad).
 import type { AdamParams, SgdParams } from '../../src/backend/backend.js';
+import { Generator, uniform } from './native-helpers.js';
 
 export const SGD_CONFIGS: readonly Omit<SgdParams, 'firstStep'>[] = [
   { lr: 0.1, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 },
@@ -17,3 +18,25 @@ export const ADAM_CONFIGS: readonly Omit<AdamParams, 'step'>[] = [
   { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: true },
   { lr: 3e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: true, amsgrad: true },
 ];
+
+/**
+ * Optimizer state as a parameter with a zero gradient leaves it after many steps: momenta in the
+ * subnormals (2^-149, where β·m rounds back to itself, and others), tiny second moments, and a few
+ * tiny or subnormal gradients, a few tiny parameters; the first 64 elements hold none of these (normal values only).
+ */
+export function subnormalState(): { n: number; p0: Float32Array; g0: Float32Array; m0: Float32Array; v0: Float32Array } {
+  const n = 16 * 9 + 5;
+  const gen = new Generator(45);
+  const tiny = [2 ** -149, -(2 ** -149), 3 * 2 ** -149, 2 ** -130, -(2 ** -127), 1e-39, 2 ** -126, 1e-20, -5e-19, 0];
+  const p0 = uniform(gen, n), g0 = uniform(gen, n, -1, 1), m0 = new Float32Array(n), v0 = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    m0[i] = 0.01 * g0[i];
+    v0[i] = 1e-4 * g0[i] ** 2;
+    if (i < 64) continue;
+    if (i % 4 !== 3) { m0[i] = tiny[(i * 3) % tiny.length]; v0[i] = Math.abs(tiny[(i * 7) % tiny.length]); }
+    if (i % 2 === 0) g0[i] = 0;
+    else if (i % 5 === 0) g0[i] = tiny[i % tiny.length];
+    if (i % 37 === 0) p0[i] = i % 2 === 0 ? 1e-20 : -3e-42;   // tiny parameters: the update is divided out exactly
+  }
+  return { n, p0, g0, m0, v0 };
+}

@@ -2,10 +2,10 @@
 // square root is one f32x4.sqrt there) against the js backend over four steps, on sizes off the
 // vector width, with the edge values a step meets (zero, NaN and ±∞ gradients): bit-equal, as
 // native is (both compute in float32, one rounding per operation, in the same order, no FMA).
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { Generator, expectClose, js, uniform } from './native-helpers.js';
-import { ADAM_CONFIGS } from './optim-configs.js';
+import { ADAM_CONFIGS, subnormalState } from './optim-configs.js';
 import { probeWasm, probedBackend } from '../backend-probe.js';
 
 const wasm = probeWasm();
@@ -32,6 +32,27 @@ describe('wasm Adam step against js', () => {
         expectClose(Float32Array.from(W[k]), J[k], 0, 0, `${label} ${k}`);
         b.free(W[k]);
       }
+    }
+  });
+
+  it.skipIf(wasm.skip)('momenta decayed into the subnormals (simd_optim.inc\'s double lanes): bit-equal to js over five steps', () => {
+    const b = probedBackend(wasm, 'wasm') as Backend<Float32Array>;
+    const { n, p0, g0, m0, v0 } = subnormalState();
+    for (const cfg of ADAM_CONFIGS) {
+      const J = { p: p0.slice(), m: m0.slice(), v: v0.slice(), vMax: v0.slice() };
+      const W = { p: b.upload(p0), m: b.upload(m0), v: b.upload(v0), vMax: b.upload(v0) };
+      const g = b.upload(g0);
+      for (let step = 1; step <= 5; step++) {
+        b.adamStep(W.p, g, W.m, W.v, cfg.amsgrad ? W.vMax : null, n, { ...cfg, step: step + 900 });
+        js.adamStep(J.p, g0, J.m, J.v, cfg.amsgrad ? J.vMax : null, n, { ...cfg, step: step + 900 });
+      }
+      b.free(g);
+      const label = `wasm adam subnormal ${JSON.stringify(cfg)}`;
+      for (const k of ['p', 'm', 'v', 'vMax'] as const) {
+        expectClose(Float32Array.from(W[k]), J[k], 0, 0, `${label} ${k}`);
+        b.free(W[k]);
+      }
+      if (cfg.decoupled || cfg.weightDecay === 0) expect(J.m.some((x) => x !== 0 && Math.abs(x) < 2 ** -126), `${label}: some m is still subnormal`).toBe(true);
     }
   });
 });
