@@ -10,7 +10,7 @@
 // same rows finds in its own core's cache, and Adam's tasks update the same parameters on the same
 // core every step. (Claimed in one order by everyone, a task went to whichever thread came first, a
 // different one each kernel: W1 at two threads 0.289 → 0.279 s/epoch with this, bench/RESULTS.md,
-// "Two threads on the Intel machine".) Either side takes the other's tasks when it runs out, so a
+// "The caller claims from the front, the workers from the back".) Either side takes the other's tasks when it runs out, so a
 // worker that is slow to wake still costs nothing.
 #pragma once
 #include <cstdint>
