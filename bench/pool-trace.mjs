@@ -4,15 +4,23 @@
 // was published or took no task at all. Run a workload with the trace on, then this:
 //
 //   TESSERA_POOL_TRACE=/tmp/pool.tsv TESSERA_THREADS=2 node dist/bench/tessera/w1-child.js --workload W1 --backend native --epochs 2 --seed 0
-//   node bench/pool-trace.mjs /tmp/pool.tsv [build/Release/tessera.node]
+//   node bench/pool-trace.mjs /tmp/pool.tsv [build/Release/tessera.node] [--slices N]
+//
+// Then the time the calling thread ran alone between jobs, the jobs that ran more than 150 µs over
+// their kind's median (a thread kept off its core, or a slow path such as Adam's subnormal momenta),
+// and with --slices N each kind's median job time in N equal stretches of the trace (a kind that
+// slows down as training goes on: bench/RESULTS.md, "Subnormal moments").
 //
 // Jobs are named by the task function that `nm` finds at their offset in the addon (a kernel's
 // lambda carries its enclosing function's name: gemmBatched's runBlock, reduce, adamSteps, ...).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-const [tracePath, addon = 'build/Release/tessera.node'] = process.argv.slice(2);
-if (!tracePath) throw new Error('usage: node bench/pool-trace.mjs TRACE.tsv [addon.node]');
+const args = process.argv.slice(2);
+const si = args.indexOf('--slices');
+const slices = si >= 0 ? Number(args.splice(si, 2)[1]) : 0;
+const [tracePath, addon = 'build/Release/tessera.node'] = args;
+if (!tracePath || !(Number.isInteger(slices) && slices >= 0)) throw new Error('usage: node bench/pool-trace.mjs TRACE.tsv [addon.node] [--slices N]');
 const symbols = execFileSync('nm', ['-C', '--defined-only', addon], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n')
   .map((l) => /^([0-9a-f]+) [tTwW] (.*)$/.exec(l)).filter((m) => m !== null).map((m) => [parseInt(m[1], 16), m[2]])
   .sort((a, b) => a[0] - b[0]);
@@ -53,3 +61,22 @@ const asleepJobs = jobs.filter((j) => j.sleepers > 0), awakeJobs = jobs.filter((
 const startOf = (js) => js.filter((j) => j.workerFirst > 0).map((j) => j.workerFirst - j.publish);
 process.stdout.write(`all jobs: ${(total / 1e6).toFixed(1)} ms, of which the caller waited for a worker ${(waited / 1e6).toFixed(1)} ms; worker asleep at ${asleep} of ${parallel} parallel jobs, took no task in ${none}\n`);
 process.stdout.write(`worker's first claim after publishing: ${us(quantile(startOf(awakeJobs), 0.5))} µs median when it was spinning, ${us(quantile(startOf(asleepJobs), 0.5))} µs when asleep (it took no task in ${asleepJobs.filter((j) => j.workerTasks === 0).length} of those ${asleepJobs.length} jobs)\n`);
+const first = jobs[0].publish, last = jobs.at(-1).end;
+let between = 0, late = 0, lateTime = 0;
+for (let i = 1; i < jobs.length; i++) between += jobs[i].publish - jobs[i - 1].end;
+for (const js of groups.values()) {
+  const median = quantile(js.map((j) => j.end - j.publish), 0.5);
+  for (const j of js) if (j.end - j.publish > median + 150_000) { late++; lateTime += j.end - j.publish - median; }
+}
+process.stdout.write(`between jobs (the calling thread alone): ${(between / 1e6).toFixed(0)} ms of the trace's ${((last - first) / 1e6).toFixed(0)}; ${late} jobs ran more than 150 µs over their kind's median, ${(lateTime / 1e6).toFixed(0)} ms over it\n`);
+if (slices > 0) {
+  process.stdout.write(`median job time (µs) in ${slices} equal stretches of the trace:\n`);
+  for (const [name, js] of groups) {
+    const cells = Array.from({ length: slices }, (_, k) => {
+      const from = first + ((last - first) * k) / slices, to = first + ((last - first) * (k + 1)) / slices;
+      const span = js.filter((j) => j.publish >= from && j.publish < to).map((j) => j.end - j.publish);
+      return span.length ? us(quantile(span, 0.5)) : '—';
+    });
+    process.stdout.write(`${name.padEnd(22)} ${cells.map((c) => c.padStart(7)).join(' ')}\n`);
+  }
+}
