@@ -12,7 +12,8 @@
 // The epilogue (bias + activation) runs on each C tile right after its last k block,
 // while the tile is still in L1. Threads split the output into more independent blocks than
 // there are threads (claimed one by one, so a thread that starts late or is preempted leaves
-// its share to the others), over rows or over columns: gemmSplit says which, and why.
+// its share to the others), over rows or over columns: gemmSplit says which, and why. A weight
+// gradient over a batch may also be split into two halves of k, added after (splitsK).
 #include "gemm.h"
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +36,7 @@ struct PackBuffers {
   float* a = nullptr; long aCap = 0;
   float* b = nullptr; long bCap = 0;
   float* shared = nullptr; long sharedCap = 0;  // the calling thread's: all of B, packed for every block
+  float* partial = nullptr; long partialCap = 0;  // the calling thread's: the second half of a split k (splitsK)
   static float* grow(float* p, long& cap, long need) {
     if (need <= cap) return p;
     std::free(p);
@@ -52,9 +54,10 @@ thread_local PackBuffers tlsBuffers;
  */
 struct SharedB { const float* p; long npad, panel0; };
 
-// C[m, n] (row stride ldc) = act(A[m, k]·B[k, n] + bias), one thread.
+// C[m, n] (row stride ldc) = act(A[m, k]·B[k, n] + bias), one thread; with addToC (no bias or
+// activation) C += A·B, each k block's sum added to C as the blocks after the first are.
 void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView B, float* C, long ldc,
-    const float* bias, int act, const SharedB* shared) {
+    const float* bias, int act, const SharedB* shared, bool addToC = false) {
   const int MR = K->mr, NR = K->nr;
   if (k == 0) {
     for (long i = 0; i < m; i++) std::memset(C + i * ldc, 0, sizeof(float) * n);
@@ -80,7 +83,7 @@ void gemmSingle(const IsaKernels* K, long m, long n, long k, MatView A, MatView 
     const long nc = n - jc < bl.nc ? n - jc : bl.nc;
     for (long pc = 0; pc < k; pc += bl.kc) {
       const long kc = k - pc < bl.kc ? k - pc : bl.kc;
-      const bool accumulate = pc > 0, last = pc + kc == k;
+      const bool accumulate = pc > 0 || addToC, last = pc + kc == k;
       // B's panel dimension is its columns j (stride cs), k runs along its rows (stride rs).
       // Direct: only the partial panel after the full ones is packed.
       const long fullCols = directB ? nc / NR * NR : 0;
@@ -140,6 +143,8 @@ struct Job {
   long partsM, partsN;   // each batch item is split into partsM × partsN blocks
   const float* sharedB;  // B packed once for all blocks (batch 1 only), or null: each block packs its own
   long npad;             // sharedB's columns, padded to whole panels
+  long kHalf;            // > 0: k summed in two halves, [0, kHalf) and [kHalf, k) (splitsK), each in its own tasks
+  float* partial;        // the second half's sums (added to out after the job), or null: added to out by its tasks
 };
 
 // A (i, t): [m,k] → (k, 1); stored [k,m] → (1, m). B (t, j): [k,n] → (n, 1); stored [n,k] → (1, k).
@@ -154,6 +159,9 @@ void runBlock(void* ctx, long task, int) {
   const Job& job = *static_cast<const Job*>(ctx);
   const BatchedGemm& g = *job.g;
   const long parts = job.partsM * job.partsN;
+  // Split k (batch 1): tasks [0, parts) sum k's first half, [parts, 2·parts) its second.
+  const long half = job.kHalf > 0 ? task / parts : -1;
+  if (half >= 0) task %= parts;
   const long bi = task / parts, pm = (task % parts) / job.partsN, pn = task % job.partsN;
   const int MR = job.K->mr, NR = job.K->nr;
   // Block edges are aligned to the micro-tile so no thread gets extra edge tiles, and every
@@ -168,6 +176,15 @@ void runBlock(void* ctx, long task, int) {
   const float* a = g.a + bi * g.strideA;
   const float* b = g.b + bi * g.strideB;
   float* c = g.out + bi * g.m * g.n + m0 * g.n + n0;
+  if (half >= 0) {
+    // The first half into out; the second into `partial`, or added to out where the tasks run in
+    // order on one thread (the first half's are then done): fl(first + second) either way.
+    const long k0 = half == 0 ? 0 : job.kHalf, kn = half == 0 ? job.kHalf : g.k - job.kHalf;
+    float* dst = half == 1 && job.partial != nullptr ? job.partial + m0 * g.n + n0 : c;
+    gemmSingle(job.K, m1 - m0, n1 - n0, kn, viewA(g, a + k0 * g.m, m0), viewB(g, b + k0 * g.n, n0), dst, g.n, nullptr, ACT_NONE,
+        nullptr, half == 1 && job.partial == nullptr);
+    return;
+  }
   const SharedB shared{job.sharedB, job.npad, n0 / NR};
   gemmSingle(job.K, m1 - m0, n1 - n0, g.k, viewA(g, a, m0), viewB(g, b, n0), c, g.n, g.bias != nullptr ? g.bias + n0 : nullptr,
       g.act, job.sharedB != nullptr ? &shared : nullptr);
@@ -199,9 +216,29 @@ constexpr double kParallelFlops = 4.0e6;
 // its edge tiles).
 constexpr long kBlocksPerThread = 4;
 constexpr double kMinBlockFlops = 1.0e6;
+// A weight gradient over a batch (A transposed: dW = Xᵀ·dY, k = the batch's rows) of at least
+// 2·kSplitKHalf rows and at most two k blocks is summed in two halves of k, the second added to
+// the first (splitsK). At two threads the caller takes the first half's blocks and a worker the
+// second's (pool_claim.h's order), and the rows of X and dY each reads are the ones its own core
+// wrote in the kernels before (which split rows the same way): read from the other core's cache,
+// they cost here what they cost from memory, W1's 784×64×256 Aᵀ 101 µs against 77 read locally
+// (bench/RESULTS.md, "Weight gradients in two halves of the batch"). The second half's sums pass
+// through a scratch block added to the first's after the job: only where that block (m·n) is at
+// most half of what the halves read (k·(m + n)), which W3's 784×256 and 256×784 are not. The
+// halves' sums are the same bits at every thread count (one thread adds the second to the first
+// in place).
+constexpr long kSplitKHalf = 96;
+// A product over k ≤ this many terms is split by rows where A is a batch's rows (gemmSplit).
+constexpr long kShortK = 128;
 // Packing all of B up front is for B up to 8 MiB (W1's and W3's are 0.2–0.8 MiB); larger, each
 // row block packs its own, as one thread does.
 constexpr long kMaxSharedB = 1L << 21;
+
+/** Whether gemmBatched sums g's k in two halves (see kSplitKHalf); not a function of the thread count. */
+bool splitsK(const IsaKernels* K, const BatchedGemm& g) {
+  return g.batch == 1 && g.transA && !g.transB && g.bias == nullptr && g.act == ACT_NONE && g.k >= 2 * kSplitKHalf &&
+      g.k <= 2 * blockingFor(K).kc && 2.0 * g.m * g.n * g.k >= kParallelFlops && 2 * g.m * g.n <= g.k * (g.m + g.n);
+}
 
 }  // namespace
 
@@ -221,14 +258,21 @@ GemmSplit gemmSplit(const IsaKernels* K, long batch, long m, long n, long k, boo
   const long mTiles = (m + K->mr - 1) / K->mr, nTiles = (n + K->nr - 1) / K->nr;
   // Rows when they have at least as many micro-tiles as the columns, else columns: every row block
   // reads all of B and every column block all of A, so the blocks then read the smaller one again.
-  // One exception. Where the row blocks cannot read B in place (B transposed, blocks taller than one
-  // MC block, or B's rows 4 KiB apart: gemmSingle's rule), B is packed before them, in a pool job of
+  // Where A is a batch's rows (not transposed: X·Wᵀ, dY·W), rows also when k is short (≤ kShortK:
+  // the product is more a pass over A and C than arithmetic). The kernels before and after split
+  // those rows the same way (the caller the front ones, a worker the back ones: pool_claim.h), so each
+  // thread reads the rows its own core wrote: read from the other core's cache they cost here what
+  // they cost from memory (bench/RESULTS.md, "Weight gradients in two halves of the batch": W1 at two
+  // threads 5% faster with this and splitsK, where by itself, caches warm, its 256×64×784 Bᵀ was
+  // faster by columns).
+  // Otherwise (A transposed) one exception. Where the row blocks cannot read B in place (B
+  // transposed, blocks taller than one MC block, or B's rows 4 KiB apart: gemmSingle's rule), B is
+  // packed before them, in a pool job of
   // its own and a wait for its slowest task (or by every block, past kMaxSharedB). Column blocks need
   // no pass when each reads A in place (at most 4 panels wide, A transposed or its rows not 4 KiB
   // apart: gemmSingle's rule again), and are taken then if they share out evenly among the threads
-  // (as many blocks as wanted, or a multiple of the threads). W1's 256×64×784 Bᵀ at 2 threads:
-  // 1.4–1.9× one thread by columns, 1.0–1.7× by rows (bench/RESULTS.md, "Two threads: ..."); the
-  // rule's other cases: bench/RESULTS.md, "Tidying issue 15's loose ends".
+  // (as many blocks as wanted, or a multiple of the threads): bench/RESULTS.md, "Two threads: ..."
+  // and "Tidying issue 15's loose ends".
   const long rowBlocks = parts < mTiles ? parts : mTiles, blockRows = (mTiles + rowBlocks - 1) / rowBlocks * K->mr;
   // Column blocks of ≤ 4 panels (A read in place) when that needs at most twice the blocks wanted, a
   // multiple of the threads where the panels allow.
@@ -238,7 +282,8 @@ GemmSplit gemmSplit(const IsaKernels* K, long batch, long m, long n, long k, boo
   split.bInPlace = !transB && blockRows <= bl.mc && (n * 4) % 4096 != 0;
   const bool aInPlace = (transA || (k * 4) % 4096 != 0) && narrow <= colBlocks;
   const bool evenColumns = colBlocks >= parts || colBlocks % threads == 0;
-  const bool byRows = mTiles >= nTiles && (split.bInPlace || !aInPlace || !evenColumns);
+  const bool rowsOfBatch = !transA && (mTiles >= nTiles || (k <= kShortK && mTiles >= 2 * threads));
+  const bool byRows = rowsOfBatch || (mTiles >= nTiles && (split.bInPlace || !aInPlace || !evenColumns));
   if (byRows) split.partsM = rowBlocks;
   else split.partsN = colBlocks;
   return split;
@@ -247,7 +292,24 @@ GemmSplit gemmSplit(const IsaKernels* K, long batch, long m, long n, long k, boo
 void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
   const GemmSplit split = gemmSplit(K, g.batch, g.m, g.n, g.k, g.transA, g.transB, poolThreads());
-  Job job{K, &g, split.partsM, split.partsN, nullptr, 0};
+  Job job{K, &g, split.partsM, split.partsN, nullptr, 0, 0, nullptr};
+  if (splitsK(K, g)) {
+    job.kHalf = g.k / 2;
+    const long tasks = 2 * job.partsM * job.partsN;
+    if (!split.parallel) {
+      for (long t = 0; t < tasks; t++) runBlock(&job, t, 0);
+      return;
+    }
+    PackBuffers& buf = tlsBuffers;
+    job.partial = buf.partial = PackBuffers::grow(buf.partial, buf.partialCap, g.m * g.n);
+    parallelFor(tasks, runBlock, &job);
+    float* out = g.out;
+    const float* partial = job.partial;
+    parallelRange(g.m * g.n, 16384, [out, partial](long begin, long end) {
+      for (long i = begin; i < end; i++) out[i] += partial[i];
+    });
+    return;
+  }
   // Row blocks of one product share B: packed once, in parallel, unless each block reads it in place.
   const Blocking bl = blockingFor(K);
   const long nTiles = (g.n + K->nr - 1) / K->nr, npad = nTiles * K->nr;

@@ -165,6 +165,43 @@ describe.each(isasHere())('native matmul on %s', (isa) => {
       }
     }
   });
+
+  it('a weight gradient over a batch sums its two halves of k and adds them, the same bits at 1, 2 and 3 threads', () => {
+    // Aᵀ·B without bias or activation, k in [192, 512], ≥ 4 MFLOP and a result no larger than half
+    // of what it reads (native/gemm.cc's splitsK): out = fl(Σ over k's first half + Σ over its
+    // second), each half as the product over those rows alone gives it (k/2 < 192: not split
+    // again). W1's two weight gradients, odd sizes with an odd k, a partial last tile; the last
+    // case's result is larger than half its inputs, so its k is not split (one chain of k).
+    const gen = new Generator(23);
+    const cases: Case[] = [{ batch: 1, m: 784, n: 64, k: 256 }, { batch: 1, m: 64, n: 784, k: 256 }, { batch: 1, m: 333, n: 97, k: 301 },
+      { batch: 1, m: 100, n: 200, k: 192 }, { batch: 1, m: 300, n: 300, k: 256 }];
+    for (const c of cases) {
+      const a = uniform(gen, c.k * c.m), b = uniform(gen, c.k * c.n);
+      const p = (k: number): MatmulParams => ({ ...c, k, transA: true, transB: false, strideA: 0, strideB: 0, bias: null, activation: 'none' });
+      const h = c.k >> 1, first = new Float32Array(c.m * c.n), second = new Float32Array(c.m * c.n);
+      useIsa(isa, 1);
+      native.matmul(a.subarray(0, h * c.m), b.subarray(0, h * c.n), first, p(h));
+      native.matmul(a.subarray(h * c.m), b.subarray(h * c.n), second, p(c.k - h));
+      const halves = first.map((v, i) => Math.fround(v + second[i]));
+      const splits = 2 * c.m * c.n <= c.k * (c.m + c.n);
+      const { exact, absSum } = exactProduct(a, b, p(c.k));
+      for (const threads of [1, 2, 3]) {
+        useIsa(isa, threads);
+        const got = new Float32Array(c.m * c.n).fill(NaN);
+        native.matmul(a, b, got, p(c.k));
+        const what = `${threads} thread(s) ${JSON.stringify(c)}`;
+        if (splits) {
+          const at = got.findIndex((v, i) => !Object.is(v, halves[i]));
+          if (at >= 0) throw new Error(`${what} [${at}]: ${got[at]}, the halves' sum ${halves[at]}`);
+        }
+        // Either way within float32 accumulation's bound of the exact product.
+        expectWithin(got, exact, Float64Array.from(absSum, (s) => (c.k + 2) * U * s + 1e-30), what);
+      }
+      // The halves' sum is not what one chain over all of k gives (else the check above proves nothing).
+      if (splits) expect(halves.some((v, i) => v !== Math.fround(exact[i])), JSON.stringify(c)).toBe(true);
+      useIsa(isa, 1);
+    }
+  });
 });
 
 describe.each(isasHere())('native matmul: how a product is split among threads, on %s', (isa) => {
@@ -178,21 +215,25 @@ describe.each(isasHere())('native matmul: how a product is split among threads, 
   const byRows = ([rows, cols]: [number, number]) => rows > 1 && cols === 1;
   const byColumns = ([rows, cols]: [number, number]) => rows === 1 && cols > 1;
 
-  it('rows where they have more tiles, unless B would need a packing pass and column blocks read A in place', () => {
+  it('rows where they have more tiles or A is a batch\'s rows over a short k; with A transposed, columns where B would need a packing pass and column blocks read A in place', () => {
     // More column tiles: columns (128×1000×1024, though A's rows 4 KiB apart make every column block pack A).
     expect(byColumns(split(128, 1000, 1024, false, false))).toBe(true);
-    // W1's first layer, X·W₁ᵀ (256×64×784): more row tiles, but W₁ is stored transposed, so row blocks
-    // would wait for a pass packing it; column blocks of ≤ 4 panels read X in place: columns.
-    expect(byColumns(split(256, 64, 784, false, true))).toBe(true);
-    // The same shape with B row-major: row blocks read it in place: rows.
-    expect(byRows(split(256, 64, 784, false, false))).toBe(true);
-    // Row-major B whose rows are 4 KiB apart (n 1024) needs the pass too: columns when A is read in
-    // place (stored transposed), rows when A's rows are 4 KiB apart as well (every column block would pack it).
+    // W1's first layer, X·W₁ᵀ (256×64×784): more row tiles, and X's rows are the batch's: rows (each
+    // thread reads the rows its core gathered), though W₁ stored transposed needs a packing pass.
+    expect(byRows(split(256, 64, 784, false, true))).toBe(true);
+    // W1's last layer (256×784×64): more column tiles, but a short k over the batch's rows: rows;
+    // W3's (256×784×256): columns where the column tiles outnumber the row tiles (not the portable
+    // kernel's 4-row tiles).
+    expect(byRows(split(256, 784, 64, false, true))).toBe(true);
+    if (isa !== 'portable') expect(byColumns(split(256, 784, 256, false, true))).toBe(true);
+    // A transposed, more row tiles: row-major B read in place by row blocks: rows. B's rows 4 KiB apart
+    // (n 1024) need the pass: columns, as they read A in place.
+    expect(byRows(split(784, 64, 256, true, false))).toBe(true);
     expect(byColumns(split(1024, 1024, 1024, true, false))).toBe(true);
     expect(byRows(split(1024, 1024, 1024, false, false))).toBe(true);
-    // W3's X·W₁ᵀ (256×256×784): columns. W1's at 3 threads on AVX-512: its 2 panels leave a thread idle: rows.
-    expect(byColumns(split(256, 256, 784, false, true))).toBe(true);
-    if (isa === 'avx512') expect(byRows(split(256, 64, 784, false, true, 3))).toBe(true);
+    // W3's X·W₁ᵀ (256×256×784): rows. W1's at 3 threads: rows.
+    expect(byRows(split(256, 256, 784, false, true))).toBe(true);
+    expect(byRows(split(256, 64, 784, false, true, 3))).toBe(true);
     // A single panel (n 8) for two threads: rows.
     expect(byRows(split(2048, 8, 784, false, true))).toBe(true);
     // Below 4 MFLOP, or at one thread, nothing is split.
