@@ -204,7 +204,7 @@ void ConvBackwardWeight(const Napi::CallbackInfo& info) {
 
 // maxPool(x, y, argmax, geometry); maxPoolBackward(gy, argmax, gx, geometry)
 void MaxPool(const Napi::CallbackInfo& info) {
-  maxPoolForward(data<const float>(info, 0, "maxPool"), data<float>(info, 1, "maxPool"), data<float>(info, 2, "maxPool"),
+  maxPoolForward(activeKernels(), data<const float>(info, 0, "maxPool"), data<float>(info, 1, "maxPool"), data<float>(info, 2, "maxPool"),
       geometry(info, 3, "maxPool"));
 }
 void MaxPoolBackward(const Napi::CallbackInfo& info) {

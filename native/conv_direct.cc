@@ -459,56 +459,22 @@ inline void take(float v, long i, float& best, long& at) {
   at = win ? i : at;
 }
 
-// The autoencoders' 2×2, stride 2, unpadded pool: four candidates per output, no bounds checks
-// (once best is NaN no later candidate beats it: v > NaN is false and best == best fails).
-// Four outputs at a time in portable 4-lane vectors (SSE2 here, SIMD128 in the wasm build):
-// the even and odd columns of two rows deinterleaved, the same comparisons as take() per lane.
-// One candidate per lane against the running best, as take(): the later one wins only if larger
-// or a NaN over a number.
-inline void take4(v4f v, v4f at, v4f& best, v4f& bestAt) {
-  const v4i win = (v > best) | ((v != v) & (best == best));
-  best = win ? v : best;
-  bestAt = win ? at : bestAt;
-}
-
-void maxPool2x2Plane(const float* xp, float* y, float* argmax, long w, long oh, long ow) {
-  const v4f lane2 = {0, 2, 4, 6};
-  for (long oy = 0; oy < oh; oy++) {
-    const float* r0 = xp + 2 * oy * w;
-    const float* r1 = r0 + w;
-    long ox = 0;
-    for (; ox + 4 <= ow; ox += 4) {
-      const v4f a0 = load4(r0 + 2 * ox), a1 = load4(r0 + 2 * ox + 4), b0 = load4(r1 + 2 * ox), b1 = load4(r1 + 2 * ox + 4);
-      const v4f i0 = static_cast<float>(2 * oy * w + 2 * ox) + lane2;
-      v4f best = __builtin_shufflevector(a0, a1, 0, 2, 4, 6), at = i0;
-      take4(__builtin_shufflevector(a0, a1, 1, 3, 5, 7), i0 + 1.0f, best, at);
-      take4(__builtin_shufflevector(b0, b1, 0, 2, 4, 6), i0 + static_cast<float>(w), best, at);
-      take4(__builtin_shufflevector(b0, b1, 1, 3, 5, 7), i0 + static_cast<float>(w + 1), best, at);
-      std::memcpy(y + oy * ow + ox, &best, sizeof best);
-      std::memcpy(argmax + oy * ow + ox, &at, sizeof at);
-    }
-    for (; ox < ow; ox++) {
-      const long c = 2 * ox, i0 = 2 * oy * w + c;
-      float best = r0[c];
-      long at = i0;
-      take(r0[c + 1], i0 + 1, best, at);
-      take(r1[c], i0 + w, best, at);
-      take(r1[c + 1], i0 + w + 1, best, at);
-      y[oy * ow + ox] = best;
-      argmax[oy * ow + ox] = static_cast<float>(at);
-    }
-  }
-}
-
 }  // namespace
 
-void maxPoolForward(const float* x, float* y, float* argmax, const ConvGeometry& g) {
+void maxPoolForward(const IsaKernels* K, const float* x, float* y, float* argmax, const ConvGeometry& g) {
   const long planes = g.n * g.c, ohw = g.oh * g.ow;
   const bool twoByTwo = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1;
   parallelRange(planes, (1L << 14) / (ohw * g.kh * g.kw + 1) + 1, [&](long begin, long end) {
     for (long p = begin; p < end; p++) {
       const float* xp = x + p * g.h * g.w;
-      if (twoByTwo) { maxPool2x2Plane(xp, y + p * ohw, argmax + p * ohw, g.w, g.oh, g.ow); continue; }
+      if (twoByTwo) {
+        // The autoencoders' pool: four candidates per output, no bounds checks, a row at a time.
+        for (long oy = 0; oy < g.oh; oy++) {
+          const long at = 2 * oy * g.w;
+          K->maxPool2x2Row(xp + at, xp + at + g.w, y + p * ohw + oy * g.ow, argmax + p * ohw + oy * g.ow, g.ow, at, g.w);
+        }
+        continue;
+      }
       for (long oy = 0; oy < g.oh; oy++) {
         for (long ox = 0; ox < g.ow; ox++) {
           float best = -INFINITY;

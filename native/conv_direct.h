@@ -30,7 +30,7 @@ void convBackwardWeightNaive(const float* x, const float* gy, float* gw, float* 
 // Max over each window of x [n, c, h, w] (g.c channels; padding excluded from the max, as
 // PyTorch's −∞ padding) → y [n, c, oh, ow], and argmax [n, c, oh, ow]: the index iy·w + ix in
 // its plane of the first maximum (NaN wins, as in PyTorch), stored as a float.
-void maxPoolForward(const float* x, float* y, float* argmax, const ConvGeometry& g);
+void maxPoolForward(const IsaKernels* K, const float* x, float* y, float* argmax, const ConvGeometry& g);
 // gx [n, c, h, w] = Σ over windows of gy routed to their argmax (overwrites gx).
 void maxPoolBackward(const float* gy, const float* argmax, float* gx, const ConvGeometry& g);
 

@@ -94,6 +94,9 @@ struct IsaKernels {
   // max (isMax) or min of x[0:n], n ≥ 1, NaN if any x[i] is NaN; a zero result's sign is any of
   // the zeros' (reduce.cc makes it the first zero's, as the js backend).
   float (*extremeRow)(const float* x, long n, bool isMax);
+  // One output row of the 2×2, stride-2, unpadded max pool: y[0:ow] and argmax[0:ow] (plane index
+  // base + 2ox (+1) (+w), as a float) from input rows r0 and r1 = r0 + w (simd_pool.inc).
+  void (*maxPool2x2Row)(const float* r0, const float* r1, float* y, float* argmax, long ow, long base, long w);
 };
 
 // The grid lengths the conv kernels take are multiples of this (one AVX-512 vector; the kernels

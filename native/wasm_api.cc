@@ -76,7 +76,7 @@ EXPORT(tessera_conv_backward_weight) void tessera_conv_backward_weight(const flo
   convBackwardWeight(K, x, gy, gw, gbias, geometry(g), cout);
 }
 EXPORT(tessera_max_pool) void tessera_max_pool(const float* x, float* y, float* argmax, const double* g) {
-  maxPoolForward(x, y, argmax, geometry(g));
+  maxPoolForward(K, x, y, argmax, geometry(g));
 }
 EXPORT(tessera_max_pool_backward) void tessera_max_pool_backward(const float* gy, const float* argmax, float* gx, const double* g) {
   maxPoolBackward(gy, argmax, gx, geometry(g));

@@ -329,20 +329,31 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
 
   it('max pooling matches js bit for bit, argmax included', () => {
     const gen = new Generator(10);
-    // 2×2 pools with ow ≥ 4 run four outputs per vector, then a scalar tail (ow 9, odd w 19).
-    for (const g of [geometry(3, 5, 9, 7, 2, 2, 2, 2, 0, 0, 1, 1), geometry(2, 3, 10, 19, 2, 2, 2, 2, 0, 0, 1, 1), geometry(1, 2, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1),
-      geometry(2, 3, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
+    // 2×2 pools run a vector of the ISA's lanes (4, 8, 16) a step, a part vector through a padded
+    // copy: rows of 3, 9 (odd w 19), 14 (W2's 28×28), 16, 17 and 33 outputs, and of 1 (w 2 and 3).
+    const twoByTwo = (n: number, c: number, h: number, w: number) => geometry(n, c, h, w, 2, 2, 2, 2, 0, 0, 1, 1);
+    useIsa(isa, 1);
+    for (const g of [twoByTwo(3, 5, 9, 7), twoByTwo(2, 3, 10, 19), twoByTwo(1, 2, 28, 28), twoByTwo(1, 2, 4, 32), twoByTwo(2, 1, 6, 35),
+      twoByTwo(1, 1, 4, 66), twoByTwo(1, 3, 2, 2), twoByTwo(1, 3, 5, 3), geometry(2, 3, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1), geometry(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1)]) {
       const x = uniform(gen, g.n * g.c * g.h * g.w);
-      // NaNs in every window position and lane, ties (equal neighbours) and ±Inf.
+      // NaNs in every window position and lane, two in a window (the first wins), ties (equal
+      // neighbours) and ±Inf.
       for (let i = 3; i < x.length; i += 37) x[i] = NaN;
+      for (let i = 20; i + 1 < x.length; i += 53) x[i] = x[i + 1] = NaN;
       for (let i = 10; i + 1 < x.length; i += 23) x[i + 1] = x[i];
       for (let i = 5; i < x.length; i += 41) x[i] = i % 2 ? Infinity : -Infinity;
       const outN = g.n * g.c * g.oh * g.ow;
       const [yN, aN, yJ, aJ] = [0, 1, 2, 3].map(() => new Float32Array(outN));
       native.maxPool2d(x, yN, aN, g);
       js.maxPool2d(x, yJ, aJ, g);
-      expectClose(yN, yJ, 0, 0, 'maxPool2d');
-      expectClose(aN, aJ, 0, 0, 'maxPool2d argmax');
+      expectClose(yN, yJ, 0, 0, `maxPool2d on ${isa}, ${g.h}×${g.w}`);
+      expectClose(aN, aJ, 0, 0, `maxPool2d argmax on ${isa}, ${g.h}×${g.w}`);
+      useIsa(isa, 2);
+      const [y2, a2] = [new Float32Array(outN), new Float32Array(outN)];
+      native.maxPool2d(x, y2, a2, g);
+      useIsa(isa, 1);
+      expectClose(y2, yJ, 0, 0, `maxPool2d on ${isa} at 2 threads`);
+      expectClose(a2, aJ, 0, 0, `maxPool2d argmax on ${isa} at 2 threads`);
       const gy = uniform(gen, outN);
       const gxN = new Float32Array(x.length).fill(3), gxJ = new Float32Array(x.length);
       native.maxPool2dBackward(gy, aN, gxN, g);
