@@ -25,9 +25,8 @@ namespace {
 inline long roundUp(long v, long m) { return (v + m - 1) / m * m; }
 
 // Portable 4-lane vectors (SSE2 here, SIMD128 in the wasm build) for the data movement around
-// the ISA kernels: deinterleaving stride-2 columns, the 2×2 max pool.
+// the ISA kernels: deinterleaving stride-2 columns. (The 2×2 max pool is an ISA kernel: simd_pool.inc.)
 typedef float v4f __attribute__((vector_size(16)));
-typedef int v4i __attribute__((vector_size(16)));
 
 inline v4f load4(const float* p) { v4f v; std::memcpy(&v, p, sizeof v); return v; }
 

@@ -267,12 +267,11 @@ GemmSplit gemmSplit(const IsaKernels* K, long batch, long m, long n, long k, boo
   // faster by columns).
   // Otherwise (A transposed) one exception. Where the row blocks cannot read B in place (B
   // transposed, blocks taller than one MC block, or B's rows 4 KiB apart: gemmSingle's rule), B is
-  // packed before them, in a pool job of
-  // its own and a wait for its slowest task (or by every block, past kMaxSharedB). Column blocks need
-  // no pass when each reads A in place (at most 4 panels wide, A transposed or its rows not 4 KiB
-  // apart: gemmSingle's rule again), and are taken then if they share out evenly among the threads
-  // (as many blocks as wanted, or a multiple of the threads): bench/RESULTS.md, "Two threads: ..."
-  // and "Tidying issue 15's loose ends".
+  // packed before them, in a pool job of its own and a wait for its slowest task (or by every
+  // block, past kMaxSharedB). Column blocks need no pass when each reads A in place (at most 4
+  // panels wide, A transposed or its rows not 4 KiB apart: gemmSingle's rule again), and are taken
+  // then if they share out evenly among the threads (as many blocks as wanted, or a multiple of the
+  // threads): bench/RESULTS.md, "Two threads: ..." and "Tidying issue 15's loose ends".
   const long rowBlocks = parts < mTiles ? parts : mTiles, blockRows = (mTiles + rowBlocks - 1) / rowBlocks * K->mr;
   // Column blocks of ≤ 4 panels (A read in place) when that needs at most twice the blocks wanted, a
   // multiple of the threads where the panels allow.
