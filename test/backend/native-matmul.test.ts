@@ -145,7 +145,7 @@ describe.each(isasHere())('native matmul on %s', (isa) => {
     for (const m of dims) for (const n of dims) for (const k of dims) cases.push({ batch: 1, m, n, k });
     cases.push({ batch: 1, m: 256, n: 784, k: 64 }, { batch: 1, m: 256, n: 64, k: 784 }, { batch: 1, m: 784, n: 64, k: 256 },
       { batch: 1, m: 64, n: 784, k: 256 }, { batch: 1, m: 300, n: 40, k: 700 }, { batch: 2, m: 33, n: 257, k: 257 },
-      // W2's decoder product and W3's encoder's (row blocks: A is the batch's rows), A's rows 4 KiB apart (by rows).
+      // W2's decoder product and W3's encoder's (row blocks: A is the batch's rows), A's rows 4 KiB apart (column blocks, each packing A).
       { batch: 1, m: 256, n: 392, k: 32 }, { batch: 1, m: 256, n: 256, k: 784 }, { batch: 1, m: 64, n: 1000, k: 1024 });
     for (const c of cases) {
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
