@@ -237,7 +237,8 @@ constexpr long kMaxSharedB = 1L << 21;
 /** Whether gemmBatched sums g's k in two halves (see kSplitKHalf); not a function of the thread count. */
 bool splitsK(const IsaKernels* K, const BatchedGemm& g) {
   return g.batch == 1 && g.transA && !g.transB && g.bias == nullptr && g.act == ACT_NONE && g.k >= 2 * kSplitKHalf &&
-      g.k <= 2 * blockingFor(K).kc && 2.0 * g.m * g.n * g.k >= kParallelFlops && 2 * g.m * g.n <= g.k * (g.m + g.n);
+      g.k <= 2 * blockingFor(K).kc && 2.0 * g.m * g.n * g.k >= kParallelFlops &&
+      2.0 * g.m * g.n <= static_cast<double>(g.k) * (g.m + g.n);  // in double: long is 32 bits in wasm
 }
 
 }  // namespace
