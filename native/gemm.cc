@@ -17,6 +17,7 @@
 #include "gemm.h"
 #include <cstdlib>
 #include <cstring>
+#include "elementwise.h"
 #include "thread_pool.h"
 
 namespace tessera {
@@ -176,18 +177,14 @@ void runBlock(void* ctx, long task, int) {
   const float* a = g.a + bi * g.strideA;
   const float* b = g.b + bi * g.strideB;
   float* c = g.out + bi * g.m * g.n + m0 * g.n + n0;
-  if (half >= 0) {
-    // The first half into out; the second into `partial`, or added to out where the tasks run in
-    // order on one thread (the first half's are then done): fl(first + second) either way.
-    const long k0 = half == 0 ? 0 : job.kHalf, kn = half == 0 ? job.kHalf : g.k - job.kHalf;
-    float* dst = half == 1 && job.partial != nullptr ? job.partial + m0 * g.n + n0 : c;
-    gemmSingle(job.K, m1 - m0, n1 - n0, kn, viewA(g, a + k0 * g.m, m0), viewB(g, b + k0 * g.n, n0), dst, g.n, nullptr, ACT_NONE,
-        nullptr, half == 1 && job.partial == nullptr);
-    return;
-  }
+  // Split k (A transposed, B not: splitsK): the first half into out; the second into `partial`, or
+  // added to out where the tasks run in order on one thread (the first half's are then done):
+  // fl(first + second) either way.
+  const long k0 = half == 1 ? job.kHalf : 0, kn = half < 0 ? g.k : half == 0 ? job.kHalf : g.k - job.kHalf;
+  float* dst = half == 1 && job.partial != nullptr ? job.partial + m0 * g.n + n0 : c;
   const SharedB shared{job.sharedB, job.npad, n0 / NR};
-  gemmSingle(job.K, m1 - m0, n1 - n0, g.k, viewA(g, a, m0), viewB(g, b, n0), c, g.n, g.bias != nullptr ? g.bias + n0 : nullptr,
-      g.act, job.sharedB != nullptr ? &shared : nullptr);
+  gemmSingle(job.K, m1 - m0, n1 - n0, kn, viewA(g, a + k0 * g.m, m0), viewB(g, b + k0 * g.n, n0), dst, g.n,
+      g.bias != nullptr ? g.bias + n0 : nullptr, g.act, job.sharedB != nullptr ? &shared : nullptr, half == 1 && job.partial == nullptr);
 }
 
 // Packing all of B for the row blocks: task t packs k block t / groups, panel group t % groups.
@@ -292,28 +289,12 @@ GemmSplit gemmSplit(const IsaKernels* K, long batch, long m, long n, long k, boo
 void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
   if (g.batch <= 0 || g.m <= 0 || g.n <= 0) return;
   const GemmSplit split = gemmSplit(K, g.batch, g.m, g.n, g.k, g.transA, g.transB, poolThreads());
-  Job job{K, &g, split.partsM, split.partsN, nullptr, 0, 0, nullptr};
-  if (splitsK(K, g)) {
-    job.kHalf = g.k / 2;
-    const long tasks = 2 * job.partsM * job.partsN;
-    if (!split.parallel) {
-      for (long t = 0; t < tasks; t++) runBlock(&job, t, 0);
-      return;
-    }
-    PackBuffers& buf = tlsBuffers;
-    job.partial = buf.partial = PackBuffers::grow(buf.partial, buf.partialCap, g.m * g.n);
-    parallelFor(tasks, runBlock, &job);
-    float* out = g.out;
-    const float* partial = job.partial;
-    parallelRange(g.m * g.n, 16384, [out, partial](long begin, long end) {
-      for (long i = begin; i < end; i++) out[i] += partial[i];
-    });
-    return;
-  }
-  // Row blocks of one product share B: packed once, in parallel, unless each block reads it in place.
+  Job job{K, &g, split.partsM, split.partsN, nullptr, 0, splitsK(K, g) ? g.k / 2 : 0, nullptr};
+  // Row blocks of one product share B: packed once, in parallel, unless each block reads it in place
+  // (or k is split: each half's blocks pack their own rows of B).
   const Blocking bl = blockingFor(K);
   const long nTiles = (g.n + K->nr - 1) / K->nr, npad = nTiles * K->nr;
-  if (job.partsM > 1 && g.batch == 1 && g.k > 0 && !split.bInPlace && npad * g.k <= kMaxSharedB) {
+  if (job.partsM > 1 && g.batch == 1 && g.k > 0 && job.kHalf == 0 && !split.bInPlace && npad * g.k <= kMaxSharedB) {
     PackBuffers& buf = tlsBuffers;
     buf.shared = PackBuffers::grow(buf.shared, buf.sharedCap, npad * g.k);
     const long kBlocks = (g.k + bl.kc - 1) / bl.kc, panelsPerGroup = 4;
@@ -323,9 +304,18 @@ void gemmBatched(const IsaKernels* K, const BatchedGemm& g) {
     job.sharedB = buf.shared;
     job.npad = npad;
   }
-  const long tasks = g.batch * job.partsM * job.partsN;
-  if (split.parallel && tasks > 1) parallelFor(tasks, runBlock, &job);
-  else for (long t = 0; t < tasks; t++) runBlock(&job, t, 0);
+  const long tasks = (job.kHalf > 0 ? 2 : 1) * g.batch * job.partsM * job.partsN;
+  if (split.parallel && tasks > 1) {
+    // Split k on several threads: the second half's blocks go to a scratch block, added after.
+    if (job.kHalf > 0) job.partial = tlsBuffers.partial = PackBuffers::grow(tlsBuffers.partial, tlsBuffers.partialCap, g.m * g.n);
+    parallelFor(tasks, runBlock, &job);
+    if (job.partial != nullptr) {
+      const double flat[] = {1, static_cast<double>(g.m * g.n), 1, 1};  // [rank, shape, a's stride, b's stride]
+      binary(K, B_ADD, g.out, job.partial, g.out, flat);
+    }
+  } else {
+    for (long t = 0; t < tasks; t++) runBlock(&job, t, 0);
+  }
 }
 
 void gemmNaive(const BatchedGemm& g) {

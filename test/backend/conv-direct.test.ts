@@ -329,8 +329,9 @@ describe.each(isasHere())('native direct convolution on %s', (isa) => {
 
   it('max pooling matches js bit for bit, argmax included', () => {
     const gen = new Generator(10);
-    // 2×2 pools run a vector of the ISA's lanes (4, 8, 16) a step, a part vector through a padded
-    // copy: rows of 3, 9 (odd w 19), 14 (W2's 28×28), 16, 17 and 33 outputs, and of 1 (w 2 and 3).
+    // 2×2 pools run a vector of the ISA's lanes (4, 8, 16) a step, a part vector under a mask
+    // (AVX-512, AVX2) or one output at a time (4 lanes): rows of 3, 9 (odd w 19), 14 (W2's 28×28),
+    // 16, 17 and 33 outputs, and of 1 (w 2 and 3).
     const twoByTwo = (n: number, c: number, h: number, w: number) => geometry(n, c, h, w, 2, 2, 2, 2, 0, 0, 1, 1);
     useIsa(isa, 1);
     for (const g of [twoByTwo(3, 5, 9, 7), twoByTwo(2, 3, 10, 19), twoByTwo(1, 2, 28, 28), twoByTwo(1, 2, 4, 32), twoByTwo(2, 1, 6, 35),

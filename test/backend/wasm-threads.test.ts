@@ -60,9 +60,9 @@ const kernels: Kernel[] = [
   { name: 'adamStep', inputs: 4, outs: [], run: (b, [p, g, m, v]) => b.adamStep(p, g, m, v, null, N, adam) },
   { name: 'sgdStep', inputs: 3, outs: [], run: (b, [p, g, buf]) => b.sgdStep(p, g, buf, N, sgd) },
   { name: 'matmul 301x257x190', inputs: 2, outs: [301 * 257], tol: 1e-4, run: (b, [x, y], [o]) => b.matmul(x, y, o, { batch: 1, m: 301, n: 257, k: 190, transA: false, transB: true, strideA: 0, strideB: 0 }) },
-  // A batch of three: tasks per batch element.
   // W1's last-layer weight gradient, Gᵀ·H over a batch of 256: summed in two halves of k (native/gemm.cc's splitsK).
   { name: 'matmul 784x64x256 Aᵀ', inputs: 2, outs: [784 * 64], tol: 1e-4, run: (b, [x, y], [o]) => b.matmul(x, y, o, { batch: 1, m: 784, n: 64, k: 256, transA: true, transB: false, strideA: 0, strideB: 0 }) },
+  // A batch of three: tasks per batch element.
   { name: 'matmul batch 3', inputs: 2, outs: [3 * 97 * 131], tol: 1e-4, run: (b, [x, y], [o]) => b.matmul(x, y, o, { batch: 3, m: 97, n: 131, k: 120, transA: true, transB: false, strideA: 97 * 120, strideB: 120 * 131 }) },
 ];
 
