@@ -4,12 +4,15 @@
 // was published or took no task at all. Run a workload with the trace on, then this:
 //
 //   TESSERA_POOL_TRACE=/tmp/pool.tsv TESSERA_THREADS=2 node dist/bench/tessera/w1-child.js --workload W1 --backend native --epochs 2 --seed 0
-//   node bench/pool-trace.mjs /tmp/pool.tsv [build/Release/tessera.node] [--slices N]
+//   node bench/pool-trace.mjs /tmp/pool.tsv [build/Release/tessera.node] [--slices N] [--per-step]
 //
 // Then the time the calling thread ran alone between jobs, the jobs that ran more than 150 µs over
 // their kind's median (a thread kept off its core, or a slow path such as Adam's subnormal momenta),
 // and with --slices N each kind's median job time in N equal stretches of the trace (a kind that
-// slows down as training goes on: bench/RESULTS.md, "Subnormal moments").
+// slows down as training goes on: bench/RESULTS.md, "Subnormal moments"), with the time between
+// jobs, the caller's waits and the worker's sleeps per stretch; with --per-step each kind's job
+// time per training step, the step's GEMM jobs by their order in it (bench/RESULTS.md, "Weight
+// gradients in two halves of the batch").
 //
 // Jobs are named by the task function that `nm` finds at their offset in the addon (a kernel's
 // lambda carries its enclosing function's name: gemmBatched's runBlock, reduce, adamSteps, ...).
@@ -19,8 +22,10 @@ import { readFileSync } from 'node:fs';
 const args = process.argv.slice(2);
 const si = args.indexOf('--slices');
 const slices = si >= 0 ? Number(args.splice(si, 2)[1]) : 0;
+const pi = args.indexOf('--per-step');
+const perStep = pi >= 0 && args.splice(pi, 1).length > 0;
 const [tracePath, addon = 'build/Release/tessera.node'] = args;
-if (!tracePath || !(Number.isInteger(slices) && slices >= 0)) throw new Error('usage: node bench/pool-trace.mjs TRACE.tsv [addon.node] [--slices N]');
+if (!tracePath || !(Number.isInteger(slices) && slices >= 0)) throw new Error('usage: node bench/pool-trace.mjs TRACE.tsv [addon.node] [--slices N] [--per-step]');
 const symbols = execFileSync('nm', ['-C', '--defined-only', addon], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n')
   .map((l) => /^([0-9a-f]+) [tTwW] (.*)$/.exec(l)).filter((m) => m !== null).map((m) => [parseInt(m[1], 16), m[2]])
   .sort((a, b) => a[0] - b[0]);
@@ -79,4 +84,30 @@ if (slices > 0) {
     });
     process.stdout.write(`${name.padEnd(22)} ${cells.map((c) => c.padStart(7)).join(' ')}\n`);
   }
+  // Per stretch: the calling thread alone between jobs (gaps over 2 ms, an epoch's end, left out),
+  // the caller's wait for a worker, and the jobs published while the worker slept.
+  const stretch = Array.from({ length: slices }, () => ({ between: 0, wait: 0, asleep: 0 }));
+  jobs.forEach((j, i) => {
+    const r = stretch[Math.min(slices - 1, Math.floor(((j.publish - first) / (last - first)) * slices))];
+    const gap = i > 0 ? j.publish - jobs[i - 1].end : 0;
+    if (gap < 2e6) r.between += gap;
+    r.wait += j.end - j.callerDone;
+    if (j.sleepers > 0) r.asleep++;
+  });
+  const row = (label, f) => process.stdout.write(`${label.padEnd(22)} ${stretch.map((r) => f(r).padStart(7)).join(' ')}\n`);
+  row('between jobs (ms)', (r) => (r.between / 1e6).toFixed(1));
+  row('caller waits (ms)', (r) => (r.wait / 1e6).toFixed(1));
+  row('worker asleep (jobs)', (r) => String(r.asleep));
+}
+if (perStep) {
+  // A step begins with its batch's gather job; a step's GEMM jobs (runBlock) are numbered in order.
+  const perKind = new Map();
+  let steps = 0, gemm = 0;
+  for (const j of jobs) {
+    if (j.kind === 'gatherBytes') { steps++; gemm = 0; }
+    const key = j.kind === 'runBlock' ? `runBlock #${gemm++}` : j.kind;
+    perKind.set(key, (perKind.get(key) ?? 0) + j.end - j.publish);
+  }
+  process.stdout.write(`job time per step (µs; ${steps} steps, from one gather job to the next, test batches included):\n`);
+  for (const [key, ns] of [...perKind].sort((a, b) => b[1] - a[1])) process.stdout.write(`${key.padEnd(22)} ${us(ns / steps).padStart(7)}\n`);
 }
