@@ -6,7 +6,9 @@
 # after `npx tsc -p tsconfig.build.json`.
 #   bench/threads-ratio.sh [rounds] [workloads...]     e.g. bench/threads-ratio.sh 3 W1 W2
 # EPOCHS=N (default 2, as the family bench) trains N epochs per run: the median epoch of 3 or more leaves out the first,
-# in which V8 still compiles the engine on the second core, where at two threads the pool's worker runs.
+# in which V8 still compiles the engine on the second core, where at two threads the pool's worker runs. `background`
+# is the CPU seconds V8's compiler and GC threads took over the run: on this 2-core machine it falls in W1's first four
+# epochs and slows them at two threads only (bench/RESULTS.md, "V8's compiler threads and the first epochs at two threads").
 source "$(dirname "$0")/alternate.sh"
 rounds=${1:-3}; shift
 workloads=${*:-W1 W2}
@@ -17,6 +19,9 @@ run() {
   out=$(w1_child dist "$t" --workload "$w" --backend native --epochs "${EPOCHS:-2}" --seed 0 --limit "$(family_rows "$w")")
   local others
   others=$(echo "$out" | grep -o '"epoch_other_busy_cores":\[[^]]*\]' | head -1 | grep -o '[0-9.e-]*' | sort -g | tail -1)
-  echo "round $round $w threads $t $(echo "$out" | grep -o '"seconds_per_epoch":{[^}]*}' | head -1) load $(cut -d' ' -f1 /proc/loadavg) others ${others:-?}"
+  # CPU seconds that V8's compiler and GC threads took over the whole run (w1-child's epoch_background_cpu_seconds)
+  local background
+  background=$(echo "$out" | grep -o '"epoch_background_cpu_seconds":\[[^]]*\]' | head -1 | grep -o '[0-9.e-]*' | awk '{s += $1} END {if (NR) printf "%.3f", s}')
+  echo "round $round $w threads $t $(echo "$out" | grep -o '"seconds_per_epoch":{[^}]*}' | head -1) load $(cut -d' ' -f1 /proc/loadavg) others ${others:-?} background ${background:-?}"
 }
 alternate "$rounds" "$workloads" "1 2" run

@@ -1,6 +1,6 @@
 // Machine facts for the benchmarks: the machine line (shared with the CLI, src/util/machine.ts) and
 // how busy the cores are with other work (/proc/stat), so a disturbed figure is flagged.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 
 export { machineInfo, machineLine, parseCpuinfo, parseOsRelease, type MachineInfo } from '../../src/util/machine.js';
@@ -66,4 +66,36 @@ export function othersBusyCores(before: CpuSnapshot, after: CpuSnapshot, cores =
   if (total <= 0) return 0;
   const others = (after.busy - before.busy) - (after.ownAndChildren - before.ownAndChildren);
   return Math.max(0, (others / total) * cores);
+}
+
+/**
+ * CPU time of each thread of this process so far, in nanoseconds, by thread id: the first field of
+ * /proc/self/task/<tid>/schedstat (time on a CPU). null where that does not exist. A thread that
+ * ends between the listing and its read is left out.
+ */
+export function threadCpuSnapshot(): Map<number, number> | null {
+  if (!existsSync('/proc/self/task')) return null;
+  const cpu = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      if (Number.isFinite(ns)) cpu.set(Number(tid), ns);
+    } catch {
+      // the thread ended
+    }
+  }
+  return cpu;
+}
+
+/**
+ * CPU seconds that threads other than the run's own took between two snapshots: all of this
+ * process's threads except the main one (`mainTid`, process.pid) and the `ownThreads − 1` busiest
+ * others, which at `ownThreads` threads are the native pool's workers (a worker spins or works
+ * through a whole epoch). What is left is V8's compiler and garbage-collector threads and libuv's:
+ * at two threads on two cores, CPU taken from the run itself (bench/RESULTS.md, "V8's compiler
+ * threads and the first epochs at two threads").
+ */
+export function backgroundCpuSeconds(before: Map<number, number>, after: Map<number, number>, mainTid: number, ownThreads: number): number {
+  const used = [...after].filter(([tid]) => tid !== mainTid).map(([tid, ns]) => ns - (before.get(tid) ?? 0)).sort((a, b) => b - a);
+  return used.slice(Math.max(0, ownThreads - 1)).reduce((a, b) => a + b, 0) / 1e9;
 }

@@ -34,6 +34,8 @@ export interface W1ChildOutput {
   epoch_cpu_seconds?: number[];
   /** Cores kept busy by other processes during each epoch (harness/machine.ts othersBusyCores), on Linux. */
   epoch_other_busy_cores?: number[];
+  /** CPU seconds per epoch of threads not the run's own (bench/harness/machine.ts backgroundCpuSeconds): V8's compiler and GC threads. */
+  epoch_background_cpu_seconds?: number[];
   seconds_per_epoch: { median: number; min: number; max: number; spread: number; n: number };
   samples_per_second: number;
   train_loss: number[];

@@ -20,7 +20,7 @@ import { workload } from './workloads.js';
 import { buildWorkloadModel, workloadRows } from './workload-model.js';
 import { loadByteImages } from './byte-images.js';
 import { summarize } from '../harness/stats.js';
-import { cpuSnapshot, othersBusyCores, type CpuSnapshot } from '../harness/machine.js';
+import { backgroundCpuSeconds, cpuSnapshot, othersBusyCores, threadCpuSnapshot, type CpuSnapshot } from '../harness/machine.js';
 
 /**
  * Resets the kernel's peak-RSS mark (Linux ≥ 4.0: writing 5 to /proc/self/clear_refs), so that
@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   const trainRows = trainSet.length;
   const loadSeconds = (performance.now() - tLoad) / 1000;
 
+  const info = backendName === 'native' ? (await import('../../src/backend/native/index.js')).nativeInfo()
+    : backendName === 'wasm' ? (await import('../../src/backend/wasm/index.js')).wasmInfo() : null;
   const generator = new Generator(args.seed);
   // PyTorch's init, as the torch peer (bench/peers/torch_w1.py) uses: the test-loss comparison is like for like.
   const { model, loss } = buildWorkloadModel(w, generator);
@@ -68,6 +70,10 @@ async function main(): Promise<void> {
   // met other sessions' unlocked type checks, a whole core at times).
   const epochOtherBusyCores: number[] = [];
   let machineAtEpochBegin: CpuSnapshot | null = null;
+  // CPU that V8's compiler and GC threads took during each epoch (backgroundCpuSeconds): at two
+  // threads on two cores it comes out of the run's own time, most of it in the first epochs.
+  const epochBackgroundCpu: number[] = [];
+  let threadsAtEpochBegin: Map<number, number> | null = null;
   // the child runs with --expose-gc: the load's garbage goes before the peak mark is reset
   (globalThis as { gc?: () => void }).gc?.();
   const hwmReset = resetPeakRss();
@@ -77,24 +83,24 @@ async function main(): Promise<void> {
     callbacks: [{
       // CPU time of each epoch's training (this process, user + system): on a loaded machine a
       // steadier measure of the work an epoch does than its wall time.
-      onEpochBegin: () => { cpuAtEpochBegin = process.cpuUsage(); machineAtEpochBegin = cpuSnapshot(); },
+      onEpochBegin: () => { cpuAtEpochBegin = process.cpuUsage(); machineAtEpochBegin = cpuSnapshot(); threadsAtEpochBegin = threadCpuSnapshot(); },
       onEpochEnd: async () => {
         const cpu = process.cpuUsage(cpuAtEpochBegin);
-        const machine = cpuSnapshot();
+        const machine = cpuSnapshot(), threads = threadCpuSnapshot();
+        if (threadsAtEpochBegin && threads) epochBackgroundCpu.push(backgroundCpuSeconds(threadsAtEpochBegin, threads, process.pid, info?.threads ?? 1));
         if (machineAtEpochBegin && machine) epochOtherBusyCores.push(othersBusyCores(machineAtEpochBegin, machine));
         epochCpuSeconds.push((cpu.user + cpu.system) / 1e6);
         testLoss.push(await evaluate(model, testSet, null, { loss, batchSize: 1000 }));
       },
     }],
   });
-  const info = backendName === 'native' ? (await import('../../src/backend/native/index.js')).nativeInfo()
-    : backendName === 'wasm' ? (await import('../../src/backend/wasm/index.js')).wasmInfo() : null;
   const perEpoch = summarize(history.seconds);
   const out: W1ChildOutput = {
     runner: 'tessera', workload: w.id, backend: backendName, threads: info?.threads ?? 1,
     native: info, epochs: args.epochs, data: args.data, batch: 256, train_rows: trainRows, seed: args.seed,
     load_seconds: loadSeconds, epoch_seconds: history.seconds, epoch_cpu_seconds: epochCpuSeconds,
-    ...(epochOtherBusyCores.length > 0 ? { epoch_other_busy_cores: epochOtherBusyCores } : {}), seconds_per_epoch: perEpoch,
+    ...(epochOtherBusyCores.length > 0 ? { epoch_other_busy_cores: epochOtherBusyCores } : {}),
+    ...(epochBackgroundCpu.length > 0 ? { epoch_background_cpu_seconds: epochBackgroundCpu } : {}), seconds_per_epoch: perEpoch,
     samples_per_second: trainRows / perEpoch.median, train_loss: history.loss, test_loss: testLoss,
     // maxRSS is in KiB.
     peak_rss_mib: process.resourceUsage().maxRSS / 1024,

@@ -1,7 +1,8 @@
 // The machine line from fixed /proc/cpuinfo and /etc/os-release text.
 import { describe, expect, it } from 'vitest';
 import {
-  busyCores, machineInfo, machineLine, othersBusyCores, parseCpuinfo, parseOsRelease, parsePidStatTicks, parseProcStat,
+  backgroundCpuSeconds, busyCores, machineInfo, machineLine, othersBusyCores, parseCpuinfo, parseOsRelease, parsePidStatTicks, parseProcStat,
+  threadCpuSnapshot,
 } from '../../bench/harness/machine.js';
 
 const cpuinfo = [
@@ -66,5 +67,17 @@ describe('bench/harness/machine', () => {
     const after = { busy: 1300, total: 5400, ownAndChildren: 400 };
     expect(othersBusyCores(before, after, 2)).toBe(1);
     expect(othersBusyCores(before, { busy: 1100, total: 5400, ownAndChildren: 420 }, 2)).toBe(0); // clamped
+  });
+
+  it('background CPU: every thread but the main one and the pool\'s busiest ones; a thread started in between counts whole', () => {
+    const ms = (m: number) => m * 1e6;  // ns
+    const before = new Map([[100, ms(50)], [101, ms(3)], [102, ms(1)], [103, ms(2)]]);
+    // main 100 (+200 ms), pool worker 103 (+190 ms), V8 threads 101 (+7 ms) and 102 (+4 ms), 104 new (+5 ms)
+    const after = new Map([[100, ms(250)], [101, ms(10)], [102, ms(5)], [103, ms(192)], [104, ms(5)]]);
+    expect(backgroundCpuSeconds(before, after, 100, 2)).toBeCloseTo(0.016, 9);
+    // one thread: the worker's 190 ms are not the run's own
+    expect(backgroundCpuSeconds(before, after, 100, 1)).toBeCloseTo(0.206, 9);
+    const own = threadCpuSnapshot();
+    if (own !== null) expect(own.get(process.pid)).toBeGreaterThan(0);  // this test's own main thread has run
   });
 });
