@@ -163,7 +163,8 @@ void Col2im(const Napi::CallbackInfo& info) {
 // im2col's, c the input channels.
 // convForward and convBackwardData take an ActCode after cout (the epilogue; ACT_NONE if absent).
 // naive (after it): 1 runs the double-sum reference loops instead (tests, benchmarks), then the
-// same epilogue kernel.
+// same epilogue kernel. convForward's argmax (after naive; null: none) pools y 2×2 (convForward's
+// argmax in conv_direct.h); naive is then 0.
 void ConvForward(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometry(info, 4, "convForward");
   const float* x = data<const float>(info, 0, "convForward");
@@ -171,7 +172,10 @@ void ConvForward(const Napi::CallbackInfo& info) {
   const float* bias = dataOrNull<const float>(info, 2, "convForward");
   float* y = data<float>(info, 3, "convForward");
   const int act = info.Length() > 6 ? static_cast<int>(lng(info, 6)) : ACT_NONE;
-  if (info.Length() > 7 && flag(info, 7)) {
+  float* argmax = info.Length() > 8 ? dataOrNull<float>(info, 8, "convForward") : nullptr;
+  if (argmax != nullptr) {
+    convForward(activeKernels(), x, w, bias, y, g, lng(info, 5), ACT_NONE, argmax);
+  } else if (info.Length() > 7 && flag(info, 7)) {
     convForwardNaive(x, w, bias, y, g, lng(info, 5));
     if (act != ACT_NONE) activeKernels()->epilogue(y, 0, 1, g.n * lng(info, 5) * g.oh * g.ow, nullptr, act);
   } else {

@@ -132,8 +132,12 @@ float* scratch(long floats) {
 }  // namespace
 
 void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
-    const ConvGeometry& g, long cout, int act) {
+    const ConvGeometry& g, long cout, int act, float* argmax) {
   if (g.n == 0 || cout == 0 || g.oh * g.ow == 0) return;
+  // With argmax: the 2×2 pool of each channel's map, read from the grid while it is in this
+  // thread's cache, so the full-size map is never stored (W2's first layer writes 12.8 MB and
+  // the pool read them back: bench/RESULTS.md, "The first convolution and its pool in one pass").
+  const long poh = g.oh / 2, pow = g.ow / 2;
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride, taps = g.kh * g.kw;
   parallelRange(g.n, 1, [&](long begin, long end) {
@@ -145,12 +149,23 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
       K->convGridForward(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, w, cout, grid, L.len, L.len);
       for (long co = 0; co < cout; co++) {
         const float bv = bias != nullptr ? bias[co] : 0.0f;
+        float* gc = grid + co * L.len;
+        if (argmax != nullptr) {
+          // The bias first, as the stored map has it, then maxPoolForward's row kernel on the grid's
+          // rows, with the indices of the map it stands for (rows ow apart): the same values and argmax.
+          for (long oy = 0; oy < 2 * poh; oy++)
+            for (long ox = 0; ox < 2 * pow; ox++) gc[oy * L.wq + ox] += bv;
+          const long plane = (b * cout + co) * poh * pow;
+          for (long py = 0; py < poh; py++)
+            K->maxPool2x2Row(gc + 2 * py * L.wq, gc + (2 * py + 1) * L.wq, y + plane + py * pow, argmax + plane + py * pow,
+                pow, 2 * py * g.ow, g.ow);
+          continue;
+        }
         float* yc = y + (b * cout + co) * g.oh * g.ow;
-        const float* gc = grid + co * L.len;
         for (long oy = 0; oy < g.oh; oy++)
           for (long ox = 0; ox < g.ow; ox++) yc[oy * g.ow + ox] = gc[oy * L.wq + ox] + bv;
       }
-      if (act != ACT_NONE) K->epilogue(y + b * cout * g.oh * g.ow, 0, 1, cout * g.oh * g.ow, nullptr, act);
+      if (act != ACT_NONE && argmax == nullptr) K->epilogue(y + b * cout * g.oh * g.ow, 0, 1, cout * g.oh * g.ow, nullptr, act);
     }
   });
 }

@@ -7,9 +7,11 @@
 namespace tessera {
 
 // x [n, c, h, w] ⋆ w [cout, c, kh, kw] (+ bias [cout]) → y [n, cout, oh, ow] (PyTorch's Conv2d),
-// then act (an ActCode) on each stored output, per image while it is in cache.
+// then act (an ActCode) on each stored output, per image while it is in cache. With argmax (act
+// ACT_NONE): y [n, cout, oh/2, ow/2] is that map's 2×2, stride-2 max pool and argmax its indices,
+// as maxPoolForward gives them, without the map being stored.
 void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
-    const ConvGeometry& g, long cout, int act = ACT_NONE);
+    const ConvGeometry& g, long cout, int act = ACT_NONE, float* argmax = nullptr);
 // gy [n, cout, oh, ow], w [cout, c, kh, kw] → gx [n, c, h, w] (overwritten) + bias [c] if given:
 // the adjoint of convForward in x, which is also ConvTranspose2d's forward; then act as convForward.
 void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,

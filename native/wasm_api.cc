@@ -61,11 +61,11 @@ static ConvGeometry geometry(const double* m) {
 }
 EXPORT(tessera_im2col) void tessera_im2col(const float* x, float* cols, const double* g) { im2col(x, cols, geometry(g)); }
 EXPORT(tessera_col2im) void tessera_col2im(const float* cols, float* out, const double* g) { col2im(cols, out, geometry(g)); }
-// Direct convolution and max pooling (conv_direct.cc); bias and gbias may be 0 (none); act is an
+// Direct convolution and max pooling (conv_direct.cc); bias, gbias and argmax may be 0 (none: argmax pools y, conv_direct.h); act is an
 // ActCode applied after the bias (src/backend/opcodes.ts's ACTIVATION_CODES).
 EXPORT(tessera_conv_forward) void tessera_conv_forward(const float* x, const float* w, const float* bias, float* y,
-    const double* g, long cout, int act) {
-  convForward(K, x, w, bias, y, geometry(g), cout, act);
+    const double* g, long cout, int act, float* argmax) {
+  convForward(K, x, w, bias, y, geometry(g), cout, act, argmax);
 }
 EXPORT(tessera_conv_backward_data) void tessera_conv_backward_data(const float* gy, const float* w, const float* bias,
     float* gx, const double* g, long cout, int act) {

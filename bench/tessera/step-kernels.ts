@@ -63,6 +63,7 @@ const NAMERS: Partial<Record<string, Namer>> = {
   where: (a) => `where [${(a[7] as number[]).join('×')}]`,
   im2col: (a) => `im2col ${geometry(a[2] as Conv2dGeometry)}`,
   conv2d: (a) => `conv2d ${geometry(a[4] as Conv2dGeometry)} → ${String(a[5])} ch${a[2] ? ' +bias' : ''}${a[6] && a[6] !== 'none' ? ` +${String(a[6])}` : ''}`,
+  conv2dMaxPool: (a) => `conv2dMaxPool ${geometry(a[5] as Conv2dGeometry)} → ${String(a[6])} ch${a[2] ? ' +bias' : ''}, pooled 2×2`,
   conv2dBackwardData: (a) => `conv2dBackwardData ${geometry(a[4] as Conv2dGeometry)}, ${String(a[5])} ch${a[2] ? ' +bias' : ''}${a[6] && a[6] !== 'none' ? ` +${String(a[6])}` : ''}`,
   conv2dBackwardWeight: (a) => `conv2dBackwardWeight ${geometry(a[4] as Conv2dGeometry)}, ${String(a[5])} ch${a[3] ? ' +bias grad' : ''}`,
   maxPool2d: (a) => `maxPool2d ${geometry(a[3] as Conv2dGeometry)}`,
@@ -111,8 +112,9 @@ async function main(): Promise<void> {
       const p = (call.args as unknown[])[3] as MatmulParams;
       matmulFlops += 2 * p.batch * p.m * p.n * p.k;
       matmulMs += call.ms;
-    } else if (call.kernel === 'conv2d' || call.kernel === 'conv2dBackwardData' || call.kernel === 'conv2dBackwardWeight') {
-      const g = (call.args as unknown[])[4] as Conv2dGeometry, cout = (call.args as unknown[])[5] as number;
+    } else if (call.kernel === 'conv2d' || call.kernel === 'conv2dMaxPool' || call.kernel === 'conv2dBackwardData' || call.kernel === 'conv2dBackwardWeight') {
+      const at = call.kernel === 'conv2dMaxPool' ? 5 : 4;  // conv2dMaxPool has argmax before the geometry
+      const g = (call.args as unknown[])[at] as Conv2dGeometry, cout = (call.args as unknown[])[at + 1] as number;
       matmulFlops += 2 * g.n * cout * g.oh * g.ow * g.c * g.kh * g.kw;
       matmulMs += call.ms;
     }

@@ -176,6 +176,11 @@ export interface Backend<S = unknown> {
    * [n, c, oh, ow]: iy·w + ix of the window's first maximum in its plane (a NaN wins), as a float.
    */
   maxPool2d(x: S, y: S, argmax: S, g: Conv2dGeometry): void;
+  /**
+   * conv2d (no activation) then maxPool2d with a 2×2 window, stride 2, into y [n, cout, ⌊oh/2⌋, ⌊ow/2⌋]
+   * and argmax, without storing the [n, cout, oh, ow] map; optional: without it the op runs the two.
+   */
+  conv2dMaxPool?(x: S, weight: S, bias: S | null, y: S, argmax: S, g: Conv2dGeometry, cout: number): void;
   /** gx [n, c, h, w] (overwritten) = Σ of gy over the windows whose argmax is that pixel. */
   maxPool2dBackward(gy: S, argmax: S, gx: S, g: Conv2dGeometry): void;
   /** In-place SGD update of param (and its momentum buffer, when momentum > 0). */

@@ -6,8 +6,8 @@ import { activationCode } from './opcodes.js';
 import type { NativeAddon } from './native/addon.js';
 
 type F32 = Float32Array;
-type ConvMethods = Pick<Backend<F32>, 'conv2d' | 'conv2dBackwardData' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>;
-/** What runs them: the addon's five conv_direct.cc entry points. */
+type ConvMethods = Required<Pick<Backend<F32>, 'conv2d' | 'conv2dMaxPool' | 'conv2dBackwardData' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>>;
+/** What runs them: the addon's five conv_direct.cc entry points (convForward with argmax: conv2dMaxPool). */
 export type ConvRunner = Pick<NativeAddon, 'convForward' | 'convBackwardData' | 'convBackwardWeight' | 'maxPool' | 'maxPoolBackward'>;
 
 export function convKernels(addon: ConvRunner, need: (op: string, what: string, have: number, want: number) => void,
@@ -19,6 +19,16 @@ export function convKernels(addon: ConvRunner, need: (op: string, what: string, 
       if (bias !== null) need('conv2d', 'bias', bias.length, cout);
       need('conv2d', 'y', y.length, g.n * cout * g.oh * g.ow);
       addon.convForward(x, weight, bias, y, writeGeometry(g), cout, activationCode('conv2d', act));
+    },
+
+    conv2dMaxPool(x, weight, bias, y, argmax, g, cout) {
+      need('conv2dMaxPool', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('conv2dMaxPool', 'weight', weight.length, cout * g.c * g.kh * g.kw);
+      if (bias !== null) need('conv2dMaxPool', 'bias', bias.length, cout);
+      const pooled = g.n * cout * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
+      need('conv2dMaxPool', 'y', y.length, pooled);
+      need('conv2dMaxPool', 'argmax', argmax.length, pooled);
+      addon.convForward(x, weight, bias, y, writeGeometry(g), cout, 0, false, argmax);
     },
 
     conv2dBackwardData(gy, weight, bias, gx, g, cout, act = 'none') {

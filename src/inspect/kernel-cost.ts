@@ -115,6 +115,12 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
       const flops = 2 * outN * g.c * g.kh * g.kw;
       return { flops, bytes: (g.n * g.c * g.h * g.w + outN + cout * g.c * g.kh * g.kw) * elementBytes(x) };
     }
+    case 'conv2dMaxPool': {
+      // conv2d's products and the pool's comparisons (4 per output); stores the pooled quarter and its argmax.
+      const [x, , , , , g, cout] = args as [unknown, unknown, unknown, unknown, unknown, Conv2dGeometry, number];
+      const outN = g.n * cout * g.oh * g.ow, pooled = g.n * cout * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
+      return { flops: 2 * outN * g.c * g.kh * g.kw + 4 * pooled, bytes: (g.n * g.c * g.h * g.w + 2 * pooled + cout * g.c * g.kh * g.kw) * elementBytes(x) };
+    }
     case 'maxPool2d':
     case 'maxPool2dBackward': {
       const [x, , , g] = args as [unknown, unknown, unknown, Conv2dGeometry];
@@ -170,6 +176,10 @@ export function kernelDetail(kernel: string, args: readonly unknown[]): string {
       const bias = (kernel === 'conv2dBackwardWeight' ? args[3] : args[2]) ? (kernel === 'conv2dBackwardWeight' ? ' +bias grad' : ' +bias') : '';
       const act = kernel !== 'conv2dBackwardWeight' && args[6] && args[6] !== 'none' ? ` +${String(args[6])}` : '';
       return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}${act}`;
+    }
+    case 'conv2dMaxPool': {
+      const g = args[5] as Conv2dGeometry, cout = args[6] as number;
+      return `conv2dMaxPool ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${args[2] ? ' +bias' : ''} → pool 2×2`;
     }
     default:
       return kernel;

@@ -7,6 +7,7 @@
 import type { Activation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { conv2d, convTranspose2d, pair, type Pair } from '../ops/conv.js';
+import { conv2dMaxPool } from '../ops/pool.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { Module } from './module.js';
 import { defaultBias, defaultWeight, fanInOut, initByName, zeros, type InitName } from './init.js';
@@ -60,6 +61,12 @@ export class Conv2d extends Module {
   forwardWith(x: Tensor, activation: Activation): Tensor {
     const { stride, padding, dilation } = this.options;
     return conv2d(x, this.weight, this.bias, { stride, padding, dilation, activation });
+  }
+
+  /** Forward then a 2×2, stride-2 max pool, as one op (Sequential fuses a following MaxPool2d(2)). */
+  forwardPooled(x: Tensor): Tensor {
+    const { stride, padding, dilation } = this.options;
+    return conv2dMaxPool(x, this.weight, this.bias, { stride, padding, dilation });
   }
 
   override describe(): string {

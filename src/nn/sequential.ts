@@ -4,7 +4,8 @@
 // A ReLU between such a layer and a MaxPool2d runs after the pool instead: relu(max z) = max relu(z),
 // with the same argmax wherever the gradient is not 0 (a window whose max is ≤ 0 passes none),
 // so the outputs and gradients are bit for bit the same, and relu and its mask touch the pooled
-// quarter of the elements, not the whole feature map.
+// quarter of the elements, not the whole feature map. A Conv2d then pooled 2×2 (stride 2, with or
+// without that ReLU between) runs as conv2dMaxPool: the full-size map is never stored.
 import type { Activation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
@@ -18,6 +19,12 @@ function fusable(m: Module | undefined): Activation | null {
   if (m instanceof Sigmoid) return 'sigmoid';
   if (m instanceof Tanh) return 'tanh';
   return null;
+}
+
+/** A MaxPool2d of a 2×2 window, stride 2 (conv2dMaxPool's pool). */
+function poolsTwoByTwo(m: Module | undefined): boolean {
+  const two = (p: unknown) => p === 2 || (Array.isArray(p) && p[0] === 2 && p[1] === 2);
+  return m instanceof MaxPool2d && two(m.kernelSize) && (m.stride === undefined || two(m.stride));
 }
 
 export class Sequential extends Module {
@@ -59,8 +66,12 @@ export class Sequential extends Module {
       const fuses = (m instanceof Linear && m.activation === 'none') || m instanceof Conv2d || m instanceof ConvTranspose2d;
       const act = this.fuse && fuses && i + 1 < count ? fusable(this.layers[i + 1]) : null;
       const pool = i + 2 < count ? this.layers[i + 2] : undefined;
-      if (act === 'relu' && pool instanceof MaxPool2d) {
-        y = this.layers[i + 1].call(pool.call((m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, 'none')));
+      if (this.fuse && m instanceof Conv2d && i + 1 < count && poolsTwoByTwo(this.layers[i + 1])) {
+        y = m.forwardPooled(y);
+        i++;
+      } else if (act === 'relu' && pool instanceof MaxPool2d) {
+        const z = m instanceof Conv2d && poolsTwoByTwo(pool) ? m.forwardPooled(y) : pool.call((m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, 'none'));
+        y = this.layers[i + 1].call(z);
         i += 2;
       } else if (act) {
         y = (m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, act);

@@ -75,14 +75,20 @@ function convArgs(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, op
   return { cout, g: { n, c, h, w, kh: weight.shape[2], kw: weight.shape[3], ...windowOptions(op, options) } };
 }
 
+/** conv2d's checks and geometry (with its output size, at least `least` on each side); op names the caller. */
+export function conv2dGeometry(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, least = 1) {
+  const { cout, g } = convArgs(op, x, weight, bias, options, '[cout, cin, kh, kw]');
+  const oh = convOutSize(g.h, g.kh, g.sh, g.ph, g.dh), ow = convOutSize(g.w, g.kw, g.sw, g.pw, g.dw);
+  if (oh < least || ow < least) {
+    throw new Error(`${op}: input ${shapeStr(x.shape)} is too small for kernel ${g.kh}×${g.kw} (padding ${g.ph},${g.pw}, dilation ${g.dh},${g.dw}): output would be ${oh}×${ow}${least > 1 ? `, under the pool's ${least}×${least}` : ''}`);
+  }
+  return { cout, g: { ...g, oh, ow } };
+}
+
 /** x [n, cin, h, w], weight [cout, cin, kh, kw], bias [cout] → [n, cout, oh, ow] (PyTorch's Conv2d). */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
-  const { cout, g } = convArgs('conv2d', x, weight, bias, options, '[cout, cin, kh, kw]');
-  const oh = convOutSize(g.h, g.kh, g.sh, g.ph, g.dh), ow = convOutSize(g.w, g.kw, g.sw, g.pw, g.dw);
-  if (oh < 1 || ow < 1) {
-    throw new Error(`conv2d: input ${shapeStr(x.shape)} is too small for kernel ${g.kh}×${g.kw} (padding ${g.ph},${g.pw}, dilation ${g.dh},${g.dw}): output would be ${oh}×${ow}`);
-  }
-  return convPass('conv2d', x, weight, bias, { ...g, oh, ow }, cout, options.activation);
+  const { cout, g } = conv2dGeometry('conv2d', x, weight, bias, options);
+  return convPass('conv2d', x, weight, bias, g, cout, options.activation);
 }
 
 /**
@@ -95,8 +101,16 @@ function convPass(op: 'conv2d' | 'conv2dBackwardData', input: Tensor, weight: Te
   const forward = op === 'conv2d';
   const out = empty(forward ? [g.n, cout, g.oh, g.ow] : [g.n, g.c, g.h, g.w], input.dtype, input.backend);
   input.backend[op](input.storage(op), weight.storage(op), bias ? bias.storage(op) : null, out.storage(op), g, cout, act);
-  return record(out, op, bias ? [input, weight, bias] : [input, weight], (gOut) => {
-    const G = act === 'none' ? gOut : activationGradFromOutput(act, out, gOut);
+  return record(out, op, bias ? [input, weight, bias] : [input, weight], convRule(op, input, weight, bias, g, cout, act, out),
+    { saved: [forward ? 'x' : 'gy', 'weight', ...(act === 'none' ? [] : ['y'])], attrs: { ...g, cout, activation: act } });
+}
+
+/** convPass's backward rule: its output's gradient → those of input, weight (and bias); `out` is read only with an activation. */
+export function convRule(op: 'conv2d' | 'conv2dBackwardData', input: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry, cout: number,
+  act: Activation, out: Tensor | null) {
+  const forward = op === 'conv2d';
+  return (gOut: Tensor) => {
+    const G = act === 'none' || out === null ? gOut : activationGradFromOutput(act, out, gOut);
     // conv2d's bias gradient comes out of the weight gradient's pass over gy.
     const wantBias = forward && bias !== null && bias.requiresGrad;
     const grads = weight.requiresGrad || wantBias ? convBackwardWeight(forward ? input : G, forward ? G : input, g, cout, wantBias) : null;
@@ -105,7 +119,7 @@ function convPass(op: 'conv2d' | 'conv2dBackwardData', input: Tensor, weight: Te
       weight.requiresGrad && grads ? grads.gw : null,
       ...(bias ? [forward ? grads?.gb ?? null : bias.requiresGrad ? channelSum(G) : null] : []),
     ];
-  }, { saved: [forward ? 'x' : 'gy', 'weight', ...(act === 'none' ? [] : ['y'])], attrs: { ...g, cout, activation: act } });
+  };
 }
 
 /** Σ of t [n, c, h, w] per channel → [c]. */

@@ -9,7 +9,7 @@ import { expand, reshape } from './shape-ops.js';
 import { mean, sum } from './reduce.js';
 import { arange } from './creation.js';
 import { eq, mul } from './elementwise.js';
-import { checkImage, convOutSize, im2col, pair, windowOptions, type Conv2dOptions, type Pair } from './conv.js';
+import { checkImage, conv2d, conv2dGeometry, convOutSize, convRule, im2col, pair, windowOptions, type Conv2dOptions, type Pair } from './conv.js';
 
 /** stride defaults to kernelSize, as in PyTorch; no dilation. */
 export interface Pool2dOptions extends Pick<Conv2dOptions, 'stride' | 'padding'> {
@@ -34,6 +34,23 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
   const argmax = empty([g.n, g.c, g.oh, g.ow], x.dtype, x.backend);
   x.backend.maxPool2d(x.storage('maxPool2d'), y.storage('maxPool2d'), argmax.storage('maxPool2d'), g);
   return record(y, 'maxPool2d', [x], (gy) => [maxPoolBackward(gy, argmax, g)], { attrs: { ...g } });
+}
+
+/**
+ * maxPool2d(conv2d(x, weight, bias, options), { kernelSize: 2 }) as one op, the conv autoencoder's
+ * encoder layer: where the backend has conv2dMaxPool the [n, cout, oh, ow] map is never stored
+ * (W2's first layer wrote 12.8 MB that the pool read back: bench/RESULTS.md, "The first convolution
+ * and its pool in one pass"), else it is the two ops. The same values, argmax and gradients either way.
+ */
+export function conv2dMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Omit<Conv2dOptions, 'activation'> = {}): Tensor {
+  const op = 'conv2dMaxPool', { cout, g } = conv2dGeometry(op, x, weight, bias, options, 2);
+  if (!x.backend.conv2dMaxPool) return maxPool2d(conv2d(x, weight, bias, options), { kernelSize: 2 });
+  const pg: Conv2dGeometry = { n: g.n, c: cout, h: g.oh, w: g.ow, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: Math.floor(g.oh / 2), ow: Math.floor(g.ow / 2) };
+  const y = empty([g.n, cout, pg.oh, pg.ow], x.dtype, x.backend), argmax = empty(y.shape, x.dtype, x.backend);
+  x.backend.conv2dMaxPool(x.storage(op), weight.storage(op), bias && bias.storage(op), y.storage(op), argmax.storage(op), g, cout);
+  // The pool's rule, then conv2d's on the full-size gradient it makes (conv2d's needs no map without an activation).
+  return record(y, op, bias ? [x, weight, bias] : [x, weight], (gy) => convRule('conv2d', x, weight, bias, g, cout, 'none', null)(maxPoolBackward(gy, argmax, pg)),
+    { saved: ['x', 'weight'], attrs: { ...g, cout } });
 }
 
 /** gx: each gradient of gy routed to its window's argmax (linear in gy: its backward gathers). */

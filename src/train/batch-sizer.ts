@@ -1,12 +1,16 @@
 // Evaluation batches sized by bytes, not rows. Under noGrad every tensor a batch makes (each
 // layer's output) lives until the batch's tidy ends, so a batch holds rows × the model's bytes
-// per row at once: ~150 KB per image for the conv autoencoder, 150 MB in a batch of 1,000
+// per row at once: ~110 KB per image for the conv autoencoder, 110 MB in a batch of 1,000
 // (bench/RESULTS.md, "Peak memory"). evaluate(), predict() and the run metrics of src/eval take
 // at most their batchSize rows and about EVAL_BATCH_BYTES: the bytes per row are measured on a
 // first batch of PROBE_ROWS rows (memory.ts's bytesMade), and again on every batch.
 import { bytesMade } from '../memory.js';
 
-export const EVAL_BATCH_BYTES = 32 * 2 ** 20;
+// 24 MiB: W2's batches then stay under its training batch of 256 rows (≈ 110 KB a row since its
+// convolutions and pools run as one op: 229 rows), so they run in the step's pooled arrays (host-pool.ts
+// borrows larger arrays only); at 32 MiB they took 305 rows and a second set of arrays beside the step's
+// (W2's peak RSS 195 → 208 MiB: bench/RESULTS.md, "The first convolution and its pool in one pass").
+export const EVAL_BATCH_BYTES = 24 * 2 ** 20;
 const PROBE_ROWS = 16;
 
 export class BatchSizer {

@@ -36,7 +36,7 @@ export interface NativeAddon {
   im2col(x: F32, cols: F32, geometry: Float64Array): void;
   col2im(cols: F32, out: F32, geometry: Float64Array): void;
   /** geometry as im2col's (c: input channels); naive runs the double-sum reference loops. */
-  convForward(x: F32, w: F32, bias: F32 | null, y: F32, geometry: Float64Array, cout: number, act?: number, naive?: boolean): void;
+  convForward(x: F32, w: F32, bias: F32 | null, y: F32, geometry: Float64Array, cout: number, act?: number, naive?: boolean, argmax?: F32 | null): void;
   convBackwardData(gy: F32, w: F32, bias: F32 | null, gx: F32, geometry: Float64Array, cout: number, act?: number, naive?: boolean): void;
   convBackwardWeight(x: F32, gy: F32, gw: F32, gbias: F32 | null, geometry: Float64Array, cout: number, naive?: boolean): void;
   maxPool(x: F32, y: F32, argmax: F32, geometry: Float64Array): void;

@@ -33,7 +33,7 @@ export interface WasmExports {
     transB: number, strideA: number, strideB: number, bias: number, act: number): void;
   tessera_im2col(x: number, cols: number, geometry: number): void;
   tessera_col2im(cols: number, out: number, geometry: number): void;
-  tessera_conv_forward(x: number, w: number, bias: number, y: number, geometry: number, cout: number, act: number): void;
+  tessera_conv_forward(x: number, w: number, bias: number, y: number, geometry: number, cout: number, act: number, argmax: number): void;
   tessera_conv_backward_data(gy: number, w: number, bias: number, gx: number, geometry: number, cout: number, act: number): void;
   tessera_conv_backward_weight(x: number, gy: number, gw: number, gbias: number, geometry: number, cout: number): void;
   tessera_max_pool(x: number, y: number, argmax: number, geometry: number): void;
