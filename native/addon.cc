@@ -163,8 +163,8 @@ void Col2im(const Napi::CallbackInfo& info) {
 // im2col's, c the input channels.
 // convForward and convBackwardData take an ActCode after cout (the epilogue; ACT_NONE if absent).
 // naive (after it): 1 runs the double-sum reference loops instead (tests, benchmarks), then the
-// same epilogue kernel. convForward's argmax (after naive; null: none) pools y 2×2 (convForward's
-// argmax in conv_direct.h); naive is then 0.
+// same epilogue kernel. convForward's argmax (after naive; null: none) pools y 2×2, and
+// convBackwardWeight's (after naive) takes gy as that pool's gradient (conv_direct.h); naive is then 0.
 void ConvForward(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometry(info, 4, "convForward");
   const float* x = data<const float>(info, 0, "convForward");
@@ -202,8 +202,9 @@ void ConvBackwardWeight(const Napi::CallbackInfo& info) {
   const float* gy = data<const float>(info, 1, "convBackwardWeight");
   float* gw = data<float>(info, 2, "convBackwardWeight");
   float* gbias = dataOrNull<float>(info, 3, "convBackwardWeight");
-  if (info.Length() > 6 && flag(info, 6)) convBackwardWeightNaive(x, gy, gw, gbias, g, lng(info, 5));
-  else convBackwardWeight(activeKernels(), x, gy, gw, gbias, g, lng(info, 5));
+  const float* argmax = info.Length() > 7 ? dataOrNull<const float>(info, 7, "convBackwardWeight") : nullptr;
+  if (argmax == nullptr && info.Length() > 6 && flag(info, 6)) convBackwardWeightNaive(x, gy, gw, gbias, g, lng(info, 5));
+  else convBackwardWeight(activeKernels(), x, gy, gw, gbias, g, lng(info, 5), argmax);
 }
 
 // maxPool(x, y, argmax, geometry); maxPoolBackward(gy, argmax, gx, geometry)

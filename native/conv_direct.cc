@@ -310,7 +310,7 @@ long convWeightGroup(long c, long taps, bool bias, long cout) {
 }
 
 void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
-    const ConvGeometry& g, long cout) {
+    const ConvGeometry& g, long cout, const float* argmax) {
   const long taps = g.kh * g.kw, wSize = cout * g.c * taps;
   if (g.n == 0 || g.oh * g.ow == 0 || wSize == 0) {
     if (wSize > 0) std::memset(gw, 0, sizeof(float) * wSize);
@@ -343,6 +343,8 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   const long lanesPerChannel = lanesPerChannelOf(g.c, taps, gbias != nullptr);
   const long group = convWeightGroup(g.c, taps, gbias != nullptr, cout);
   const long ohw = g.oh * g.ow, imageFloats = g.c * g.h * g.w, groups = (cout + group - 1) / group;
+  // With argmax, gy is the 2×2 pool's gradient (conv2dMaxPool's): a plane of gyPlane floats per channel.
+  const long gyPlane = argmax != nullptr ? (g.oh / 2) * (g.ow / 2) : ohw;
   // The tasks are (block, group) pairs, block-major, so that a wide layer (one block, many groups: 512→512
   // takes 64) is shared among threads too. A task writes only its group's part of its block's partial and
   // sums it as above, so the bits stay those of one thread. One run of tasks per thread, as the split by
@@ -374,11 +376,31 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
             const long nextC0 = b + 1 < f1 ? c0 : c0 + group < cEnd ? c0 + group : f1 < end ? cBegin : 0;
             if (next >= 0) {
               prefetchFloats(x + next * imageFloats, imageFloats);
-              prefetchFloats(gy + (next * cout + nextC0) * ohw, std::min(group, cout - nextC0) * ohw);
+              prefetchFloats(gy + (next * cout + nextC0) * gyPlane, std::min(group, cout - nextC0) * gyPlane);
+              if (argmax != nullptr) prefetchFloats(argmax + (next * cout + nextC0) * gyPlane, std::min(group, cout - nextC0) * gyPlane);
             }
             for (long co = 0; co < cg; co++) {
-              const float* src = gy + (b * cout + c0 + co) * ohw;
-              for (long oy = 0; oy < g.oh; oy++) std::memcpy(grid + co * L.len + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+              const float* src = gy + (b * cout + c0 + co) * gyPlane;
+              float* rows = grid + co * L.len;
+              if (argmax == nullptr) {
+                for (long oy = 0; oy < g.oh; oy++) std::memcpy(rows + oy * L.wq, src + oy * g.ow, sizeof(float) * g.ow);
+                continue;
+              }
+              // The pool's backward (maxPoolBackward) into the grid's rows: zeros, then each window's
+              // gradient added at its argmax, the same values as the stored map's. The argmax is iy·ow + ix
+              // of the map, in the window's 2×2 corner: its offset from the corner, 0, 1, ow or ow + 1,
+              // gives the grid's cell without a division or a branch (writing all four cells by the
+              // offset, mispredicted branches made it 2.4× slower than this).
+              const float* at = argmax + (b * cout + c0 + co) * gyPlane;
+              for (long oy = 0; oy < g.oh; oy++) std::memset(rows + oy * L.wq, 0, sizeof(float) * g.ow);
+              const long pw = g.ow / 2, down = L.wq - g.ow;
+              for (long py = 0, i = 0; py < g.oh / 2; py++) {
+                for (long px = 0; px < pw; px++, i++) {
+                  if (!(at[i] >= 0)) continue;
+                  const long off = static_cast<long>(at[i]) - 2 * (py * g.ow + px);
+                  rows[2 * (py * L.wq + px) + off + (off >= g.ow) * down] += src[i];
+                }
+              }
             }
             K->convGridWeight(planes, L.phases * L.planeStride, L.tapOff.data(), taps, g.c, grid, L.len, cg, L.len,
                 lanes, gbias != nullptr ? lanes + cg * g.c * taps * kConvGridAlign : nullptr);

@@ -17,9 +17,11 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
 void convBackwardData(const IsaKernels* K, const float* gy, const float* w, const float* bias, float* gx,
     const ConvGeometry& g, long cout, int act = ACT_NONE);
 // x [n, c, h, w], gy [n, cout, oh, ow] → gw [cout, c, kh, kw] (overwritten), and gbias [cout] =
-// Σ gy per channel when gbias is not null.
+// Σ gy per channel when gbias is not null. With argmax, gy [n, cout, oh/2, ow/2] is the gradient of
+// the map's 2×2 pool (convForward's argmax) and the map's gradient is made per image in cache, as
+// maxPoolBackward would store it.
 void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
-    const ConvGeometry& g, long cout);
+    const ConvGeometry& g, long cout, const float* argmax = nullptr);
 // The output channels convBackwardWeight takes at a time (its channel group) for c input channels,
 // taps = kh·kw, with or without a bias: as many as fit its lane scratch, a multiple of 8, at least 8.
 long convWeightGroup(long c, long taps, bool bias, long cout);

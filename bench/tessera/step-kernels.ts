@@ -64,6 +64,7 @@ const NAMERS: Partial<Record<string, Namer>> = {
   im2col: (a) => `im2col ${geometry(a[2] as Conv2dGeometry)}`,
   conv2d: (a) => `conv2d ${geometry(a[4] as Conv2dGeometry)} → ${String(a[5])} ch${a[2] ? ' +bias' : ''}${a[6] && a[6] !== 'none' ? ` +${String(a[6])}` : ''}`,
   conv2dMaxPool: (a) => `conv2dMaxPool ${geometry(a[5] as Conv2dGeometry)} → ${String(a[6])} ch${a[2] ? ' +bias' : ''}, pooled 2×2`,
+  conv2dMaxPoolBackwardWeight: (a) => `conv2dMaxPoolBackwardWeight ${geometry(a[5] as Conv2dGeometry)}, ${String(a[6])} ch${a[4] ? ' +bias grad' : ''}, from the 2×2 pool's gradient`,
   conv2dBackwardData: (a) => `conv2dBackwardData ${geometry(a[4] as Conv2dGeometry)}, ${String(a[5])} ch${a[2] ? ' +bias' : ''}${a[6] && a[6] !== 'none' ? ` +${String(a[6])}` : ''}`,
   conv2dBackwardWeight: (a) => `conv2dBackwardWeight ${geometry(a[4] as Conv2dGeometry)}, ${String(a[5])} ch${a[3] ? ' +bias grad' : ''}`,
   maxPool2d: (a) => `maxPool2d ${geometry(a[3] as Conv2dGeometry)}`,
@@ -112,8 +113,8 @@ async function main(): Promise<void> {
       const p = (call.args as unknown[])[3] as MatmulParams;
       matmulFlops += 2 * p.batch * p.m * p.n * p.k;
       matmulMs += call.ms;
-    } else if (call.kernel === 'conv2d' || call.kernel === 'conv2dMaxPool' || call.kernel === 'conv2dBackwardData' || call.kernel === 'conv2dBackwardWeight') {
-      const at = call.kernel === 'conv2dMaxPool' ? 5 : 4;  // conv2dMaxPool has argmax before the geometry
+    } else if (['conv2d', 'conv2dMaxPool', 'conv2dBackwardData', 'conv2dBackwardWeight', 'conv2dMaxPoolBackwardWeight'].includes(call.kernel)) {
+      const at = call.kernel.startsWith('conv2dMaxPool') ? 5 : 4;  // the fused ones have argmax before the geometry
       const g = (call.args as unknown[])[at] as Conv2dGeometry, cout = (call.args as unknown[])[at + 1] as number;
       matmulFlops += 2 * g.n * cout * g.oh * g.ow * g.c * g.kh * g.kw;
       matmulMs += call.ms;

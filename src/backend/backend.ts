@@ -181,6 +181,11 @@ export interface Backend<S = unknown> {
    * and argmax, without storing the [n, cout, oh, ow] map; optional: without it the op runs the two.
    */
   conv2dMaxPool?(x: S, weight: S, bias: S | null, y: S, argmax: S, g: Conv2dGeometry, cout: number): void;
+  /**
+   * conv2dBackwardWeight from gy [n, cout, ⌊oh/2⌋, ⌊ow/2⌋], the gradient of conv2dMaxPool's output, and its argmax,
+   * without storing the map's gradient; optional: without it the op stores it (maxPool2dBackward) and runs that.
+   */
+  conv2dMaxPoolBackwardWeight?(x: S, gy: S, argmax: S, gw: S, gbias: S | null, g: Conv2dGeometry, cout: number): void;
   /** gx [n, c, h, w] (overwritten) = Σ of gy over the windows whose argmax is that pixel. */
   maxPool2dBackward(gy: S, argmax: S, gx: S, g: Conv2dGeometry): void;
   /** In-place SGD update of param (and its momentum buffer, when momentum > 0). */

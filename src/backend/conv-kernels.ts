@@ -6,8 +6,9 @@ import { activationCode } from './opcodes.js';
 import type { NativeAddon } from './native/addon.js';
 
 type F32 = Float32Array;
-type ConvMethods = Required<Pick<Backend<F32>, 'conv2d' | 'conv2dMaxPool' | 'conv2dBackwardData' | 'conv2dBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>>;
-/** What runs them: the addon's five conv_direct.cc entry points (convForward with argmax: conv2dMaxPool). */
+type ConvMethods = Required<Pick<Backend<F32>, 'conv2d' | 'conv2dMaxPool' | 'conv2dBackwardData' | 'conv2dBackwardWeight'
+  | 'conv2dMaxPoolBackwardWeight' | 'maxPool2d' | 'maxPool2dBackward'>>;
+/** What runs them: the addon's five conv_direct.cc entry points (convForward and convBackwardWeight with argmax: conv2dMaxPool's). */
 export type ConvRunner = Pick<NativeAddon, 'convForward' | 'convBackwardData' | 'convBackwardWeight' | 'maxPool' | 'maxPoolBackward'>;
 
 export function convKernels(addon: ConvRunner, need: (op: string, what: string, have: number, want: number) => void,
@@ -45,6 +46,16 @@ export function convKernels(addon: ConvRunner, need: (op: string, what: string, 
       need('conv2dBackwardWeight', 'gw', gw.length, cout * g.c * g.kh * g.kw);
       if (gbias !== null) need('conv2dBackwardWeight', 'gbias', gbias.length, cout);
       addon.convBackwardWeight(x, gy, gw, gbias, writeGeometry(g), cout);
+    },
+
+    conv2dMaxPoolBackwardWeight(x, gy, argmax, gw, gbias, g, cout) {
+      const pooled = g.n * cout * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
+      need('conv2dMaxPoolBackwardWeight', 'x', x.length, g.n * g.c * g.h * g.w);
+      need('conv2dMaxPoolBackwardWeight', 'gy', gy.length, pooled);
+      need('conv2dMaxPoolBackwardWeight', 'argmax', argmax.length, pooled);
+      need('conv2dMaxPoolBackwardWeight', 'gw', gw.length, cout * g.c * g.kh * g.kw);
+      if (gbias !== null) need('conv2dMaxPoolBackwardWeight', 'gbias', gbias.length, cout);
+      addon.convBackwardWeight(x, gy, gw, gbias, writeGeometry(g), cout, false, argmax);
     },
 
     maxPool2d(x, y, argmax, g) {

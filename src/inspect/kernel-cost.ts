@@ -115,11 +115,13 @@ export function kernelCost(kernel: string, args: readonly unknown[]): KernelCost
       const flops = 2 * outN * g.c * g.kh * g.kw;
       return { flops, bytes: (g.n * g.c * g.h * g.w + outN + cout * g.c * g.kh * g.kw) * elementBytes(x) };
     }
-    case 'conv2dMaxPool': {
-      // conv2d's products and the pool's comparisons (4 per output); stores the pooled quarter and its argmax.
+    case 'conv2dMaxPool':
+    case 'conv2dMaxPoolBackwardWeight': {
+      // conv2d's products (forward, or the weight gradient's), the pool's comparisons (4 per output) in
+      // the forward; the pooled quarter and its argmax stored or read, never the map.
       const [x, , , , , g, cout] = args as [unknown, unknown, unknown, unknown, unknown, Conv2dGeometry, number];
       const outN = g.n * cout * g.oh * g.ow, pooled = g.n * cout * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
-      return { flops: 2 * outN * g.c * g.kh * g.kw + 4 * pooled, bytes: (g.n * g.c * g.h * g.w + 2 * pooled + cout * g.c * g.kh * g.kw) * elementBytes(x) };
+      return { flops: 2 * outN * g.c * g.kh * g.kw + (kernel === 'conv2dMaxPool' ? 4 * pooled : 0), bytes: (g.n * g.c * g.h * g.w + 2 * pooled + cout * g.c * g.kh * g.kw) * elementBytes(x) };
     }
     case 'maxPool2d':
     case 'maxPool2dBackward': {
@@ -177,9 +179,11 @@ export function kernelDetail(kernel: string, args: readonly unknown[]): string {
       const act = kernel !== 'conv2dBackwardWeight' && args[6] && args[6] !== 'none' ? ` +${String(args[6])}` : '';
       return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}${act}`;
     }
-    case 'conv2dMaxPool': {
+    case 'conv2dMaxPool':
+    case 'conv2dMaxPoolBackwardWeight': {
       const g = args[5] as Conv2dGeometry, cout = args[6] as number;
-      return `conv2dMaxPool ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${args[2] ? ' +bias' : ''} → pool 2×2`;
+      const bias = kernel === 'conv2dMaxPool' ? (args[2] ? ' +bias' : '') : args[4] ? ' +bias grad' : '';
+      return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}, pool 2×2`;
     }
     default:
       return kernel;

@@ -8,7 +8,8 @@ import type { GpuKernelTimer } from '../backend/webgpu/kernel-timer.js';
 
 export const KERNEL_METHODS = [
   'fill', 'unary', 'activationGrad', 'binary', 'where', 'reduce', 'copy', 'matmul', 'softmax', 'im2col', 'col2im', 'conv2d',
-  'conv2dMaxPool', 'conv2dBackwardData', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dBackward', 'sgdStep', 'adamStep', 'random',
+  'conv2dMaxPool', 'conv2dBackwardData', 'conv2dBackwardWeight', 'conv2dMaxPoolBackwardWeight', 'maxPool2d', 'maxPool2dBackward', 'sgdStep',
+  'adamStep', 'random',
   'reparameterize', 'reparameterizeBackward', 'bceLogitsWithGrad',
 ] as const;
 export type KernelMethod = (typeof KERNEL_METHODS)[number];
@@ -16,7 +17,7 @@ export type KernelMethod = (typeof KERNEL_METHODS)[number];
 /** Which argument is the storage a kernel writes (optimizer steps update their first argument). */
 const OUT_ARG: Record<KernelMethod, number> = {
   fill: 0, unary: 2, activationGrad: 3, binary: 5, where: 6, reduce: 2, copy: 3, matmul: 2, softmax: 1, im2col: 1, col2im: 1,
-  conv2d: 3, conv2dMaxPool: 3, conv2dBackwardData: 3, conv2dBackwardWeight: 2, maxPool2d: 1, maxPool2dBackward: 2, sgdStep: 0, adamStep: 0, random: 1,
+  conv2d: 3, conv2dMaxPool: 3, conv2dBackwardData: 3, conv2dBackwardWeight: 2, conv2dMaxPoolBackwardWeight: 3, maxPool2d: 1, maxPool2dBackward: 2, sgdStep: 0, adamStep: 0, random: 1,
   reparameterize: 2, reparameterizeBackward: 4, bceLogitsWithGrad: 2,   // reparameterize writes kl (argument 3) too, bceLogitsWithGrad grad, conv2dMaxPool argmax (4)
 };
 

@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor.js';
 import { shapeStr } from '../shape.js';
 import type { Conv2dGeometry } from '../backend/backend.js';
 import { empty, record } from './op.js';
+import { isGradEnabled } from '../grad-mode.js';
 import { expand, reshape } from './shape-ops.js';
 import { mean, sum } from './reduce.js';
 import { arange } from './creation.js';
@@ -48,9 +49,14 @@ export function conv2dMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null = n
   const pg: Conv2dGeometry = { n: g.n, c: cout, h: g.oh, w: g.ow, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: Math.floor(g.oh / 2), ow: Math.floor(g.ow / 2) };
   const y = empty([g.n, cout, pg.oh, pg.ow], x.dtype, x.backend), argmax = empty(y.shape, x.dtype, x.backend);
   x.backend.conv2dMaxPool(x.storage(op), weight.storage(op), bias && bias.storage(op), y.storage(op), argmax.storage(op), g, cout);
-  // The pool's rule, then conv2d's on the full-size gradient it makes (conv2d's needs no map without an activation).
-  return record(y, op, bias ? [x, weight, bias] : [x, weight], (gy) => convRule('conv2d', x, weight, bias, g, cout, 'none', null)(maxPoolBackward(gy, argmax, pg)),
-    { saved: ['x', 'weight'], attrs: { ...g, cout } });
+  return record(y, op, bias ? [x, weight, bias] : [x, weight], (gy) => {
+    // No input gradient (a first layer) and no graph of the gradients: the weights' straight from the pool's
+    // gradient (conv2dMaxPoolBackwardWeight); else the pool's rule, then conv2d's on the full-size gradient.
+    if (x.requiresGrad || isGradEnabled() || !x.backend.conv2dMaxPoolBackwardWeight) return convRule('conv2d', x, weight, bias, g, cout, 'none', null)(maxPoolBackward(gy, argmax, pg));
+    const gw = empty(weight.shape, x.dtype, x.backend), gb = bias?.requiresGrad ? empty([cout], x.dtype, x.backend) : null;
+    x.backend.conv2dMaxPoolBackwardWeight(x.storage(op), gy.storage(op), argmax.storage(op), gw.storage(op), gb && gb.storage(op), g, cout);
+    return [null, weight.requiresGrad ? gw : null, ...(bias ? [gb] : [])];
+  }, { saved: ['x', 'weight'], attrs: { ...g, cout } });
 }
 
 /** gx: each gradient of gy routed to its window's argmax (linear in gy: its backward gathers). */

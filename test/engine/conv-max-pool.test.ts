@@ -1,6 +1,7 @@
 // conv2dMaxPool, a Conv2d and its 2×2 max pool as one op (src/ops/pool.ts): on native (every ISA,
 // 1 and 2 threads) and wasm (1 and 2 threads), whose kernels pool the convolution's grid without
-// storing the map, its output, argmax and gradients are those of maxPool2d(conv2d(…)) on the same
+// storing the map (and, for a first layer, take the weight gradient from the pool's gradient without
+// storing the map's), its output, argmax and gradients are those of maxPool2d(conv2d(…)) on the same
 // backend, bit for bit, on odd map sizes (the last row and column left out), stride, padding,
 // dilation, no bias, and NaN and ±Inf inputs; its own backward rule against float64 finite
 // differences (on js made to take the fused path); and Sequential's fusion of Conv2d → [ReLU] →
@@ -39,13 +40,17 @@ function inputs(c: Case, seed: number, requiresGrad: boolean, edges = true): Ten
   return [t(x, c.x), t(uniform(gen, prod(c.w)), c.w), ...(c.bias ? [t(uniform(gen, c.w[0]), [c.w[0]])] : [])];
 }
 
-/** y, and the gradients of Σ y·r (r fixed weights, NaN-free) in x, weight and bias, through `f`. */
-function run(c: Case, f: (x: Tensor, w: Tensor, b: Tensor | null) => Tensor, edges = true): Float32Array[] {
+/**
+ * y, and the gradients of Σ y·r (r fixed weights, NaN-free) in x (unless `withX` is false: a first layer,
+ * whose weight gradient conv2dMaxPoolBackwardWeight takes from the pool's gradient), weight and bias, through `f`.
+ */
+function run(c: Case, f: (x: Tensor, w: Tensor, b: Tensor | null) => Tensor, edges = true, withX = true): Float32Array[] {
   const [x, w, b] = inputs(c, 5, true, edges);
+  if (!withX) x.requiresGrad = false;
   const y = f(x, w, b ?? null);
   const r = fromTyped(Float32Array.from({ length: y.size }, (_, i) => 0.5 + ((i * 7) % 11) / 11), y.shape);
   sum(mul(y, r)).backward();
-  return [y, x.grad!, w.grad!, ...(b ? [b.grad!] : [])].map((t) => t.dataSync() as Float32Array);
+  return [y, ...(withX ? [x.grad!] : []), w.grad!, ...(b ? [b.grad!] : [])].map((t) => t.dataSync() as Float32Array);
 }
 
 function expectSameBits(got: Float32Array[], want: Float32Array[], what: string): void {
@@ -61,19 +66,30 @@ function expectSameBits(got: Float32Array[], want: Float32Array[], what: string)
 const fused = (c: Case) => (x: Tensor, w: Tensor, b: Tensor | null) => conv2dMaxPool(x, w, b, c.options);
 const apart = (c: Case) => (x: Tensor, w: Tensor, b: Tensor | null) => maxPool2d(conv2d(x, w, b, c.options), { kernelSize: 2 });
 
-/** Counts the backend's conv2dMaxPool calls during `fn`, so a test knows the fused kernel ran. */
-function countFused(b: Backend, fn: () => void): number {
-  const own = b.conv2dMaxPool!;
+/** Counts the backend's calls of a fused kernel during `fn`, so a test knows it ran. */
+function countFused(b: Backend, fn: () => void, kernel: 'conv2dMaxPool' | 'conv2dMaxPoolBackwardWeight' = 'conv2dMaxPool'): number {
+  const own = b[kernel] as (...args: unknown[]) => void;
   let calls = 0;
-  b.conv2dMaxPool = (...args) => { calls++; own.apply(b, args); };
-  try { fn(); } finally { b.conv2dMaxPool = own; }
+  b[kernel] = ((...args: unknown[]) => { calls++; own.apply(b, args); }) as never;
+  try { fn(); } finally { b[kernel] = own as never; }
   return calls;
+}
+
+/** On the current backend: the op against the two ops, with x's gradient and without (the pool's gradient straight into the weights'). */
+function expectFusedAsApart(b: Backend, what: string): void {
+  for (const c of CASES) {
+    let got: Float32Array[] = [];
+    expect(countFused(b, () => { got = run(c, fused(c)); }), `${what}, x ${c.x} w ${c.w}`).toBe(1);
+    expectSameBits(got, run(c, apart(c)), `${what}, x ${c.x} w ${c.w}`);
+    expect(countFused(b, () => { got = run(c, fused(c), true, false); }, 'conv2dMaxPoolBackwardWeight'), `${what} without x's gradient, x ${c.x}`).toBe(1);
+    expectSameBits(got, run(c, apart(c), true, false), `${what} without x's gradient, x ${c.x} w ${c.w}`);
+  }
 }
 
 const nativeProbe = probeNative(), wasmProbe = probeWasm();
 
 describe.skipIf(nativeProbe.skip)('conv2dMaxPool on native: the two ops in one kernel pass', () => {
-  it('values, argmax and gradients equal maxPool2d(conv2d(…)) bit for bit, every ISA, 1 and 2 threads', () => {
+  it('values, argmax and gradients (with x\'s and without) equal maxPool2d(conv2d(…)) bit for bit, every ISA, 1 and 2 threads', () => {
     probedBackend(nativeProbe, 'native');
     setBackend('native');
     const before = nativeInfo();
@@ -81,12 +97,7 @@ describe.skipIf(nativeProbe.skip)('conv2dMaxPool on native: the two ops in one k
       for (const isa of isasHere()) {
         for (const threads of [1, 2]) {
           useIsa(isa, threads);
-          for (const c of CASES) {
-            const what = `native ${isa} ${threads} thread(s), x ${c.x} w ${c.w}`;
-            let got: Float32Array[] = [];
-            expect(countFused(getBackend('native'), () => { got = run(c, fused(c)); }), what).toBe(1);
-            expectSameBits(got, run(c, apart(c)), what);
-          }
+          expectFusedAsApart(getBackend('native'), `native ${isa} ${threads} thread(s)`);
         }
       }
     } finally {
@@ -114,18 +125,13 @@ describe.skipIf(nativeProbe.skip)('conv2dMaxPool on native: the two ops in one k
 });
 
 describe.skipIf(wasmProbe.skip)('conv2dMaxPool on wasm', () => {
-  it('values, argmax and gradients equal maxPool2d(conv2d(…)) bit for bit, 1 and 2 threads', async () => {
+  it('values, argmax and gradients (with x\'s and without) equal maxPool2d(conv2d(…)) bit for bit, 1 and 2 threads', async () => {
     probedBackend(wasmProbe, 'wasm');
     setBackend('wasm');
     try {
       for (const threads of [1, 2]) {
         await setWasmThreads(threads);
-        for (const c of CASES) {
-          const what = `wasm ${threads} thread(s), x ${c.x} w ${c.w}`;
-          let got: Float32Array[] = [];
-          expect(countFused(getBackend('wasm'), () => { got = run(c, fused(c)); }), what).toBe(1);
-          expectSameBits(got, run(c, apart(c)), what);
-        }
+        expectFusedAsApart(getBackend('wasm'), `wasm ${threads} thread(s)`);
       }
     } finally {
       await setWasmThreads(1);
@@ -138,6 +144,7 @@ describe('conv2dMaxPool: the op', () => {
   // js as the fused path takes it (conv2d into a scratch map, then the pool), so that the op's own
   // node and backward rule run in float64 under gradcheck.
   const js = getBackend('js');
+  let weightCalls = 0;
   const fusedJs: Backend = {
     ...js,
     conv2dMaxPool(x, weight, bias, y, argmax, g, cout) {
@@ -146,17 +153,28 @@ describe('conv2dMaxPool: the op', () => {
       const pool: Conv2dGeometry = { n: g.n, c: cout, h: g.oh, w: g.ow, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: Math.floor(g.oh / 2), ow: Math.floor(g.ow / 2) };
       js.maxPool2d(map, y, argmax, pool);
     },
+    conv2dMaxPoolBackwardWeight(x, gy, argmax, gw, gbias, g, cout) {
+      weightCalls++;
+      const map = js.alloc(x instanceof Float64Array ? 'float64' : 'float32', g.n * cout * g.oh * g.ow);
+      const pool: Conv2dGeometry = { n: g.n, c: cout, h: g.oh, w: g.ow, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: Math.floor(g.oh / 2), ow: Math.floor(g.ow / 2) };
+      js.maxPool2dBackward(gy, argmax, map, pool);
+      js.conv2dBackwardWeight(x, map, gw, gbias, g, cout);
+    },
   };
 
   it('its backward rule against float64 finite differences: odd maps, stride, dilation, no bias', () => {
     const gen = new Generator(21);
     const input = (shape: number[]) => fromTyped(Float64Array.from(randomArray(gen, prod(shape), -1, 1)), shape, { backend: fusedJs, requiresGrad: true });
     for (const c of CASES.filter((k) => prod(k.x) < 2000)) {
-      const xs = [input(c.x), input(c.w), ...(c.bias ? [input([c.w[0]])] : [])];
-      let calls = 0;
-      const report = gradcheck((x, w, b) => { calls++; return conv2dMaxPool(x, w, b ?? null, c.options); }, xs, { backend: fusedJs });
-      expect(report.ok, `x ${c.x} w ${c.w}\n${formatGradcheck(report)}`).toBe(true);
-      expect(calls).toBeGreaterThan(0);
+      for (const withX of [true, false]) {
+        // without x's gradient the weights' comes from the pool's gradient (conv2dMaxPoolBackwardWeight)
+        const xs = [input(c.x), input(c.w), ...(c.bias ? [input([c.w[0]])] : [])];
+        xs[0].requiresGrad = withX;
+        const before = weightCalls;
+        const report = gradcheck((x, w, b) => conv2dMaxPool(x, w, b ?? null, c.options), xs, { backend: fusedJs });
+        expect(report.ok, `x ${c.x} w ${c.w}${withX ? '' : ' (no x gradient)'}\n${formatGradcheck(report)}`).toBe(true);
+        expect(weightCalls > before, `x ${c.x}: the weights' gradient from the pool's ${withX ? 'not ' : ''}taken`).toBe(!withX);
+      }
     }
   });
 
@@ -183,8 +201,9 @@ describe.skipIf(nativeProbe.skip)('Sequential runs Conv2d → [ReLU] → MaxPool
         return [y, ...model.parameters().map((p) => p.grad!)].map((t) => t.dataSync() as Float32Array);
       };
       let fusedRun: Float32Array[] = [];
-      // two fused pairs; MaxPool2d(3) is no 2×2 pool and stays apart
+      // two fused pairs; MaxPool2d(3) is no 2×2 pool and stays apart; the first layer's weight gradient from its pool's
       expect(countFused(getBackend('native'), () => { fusedRun = pass(true); })).toBe(2);
+      expect(countFused(getBackend('native'), () => { pass(true); }, 'conv2dMaxPoolBackwardWeight')).toBe(1);
       expect(countFused(getBackend('native'), () => { pass(false); })).toBe(0);
       expectSameBits(fusedRun, pass(false), 'Sequential fused against unfused');
     } finally {
