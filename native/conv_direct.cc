@@ -137,7 +137,7 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
   // With argmax: the 2×2 pool of each channel's map, read from the grid while it is in this
   // thread's cache, so the full-size map is never stored (W2's first layer writes 12.8 MB and
   // the pool read them back: bench/RESULTS.md, "The first convolution and its pool in one pass").
-  const long poh = g.oh / 2, pow = g.ow / 2;
+  const long pooledH = g.oh / 2, pooledW = g.ow / 2;
   const GridLayout L = layoutFor(g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw);
   const long inFloats = g.c * L.phases * L.planeStride, taps = g.kh * g.kw;
   parallelRange(g.n, 1, [&](long begin, long end) {
@@ -153,12 +153,12 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
         if (argmax != nullptr) {
           // The bias first, as the stored map has it, then maxPoolForward's row kernel on the grid's
           // rows, with the indices of the map it stands for (rows ow apart): the same values and argmax.
-          for (long oy = 0; oy < 2 * poh; oy++)
-            for (long ox = 0; ox < 2 * pow; ox++) gc[oy * L.wq + ox] += bv;
-          const long plane = (b * cout + co) * poh * pow;
-          for (long py = 0; py < poh; py++)
-            K->maxPool2x2Row(gc + 2 * py * L.wq, gc + (2 * py + 1) * L.wq, y + plane + py * pow, argmax + plane + py * pow,
-                pow, 2 * py * g.ow, g.ow);
+          for (long oy = 0; oy < 2 * pooledH; oy++)
+            for (long ox = 0; ox < 2 * pooledW; ox++) gc[oy * L.wq + ox] += bv;
+          const long plane = (b * cout + co) * pooledH * pooledW;
+          for (long py = 0; py < pooledH; py++)
+            K->maxPool2x2Row(gc + 2 * py * L.wq, gc + (2 * py + 1) * L.wq, y + plane + py * pooledW, argmax + plane + py * pooledW,
+                pooledW, 2 * py * g.ow, g.ow);
           continue;
         }
         float* yc = y + (b * cout + co) * g.oh * g.ow;
@@ -393,9 +393,9 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
               // offset, mispredicted branches made it 2.4× slower than this).
               const float* at = argmax + (b * cout + c0 + co) * gyPlane;
               for (long oy = 0; oy < g.oh; oy++) std::memset(rows + oy * L.wq, 0, sizeof(float) * g.ow);
-              const long pw = g.ow / 2, down = L.wq - g.ow;
+              const long pooledW = g.ow / 2, down = L.wq - g.ow;
               for (long py = 0, i = 0; py < g.oh / 2; py++) {
-                for (long px = 0; px < pw; px++, i++) {
+                for (long px = 0; px < pooledW; px++, i++) {
                   if (!(at[i] >= 0)) continue;
                   const long off = static_cast<long>(at[i]) - 2 * (py * g.ow + px);
                   rows[2 * (py * L.wq + px) + off + (off >= g.ow) * down] += src[i];
