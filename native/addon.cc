@@ -163,8 +163,9 @@ void Col2im(const Napi::CallbackInfo& info) {
 // im2col's, c the input channels.
 // convForward and convBackwardData take an ActCode after cout (the epilogue; ACT_NONE if absent).
 // naive (after it): 1 runs the double-sum reference loops instead (tests, benchmarks), then the
-// same epilogue kernel. convForward's argmax (after naive; null: none) pools y 2×2, and
-// convBackwardWeight's (after naive) takes gy as that pool's gradient (conv_direct.h); naive is then 0.
+// same epilogue kernel. convForward's argmax (after naive; null: none) pools y 2×2 (then act), and
+// convBackwardWeight's (after naive) takes gy as that pooled output's gradient, followed by the
+// pooled output and the ActCode it went through (conv_direct.h); naive is then 0.
 void ConvForward(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometry(info, 4, "convForward");
   const float* x = data<const float>(info, 0, "convForward");
@@ -174,7 +175,7 @@ void ConvForward(const Napi::CallbackInfo& info) {
   const int act = info.Length() > 6 ? static_cast<int>(lng(info, 6)) : ACT_NONE;
   float* argmax = info.Length() > 8 ? dataOrNull<float>(info, 8, "convForward") : nullptr;
   if (argmax != nullptr) {
-    convForward(activeKernels(), x, w, bias, y, g, lng(info, 5), ACT_NONE, argmax);
+    convForward(activeKernels(), x, w, bias, y, g, lng(info, 5), act, argmax);
   } else if (info.Length() > 7 && flag(info, 7)) {
     convForwardNaive(x, w, bias, y, g, lng(info, 5));
     if (act != ACT_NONE) activeKernels()->epilogue(y, 0, 1, g.n * lng(info, 5) * g.oh * g.ow, nullptr, act);
@@ -203,8 +204,10 @@ void ConvBackwardWeight(const Napi::CallbackInfo& info) {
   float* gw = data<float>(info, 2, "convBackwardWeight");
   float* gbias = dataOrNull<float>(info, 3, "convBackwardWeight");
   const float* argmax = info.Length() > 7 ? dataOrNull<const float>(info, 7, "convBackwardWeight") : nullptr;
+  const float* pooledY = info.Length() > 8 ? dataOrNull<const float>(info, 8, "convBackwardWeight") : nullptr;
+  const int act = pooledY != nullptr && info.Length() > 9 ? static_cast<int>(lng(info, 9)) : ACT_NONE;
   if (argmax == nullptr && info.Length() > 6 && flag(info, 6)) convBackwardWeightNaive(x, gy, gw, gbias, g, lng(info, 5));
-  else convBackwardWeight(activeKernels(), x, gy, gw, gbias, g, lng(info, 5), argmax);
+  else convBackwardWeight(activeKernels(), x, gy, gw, gbias, g, lng(info, 5), argmax, pooledY, act);
 }
 
 // maxPool(x, y, argmax, geometry); maxPoolBackward(gy, argmax, gx, geometry)

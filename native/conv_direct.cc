@@ -159,6 +159,8 @@ void convForward(const IsaKernels* K, const float* x, const float* w, const floa
           for (long py = 0; py < pooledH; py++)
             K->maxPool2x2Row(gc + 2 * py * L.wq, gc + (2 * py + 1) * L.wq, y + plane + py * pooledW, argmax + plane + py * pooledW,
                 pooledW, 2 * py * g.ow, g.ow);
+          // The activation on the pooled plane (relu after the pool is the pool after relu: max commutes with it).
+          if (act != ACT_NONE) K->epilogue(y + plane, 0, 1, pooledH * pooledW, nullptr, act);
           continue;
         }
         float* yc = y + (b * cout + co) * g.oh * g.ow;
@@ -310,7 +312,7 @@ long convWeightGroup(long c, long taps, bool bias, long cout) {
 }
 
 void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
-    const ConvGeometry& g, long cout, const float* argmax) {
+    const ConvGeometry& g, long cout, const float* argmax, const float* pooledY, int act) {
   const long taps = g.kh * g.kw, wSize = cout * g.c * taps;
   if (g.n == 0 || g.oh * g.ow == 0 || wSize == 0) {
     if (wSize > 0) std::memset(gw, 0, sizeof(float) * wSize);
@@ -356,6 +358,7 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
     float* planes = scratch(inFloats + group * L.len + group * lanesPerChannel);
     float* grid = planes + inFloats;    // [group][L.len]: the group's gy rows
     float* lanes = grid + group * L.len;  // [group·c·taps][kConvGridAlign]: the weights', then [group][kConvGridAlign] the biases'
+    std::vector<float> masked(act != ACT_NONE ? gyPlane : 0);  // a pooled plane's gradient through act' (pooledY's)
     std::memset(grid, 0, sizeof(float) * group * (L.len + lanesPerChannel));  // grid columns ≥ ow and its tail stay zero
     for (long block = firstTask / groups; block * groups < endTask; block++) {
       // This run's groups of the block: channels [cBegin, cEnd).
@@ -392,6 +395,10 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
               // gives the grid's cell without a division or a branch (writing all four cells by the
               // offset, mispredicted branches made it 2.4× slower than this).
               const float* at = argmax + (b * cout + c0 + co) * gyPlane;
+              if (act != ACT_NONE) {
+                K->activationGrad(act, pooledY + (b * cout + c0 + co) * gyPlane, src, masked.data(), gyPlane);
+                src = masked.data();
+              }
               for (long oy = 0; oy < g.oh; oy++) std::memset(rows + oy * L.wq, 0, sizeof(float) * g.ow);
               const long pooledW = g.ow / 2, down = L.wq - g.ow;
               for (long py = 0, i = 0; py < g.oh / 2; py++) {

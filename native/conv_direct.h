@@ -7,9 +7,9 @@
 namespace tessera {
 
 // x [n, c, h, w] ⋆ w [cout, c, kh, kw] (+ bias [cout]) → y [n, cout, oh, ow] (PyTorch's Conv2d),
-// then act (an ActCode) on each stored output, per image while it is in cache. With argmax (act
-// ACT_NONE): y [n, cout, oh/2, ow/2] is that map's 2×2, stride-2 max pool and argmax its indices,
-// as maxPoolForward gives them, without the map being stored.
+// then act (an ActCode) on each stored output, per image while it is in cache. With argmax:
+// y [n, cout, oh/2, ow/2] is act of that map's 2×2, stride-2 max pool (no act: the pool), and argmax
+// its indices as maxPoolForward gives them, without the map being stored.
 void convForward(const IsaKernels* K, const float* x, const float* w, const float* bias, float* y,
     const ConvGeometry& g, long cout, int act = ACT_NONE, float* argmax = nullptr);
 // gy [n, cout, oh, ow], w [cout, c, kh, kw] → gx [n, c, h, w] (overwritten) + bias [c] if given:
@@ -18,10 +18,10 @@ void convBackwardData(const IsaKernels* K, const float* gy, const float* w, cons
     const ConvGeometry& g, long cout, int act = ACT_NONE);
 // x [n, c, h, w], gy [n, cout, oh, ow] → gw [cout, c, kh, kw] (overwritten), and gbias [cout] =
 // Σ gy per channel when gbias is not null. With argmax, gy [n, cout, oh/2, ow/2] is the gradient of
-// the map's 2×2 pool (convForward's argmax) and the map's gradient is made per image in cache, as
-// maxPoolBackward would store it.
+// convForward's pooled output (with act: pooledY, whose gradient goes through act' first) and the
+// map's gradient is made per image in cache, as maxPoolBackward would store it.
 void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, float* gw, float* gbias,
-    const ConvGeometry& g, long cout, const float* argmax = nullptr);
+    const ConvGeometry& g, long cout, const float* argmax = nullptr, const float* pooledY = nullptr, int act = ACT_NONE);
 // The output channels convBackwardWeight takes at a time (its channel group) for c input channels,
 // taps = kh·kw, with or without a bias: as many as fit its lane scratch, a multiple of 8, at least 8.
 long convWeightGroup(long c, long taps, bool bias, long cout);

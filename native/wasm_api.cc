@@ -72,8 +72,8 @@ EXPORT(tessera_conv_backward_data) void tessera_conv_backward_data(const float* 
   convBackwardData(K, gy, w, bias, gx, geometry(g), cout, act);
 }
 EXPORT(tessera_conv_backward_weight) void tessera_conv_backward_weight(const float* x, const float* gy, float* gw,
-    float* gbias, const double* g, long cout, const float* argmax) {
-  convBackwardWeight(K, x, gy, gw, gbias, geometry(g), cout, argmax);
+    float* gbias, const double* g, long cout, const float* argmax, const float* pooledY, int act) {
+  convBackwardWeight(K, x, gy, gw, gbias, geometry(g), cout, argmax, pooledY, act);
 }
 EXPORT(tessera_max_pool) void tessera_max_pool(const float* x, float* y, float* argmax, const double* g) {
   maxPoolForward(K, x, y, argmax, geometry(g));

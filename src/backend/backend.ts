@@ -177,15 +177,16 @@ export interface Backend<S = unknown> {
    */
   maxPool2d(x: S, y: S, argmax: S, g: Conv2dGeometry): void;
   /**
-   * conv2d (no activation) then maxPool2d with a 2×2 window, stride 2, into y [n, cout, ⌊oh/2⌋, ⌊ow/2⌋]
-   * and argmax, without storing the [n, cout, oh, ow] map; optional: without it the op runs the two.
+   * conv2d then maxPool2d with a 2×2 window, stride 2, then activation, into y [n, cout, ⌊oh/2⌋, ⌊ow/2⌋] and
+   * argmax, without storing the [n, cout, oh, ow] map; optional: without it the op runs the three.
    */
-  conv2dMaxPool?(x: S, weight: S, bias: S | null, y: S, argmax: S, g: Conv2dGeometry, cout: number): void;
+  conv2dMaxPool?(x: S, weight: S, bias: S | null, y: S, argmax: S, g: Conv2dGeometry, cout: number, activation?: Activation): void;
   /**
-   * conv2dBackwardWeight from gy [n, cout, ⌊oh/2⌋, ⌊ow/2⌋], the gradient of conv2dMaxPool's output, and its argmax,
-   * without storing the map's gradient; optional: without it the op stores it (maxPool2dBackward) and runs that.
+   * conv2dBackwardWeight from gy [n, cout, ⌊oh/2⌋, ⌊ow/2⌋], the gradient of conv2dMaxPool's output y (through the
+   * activation's derivative, read from y, first), and its argmax, without storing the map's gradient; optional:
+   * without it the op stores it (activationGrad, maxPool2dBackward) and runs conv2dBackwardWeight.
    */
-  conv2dMaxPoolBackwardWeight?(x: S, gy: S, argmax: S, gw: S, gbias: S | null, g: Conv2dGeometry, cout: number): void;
+  conv2dMaxPoolBackwardWeight?(x: S, gy: S, argmax: S, gw: S, gbias: S | null, g: Conv2dGeometry, cout: number, y?: S, activation?: Activation): void;
   /** gx [n, c, h, w] (overwritten) = Σ of gy over the windows whose argmax is that pixel. */
   maxPool2dBackward(gy: S, argmax: S, gx: S, g: Conv2dGeometry): void;
   /** In-place SGD update of param (and its momentum buffer, when momentum > 0). */

@@ -22,14 +22,14 @@ export function convKernels(addon: ConvRunner, need: (op: string, what: string, 
       addon.convForward(x, weight, bias, y, writeGeometry(g), cout, activationCode('conv2d', act));
     },
 
-    conv2dMaxPool(x, weight, bias, y, argmax, g, cout) {
+    conv2dMaxPool(x, weight, bias, y, argmax, g, cout, act = 'none') {
       need('conv2dMaxPool', 'x', x.length, g.n * g.c * g.h * g.w);
       need('conv2dMaxPool', 'weight', weight.length, cout * g.c * g.kh * g.kw);
       if (bias !== null) need('conv2dMaxPool', 'bias', bias.length, cout);
       const pooled = g.n * cout * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
       need('conv2dMaxPool', 'y', y.length, pooled);
       need('conv2dMaxPool', 'argmax', argmax.length, pooled);
-      addon.convForward(x, weight, bias, y, writeGeometry(g), cout, 0, false, argmax);
+      addon.convForward(x, weight, bias, y, writeGeometry(g), cout, activationCode('conv2dMaxPool', act), false, argmax);
     },
 
     conv2dBackwardData(gy, weight, bias, gx, g, cout, act = 'none') {
@@ -48,14 +48,15 @@ export function convKernels(addon: ConvRunner, need: (op: string, what: string, 
       addon.convBackwardWeight(x, gy, gw, gbias, writeGeometry(g), cout);
     },
 
-    conv2dMaxPoolBackwardWeight(x, gy, argmax, gw, gbias, g, cout) {
+    conv2dMaxPoolBackwardWeight(x, gy, argmax, gw, gbias, g, cout, y, act = 'none') {
       const pooled = g.n * cout * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
       need('conv2dMaxPoolBackwardWeight', 'x', x.length, g.n * g.c * g.h * g.w);
       need('conv2dMaxPoolBackwardWeight', 'gy', gy.length, pooled);
       need('conv2dMaxPoolBackwardWeight', 'argmax', argmax.length, pooled);
       need('conv2dMaxPoolBackwardWeight', 'gw', gw.length, cout * g.c * g.kh * g.kw);
       if (gbias !== null) need('conv2dMaxPoolBackwardWeight', 'gbias', gbias.length, cout);
-      addon.convBackwardWeight(x, gy, gw, gbias, writeGeometry(g), cout, false, argmax);
+      if (act !== 'none') need('conv2dMaxPoolBackwardWeight', 'y', y?.length ?? 0, pooled);
+      addon.convBackwardWeight(x, gy, gw, gbias, writeGeometry(g), cout, false, argmax, act === 'none' ? null : y, activationCode('conv2dMaxPoolBackwardWeight', act));
     },
 
     maxPool2d(x, y, argmax, g) {

@@ -183,7 +183,8 @@ export function kernelDetail(kernel: string, args: readonly unknown[]): string {
     case 'conv2dMaxPoolBackwardWeight': {
       const g = args[5] as Conv2dGeometry, cout = args[6] as number;
       const bias = kernel === 'conv2dMaxPool' ? (args[2] ? ' +bias' : '') : args[4] ? ' +bias grad' : '';
-      return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}, pool 2×2`;
+      const act = args[kernel === 'conv2dMaxPool' ? 7 : 8];
+      return `${kernel} ${g.n}×${g.c}×${g.h}×${g.w} ⇄ ${cout}×${g.oh}×${g.ow} k${g.kh}×${g.kw} s${g.sh} p${g.ph}${bias}, pool 2×2${act && act !== 'none' ? ` +${String(act)}` : ''}`;
     }
     default:
       return kernel;

@@ -63,10 +63,10 @@ export class Conv2d extends Module {
     return conv2d(x, this.weight, this.bias, { stride, padding, dilation, activation });
   }
 
-  /** Forward then a 2×2, stride-2 max pool, as one op (Sequential fuses a following MaxPool2d(2)). */
-  forwardPooled(x: Tensor): Tensor {
+  /** Forward, a 2×2, stride-2 max pool and an activation, as one op (Sequential fuses a following MaxPool2d(2)). */
+  forwardPooled(x: Tensor, activation: Activation = 'none'): Tensor {
     const { stride, padding, dilation } = this.options;
-    return conv2dMaxPool(x, this.weight, this.bias, { stride, padding, dilation });
+    return conv2dMaxPool(x, this.weight, this.bias, { stride, padding, dilation, activation });
   }
 
   override describe(): string {

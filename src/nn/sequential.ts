@@ -5,7 +5,7 @@
 // with the same argmax wherever the gradient is not 0 (a window whose max is ≤ 0 passes none),
 // so the outputs and gradients are bit for bit the same, and relu and its mask touch the pooled
 // quarter of the elements, not the whole feature map. A Conv2d then pooled 2×2 (stride 2, with or
-// without that ReLU between) runs as conv2dMaxPool: the full-size map is never stored.
+// without that ReLU between) runs as conv2dMaxPool, the ReLU included: the full-size map is never stored.
 import type { Activation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
@@ -70,8 +70,8 @@ export class Sequential extends Module {
         y = m.forwardPooled(y);
         i++;
       } else if (act === 'relu' && pool instanceof MaxPool2d) {
-        const z = m instanceof Conv2d && poolsTwoByTwo(pool) ? m.forwardPooled(y) : pool.call((m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, 'none'));
-        y = this.layers[i + 1].call(z);
+        y = m instanceof Conv2d && poolsTwoByTwo(pool) ? m.forwardPooled(y, 'relu')
+          : this.layers[i + 1].call(pool.call((m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, 'none')));
         i += 2;
       } else if (act) {
         y = (m as Linear | Conv2d | ConvTranspose2d).forwardWith(y, act);

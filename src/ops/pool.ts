@@ -10,6 +10,7 @@ import { expand, reshape } from './shape-ops.js';
 import { mean, sum } from './reduce.js';
 import { arange } from './creation.js';
 import { eq, mul } from './elementwise.js';
+import { activationGradFromOutput, relu, sigmoid, tanh } from './activation.js';
 import { checkImage, conv2d, conv2dGeometry, convOutSize, convRule, im2col, pair, windowOptions, type Conv2dOptions, type Pair } from './conv.js';
 
 /** stride defaults to kernelSize, as in PyTorch; no dilation. */
@@ -38,25 +39,31 @@ export function maxPool2d(x: Tensor, options: Pool2dOptions): Tensor {
 }
 
 /**
- * maxPool2d(conv2d(x, weight, bias, options), { kernelSize: 2 }) as one op, the conv autoencoder's
- * encoder layer: where the backend has conv2dMaxPool the [n, cout, oh, ow] map is never stored
- * (W2's first layer wrote 12.8 MB that the pool read back: bench/RESULTS.md, "The first convolution
- * and its pool in one pass"), else it is the two ops. The same values, argmax and gradients either way.
+ * maxPool2d(conv2d(x, weight, bias, options), { kernelSize: 2 }), then options.activation, as one op: the
+ * conv autoencoder's encoder layer (with relu, PyTorch's Conv2d → ReLU → MaxPool2d: max commutes with relu).
+ * Where the backend has conv2dMaxPool the [n, cout, oh, ow] map is never stored (W2's first layer wrote
+ * 12.8 MB that the pool read back: bench/RESULTS.md, "The first convolution and its pool in one pass"),
+ * else it is the three ops. The same values, argmax and gradients either way.
  */
-export function conv2dMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Omit<Conv2dOptions, 'activation'> = {}): Tensor {
-  const op = 'conv2dMaxPool', { cout, g } = conv2dGeometry(op, x, weight, bias, options, 2);
-  if (!x.backend.conv2dMaxPool) return maxPool2d(conv2d(x, weight, bias, options), { kernelSize: 2 });
+export function conv2dMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  const op = 'conv2dMaxPool', act = options.activation ?? 'none', { cout, g } = conv2dGeometry(op, x, weight, bias, options, 2);
+  if (!x.backend.conv2dMaxPool) {
+    const pooled = maxPool2d(conv2d(x, weight, bias, { ...options, activation: 'none' }), { kernelSize: 2 });
+    return act === 'none' ? pooled : { relu, sigmoid, tanh }[act](pooled);
+  }
   const pg: Conv2dGeometry = { n: g.n, c: cout, h: g.oh, w: g.ow, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: Math.floor(g.oh / 2), ow: Math.floor(g.ow / 2) };
   const y = empty([g.n, cout, pg.oh, pg.ow], x.dtype, x.backend), argmax = empty(y.shape, x.dtype, x.backend);
-  x.backend.conv2dMaxPool(x.storage(op), weight.storage(op), bias && bias.storage(op), y.storage(op), argmax.storage(op), g, cout);
+  x.backend.conv2dMaxPool(x.storage(op), weight.storage(op), bias && bias.storage(op), y.storage(op), argmax.storage(op), g, cout, act);
   return record(y, op, bias ? [x, weight, bias] : [x, weight], (gy) => {
     // No input gradient (a first layer) and no graph of the gradients: the weights' straight from the pool's
-    // gradient (conv2dMaxPoolBackwardWeight); else the pool's rule, then conv2d's on the full-size gradient.
-    if (x.requiresGrad || isGradEnabled() || !x.backend.conv2dMaxPoolBackwardWeight) return convRule('conv2d', x, weight, bias, g, cout, 'none', null)(maxPoolBackward(gy, argmax, pg));
+    // gradient (conv2dMaxPoolBackwardWeight); else the activation's and the pool's rules, then conv2d's.
+    if (x.requiresGrad || isGradEnabled() || !x.backend.conv2dMaxPoolBackwardWeight) {
+      return convRule('conv2d', x, weight, bias, g, cout, 'none', null)(maxPoolBackward(act === 'none' ? gy : activationGradFromOutput(act, y, gy), argmax, pg));
+    }
     const gw = empty(weight.shape, x.dtype, x.backend), gb = bias?.requiresGrad ? empty([cout], x.dtype, x.backend) : null;
-    x.backend.conv2dMaxPoolBackwardWeight(x.storage(op), gy.storage(op), argmax.storage(op), gw.storage(op), gb && gb.storage(op), g, cout);
+    x.backend.conv2dMaxPoolBackwardWeight(x.storage(op), gy.storage(op), argmax.storage(op), gw.storage(op), gb && gb.storage(op), g, cout, y.storage(op), act);
     return [null, weight.requiresGrad ? gw : null, ...(bias ? [gb] : [])];
-  }, { saved: ['x', 'weight'], attrs: { ...g, cout } });
+  }, { saved: ['x', 'weight', ...(act === 'none' ? [] : ['y'])], attrs: { ...g, cout, activation: act } });
 }
 
 /** gx: each gradient of gy routed to its window's argmax (linear in gy: its backward gathers). */

@@ -1,16 +1,17 @@
 // Evaluation batches sized by bytes, not rows. Under noGrad every tensor a batch makes (each
 // layer's output) lives until the batch's tidy ends, so a batch holds rows × the model's bytes
-// per row at once: ~110 KB per image for the conv autoencoder, 110 MB in a batch of 1,000
+// per row at once: ~96 KB per image for the conv autoencoder, 96 MB in a batch of 1,000
 // (bench/RESULTS.md, "Peak memory"). evaluate(), predict() and the run metrics of src/eval take
 // at most their batchSize rows and about EVAL_BATCH_BYTES: the bytes per row are measured on a
 // first batch of PROBE_ROWS rows (memory.ts's bytesMade), and again on every batch.
 import { bytesMade } from '../memory.js';
 
-// 24 MiB: W2's batches then stay under its training batch of 256 rows (≈ 110 KB a row since its
-// convolutions and pools run as one op: 229 rows), so they run in the step's pooled arrays (host-pool.ts
-// borrows larger arrays only); at 32 MiB they took 305 rows and a second set of arrays beside the step's
-// (W2's peak RSS 195 → 208 MiB: bench/RESULTS.md, "The first convolution and its pool in one pass").
-export const EVAL_BATCH_BYTES = 24 * 2 ** 20;
+// 20 MiB: W2's batches (≈ 96 KB a row since its convolutions, pools and ReLUs run as one op) then take
+// 218 rows, between half and all of its 256-row training batch, so they run in the step's pooled arrays
+// (host-pool.ts lends an array of up to twice a request, never a smaller one). Past 256 rows (305 at 32 MiB,
+// 262 at 24) they took a second set of arrays beside the step's: W2's peak RSS 181 → 198–230 MiB
+// (bench/RESULTS.md, "The first convolution and its pool in one pass").
+export const EVAL_BATCH_BYTES = 20 * 2 ** 20;
 const PROBE_ROWS = 16;
 
 export class BatchSizer {

@@ -9,24 +9,29 @@
 import { describe, expect, it } from 'vitest';
 import {
   Conv2d, MaxPool2d, ReLU, Sequential, conv2d, conv2dMaxPool, formatGradcheck, fromTyped, getBackend, gradcheck, maxPool2d, setBackend,
-  sum, mul, type Backend, type Tensor,
+  sum, mul, relu, sigmoid, tanh, type Backend, type Tensor,
 } from '../../src/index.js';
-import type { Conv2dGeometry } from '../../src/backend/backend.js';
+import type { Activation, Conv2dGeometry } from '../../src/backend/backend.js';
 import { isasHere, useIsa, uniform, Generator } from '../backend/native-helpers.js';
 import { nativeInfo, setNativeIsa, setNativeThreads, type NativeIsa } from '../../src/backend/native/index.js';
 import { setWasmThreads } from '../../src/backend/wasm/index.js';
 import { probeNative, probeWasm, probedBackend } from '../backend-probe.js';
 import { randomArray, prod } from '../helpers.js';
 
-interface Case { x: number[]; w: number[]; bias: boolean; options: { stride?: number | [number, number]; padding?: number | [number, number]; dilation?: number } }
+interface Case {
+  x: number[]; w: number[]; bias: boolean;
+  options: { stride?: number | [number, number]; padding?: number | [number, number]; dilation?: number; activation?: Activation };
+}
 const CASES: Case[] = [
-  { x: [2, 1, 28, 28], w: [16, 1, 3, 3], bias: true, options: { padding: 1 } },          // W2's first layer: even map
+  { x: [2, 1, 28, 28], w: [16, 1, 3, 3], bias: true, options: { padding: 1, activation: 'relu' } },  // W2's first layer: even map
   { x: [3, 3, 7, 9], w: [5, 3, 3, 3], bias: true, options: { padding: 1 } },             // odd map 7×9: pooled 3×4
-  { x: [2, 2, 11, 13], w: [3, 2, 3, 2], bias: false, options: { stride: [2, 1], padding: [1, 0], dilation: 2 } },
-  { x: [1, 4, 5, 5], w: [9, 4, 2, 2], bias: true, options: {} },                        // map 4×4, 9 channels
-  { x: [4, 16, 14, 14], w: [8, 16, 3, 3], bias: true, options: { padding: 1 } },         // W2's second layer
-  { x: [1, 1, 2, 3], w: [1, 1, 1, 1], bias: true, options: {} },                        // map 2×3: one window
+  { x: [2, 2, 11, 13], w: [3, 2, 3, 2], bias: false, options: { stride: [2, 1], padding: [1, 0], dilation: 2, activation: 'relu' } },
+  { x: [1, 4, 5, 5], w: [9, 4, 2, 2], bias: true, options: { activation: 'sigmoid' } },  // map 4×4, 9 channels
+  { x: [4, 16, 14, 14], w: [8, 16, 3, 3], bias: true, options: { padding: 1, activation: 'relu' } },  // W2's second layer
+  { x: [1, 1, 2, 3], w: [1, 1, 1, 1], bias: true, options: { activation: 'tanh' } },    // map 2×3: one window
+  { x: [2, 2, 9, 7], w: [4, 2, 3, 3], bias: true, options: { padding: 1 } },             // odd map, no activation
 ];
+const ACTS = { relu, sigmoid, tanh };
 
 /** Inputs of a case on the current backend; with edges, NaN, ±Inf and ties planted in x. */
 function inputs(c: Case, seed: number, requiresGrad: boolean, edges = true): Tensor[] {
@@ -64,7 +69,13 @@ function expectSameBits(got: Float32Array[], want: Float32Array[], what: string)
 }
 
 const fused = (c: Case) => (x: Tensor, w: Tensor, b: Tensor | null) => conv2dMaxPool(x, w, b, c.options);
-const apart = (c: Case) => (x: Tensor, w: Tensor, b: Tensor | null) => maxPool2d(conv2d(x, w, b, c.options), { kernelSize: 2 });
+// PyTorch's order for relu (Conv2d → ReLU → MaxPool2d); the activation after the pool for the others
+const apart = (c: Case) => (x: Tensor, w: Tensor, b: Tensor | null) => {
+  const act = c.options.activation ?? 'none';
+  if (act === 'relu') return maxPool2d(conv2d(x, w, b, c.options), { kernelSize: 2 });
+  const pooled = maxPool2d(conv2d(x, w, b, { ...c.options, activation: 'none' }), { kernelSize: 2 });
+  return act === 'none' ? pooled : ACTS[act](pooled);
+};
 
 /** Counts the backend's calls of a fused kernel during `fn`, so a test knows it ran. */
 function countFused(b: Backend, fn: () => void, kernel: 'conv2dMaxPool' | 'conv2dMaxPoolBackwardWeight' = 'conv2dMaxPool'): number {
@@ -144,20 +155,24 @@ describe('conv2dMaxPool: the op', () => {
   // js as the fused path takes it (conv2d into a scratch map, then the pool), so that the op's own
   // node and backward rule run in float64 under gradcheck.
   const js = getBackend('js');
+  const dtypeOf = (a: unknown) => (a instanceof Float64Array ? 'float64' : 'float32') as 'float64' | 'float32';
+  const poolOf = (g: Conv2dGeometry, cout: number): Conv2dGeometry =>
+    ({ n: g.n, c: cout, h: g.oh, w: g.ow, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: Math.floor(g.oh / 2), ow: Math.floor(g.ow / 2) });
   let weightCalls = 0;
   const fusedJs: Backend = {
     ...js,
-    conv2dMaxPool(x, weight, bias, y, argmax, g, cout) {
-      const map = js.alloc(x instanceof Float64Array ? 'float64' : 'float32', g.n * cout * g.oh * g.ow);
+    conv2dMaxPool(x, weight, bias, y, argmax, g, cout, act = 'none') {
+      const map = js.alloc(dtypeOf(x), g.n * cout * g.oh * g.ow);
       js.conv2d(x, weight, bias, map, g, cout);
-      const pool: Conv2dGeometry = { n: g.n, c: cout, h: g.oh, w: g.ow, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: Math.floor(g.oh / 2), ow: Math.floor(g.ow / 2) };
-      js.maxPool2d(map, y, argmax, pool);
+      js.maxPool2d(map, y, argmax, poolOf(g, cout));
+      if (act !== 'none') js.unary(act, y, y, (y as Float64Array).length, {});
     },
-    conv2dMaxPoolBackwardWeight(x, gy, argmax, gw, gbias, g, cout) {
+    conv2dMaxPoolBackwardWeight(x, gy, argmax, gw, gbias, g, cout, y, act = 'none') {
       weightCalls++;
-      const map = js.alloc(x instanceof Float64Array ? 'float64' : 'float32', g.n * cout * g.oh * g.ow);
-      const pool: Conv2dGeometry = { n: g.n, c: cout, h: g.oh, w: g.ow, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: Math.floor(g.oh / 2), ow: Math.floor(g.ow / 2) };
-      js.maxPool2dBackward(gy, argmax, map, pool);
+      const map = js.alloc(dtypeOf(x), g.n * cout * g.oh * g.ow), pool = poolOf(g, cout);
+      let g1 = gy;
+      if (act !== 'none') { g1 = js.alloc(dtypeOf(x), (gy as Float64Array).length); js.activationGrad(act, y!, gy, g1, (gy as Float64Array).length); }
+      js.maxPool2dBackward(g1, argmax, map, pool);
       js.conv2dBackwardWeight(x, map, gw, gbias, g, cout);
     },
   };

@@ -14,7 +14,7 @@ import { Probe, regression } from './helpers.js';
 
 setBackend('js');
 
-const WIDE = 65_536;   // a hidden layer of 256 KiB per row: at most 96 rows fit in EVAL_BATCH_BYTES (24 MiB)
+const WIDE = 65_536;   // a hidden layer of 256 KiB per row: at most 80 rows fit in EVAL_BATCH_BYTES (20 MiB)
 
 function wideModel(): Probe {
   const gen = new Generator(2);
@@ -32,7 +32,7 @@ describe('evaluation batches sized by bytes', () => {
     const rowBytes = WIDE * 4;
     for (const r of rows.slice(1, -1)) {
       expect(r * rowBytes).toBeLessThanOrEqual(EVAL_BATCH_BYTES);
-      expect(r).toBeGreaterThan(90);   // the other tensors of a row are 40 bytes against the layer's 256 KiB
+      expect(r).toBeGreaterThan(75);   // the other tensors of a row are 40 bytes against the layer's 256 KiB
     }
     // The same mean as one pass over all rows.
     const whole = noGrad(() => mseLoss(model.inner.forward(x), y).item());

@@ -38,7 +38,8 @@ export interface NativeAddon {
   /** geometry as im2col's (c: input channels); naive runs the double-sum reference loops. */
   convForward(x: F32, w: F32, bias: F32 | null, y: F32, geometry: Float64Array, cout: number, act?: number, naive?: boolean, argmax?: F32 | null): void;
   convBackwardData(gy: F32, w: F32, bias: F32 | null, gx: F32, geometry: Float64Array, cout: number, act?: number, naive?: boolean): void;
-  convBackwardWeight(x: F32, gy: F32, gw: F32, gbias: F32 | null, geometry: Float64Array, cout: number, naive?: boolean, argmax?: F32 | null): void;
+  convBackwardWeight(x: F32, gy: F32, gw: F32, gbias: F32 | null, geometry: Float64Array, cout: number, naive?: boolean, argmax?: F32 | null,
+    pooledY?: F32 | null, act?: number): void;
   maxPool(x: F32, y: F32, argmax: F32, geometry: Float64Array): void;
   maxPoolBackward(gy: F32, argmax: F32, gx: F32, geometry: Float64Array): void;
   sgd(param: F32, grad: F32, buf: F32 | null, size: number, lr: number, momentum: number, dampening: number,

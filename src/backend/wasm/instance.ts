@@ -35,7 +35,7 @@ export interface WasmExports {
   tessera_col2im(cols: number, out: number, geometry: number): void;
   tessera_conv_forward(x: number, w: number, bias: number, y: number, geometry: number, cout: number, act: number, argmax: number): void;
   tessera_conv_backward_data(gy: number, w: number, bias: number, gx: number, geometry: number, cout: number, act: number): void;
-  tessera_conv_backward_weight(x: number, gy: number, gw: number, gbias: number, geometry: number, cout: number, argmax: number): void;
+  tessera_conv_backward_weight(x: number, gy: number, gw: number, gbias: number, geometry: number, cout: number, argmax: number, pooledY: number, act: number): void;
   tessera_max_pool(x: number, y: number, argmax: number, geometry: number): void;
   tessera_max_pool_backward(gy: number, argmax: number, gx: number, geometry: number): void;
   tessera_gather_bytes(src: number, rowSize: number, rows: number, n: number, divisor: number, out: number): void;

@@ -159,8 +159,8 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
       convForward: (x, w, bias, y, geo, cout, act, _naive, argmax) =>
         e.tessera_conv_forward(c(x), c(w), c(bias), c(y), geo.byteOffset, cout, act ?? 0, c(argmax ?? null)),
       convBackwardData: (gy, w, bias, gx, geo, cout, act) => e.tessera_conv_backward_data(c(gy), c(w), c(bias), c(gx), geo.byteOffset, cout, act ?? 0),
-      convBackwardWeight: (x, gy, gw, gb, geo, cout, _naive, argmax) =>
-        e.tessera_conv_backward_weight(c(x), c(gy), c(gw), c(gb), geo.byteOffset, cout, c(argmax ?? null)),
+      convBackwardWeight: (x, gy, gw, gb, geo, cout, _naive, argmax, pooledY, act) =>
+        e.tessera_conv_backward_weight(c(x), c(gy), c(gw), c(gb), geo.byteOffset, cout, c(argmax ?? null), c(pooledY ?? null), act ?? 0),
       maxPool: (x, y, argmax, geo) => e.tessera_max_pool(c(x), c(y), c(argmax), geo.byteOffset),
       maxPoolBackward: (gy, argmax, gx, geo) => e.tessera_max_pool_backward(c(gy), c(argmax), c(gx), geo.byteOffset),
     }, need, geometry),
