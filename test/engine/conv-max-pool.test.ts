@@ -2,8 +2,9 @@
 // 1 and 2 threads) and wasm (1 and 2 threads), whose kernels pool the convolution's grid without
 // storing the map (and, for a first layer, take the weight gradient from the pool's gradient without
 // storing the map's), its output, argmax and gradients are those of maxPool2d(conv2d(…)) on the same
-// backend, bit for bit, on odd map sizes (the last row and column left out), stride, padding,
-// dilation, no bias, and NaN and ±Inf inputs; its own backward rule against float64 finite
+// backend (then the activation: relu before the pool, as PyTorch; sigmoid and tanh after it), bit for
+// bit, on odd map sizes (the last row and column left out), stride, padding, dilation, no bias, relu,
+// sigmoid, tanh and none, and NaN, ±Inf and tied inputs; its own backward rule against float64 finite
 // differences (on js made to take the fused path); and Sequential's fusion of Conv2d → [ReLU] →
 // MaxPool2d(2) against the unfused layers.
 import { describe, expect, it } from 'vitest';
