@@ -77,7 +77,16 @@ describe('bench/harness/machine', () => {
     expect(backgroundCpuSeconds(before, after, 100, 2)).toBeCloseTo(0.016, 9);
     // one thread: the worker's 190 ms are not the run's own
     expect(backgroundCpuSeconds(before, after, 100, 1)).toBeCloseTo(0.206, 9);
-    const own = threadCpuSnapshot();
-    if (own !== null) expect(own.get(process.pid)).toBeGreaterThan(0);  // this test's own main thread has run
+    // Between two snapshots this process spins until its CPU time (process.cpuUsage, all threads) has
+    // grown by 50 ms; the threads in both snapshots account for it, short of what threads started or
+    // ended in between took (where /proc/self/task exists: Linux).
+    const first = threadCpuSnapshot();
+    const start = process.cpuUsage();
+    while (((u) => u.user + u.system)(process.cpuUsage(start)) < 50_000) { /* busy */ }
+    const second = threadCpuSnapshot();
+    if (first !== null && second !== null) {
+      const grew = [...second].reduce((a, [tid, ns]) => a + (first.has(tid) ? ns - first.get(tid)! : 0), 0);
+      expect(grew).toBeGreaterThanOrEqual(0.04e9);
+    }
   });
 });
