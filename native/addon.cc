@@ -301,27 +301,68 @@ T* typed(const Napi::CallbackInfo& info, size_t i, const char* fn, napi_typedarr
   return static_cast<T*>(ptr);
 }
 
-// gatherBytes(src: Uint8Array, rowSize, rows: Uint32Array, divisor, out: Float32Array)
-// Bounds are checked here as well as in the caller: a bad index would read outside `src`.
-void GatherBytes(const Napi::CallbackInfo& info) {
+// The arguments (src: Uint8Array, rowSize, rows: Uint32Array, divisor, out: Float32Array) of gatherBytes
+// and gatherBytesStart. Bounds are checked here as well as in the caller: a bad index would read outside `src`.
+GatherJob gatherArgs(const Napi::CallbackInfo& info, const char* fn) {
   size_t srcLen, rowsLen, outLen;
-  const uint8_t* src = typed<const uint8_t>(info, 0, "gatherBytes", napi_uint8_array, "Uint8Array", &srcLen);
+  const uint8_t* src = typed<const uint8_t>(info, 0, fn, napi_uint8_array, "Uint8Array", &srcLen);
   const long rowSize = lng(info, 1);
-  const uint32_t* rows = typed<const uint32_t>(info, 2, "gatherBytes", napi_uint32_array, "Uint32Array", &rowsLen);
-  float* out = typed<float>(info, 4, "gatherBytes", napi_float32_array, "Float32Array", &outLen);
+  const uint32_t* rows = typed<const uint32_t>(info, 2, fn, napi_uint32_array, "Uint32Array", &rowsLen);
+  float* out = typed<float>(info, 4, fn, napi_float32_array, "Float32Array", &outLen);
   const long n = static_cast<long>(rowsLen);
   const long dataRows = rowSize > 0 ? static_cast<long>(srcLen) / rowSize : 0;
   if (rowSize <= 0 || static_cast<size_t>(n) * rowSize > outLen) {
-    throw Napi::RangeError::New(info.Env(), "tessera native gatherBytes: out holds " + std::to_string(outLen) +
+    throw Napi::RangeError::New(info.Env(), std::string("tessera native ") + fn + ": out holds " + std::to_string(outLen) +
         " values, need " + std::to_string(n) + " rows of " + std::to_string(rowSize));
   }
   for (long i = 0; i < n; i++) {
     if (static_cast<long>(rows[i]) >= dataRows) {
-      throw Napi::RangeError::New(info.Env(), "tessera native gatherBytes: row " + std::to_string(rows[i]) +
+      throw Napi::RangeError::New(info.Env(), std::string("tessera native ") + fn + ": row " + std::to_string(rows[i]) +
           " at position " + std::to_string(i) + " is out of range [0, " + std::to_string(dataRows) + ")");
     }
   }
-  gatherBytes(src, rowSize, rows, n, static_cast<float>(num(info, 3)), out);
+  return GatherJob{src, rowSize, rows, n, static_cast<float>(num(info, 3)), out, 0};
+}
+
+void GatherBytes(const Napi::CallbackInfo& info) {
+  const GatherJob j = gatherArgs(info, "gatherBytes");
+  gatherBytes(j.src, j.rowSize, j.rows, j.n, j.divisor, j.out);
+}
+
+// A gather left running in the background (gatherBytesStart) and the arrays it reads and writes,
+// held here until it is finished: by gatherBytesWait, or else when its handle is collected.
+struct BackgroundGather {
+  GatherJob job;
+  bool running;
+  Napi::Reference<Napi::Value> src, rows, out;
+};
+
+void finishGather(BackgroundGather* g) {
+  if (!g->running) return;
+  waitBackground();
+  g->running = false;
+  g->src.Reset();
+  g->rows.Reset();
+  g->out.Reset();
+}
+
+// gatherBytesStart(src, rowSize, rows, divisor, out) → handle: gatherBytes begun on the pool's
+// workers between kernels (or done already, with one thread); gatherBytesWait(handle) finishes it.
+Napi::Value GatherBytesStart(const Napi::CallbackInfo& info) {
+  auto* g = new BackgroundGather{gatherArgs(info, "gatherBytesStart"), false, {}, {}, {}};
+  g->src = Napi::Persistent(info[0]);
+  g->rows = Napi::Persistent(info[2]);
+  g->out = Napi::Persistent(info[4]);
+  g->running = gatherBytesStart(&g->job);
+  if (!g->running) { g->src.Reset(); g->rows.Reset(); g->out.Reset(); }
+  return Napi::External<BackgroundGather>::New(info.Env(), g, [](Napi::Env, BackgroundGather* p) { finishGather(p); delete p; });
+}
+
+void GatherBytesWait(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsExternal()) {
+    throw Napi::TypeError::New(info.Env(), "tessera native gatherBytesWait: expected the handle gatherBytesStart returned");
+  }
+  finishGather(info[0].As<Napi::External<BackgroundGather>>().Data());
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
@@ -404,6 +445,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamMany", Napi::Function::New(env, AdamMany));
   exports.Set("random", Napi::Function::New(env, Random));
   exports.Set("gatherBytes", Napi::Function::New(env, GatherBytes));
+  exports.Set("gatherBytesStart", Napi::Function::New(env, GatherBytesStart));
+  exports.Set("gatherBytesWait", Napi::Function::New(env, GatherBytesWait));
   exports.Set("reparameterize", Napi::Function::New(env, Reparameterize));
   exports.Set("reparameterizeBackward", Napi::Function::New(env, ReparameterizeBackward));
   exports.Set("info", Napi::Function::New(env, Info));

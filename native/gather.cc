@@ -3,7 +3,8 @@
 // ~1.1 ms training step on one thread. Here the conversion is vectorised (zero-extend, convert,
 // divide, 8 pixels per instruction group), rows are split over the pool, and later rows are
 // prefetched: measured inside fit on one thread, 80 µs per batch without the prefetch, 32-39 µs
-// with it (8 rows ahead; 2 and 16 were slower).
+// with it (8 rows ahead; 2 and 16 were slower). gatherBytesStart leaves the same gather to the
+// pool's workers between kernels: fit reads each batch that way while the step before it runs.
 //
 // The per-ISA code comes from target_clones: the compiler emits the loop for AVX-512, AVX2 and
 // the baseline, and the loader picks one by CPUID. Unlike the GEMM and elementwise kernels it
@@ -48,20 +49,52 @@ void scaleRow(const uint8_t* __restrict src, float* __restrict dst, long count, 
 
 constexpr long kPrefetchAhead = 8;
 
+namespace {
+
+/** Rows [begin, end) of a gather, asking ahead for row i + ahead (a negative ahead: a thread that walks the rows backwards). */
+void gatherRange(const uint8_t* src, long rowSize, const uint32_t* rows, long n, float divisor, float* out, long begin, long end, long ahead) {
+  for (long i = begin; i < end; i++) {
+    // Rows are scattered over the whole data set (a shuffled batch), so each one starts with
+    // cache and TLB misses the hardware prefetcher cannot foresee: ask for a later row now.
+    const long later = i + ahead;
+    if (later >= 0 && later < n) {
+      const uint8_t* p = src + static_cast<long>(rows[later]) * rowSize;
+      for (long b = 0; b < rowSize; b += 64) __builtin_prefetch(p + b);
+    }
+    scaleRow(src + static_cast<long>(rows[i]) * rowSize, out + i * rowSize, rowSize, divisor);
+  }
+}
+
+}  // namespace
+
 void gatherBytes(const uint8_t* src, long rowSize, const uint32_t* rows, long n, float divisor, float* out) {
   // ~32K values (~128 KB of output) per chunk: a few µs, enough to pay for a second thread.
   const long grain = rowSize > 0 ? (32768 + rowSize - 1) / rowSize : n;
   parallelRange(n, grain, [&](long begin, long end) {
-    for (long i = begin; i < end; i++) {
-      // Rows are scattered over the whole data set (a shuffled batch), so each one starts with
-      // cache and TLB misses the hardware prefetcher cannot foresee: ask for a later row now.
-      if (i + kPrefetchAhead < end) {
-        const uint8_t* ahead = src + static_cast<long>(rows[i + kPrefetchAhead]) * rowSize;
-        for (long b = 0; b < rowSize; b += 64) __builtin_prefetch(ahead + b);
-      }
-      scaleRow(src + static_cast<long>(rows[i]) * rowSize, out + i * rowSize, rowSize, divisor);
-    }
+    gatherRange(src, rowSize, rows, end, divisor, out, begin, end, kPrefetchAhead);
   });
 }
+
+#if !defined(__wasm__)
+// In the background: tasks of ~2K values (~8 KB of output, ~1 µs at one thread), so that a worker
+// busy with one joins the next kernel's job soon after it is published (W1 at two threads: one row
+// a task and four, the same s/epoch; bench/RESULTS.md, "The next batch gathered while a step runs"). The caller's wait
+// takes tasks from the front and the workers from the back (pool_claim.h), so a worker asks ahead
+// for the rows before its task's: its next task's.
+void gatherTask(void* p, long t, int worker) {
+  const GatherJob& j = *static_cast<const GatherJob*>(p);
+  const long begin = t * j.rowsPerTask, end = begin + j.rowsPerTask < j.n ? begin + j.rowsPerTask : j.n;
+  gatherRange(j.src, j.rowSize, j.rows, j.n, j.divisor, j.out, begin, end, worker == 0 ? kPrefetchAhead : -kPrefetchAhead);
+}
+
+constexpr long kBackgroundTaskValues = 2048;
+
+bool gatherBytesStart(GatherJob* job) {
+  job->rowsPerTask = job->rowSize > 0 ? (kBackgroundTaskValues + job->rowSize - 1) / job->rowSize : job->n;
+  if (job->rowsPerTask < 1) job->rowsPerTask = 1;
+  const long tasks = job->n > 0 ? (job->n + job->rowsPerTask - 1) / job->rowsPerTask : 0;
+  return startBackground(tasks, gatherTask, job);
+}
+#endif
 
 }  // namespace tessera

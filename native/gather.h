@@ -11,4 +11,23 @@ namespace tessera {
  */
 void gatherBytes(const uint8_t* src, long rowSize, const uint32_t* rows, long n, float divisor, float* out);
 
+#if !defined(__wasm__)
+/** A gatherBytes run in the background (gatherBytesStart); it and its arrays must outlive the wait. */
+struct GatherJob {
+  const uint8_t* src;
+  long rowSize;
+  const uint32_t* rows;
+  long n;
+  float divisor;
+  float* out;
+  long rowsPerTask;  // set by gatherBytesStart
+};
+
+/**
+ * gatherBytes begun on the pool's workers between kernels (startBackground, thread_pool.h): true
+ * when it was, and waitBackground() then finishes it; false when it ran here already.
+ */
+bool gatherBytesStart(GatherJob* job);
+#endif
+
 }  // namespace tessera

@@ -51,6 +51,40 @@ struct Pool {
   PoolTrace& trace = PoolTrace::get();
   const bool tracing = trace.on();
 
+  // The background job (startBackground): one at a time, owned by the thread that started it
+  // until its wait. Its tasks are claimed through a word of their own, as a job's: the workers take
+  // them from the back between jobs, and the owner's wait takes the rest from the front.
+  std::atomic<uint64_t> bgClaim{0};
+  std::atomic<long> bgDone{0};
+  TaskFn bgFn = nullptr;
+  void* bgCtx = nullptr;
+  long bgTasks = 0;          // written by the owner before it publishes bgClaim
+  uint64_t bgGeneration = 0;
+  std::atomic<bool> bgBusy{false};  // set from startBackground to waitBackground
+
+  bool backgroundLeft() {
+    uint64_t task, next;
+    return nextClaim(bgClaim.load(std::memory_order_acquire), 1, task, next);
+  }
+
+  /** Claims and runs one task of the background job; false when none is left unclaimed. */
+  bool runBackgroundTask(int worker) {
+    uint64_t w = bgClaim.load(std::memory_order_acquire), task, next;
+    do {
+      if (!nextClaim(w, worker, task, next)) return false;
+    } while (!bgClaim.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire));
+    // Claimed: its job cannot end (nor another start) before this task is counted done.
+    bgFn(bgCtx, static_cast<long>(task), worker);
+    bgDone.fetch_add(1, std::memory_order_release);
+    return true;
+  }
+
+  /** Runs every unclaimed background task here and waits for those a worker is running. */
+  void drainBackground() {
+    while (runBackgroundTask(0)) {}
+    while (bgDone.load(std::memory_order_acquire) < bgTasks) std::this_thread::yield();
+  }
+
   /** Claims and runs tasks of generation `gen` until none is left. */
   void runTasks(uint64_t gen, int worker) {
     uint64_t w = claim.load(std::memory_order_acquire), task, next;
@@ -70,10 +104,16 @@ struct Pool {
     for (;;) {
       auto until = std::chrono::steady_clock::now() + spinTime();
       while (claimGeneration(claim.load(std::memory_order_acquire)) == seen && !stopping.load(std::memory_order_relaxed)) {
+        // Between jobs, the background job's tasks, one at a time: a job published meanwhile is
+        // joined after the task in hand (its first tasks go to the caller, as to a late waker).
+        if (runBackgroundTask(worker)) {
+          until = std::chrono::steady_clock::now() + spinTime();
+          continue;
+        }
         if (std::chrono::steady_clock::now() > until) {
           std::unique_lock<std::mutex> lock(mutex);
           if (tracing) trace.sleeps(1);
-          wake.wait(lock, [&] { return claimGeneration(claim.load()) != seen || stopping.load(); });
+          wake.wait(lock, [&] { return claimGeneration(claim.load()) != seen || stopping.load() || backgroundLeft(); });
           if (tracing) trace.sleeps(-1);
           break;
         }
@@ -139,6 +179,32 @@ struct Pool {
     while (done.load(std::memory_order_acquire) < n) std::this_thread::yield();
     if (tracing) trace.end();
   }
+
+  /** See startBackground (thread_pool.h). */
+  bool startBackground(long n, TaskFn f, void* c) {
+    bool idle = false;
+    if (threads <= 1 || n <= 0 || static_cast<uint64_t>(n) > kClaimMaxTasks || !bgBusy.compare_exchange_strong(idle, true)) {
+      for (long t = 0; t < n; t++) f(c, t, 0);
+      return false;
+    }
+    bgFn = f;
+    bgCtx = c;
+    bgTasks = n;
+    bgDone.store(0, std::memory_order_relaxed);
+    bgGeneration = (bgGeneration + 1) & kClaimGenerationMask;
+    {
+      // Under the mutex, as a job's word, so that a worker about to sleep cannot miss it.
+      std::lock_guard<std::mutex> lock(mutex);
+      bgClaim.store(claimWord(bgGeneration, static_cast<uint64_t>(n)), std::memory_order_release);
+    }
+    wake.notify_all();
+    return true;
+  }
+
+  void waitBackground() {
+    drainBackground();
+    bgBusy.store(false, std::memory_order_release);
+  }
 };
 
 // TESSERA_THREADS when it is a whole number in [1, kMaxThreads], else the hardware's count. The JS
@@ -165,6 +231,10 @@ Pool* pool() {
 
 void parallelFor(long tasks, TaskFn fn, void* ctx) { pool()->run(tasks, fn, ctx); }
 
+bool startBackground(long tasks, TaskFn fn, void* ctx) { return pool()->startBackground(tasks, fn, ctx); }
+
+void waitBackground() { pool()->waitBackground(); }
+
 int poolThreads() { return pool()->threads; }
 
 int setThreads(int n, std::string* error) {
@@ -172,6 +242,7 @@ int setThreads(int n, std::string* error) {
   n = n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : n;
   std::lock_guard<std::mutex> own(p->running);  // never under a running job
   if (n == p->threads) return n;
+  p->drainBackground();  // a background job's tasks all run before its workers stop (its owner still waits)
   p->stop();
   std::string why = p->start(n);
   if (error != nullptr) *error = why;

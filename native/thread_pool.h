@@ -22,6 +22,20 @@ void parallelFor(long tasks, TaskFn fn, void* ctx);
  */
 constexpr int kMaxThreads = 1024;
 
+#if !defined(__wasm__)
+/**
+ * Starts fn(ctx, t, worker) for t in [0, tasks) in the background and returns: the pool's workers
+ * take its tasks between jobs (a job published meanwhile is joined after the task in hand), and
+ * waitBackground() runs what is left on the calling thread and returns when every task is done.
+ * One background job at a time: with one thread in the pool, or another background job not yet
+ * waited for, the tasks run here and now and it returns false (then there is nothing to wait for).
+ * ctx must stay valid until the wait. (The WebAssembly pool has no background jobs.)
+ */
+bool startBackground(long tasks, TaskFn fn, void* ctx);
+/** Finishes the background job this thread started (startBackground returned true). */
+void waitBackground();
+#endif
+
 /** Threads used by parallelFor (the machine's cores, or TESSERA_THREADS, or setThreads). */
 int poolThreads();
 #if !defined(__wasm__)

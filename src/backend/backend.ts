@@ -198,9 +198,13 @@ export interface Backend<S = unknown> {
   /**
    * out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor, rounded to float32: a batch of byte
    * rows (uint8 images) gathered from host memory and scaled. Rows must be in range and out must
-   * hold rows.length·rowSize values (callers check; native checks again).
+   * hold rows.length·rowSize values (callers check; native checks again). Returns the function that
+   * finishes the gather. With `background`, a backend with threads to spare between kernels may leave
+   * the rows to them (native: its pool's workers, while a training step's serial parts run on the
+   * caller; what is left runs on the calling thread when it finishes): until then `out` must not be
+   * read, nor src and rows changed. Otherwise the rows are there on return.
    */
-  gatherRows(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: S): void;
+  gatherRows(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: S, background?: boolean): () => void;
   /**
    * The VAE's latent layer in one pass (src/ops/latent.ts): stats [rows, 2·latent] = μ ‖ log σ²,
    * eps [rows, latent] → z = μ + e^(½ log σ²)·ε [rows, latent] and kl [rows] = ½ Σ_j (μ² + σ² − 1 − log σ²).

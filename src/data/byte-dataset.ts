@@ -42,5 +42,10 @@ export class ByteDataset implements Dataset {
     gatherRows(this.bytes, this.rowSize, indices instanceof Uint32Array ? indices : Uint32Array.from(indices), this.divisor, out);
   }
 
+  startReadRows(indices: Uint32Array, out: Float32Array): () => void {
+    checkReadRows('ByteDataset', this.length, this.rowSize, indices, out);
+    return gatherRows(this.bytes, this.rowSize, indices, this.divisor, out, undefined, true);
+  }
+
   readLabels?: (indices: ArrayLike<number>, out: Int32Array) => void;
 }

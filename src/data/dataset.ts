@@ -9,6 +9,12 @@ export interface Dataset {
   readonly featureShape: number[];
   /** Copy rows `indices` into `out` (indices.length × prod(featureShape), row-major). */
   readRows(indices: ArrayLike<number>, out: Float32Array): void;
+  /**
+   * readRows begun in the background (ByteDataset on native: the next batch read while a step
+   * runs); the function returned finishes it. Until then `out` must not be read nor `indices`
+   * changed. Optional: fit calls readRows where a data set lacks it.
+   */
+  startReadRows?(indices: Uint32Array, out: Float32Array): () => void;
   /** Copy the integer class labels of rows `indices` into `out`, when the data set has labels. */
   readLabels?(indices: ArrayLike<number>, out: Int32Array): void;
 }

@@ -125,8 +125,11 @@ export function eye(n: number, m = n, options?: CreateOptions): Tensor {
 /**
  * Host rows of bytes scaled to float32, out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor,
  * by the gatherRows kernel of `backend` (default: the current one) when its storage is host
- * memory, else by js's. Rows must be in range (ByteDataset.readRows checks them).
+ * memory, else by js's. Rows must be in range (ByteDataset.readRows checks them). With `background`,
+ * begun in the background where the backend can (native: the next batch gathered by its pool's workers
+ * while a step runs): call the function returned before reading `out`, and leave src, rows and out
+ * unchanged until then.
  */
-export function gatherRows(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: Float32Array, backend = getBackend()): void {
-  (backend.hostVisible ? backend : getBackend('js')).gatherRows(src, rowSize, rows, divisor, out);
+export function gatherRows(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: Float32Array, backend = getBackend(), background = false): () => void {
+  return (backend.hostVisible ? backend : getBackend('js')).gatherRows(src, rowSize, rows, divisor, out, background);
 }

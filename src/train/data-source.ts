@@ -64,6 +64,31 @@ export class BatchBuilder {
     return view;
   }
 
+  /**
+   * Whether startRows reads in the background: the data set can (Dataset.startReadRows) and the
+   * rows go into arrays lent from the backend's pool, not the one reused buffer.
+   */
+  get canStartRows(): boolean {
+    return this.direct !== null && typeof this.dataset.startReadRows === 'function';
+  }
+
+  /**
+   * rows(indices) begun in the background (where canStartRows): `finish` must be called before the
+   * rows are read, and `discard` takes back rows that will not be used.
+   */
+  startRows(indices: Uint32Array): { rows: Float32Array; finish: () => void } {
+    if (!this.direct || !this.dataset.startReadRows) throw new Error('BatchBuilder.startRows: this data set is read at once (canStartRows is false)');
+    const storage = this.direct.alloc('float32', indices.length * this.rowSize) as Float32Array;
+    const finish = this.dataset.startReadRows(indices, storage);
+    this.lent.add(storage);
+    return { rows: storage, finish };
+  }
+
+  /** Gives back rows that rows() or startRows() lent and nobody will read (a run stopped before its next batch). */
+  discard(rows: Float32Array): void {
+    if (this.lent.delete(rows)) this.direct?.free(rows);
+  }
+
   /** A buffer of n rows for callers that fill it (clean targets of a denoising run). */
   view(n: number): Float32Array {
     if (this.direct) return new Float32Array(n * this.rowSize);

@@ -192,15 +192,47 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
     },
     *batches() {
       const order = shuffle ? generator.permutation(n) : identityOrder(n);
-      for (let start = 0; start < n; start += batchSize) {
-        const idx = order.subarray(start, Math.min(n, start + batchSize));
-        const xRows = xb.rows(idx);
-        let yRows = yb ? yb.rows(idx) : null;
-        if (noise) {
-          if (clean) { yRows = clean.view(idx.length); yRows.set(xRows); }
-          applyNoise(xRows, noise, generator);
+      // Each batch's rows are read while the step before it runs, where the data can be
+      // (BatchBuilder.startRows: on native the pool's workers gather them between that step's
+      // kernels, in the time they would wait for the caller's serial work; bench/RESULTS.md, "The
+      // next batch gathered while a step runs"). The same rows either way; the noise is drawn as
+      // each batch is taken, in the same order.
+      type Started = { x: { rows: Float32Array; finish: () => void }; y: { rows: Float32Array; finish: () => void } | null };
+      const ahead = xb.canStartRows && (!yb || yb.canStartRows);
+      const start = (first: number): Started | null => {
+        if (!ahead || first >= n) return null;
+        const idx = order.subarray(first, Math.min(n, first + batchSize));
+        return { x: xb.startRows(idx), y: yb ? yb.startRows(idx) : null };
+      };
+      let next = start(0);
+      try {
+        for (let first = 0; first < n; first += batchSize) {
+          const idx = order.subarray(first, Math.min(n, first + batchSize));
+          let xRows: Float32Array, yRows: Float32Array | null;
+          if (next) {
+            next.x.finish();
+            next.y?.finish();
+            xRows = next.x.rows;
+            yRows = next.y ? next.y.rows : null;
+            next = start(first + batchSize);
+          } else {
+            xRows = xb.rows(idx);
+            yRows = yb ? yb.rows(idx) : null;
+          }
+          if (noise) {
+            if (clean) { yRows = clean.view(idx.length); yRows.set(xRows); }
+            applyNoise(xRows, noise, generator);
+          }
+          yield [xRows, yRows, idx.length];
         }
-        yield [xRows, yRows, idx.length];
+      } finally {
+        // Stopped early (a callback's stop, an error): the batch read ahead is finished and given back.
+        if (next) {
+          next.x.finish();
+          next.y?.finish();
+          xb.discard(next.x.rows);
+          if (next.y) yb?.discard(next.y.rows);
+        }
       }
     },
   };

@@ -71,7 +71,7 @@ describe('Backend.gatherRows', () => {
 
   it('the gatherRows op runs the given host-visible backend\'s kernel, and js\'s for a GPU backend', () => {
     const seen: string[] = [];
-    const spy = (b: Backend): Backend => ({ ...b, gatherRows: (...args: Parameters<Backend['gatherRows']>) => { seen.push(b.name); b.gatherRows(...args); } });
+    const spy = (b: Backend): Backend => ({ ...b, gatherRows: (...args: Parameters<Backend['gatherRows']>) => { seen.push(b.name); return b.gatherRows(...args); } });
     const src = Uint8Array.of(0, 51, 102, 255);
     const out = new Float32Array(2);
     gatherRows(src, 2, Uint32Array.of(1), 255, out, spy(getBackend('js')));

@@ -14,12 +14,19 @@ function quotients(divisor: number): Float32Array {
   return t;
 }
 
-/** out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor: one table lookup per byte. */
-export function gatherRows(src: Uint8Array, rowSize: number, rows: ArrayLike<number>, divisor: number, out: Float32Array | Float64Array): void {
+/** What Backend.gatherRows returns when the rows are there already: nothing is left to finish. */
+export const finished = (): void => {};
+
+/**
+ * out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor: one table lookup per byte. At once,
+ * also when asked for the background (Backend.gatherRows): JavaScript has no threads to leave it to.
+ */
+export function gatherRows(src: Uint8Array, rowSize: number, rows: ArrayLike<number>, divisor: number, out: Float32Array | Float64Array): () => void {
   const lut = quotients(divisor);
   for (let i = 0; i < rows.length; i++) {
     const from = rows[i] * rowSize;
     const o = i * rowSize;
     for (let j = 0; j < rowSize; j++) out[o + j] = lut[src[from + j]];
   }
+  return finished;
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { packageRoot as findPackageRoot } from '../../util/package-root.js';
 
 type F32 = Float32Array;
+/** A background gather's handle (an N-API external holding the gather and its arrays until finished). */
+type GatherHandle = object;
 
 /** The functions native/addon.cc registers (argument order as there). */
 export interface NativeAddon {
@@ -54,6 +56,9 @@ export interface NativeAddon {
     threshold: number, value: number, x: F32 | null, low: number, high: number): void;
   /** out[i·rowSize + j] = src[rows[i]·rowSize + j] / divisor in float32 (threads over rows); checks bounds. */
   gatherBytes(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: F32): void;
+  /** gatherBytes begun on the pool's workers between kernels (done already with one thread); gatherBytesWait finishes it. */
+  gatherBytesStart(src: Uint8Array, rowSize: number, rows: Uint32Array, divisor: number, out: F32): GatherHandle;
+  gatherBytesWait(handle: GatherHandle): void;
   /** src/backend/js/latent.ts's kernels (native/simd_latent.inc); lengths checked by the caller. */
   reparameterize(stats: F32, eps: F32, z: F32, kl: F32, rows: number, latent: number): void;
   reparameterizeBackward(stats: F32, eps: F32, dz: F32 | null, dkl: F32 | null, dstats: F32, rows: number, latent: number): void;
@@ -78,7 +83,7 @@ export interface NativeAddon {
 const ADDON_FUNCTIONS: readonly Exclude<keyof NativeAddon, 'maxThreads' | 'unaryOpCount' | 'binaryOpCount' | 'reduceOpCount'>[] = [
   'unary', 'activationGrad', 'binary', 'bceLogitsWithGrad', 'where', 'copy', 'reduce', 'softmax', 'matmul', 'gemmNaive', 'gemmSplit',
   'convWeightGroup', 'parallelForOwners', 'im2col', 'col2im',
-  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'adamMany', 'random', 'gatherBytes',
+  'convForward', 'convBackwardData', 'convBackwardWeight', 'maxPool', 'maxPoolBackward', 'sgd', 'adam', 'adamMany', 'random', 'gatherBytes', 'gatherBytesStart', 'gatherBytesWait',
   'reparameterize', 'reparameterizeBackward', 'info', 'setIsa', 'setThreads', 'noop', 'peakFma', 'peakCopy',
 ];
 

@@ -10,6 +10,7 @@ import type {
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { bernoulliThreshold } from '../philox.js';
 import { jsBackend } from '../js/index.js';
+import { finished } from '../js/gather.js';
 import { hostPool } from '../js/host-pool.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels } from '../conv-kernels.js';
@@ -192,7 +193,14 @@ function makeBackend(addon: NativeAddon): Backend<F32> {
 
     // Vectorised and split over the thread pool: ~0.03 ms for a W1 batch (256 × 784) against
     // ~0.2 ms for js's table lookup. The addon checks the rows and out's length.
-    gatherRows: (src, rowSize, rows, divisor, out) => addon.gatherBytes(src, rowSize, rows, divisor, out),
+    gatherRows(src, rowSize, rows, divisor, out, background = false) {
+      if (!background) {
+        addon.gatherBytes(src, rowSize, rows, divisor, out);
+        return finished;
+      }
+      const handle = addon.gatherBytesStart(src, rowSize, rows, divisor, out);
+      return () => addon.gatherBytesWait(handle);
+    },
 
     reparameterize(stats, eps, z, kl, rows, latent) {
       check.reparameterize(stats, eps, z, kl, rows, latent);

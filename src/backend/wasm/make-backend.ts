@@ -10,6 +10,7 @@ import type {
 } from '../backend.js';
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from '../opcodes.js';
 import { jsBackend } from '../js/index.js';
+import { finished } from '../js/gather.js';
 import { convKernels } from '../conv-kernels.js';
 import { bernoulliThreshold } from '../philox.js';
 import { META_LENGTH, kernelChecks, writeGeometry } from '../kernel-args.js';
@@ -166,7 +167,8 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
     }, need, geometry),
 
     // The data set lives in JavaScript memory: the batch's rows are copied into the module's
-    // (one memcpy each), then gather.cc scales them there with SIMD, reading them in order.
+    // (one memcpy each), then gather.cc scales them there with SIMD, reading them in order. At once,
+    // also when asked for the background: the wasm pool has no background jobs (native/thread_pool.h).
     gatherRows(src, rowSize, rows, divisor, out) {
       const n = rows.length, rowsAt = 4 * Math.ceil(n * rowSize / 4);
       need('gatherRows', 'out', out.length, n * rowSize);
@@ -178,6 +180,7 @@ export function makeBackend(mod: WasmModule): Backend<F32> {
         order[i] = i;
       }
       e.tessera_gather_bytes(stage, rowSize, order.byteOffset, n, divisor, at(out, 'gatherRows'));
+      return finished;
     },
 
     random(kind, out, size, key, counter, p, x) {

@@ -10,7 +10,7 @@ import { reduce, softmax } from './kernels-reduce.js';
 import { matmul, tileConfigFor } from './kernels-matmul.js';
 import { col2im, conv2d, conv2dBackwardData, conv2dBackwardWeight, im2col, maxPool2d, maxPool2dBackward } from './kernels-conv.js';
 import { adamStep, sgdStep } from './kernels-optim.js';
-import { gatherRows } from '../js/gather.js';
+import { finished, gatherRows } from '../js/gather.js';
 import { random } from './kernels-random.js';
 import { reparameterize, reparameterizeBackward } from './kernels-latent.js';
 
@@ -85,11 +85,12 @@ export function backendOnDevice(ctx: DeviceContext, maxDispatchesPerSubmit = 64,
     maxPool2dBackward: (gy, argmax, gx, g) => maxPool2dBackward(rt, gy, argmax, gx, g),
     sgdStep: (param, grad, buf, size, p) => sgdStep(rt, param, grad, buf, size, p),
     adamStep: (param, grad, m, v, vMax, size, p) => adamStep(rt, param, grad, m, v, vMax, size, p),
-    // The bytes are on the host: gather them there (js's kernel) and write the rows to the GPU.
+    // The bytes are on the host: gather them there (js's kernel, at once) and write the rows to the GPU.
     gatherRows: (src, rowSize, rows, divisor, out) => {
       const host = new Float32Array(rows.length * rowSize);
       gatherRows(src, rowSize, rows, divisor, host);
       rt.write(out, host);
+      return finished;
     },
     random: (kind, out, size, key, counter, p, x) => random(rt, kind, out, size, key, counter, p, x),
     reparameterize: (stats, eps, z, kl, rows, latent) => reparameterize(rt, stats, eps, z, kl, rows, latent),
