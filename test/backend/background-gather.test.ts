@@ -111,6 +111,28 @@ describe.skipIf(addon === null)('native gatherRows in the background', () => {
     }
   });
 
+  it('resizing the pool while a gather runs finishes its rows first; the finish after still returns', () => {
+    const gen = new Generator(13);
+    const native = nativeOrThrow();
+    const rowSize = 300, nRows = 80, src = bytes(nRows * rowSize, gen);
+    const rows = Uint32Array.from({ length: 3000 }, () => Math.floor(gen.uniform() * nRows));
+    const want = new Float32Array(rows.length * rowSize);
+    gatherRowsJs(src, rowSize, rows, 255, want);
+    try {
+      for (const after of [1, 3]) {
+        setNativeThreads(2);
+        const out = new Float32Array(want.length);
+        const finish = native.gatherRows(src, rowSize, rows, 255, out, true);
+        setNativeThreads(after);
+        expect(firstDifference(out, want), `2 → ${after} threads, before the finish`).toBeNull();
+        finish();
+        expect(firstDifference(out, want), `2 → ${after} threads`).toBeNull();
+      }
+    } finally {
+      setNativeThreads(threadsBefore);
+    }
+  });
+
   it('refuses a row outside the data set (nothing starts) and a handle that is not one', () => {
     const out = new Float32Array(6);
     expect(() => addon!.gatherBytesStart(Uint8Array.of(1, 2, 3, 4), 2, Uint32Array.of(0, 2, 1), 255, out))
