@@ -3,7 +3,7 @@
 // and 3 threads, pool jobs run before the finish), that at two threads the rows are written while
 // the caller is busy elsewhere (the point of it), and that a second start while one is running, a
 // bad row and a bad handle each do what the interface says.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { gatherRows as gatherRowsJs } from '../../src/backend/js/gather.js';
 import { nativeAddon, nativeInfo, setNativeThreads } from '../../src/backend/native/index.js';
 import { gatherRows } from '../../src/ops/creation.js';
@@ -19,6 +19,15 @@ function bytes(n: number, gen: Generator): Uint8Array {
   return b;
 }
 
+/** A data set of nRows random byte rows, `picks` rows of it in random order, and js's gather of them. */
+function gatherCase(gen: Generator, rowSize: number, nRows: number, picks: number, divisor: number) {
+  const src = bytes(nRows * rowSize, gen);
+  const rows = Uint32Array.from({ length: picks }, (_, i) => (i === 0 ? nRows - 1 : Math.floor(gen.uniform() * nRows)));
+  const want = new Float32Array(picks * rowSize);
+  gatherRowsJs(src, rowSize, rows, divisor, want);
+  return { src, rows, want };
+}
+
 function firstDifference(got: Float32Array, want: Float32Array): string | null {
   for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) return `[${i}]: got ${got[i]}, want ${want[i]}`;
   return null;
@@ -32,30 +41,24 @@ function poolJob(gen: Generator): void {
 
 describe.skipIf(addon === null)('native gatherRows in the background', () => {
   const threadsBefore = addon === null ? 1 : nativeInfo().threads;
+  afterEach(() => setNativeThreads(threadsBefore));
 
   it('gives the js gather\'s bits on odd row sizes at 1, 2 and 3 threads, with pool jobs run before the finish', () => {
     const gen = new Generator(41);
     const native = nativeOrThrow();
-    try {
-      for (const threads of [1, 2, 3]) {
-        setNativeThreads(threads);
-        for (const rowSize of [1, 3, 17, 784, 4099]) {
-          const nRows = 37, src = bytes(nRows * rowSize, gen);
-          const rows = Uint32Array.from({ length: 301 }, (_, i) => (i === 0 ? nRows - 1 : Math.floor(gen.uniform() * nRows)));
-          const want = new Float32Array(rows.length * rowSize);
-          gatherRowsJs(src, rowSize, rows, 255, want);
-          const got = new Float32Array(rows.length * rowSize + 3).fill(-1);
-          const finish = native.gatherRows(src, rowSize, rows, 255, got, true);
-          poolJob(gen);
-          poolJob(gen);
-          finish();
-          finish();  // a second call does nothing
-          expect(firstDifference(got.subarray(0, want.length), want), `${threads} threads, rows of ${rowSize}`).toBeNull();
-          expect(Array.from(got.subarray(want.length)), 'past the rows').toEqual([-1, -1, -1]);
-        }
+    for (const threads of [1, 2, 3]) {
+      setNativeThreads(threads);
+      for (const rowSize of [1, 3, 17, 784, 4099]) {
+        const { src, rows, want } = gatherCase(gen, rowSize, 37, 301, 255);
+        const got = new Float32Array(want.length + 3).fill(-1);
+        const finish = native.gatherRows(src, rowSize, rows, 255, got, true);
+        poolJob(gen);
+        poolJob(gen);
+        finish();
+        finish();  // a second call does nothing
+        expect(firstDifference(got.subarray(0, want.length), want), `${threads} threads, rows of ${rowSize}`).toBeNull();
+        expect(Array.from(got.subarray(want.length)), 'past the rows').toEqual([-1, -1, -1]);
       }
-    } finally {
-      setNativeThreads(threadsBefore);
     }
   });
 
@@ -68,68 +71,50 @@ describe.skipIf(addon === null)('native gatherRows in the background', () => {
     const want = new Float32Array(rows.length * rowSize);
     gatherRowsJs(src, rowSize, rows, 255, want);
     const written = (out: Float32Array): boolean => rows.every((r, i) => r !== 0 || out[i * rowSize] !== 0);
-    try {
-      setNativeThreads(1);
-      const once = new Float32Array(want.length);
-      const finishOnce = native.gatherRows(src, rowSize, rows, 255, once, true);
-      expect(written(once), 'one thread: gathered before the call returns').toBe(true);
-      finishOnce();
-      setNativeThreads(2);
-      const out = new Float32Array(want.length);
-      const finish = native.gatherRows(src, rowSize, rows, 255, out, true);
-      // No native call from here to finish(): only the pool's worker can write the rows.
-      const deadline = Date.now() + 10_000;
-      while (!written(out) && Date.now() < deadline) { /* the caller is busy elsewhere */ }
-      const before = written(out);
-      finish();
-      expect(before, 'every row written by the worker before finish()').toBe(true);
-      expect(firstDifference(out, want)).toBeNull();
-    } finally {
-      setNativeThreads(threadsBefore);
-    }
+    setNativeThreads(1);
+    const once = new Float32Array(want.length);
+    const finishOnce = native.gatherRows(src, rowSize, rows, 255, once, true);
+    expect(written(once), 'one thread: gathered before the call returns').toBe(true);
+    finishOnce();
+    setNativeThreads(2);
+    const out = new Float32Array(want.length);
+    const finish = native.gatherRows(src, rowSize, rows, 255, out, true);
+    // No native call from here to finish(): only the pool's worker can write the rows.
+    const deadline = Date.now() + 10_000;
+    while (!written(out) && Date.now() < deadline) { /* the caller is busy elsewhere */ }
+    const before = written(out);
+    finish();
+    expect(before, 'every row written by the worker before finish()').toBe(true);
+    expect(firstDifference(out, want)).toBeNull();
   });
 
   it('a start while another is unfinished gathers at once; the first still finishes right', () => {
     const gen = new Generator(8);
     const native = nativeOrThrow();
-    const rowSize = 97, nRows = 60, src = bytes(nRows * rowSize, gen);
-    const many = Uint32Array.from({ length: 5000 }, () => Math.floor(gen.uniform() * nRows));
-    const few = Uint32Array.of(3, 59, 0);
-    const wantMany = new Float32Array(many.length * rowSize), wantFew = new Float32Array(few.length * rowSize);
-    gatherRowsJs(src, rowSize, many, 3, wantMany);
+    const rowSize = 97, { src, rows: many, want: wantMany } = gatherCase(gen, rowSize, 60, 5000, 3);
+    const few = Uint32Array.of(3, 59, 0), wantFew = new Float32Array(few.length * rowSize);
     gatherRowsJs(src, rowSize, few, 3, wantFew);
-    try {
-      setNativeThreads(2);
-      const outMany = new Float32Array(wantMany.length), outFew = new Float32Array(wantFew.length);
-      const finishMany = native.gatherRows(src, rowSize, many, 3, outMany, true);
-      native.gatherRows(src, rowSize, few, 3, outFew, true);  // not finished: it ran at once
-      expect(firstDifference(outFew, wantFew), 'the second, before any finish').toBeNull();
-      finishMany();
-      expect(firstDifference(outMany, wantMany), 'the first').toBeNull();
-    } finally {
-      setNativeThreads(threadsBefore);
-    }
+    setNativeThreads(2);
+    const outMany = new Float32Array(wantMany.length), outFew = new Float32Array(wantFew.length);
+    const finishMany = native.gatherRows(src, rowSize, many, 3, outMany, true);
+    native.gatherRows(src, rowSize, few, 3, outFew, true);  // not finished: it ran at once
+    expect(firstDifference(outFew, wantFew), 'the second, before any finish').toBeNull();
+    finishMany();
+    expect(firstDifference(outMany, wantMany), 'the first').toBeNull();
   });
 
   it('resizing the pool while a gather runs finishes its rows first; the finish after still returns', () => {
     const gen = new Generator(13);
     const native = nativeOrThrow();
-    const rowSize = 300, nRows = 80, src = bytes(nRows * rowSize, gen);
-    const rows = Uint32Array.from({ length: 3000 }, () => Math.floor(gen.uniform() * nRows));
-    const want = new Float32Array(rows.length * rowSize);
-    gatherRowsJs(src, rowSize, rows, 255, want);
-    try {
-      for (const after of [1, 3]) {
-        setNativeThreads(2);
-        const out = new Float32Array(want.length);
-        const finish = native.gatherRows(src, rowSize, rows, 255, out, true);
-        setNativeThreads(after);
-        expect(firstDifference(out, want), `2 → ${after} threads, before the finish`).toBeNull();
-        finish();
-        expect(firstDifference(out, want), `2 → ${after} threads`).toBeNull();
-      }
-    } finally {
-      setNativeThreads(threadsBefore);
+    const rowSize = 300, { src, rows, want } = gatherCase(gen, rowSize, 80, 3000, 255);
+    for (const after of [1, 3]) {
+      setNativeThreads(2);
+      const out = new Float32Array(want.length);
+      const finish = native.gatherRows(src, rowSize, rows, 255, out, true);
+      setNativeThreads(after);
+      expect(firstDifference(out, want), `2 → ${after} threads, before the finish`).toBeNull();
+      finish();
+      expect(firstDifference(out, want), `2 → ${after} threads`).toBeNull();
     }
   });
 
