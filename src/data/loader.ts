@@ -99,12 +99,9 @@ export class DataLoader implements Iterable<Batch> {
     this.nextBatch = 0;
   }
 
-  /** Read batch `b` of the current order. */
-  private makeBatch(b: number): Batch {
-    const order = this.order as Uint32Array;
-    const start = b * this.batchSize;
-    const size = Math.min(this.batchSize, order.length - start);
-    const indices = order.slice(start, start + size);
+  /** Read the batch of rows `indices` (the loader's own copy of them). */
+  private makeBatch(indices: Uint32Array): Batch {
+    const size = indices.length;
     const x = new Float32Array(size * this.rowSize);
     this.dataset.readRows(indices, x);
     let y: Float32Array | null = null;
@@ -125,11 +122,33 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
-    if (this.order === null) this.startEpoch();
-    while (this.nextBatch < this.length) {
-      const batch = this.makeBatch(this.nextBatch);
-      this.nextBatch++;
+    for (const { indices } of this.indexBatches()) {
+      let batch: Batch;
+      try {
+        batch = this.makeBatch(indices.slice());
+      } catch (e) {
+        this.nextBatch--;  // not taken: the next loop reads it again
+        throw e;
+      }
       yield batch;
+    }
+  }
+
+  /**
+   * The rest of the current epoch (a whole one when none is in progress) as row indices: each
+   * batch's, and the next one's (null after the last), the state moved on as each is taken, as
+   * iterating the loader does. For a caller that reads the rows itself (fit: into its backend's
+   * arrays, each batch while the step before it runs), and then applies the loader's noise with
+   * its generator, batch after batch, as the iterator does.
+   */
+  *indexBatches(): IterableIterator<{ indices: Uint32Array; next: Uint32Array | null }> {
+    if (this.order === null) this.startEpoch();
+    const order = this.order as Uint32Array;
+    const rowsOf = (b: number) => order.subarray(b * this.batchSize, Math.min(order.length, (b + 1) * this.batchSize));
+    while (this.nextBatch < this.length) {
+      const b = this.nextBatch;
+      this.nextBatch++;
+      yield { indices: rowsOf(b), next: b + 1 < this.length ? rowsOf(b + 1) : null };
     }
     this.epochNumber++;
     this.order = null;

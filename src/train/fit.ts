@@ -149,41 +149,58 @@ interface EpochBatches {
   tensor(rows: Float32Array, n: number, shape: number[]): Tensor;
 }
 
-async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null,
-  o: FitOptions, generator: Generator, backend: Backend): Promise<EpochBatches> {
+/** Where an epoch's batches come from: row indices in order, with the next batch's for reading ahead. */
+interface BatchSource {
+  xs: Dataset;
+  ys: Dataset | null;
+  batchSize: number;
+  steps: number;
+  samples: number;
+  noise: NoiseSpec | undefined;
+  noiseGenerator: Generator;
+  indexBatches(): Iterable<{ indices: Uint32Array; next: Uint32Array | null }>;
+}
+
+/** A DataLoader's order, target and noise (its state moved on as batches are taken), or fit's own shuffle of x and y. */
+async function batchSource(op: string, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null, o: FitOptions, generator: Generator): Promise<BatchSource> {
   if (x instanceof DataLoader) {
     if (y !== null) throw new Error(`${op}: with a DataLoader, y must be null (the loader supplies targets: its 'target' or noise options)`);
     if (o.inputNoise) throw new Error(`${op}: with a DataLoader, give the noise to the loader (DataLoaderOptions.noise), not to fit`);
     const loader = x;
-    const targetShape = loader.target ? loader.target.featureShape : loader.dataset.featureShape;
     return {
-      steps: loader.length,
-      batchSize: loader.batchSize,
+      xs: loader.dataset, ys: loader.target ?? null, batchSize: loader.batchSize, steps: loader.length,
       samples: loader.dropLast ? loader.length * loader.batchSize : loader.dataset.length,
-      xShape: loader.dataset.featureShape,
-      yShape: targetShape,
-      tensor: (rows, n, shape) => fromTyped(rows, [n, ...shape], { backend }),
-      *batches() {
-        for (const b of loader) yield [b.x, b.y, b.size];
-      },
+      noise: loader.noise, noiseGenerator: loader.generator, indexBatches: () => loader.indexBatches(),
     };
   }
   const xs = await toDataset(op, 'x', x);
   const ys = y === null ? null : await toDataset(op, 'y', y);
   checkRows(op, xs, ys);
   const batchSize = positiveInt(op, 'batchSize', o.batchSize ?? 32);
-  const n = xs.length;
+  const n = xs.length, shuffle = o.shuffle ?? true;
+  if (o.inputNoise) validateNoise(o.inputNoise);
+  return {
+    xs, ys, batchSize, steps: Math.ceil(n / batchSize), samples: n, noise: o.inputNoise, noiseGenerator: generator,
+    *indexBatches() {
+      const order = shuffle ? generator.permutation(n) : identityOrder(n);
+      const rowsFrom = (first: number) => order.subarray(first, Math.min(n, first + batchSize));
+      for (let first = 0; first < n; first += batchSize) yield { indices: rowsFrom(first), next: first + batchSize < n ? rowsFrom(first + batchSize) : null };
+    },
+  };
+}
+
+async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tensor | Dataset | null,
+  o: FitOptions, generator: Generator, backend: Backend): Promise<EpochBatches> {
+  const source = await batchSource(op, x, y, o, generator);
+  const { xs, ys, batchSize, noise, noiseGenerator } = source;
   const xb = new BatchBuilder(xs, batchSize, backend);
   const yb = ys ? new BatchBuilder(ys, batchSize, backend) : null;
   // a denoising run without y needs the clean rows as the target: a second buffer
-  const clean = o.inputNoise && !ys ? new BatchBuilder(xs, batchSize) : null;
-  const shuffle = o.shuffle ?? true;
-  const noise = o.inputNoise;
-  if (noise) validateNoise(noise);
+  const clean = noise && !ys ? new BatchBuilder(xs, batchSize) : null;
   return {
-    steps: Math.ceil(n / batchSize),
+    steps: source.steps,
     batchSize,
-    samples: n,
+    samples: source.samples,
     xShape: xs.featureShape,
     yShape: (ys ?? xs).featureShape,
     tensor: (rows, n, shape) => {
@@ -191,7 +208,6 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
       return builder ? builder.upload(rows, n, backend) : fromTyped(rows, [n, ...shape], { backend });
     },
     *batches() {
-      const order = shuffle ? generator.permutation(n) : identityOrder(n);
       // Each batch's rows are read while the step before it runs, where the data can be
       // (BatchBuilder.startRows: on native the pool's workers gather them between that step's
       // kernels, in the time they would wait for the caller's serial work; bench/RESULTS.md, "The
@@ -199,39 +215,33 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
       // each batch is taken, in the same order.
       type Started = { x: { rows: Float32Array; finish: () => void }; y: { rows: Float32Array; finish: () => void } | null };
       const ahead = xb.canStartRows && (!yb || yb.canStartRows);
-      const start = (first: number): Started | null => {
-        if (!ahead || first >= n) return null;
-        const idx = order.subarray(first, Math.min(n, first + batchSize));
-        return { x: xb.startRows(idx), y: yb ? yb.startRows(idx) : null };
-      };
-      let next = start(0);
+      let started: Started | null = null;
       try {
-        for (let first = 0; first < n; first += batchSize) {
-          const idx = order.subarray(first, Math.min(n, first + batchSize));
+        for (const { indices, next } of source.indexBatches()) {
           let xRows: Float32Array, yRows: Float32Array | null;
-          if (next) {
-            next.x.finish();
-            next.y?.finish();
-            xRows = next.x.rows;
-            yRows = next.y ? next.y.rows : null;
-            next = start(first + batchSize);
+          if (started) {
+            started.x.finish();
+            started.y?.finish();
+            xRows = started.x.rows;
+            yRows = started.y ? started.y.rows : null;
           } else {
-            xRows = xb.rows(idx);
-            yRows = yb ? yb.rows(idx) : null;
+            xRows = xb.rows(indices);
+            yRows = yb ? yb.rows(indices) : null;
           }
+          started = ahead && next ? { x: xb.startRows(next), y: yb ? yb.startRows(next) : null } : null;
           if (noise) {
-            if (clean) { yRows = clean.view(idx.length); yRows.set(xRows); }
-            applyNoise(xRows, noise, generator);
+            if (clean) { yRows = clean.view(indices.length); yRows.set(xRows); }
+            applyNoise(xRows, noise, noiseGenerator);
           }
-          yield [xRows, yRows, idx.length];
+          yield [xRows, yRows, indices.length];
         }
       } finally {
         // Stopped early (a callback's stop, an error): the batch read ahead is finished and given back.
-        if (next) {
-          next.x.finish();
-          next.y?.finish();
-          xb.discard(next.x.rows);
-          if (next.y) yb?.discard(next.y.rows);
+        if (started) {
+          started.x.finish();
+          started.y?.finish();
+          xb.discard(started.x.rows);
+          if (started.y) yb?.discard(started.y.rows);
         }
       }
     },

@@ -10,6 +10,7 @@ import { ByteDataset } from '../../src/data/byte-dataset.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { NoiseSpec } from '../../src/data/noise.js';
 import { fit } from '../../src/train/index.js';
+import { DataLoader } from '../../src/data/loader.js';
 import { Linear, ReLU, Sequential, Sigmoid } from '../../src/nn/index.js';
 import { nativeAddon, nativeInfo, setNativeThreads } from '../../src/backend/native/index.js';
 
@@ -85,13 +86,36 @@ describe('fit reads the next batch while a step runs', () => {
         expect(ahead.loss, what).toEqual(atOnce.loss);
         expect(ahead.weights, what).toEqual(atOnce.weights);
         expect(atOnce.loss[EPOCHS - 1], `${what}: it trains`).toBeLessThan(atOnce.loss[0]);
-        const batches = EPOCHS * Math.ceil(ROWS / BATCH);
+        // An epoch's first batch is read at once (its order is drawn as the epoch starts), the others ahead.
+        const batches = EPOCHS * Math.ceil(ROWS / BATCH), later = batches - EPOCHS;
         expect([atOnce.x.reads, atOnce.x.starts], `${what}: at once`).toEqual([batches, 0]);
-        expect([ahead.x.reads, ahead.x.starts, ahead.x.finishes], `${what}: ahead`).toEqual([0, batches, batches]);
-        if (options.target) expect([ahead.y!.reads, ahead.y!.starts, ahead.y!.finishes], `${what}: the target`).toEqual([0, batches, batches]);
+        expect([ahead.x.reads, ahead.x.starts, ahead.x.finishes], `${what}: ahead`).toEqual([EPOCHS, later, later]);
+        if (options.target) expect([ahead.y!.reads, ahead.y!.starts, ahead.y!.finishes], `${what}: the target`).toEqual([EPOCHS, later, later]);
       }
     });
   }
+
+  it('a DataLoader\'s batches train as fit\'s own shuffle does with the loader\'s generator, read ahead the same way', async () => {
+    setBackend(addon === null ? 'js' : 'native');
+    if (addon !== null) setNativeThreads(2);
+    const noise: NoiseSpec = { kind: 'masking', p: 0.25 };
+    for (const target of [false, true]) {
+      const run = async (viaLoader: boolean) => {
+        const gen = new Generator(9);
+        const model = new Sequential(new Linear(FEATURES, 5, { generator: gen }), new ReLU(), new Linear(5, target ? 4 : FEATURES, { generator: gen }), new Sigmoid());
+        const x = new Counted(X, true), y = target ? new Counted(Y, true) : null;
+        const options = { optimizer: new Adam(model.parameters(), { lr: 0.01 }), loss: 'mse' as const, epochs: 2, batchSize: BATCH, lossReadEvery: 1 };
+        const history = viaLoader
+          ? await fit(model, new DataLoader(x, { batchSize: BATCH, shuffle: true, generator: new Generator(4), noise, target: y ?? undefined }), null, options)
+          : await fit(model, x, y, { ...options, generator: new Generator(4), inputNoise: noise });
+        return { loss: history.loss, weights: model.parameters().map((p) => Array.from(p.dataSync())), x };
+      };
+      const own = await run(false), loader = await run(true);
+      expect(loader.loss, `target ${target}`).toEqual(own.loss);
+      expect(loader.weights, `target ${target}`).toEqual(own.weights);
+      expect([loader.x.reads, loader.x.starts, loader.x.finishes], `target ${target}: read ahead`).toEqual([2, 8, 8]);
+    }
+  });
 
   it('a target without startReadRows reads both data sets at once', async () => {
     setBackend(addon === null ? 'js' : 'native');
@@ -106,8 +130,8 @@ describe('fit reads the next batch while a step runs', () => {
     const backend = addon === null ? 'js' : 'native';
     if (addon !== null) setNativeThreads(2);
     const run = await train(backend, true, { stopAt: 1 });
-    // Batches 0 and 1 ran; 2 had been started while 1 ran.
-    expect([run.x.starts, run.x.finishes]).toEqual([3, 3]);
+    // Batches 0 (read at once) and 1 ran; 2 had been started while 1 ran.
+    expect([run.x.reads, run.x.starts, run.x.finishes]).toEqual([1, 2, 2]);
     expect(run.loss).toHaveLength(1);
     expect(getBackend().name).toBe(backend);
   });
