@@ -25,5 +25,9 @@ export function workloadRows(data: Dataset, rows: number, featureShape: readonly
   if (size !== have) throw new Error(`bench/tessera/workload-model.ts: rows of [${data.featureShape.join(', ')}] cannot be seen as [${featureShape.join(', ')}]`);
   const length = rows > 0 ? Math.min(rows, data.length) : data.length;
   if (length === data.length && data.featureShape.join() === featureShape.join()) return data;
-  return { length, featureShape: [...featureShape], readRows: (indices, out) => data.readRows(indices, out) };
+  const startReadRows = data.startReadRows?.bind(data);
+  return {
+    length, featureShape: [...featureShape], readRows: (indices, out) => data.readRows(indices, out),
+    ...(startReadRows ? { startReadRows: (indices: Uint32Array, out: Float32Array) => startReadRows(indices, out) } : {}),
+  };
 }

@@ -78,10 +78,9 @@ export class BatchBuilder {
    */
   startRows(indices: Uint32Array): { rows: Float32Array; finish: () => void } {
     if (!this.direct || !this.dataset.startReadRows) throw new Error('BatchBuilder.startRows: this data set is read at once (canStartRows is false)');
-    const storage = this.direct.alloc('float32', indices.length * this.rowSize) as Float32Array;
-    const finish = this.dataset.startReadRows(indices, storage);
-    this.lent.add(storage);
-    return { rows: storage, finish };
+    const rows = this.direct.alloc('float32', indices.length * this.rowSize) as Float32Array;
+    this.lent.add(rows);
+    return { rows, finish: this.dataset.startReadRows(indices, rows) };
   }
 
   /** Gives back rows that rows() or startRows() lent and nobody will read (a run stopped before its next batch). */
@@ -124,12 +123,13 @@ export function rowRange(d: Dataset, start: number, end: number): Dataset {
     }
     return out;
   };
-  const readLabels = d.readLabels?.bind(d);
+  const readLabels = d.readLabels?.bind(d), startReadRows = d.startReadRows?.bind(d);
   return {
     length: end - start,
     featureShape: d.featureShape,
     readRows: (indices, out) => d.readRows(shifted(indices), out),
     ...(readLabels ? { readLabels: (indices: ArrayLike<number>, out: Int32Array) => readLabels(shifted(indices), out) } : {}),
+    ...(startReadRows ? { startReadRows: (indices: Uint32Array, out: Float32Array) => startReadRows(shifted(indices), out) } : {}),
   };
 }
 
