@@ -2,8 +2,11 @@
 // returned function finishes the rest. Checked against the js gather's bits (odd row sizes, 1, 2
 // and 3 threads, pool jobs run before the finish), that at two threads the rows are written while
 // the caller is busy elsewhere (the point of it), and that a second start while one is running, a
-// bad row and a bad handle each do what the interface says.
+// bad row, a bad handle and a handle never finished each do what the interface says.
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/backend/native/addon.js';
 import { gatherRows as gatherRowsJs } from '../../src/backend/js/gather.js';
 import { nativeAddon, nativeInfo, setNativeThreads } from '../../src/backend/native/index.js';
 import { gatherRows } from '../../src/ops/creation.js';
@@ -116,6 +119,34 @@ describe.skipIf(addon === null)('native gatherRows in the background', () => {
       finish();
       expect(firstDifference(out, want), `2 → ${after} threads`).toBeNull();
     }
+  });
+
+  it('a handle collected without its finish is finished by its finalizer, which frees the pool for the next', () => {
+    // In a fresh node with gc exposed: a gather whose handle is dropped unfinished holds the pool's one
+    // background slot until its finalizer waits for it. A start after the collection runs in the
+    // background again (its first row, the caller's, is not written when the call returns); without
+    // the collection it runs at once.
+    const script = (collect: boolean) => `const a = require(${JSON.stringify(join(packageRoot()!, 'build', 'Release', 'tessera.node'))});
+      a.setThreads(2);
+      // 16,000 rows (50 MB): the worker takes ms to reach row 0. Everything allocated first, so that
+      // without the gc() calls no collection comes between the two starts.
+      const src = new Uint8Array(500 * 784).fill(7), rows = Uint32Array.from({ length: 16000 }, (_, i) => i % 500);
+      const first = new Float32Array(16000 * 784), out = new Float32Array(16000 * 784);
+      (() => { a.gatherBytesStart(src, 784, rows, 255, first); })();
+      (async () => {
+        for (let i = 0; ${collect} && i < 3; i++) { gc(); await new Promise((r) => setImmediate(r)); }
+        const h = a.gatherBytesStart(src, 784, rows, 255, out);
+        const background = out[0] === 0;
+        a.gatherBytesWait(h);
+        console.log(JSON.stringify({ background, rows: out.every((v) => v === Math.fround(7 / 255)) }));
+      })();`;
+    const run = (collect: boolean) => {
+      const r = spawnSync(process.execPath, ['--expose-gc', '-e', script(collect)], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { background: boolean; rows: boolean };
+    };
+    expect(run(true)).toEqual({ background: true, rows: true });
+    expect(run(false)).toEqual({ background: false, rows: true });
   });
 
   it('refuses a row outside the data set (nothing starts) and a handle that is not one', () => {
