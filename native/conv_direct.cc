@@ -355,10 +355,10 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
   const int threads = poolThreads();
   const long tasks = blocks * groups;
   parallelRange(tasks, (tasks + threads - 1) / threads, [&](long firstTask, long endTask) {
-    float* planes = scratch(inFloats + group * L.len + group * lanesPerChannel);
+    float* planes = scratch(inFloats + group * L.len + group * lanesPerChannel + (act != ACT_NONE ? gyPlane : 0));
     float* grid = planes + inFloats;    // [group][L.len]: the group's gy rows
     float* lanes = grid + group * L.len;  // [group·c·taps][kConvGridAlign]: the weights', then [group][kConvGridAlign] the biases'
-    std::vector<float> masked(act != ACT_NONE ? gyPlane : 0);  // a pooled plane's gradient through act' (pooledY's)
+    float* masked = lanes + group * lanesPerChannel;  // with act: a pooled plane's gradient through act' (pooledY's), written before read
     std::memset(grid, 0, sizeof(float) * group * (L.len + lanesPerChannel));  // grid columns ≥ ow and its tail stay zero
     for (long block = firstTask / groups; block * groups < endTask; block++) {
       // This run's groups of the block: channels [cBegin, cEnd).
@@ -396,8 +396,8 @@ void convBackwardWeight(const IsaKernels* K, const float* x, const float* gy, fl
               // offset, mispredicted branches made it 2.4× slower than this).
               const float* at = argmax + (b * cout + c0 + co) * gyPlane;
               if (act != ACT_NONE) {
-                K->activationGrad(act, pooledY + (b * cout + c0 + co) * gyPlane, src, masked.data(), gyPlane);
-                src = masked.data();
+                K->activationGrad(act, pooledY + (b * cout + c0 + co) * gyPlane, src, masked, gyPlane);
+                src = masked;
               }
               for (long oy = 0; oy < g.oh; oy++) std::memset(rows + oy * L.wq, 0, sizeof(float) * g.ow);
               const long pooledW = g.ow / 2, down = L.wq - g.ow;
