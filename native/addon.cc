@@ -44,6 +44,19 @@ inline double num(const Napi::CallbackInfo& info, size_t i) { return info[i].As<
 inline long lng(const Napi::CallbackInfo& info, size_t i) { return static_cast<long>(info[i].As<Napi::Number>().Int64Value()); }
 inline bool flag(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Boolean>().Value(); }
 
+// conv's argmax argument at i (conv2dMaxPool's), or null when the call has none. Told apart by the
+// JavaScript value, not the pointer (an empty array's may be null); refused where there is nothing to
+// pool (a map under 2×2: the op refuses such inputs first) and with the reference loops (no pooled form).
+template <typename T>
+T* convArgmax(const Napi::CallbackInfo& info, size_t i, const ConvGeometry& g, bool naive, const char* fn) {
+  if (info.Length() <= i || info[i].IsNull() || info[i].IsUndefined()) return nullptr;
+  if (naive) throw Napi::RangeError::New(info.Env(), std::string("tessera native ") + fn + ": naive has no pooled form (argmax must be null)");
+  if (g.oh < 2 || g.ow < 2) {
+    throw Napi::RangeError::New(info.Env(), std::string("tessera native ") + fn + ": a " + std::to_string(g.oh) + "×" + std::to_string(g.ow) + " map has no 2×2 pool");
+  }
+  return data<T>(info, i, fn);
+}
+
 // unary(op, x, out, size, alpha, beta)
 void Unary(const Napi::CallbackInfo& info) {
   unary(activeKernels(), static_cast<int>(lng(info, 0)), data<const float>(info, 1, "unary"),
@@ -165,7 +178,7 @@ void Col2im(const Napi::CallbackInfo& info) {
 // naive (after it): 1 runs the double-sum reference loops instead (tests, benchmarks), then the
 // same epilogue kernel. convForward's argmax (after naive; null: none) pools y 2×2 (then act), and
 // convBackwardWeight's (after naive) takes gy as that pooled output's gradient, followed by the
-// pooled output and the ActCode it went through (conv_direct.h); naive is then 0.
+// pooled output and the ActCode it went through (conv_direct.h); see convArgmax.
 void ConvForward(const Napi::CallbackInfo& info) {
   const ConvGeometry g = geometry(info, 4, "convForward");
   const float* x = data<const float>(info, 0, "convForward");
@@ -173,10 +186,11 @@ void ConvForward(const Napi::CallbackInfo& info) {
   const float* bias = dataOrNull<const float>(info, 2, "convForward");
   float* y = data<float>(info, 3, "convForward");
   const int act = info.Length() > 6 ? static_cast<int>(lng(info, 6)) : ACT_NONE;
-  float* argmax = info.Length() > 8 ? dataOrNull<float>(info, 8, "convForward") : nullptr;
+  const bool naive = info.Length() > 7 && flag(info, 7);
+  float* argmax = convArgmax<float>(info, 8, g, naive, "convForward");
   if (argmax != nullptr) {
     convForward(activeKernels(), x, w, bias, y, g, lng(info, 5), act, argmax);
-  } else if (info.Length() > 7 && flag(info, 7)) {
+  } else if (naive) {
     convForwardNaive(x, w, bias, y, g, lng(info, 5));
     if (act != ACT_NONE) activeKernels()->epilogue(y, 0, 1, g.n * lng(info, 5) * g.oh * g.ow, nullptr, act);
   } else {
@@ -203,10 +217,11 @@ void ConvBackwardWeight(const Napi::CallbackInfo& info) {
   const float* gy = data<const float>(info, 1, "convBackwardWeight");
   float* gw = data<float>(info, 2, "convBackwardWeight");
   float* gbias = dataOrNull<float>(info, 3, "convBackwardWeight");
-  const float* argmax = info.Length() > 7 ? dataOrNull<const float>(info, 7, "convBackwardWeight") : nullptr;
+  const bool naive = info.Length() > 6 && flag(info, 6);
+  const float* argmax = convArgmax<const float>(info, 7, g, naive, "convBackwardWeight");
   const float* pooledY = info.Length() > 8 ? dataOrNull<const float>(info, 8, "convBackwardWeight") : nullptr;
   const int act = pooledY != nullptr && info.Length() > 9 ? static_cast<int>(lng(info, 9)) : ACT_NONE;
-  if (argmax == nullptr && info.Length() > 6 && flag(info, 6)) convBackwardWeightNaive(x, gy, gw, gbias, g, lng(info, 5));
+  if (naive) convBackwardWeightNaive(x, gy, gw, gbias, g, lng(info, 5));
   else convBackwardWeight(activeKernels(), x, gy, gw, gbias, g, lng(info, 5), argmax, pooledY, act);
 }
 

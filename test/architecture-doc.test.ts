@@ -48,7 +48,7 @@ function defines(text: string, name: string): boolean {
   const n = name.replace(/\$/g, '\\$');
   return [
     new RegExp(`\\b(function\\*?|class|interface|type|const|let|enum)\\s+${n}\\b`),
-    new RegExp(`^\\s*(?:(?:public|private|protected|static|async|get|set|readonly|override)\\s+)*${n}\\s*[(<]`, 'm'),
+    new RegExp(`^\\s*(?:(?:public|private|protected|static|async|get|set|readonly|override)\\s+)*(?:\\*\\s*)?${n}\\s*[(<]`, 'm'),  // a generator method: *name(
     new RegExp(`\\b${n}\\s*[:=]\\s*(?:async\\s*)?(?:\\(|function\\b)`),
     new RegExp(`export\\s*(?:type\\s*)?\\{[^}]*\\b${n}\\b[^}]*\\}`),
   ].some((re) => re.test(text));

@@ -384,6 +384,23 @@ describe('native naive convolution loops (the addon\'s reference)', () => {
       expectClose(got.gx, want.gx, 1e-5, 1e-5, `native naive conv2dBackwardData +tanh ${label(g, cout)}`);
     }
   });
+
+  it('have no pooled form: naive with an argmax is refused, as is an argmax for a map under 2×2; nothing is written', () => {
+    const addon = nativeAddon();
+    if (addon === null) throw new Error('the native addon did not load');
+    for (const [[g, cout], naive, message] of [
+      [CASES[1], true, /(convForward|convBackwardWeight): naive has no pooled form \(argmax must be null\)/],
+      [CASES[0], false, /(convForward|convBackwardWeight): a 1×1 map has no 2×2 pool/],
+    ] as const) {
+      const d = data(new Generator(12), g, cout);
+      const geo = Float64Array.from([g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow]);
+      const pooled = g.n * cout * Math.floor(g.oh / 2) * Math.floor(g.ow / 2);
+      const y = new Float32Array(pooled).fill(-7), argmax = new Float32Array(pooled).fill(-7), gw = new Float32Array(d.w.length).fill(-7);
+      expect(() => addon.convForward(d.x, d.w, d.bias, y, geo, cout, ACTIVATION_CODES.none, naive, argmax)).toThrow(message);
+      expect(() => addon.convBackwardWeight(d.x, new Float32Array(pooled), gw, null, geo, cout, naive, argmax)).toThrow(message);
+      expect([y, argmax, gw].every((a) => a.every((v) => v === -7)), label(g, cout)).toBe(true);
+    }
+  });
 });
 
 const wasmProbe = probeWasm();
