@@ -345,17 +345,16 @@ void GatherBytes(const Napi::CallbackInfo& info) {
 }
 
 // A gather left running in the background (gatherBytesStart) and the arrays it reads and writes,
-// held here until it is finished: by gatherBytesWait, or else when its handle is collected.
+// held here until it is finished: by gatherBytesWait, or else when its handle is collected. Running
+// exactly while it holds them (src not empty).
 struct BackgroundGather {
   GatherJob job;
-  bool running;
   Napi::Reference<Napi::Value> src, rows, out;
 };
 
 void finishGather(BackgroundGather* g) {
-  if (!g->running) return;
+  if (g->src.IsEmpty()) return;
   waitBackground();
-  g->running = false;
   g->src.Reset();
   g->rows.Reset();
   g->out.Reset();
@@ -363,13 +362,14 @@ void finishGather(BackgroundGather* g) {
 
 // gatherBytesStart(src, rowSize, rows, divisor, out) → handle: gatherBytes begun on the pool's
 // workers between kernels (or done already, with one thread); gatherBytesWait(handle) finishes it.
+// The arrays are held only once it runs: nothing can collect them while this call has them.
 Napi::Value GatherBytesStart(const Napi::CallbackInfo& info) {
-  auto* g = new BackgroundGather{gatherArgs(info, "gatherBytesStart"), false, {}, {}, {}};
-  g->src = Napi::Persistent(info[0]);
-  g->rows = Napi::Persistent(info[2]);
-  g->out = Napi::Persistent(info[4]);
-  g->running = gatherBytesStart(&g->job);
-  if (!g->running) { g->src.Reset(); g->rows.Reset(); g->out.Reset(); }
+  auto* g = new BackgroundGather{gatherArgs(info, "gatherBytesStart"), {}, {}, {}};
+  if (gatherBytesStart(&g->job)) {
+    g->src = Napi::Persistent(info[0]);
+    g->rows = Napi::Persistent(info[2]);
+    g->out = Napi::Persistent(info[4]);
+  }
   return Napi::External<BackgroundGather>::New(info.Env(), g, [](Napi::Env, BackgroundGather* p) { finishGather(p); delete p; });
 }
 
