@@ -12,7 +12,10 @@
 // slows down as training goes on: bench/RESULTS.md, "Subnormal moments"), with the time between
 // jobs, the caller's waits and the worker's sleeps per stretch; with --per-step each kind's job
 // time per training step, the step's GEMM jobs by their order in it (bench/RESULTS.md, "Weight
-// gradients in two halves of the batch").
+// gradients in two halves of the batch"); with --positions, the steps of the most common sequence of
+// jobs (the last 300), each job in order with the medians of its time and of the time before it, when
+// the caller ran alone (bench/RESULTS.md, "The next batch gathered while a step runs"). A step ends
+// with its optimizer's update (adamSteps): fit reads the batches in the background, out of the trace.
 //
 // Jobs are named by the task function that `nm` finds at their offset in the addon (a kernel's
 // lambda carries its enclosing function's name: gemmBatched's runBlock, reduce, adamSteps, ...).
@@ -24,8 +27,10 @@ const si = args.indexOf('--slices');
 const slices = si >= 0 ? Number(args.splice(si, 2)[1]) : 0;
 const pi = args.indexOf('--per-step');
 const perStep = pi >= 0 && args.splice(pi, 1).length > 0;
+const qi = args.indexOf('--positions');
+const positions = qi >= 0 && args.splice(qi, 1).length > 0;
 const [tracePath, addon = 'build/Release/tessera.node'] = args;
-if (!tracePath || !(Number.isInteger(slices) && slices >= 0)) throw new Error('usage: node bench/pool-trace.mjs TRACE.tsv [addon.node] [--slices N] [--per-step]');
+if (!tracePath || !(Number.isInteger(slices) && slices >= 0)) throw new Error('usage: node bench/pool-trace.mjs TRACE.tsv [addon.node] [--slices N] [--per-step] [--positions]');
 const symbols = execFileSync('nm', ['-C', '--defined-only', addon], { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n')
   .map((l) => /^([0-9a-f]+) [tTwW] (.*)$/.exec(l)).filter((m) => m !== null).map((m) => [parseInt(m[1], 16), m[2]])
   .sort((a, b) => a[0] - b[0]);
@@ -99,15 +104,41 @@ if (slices > 0) {
   row('caller waits (ms)', (r) => (r.wait / 1e6).toFixed(1));
   row('worker asleep (jobs)', (r) => String(r.asleep));
 }
+// The trace's training steps: each ends with its update (adamSteps); jobs after the last one are left out.
+function trainingSteps() {
+  const steps = [];
+  let step = [];
+  jobs.forEach((j, i) => {
+    step.push({ ...j, gap: i > 0 ? j.publish - jobs[i - 1].end : 0 });
+    if (j.kind === 'adamSteps') { steps.push(step); step = []; }
+  });
+  return steps;
+}
 if (perStep) {
-  // A step begins with its batch's gather job; a step's GEMM jobs (runBlock) are numbered in order.
-  const perKind = new Map();
-  let steps = 0, gemm = 0;
-  for (const j of jobs) {
-    if (j.kind === 'gatherBytes') { steps++; gemm = 0; }
-    const key = j.kind === 'runBlock' ? `runBlock #${gemm++}` : j.kind;
-    perKind.set(key, (perKind.get(key) ?? 0) + j.end - j.publish);
+  // A step's GEMM jobs (runBlock) are numbered in order.
+  const perKind = new Map(), steps = trainingSteps();
+  for (const step of steps) {
+    let gemm = 0;
+    for (const j of step) {
+      const key = j.kind === 'runBlock' ? `runBlock #${gemm++}` : j.kind;
+      perKind.set(key, (perKind.get(key) ?? 0) + j.end - j.publish);
+    }
   }
-  process.stdout.write(`job time per step (µs; ${steps} steps, from one gather job to the next, test batches included):\n`);
-  for (const [key, ns] of [...perKind].sort((a, b) => b[1] - a[1])) process.stdout.write(`${key.padEnd(22)} ${us(ns / steps).padStart(7)}\n`);
+  process.stdout.write(`job time per step (µs; ${steps.length} steps, each up to its update, test batches included):\n`);
+  for (const [key, ns] of [...perKind].sort((a, b) => b[1] - a[1])) process.stdout.write(`${key.padEnd(22)} ${us(ns / steps.length).padStart(7)}\n`);
+}
+if (positions) {
+  const shape = (step) => step.map((j) => j.kind).join();
+  const steps = trainingSteps(), count = new Map();
+  for (const step of steps) count.set(shape(step), (count.get(shape(step)) ?? 0) + 1);
+  const common = [...count].sort((a, b) => b[1] - a[1])[0][0];
+  const chosen = steps.filter((step) => shape(step) === common).slice(-300);
+  process.stdout.write(`the last ${chosen.length} steps of the most common sequence of jobs (${count.get(common)} of ${steps.length} steps); µs, medians:\n`);
+  let gaps = 0, times = 0;
+  chosen[0].forEach((j, i) => {
+    const gap = quantile(chosen.map((step) => step[i].gap), 0.5), time = quantile(chosen.map((step) => step[i].end - step[i].publish), 0.5);
+    gaps += gap; times += time;
+    process.stdout.write(`${String(i).padStart(3)}  caller alone before it ${us(gap).padStart(7)}  job ${us(time).padStart(7)}  ${j.kind}\n`);
+  });
+  process.stdout.write(`sums: caller alone ${us(gaps)}, jobs ${us(times)}, step ${us(gaps + times)}\n`);
 }

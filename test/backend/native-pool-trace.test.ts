@@ -58,4 +58,26 @@ describe.skipIf(addonFile === null)('native thread-pool trace', () => {
     expect(report).toMatch(/^runBlock\s+1\s/m);
     expect(report).toMatch(/\b[12] jobs\b/);
   });
+
+  it('bench/pool-trace.mjs --per-step and --positions cut the trace into steps at each optimizer update', () => {
+    // Four "steps": a product, then Adam over 100,000 parameters (both split over the pool at 2 threads).
+    const file = join(dir, 'trace-steps.tsv');
+    const script = `const a = require(${JSON.stringify(addonFile)});
+      const x = new Float32Array(256 * 64).fill(0.5), w = new Float32Array(784 * 64).fill(0.25), out = new Float32Array(256 * 784);
+      const n = 100000, p = new Float32Array(n), g = new Float32Array(n).fill(1), m = new Float32Array(n), v = new Float32Array(n);
+      for (let step = 0; step < 4; step++) {
+        a.matmul(x, w, out, 1, 256, 784, 64, false, true, 0, 0, null, 0);
+        a.adamMany([p], [g], [m], [v], null, [n], 1e-3, 0.9, 0.999, 1e-8, 0, 1e-3, 1, false);
+      }`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, TESSERA_THREADS: '2', TESSERA_POOL_TRACE: file }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const report = execFileSync(process.execPath, [join(root as string, 'bench', 'pool-trace.mjs'), file, addonFile as string, '--per-step', '--positions'], { encoding: 'utf8' });
+    expect(report).toMatch(/job time per step \(µs; 4 steps, each up to its update/);
+    expect(report).toMatch(/the last 4 steps of the most common sequence of jobs \(4 of 4 steps\)/);
+    // Each step's jobs in order, the update last; then the sums.
+    const lines = report.split('\n').filter((l) => /^\s+\d+\s+caller alone before it/.test(l));
+    expect(lines.at(-1)).toMatch(/adamSteps$/);
+    expect(lines.some((l) => /runBlock$/.test(l))).toBe(true);
+    expect(report).toMatch(/^sums: caller alone [\d.]+, jobs [\d.]+, step [\d.]+$/m);
+  });
 });
