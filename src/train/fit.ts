@@ -216,12 +216,12 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
       type Started = { x: { rows: Float32Array; finish: () => void }; y: { rows: Float32Array; finish: () => void } | null };
       const ahead = xb.canStartRows && (!yb || yb.canStartRows);
       let started: Started | null = null;
+      const finish = (s: Started): void => { s.x.finish(); s.y?.finish(); };
       try {
         for (const { indices, next } of source.indexBatches()) {
           let xRows: Float32Array, yRows: Float32Array | null;
           if (started) {
-            started.x.finish();
-            started.y?.finish();
+            finish(started);
             xRows = started.x.rows;
             yRows = started.y ? started.y.rows : null;
           } else {
@@ -238,8 +238,7 @@ async function makeBatches(op: string, x: Tensor | Dataset | DataLoader, y: Tens
       } finally {
         // Stopped early (a callback's stop, an error): the batch read ahead is finished and given back.
         if (started) {
-          started.x.finish();
-          started.y?.finish();
+          finish(started);
           xb.discard(started.x.rows);
           if (started.y) yb?.discard(started.y.rows);
         }
